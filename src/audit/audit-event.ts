@@ -1,0 +1,44 @@
+import type { Actor } from '../core/actor.js';
+
+/**
+ * What every state change and every reveal of a protected value writes, in the transaction of the
+ * change itself (21 CFR 11.10(e); HIPAA 164.312(b)). Details hold field names, versions and counts,
+ * never a protected value.
+ */
+export interface AuditEventInput {
+  readonly actor: Actor;
+  readonly action: AuditAction;
+  readonly outcome?: 'success' | 'failure' | 'denied';
+  readonly studyId?: string | null;
+  readonly participantId?: string | null;
+  readonly recordId?: string | null;
+  readonly target?: string | null;
+  readonly reason?: string | null;
+  readonly client?: string | null;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+export const AUDIT_ACTIONS = [
+  'store.init',
+  'study.create',
+  'study.status',
+  'site.create',
+  'form.create',
+  'form.draft',
+  'form.publish',
+  'participant.create',
+  'participant.status',
+  'participant.lookup',
+  'participant.reveal',
+  'participant.erase',
+  'record.create',
+  'record.update',
+  'record.lock',
+  'record.unlock',
+  'record.reveal',
+  'import.commit',
+  'keys.rotate',
+  'demo.seed',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];

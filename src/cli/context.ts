@@ -1,0 +1,32 @@
+import { existsSync } from 'node:fs';
+import { initVault, keySource, openVault, storeLocation, type Vault } from '../app/vault.js';
+import { type Env, loadSettings, type Settings } from '../config/settings.js';
+import { CLI_ACTOR } from '../core/actor.js';
+import { appError } from '../core/errors.js';
+import { err, ok, type Result } from '../core/result.js';
+
+/** Opens the configured store for a command; a missing SQLite store is reported, not created. */
+export async function openConfiguredVault(env: Env): Promise<Result<{ vault: Vault; settings: Settings }>> {
+  const settings = loadSettings(env);
+  if (!settings.ok) return settings;
+  const location = storeLocation(settings.value);
+  if (location.dialect === 'sqlite' && !existsSync(location.file)) {
+    return err(
+      appError(
+        'STORE_NOT_INITIALIZED',
+        'No store here yet: run "trialvault init" (or set TRIALVAULT_DATA_DIR).',
+      ),
+    );
+  }
+  const vault = await openVault(location, keySource(settings.value));
+  return vault.ok ? ok({ vault: vault.value, settings: settings.value }) : vault;
+}
+
+export async function initConfiguredVault(
+  env: Env,
+): Promise<Result<{ vault: Vault & { created: boolean }; settings: Settings }>> {
+  const settings = loadSettings(env);
+  if (!settings.ok) return settings;
+  const vault = await initVault(storeLocation(settings.value), keySource(settings.value), CLI_ACTOR);
+  return vault.ok ? ok({ vault: vault.value, settings: settings.value }) : vault;
+}

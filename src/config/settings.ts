@@ -1,0 +1,37 @@
+import { resolve } from 'node:path';
+import { appError } from '../core/errors.js';
+import { err, ok, type Result } from '../core/result.js';
+
+export interface Settings {
+  readonly dataDir: string;
+  readonly keyDir: string;
+  /** postgres://... selects PostgreSQL; undefined selects the embedded SQLite store in dataDir. */
+  readonly dbUrl: string | undefined;
+  readonly host: string;
+  readonly port: number;
+  /** When set, the master key is derived from it instead of read from the key file. */
+  readonly passphrase: string | undefined;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads TRIALVAULT_* settings; a bad value is a CONFIG_INVALID error naming the variable, never its value. */
+export function loadSettings(env: Env, cwd = process.cwd()): Result<Settings> {
+  const port = env.TRIALVAULT_PORT === undefined ? 8080 : Number(env.TRIALVAULT_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    return err(appError('CONFIG_INVALID', 'TRIALVAULT_PORT must be an integer from 0 to 65535.'));
+  }
+  const dbUrl = env.TRIALVAULT_DB_URL === '' ? undefined : env.TRIALVAULT_DB_URL;
+  if (dbUrl !== undefined && !/^postgres(ql)?:\/\//.test(dbUrl)) {
+    return err(appError('CONFIG_INVALID', 'TRIALVAULT_DB_URL must start with postgres:// or postgresql://.'));
+  }
+  const passphrase = env.TRIALVAULT_PASSPHRASE === '' ? undefined : env.TRIALVAULT_PASSPHRASE;
+  return ok({
+    dataDir: resolve(cwd, env.TRIALVAULT_DATA_DIR ?? './trialvault-data'),
+    keyDir: resolve(cwd, env.TRIALVAULT_KEY_DIR ?? './trialvault-keys'),
+    dbUrl,
+    host: env.TRIALVAULT_HOST ?? '127.0.0.1',
+    port,
+    passphrase,
+  });
+}

@@ -1,0 +1,40 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+// AES-256-GCM with a fresh random 96-bit nonce per message (NIST SP 800-38D 8.2.2; ASVS 11.3.2).
+// Parameters are constants: nothing here is ever taken from input.
+export const KEY_BYTES = 32;
+export const NONCE_BYTES = 12;
+export const TAG_BYTES = 16;
+const ALGORITHM = 'aes-256-gcm';
+
+/** Encrypts and authenticates: returns nonce || ciphertext || tag. */
+export function seal(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Buffer {
+  if (key.length !== KEY_BYTES) throw new Error('seal: key must be 32 bytes');
+  const nonce = randomBytes(NONCE_BYTES);
+  const cipher = createCipheriv(ALGORITHM, key, nonce, { authTagLength: TAG_BYTES });
+  cipher.setAAD(aad);
+  const body = cipher.update(plaintext);
+  const final = cipher.final();
+  return Buffer.concat([nonce, body, final, cipher.getAuthTag()]);
+}
+
+/** Decrypts nonce || ciphertext || tag; null when the tag, the key or the associated data do not match. */
+export function open(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Buffer | null {
+  if (key.length !== KEY_BYTES) throw new Error('open: key must be 32 bytes');
+  if (sealed.length < NONCE_BYTES + TAG_BYTES) return null;
+  const nonce = sealed.subarray(0, NONCE_BYTES);
+  const tag = sealed.subarray(sealed.length - TAG_BYTES);
+  const body = sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES);
+  const decipher = createDecipheriv(ALGORITHM, key, nonce, { authTagLength: TAG_BYTES });
+  decipher.setAAD(aad);
+  decipher.setAuthTag(tag);
+  try {
+    return Buffer.concat([decipher.update(body), decipher.final()]);
+  } catch {
+    return null;
+  }
+}
+
+export function randomKey(): Buffer {
+  return randomBytes(KEY_BYTES);
+}

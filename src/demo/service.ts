@@ -1,0 +1,220 @@
+import { appendAuditEvent } from '../audit/repo.js';
+import type { Actor } from '../core/actor.js';
+import { appError } from '../core/errors.js';
+import { err, ok, type Result } from '../core/result.js';
+import type { FormService } from '../forms/service.js';
+import type { ParticipantService } from '../participants/service.js';
+import type { RecordService } from '../records/service.js';
+import { transact } from '../storage/transact.js';
+import * as studiesRepo from '../studies/repo.js';
+import type { StudyService } from '../studies/service.js';
+import type { VaultDeps } from '../vault/deps.js';
+import { DEMO_FORMS } from './demo-forms.js';
+import { DemoRandom, syntheticPerson } from './synthetic.js';
+
+export const DEMO_PROTOCOL = 'TV-DEMO-001';
+export const DEMO_SITES = [
+  { code: 'S01', name: 'Northfield General Hospital (demo)' },
+  { code: 'S02', name: 'Riverside Clinic (demo)' },
+  { code: 'S03', name: 'Lakeside Research Centre (demo)' },
+] as const;
+const PARTICIPANTS_PER_SITE = 20;
+const AE_TERMS = ['Headache', 'Nausea', 'Fatigue', 'Dizziness', 'Rash', 'Insomnia', 'Back pain', 'Cough'];
+
+export interface DemoReport {
+  readonly studyId: string;
+  readonly protocolId: string;
+  readonly participants: number;
+  readonly records: number;
+  readonly seed: number;
+}
+
+function isoDate(base: number, days: number): string {
+  return new Date(base + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * A realistic synthetic study, deterministic from the seed: 3 sites, 60 participants, demographics with
+ * PHI, randomization, vitals, labs, adverse events and payments, some corrections and locked records.
+ * The study is flagged as demo data everywhere it is shown.
+ */
+export class DemoService {
+  constructor(
+    private readonly deps: VaultDeps,
+    private readonly studies: StudyService,
+    private readonly forms: FormService,
+    private readonly participants: ParticipantService,
+    private readonly records: RecordService,
+  ) {}
+
+  async seed(actor: Actor, seed = 1): Promise<Result<DemoReport>> {
+    if (!Number.isSafeInteger(seed) || seed < 0) {
+      return err(appError('VALIDATION_FAILED', 'The seed must be a non-negative integer.'));
+    }
+    if ((await studiesRepo.findStudy(this.deps.db, DEMO_PROTOCOL)) !== undefined) {
+      return err(appError('ALREADY_EXISTS', 'The demo study exists already.'));
+    }
+    const study = await this.studies.createStudy(actor, {
+      protocolId: DEMO_PROTOCOL,
+      title: 'DEMO DATA - Synthetic hypertension trial (not real persons)',
+      isDemo: true,
+    });
+    if (!study.ok) return study;
+    for (const site of DEMO_SITES) {
+      const added = await this.studies.addSite(actor, study.value.id, site);
+      if (!added.ok) return added;
+    }
+    for (const form of DEMO_FORMS) {
+      const defined = await this.forms.defineForm(actor, study.value.id, form);
+      if (!defined.ok) return defined;
+      const published = await this.forms.publish(actor, study.value.id, form.oid);
+      if (!published.ok) return published;
+    }
+    const live = new Map<string, Awaited<ReturnType<FormService['liveForm']>>>();
+    for (const form of DEMO_FORMS) live.set(form.oid, await this.forms.liveForm(study.value.id, form.oid));
+    const statusResult = await this.studies.setStatus(actor, study.value.id, 'live');
+    if (!statusResult.ok) return statusResult;
+
+    const random = new DemoRandom(seed);
+    const base = Date.UTC(2026, 0, 5);
+    return transact(this.deps.db, async (trx) => {
+      let participantCount = 0;
+      let recordCount = 0;
+      const sites = await studiesRepo.listSites(trx, study.value.id);
+      for (const [siteIndex, site] of sites.entries()) {
+        for (let n = 0; n < PARTICIPANTS_PER_SITE; n++) {
+          const index = siteIndex * PARTICIPANTS_PER_SITE + n;
+          const person = syntheticPerson(random, index);
+          const day = random.int(0, 200);
+          const p = await this.participants.enrollInTx(trx, actor, study.value.id, site, {
+            subjectId: undefined,
+            status: random.next() < 0.1 ? 'withdrawn' : 'enrolled',
+            consentDate: isoDate(base, day),
+          });
+          if (!p.ok) return p;
+          participantCount++;
+          const participant = {
+            id: p.value.id,
+            study_id: study.value.id,
+            subject_id: p.value.subjectId,
+            status: p.value.status,
+          };
+          const entries: [string, string, Record<string, unknown>][] = [
+            [
+              'DEMOG',
+              'SCREENING',
+              {
+                FULL_NAME: person.fullName,
+                MRN: person.mrn,
+                EMAIL: person.email,
+                PHONE: person.phone,
+                ADDRESS: person.address,
+                BIRTH_DATE: person.birthDate,
+                ZIP: person.zip,
+                SEX: person.sex,
+              },
+            ],
+            [
+              'RAND',
+              'BASELINE',
+              {
+                ARM: random.next() < 0.5 ? 'A' : 'P',
+                KIT: `K${String(10000 + index * 7).padStart(5, '0')}`,
+                RAND_DATE: isoDate(base, day + 7),
+              },
+            ],
+            [
+              'LABS',
+              'SCREENING',
+              {
+                HGB: Math.round(random.normal(13.8, 1.2) * 10) / 10,
+                ALT: Math.max(5, Math.round(random.normal(28, 9))),
+                CREAT: Math.round(random.normal(0.95, 0.18) * 100) / 100,
+                GLUC: Math.round(random.normal(98, 14)),
+                COLLECTED: isoDate(base, day + 1),
+              },
+            ],
+            [
+              'PAYMENT',
+              'P1',
+              {
+                IBAN: person.iban,
+                ACCOUNT_HOLDER: person.fullName,
+                AMOUNT: 50,
+                PAID_ON: isoDate(base, day + 8),
+              },
+            ],
+          ];
+          const visits = random.int(1, 3);
+          for (const [v, visit] of ['BASELINE', 'WEEK4', 'WEEK8'].slice(0, visits).entries()) {
+            const sys = Math.round(random.normal(152 - v * 6, 11));
+            entries.push([
+              'VITALS',
+              visit,
+              {
+                SYSBP: sys,
+                DIABP: Math.round(sys * 0.62),
+                HR: Math.round(random.normal(74, 9)),
+                TEMP: Math.round(random.normal(36.8, 0.3) * 10) / 10,
+                WEIGHT: Math.round(random.normal(82, 14) * 10) / 10,
+              },
+            ]);
+          }
+          for (let ae = 1; ae <= random.int(0, 2); ae++) {
+            entries.push([
+              'AE',
+              `AE-${ae}`,
+              {
+                TERM: random.pick(AE_TERMS),
+                ONSET: isoDate(base, day + 10 + random.int(0, 60)),
+                SEVERITY: String(random.int(1, 3)),
+                SERIOUS: random.next() < 0.05,
+                RELATED: random.next() < 0.3,
+              },
+            ]);
+          }
+          for (const [oid, visit, values] of entries) {
+            const form = live.get(oid);
+            if (form === undefined || !form.ok) return err(appError('INTERNAL', 'A demo form is missing.'));
+            const created = await this.records.createInTx(
+              trx,
+              actor,
+              participant,
+              form.value,
+              visit,
+              values,
+              undefined,
+            );
+            if (!created.ok) return created;
+            recordCount++;
+            // A few corrections, so that histories show old -> new with a reason.
+            if (oid === 'VITALS' && random.next() < 0.15) {
+              const fixed = await this.records.updateInTx(
+                trx,
+                actor,
+                created.value.id,
+                { HR: Math.round(random.normal(70, 5)) },
+                'Transcription error corrected against source',
+              );
+              if (!fixed.ok && fixed.error.details?.unchanged !== true) return fixed;
+            }
+          }
+        }
+      }
+      await appendAuditEvent(trx, this.deps.clock, {
+        actor,
+        action: 'demo.seed',
+        studyId: study.value.id,
+        target: DEMO_PROTOCOL,
+        details: { seed, participants: participantCount, records: recordCount },
+      });
+      return ok({
+        studyId: study.value.id,
+        protocolId: DEMO_PROTOCOL,
+        participants: participantCount,
+        records: recordCount,
+        seed,
+      });
+    });
+  }
+}

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { invalidInput } from '../core/invalid-input.js';
+import { err, ok, type Result } from '../core/result.js';
+import { IDENTIFIER_KINDS } from '../crypto/blind-index.js';
+
+/**
+ * Form definitions (CRFs), aligned with CDISC ODM concepts: a form (ODM FormDef) holds fields
+ * (ODM ItemDef) with a type, validation and a data class that decides how the value is protected.
+ * docs/forms.md documents the format.
+ */
+export const DATA_CLASSES = ['identifier', 'quasi', 'financial', 'allocation', 'clinical'] as const;
+export type DataClass = (typeof DATA_CLASSES)[number];
+/** Classes whose values are sealed under the participant's key and never stored in plaintext. */
+export const PROTECTED_CLASSES: ReadonlySet<DataClass> = new Set([
+  'identifier',
+  'quasi',
+  'financial',
+  'allocation',
+]);
+
+export const FIELD_TYPES = ['text', 'integer', 'decimal', 'date', 'datetime', 'boolean', 'choice'] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+const OID = /^[A-Z][A-Z0-9_]{0,63}$/;
+const MAX_PATTERN_LENGTH = 200;
+export const DEFAULT_MAX_TEXT = 1000;
+
+const choiceSchema = z.strictObject({
+  code: z.string().min(1).max(64),
+  label: z.string().min(1).max(200),
+});
+
+const fieldSchema = z.strictObject({
+  oid: z.string().regex(OID, 'must be upper case letters, digits and _ (ODM OID style), at most 64'),
+  label: z.string().min(1).max(200),
+  type: z.enum(FIELD_TYPES),
+  class: z.enum(DATA_CLASSES),
+  required: z.boolean().optional(),
+  min: z.number().finite().optional(),
+  max: z.number().finite().optional(),
+  pattern: z.string().min(1).max(MAX_PATTERN_LENGTH).optional(),
+  maxLength: z.number().int().min(1).max(100_000).optional(),
+  choices: z.array(choiceSchema).min(1).max(500).optional(),
+  unit: z.string().min(1).max(32).optional(),
+  lookup: z.enum(IDENTIFIER_KINDS).optional(),
+  help: z.string().max(1000).optional(),
+});
+
+export const formDefinitionSchema = z
+  .strictObject({
+    oid: z.string().regex(OID, 'must be upper case letters, digits and _ (ODM OID style), at most 64'),
+    name: z.string().min(1).max(200),
+    description: z.string().max(2000).optional(),
+    repeating: z.boolean().optional(),
+    fields: z.array(fieldSchema).min(1).max(500),
+  })
+  .superRefine((form, ctx) => {
+    const seen = new Set<string>();
+    form.fields.forEach((field, index) => {
+      const path = ['fields', index];
+      if (seen.has(field.oid))
+        ctx.addIssue({ code: 'custom', path, message: `duplicate field ${field.oid}` });
+      seen.add(field.oid);
+      if (field.type === 'choice' && field.choices === undefined) {
+        ctx.addIssue({ code: 'custom', path, message: `choice field ${field.oid} needs choices` });
+      }
+      if (field.type !== 'choice' && field.choices !== undefined) {
+        ctx.addIssue({ code: 'custom', path, message: `only choice fields take choices (${field.oid})` });
+      }
+      if (
+        (field.min !== undefined || field.max !== undefined) &&
+        field.type !== 'integer' &&
+        field.type !== 'decimal'
+      ) {
+        ctx.addIssue({ code: 'custom', path, message: `only numeric fields take min/max (${field.oid})` });
+      }
+      if (field.min !== undefined && field.max !== undefined && field.min > field.max) {
+        ctx.addIssue({ code: 'custom', path, message: `min is above max (${field.oid})` });
+      }
+      if (field.pattern !== undefined) {
+        if (field.type !== 'text') {
+          ctx.addIssue({ code: 'custom', path, message: `only text fields take a pattern (${field.oid})` });
+        }
+        try {
+          new RegExp(field.pattern, 'u');
+        } catch {
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `pattern of ${field.oid} is not a valid expression`,
+          });
+        }
+      }
+      if (field.lookup !== undefined && (field.class !== 'identifier' || field.type !== 'text')) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `lookup needs a text field of class identifier (${field.oid})`,
+        });
+      }
+    });
+  });
+
+export type FormDefinition = z.infer<typeof formDefinitionSchema>;
+export type FieldDefinition = FormDefinition['fields'][number];
+
+/** Parses a definition; issues are reported by path, and the definition itself is never echoed. */
+export function parseFormDefinition(input: unknown): Result<FormDefinition> {
+  const parsed = formDefinitionSchema.safeParse(input);
+  if (parsed.success) return ok(parsed.data);
+  return err(invalidInput(parsed.error, 'The form definition is invalid.'));
+}
+
+export function isProtected(field: FieldDefinition): boolean {
+  return PROTECTED_CLASSES.has(field.class);
+}

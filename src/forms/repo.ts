@@ -1,0 +1,105 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, FormTable, FormVersionTable } from '../storage/schema.js';
+
+export type FormRow = Selectable<FormTable>;
+export type FormVersionRow = Selectable<FormVersionTable>;
+
+export async function findForm(
+  db: Kysely<Database>,
+  studyId: string,
+  oid: string,
+): Promise<FormRow | undefined> {
+  return db
+    .selectFrom('forms')
+    .selectAll()
+    .where('study_id', '=', studyId)
+    .where('oid', '=', oid)
+    .executeTakeFirst();
+}
+
+export async function insertForm(db: Kysely<Database>, row: FormRow): Promise<void> {
+  await db.insertInto('forms').values(row).execute();
+}
+
+export async function latestVersion(
+  db: Kysely<Database>,
+  formId: string,
+): Promise<FormVersionRow | undefined> {
+  return db
+    .selectFrom('form_versions')
+    .selectAll()
+    .where('form_id', '=', formId)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function latestLiveVersion(
+  db: Kysely<Database>,
+  formId: string,
+): Promise<FormVersionRow | undefined> {
+  return db
+    .selectFrom('form_versions')
+    .selectAll()
+    .where('form_id', '=', formId)
+    .where('status', '=', 'live')
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function findVersion(db: Kysely<Database>, id: string): Promise<FormVersionRow | undefined> {
+  return db.selectFrom('form_versions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertVersion(db: Kysely<Database>, row: FormVersionRow): Promise<void> {
+  await db.insertInto('form_versions').values(row).execute();
+}
+
+/** Changes a draft only: the status guard in the statement keeps a live version untouched. */
+export async function updateDraft(db: Kysely<Database>, id: string, definition: string): Promise<boolean> {
+  const result = await db
+    .updateTable('form_versions')
+    .set({ definition })
+    .where('id', '=', id)
+    .where('status', '=', 'draft')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function publishVersion(
+  db: Kysely<Database>,
+  id: string,
+  publishedAt: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('form_versions')
+    .set({ status: 'live', published_at: publishedAt })
+    .where('id', '=', id)
+    .where('status', '=', 'draft')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function listForms(db: Kysely<Database>, studyId: string) {
+  return db
+    .selectFrom('forms')
+    .innerJoin('form_versions', 'form_versions.form_id', 'forms.id')
+    .select([
+      'forms.id as form_id',
+      'forms.oid',
+      'forms.name',
+      'form_versions.id as version_id',
+      'form_versions.version',
+      'form_versions.status',
+      'form_versions.published_at',
+    ])
+    .where('forms.study_id', '=', studyId)
+    .orderBy('forms.oid')
+    .orderBy('form_versions.version')
+    .execute();
+}
+
+export async function findFormById(db: Kysely<Database>, id: string): Promise<FormRow> {
+  return db.selectFrom('forms').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}

@@ -1,0 +1,195 @@
+import { appendAuditEvent } from '../audit/repo.js';
+import type { Actor } from '../core/actor.js';
+import { appError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { err, ok, type Result } from '../core/result.js';
+import { transact } from '../storage/transact.js';
+import * as studies from '../studies/repo.js';
+import type { VaultDeps } from '../vault/deps.js';
+import { type FormDefinition, parseFormDefinition } from './form-definition.js';
+import * as repo from './repo.js';
+
+export interface FormVersion {
+  readonly formId: string;
+  readonly versionId: string;
+  readonly oid: string;
+  readonly version: number;
+  readonly status: 'draft' | 'live';
+  readonly definition: FormDefinition;
+}
+
+function toFormVersion(form: repo.FormRow, row: repo.FormVersionRow): FormVersion {
+  return {
+    formId: form.id,
+    versionId: row.id,
+    oid: form.oid,
+    version: Number(row.version),
+    status: row.status,
+    definition: JSON.parse(row.definition) as FormDefinition,
+  };
+}
+
+/** Form definitions are versioned; a live version never changes (21 CFR 11.10(k): controlled documentation). */
+export class FormService {
+  /** Live versions are immutable, so their parsed definitions can be cached forever. */
+  readonly #liveCache = new Map<string, FormVersion>();
+
+  constructor(private readonly deps: VaultDeps) {}
+
+  /** Saves a definition as the form's draft: a new form, the open draft, or a new draft after a live version. */
+  async defineForm(actor: Actor, studyId: string, input: unknown): Promise<Result<FormVersion>> {
+    const definition = parseFormDefinition(input);
+    if (!definition.ok) return definition;
+    const { db, clock } = this.deps;
+    const study = await studies.findStudy(db, studyId);
+    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const text = JSON.stringify(definition.value);
+    return transact(db, async (trx) => {
+      const now = clock.now().toISOString();
+      let form = await repo.findForm(trx, study.id, definition.value.oid);
+      if (form === undefined) {
+        form = {
+          id: newId(),
+          study_id: study.id,
+          oid: definition.value.oid,
+          name: definition.value.name,
+          created_at: now,
+        };
+        await repo.insertForm(trx, form);
+        await appendAuditEvent(trx, clock, {
+          actor,
+          action: 'form.create',
+          studyId: study.id,
+          target: form.oid,
+        });
+      }
+      const latest = await repo.latestVersion(trx, form.id);
+      if (latest?.status === 'draft') {
+        await repo.updateDraft(trx, latest.id, text);
+        await appendAuditEvent(trx, clock, {
+          actor,
+          action: 'form.draft',
+          studyId: study.id,
+          target: `${form.oid}@${latest.version}`,
+        });
+        return ok(toFormVersion(form, { ...latest, definition: text }));
+      }
+      const row: repo.FormVersionRow = {
+        id: newId(),
+        form_id: form.id,
+        version: (latest === undefined ? 0 : Number(latest.version)) + 1,
+        definition: text,
+        status: 'draft',
+        created_at: now,
+        published_at: null,
+      };
+      await repo.insertVersion(trx, row);
+      await appendAuditEvent(trx, clock, {
+        actor,
+        action: 'form.draft',
+        studyId: study.id,
+        target: `${form.oid}@${row.version}`,
+      });
+      return ok(toFormVersion(form, row));
+    });
+  }
+
+  /** Changes one given version; refused once it is live. */
+  async updateVersion(actor: Actor, versionId: string, input: unknown): Promise<Result<FormVersion>> {
+    const { db, clock } = this.deps;
+    const row = await repo.findVersion(db, versionId);
+    if (row === undefined) return err(appError('NOT_FOUND', 'No such form version.'));
+    if (row.status === 'live') {
+      return err(
+        appError('FORM_VERSION_IMMUTABLE', 'A live form version never changes: save a new draft instead.'),
+      );
+    }
+    const form = await repo.findFormById(db, row.form_id);
+    const definition = parseFormDefinition(input);
+    if (!definition.ok) return definition;
+    if (definition.value.oid !== form.oid) {
+      return err(appError('VALIDATION_FAILED', 'A new version must keep the form OID.'));
+    }
+    const text = JSON.stringify(definition.value);
+    return transact(db, async (trx) => {
+      if (!(await repo.updateDraft(trx, row.id, text))) {
+        return err(
+          appError('FORM_VERSION_IMMUTABLE', 'A live form version never changes: save a new draft instead.'),
+        );
+      }
+      await appendAuditEvent(trx, clock, {
+        actor,
+        action: 'form.draft',
+        studyId: form.study_id,
+        target: `${form.oid}@${row.version}`,
+      });
+      return ok(toFormVersion(form, { ...row, definition: text }));
+    });
+  }
+
+  async publish(actor: Actor, studyId: string, oid: string): Promise<Result<FormVersion>> {
+    const { db, clock } = this.deps;
+    const study = await studies.findStudy(db, studyId);
+    const form = study === undefined ? undefined : await repo.findForm(db, study.id, oid);
+    if (form === undefined) return err(appError('NOT_FOUND', 'No such form.'));
+    const latest = await repo.latestVersion(db, form.id);
+    if (latest === undefined || latest.status !== 'draft') {
+      return err(appError('CONFLICT', 'The form has no draft to publish.'));
+    }
+    return transact(db, async (trx) => {
+      const now = clock.now().toISOString();
+      if (!(await repo.publishVersion(trx, latest.id, now))) {
+        return err(appError('CONFLICT', 'The draft was published meanwhile.'));
+      }
+      await appendAuditEvent(trx, clock, {
+        actor,
+        action: 'form.publish',
+        studyId: form.study_id,
+        target: `${form.oid}@${latest.version}`,
+      });
+      return ok(toFormVersion(form, { ...latest, status: 'live', published_at: now }));
+    });
+  }
+
+  /** The version new data is entered on: the latest live one. */
+  async liveForm(studyId: string, oid: string, db = this.deps.db): Promise<Result<FormVersion>> {
+    const form = await repo.findForm(db, studyId, oid);
+    const live = form === undefined ? undefined : await repo.latestLiveVersion(db, form.id);
+    if (form === undefined || live === undefined) {
+      return err(appError('NOT_FOUND', 'No live version of this form.', { form: oid }));
+    }
+    const cached = this.#liveCache.get(live.id);
+    if (cached !== undefined) return ok(cached);
+    const version = toFormVersion(form, live);
+    this.#liveCache.set(live.id, version);
+    return ok(version);
+  }
+
+  /** Any version by id (records keep the version they were entered on). */
+  async formVersion(versionId: string, db = this.deps.db): Promise<Result<FormVersion>> {
+    const cached = this.#liveCache.get(versionId);
+    if (cached !== undefined) return ok(cached);
+    const row = await repo.findVersion(db, versionId);
+    if (row === undefined) return err(appError('NOT_FOUND', 'No such form version.'));
+    const form = await repo.findFormById(db, row.form_id);
+    const version = toFormVersion(form, row);
+    if (row.status === 'live') this.#liveCache.set(row.id, version);
+    return ok(version);
+  }
+
+  async listForms(studyId: string) {
+    const study = await studies.findStudy(this.deps.db, studyId);
+    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const rows = await repo.listForms(this.deps.db, study.id);
+    return ok(
+      rows.map((r) => ({
+        oid: r.oid,
+        name: r.name,
+        versionId: r.version_id,
+        version: Number(r.version),
+        status: r.status,
+        publishedAt: r.published_at,
+      })),
+    );
+  }
+}

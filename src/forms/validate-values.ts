@@ -1,0 +1,127 @@
+import { appError } from '../core/errors.js';
+import { err, ok, type Result } from '../core/result.js';
+import { DEFAULT_MAX_TEXT, type FieldDefinition, type FormDefinition } from './form-definition.js';
+
+export type FieldValue = string | number | boolean;
+export type FieldValues = Readonly<Record<string, FieldValue>>;
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+const patternCache = new Map<string, RegExp>();
+
+function isValidDate(text: string): boolean {
+  const match = DATE.exec(text);
+  if (match === null) return false;
+  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+function compiled(pattern: string): RegExp {
+  let regex = patternCache.get(pattern);
+  if (regex === undefined) {
+    // Anchored: the whole value must match, not a part of it.
+    regex = new RegExp(`^(?:${pattern})$`, 'u');
+    patternCache.set(pattern, regex);
+  }
+  return regex;
+}
+
+/**
+ * Checks one value and returns it in canonical form, or a message. Messages describe the rule, never
+ * the value, because the value may be protected (ASVS 16.2.5).
+ */
+export function checkValue(
+  field: FieldDefinition,
+  raw: unknown,
+): { value: FieldValue } | { message: string } {
+  switch (field.type) {
+    case 'text': {
+      if (typeof raw !== 'string') return { message: 'must be text' };
+      const text = raw.normalize('NFC');
+      if (text.length > (field.maxLength ?? DEFAULT_MAX_TEXT)) {
+        return { message: `must be at most ${field.maxLength ?? DEFAULT_MAX_TEXT} characters` };
+      }
+      if (field.pattern !== undefined && !compiled(field.pattern).test(text)) {
+        return { message: 'does not have the required format' };
+      }
+      return { value: text };
+    }
+    case 'integer':
+    case 'decimal': {
+      const number = typeof raw === 'string' && raw.trim() !== '' ? Number(raw.trim()) : raw;
+      if (typeof number !== 'number' || !Number.isFinite(number)) return { message: 'must be a number' };
+      if (field.type === 'integer' && !Number.isSafeInteger(number))
+        return { message: 'must be a whole number' };
+      if (field.min !== undefined && number < field.min) return { message: `must be at least ${field.min}` };
+      if (field.max !== undefined && number > field.max) return { message: `must be at most ${field.max}` };
+      return { value: number };
+    }
+    case 'date':
+      return typeof raw === 'string' && isValidDate(raw)
+        ? { value: raw }
+        : { message: 'must be a date as YYYY-MM-DD' };
+    case 'datetime':
+      return typeof raw === 'string' && DATETIME.test(raw) && !Number.isNaN(Date.parse(raw))
+        ? { value: raw }
+        : { message: 'must be a date and time as ISO 8601 with a time zone' };
+    case 'boolean': {
+      if (typeof raw === 'boolean') return { value: raw };
+      if (raw === 'true' || raw === '1' || raw === 'yes') return { value: true };
+      if (raw === 'false' || raw === '0' || raw === 'no') return { value: false };
+      return { message: 'must be true or false' };
+    }
+    case 'choice': {
+      const code = typeof raw === 'number' ? String(raw) : raw;
+      if (typeof code !== 'string' || !(field.choices ?? []).some((c) => c.code === code)) {
+        return { message: 'must be one of the listed choices' };
+      }
+      return { value: code };
+    }
+  }
+}
+
+export function isMissing(raw: unknown): boolean {
+  return raw === undefined || raw === null || raw === '';
+}
+
+/**
+ * Validates a complete set of values against a form version: unknown fields, required fields and
+ * every field's rules. Missing values are left out of the result.
+ */
+export function validateValues(
+  form: FormDefinition,
+  input: Readonly<Record<string, unknown>>,
+): Result<FieldValues> {
+  const problems: Record<string, string> = {};
+  const known = new Set(form.fields.map((f) => f.oid));
+  for (const name of Object.keys(input)) {
+    // Only OID-shaped names are echoed: a stray key could hold anything, even a protected value.
+    if (!known.has(name))
+      problems[/^[A-Za-z0-9_]{1,64}$/.test(name) ? name : '(invalid name)'] = 'is not a field of this form';
+  }
+  const values: Record<string, FieldValue> = {};
+  for (const field of form.fields) {
+    const raw = Object.hasOwn(input, field.oid) ? input[field.oid] : undefined;
+    if (isMissing(raw)) {
+      if (field.required === true) problems[field.oid] = 'is required';
+      continue;
+    }
+    const checked = checkValue(field, raw);
+    if ('message' in checked) problems[field.oid] = checked.message;
+    else values[field.oid] = checked.value;
+  }
+  const names = Object.keys(problems);
+  if (names.length > 0) {
+    return err(
+      appError(
+        'VALIDATION_FAILED',
+        `The values are invalid: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}.`,
+        {
+          fields: problems,
+        },
+      ),
+    );
+  }
+  return ok(values);
+}

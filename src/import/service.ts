@@ -1,0 +1,289 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { appendAuditEvent } from '../audit/repo.js';
+import type { Actor } from '../core/actor.js';
+import { type AppError, appError } from '../core/errors.js';
+import { reasonSchema } from '../core/reason.js';
+import { err, ok, type Result } from '../core/result.js';
+import type { FormDefinition } from '../forms/form-definition.js';
+import type { FormService, FormVersion } from '../forms/service.js';
+import { checkValue, isMissing, validateValues } from '../forms/validate-values.js';
+import * as participantsRepo from '../participants/repo.js';
+import { PARTICIPANT_STATUSES, type ParticipantService } from '../participants/service.js';
+import * as recordsRepo from '../records/repo.js';
+import type { RecordService } from '../records/service.js';
+import { transact } from '../storage/transact.js';
+import * as studiesRepo from '../studies/repo.js';
+import type { VaultDeps } from '../vault/deps.js';
+import { formatOf, type ImportItem, readImportItems } from './import-items.js';
+
+export interface ImportReport {
+  readonly file: string;
+  readonly sha256: string;
+  readonly participantsCreated: number;
+  readonly recordsCreated: number;
+  readonly recordsUpdated: number;
+  readonly recordsUnchanged: number;
+}
+
+export interface ImportProblem {
+  readonly where: string;
+  readonly reason: string;
+}
+
+const MAX_REPORTED = 1000;
+const SUBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
+const VISIT = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
+
+function rejected(problems: ImportProblem[], total: number): AppError {
+  return appError('IMPORT_REJECTED', `The import was rejected: ${total} problem(s); nothing was changed.`, {
+    problems: problems.slice(0, MAX_REPORTED),
+    problemCount: total,
+  });
+}
+
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Messages of field checks name the field and the rule, never the value (they reach the operator's terminal). */
+function checkPartial(form: FormDefinition, values: Readonly<Record<string, unknown>>): string | undefined {
+  const fields = new Map(form.fields.map((f) => [f.oid, f]));
+  for (const [name, raw] of Object.entries(values)) {
+    const field = fields.get(name);
+    if (field === undefined)
+      return `${/^[A-Za-z0-9_]{1,64}$/.test(name) ? name : '(invalid name)'} is not a field of ${form.oid}`;
+    if (isMissing(raw)) continue;
+    const checked = checkValue(field, raw);
+    if ('message' in checked) return `${name} ${checked.message}`;
+  }
+  return undefined;
+}
+
+/**
+ * Bulk import (REDCap's Data Import Tool): everything is validated first, then committed in one
+ * transaction, all or nothing; each rejected item is reported with its line and reason.
+ */
+export class ImportService {
+  constructor(
+    private readonly deps: VaultDeps,
+    private readonly forms: FormService,
+    private readonly participants: ParticipantService,
+    private readonly records: RecordService,
+  ) {}
+
+  async importFile(
+    actor: Actor,
+    studyId: string,
+    path: string,
+    reason: unknown,
+  ): Promise<Result<ImportReport>> {
+    const parsedReason = reasonSchema.safeParse(reason);
+    if (!parsedReason.success)
+      return err(appError('REASON_REQUIRED', 'An import needs a reason (--reason).'));
+    const format = formatOf(path);
+    if (format === undefined) {
+      return err(
+        appError('VALIDATION_FAILED', 'The import file must end in .csv, .jsonl, .ndjson or .json.'),
+      );
+    }
+    if (!existsSync(path)) return err(appError('NOT_FOUND', 'The import file does not exist.'));
+    const { db } = this.deps;
+    const study = await studiesRepo.findStudy(db, studyId);
+    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+
+    const validated = await this.#validate(study.id, readImportItems(path, format));
+    if (!validated.ok) return validated;
+    const sha256 = await sha256Of(path);
+    return transact(db, async (trx) => {
+      const counts = { participantsCreated: 0, recordsCreated: 0, recordsUpdated: 0, recordsUnchanged: 0 };
+      type Subject = { id: string; study_id: string; subject_id: string; status: string };
+      const known = new Map<string, Subject>();
+      const participantFor = async (
+        subjectId: string,
+        site: string | undefined,
+        status?: string,
+        consentDate?: string,
+      ): Promise<Result<Subject>> => {
+        const cached = known.get(subjectId);
+        if (cached !== undefined) return ok(cached);
+        const existing = await participantsRepo.findBySubject(trx, study.id, subjectId);
+        if (existing !== undefined) {
+          known.set(subjectId, existing);
+          return ok(existing);
+        }
+        const siteRow = await studiesRepo.findSite(trx, study.id, site ?? '');
+        if (siteRow === undefined) return err(appError('NOT_FOUND', 'No such site in the study.'));
+        const created = await this.participants.enrollInTx(trx, actor, study.id, siteRow, {
+          subjectId,
+          status: (status ?? 'enrolled') as (typeof PARTICIPANT_STATUSES)[number],
+          consentDate,
+        });
+        if (!created.ok) return created;
+        counts.participantsCreated++;
+        const row = {
+          id: created.value.id,
+          study_id: study.id,
+          subject_id: subjectId,
+          status: created.value.status,
+        };
+        known.set(subjectId, row);
+        return ok(row);
+      };
+      for await (const item of readImportItems(path, format)) {
+        if (item.kind === 'error') return err(rejected([{ where: item.where, reason: item.reason }], 1));
+        const fail = (e: AppError) => err(rejected([{ where: item.where, reason: e.message }], 1));
+        if (item.kind === 'participant') {
+          const p = await participantFor(item.subjectId, item.site, item.status, item.consentDate);
+          if (!p.ok) return fail(p.error);
+          continue;
+        }
+        const p = await participantFor(item.subjectId, item.site);
+        if (!p.ok) return fail(p.error);
+        const form = await this.forms.liveForm(study.id, item.form, trx);
+        if (!form.ok) return fail(form.error);
+        const existing = await recordsRepo.findRecordFor(trx, p.value.id, form.value.formId, item.visit);
+        if (existing === undefined) {
+          const created = await this.records.createInTx(
+            trx,
+            actor,
+            p.value,
+            form.value,
+            item.visit,
+            item.values,
+            parsedReason.data,
+          );
+          if (!created.ok) return fail(created.error);
+          counts.recordsCreated++;
+          continue;
+        }
+        const updated = await this.records.updateInTx(
+          trx,
+          actor,
+          existing.id,
+          item.values,
+          parsedReason.data,
+        );
+        if (updated.ok) counts.recordsUpdated++;
+        else if (updated.error.details?.unchanged === true) counts.recordsUnchanged++;
+        else return fail(updated.error);
+      }
+      await appendAuditEvent(trx, this.deps.clock, {
+        actor,
+        action: 'import.commit',
+        studyId: study.id,
+        target: basename(path),
+        reason: parsedReason.data,
+        details: { sha256, format, ...counts },
+      });
+      return ok({ file: basename(path), sha256, ...counts });
+    });
+  }
+
+  /** First pass: reads every item and collects every problem; nothing is written. */
+  async #validate(studyId: string, items: AsyncIterable<ImportItem>): Promise<Result<number>> {
+    const { db } = this.deps;
+    const problems: ImportProblem[] = [];
+    let total = 0;
+    const problem = (where: string, reason: string) => {
+      total++;
+      if (problems.length < MAX_REPORTED) problems.push({ where, reason });
+    };
+    const sites = new Set((await studiesRepo.listSites(db, studyId)).flatMap((s) => [s.code, s.id]));
+    const declared = new Map<string, string | null>(); // subject -> participant id in the store, or null if new
+    const recordKeys = new Set<string>();
+    const formCache = new Map<string, FormVersion | null>();
+    let count = 0;
+    for await (const item of items) {
+      count++;
+      if (item.kind === 'error') {
+        problem(item.where, item.reason);
+        continue;
+      }
+      if (!SUBJECT_ID.test(item.subjectId)) {
+        problem(item.where, 'subject id must be letters, digits, . _ - (at most 32)');
+        continue;
+      }
+      let subject = declared.get(item.subjectId);
+      if (subject === undefined) {
+        const existing = await participantsRepo.findBySubject(db, studyId, item.subjectId);
+        if (existing?.status === 'erased') {
+          problem(item.where, 'the participant was erased');
+          continue;
+        }
+        if (existing === undefined && (item.site === undefined || !sites.has(item.site))) {
+          problem(
+            item.where,
+            item.site === undefined
+              ? 'unknown subject and no site to enroll it at'
+              : 'no such site in the study',
+          );
+          continue;
+        }
+        subject = existing?.id ?? null;
+        declared.set(item.subjectId, subject);
+      } else if (item.kind === 'participant') {
+        problem(item.where, 'the participant is declared twice');
+        continue;
+      }
+      if (item.kind === 'participant') {
+        if (item.status !== undefined && !(PARTICIPANT_STATUSES as readonly string[]).includes(item.status)) {
+          problem(item.where, `status must be one of ${PARTICIPANT_STATUSES.join(', ')}`);
+        }
+        if (
+          item.consentDate !== undefined &&
+          'message' in checkValue({ oid: 'C', label: 'C', type: 'date', class: 'quasi' }, item.consentDate)
+        ) {
+          problem(item.where, 'consent date must be a date as YYYY-MM-DD');
+        }
+        continue;
+      }
+      if (!VISIT.test(item.visit)) {
+        problem(item.where, 'visit must be letters, digits, space . _ - (at most 64)');
+        continue;
+      }
+      let form = formCache.get(item.form);
+      if (form === undefined) {
+        const live = await this.forms.liveForm(studyId, item.form);
+        form = live.ok ? live.value : null;
+        formCache.set(item.form, form);
+      }
+      if (form === null) {
+        problem(
+          item.where,
+          `no live form ${/^[A-Z0-9_]{1,64}$/.test(item.form) ? item.form : '(invalid name)'}`,
+        );
+        continue;
+      }
+      const key = `${item.subjectId}\u0000${form.oid}\u0000${item.visit}`;
+      if (recordKeys.has(key)) {
+        problem(item.where, 'the same form and visit appears twice for this subject');
+        continue;
+      }
+      recordKeys.add(key);
+      const existing =
+        subject === null ? undefined : await recordsRepo.findRecordFor(db, subject, form.formId, item.visit);
+      if (existing === undefined) {
+        const checked = validateValues(form.definition, item.values);
+        if (!checked.ok) {
+          const fields = (checked.error.details?.fields ?? {}) as Record<string, string>;
+          problem(
+            item.where,
+            Object.entries(fields)
+              .map(([f, m]) => `${f} ${m}`)
+              .join('; '),
+          );
+        }
+      } else {
+        if (Number(existing.locked) === 1) problem(item.where, 'the record is locked');
+        const partial = checkPartial(form.definition, item.values);
+        if (partial !== undefined) problem(item.where, partial);
+      }
+    }
+    if (count === 0) problem('file', 'the file holds no participant or record');
+    return total === 0 ? ok(count) : err(rejected(problems, total));
+  }
+}

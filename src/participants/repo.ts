@@ -1,0 +1,114 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, ParticipantTable } from '../storage/schema.js';
+
+export type ParticipantRow = Selectable<ParticipantTable>;
+export type ParticipantWithSite = ParticipantRow & { site_code: string };
+
+function withSite(db: Kysely<Database>) {
+  return db
+    .selectFrom('participants')
+    .innerJoin('sites', 'sites.id', 'participants.site_id')
+    .selectAll('participants')
+    .select('sites.code as site_code');
+}
+
+export async function findParticipant(
+  db: Kysely<Database>,
+  id: string,
+): Promise<ParticipantWithSite | undefined> {
+  return withSite(db).where('participants.id', '=', id).executeTakeFirst();
+}
+
+export async function findBySubject(
+  db: Kysely<Database>,
+  studyId: string,
+  subjectId: string,
+): Promise<ParticipantWithSite | undefined> {
+  return withSite(db)
+    .where('participants.study_id', '=', studyId)
+    .where('participants.subject_id', '=', subjectId)
+    .executeTakeFirst();
+}
+
+export async function listParticipants(
+  db: Kysely<Database>,
+  studyId: string,
+  filter: { siteId?: string; limit: number; offset: number },
+): Promise<ParticipantWithSite[]> {
+  let query = withSite(db).where('participants.study_id', '=', studyId);
+  if (filter.siteId !== undefined) query = query.where('participants.site_id', '=', filter.siteId);
+  return query.orderBy('participants.subject_id').limit(filter.limit).offset(filter.offset).execute();
+}
+
+export async function findManyByIds(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<ParticipantWithSite[]> {
+  if (ids.length === 0) return [];
+  return withSite(db).where('participants.id', 'in', ids).orderBy('participants.subject_id').execute();
+}
+
+export async function insertParticipant(db: Kysely<Database>, row: ParticipantRow): Promise<void> {
+  await db.insertInto('participants').values(row).execute();
+}
+
+export async function updateStatus(
+  db: Kysely<Database>,
+  id: string,
+  status: ParticipantRow['status'],
+  updatedAt: string,
+): Promise<void> {
+  await db.updateTable('participants').set({ status, updated_at: updatedAt }).where('id', '=', id).execute();
+}
+
+export async function markErased(db: Kysely<Database>, id: string, at: string): Promise<void> {
+  await db
+    .updateTable('participants')
+    .set({ status: 'erased', consent_date_sealed: null, erased_at: at, updated_at: at })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function insertLookupToken(
+  db: Kysely<Database>,
+  row: { studyId: string; kind: string; token: Buffer; participantId: string },
+): Promise<void> {
+  await db
+    .insertInto('participant_lookup')
+    .values({ study_id: row.studyId, kind: row.kind, token: row.token, participant_id: row.participantId })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+export async function deleteLookupToken(
+  db: Kysely<Database>,
+  row: { studyId: string; kind: string; token: Buffer; participantId: string },
+): Promise<void> {
+  await db
+    .deleteFrom('participant_lookup')
+    .where('study_id', '=', row.studyId)
+    .where('kind', '=', row.kind)
+    .where('token', '=', row.token)
+    .where('participant_id', '=', row.participantId)
+    .execute();
+}
+
+export async function deleteLookupTokens(db: Kysely<Database>, participantId: string): Promise<void> {
+  await db.deleteFrom('participant_lookup').where('participant_id', '=', participantId).execute();
+}
+
+export async function findByToken(
+  db: Kysely<Database>,
+  studyId: string,
+  kind: string,
+  token: Buffer,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('participant_lookup')
+    .select('participant_id')
+    .where('study_id', '=', studyId)
+    .where('kind', '=', kind)
+    .where('token', '=', token)
+    .execute();
+  return rows.map((r) => r.participant_id);
+}

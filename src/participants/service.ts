@@ -1,0 +1,291 @@
+import { z } from 'zod';
+import { appendAuditEvent } from '../audit/repo.js';
+import type { Actor } from '../core/actor.js';
+import { appError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { invalidInput } from '../core/invalid-input.js';
+import { reasonSchema } from '../core/reason.js';
+import { err, ok, type Result } from '../core/result.js';
+import { blindIndexToken, IDENTIFIER_KINDS, type IdentifierKind } from '../crypto/blind-index.js';
+import { checkValue } from '../forms/validate-values.js';
+import { transact } from '../storage/transact.js';
+import * as studies from '../studies/repo.js';
+import type { VaultDeps } from '../vault/deps.js';
+import { openValue, sealValue } from '../vault/field-cipher.js';
+import { nextCounter } from '../vault/meta-repo.js';
+import * as repo from './repo.js';
+
+export const PARTICIPANT_STATUSES = ['screening', 'enrolled', 'completed', 'withdrawn'] as const;
+
+export interface Participant {
+  readonly id: string;
+  readonly studyId: string;
+  readonly siteId: string;
+  readonly siteCode: string;
+  readonly subjectId: string;
+  readonly status: repo.ParticipantRow['status'];
+  /** Present only when revealed; the consent date is a quasi-identifier (HIPAA 164.514(b)(2)). */
+  readonly consentDate?: string | null;
+  readonly createdAt: string;
+  readonly erasedAt: string | null;
+}
+
+const SUBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
+const CONSENT_FIELD = { oid: 'CONSENT_DATE', label: 'Consent date', type: 'date', class: 'quasi' } as const;
+
+const enrollSchema = z.strictObject({
+  site: z.string().min(1).max(64),
+  subjectId: z.string().regex(SUBJECT_ID, 'letters, digits, . _ - (at most 32)').optional(),
+  status: z.enum(PARTICIPANT_STATUSES).optional(),
+  consentDate: z.string().optional(),
+});
+
+export const consentContext = (studyId: string, participantId: string) => ({
+  studyId,
+  participantId,
+  recordId: 'participant',
+  field: CONSENT_FIELD.oid,
+  version: 1,
+});
+
+function toParticipant(row: repo.ParticipantWithSite): Participant {
+  return {
+    id: row.id,
+    studyId: row.study_id,
+    siteId: row.site_id,
+    siteCode: row.site_code,
+    subjectId: row.subject_id,
+    status: row.status,
+    createdAt: row.created_at,
+    erasedAt: row.erased_at,
+  };
+}
+
+export class ParticipantService {
+  constructor(
+    private readonly deps: VaultDeps,
+    /** Called after an erasure commits, to purge freed pages that may still hold the destroyed key. */
+    private readonly purgeFreedPages: () => Promise<void> = async () => {},
+  ) {}
+
+  async enroll(actor: Actor, studyId: string, input: unknown): Promise<Result<Participant>> {
+    const parsed = enrollSchema.safeParse(input);
+    if (!parsed.success) return err(invalidInput(parsed.error));
+    const { db } = this.deps;
+    const study = await studies.findStudy(db, studyId);
+    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const site = await studies.findSite(db, study.id, parsed.data.site);
+    if (site === undefined) return err(appError('NOT_FOUND', 'No such site in the study.'));
+    if (
+      parsed.data.consentDate !== undefined &&
+      'message' in checkValue(CONSENT_FIELD, parsed.data.consentDate)
+    ) {
+      return err(
+        appError('VALIDATION_FAILED', 'The consent date must be a date as YYYY-MM-DD.', {
+          field: 'consentDate',
+        }),
+      );
+    }
+    return transact(db, (trx) =>
+      this.enrollInTx(trx, actor, study.id, site, {
+        subjectId: parsed.data.subjectId,
+        status: parsed.data.status ?? 'enrolled',
+        consentDate: parsed.data.consentDate,
+      }),
+    );
+  }
+
+  /** Enrolls inside the caller's transaction (also used by bulk import). */
+  async enrollInTx(
+    trx: VaultDeps['db'],
+    actor: Actor,
+    studyId: string,
+    site: { id: string; code: string },
+    input: { subjectId: string | undefined; status: Participant['status']; consentDate: string | undefined },
+  ): Promise<Result<Participant>> {
+    const { clock, keyring } = this.deps;
+    const now = clock.now().toISOString();
+    const subjectId =
+      input.subjectId ??
+      `${site.code}-${String(await nextCounter(trx, `subject/${studyId}/${site.id}`)).padStart(4, '0')}`;
+    if ((await repo.findBySubject(trx, studyId, subjectId)) !== undefined) {
+      return err(appError('ALREADY_EXISTS', 'A participant with this subject id exists in the study.'));
+    }
+    const id = newId();
+    const key = await keyring.prepareParticipantKey(trx, studyId, id, now);
+    if (!key.ok) return key;
+    const row: repo.ParticipantRow = {
+      id,
+      study_id: studyId,
+      site_id: site.id,
+      subject_id: subjectId,
+      status: input.status,
+      consent_date_sealed:
+        input.consentDate === undefined
+          ? null
+          : Buffer.from(sealValue(key.value.key, consentContext(studyId, id), input.consentDate), 'base64'),
+      created_at: now,
+      updated_at: now,
+      erased_at: null,
+    };
+    await repo.insertParticipant(trx, row);
+    await key.value.persist();
+    await appendAuditEvent(trx, clock, {
+      actor,
+      action: 'participant.create',
+      studyId,
+      participantId: id,
+      target: subjectId,
+      details: { site: site.code, status: input.status },
+    });
+    return ok(toParticipant({ ...row, site_code: site.code }));
+  }
+
+  async get(
+    actor: Actor,
+    participantId: string,
+    options: { reveal?: boolean } = {},
+  ): Promise<Result<Participant>> {
+    const { db, clock, keyring } = this.deps;
+    const row = await repo.findParticipant(db, participantId);
+    if (row === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
+    const participant = toParticipant(row);
+    if (options.reveal !== true) return ok(participant);
+    if (row.status === 'erased') return err(appError('PARTICIPANT_ERASED', 'The participant was erased.'));
+    let consentDate: string | null = null;
+    if (row.consent_date_sealed !== null) {
+      const key = await keyring.participantKey(db, row.id);
+      if (!key.ok) return key;
+      const opened = openValue(
+        key.value,
+        consentContext(row.study_id, row.id),
+        row.consent_date_sealed.toString('base64'),
+      );
+      if (!opened.ok) return opened;
+      consentDate = String(opened.value);
+    }
+    // Every reveal of a protected value is an audit event (HIPAA 164.312(b)).
+    return transact(db, async (trx) => {
+      await appendAuditEvent(trx, clock, {
+        actor,
+        action: 'participant.reveal',
+        studyId: row.study_id,
+        participantId: row.id,
+        details: { fields: [CONSENT_FIELD.oid] },
+      });
+      return ok({ ...participant, consentDate });
+    });
+  }
+
+  async findBySubject(studyId: string, subjectId: string): Promise<Result<Participant>> {
+    const row = await repo.findBySubject(this.deps.db, studyId, subjectId);
+    return row === undefined ? err(appError('NOT_FOUND', 'No such participant.')) : ok(toParticipant(row));
+  }
+
+  async list(studyId: string, filter: { site?: string; limit?: number; offset?: number } = {}) {
+    const { db } = this.deps;
+    const study = await studies.findStudy(db, studyId);
+    if (study === undefined) return err<Participant[]>(appError('NOT_FOUND', 'No such study.'));
+    let siteId: string | undefined;
+    if (filter.site !== undefined) {
+      const site = await studies.findSite(db, study.id, filter.site);
+      if (site === undefined) return err<Participant[]>(appError('NOT_FOUND', 'No such site in the study.'));
+      siteId = site.id;
+    }
+    const rows = await repo.listParticipants(db, study.id, {
+      ...(siteId === undefined ? {} : { siteId }),
+      limit: Math.min(Math.max(filter.limit ?? 100, 1), 1000),
+      offset: Math.max(filter.offset ?? 0, 0),
+    });
+    return ok(rows.map(toParticipant));
+  }
+
+  /** Exact-match lookup through the blind index: no row is decrypted; the search itself is audited. */
+  async lookup(actor: Actor, studyId: string, kind: string, value: string): Promise<Result<Participant[]>> {
+    if (!(IDENTIFIER_KINDS as readonly string[]).includes(kind)) {
+      return err(
+        appError('VALIDATION_FAILED', `The identifier kind must be one of ${IDENTIFIER_KINDS.join(', ')}.`),
+      );
+    }
+    if (value.trim() === '' || value.length > 320) {
+      return err(appError('VALIDATION_FAILED', 'The identifier must be 1 to 320 characters.'));
+    }
+    const { db, clock, keyring } = this.deps;
+    const study = await studies.findStudy(db, studyId);
+    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const token = blindIndexToken(keyring.blindIndexKey(study.id), kind as IdentifierKind, value);
+    const ids = await repo.findByToken(db, study.id, kind, token);
+    const rows = await repo.findManyByIds(db, ids);
+    return transact(db, async (trx) => {
+      await appendAuditEvent(trx, clock, {
+        actor,
+        action: 'participant.lookup',
+        studyId: study.id,
+        details: { kind, matches: rows.length },
+      });
+      return ok(rows.map(toParticipant));
+    });
+  }
+
+  async setStatus(
+    actor: Actor,
+    participantId: string,
+    status: string,
+    reason: unknown,
+  ): Promise<Result<Participant>> {
+    const parsedStatus = z.enum(PARTICIPANT_STATUSES).safeParse(status);
+    if (!parsedStatus.success) return err(invalidInput(parsedStatus.error));
+    const parsedReason = reasonSchema.safeParse(reason);
+    if (!parsedReason.success)
+      return err(appError('REASON_REQUIRED', 'A reason for the change is required.'));
+    const { db, clock } = this.deps;
+    const row = await repo.findParticipant(db, participantId);
+    if (row === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
+    if (row.status === 'erased') return err(appError('PARTICIPANT_ERASED', 'The participant was erased.'));
+    return transact(db, async (trx) => {
+      const now = clock.now().toISOString();
+      await repo.updateStatus(trx, row.id, parsedStatus.data, now);
+      await appendAuditEvent(trx, clock, {
+        actor,
+        action: 'participant.status',
+        studyId: row.study_id,
+        participantId: row.id,
+        reason: parsedReason.data,
+        details: { from: row.status, to: parsedStatus.data },
+      });
+      return ok(toParticipant({ ...row, status: parsedStatus.data, updated_at: now }));
+    });
+  }
+
+  /**
+   * Crypto-shredding: destroys the participant's data key, so every value sealed under it, in every
+   * version and every copy, becomes unreadable; all else in the study stays intact (GDPR art. 17).
+   */
+  async erase(actor: Actor, participantId: string, reason: unknown): Promise<Result<Participant>> {
+    const parsedReason = reasonSchema.safeParse(reason);
+    if (!parsedReason.success)
+      return err(appError('REASON_REQUIRED', 'A reason for the erasure is required.'));
+    const { db, clock, keyring } = this.deps;
+    const row = await repo.findParticipant(db, participantId);
+    if (row === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
+    if (row.status === 'erased')
+      return err(appError('PARTICIPANT_ERASED', 'The participant was already erased.'));
+    const result = await transact(db, async (trx) => {
+      const now = clock.now().toISOString();
+      await keyring.destroyParticipantKey(trx, row.id);
+      await repo.deleteLookupTokens(trx, row.id);
+      await repo.markErased(trx, row.id, now);
+      await appendAuditEvent(trx, clock, {
+        actor,
+        action: 'participant.erase',
+        studyId: row.study_id,
+        participantId: row.id,
+        target: row.subject_id,
+        reason: parsedReason.data,
+      });
+      return ok(toParticipant({ ...row, status: 'erased', erased_at: now, updated_at: now }));
+    });
+    if (result.ok) await this.purgeFreedPages();
+    return result;
+  }
+}

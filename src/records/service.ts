@@ -1,0 +1,536 @@
+import { z } from 'zod';
+import { appendAuditEvent, listAuditEvents } from '../audit/repo.js';
+import { type Actor, actorLabel } from '../core/actor.js';
+import { appError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { invalidInput } from '../core/invalid-input.js';
+import { reasonSchema } from '../core/reason.js';
+import { err, ok, type Result } from '../core/result.js';
+import { blindIndexToken } from '../crypto/blind-index.js';
+import type { FormDefinition } from '../forms/form-definition.js';
+import type { FormService, FormVersion } from '../forms/service.js';
+import { type FieldValue, type FieldValues, validateValues } from '../forms/validate-values.js';
+import * as participants from '../participants/repo.js';
+import { type Tx, transact } from '../storage/transact.js';
+import type { VaultDeps } from '../vault/deps.js';
+import type { ParticipantKey } from '../vault/keyring.js';
+import { type OpenedValues, openValues, sealValues, type VersionPlace } from './record-values.js';
+import * as repo from './repo.js';
+
+export interface RecordView {
+  readonly id: string;
+  readonly studyId: string;
+  readonly participantId: string;
+  readonly subjectId: string;
+  readonly form: string;
+  readonly formVersionId: string;
+  readonly visit: string;
+  readonly version: number;
+  readonly locked: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly values: Record<string, FieldValue>;
+  readonly masked: string[];
+  readonly unavailable: string[];
+}
+
+export type Shown =
+  | { readonly value: FieldValue | null }
+  | { readonly masked: true }
+  | { readonly unavailable: true };
+
+export interface HistoryEntry {
+  readonly action: 'create' | 'update' | 'lock' | 'unlock';
+  readonly version: number;
+  readonly at: string;
+  readonly actor: string;
+  readonly reason: string | null;
+  readonly changes: readonly { readonly field: string; readonly old: Shown; readonly new: Shown }[];
+}
+
+const VISIT = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
+const valuesSchema = z.record(z.string().max(64), z.unknown());
+export const createRecordSchema = z.strictObject({
+  participantId: z.string().min(1).max(64),
+  form: z.string().min(1).max(64),
+  visit: z.string().regex(VISIT, 'letters, digits, space . _ - (at most 64)'),
+  values: valuesSchema,
+  reason: z.string().max(1000).optional(),
+});
+export const updateRecordSchema = z.strictObject({
+  changes: valuesSchema,
+  reason: z.unknown(),
+  expectedVersion: z.number().int().positive().optional(),
+});
+
+const REASON_REQUIRED = appError(
+  'REASON_REQUIRED',
+  'A reason for change is required for every change after first entry.',
+);
+
+function sameValue(a: FieldValue | undefined, b: FieldValue | undefined): boolean {
+  return a === b;
+}
+
+export class RecordService {
+  constructor(
+    private readonly deps: VaultDeps,
+    private readonly forms: FormService,
+  ) {}
+
+  async create(actor: Actor, input: unknown): Promise<Result<RecordView>> {
+    const parsed = createRecordSchema.safeParse(input);
+    if (!parsed.success) return err(invalidInput(parsed.error));
+    const participant = await participants.findParticipant(this.deps.db, parsed.data.participantId);
+    if (participant === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
+    const form = await this.forms.liveForm(participant.study_id, parsed.data.form);
+    if (!form.ok) return form;
+    return transact(this.deps.db, (trx) =>
+      this.createInTx(
+        trx,
+        actor,
+        participant,
+        form.value,
+        parsed.data.visit,
+        parsed.data.values,
+        parsed.data.reason,
+      ),
+    );
+  }
+
+  /** First entry of a record, inside the caller's transaction (also used by bulk import). */
+  async createInTx(
+    trx: Tx,
+    actor: Actor,
+    participant: { id: string; study_id: string; subject_id: string; status: string },
+    form: FormVersion,
+    visit: string,
+    input: Readonly<Record<string, unknown>>,
+    reason: string | undefined,
+  ): Promise<Result<RecordView>> {
+    if (participant.status === 'erased')
+      return err(appError('PARTICIPANT_ERASED', 'The participant was erased.'));
+    const values = validateValues(form.definition, input);
+    if (!values.ok) return values;
+    if ((await repo.findRecordFor(trx, participant.id, form.formId, visit)) !== undefined) {
+      return err(
+        appError('ALREADY_EXISTS', 'This form already has a record at this visit: update it instead.'),
+      );
+    }
+    const key = await this.deps.keyring.participantKey(trx, participant.id);
+    if (!key.ok) return key;
+    const now = this.deps.clock.now().toISOString();
+    const record: repo.RecordRow = {
+      id: newId(),
+      study_id: participant.study_id,
+      participant_id: participant.id,
+      form_id: form.formId,
+      visit,
+      version: 1,
+      locked: 0,
+      created_at: now,
+      updated_at: now,
+    };
+    const place = {
+      studyId: record.study_id,
+      participantId: participant.id,
+      recordId: record.id,
+      version: 1,
+    };
+    const { clear, sealed } = sealValues(form.definition, values.value, key.value, place);
+    const changed = Object.keys(values.value);
+    await repo.insertRecord(trx, record);
+    await repo.insertVersion(trx, {
+      record_id: record.id,
+      version: 1,
+      form_version_id: form.versionId,
+      actor: actorLabel(actor),
+      reason: reason ?? null,
+      created_at: now,
+      clear_values: JSON.stringify(clear),
+      sealed_values: JSON.stringify(sealed),
+      changed_fields: JSON.stringify(changed),
+    });
+    await this.#indexLookups(trx, form.definition, participant, {}, values.value);
+    await appendAuditEvent(trx, this.deps.clock, {
+      actor,
+      action: 'record.create',
+      studyId: record.study_id,
+      participantId: participant.id,
+      recordId: record.id,
+      target: `${form.oid}/${visit}`,
+      reason: reason ?? null,
+      details: { version: 1, formVersion: form.version, fields: changed },
+    });
+    return ok({
+      ...this.#view(record, form, participant.subject_id),
+      values: clear,
+      masked: Object.keys(sealed),
+      unavailable: [],
+    });
+  }
+
+  /** A change after first entry: a new immutable version, always with a reason (21 CFR 11.10(e)). */
+  async update(actor: Actor, recordId: string, input: unknown): Promise<Result<RecordView>> {
+    const parsed = updateRecordSchema.safeParse(input);
+    if (!parsed.success) return err(invalidInput(parsed.error));
+    const reason = reasonSchema.safeParse(parsed.data.reason);
+    if (!reason.success) return err(REASON_REQUIRED);
+    return transact(this.deps.db, (trx) =>
+      this.updateInTx(trx, actor, recordId, parsed.data.changes, reason.data, parsed.data.expectedVersion),
+    );
+  }
+
+  async updateInTx(
+    trx: Tx,
+    actor: Actor,
+    recordId: string,
+    changes: Readonly<Record<string, unknown>>,
+    reason: string,
+    expectedVersion?: number,
+  ): Promise<Result<RecordView>> {
+    if (!reasonSchema.safeParse(reason).success) return err(REASON_REQUIRED);
+    const record = await repo.findRecord(trx, recordId);
+    if (record === undefined) return err(appError('NOT_FOUND', 'No such record.'));
+    if (record.participant_status === 'erased') {
+      return err(appError('PARTICIPANT_ERASED', 'The participant was erased.'));
+    }
+    if (Number(record.locked) === 1)
+      return err(appError('RECORD_LOCKED', 'The record is locked: unlock it first.'));
+    const from = Number(record.version);
+    if (expectedVersion !== undefined && expectedVersion !== from) {
+      return err(appError('CONFLICT', 'The record changed since it was read.', { currentVersion: from }));
+    }
+    const key = await this.deps.keyring.participantKey(trx, record.participant_id);
+    if (!key.ok) return key;
+    const current = await this.#openVersion(trx, record, from, key.value, true);
+    if (!current.ok) return current;
+    const form = await this.forms.liveForm(record.study_id, record.form_oid, trx);
+    if (!form.ok) return form;
+    const merged: Record<string, unknown> = { ...current.value.values, ...changes };
+    const values = validateValues(form.value.definition, merged);
+    if (!values.ok) return values;
+    const before = current.value.values;
+    // Changed fields in form order; fields of an older form version that were dropped come last.
+    const order = form.value.definition.fields.map((f) => f.oid);
+    const fields = new Set([...order, ...Object.keys(before)]);
+    const changed = [...fields].filter((f) => !sameValue(before[f], values.value[f]));
+    if (changed.length === 0) {
+      return err(appError('VALIDATION_FAILED', 'The update changes no value.', { unchanged: true }));
+    }
+    const now = this.deps.clock.now().toISOString();
+    if (!(await repo.advanceVersion(trx, record.id, from, now))) {
+      return err(appError('CONFLICT', 'The record changed or was locked meanwhile; read it again.'));
+    }
+    const version = from + 1;
+    const place = {
+      studyId: record.study_id,
+      participantId: record.participant_id,
+      recordId: record.id,
+      version,
+    };
+    const { clear, sealed } = sealValues(form.value.definition, values.value, key.value, place);
+    await repo.insertVersion(trx, {
+      record_id: record.id,
+      version,
+      form_version_id: form.value.versionId,
+      actor: actorLabel(actor),
+      reason,
+      created_at: now,
+      clear_values: JSON.stringify(clear),
+      sealed_values: JSON.stringify(sealed),
+      changed_fields: JSON.stringify(changed),
+    });
+    const participant = { id: record.participant_id, study_id: record.study_id };
+    await this.#indexLookups(trx, form.value.definition, participant, before, values.value);
+    await appendAuditEvent(trx, this.deps.clock, {
+      actor,
+      action: 'record.update',
+      studyId: record.study_id,
+      participantId: record.participant_id,
+      recordId: record.id,
+      target: `${record.form_oid}/${record.visit}`,
+      reason,
+      details: { version, formVersion: form.value.version, fields: changed },
+    });
+    return ok({
+      ...this.#view({ ...record, version, updated_at: now }, form.value, record.subject_id),
+      values: clear,
+      masked: Object.keys(sealed),
+      unavailable: [],
+    });
+  }
+
+  /** Reads the current version; protected values only with reveal, and every reveal is audited. */
+  async read(
+    actor: Actor,
+    recordId: string,
+    options: { reveal?: boolean } = {},
+  ): Promise<Result<RecordView>> {
+    const { db } = this.deps;
+    const record = await repo.findRecord(db, recordId);
+    if (record === undefined) return err(appError('NOT_FOUND', 'No such record.'));
+    const reveal = options.reveal === true;
+    const key = await this.#keyFor(record);
+    if (!key.ok) return key;
+    const version = Number(record.version);
+    const row = await repo.findVersion(db, record.id, version);
+    if (row === undefined) return err(missingVersion(record.id));
+    const place = {
+      studyId: record.study_id,
+      participantId: record.participant_id,
+      recordId: record.id,
+      version,
+    };
+    const opened = openValues(row.clear_values, row.sealed_values, key.value, place, reveal);
+    if (!opened.ok) return opened;
+    const form = await this.forms.formVersion(row.form_version_id);
+    if (!form.ok) return form;
+    const view = { ...this.#view(record, form.value, record.subject_id), ...opened.value };
+    const revealed = reveal && key.value !== null ? Object.keys(JSON.parse(row.sealed_values)) : [];
+    if (revealed.length === 0) return ok(view);
+    return transact(db, async (trx) => {
+      await this.#auditReveal(trx, actor, record, revealed, [version]);
+      return ok(view);
+    });
+  }
+
+  /** Who changed what, when and why: every version with old -> new per field, and lock/unlock. */
+  async history(
+    actor: Actor,
+    recordId: string,
+    options: { reveal?: boolean } = {},
+  ): Promise<Result<HistoryEntry[]>> {
+    const { db } = this.deps;
+    const record = await repo.findRecord(db, recordId);
+    if (record === undefined) return err(appError('NOT_FOUND', 'No such record.'));
+    const reveal = options.reveal === true;
+    const key = await this.#keyFor(record);
+    if (!key.ok) return key;
+    const versions = await repo.listVersions(db, record.id);
+    const entries: HistoryEntry[] = [];
+    let previous: OpenedValues = { values: {}, masked: [], unavailable: [] };
+    for (const row of versions) {
+      const version = Number(row.version);
+      const place: VersionPlace = {
+        studyId: record.study_id,
+        participantId: record.participant_id,
+        recordId: record.id,
+        version,
+      };
+      const opened = openValues(row.clear_values, row.sealed_values, key.value, place, reveal);
+      if (!opened.ok) return opened;
+      const changes = (JSON.parse(row.changed_fields) as string[]).map((field) => ({
+        field,
+        old: shown(previous, field),
+        new: shown(opened.value, field),
+      }));
+      entries.push({
+        action: version === 1 ? 'create' : 'update',
+        version,
+        at: row.created_at,
+        actor: row.actor,
+        reason: row.reason,
+        changes,
+      });
+      previous = opened.value;
+    }
+    for (const event of await listAuditEvents(db, { recordId: record.id })) {
+      if (event.action !== 'record.lock' && event.action !== 'record.unlock') continue;
+      entries.push({
+        action: event.action === 'record.lock' ? 'lock' : 'unlock',
+        version: Number(event.details.version ?? 0),
+        at: event.at,
+        actor: event.actor,
+        reason: event.reason,
+        changes: [],
+      });
+    }
+    entries.sort((a, b) => (a.at === b.at ? a.version - b.version : a.at < b.at ? -1 : 1));
+    if (!reveal || key.value === null) return ok(entries);
+    return transact(db, async (trx) => {
+      await this.#auditReveal(
+        trx,
+        actor,
+        record,
+        [...new Set(versions.flatMap((v) => Object.keys(JSON.parse(v.sealed_values))))],
+        versions.map((v) => Number(v.version)),
+      );
+      return ok(entries);
+    });
+  }
+
+  async lock(actor: Actor, recordId: string, reason?: unknown): Promise<Result<RecordView>> {
+    const parsedReason = reason === undefined ? undefined : reasonSchema.safeParse(reason);
+    if (parsedReason !== undefined && !parsedReason.success) return err(REASON_REQUIRED);
+    return this.#setLocked(actor, recordId, true, parsedReason?.data ?? null);
+  }
+
+  /** Unlocking reopens locked data for change, so it always needs a reason (21 CFR 11.10(e)). */
+  async unlock(actor: Actor, recordId: string, reason: unknown): Promise<Result<RecordView>> {
+    const parsedReason = reasonSchema.safeParse(reason);
+    if (!parsedReason.success) return err(REASON_REQUIRED);
+    return this.#setLocked(actor, recordId, false, parsedReason.data);
+  }
+
+  async listForParticipant(
+    participantId: string,
+  ): Promise<Result<Omit<RecordView, 'values' | 'masked' | 'unavailable'>[]>> {
+    const { db } = this.deps;
+    if ((await participants.findParticipant(db, participantId)) === undefined) {
+      return err(appError('NOT_FOUND', 'No such participant.'));
+    }
+    const rows = await repo.listForParticipant(db, participantId);
+    return ok(
+      rows.map((r) => ({
+        id: r.id,
+        studyId: r.study_id,
+        participantId: r.participant_id,
+        subjectId: r.subject_id,
+        form: r.form_oid,
+        formVersionId: '',
+        visit: r.visit,
+        version: Number(r.version),
+        locked: Number(r.locked) === 1,
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+      })),
+    );
+  }
+
+  async #setLocked(
+    actor: Actor,
+    recordId: string,
+    locked: boolean,
+    reason: string | null,
+  ): Promise<Result<RecordView>> {
+    const { db, clock } = this.deps;
+    const record = await repo.findRecord(db, recordId);
+    if (record === undefined) return err(appError('NOT_FOUND', 'No such record.'));
+    const result = await transact(db, async (trx) => {
+      const now = clock.now().toISOString();
+      if (!(await repo.setLocked(trx, record.id, locked, now))) {
+        return err(
+          appError('CONFLICT', locked ? 'The record is already locked.' : 'The record is not locked.'),
+        );
+      }
+      await appendAuditEvent(trx, clock, {
+        actor,
+        action: locked ? 'record.lock' : 'record.unlock',
+        studyId: record.study_id,
+        participantId: record.participant_id,
+        recordId: record.id,
+        target: `${record.form_oid}/${record.visit}`,
+        reason,
+        details: { version: Number(record.version) },
+      });
+      return ok(null);
+    });
+    if (!result.ok) return result;
+    return this.read(actor, record.id);
+  }
+
+  async #keyFor(record: repo.RecordWithContext): Promise<Result<ParticipantKey | null>> {
+    // An erased participant's key is gone: their protected values are reported unavailable, never read.
+    if (record.participant_status === 'erased') return ok(null);
+    return this.deps.keyring.participantKey(this.deps.db, record.participant_id);
+  }
+
+  async #openVersion(
+    db: VaultDeps['db'],
+    record: repo.RecordRow,
+    version: number,
+    key: ParticipantKey | null,
+    reveal: boolean,
+  ): Promise<Result<OpenedValues>> {
+    const row = await repo.findVersion(db, record.id, version);
+    if (row === undefined) {
+      return err(
+        appError('INTEGRITY_ERROR', 'The current version of the record is missing.', { recordId: record.id }),
+      );
+    }
+    const place = {
+      studyId: record.study_id,
+      participantId: record.participant_id,
+      recordId: record.id,
+      version,
+    };
+    return openValues(row.clear_values, row.sealed_values, key, place, reveal);
+  }
+
+  async #indexLookups(
+    trx: Tx,
+    form: FormDefinition,
+    participant: { id: string; study_id: string },
+    before: FieldValues,
+    after: FieldValues,
+  ): Promise<void> {
+    for (const field of form.fields) {
+      if (field.lookup === undefined || sameValue(before[field.oid], after[field.oid])) continue;
+      const studyKey = this.deps.keyring.blindIndexKey(participant.study_id);
+      const row = { studyId: participant.study_id, kind: field.lookup, participantId: participant.id };
+      const old = before[field.oid];
+      const next = after[field.oid];
+      if (typeof old === 'string') {
+        await participants.deleteLookupToken(trx, {
+          ...row,
+          token: blindIndexToken(studyKey, field.lookup, old),
+        });
+      }
+      if (typeof next === 'string') {
+        await participants.insertLookupToken(trx, {
+          ...row,
+          token: blindIndexToken(studyKey, field.lookup, next),
+        });
+      }
+    }
+  }
+
+  async #auditReveal(
+    trx: Tx,
+    actor: Actor,
+    record: repo.RecordWithContext,
+    fields: string[],
+    versions: number[],
+  ): Promise<void> {
+    await appendAuditEvent(trx, this.deps.clock, {
+      actor,
+      action: 'record.reveal',
+      studyId: record.study_id,
+      participantId: record.participant_id,
+      recordId: record.id,
+      target: `${record.form_oid}/${record.visit}`,
+      details: { fields, versions },
+    });
+  }
+
+  #view(
+    record: repo.RecordRow,
+    form: FormVersion,
+    subjectId: string,
+  ): Omit<RecordView, 'values' | 'masked' | 'unavailable'> {
+    return {
+      id: record.id,
+      studyId: record.study_id,
+      participantId: record.participant_id,
+      subjectId,
+      form: form.oid,
+      formVersionId: form.versionId,
+      visit: record.visit,
+      version: Number(record.version),
+      locked: Number(record.locked) === 1,
+      createdAt: record.created_at,
+      updatedAt: record.updated_at,
+    };
+  }
+}
+
+function missingVersion(recordId: string) {
+  return appError('INTEGRITY_ERROR', 'The current version of the record is missing.', { recordId });
+}
+
+function shown(opened: OpenedValues, field: string): Shown {
+  if (opened.unavailable.includes(field)) return { unavailable: true };
+  if (opened.masked.includes(field)) return { masked: true };
+  return { value: opened.values[field] ?? null };
+}

@@ -1,0 +1,40 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Vault } from '../app/vault.js';
+import { appError, INTERNAL_ERROR } from '../core/errors.js';
+import { sendError } from './errors.js';
+import { registerHealthRoutes } from './routes.js';
+
+export interface AppOptions {
+  readonly vault: Vault;
+  readonly logger?: FastifyBaseLogger | false;
+}
+
+const BODY_LIMIT = 1024 * 1024;
+
+/** The one HTTP application: every capability's routes are mounted here. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const logger = options.logger === false || options.logger === undefined ? undefined : options.logger;
+  const app = Fastify({
+    ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    return503OnClosing: true,
+  });
+
+  app.setNotFoundHandler((_request, reply) => sendError(reply, appError('NOT_FOUND', 'No such resource.')));
+  app.setErrorHandler((error: { statusCode?: number; code?: string }, request, reply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendError(reply, appError('PAYLOAD_TOO_LARGE', 'The request body is too large.'));
+    }
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return sendError(reply, appError('VALIDATION_FAILED', 'The request is malformed.'));
+    }
+    // Unknown failures are logged for operators and answered with a generic error (ASVS 16.5.1).
+    request.log.error({ err: error }, 'unhandled error');
+    return sendError(reply, INTERNAL_ERROR);
+  });
+
+  registerHealthRoutes(app, options.vault.deps);
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,147 @@
+import type { Generated } from 'kysely';
+
+// Timestamps are ISO 8601 UTC strings (server time); booleans are 0/1 integers; JSON is text.
+// Both dialects share this one schema.
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface CounterTable {
+  name: string;
+  value: number;
+}
+
+export interface StudyTable {
+  id: string;
+  protocol_id: string;
+  title: string;
+  status: 'draft' | 'live' | 'closed';
+  is_demo: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SiteTable {
+  id: string;
+  study_id: string;
+  code: string;
+  name: string;
+  created_at: string;
+}
+
+export interface StudyKeyTable {
+  study_id: string;
+  version: number;
+  wrapped_key: Buffer;
+  created_at: string;
+}
+
+export interface FormTable {
+  id: string;
+  study_id: string;
+  oid: string;
+  name: string;
+  created_at: string;
+}
+
+export interface FormVersionTable {
+  id: string;
+  form_id: string;
+  version: number;
+  definition: string;
+  status: 'draft' | 'live';
+  created_at: string;
+  published_at: string | null;
+}
+
+export interface ParticipantTable {
+  id: string;
+  study_id: string;
+  site_id: string;
+  subject_id: string;
+  status: 'screening' | 'enrolled' | 'completed' | 'withdrawn' | 'erased';
+  consent_date_sealed: Buffer | null;
+  created_at: string;
+  updated_at: string;
+  erased_at: string | null;
+}
+
+export interface ParticipantKeyTable {
+  participant_id: string;
+  study_id: string;
+  kek_version: number;
+  key_version: number;
+  wrapped_key: Buffer;
+  created_at: string;
+}
+
+export interface ParticipantLookupTable {
+  study_id: string;
+  kind: string;
+  token: Buffer;
+  participant_id: string;
+}
+
+export interface RecordTable {
+  id: string;
+  study_id: string;
+  participant_id: string;
+  form_id: string;
+  visit: string;
+  version: number;
+  locked: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RecordVersionTable {
+  record_id: string;
+  version: number;
+  form_version_id: string;
+  actor: string;
+  reason: string | null;
+  created_at: string;
+  /** JSON object: field -> value, for clinical-class fields. */
+  clear_values: string;
+  /** JSON object: field -> base64 field envelope, for protected classes. */
+  sealed_values: string;
+  /** JSON array of the field names this version changed. */
+  changed_fields: string;
+}
+
+export interface AuditEventTable {
+  seq: number;
+  id: string;
+  at: string;
+  actor: string;
+  action: string;
+  outcome: 'success' | 'failure' | 'denied';
+  study_id: string | null;
+  participant_id: string | null;
+  record_id: string | null;
+  target: string | null;
+  reason: string | null;
+  client: string | null;
+  /** JSON object of non-protected details (field names, versions, counts). */
+  details: string;
+}
+
+export interface Database {
+  meta: MetaTable;
+  counters: CounterTable;
+  studies: StudyTable;
+  sites: SiteTable;
+  study_keys: StudyKeyTable;
+  forms: FormTable;
+  form_versions: FormVersionTable;
+  participants: ParticipantTable;
+  participant_keys: ParticipantKeyTable;
+  participant_lookup: ParticipantLookupTable;
+  records: RecordTable;
+  record_versions: RecordVersionTable;
+  audit_events: AuditEventTable;
+}
+
+export type { Generated };

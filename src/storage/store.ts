@@ -1,0 +1,66 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Dialect } from './dialect.js';
+import { migrateToLatest } from './migrate.js';
+import type { Database } from './schema.js';
+
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  /** The SQLite file, for the embedded store. */
+  readonly file: string | undefined;
+  close(): Promise<void>;
+}
+
+export type StoreLocation =
+  | { readonly dialect: 'sqlite'; readonly file: string }
+  | {
+      readonly dialect: 'postgres';
+      readonly url: string;
+      readonly schema?: string;
+      readonly poolSize?: number;
+    };
+
+export const SQLITE_FILE_NAME = 'trialvault.db';
+
+export function locateStore(dataDir: string, dbUrl: string | undefined): StoreLocation {
+  if (dbUrl !== undefined) return { dialect: 'postgres', url: dbUrl };
+  // The data directory holds data only, never keys; 0700 keeps other local users out (ASVS 13.3.1).
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  return { dialect: 'sqlite', file: join(dataDir, SQLITE_FILE_NAME) };
+}
+
+function openSqlite(file: string): SqliteDatabase.Database {
+  // Created owner-only; SQLite gives its -wal and -shm files the same mode (ASVS 13.3.1).
+  if (!existsSync(file)) writeFileSync(file, '', { mode: 0o600, flag: 'wx' });
+  const sqlite = new SqliteDatabase(file);
+  sqlite.pragma('journal_mode = WAL');
+  // Every commit is durable before it is acknowledged (21 CFR 11.10(c): accurate and complete records).
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  // Deleted content (an erased participant's key) is overwritten with zeros, not left in free pages.
+  sqlite.pragma('secure_delete = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return sqlite;
+}
+
+/** Opens the store and applies pending migrations. */
+export async function openStore(location: StoreLocation): Promise<Store> {
+  if (location.dialect === 'sqlite') {
+    const sqlite = openSqlite(location.file);
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    await migrateToLatest(db, 'sqlite');
+    return { db, dialect: 'sqlite', file: location.file, close: () => db.destroy() };
+  }
+  const pool = new pg.Pool({
+    connectionString: location.url,
+    max: location.poolSize ?? 10,
+    ...(location.schema === undefined ? {} : { options: `-c search_path=${location.schema}` }),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await migrateToLatest(db, 'postgres');
+  return { db, dialect: 'postgres', file: undefined, close: () => db.destroy() };
+}

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { appendAuditEvent } from '../audit/repo.js';
+import type { Actor } from '../core/actor.js';
+import { appError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { invalidInput } from '../core/invalid-input.js';
+import { err, ok, type Result } from '../core/result.js';
+import { transact } from '../storage/transact.js';
+import type { VaultDeps } from '../vault/deps.js';
+import * as repo from './repo.js';
+
+export interface Study {
+  readonly id: string;
+  readonly protocolId: string;
+  readonly title: string;
+  readonly status: 'draft' | 'live' | 'closed';
+  readonly isDemo: boolean;
+  readonly createdAt: string;
+}
+
+export interface Site {
+  readonly id: string;
+  readonly code: string;
+  readonly name: string;
+}
+
+const newStudySchema = z.strictObject({
+  protocolId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - (at most 64)'),
+  title: z.string().trim().min(1).max(300),
+  isDemo: z.boolean().optional(),
+});
+
+const newSiteSchema = z.strictObject({
+  code: z.string().regex(/^[A-Z0-9]{1,10}$/, 'upper case letters and digits (at most 10)'),
+  name: z.string().trim().min(1).max(200),
+});
+
+function toStudy(row: repo.StudyRow): Study {
+  return {
+    id: row.id,
+    protocolId: row.protocol_id,
+    title: row.title,
+    status: row.status,
+    isDemo: Number(row.is_demo) === 1,
+    createdAt: row.created_at,
+  };
+}
+
+export class StudyService {
+  constructor(private readonly deps: VaultDeps) {}
+
+  async createStudy(actor: Actor, input: unknown): Promise<Result<Study>> {
+    const parsed = newStudySchema.safeParse(input);
+    if (!parsed.success) return err(invalidInput(parsed.error));
+    const { db, clock, keyring } = this.deps;
+    if ((await repo.findStudy(db, parsed.data.protocolId)) !== undefined) {
+      return err(appError('ALREADY_EXISTS', 'A study with this protocol id exists.'));
+    }
+    return transact(db, async (trx) => {
+      const now = clock.now().toISOString();
+      const row: repo.StudyRow = {
+        id: newId(),
+        protocol_id: parsed.data.protocolId,
+        title: parsed.data.title,
+        status: 'draft',
+        is_demo: parsed.data.isDemo === true ? 1 : 0,
+        created_at: now,
+        updated_at: now,
+      };
+      await repo.insertStudy(trx, row);
+      await keyring.createStudyKey(trx, row.id, 1, now);
+      await appendAuditEvent(trx, clock, {
+        actor,
+        action: 'study.create',
+        studyId: row.id,
+        target: row.protocol_id,
+        details: { isDemo: row.is_demo === 1 },
+      });
+      return ok(toStudy(row));
+    });
+  }
+
+  async getStudy(idOrProtocol: string): Promise<Result<Study>> {
+    const row = await repo.findStudy(this.deps.db, idOrProtocol);
+    return row === undefined ? err(appError('NOT_FOUND', 'No such study.')) : ok(toStudy(row));
+  }
+
+  async listStudies(): Promise<Study[]> {
+    return (await repo.listStudies(this.deps.db)).map(toStudy);
+  }
+
+  async setStatus(actor: Actor, studyId: string, status: Study['status']): Promise<Result<Study>> {
+    const { db, clock } = this.deps;
+    const study = await repo.findStudy(db, studyId);
+    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    return transact(db, async (trx) => {
+      const now = clock.now().toISOString();
+      await repo.updateStudyStatus(trx, study.id, status, now);
+      await appendAuditEvent(trx, clock, {
+        actor,
+        action: 'study.status',
+        studyId: study.id,
+        details: { from: study.status, to: status },
+      });
+      return ok(toStudy({ ...study, status, updated_at: now }));
+    });
+  }
+
+  async addSite(actor: Actor, studyId: string, input: unknown): Promise<Result<Site>> {
+    const parsed = newSiteSchema.safeParse(input);
+    if (!parsed.success) return err(invalidInput(parsed.error));
+    const { db, clock } = this.deps;
+    const study = await repo.findStudy(db, studyId);
+    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    if ((await repo.findSite(db, study.id, parsed.data.code)) !== undefined) {
+      return err(appError('ALREADY_EXISTS', 'A site with this code exists in the study.'));
+    }
+    return transact(db, async (trx) => {
+      const row: repo.SiteRow = {
+        id: newId(),
+        study_id: study.id,
+        code: parsed.data.code,
+        name: parsed.data.name,
+        created_at: clock.now().toISOString(),
+      };
+      await repo.insertSite(trx, row);
+      await appendAuditEvent(trx, clock, {
+        actor,
+        action: 'site.create',
+        studyId: study.id,
+        target: row.code,
+      });
+      return ok({ id: row.id, code: row.code, name: row.name });
+    });
+  }
+
+  async listSites(studyId: string): Promise<Result<Site[]>> {
+    const study = await repo.findStudy(this.deps.db, studyId);
+    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const rows = await repo.listSites(this.deps.db, study.id);
+    return ok(rows.map((r) => ({ id: r.id, code: r.code, name: r.name })));
+  }
+}

@@ -1,0 +1,134 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../storage/schema.js';
+
+export async function insertStudyKey(
+  db: Kysely<Database>,
+  row: { studyId: string; version: number; wrappedKey: Buffer; createdAt: string },
+): Promise<void> {
+  await db
+    .insertInto('study_keys')
+    .values({
+      study_id: row.studyId,
+      version: row.version,
+      wrapped_key: row.wrappedKey,
+      created_at: row.createdAt,
+    })
+    .execute();
+}
+
+export async function currentStudyKeyVersion(
+  db: Kysely<Database>,
+  studyId: string,
+): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('study_keys')
+    .select((eb) => eb.fn.max('version').as('version'))
+    .where('study_id', '=', studyId)
+    .executeTakeFirst();
+  return row?.version === null || row?.version === undefined ? undefined : Number(row.version);
+}
+
+export async function findStudyKey(
+  db: Kysely<Database>,
+  studyId: string,
+  version: number,
+): Promise<Buffer | undefined> {
+  const row = await db
+    .selectFrom('study_keys')
+    .select('wrapped_key')
+    .where('study_id', '=', studyId)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  return row?.wrapped_key;
+}
+
+export async function insertParticipantKey(
+  db: Kysely<Database>,
+  row: {
+    participantId: string;
+    studyId: string;
+    kekVersion: number;
+    keyVersion: number;
+    wrappedKey: Buffer;
+    createdAt: string;
+  },
+): Promise<void> {
+  await db
+    .insertInto('participant_keys')
+    .values({
+      participant_id: row.participantId,
+      study_id: row.studyId,
+      kek_version: row.kekVersion,
+      key_version: row.keyVersion,
+      wrapped_key: row.wrappedKey,
+      created_at: row.createdAt,
+    })
+    .execute();
+}
+
+export async function findParticipantKey(db: Kysely<Database>, participantId: string) {
+  return db
+    .selectFrom('participant_keys')
+    .select(['participant_id', 'study_id', 'kek_version', 'key_version', 'wrapped_key'])
+    .where('participant_id', '=', participantId)
+    .executeTakeFirst();
+}
+
+export async function participantKeysWrappedBefore(
+  db: Kysely<Database>,
+  studyId: string,
+  kekVersion: number,
+  limit: number,
+) {
+  return db
+    .selectFrom('participant_keys')
+    .select(['participant_id', 'kek_version', 'key_version', 'wrapped_key'])
+    .where('study_id', '=', studyId)
+    .where('kek_version', '<', kekVersion)
+    .orderBy('participant_id')
+    .limit(limit)
+    .execute();
+}
+
+/** Rewraps one key, only if nobody rewrapped or erased it meanwhile; true when the row was updated. */
+export async function rewrapParticipantKey(
+  db: Kysely<Database>,
+  row: { participantId: string; fromKekVersion: number; toKekVersion: number; wrappedKey: Buffer },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('participant_keys')
+    .set({ kek_version: row.toKekVersion, wrapped_key: row.wrappedKey })
+    .where('participant_id', '=', row.participantId)
+    .where('kek_version', '=', row.fromKekVersion)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Deletes study key versions below `version` that no participant key is wrapped under any more. */
+export async function deleteUnusedStudyKeys(
+  db: Kysely<Database>,
+  studyId: string,
+  version: number,
+): Promise<number> {
+  const result = await db
+    .deleteFrom('study_keys')
+    .where('study_id', '=', studyId)
+    .where('version', '<', version)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('participant_keys')
+            .select('participant_keys.participant_id')
+            .whereRef('participant_keys.study_id', '=', 'study_keys.study_id')
+            .whereRef('participant_keys.kek_version', '=', 'study_keys.version'),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function deleteParticipantKey(db: Kysely<Database>, participantId: string): Promise<void> {
+  await db.deleteFrom('participant_keys').where('participant_id', '=', participantId).execute();
+}

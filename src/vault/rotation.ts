@@ -1,0 +1,85 @@
+import { appendAuditEvent } from '../audit/repo.js';
+import type { Actor } from '../core/actor.js';
+import { appError } from '../core/errors.js';
+import { err, ok, type Result } from '../core/result.js';
+import { transact } from '../storage/transact.js';
+import * as studies from '../studies/repo.js';
+import type { VaultDeps } from './deps.js';
+import * as repo from './repo.js';
+
+const BATCH = 500;
+
+export interface RotationReport {
+  readonly studyId: string;
+  readonly protocolId: string;
+  readonly fromVersion: number;
+  readonly toVersion: number;
+  readonly rewrapped: number;
+  readonly retiredVersions: number;
+}
+
+/**
+ * Study key rotation while the server runs (NIST SP 800-57 5.3: cryptoperiods): a new study key,
+ * participant keys rewrapped in small transactions, older versions usable until nothing needs them.
+ * The participant data keys themselves do not change, so no field is re-encrypted.
+ */
+export class KeyRotationService {
+  constructor(private readonly deps: VaultDeps) {}
+
+  async rotateStudy(actor: Actor, studyId: string): Promise<Result<RotationReport>> {
+    const { db, clock, keyring } = this.deps;
+    const study = await studies.findStudy(db, studyId);
+    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const created = await transact(db, async (trx) => {
+      const current = await repo.currentStudyKeyVersion(trx, study.id);
+      if (current === undefined) return err<number>(appError('KEY_UNAVAILABLE', 'The study has no key.'));
+      const next = current + 1;
+      await keyring.createStudyKey(trx, study.id, next, clock.now().toISOString());
+      await appendAuditEvent(trx, clock, {
+        actor,
+        action: 'keys.rotate',
+        studyId: study.id,
+        target: study.protocol_id,
+        details: { phase: 'started', fromVersion: current, toVersion: next },
+      });
+      return ok(next);
+    });
+    if (!created.ok) return created;
+    const toVersion = created.value;
+    let rewrapped = 0;
+    for (;;) {
+      const batch = await repo.participantKeysWrappedBefore(db, study.id, toVersion, BATCH);
+      if (batch.length === 0) break;
+      const result = await transact(db, async (trx) => {
+        let count = 0;
+        for (const row of batch) {
+          const done = await keyring.rewrap(trx, study.id, row, toVersion);
+          if (!done.ok) return done;
+          if (done.value) count++;
+        }
+        return ok(count);
+      });
+      if (!result.ok) return result;
+      rewrapped += result.value;
+    }
+    return transact(db, async (trx) => {
+      const retiredVersions = await repo.deleteUnusedStudyKeys(trx, study.id, toVersion);
+      for (let v = 1; v < toVersion; v++) keyring.forgetStudyKey(study.id, v);
+      await appendAuditEvent(trx, clock, {
+        actor,
+        action: 'keys.rotate',
+        studyId: study.id,
+        target: study.protocol_id,
+        details: { phase: 'completed', toVersion, rewrapped, retiredVersions },
+      });
+      return ok({
+        studyId: study.id,
+        protocolId: study.protocol_id,
+        fromVersion: toVersion - 1,
+        toVersion,
+        rewrapped,
+        retiredVersions,
+      });
+    });
+  }
+}
