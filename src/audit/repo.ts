@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { actorLabel } from '../core/actor.js';
 import type { Clock } from '../core/clock.js';
 import { newId } from '../core/ids.js';
+import { INSERT_CHUNK } from '../storage/insert-chunk.js';
 import type { Database } from '../storage/schema.js';
 import { nextCounter } from '../vault/meta-repo.js';
 import type { AuditEventInput } from './audit-event.js';
@@ -9,33 +10,49 @@ import type { AuditEventInput } from './audit-event.js';
 export const AUDIT_SEQUENCE = 'audit_seq';
 
 /**
- * Appends one event inside the caller's transaction. The sequence comes from a counter row, so it is
- * gapless: a rolled-back change takes its event and its number with it.
+ * Appends events inside the caller's transaction. Sequence numbers come from a counter row, taken as
+ * one block, so they are gapless: a rolled-back change takes its events and their numbers with it.
  */
+export async function appendAuditEvents(
+  trx: Kysely<Database>,
+  clock: Clock,
+  events: readonly AuditEventInput[],
+): Promise<number[]> {
+  if (events.length === 0) return [];
+  const last = await nextCounter(trx, AUDIT_SEQUENCE, events.length);
+  const first = last - events.length + 1;
+  const at = clock.now().toISOString();
+  const rows = events.map((event, i) => ({
+    seq: first + i,
+    id: newId(),
+    at,
+    actor: actorLabel(event.actor),
+    action: event.action,
+    outcome: event.outcome ?? 'success',
+    study_id: event.studyId ?? null,
+    participant_id: event.participantId ?? null,
+    record_id: event.recordId ?? null,
+    target: event.target ?? null,
+    reason: event.reason ?? null,
+    client: event.client ?? null,
+    details: JSON.stringify(event.details ?? {}),
+  }));
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await trx
+      .insertInto('audit_events')
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .execute();
+  }
+  return rows.map((r) => r.seq);
+}
+
 export async function appendAuditEvent(
   trx: Kysely<Database>,
   clock: Clock,
   event: AuditEventInput,
 ): Promise<number> {
-  const seq = await nextCounter(trx, AUDIT_SEQUENCE);
-  await trx
-    .insertInto('audit_events')
-    .values({
-      seq,
-      id: newId(),
-      at: clock.now().toISOString(),
-      actor: actorLabel(event.actor),
-      action: event.action,
-      outcome: event.outcome ?? 'success',
-      study_id: event.studyId ?? null,
-      participant_id: event.participantId ?? null,
-      record_id: event.recordId ?? null,
-      target: event.target ?? null,
-      reason: event.reason ?? null,
-      client: event.client ?? null,
-      details: JSON.stringify(event.details ?? {}),
-    })
-    .execute();
+  const [seq] = await appendAuditEvents(trx, clock, [event]);
+  if (seq === undefined) throw new Error('no sequence number allocated');
   return seq;
 }
 

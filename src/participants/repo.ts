@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { INSERT_CHUNK } from '../storage/insert-chunk.js';
 import type { Database, ParticipantTable } from '../storage/schema.js';
 
 export type ParticipantRow = Selectable<ParticipantTable>;
@@ -69,21 +70,33 @@ export async function markErased(db: Kysely<Database>, id: string, at: string): 
     .execute();
 }
 
-export async function insertLookupToken(
-  db: Kysely<Database>,
-  row: { studyId: string; kind: string; token: Buffer; participantId: string },
-): Promise<void> {
-  await db
-    .insertInto('participant_lookup')
-    .values({ study_id: row.studyId, kind: row.kind, token: row.token, participant_id: row.participantId })
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+export interface LookupToken {
+  readonly studyId: string;
+  readonly kind: string;
+  readonly token: Buffer;
+  readonly participantId: string;
 }
 
-export async function deleteLookupToken(
+export async function insertLookupTokens(
   db: Kysely<Database>,
-  row: { studyId: string; kind: string; token: Buffer; participantId: string },
+  tokens: readonly LookupToken[],
 ): Promise<void> {
+  const rows = tokens.map((t) => ({
+    study_id: t.studyId,
+    kind: t.kind,
+    token: t.token,
+    participant_id: t.participantId,
+  }));
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await db
+      .insertInto('participant_lookup')
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+}
+
+export async function deleteLookupToken(db: Kysely<Database>, row: LookupToken): Promise<void> {
   await db
     .deleteFrom('participant_lookup')
     .where('study_id', '=', row.studyId)

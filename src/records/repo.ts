@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { INSERT_CHUNK } from '../storage/insert-chunk.js';
 import type { Database, RecordTable, RecordVersionTable } from '../storage/schema.js';
 
 export type RecordRow = Selectable<RecordTable>;
@@ -114,4 +115,43 @@ export async function listVersions(db: Kysely<Database>, recordId: string): Prom
     .where('record_id', '=', recordId)
     .orderBy('version')
     .execute();
+}
+
+export async function insertRecords(db: Kysely<Database>, rows: readonly RecordRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await db
+      .insertInto('records')
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .execute();
+  }
+}
+
+export async function insertVersions(db: Kysely<Database>, rows: readonly RecordVersionRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await db
+      .insertInto('record_versions')
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .execute();
+  }
+}
+
+/** The (participant, form, visit) keys among `keys` that already have a record. */
+export async function existingRecordKeys(
+  db: Kysely<Database>,
+  keys: readonly { participantId: string; formId: string; visit: string }[],
+): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const participants = [...new Set(keys.map((k) => k.participantId))];
+  const forms = [...new Set(keys.map((k) => k.formId))];
+  const rows = await db
+    .selectFrom('records')
+    .select(['participant_id', 'form_id', 'visit'])
+    .where('participant_id', 'in', participants)
+    .where('form_id', 'in', forms)
+    .execute();
+  return new Set(rows.map((r) => recordKey(r.participant_id, r.form_id, r.visit)));
+}
+
+export function recordKey(participantId: string, formId: string, visit: string): string {
+  return `${participantId}\u0000${formId}\u0000${visit}`;
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { appendAuditEvent, listAuditEvents } from '../audit/repo.js';
+import { appendAuditEvent, appendAuditEvents, listAuditEvents } from '../audit/repo.js';
 import { type Actor, actorLabel } from '../core/actor.js';
-import { appError } from '../core/errors.js';
+import { type AppError, appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { reasonSchema } from '../core/reason.js';
@@ -14,6 +14,12 @@ import * as participants from '../participants/repo.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { ParticipantKey } from '../vault/keyring.js';
+import {
+  type NewRecord,
+  type ParticipantRef,
+  type PreparedRecord,
+  prepareRecord,
+} from './record-creation.js';
 import { type OpenedValues, openValues, sealValues, type VersionPlace } from './record-values.js';
 import * as repo from './repo.js';
 
@@ -79,95 +85,116 @@ export class RecordService {
   ) {}
 
   async create(actor: Actor, input: unknown): Promise<Result<RecordView>> {
-    const parsed = createRecordSchema.safeParse(input);
-    if (!parsed.success) return err(invalidInput(parsed.error));
-    const participant = await participants.findParticipant(this.deps.db, parsed.data.participantId);
-    if (participant === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
-    const form = await this.forms.liveForm(participant.study_id, parsed.data.form);
-    if (!form.ok) return form;
-    return transact(this.deps.db, (trx) =>
-      this.createInTx(
-        trx,
-        actor,
-        participant,
-        form.value,
-        parsed.data.visit,
-        parsed.data.values,
-        parsed.data.reason,
-      ),
-    );
+    const created = await this.createMany(actor, [input]);
+    if (!created.ok) return created;
+    const [view] = created.value;
+    return view === undefined ? err(appError('INTERNAL', 'No record was created.')) : ok(view);
   }
 
-  /** First entry of a record, inside the caller's transaction (also used by bulk import). */
+  /**
+   * First entries of many records in one transaction, all or nothing: every record gets its version 1,
+   * lookup tokens and audit event, written with multi-row inserts. A failure names the item's index.
+   */
+  async createMany(actor: Actor, inputs: readonly unknown[]): Promise<Result<RecordView[]>> {
+    const items: NewRecord[] = [];
+    const participantCache = new Map<string, participants.ParticipantWithSite | undefined>();
+    const formCache = new Map<string, Result<FormVersion>>();
+    for (const [index, input] of inputs.entries()) {
+      const parsed = createRecordSchema.safeParse(input);
+      if (!parsed.success) return err(atIndex(invalidInput(parsed.error), index, inputs.length));
+      const { participantId, form: oid } = parsed.data;
+      if (!participantCache.has(participantId)) {
+        participantCache.set(participantId, await participants.findParticipant(this.deps.db, participantId));
+      }
+      const participant = participantCache.get(participantId);
+      if (participant === undefined) {
+        return err(atIndex(appError('NOT_FOUND', 'No such participant.'), index, inputs.length));
+      }
+      const formKey = `${participant.study_id}/${oid}`;
+      let form = formCache.get(formKey);
+      if (form === undefined) {
+        form = await this.forms.liveForm(participant.study_id, oid);
+        formCache.set(formKey, form);
+      }
+      if (!form.ok) return err(atIndex(form.error, index, inputs.length));
+      items.push({
+        participant,
+        form: form.value,
+        visit: parsed.data.visit,
+        values: parsed.data.values,
+        reason: parsed.data.reason,
+      });
+    }
+    return transact(this.deps.db, (trx) => this.#createBatch(trx, actor, items));
+  }
+
+  /** First entry of a record, inside the caller's transaction (also used by bulk import and the demo). */
   async createInTx(
     trx: Tx,
     actor: Actor,
-    participant: { id: string; study_id: string; subject_id: string; status: string },
+    participant: ParticipantRef,
     form: FormVersion,
     visit: string,
-    input: Readonly<Record<string, unknown>>,
+    values: Readonly<Record<string, unknown>>,
     reason: string | undefined,
   ): Promise<Result<RecordView>> {
-    if (participant.status === 'erased')
-      return err(appError('PARTICIPANT_ERASED', 'The participant was erased.'));
-    const values = validateValues(form.definition, input);
-    if (!values.ok) return values;
-    if ((await repo.findRecordFor(trx, participant.id, form.formId, visit)) !== undefined) {
-      return err(
-        appError('ALREADY_EXISTS', 'This form already has a record at this visit: update it instead.'),
-      );
+    const created = await this.#createBatch(trx, actor, [{ participant, form, visit, values, reason }]);
+    if (!created.ok) return created;
+    const [view] = created.value;
+    return view === undefined ? err(appError('INTERNAL', 'No record was created.')) : ok(view);
+  }
+
+  async #createBatch(trx: Tx, actor: Actor, items: readonly NewRecord[]): Promise<Result<RecordView[]>> {
+    const { keyring, clock } = this.deps;
+    const existing = await repo.existingRecordKeys(
+      trx,
+      items.map((i) => ({ participantId: i.participant.id, formId: i.form.formId, visit: i.visit })),
+    );
+    const now = clock.now().toISOString();
+    const prepared: PreparedRecord[] = [];
+    for (const [index, item] of items.entries()) {
+      const fail = (error: AppError) => err<RecordView[]>(atIndex(error, index, items.length));
+      if (item.participant.status === 'erased') {
+        return fail(appError('PARTICIPANT_ERASED', 'The participant was erased.'));
+      }
+      const key = repo.recordKey(item.participant.id, item.form.formId, item.visit);
+      if (existing.has(key)) {
+        return fail(
+          appError('ALREADY_EXISTS', 'This form already has a record at this visit: update it instead.'),
+        );
+      }
+      existing.add(key);
+      const participantKey = await keyring.participantKey(trx, item.participant.id);
+      if (!participantKey.ok) return fail(participantKey.error);
+      const one = prepareRecord(actor, now, participantKey.value, (id) => keyring.blindIndexKey(id), item);
+      if (!one.ok) return fail(one.error);
+      prepared.push(one.value);
     }
-    const key = await this.deps.keyring.participantKey(trx, participant.id);
-    if (!key.ok) return key;
-    const now = this.deps.clock.now().toISOString();
-    const record: repo.RecordRow = {
-      id: newId(),
-      study_id: participant.study_id,
-      participant_id: participant.id,
-      form_id: form.formId,
-      visit,
-      version: 1,
-      locked: 0,
-      created_at: now,
-      updated_at: now,
-    };
-    const place = {
-      studyId: record.study_id,
-      participantId: participant.id,
-      recordId: record.id,
-      version: 1,
-    };
-    const { clear, sealed } = sealValues(form.definition, values.value, key.value, place);
-    const changed = Object.keys(values.value);
-    await repo.insertRecord(trx, record);
-    await repo.insertVersion(trx, {
-      record_id: record.id,
-      version: 1,
-      form_version_id: form.versionId,
-      actor: actorLabel(actor),
-      reason: reason ?? null,
-      created_at: now,
-      clear_values: JSON.stringify(clear),
-      sealed_values: JSON.stringify(sealed),
-      changed_fields: JSON.stringify(changed),
-    });
-    await this.#indexLookups(trx, form.definition, participant, {}, values.value);
-    await appendAuditEvent(trx, this.deps.clock, {
-      actor,
-      action: 'record.create',
-      studyId: record.study_id,
-      participantId: participant.id,
-      recordId: record.id,
-      target: `${form.oid}/${visit}`,
-      reason: reason ?? null,
-      details: { version: 1, formVersion: form.version, fields: changed },
-    });
-    return ok({
-      ...this.#view(record, form, participant.subject_id),
-      values: clear,
-      masked: Object.keys(sealed),
-      unavailable: [],
-    });
+    await repo.insertRecords(
+      trx,
+      prepared.map((p) => p.record),
+    );
+    await repo.insertVersions(
+      trx,
+      prepared.map((p) => p.version),
+    );
+    await participants.insertLookupTokens(
+      trx,
+      prepared.flatMap((p) => p.tokens),
+    );
+    await appendAuditEvents(
+      trx,
+      clock,
+      prepared.map((p) => p.event),
+    );
+    return ok(
+      prepared.map((p, i) => ({
+        ...this.#view(p.record, items[i]?.form as FormVersion, items[i]?.participant.subject_id ?? ''),
+        values: p.clear as Record<string, FieldValue>,
+        masked: p.sealedFields,
+        unavailable: [],
+      })),
+    );
   }
 
   /** A change after first entry: a new immutable version, always with a reason (21 CFR 11.10(e)). */
@@ -478,10 +505,9 @@ export class RecordService {
         });
       }
       if (typeof next === 'string') {
-        await participants.insertLookupToken(trx, {
-          ...row,
-          token: blindIndexToken(studyKey, field.lookup, next),
-        });
+        await participants.insertLookupTokens(trx, [
+          { ...row, token: blindIndexToken(studyKey, field.lookup, next) },
+        ]);
       }
     }
   }
@@ -523,6 +549,11 @@ export class RecordService {
       updatedAt: record.updated_at,
     };
   }
+}
+
+/** In a batch, the failing item's index goes with the error. */
+function atIndex(error: AppError, index: number, size: number): AppError {
+  return size === 1 ? error : { ...error, details: { ...error.details, index } };
 }
 
 function missingVersion(recordId: string) {

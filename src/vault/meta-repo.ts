@@ -14,12 +14,15 @@ export async function setMeta(db: Kysely<Database>, key: string, value: string):
     .execute();
 }
 
-/** Next value of a named counter; one atomic upsert whose row lock keeps it gapless and serial. */
-export async function nextCounter(db: Kysely<Database>, name: string): Promise<number> {
+/**
+ * Advances a named counter by `count` and returns its new value (the last number taken); one atomic
+ * upsert whose row lock keeps the numbers gapless and serial across transactions and processes.
+ */
+export async function nextCounter(db: Kysely<Database>, name: string, count = 1): Promise<number> {
   const row = await db
     .insertInto('counters')
-    .values({ name, value: 1 })
-    .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })))
+    .values({ name, value: count })
+    .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb('counters.value', '+', count) })))
     .returning('value')
     .executeTakeFirstOrThrow();
   return Number(row.value);
