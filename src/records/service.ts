@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { appendAuditEvent, appendAuditEvents, listAuditEvents } from '../audit/repo.js';
 import { type Actor, actorLabel } from '../core/actor.js';
 import { type AppError, appError } from '../core/errors.js';
-import { newId } from '../core/ids.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { reasonSchema } from '../core/reason.js';
 import { err, ok, type Result } from '../core/result.js';

@@ -1,0 +1,18 @@
+import { benchCore } from './core.js';
+
+/** `npm run bench -- NAME`: runs one benchmark and prints its JSON on stdout. */
+const BENCHES: Record<string, () => Promise<unknown>> = {
+  core: benchCore,
+};
+
+const name = process.argv[2];
+const bench = name === undefined ? undefined : BENCHES[name];
+if (bench === undefined) {
+  console.error(`usage: npm run bench -- <${Object.keys(BENCHES).join('|')}>`);
+  process.exitCode = 2;
+} else {
+  const result = await bench();
+  console.log(
+    JSON.stringify({ ...(result as object), node: process.version, at: new Date().toISOString() }, null, 2),
+  );
+}
