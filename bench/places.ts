@@ -21,6 +21,9 @@ export interface BenchPlace {
 
 /** The dialects this machine offers: SQLite always, PostgreSQL when it answers. */
 export async function benchDialects(): Promise<{ dialects: Dialect[]; skipped: Record<string, string> }> {
+  if (process.env.TRIALVAULT_BENCH_DIALECTS === 'sqlite') {
+    return { dialects: ['sqlite'], skipped: { postgres: 'TRIALVAULT_BENCH_DIALECTS=sqlite' } };
+  }
   const client = new pg.Client({ connectionString: BENCH_PG_URL, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();

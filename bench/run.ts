@@ -1,8 +1,10 @@
 import { benchCore } from './core.js';
+import { benchImport } from './import.js';
 
 /** `npm run bench -- NAME`: runs one benchmark and prints its JSON on stdout. */
 const BENCHES: Record<string, () => Promise<unknown>> = {
   core: benchCore,
+  import: benchImport,
 };
 
 const name = process.argv[2];

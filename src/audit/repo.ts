@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import { actorLabel } from '../core/actor.js';
 import type { Clock } from '../core/clock.js';
-import { newId } from '../core/ids.js';
 import { INSERT_CHUNK } from '../storage/insert-chunk.js';
 import type { Database } from '../storage/schema.js';
 import { nextCounter } from '../vault/meta-repo.js';
@@ -24,7 +23,6 @@ export async function appendAuditEvents(
   const at = clock.now().toISOString();
   const rows = events.map((event, i) => ({
     seq: first + i,
-    id: newId(),
     at,
     actor: actorLabel(event.actor),
     action: event.action,

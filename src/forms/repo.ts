@@ -103,3 +103,29 @@ export async function listForms(db: Kysely<Database>, studyId: string) {
 export async function findFormById(db: Kysely<Database>, id: string): Promise<FormRow> {
   return db.selectFrom('forms').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
+
+/** The form and its latest live version in one query (the hot path of every write). */
+export async function findLiveForm(db: Kysely<Database>, studyId: string, oid: string) {
+  return db
+    .selectFrom('forms')
+    .innerJoin('form_versions', 'form_versions.form_id', 'forms.id')
+    .select([
+      'forms.id as form_id',
+      'forms.study_id',
+      'forms.oid',
+      'forms.name',
+      'forms.created_at as form_created_at',
+      'form_versions.id',
+      'form_versions.version',
+      'form_versions.definition',
+      'form_versions.status',
+      'form_versions.created_at',
+      'form_versions.published_at',
+    ])
+    .where('forms.study_id', '=', studyId)
+    .where('forms.oid', '=', oid)
+    .where('form_versions.status', '=', 'live')
+    .orderBy('form_versions.version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}

@@ -153,13 +153,17 @@ export class FormService {
 
   /** The version new data is entered on: the latest live one. */
   async liveForm(studyId: string, oid: string, db = this.deps.db): Promise<Result<FormVersion>> {
-    const form = await repo.findForm(db, studyId, oid);
-    const live = form === undefined ? undefined : await repo.latestLiveVersion(db, form.id);
-    if (form === undefined || live === undefined) {
-      return err(appError('NOT_FOUND', 'No live version of this form.', { form: oid }));
-    }
+    const live = await repo.findLiveForm(db, studyId, oid);
+    if (live === undefined) return err(appError('NOT_FOUND', 'No live version of this form.', { form: oid }));
     const cached = this.#liveCache.get(live.id);
     if (cached !== undefined) return ok(cached);
+    const form = {
+      id: live.form_id,
+      study_id: live.study_id,
+      oid: live.oid,
+      name: live.name,
+      created_at: live.form_created_at,
+    };
     const version = toFormVersion(form, live);
     this.#liveCache.set(live.id, version);
     return ok(version);

@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PAYMENT, PERSON, seedStudy } from '../../test/support/fixtures.js';
+import { pgDump } from '../../test/support/pg-dump.js';
 import { DIALECTS, freshVault, type TestVault } from '../../test/support/stores.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { expectOk } from '../core/result.js';
@@ -139,6 +140,64 @@ for (const dialect of DIALECTS) {
       const noReason = await t.vault.imports.importFile(CLI_ACTOR, study.id, file, undefined);
       expect(noReason.ok ? null : noReason.error.code).toBe('REASON_REQUIRED');
       expect((await counts()).participants).toBe(0);
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`import leaves no plaintext (${dialect})`, () => {
+    let t: TestVault;
+    beforeEach(async () => {
+      t = await freshVault(dialect);
+    });
+    afterEach(async () => t.cleanup());
+
+    it('HIPAA 164.312(a)(2)(iv): imported names, e-mails and bank details are nowhere in the stored bytes', async () => {
+      const study = await seedStudy(t.vault);
+      const file = join(t.dir, 'people.csv');
+      const people = [
+        {
+          name: 'Octavia Pemberton-Quill',
+          email: 'octavia.pq@canary.example',
+          iban: 'GB82WEST12345698765432',
+          mrn: 'MRN-5550-OQ',
+        },
+        {
+          name: 'Bartholomew Xerxes Lund',
+          email: 'bx.lund@canary.example',
+          iban: 'FR1420041010050500013M02606',
+          mrn: 'MRN-5551-BL',
+        },
+      ];
+      writeFileSync(
+        file,
+        [
+          HEADER,
+          ...people.flatMap((p, i) => [
+            `C-${i},S01,2026-09-0${i + 1},DEMOG,SCREENING,"${p.name}",${p.mrn},${p.email},1970-01-0${i + 1},F,,,,,,`,
+            `C-${i},,,PAYMENT,P1,,,,,,,,${p.iban},"${p.name}",20,2026-10-01`,
+          ]),
+        ].join('\n'),
+      );
+      expectOk(await t.vault.imports.importFile(CLI_ACTOR, study.id, file, 'Load from site spreadsheets'));
+      const stored =
+        t.location.dialect === 'sqlite'
+          ? [t.location.file, `${t.location.file}-wal`]
+              .map((f) => {
+                try {
+                  return readFileSync(f).toString('latin1');
+                } catch {
+                  return '';
+                }
+              })
+              .join('')
+          : pgDump(t.location);
+      expect(stored).toContain('C-0');
+      for (const p of people) {
+        for (const secret of [p.name, p.email, p.iban, p.mrn]) {
+          expect(stored.includes(secret), `plaintext found: ${secret}`).toBe(false);
+        }
+      }
     });
   });
 }

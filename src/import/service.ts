@@ -11,6 +11,7 @@ import type { FormService, FormVersion } from '../forms/service.js';
 import { checkValue, isMissing, validateValues } from '../forms/validate-values.js';
 import * as participantsRepo from '../participants/repo.js';
 import { PARTICIPANT_STATUSES, type ParticipantService } from '../participants/service.js';
+import type { NewRecord } from '../records/record-creation.js';
 import * as recordsRepo from '../records/repo.js';
 import type { RecordService } from '../records/service.js';
 import { transact } from '../storage/transact.js';
@@ -33,6 +34,7 @@ export interface ImportProblem {
 }
 
 const MAX_REPORTED = 1000;
+const BATCH = 200;
 const SUBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 const VISIT = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
 
@@ -102,6 +104,7 @@ export class ImportService {
       const counts = { participantsCreated: 0, recordsCreated: 0, recordsUpdated: 0, recordsUnchanged: 0 };
       type Subject = { id: string; study_id: string; subject_id: string; status: string };
       const known = new Map<string, Subject>();
+      const forms = new Map<string, FormVersion>();
       const participantFor = async (
         subjectId: string,
         site: string | undefined,
@@ -133,6 +136,25 @@ export class ImportService {
         known.set(subjectId, row);
         return ok(row);
       };
+      // New records are written in batches (multi-row inserts); the batch is flushed before anything
+      // that could depend on it, and at the end. In-file duplicates were refused by the first pass.
+      let pending: { where: string; item: NewRecord }[] = [];
+      const flush = async (): Promise<Result<null>> => {
+        if (pending.length === 0) return ok(null);
+        const batch = pending;
+        pending = [];
+        const created = await this.records.createBatchInTx(
+          trx,
+          actor,
+          batch.map((b) => b.item),
+        );
+        if (!created.ok) {
+          const index = Number(created.error.details?.index ?? 0);
+          return err(rejected([{ where: batch[index]?.where ?? 'file', reason: created.error.message }], 1));
+        }
+        counts.recordsCreated += created.value.length;
+        return ok(null);
+      };
       for await (const item of readImportItems(path, format)) {
         if (item.kind === 'error') return err(rejected([{ where: item.where, reason: item.reason }], 1));
         const fail = (e: AppError) => err(rejected([{ where: item.where, reason: e.message }], 1));
@@ -143,21 +165,29 @@ export class ImportService {
         }
         const p = await participantFor(item.subjectId, item.site);
         if (!p.ok) return fail(p.error);
-        const form = await this.forms.liveForm(study.id, item.form, trx);
-        if (!form.ok) return fail(form.error);
-        const existing = await recordsRepo.findRecordFor(trx, p.value.id, form.value.formId, item.visit);
+        let form = forms.get(item.form);
+        if (form === undefined) {
+          const live = await this.forms.liveForm(study.id, item.form, trx);
+          if (!live.ok) return fail(live.error);
+          form = live.value;
+          forms.set(item.form, form);
+        }
+        const existing = await recordsRepo.findRecordFor(trx, p.value.id, form.formId, item.visit);
         if (existing === undefined) {
-          const created = await this.records.createInTx(
-            trx,
-            actor,
-            p.value,
-            form.value,
-            item.visit,
-            item.values,
-            parsedReason.data,
-          );
-          if (!created.ok) return fail(created.error);
-          counts.recordsCreated++;
+          pending.push({
+            where: item.where,
+            item: {
+              participant: p.value,
+              form,
+              visit: item.visit,
+              values: item.values,
+              reason: parsedReason.data,
+            },
+          });
+          if (pending.length >= BATCH) {
+            const flushed = await flush();
+            if (!flushed.ok) return flushed;
+          }
           continue;
         }
         const updated = await this.records.updateInTx(
@@ -171,6 +201,8 @@ export class ImportService {
         else if (updated.error.details?.unchanged === true) counts.recordsUnchanged++;
         else return fail(updated.error);
       }
+      const flushed = await flush();
+      if (!flushed.ok) return flushed;
       await appendAuditEvent(trx, this.deps.clock, {
         actor,
         action: 'import.commit',

@@ -143,11 +143,13 @@ export async function existingRecordKeys(
   if (keys.length === 0) return new Set();
   const participants = [...new Set(keys.map((k) => k.participantId))];
   const forms = [...new Set(keys.map((k) => k.formId))];
+  const visits = [...new Set(keys.map((k) => k.visit))];
   const rows = await db
     .selectFrom('records')
     .select(['participant_id', 'form_id', 'visit'])
     .where('participant_id', 'in', participants)
     .where('form_id', 'in', forms)
+    .where('visit', 'in', visits)
     .execute();
   return new Set(rows.map((r) => recordKey(r.participant_id, r.form_id, r.visit)));
 }

@@ -124,7 +124,7 @@ export class RecordService {
         reason: parsed.data.reason,
       });
     }
-    return transact(this.deps.db, (trx) => this.#createBatch(trx, actor, items));
+    return transact(this.deps.db, (trx) => this.createBatchInTx(trx, actor, items));
   }
 
   /** First entry of a record, inside the caller's transaction (also used by bulk import and the demo). */
@@ -137,13 +137,14 @@ export class RecordService {
     values: Readonly<Record<string, unknown>>,
     reason: string | undefined,
   ): Promise<Result<RecordView>> {
-    const created = await this.#createBatch(trx, actor, [{ participant, form, visit, values, reason }]);
+    const created = await this.createBatchInTx(trx, actor, [{ participant, form, visit, values, reason }]);
     if (!created.ok) return created;
     const [view] = created.value;
     return view === undefined ? err(appError('INTERNAL', 'No record was created.')) : ok(view);
   }
 
-  async #createBatch(trx: Tx, actor: Actor, items: readonly NewRecord[]): Promise<Result<RecordView[]>> {
+  /** First entries of many records inside the caller's transaction (bulk import, demo, createMany). */
+  async createBatchInTx(trx: Tx, actor: Actor, items: readonly NewRecord[]): Promise<Result<RecordView[]>> {
     const { keyring, clock } = this.deps;
     const existing = await repo.existingRecordKeys(
       trx,

@@ -112,8 +112,8 @@ export interface RecordVersionTable {
 }
 
 export interface AuditEventTable {
+  /** The event's identity and, in the ledger, its leaf index: gapless from 1. */
   seq: number;
-  id: string;
   at: string;
   actor: string;
   action: string;

@@ -47,11 +47,41 @@ function openSqlite(file: string): SqliteDatabase.Database {
   return sqlite;
 }
 
+const STATEMENT_CACHE = 500;
+
+/**
+ * Kysely prepares every query anew; better-sqlite3 statements can be reused, and Kysely runs one query
+ * at a time per connection, so a bounded cache by SQL text saves the prepare on hot paths.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return new Proxy(sqlite, {
+    get(target, property, receiver) {
+      if (property !== 'prepare') {
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return (source: string) => {
+        let statement = cache.get(source);
+        if (statement === undefined) {
+          statement = target.prepare(source);
+          if (cache.size >= STATEMENT_CACHE) {
+            const oldest = cache.keys().next().value;
+            if (oldest !== undefined) cache.delete(oldest);
+          }
+          cache.set(source, statement);
+        }
+        return statement;
+      };
+    },
+  });
+}
+
 /** Opens the store and applies pending migrations. */
 export async function openStore(location: StoreLocation): Promise<Store> {
   if (location.dialect === 'sqlite') {
     const sqlite = openSqlite(location.file);
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     await migrateToLatest(db, 'sqlite');
     return { db, dialect: 'sqlite', file: location.file, close: () => db.destroy() };
   }
@@ -61,6 +91,6 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     ...(location.schema === undefined ? {} : { options: `-c search_path=${location.schema}` }),
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  await migrateToLatest(db, 'postgres');
+  await migrateToLatest(db, 'postgres', location.schema);
   return { db, dialect: 'postgres', file: undefined, close: () => db.destroy() };
 }

@@ -133,7 +133,6 @@ export function vaultCoreMigration(dialect: Dialect): Migration {
       await db.schema
         .createTable('audit_events')
         .addColumn('seq', 'integer', (c) => c.primaryKey())
-        .addColumn('id', 'text', (c) => c.notNull().unique())
         .addColumn('at', 'text', (c) => c.notNull())
         .addColumn('actor', 'text', (c) => c.notNull())
         .addColumn('action', 'text', (c) => c.notNull())
