@@ -1,18 +1,25 @@
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Settings } from '../config/settings.js';
 import type { Actor } from '../core/actor.js';
 import { type Clock, systemClock } from '../core/clock.js';
-import { ok, type Result } from '../core/result.js';
+import { appError } from '../core/errors.js';
+import { err, ok, type Result } from '../core/result.js';
 import { DemoService } from '../demo/service.js';
 import { FormService } from '../forms/service.js';
 import { ImportService } from '../import/service.js';
+import { ensureLedgerKey, loadLedgerKeys } from '../ledger/ledger-keys.js';
+import { type LedgerConfig, LedgerService } from '../ledger/service.js';
+import { Witness } from '../ledger/witness.js';
 import { ParticipantService } from '../participants/service.js';
 import { RecordService } from '../records/service.js';
 import { locateStore, openStore, type Store, type StoreLocation } from '../storage/store.js';
 import { StudyService } from '../studies/service.js';
 import { initializeStore, type KeySource, unlockStore } from '../vault/bootstrap.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { ensureKeyDir } from '../vault/key-files.js';
 import type { Keyring } from '../vault/keyring.js';
+import { getMeta } from '../vault/meta-repo.js';
 import { KeyRotationService } from '../vault/rotation.js';
 
 /** The composition root: one store, one keyring, and the services built on them. */
@@ -27,6 +34,7 @@ export interface Vault {
   readonly keys: KeyRotationService;
   readonly imports: ImportService;
   readonly demo: DemoService;
+  readonly ledger: LedgerService;
   close(): Promise<void>;
 }
 
@@ -42,7 +50,12 @@ export function freedPagePurger(store: Store): () => Promise<void> {
   };
 }
 
-export function buildVault(store: Store, keyring: Keyring, options: VaultOptions = {}): Vault {
+export function buildVault(
+  store: Store,
+  keyring: Keyring,
+  ledger: LedgerConfig,
+  options: VaultOptions = {},
+): Vault {
   const deps: VaultDeps = { db: store.db, clock: options.clock ?? systemClock, keyring };
   const forms = new FormService(deps);
   const participants = new ParticipantService(deps, freedPagePurger(store));
@@ -59,6 +72,7 @@ export function buildVault(store: Store, keyring: Keyring, options: VaultOptions
     keys: new KeyRotationService(deps),
     imports: new ImportService(deps, forms, participants, records),
     demo: new DemoService(deps, studies, forms, participants, records),
+    ledger: new LedgerService(deps, ledger),
     close: () => store.close(),
   };
 }
@@ -68,7 +82,39 @@ export function storeLocation(settings: Settings): StoreLocation {
 }
 
 export function keySource(settings: Settings): KeySource {
-  return { keyDir: settings.keyDir, passphrase: settings.passphrase };
+  return {
+    keyDir: settings.keyDir,
+    passphrase: settings.passphrase,
+    witnessFile: settings.witnessFile,
+    witnessUrl: settings.witnessUrl,
+  };
+}
+
+/**
+ * The ledger's keys, origin and witness. The log key is made with the store, or for a store without
+ * checkpoints yet; a missing key for a store that has checkpoints is reported, never replaced.
+ */
+async function ledgerConfig(
+  store: Store,
+  source: KeySource,
+  keyring: Keyring,
+): Promise<Result<LedgerConfig>> {
+  const storeId = await getMeta(store.db, 'store_id');
+  if (storeId === undefined) return err(appError('STORE_NOT_INITIALIZED', 'The store is not initialized.'));
+  const hasCheckpoints =
+    (await store.db.selectFrom('ledger_checkpoints').select('size').limit(1).execute()).length > 0;
+  if (!hasCheckpoints) {
+    ensureKeyDir(source.keyDir);
+    ensureLedgerKey(source.keyDir);
+  }
+  const keys = loadLedgerKeys(source.keyDir);
+  if (!keys.ok) return keys;
+  return ok({
+    origin: `trialvault/${storeId}`,
+    keys: keys.value,
+    witness: new Witness(source.witnessFile ?? join(source.keyDir, 'witness.log'), source.witnessUrl),
+    mac: (hash) => keyring.eventMac(hash),
+  });
 }
 
 /** Opens an initialized store and unlocks its keys; the store is closed again on failure. */
@@ -79,11 +125,12 @@ export async function openVault(
 ): Promise<Result<Vault>> {
   const store = await openStore(location);
   const keyring = await unlockStore(store.db, source);
-  if (!keyring.ok) {
+  const ledger = keyring.ok ? await ledgerConfig(store, source, keyring.value) : keyring;
+  if (!keyring.ok || !ledger.ok) {
     await store.close();
-    return keyring;
+    return keyring.ok ? (ledger as Result<never>) : keyring;
   }
-  return ok(buildVault(store, keyring.value, options));
+  return ok(buildVault(store, keyring.value, ledger.value, options));
 }
 
 /** Creates (if needed) and opens a store: what `trialvault init` and `start` do. */
@@ -100,9 +147,10 @@ export async function initVault(
     return init;
   }
   const keyring = await unlockStore(store.db, source);
-  if (!keyring.ok) {
+  const ledger = keyring.ok ? await ledgerConfig(store, source, keyring.value) : keyring;
+  if (!keyring.ok || !ledger.ok) {
     await store.close();
-    return keyring;
+    return keyring.ok ? (ledger as Result<never>) : keyring;
   }
-  return ok({ ...buildVault(store, keyring.value, options), created: init.value.created });
+  return ok({ ...buildVault(store, keyring.value, ledger.value, options), created: init.value.created });
 }

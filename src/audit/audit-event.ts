@@ -16,6 +16,8 @@ export interface AuditEventInput {
   readonly reason?: string | null;
   readonly client?: string | null;
   readonly details?: Readonly<Record<string, unknown>>;
+  /** Server time of the change when the changed row carries it too (so replay compares exactly). */
+  readonly at?: string;
 }
 
 export const AUDIT_ACTIONS = [

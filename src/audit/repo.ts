@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import { actorLabel } from '../core/actor.js';
 import type { Clock } from '../core/clock.js';
+import { type EventRow, eventLeaf } from '../ledger/event-leaf.js';
+import { leafHash } from '../ledger/merkle.js';
 import { INSERT_CHUNK } from '../storage/insert-chunk.js';
 import type { Database } from '../storage/schema.js';
 import { nextCounter } from '../vault/meta-repo.js';
@@ -8,33 +10,44 @@ import type { AuditEventInput } from './audit-event.js';
 
 export const AUDIT_SEQUENCE = 'audit_seq';
 
+/** What appending needs: server time, and the key that MACs each event's leaf hash. */
+export interface AuditSealer {
+  readonly clock: Clock;
+  readonly keyring: { eventMac(leafHash: Buffer): Buffer };
+}
+
 /**
- * Appends events inside the caller's transaction. Sequence numbers come from a counter row, taken as
- * one block, so they are gapless: a rolled-back change takes its events and their numbers with it.
+ * Appends events inside the caller's transaction. Sequence numbers (from 0: the event's leaf index in
+ * the ledger) come from a counter row taken as one block, so they are gapless: a rolled-back change
+ * takes its events and their numbers with it, and the row lock orders concurrent writers.
  */
 export async function appendAuditEvents(
   trx: Kysely<Database>,
-  clock: Clock,
+  sealer: AuditSealer,
   events: readonly AuditEventInput[],
 ): Promise<number[]> {
   if (events.length === 0) return [];
-  const last = await nextCounter(trx, AUDIT_SEQUENCE, events.length);
-  const first = last - events.length + 1;
-  const at = clock.now().toISOString();
-  const rows = events.map((event, i) => ({
-    seq: first + i,
-    at,
-    actor: actorLabel(event.actor),
-    action: event.action,
-    outcome: event.outcome ?? 'success',
-    study_id: event.studyId ?? null,
-    participant_id: event.participantId ?? null,
-    record_id: event.recordId ?? null,
-    target: event.target ?? null,
-    reason: event.reason ?? null,
-    client: event.client ?? null,
-    details: JSON.stringify(event.details ?? {}),
-  }));
+  const count = await nextCounter(trx, AUDIT_SEQUENCE, events.length);
+  const first = count - events.length;
+  const now = sealer.clock.now().toISOString();
+  const rows = events.map((event, i) => {
+    const row: EventRow = {
+      seq: first + i,
+      at: event.at ?? now,
+      actor: actorLabel(event.actor),
+      action: event.action,
+      outcome: event.outcome ?? 'success',
+      study_id: event.studyId ?? null,
+      participant_id: event.participantId ?? null,
+      record_id: event.recordId ?? null,
+      target: event.target ?? null,
+      reason: event.reason ?? null,
+      client: event.client ?? null,
+      details: JSON.stringify(event.details ?? {}),
+    };
+    // A MAC under a key the database never holds: a row inserted or edited with SQL alone is named.
+    return { ...row, leaf_mac: sealer.keyring.eventMac(leafHash(eventLeaf(row))) };
+  });
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
     await trx
       .insertInto('audit_events')
@@ -46,10 +59,10 @@ export async function appendAuditEvents(
 
 export async function appendAuditEvent(
   trx: Kysely<Database>,
-  clock: Clock,
+  sealer: AuditSealer,
   event: AuditEventInput,
 ): Promise<number> {
-  const [seq] = await appendAuditEvents(trx, clock, [event]);
+  const [seq] = await appendAuditEvents(trx, sealer, [event]);
   if (seq === undefined) throw new Error('no sequence number allocated');
   return seq;
 }

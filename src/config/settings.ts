@@ -11,6 +11,14 @@ export interface Settings {
   readonly port: number;
   /** When set, the master key is derived from it instead of read from the key file. */
   readonly passphrase: string | undefined;
+  /** Where published checkpoints are appended (outside the database). */
+  readonly witnessFile: string;
+  /** Optional webhook that receives every checkpoint note. */
+  readonly witnessUrl: string | undefined;
+  /** A checkpoint is made after this many new events ... */
+  readonly checkpointEvents: number;
+  /** ... or this many seconds after the last one, whichever comes first. */
+  readonly checkpointSeconds: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -26,12 +34,37 @@ export function loadSettings(env: Env, cwd = process.cwd()): Result<Settings> {
     return err(appError('CONFIG_INVALID', 'TRIALVAULT_DB_URL must start with postgres:// or postgresql://.'));
   }
   const passphrase = env.TRIALVAULT_PASSPHRASE === '' ? undefined : env.TRIALVAULT_PASSPHRASE;
+  const checkpointEvents = positiveInteger(env.TRIALVAULT_CHECKPOINT_EVENTS, 1000);
+  const checkpointSeconds = positiveInteger(env.TRIALVAULT_CHECKPOINT_SECONDS, 60);
+  if (checkpointEvents === undefined || checkpointSeconds === undefined) {
+    return err(
+      appError(
+        'CONFIG_INVALID',
+        'TRIALVAULT_CHECKPOINT_EVENTS and TRIALVAULT_CHECKPOINT_SECONDS must be positive integers.',
+      ),
+    );
+  }
+  const witnessUrl = env.TRIALVAULT_WITNESS_URL === '' ? undefined : env.TRIALVAULT_WITNESS_URL;
+  if (witnessUrl !== undefined && !/^https?:\/\//.test(witnessUrl)) {
+    return err(appError('CONFIG_INVALID', 'TRIALVAULT_WITNESS_URL must be an http(s) URL.'));
+  }
+  const keyDir = resolve(cwd, env.TRIALVAULT_KEY_DIR ?? './trialvault-keys');
   return ok({
     dataDir: resolve(cwd, env.TRIALVAULT_DATA_DIR ?? './trialvault-data'),
-    keyDir: resolve(cwd, env.TRIALVAULT_KEY_DIR ?? './trialvault-keys'),
+    keyDir,
     dbUrl,
     host: env.TRIALVAULT_HOST ?? '127.0.0.1',
     port,
     passphrase,
+    witnessFile: resolve(cwd, env.TRIALVAULT_WITNESS_FILE ?? `${keyDir}/witness.log`),
+    witnessUrl,
+    checkpointEvents,
+    checkpointSeconds,
   });
+}
+
+function positiveInteger(text: string | undefined, fallback: number): number | undefined {
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }

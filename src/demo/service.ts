@@ -201,7 +201,7 @@ export class DemoService {
           }
         }
       }
-      await appendAuditEvent(trx, this.deps.clock, {
+      await appendAuditEvent(trx, this.deps, {
         actor,
         action: 'demo.seed',
         studyId: study.value.id,

@@ -56,7 +56,7 @@ export class FormService {
           created_at: now,
         };
         await repo.insertForm(trx, form);
-        await appendAuditEvent(trx, clock, {
+        await appendAuditEvent(trx, this.deps, {
           actor,
           action: 'form.create',
           studyId: study.id,
@@ -66,7 +66,7 @@ export class FormService {
       const latest = await repo.latestVersion(trx, form.id);
       if (latest?.status === 'draft') {
         await repo.updateDraft(trx, latest.id, text);
-        await appendAuditEvent(trx, clock, {
+        await appendAuditEvent(trx, this.deps, {
           actor,
           action: 'form.draft',
           studyId: study.id,
@@ -84,7 +84,7 @@ export class FormService {
         published_at: null,
       };
       await repo.insertVersion(trx, row);
-      await appendAuditEvent(trx, clock, {
+      await appendAuditEvent(trx, this.deps, {
         actor,
         action: 'form.draft',
         studyId: study.id,
@@ -96,7 +96,7 @@ export class FormService {
 
   /** Changes one given version; refused once it is live. */
   async updateVersion(actor: Actor, versionId: string, input: unknown): Promise<Result<FormVersion>> {
-    const { db, clock } = this.deps;
+    const { db } = this.deps;
     const row = await repo.findVersion(db, versionId);
     if (row === undefined) return err(appError('NOT_FOUND', 'No such form version.'));
     if (row.status === 'live') {
@@ -117,7 +117,7 @@ export class FormService {
           appError('FORM_VERSION_IMMUTABLE', 'A live form version never changes: save a new draft instead.'),
         );
       }
-      await appendAuditEvent(trx, clock, {
+      await appendAuditEvent(trx, this.deps, {
         actor,
         action: 'form.draft',
         studyId: form.study_id,
@@ -141,7 +141,7 @@ export class FormService {
       if (!(await repo.publishVersion(trx, latest.id, now))) {
         return err(appError('CONFLICT', 'The draft was published meanwhile.'));
       }
-      await appendAuditEvent(trx, clock, {
+      await appendAuditEvent(trx, this.deps, {
         actor,
         action: 'form.publish',
         studyId: form.study_id,

@@ -203,7 +203,7 @@ export class ImportService {
       }
       const flushed = await flush();
       if (!flushed.ok) return flushed;
-      await appendAuditEvent(trx, this.deps.clock, {
+      await appendAuditEvent(trx, this.deps, {
         actor,
         action: 'import.commit',
         studyId: study.id,

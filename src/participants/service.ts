@@ -130,7 +130,7 @@ export class ParticipantService {
     };
     await repo.insertParticipant(trx, row);
     await key.value.persist();
-    await appendAuditEvent(trx, clock, {
+    await appendAuditEvent(trx, this.deps, {
       actor,
       action: 'participant.create',
       studyId,
@@ -146,7 +146,7 @@ export class ParticipantService {
     participantId: string,
     options: { reveal?: boolean } = {},
   ): Promise<Result<Participant>> {
-    const { db, clock, keyring } = this.deps;
+    const { db, keyring } = this.deps;
     const row = await repo.findParticipant(db, participantId);
     if (row === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
     const participant = toParticipant(row);
@@ -166,7 +166,7 @@ export class ParticipantService {
     }
     // Every reveal of a protected value is an audit event (HIPAA 164.312(b)).
     return transact(db, async (trx) => {
-      await appendAuditEvent(trx, clock, {
+      await appendAuditEvent(trx, this.deps, {
         actor,
         action: 'participant.reveal',
         studyId: row.study_id,
@@ -210,14 +210,14 @@ export class ParticipantService {
     if (value.trim() === '' || value.length > 320) {
       return err(appError('VALIDATION_FAILED', 'The identifier must be 1 to 320 characters.'));
     }
-    const { db, clock, keyring } = this.deps;
+    const { db, keyring } = this.deps;
     const study = await studies.findStudy(db, studyId);
     if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
     const token = blindIndexToken(keyring.blindIndexKey(study.id), kind as IdentifierKind, value);
     const ids = await repo.findByToken(db, study.id, kind, token);
     const rows = await repo.findManyByIds(db, ids);
     return transact(db, async (trx) => {
-      await appendAuditEvent(trx, clock, {
+      await appendAuditEvent(trx, this.deps, {
         actor,
         action: 'participant.lookup',
         studyId: study.id,
@@ -245,7 +245,7 @@ export class ParticipantService {
     return transact(db, async (trx) => {
       const now = clock.now().toISOString();
       await repo.updateStatus(trx, row.id, parsedStatus.data, now);
-      await appendAuditEvent(trx, clock, {
+      await appendAuditEvent(trx, this.deps, {
         actor,
         action: 'participant.status',
         studyId: row.study_id,
@@ -275,7 +275,7 @@ export class ParticipantService {
       await keyring.destroyParticipantKey(trx, row.id);
       await repo.deleteLookupTokens(trx, row.id);
       await repo.markErased(trx, row.id, now);
-      await appendAuditEvent(trx, clock, {
+      await appendAuditEvent(trx, this.deps, {
         actor,
         action: 'participant.erase',
         studyId: row.study_id,

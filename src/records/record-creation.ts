@@ -9,6 +9,7 @@ import type { LookupToken } from '../participants/repo.js';
 import type { ParticipantKey } from '../vault/keyring.js';
 import { sealValues } from './record-values.js';
 import type { RecordRow, RecordVersionRow } from './repo.js';
+import { versionDigest } from './version-digest.js';
 
 export interface ParticipantRef {
   readonly id: string;
@@ -74,29 +75,31 @@ export function prepareRecord(
       token: blindIndexToken(blindIndexKey(participant.study_id), field.lookup, value),
     });
   }
+  const version: RecordVersionRow = {
+    record_id: record.id,
+    version: 1,
+    form_version_id: form.versionId,
+    actor: actorLabel(actor),
+    reason: item.reason ?? null,
+    created_at: now,
+    clear_values: JSON.stringify(clear),
+    sealed_values: JSON.stringify(sealed),
+    changed_fields: JSON.stringify(changed),
+  };
   return ok({
     record,
-    version: {
-      record_id: record.id,
-      version: 1,
-      form_version_id: form.versionId,
-      actor: actorLabel(actor),
-      reason: item.reason ?? null,
-      created_at: now,
-      clear_values: JSON.stringify(clear),
-      sealed_values: JSON.stringify(sealed),
-      changed_fields: JSON.stringify(changed),
-    },
+    version,
     tokens,
     event: {
       actor,
       action: 'record.create',
+      at: now,
       studyId: record.study_id,
       participantId: participant.id,
       recordId: record.id,
       target: `${form.oid}/${visit}`,
       reason: item.reason ?? null,
-      details: { version: 1, formVersion: form.version, fields: changed },
+      details: { version: 1, formVersion: form.version, fields: changed, digest: versionDigest(version) },
     },
     clear,
     sealedFields: Object.keys(sealed),

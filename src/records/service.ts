@@ -21,6 +21,7 @@ import {
 } from './record-creation.js';
 import { type OpenedValues, openValues, sealValues, type VersionPlace } from './record-values.js';
 import * as repo from './repo.js';
+import { versionDigest } from './version-digest.js';
 
 export interface RecordView {
   readonly id: string;
@@ -184,7 +185,7 @@ export class RecordService {
     );
     await appendAuditEvents(
       trx,
-      clock,
+      this.deps,
       prepared.map((p) => p.event),
     );
     return ok(
@@ -257,7 +258,7 @@ export class RecordService {
       version,
     };
     const { clear, sealed } = sealValues(form.value.definition, values.value, key.value, place);
-    await repo.insertVersion(trx, {
+    const versionRow: repo.RecordVersionRow = {
       record_id: record.id,
       version,
       form_version_id: form.value.versionId,
@@ -267,18 +268,25 @@ export class RecordService {
       clear_values: JSON.stringify(clear),
       sealed_values: JSON.stringify(sealed),
       changed_fields: JSON.stringify(changed),
-    });
+    };
+    await repo.insertVersion(trx, versionRow);
     const participant = { id: record.participant_id, study_id: record.study_id };
     await this.#indexLookups(trx, form.value.definition, participant, before, values.value);
-    await appendAuditEvent(trx, this.deps.clock, {
+    await appendAuditEvent(trx, this.deps, {
       actor,
       action: 'record.update',
+      at: now,
       studyId: record.study_id,
       participantId: record.participant_id,
       recordId: record.id,
       target: `${record.form_oid}/${record.visit}`,
       reason,
-      details: { version, formVersion: form.value.version, fields: changed },
+      details: {
+        version,
+        formVersion: form.value.version,
+        fields: changed,
+        digest: versionDigest(versionRow),
+      },
     });
     return ok({
       ...this.#view({ ...record, version, updated_at: now }, form.value, record.subject_id),
@@ -441,9 +449,10 @@ export class RecordService {
           appError('CONFLICT', locked ? 'The record is already locked.' : 'The record is not locked.'),
         );
       }
-      await appendAuditEvent(trx, clock, {
+      await appendAuditEvent(trx, this.deps, {
         actor,
         action: locked ? 'record.lock' : 'record.unlock',
+        at: now,
         studyId: record.study_id,
         participantId: record.participant_id,
         recordId: record.id,
@@ -519,7 +528,7 @@ export class RecordService {
     fields: string[],
     versions: number[],
   ): Promise<void> {
-    await appendAuditEvent(trx, this.deps.clock, {
+    await appendAuditEvent(trx, this.deps, {
       actor,
       action: 'record.reveal',
       studyId: record.study_id,

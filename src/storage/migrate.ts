@@ -1,12 +1,14 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Dialect } from './dialect.js';
 import { vaultCoreMigration } from './migrations/0001-vault-core.js';
+import { ledgerMigration } from './migrations/0002-ledger.js';
 import type { Database } from './schema.js';
 
 /** Versioned migrations, applied in order at start; each runs in its own transaction. */
 function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-vault-core': vaultCoreMigration(dialect),
+    '0002-ledger': ledgerMigration(dialect),
   };
 }
 

@@ -126,6 +126,16 @@ export interface AuditEventTable {
   client: string | null;
   /** JSON object of non-protected details (field names, versions, counts). */
   details: string;
+  /** HMAC-SHA-256, under the ledger MAC key, of the event's RFC 9162 leaf hash (null before the ledger). */
+  leaf_mac: Buffer | null;
+}
+
+export interface LedgerCheckpointTable {
+  size: number;
+  root: Buffer;
+  at: string;
+  /** The C2SP signed note, exactly as signed and published to the witness. */
+  note: string;
 }
 
 export interface Database {
@@ -142,6 +152,7 @@ export interface Database {
   records: RecordTable;
   record_versions: RecordVersionTable;
   audit_events: AuditEventTable;
+  ledger_checkpoints: LedgerCheckpointTable;
 }
 
 export type { Generated };

@@ -69,7 +69,7 @@ export class StudyService {
       };
       await repo.insertStudy(trx, row);
       await keyring.createStudyKey(trx, row.id, 1, now);
-      await appendAuditEvent(trx, clock, {
+      await appendAuditEvent(trx, this.deps, {
         actor,
         action: 'study.create',
         studyId: row.id,
@@ -96,7 +96,7 @@ export class StudyService {
     return transact(db, async (trx) => {
       const now = clock.now().toISOString();
       await repo.updateStudyStatus(trx, study.id, status, now);
-      await appendAuditEvent(trx, clock, {
+      await appendAuditEvent(trx, this.deps, {
         actor,
         action: 'study.status',
         studyId: study.id,
@@ -124,7 +124,7 @@ export class StudyService {
         created_at: clock.now().toISOString(),
       };
       await repo.insertSite(trx, row);
-      await appendAuditEvent(trx, clock, {
+      await appendAuditEvent(trx, this.deps, {
         actor,
         action: 'site.create',
         studyId: study.id,

@@ -17,11 +17,15 @@ import { getMeta, setMeta } from './meta-repo.js';
 export interface KeySource {
   readonly keyDir: string;
   readonly passphrase: string | undefined;
+  /** The ledger witness file (default: witness.log in the key directory) and optional webhook. */
+  readonly witnessFile?: string | undefined;
+  readonly witnessUrl?: string | undefined;
 }
 
 import { KEY_CHECK_CONTEXT, KEY_CHECK_PLAINTEXT } from './key-check.js';
 
 const BLIND_INDEX_CONTEXT = 'store/blind-index-root';
+const LEDGER_MAC_CONTEXT = 'store/ledger-mac';
 
 async function providerFor(source: KeySource, mode: 'file' | 'passphrase', salt: string | undefined) {
   if (mode === 'passphrase') {
@@ -70,7 +74,11 @@ export async function initializeStore(
   const provider = await providerFor(source, keyMode, salt);
   if (!provider.ok) return provider;
   const keyCheck = await provider.value.wrap(KEY_CHECK_PLAINTEXT, KEY_CHECK_CONTEXT);
-  const blindRoot = await provider.value.wrap(randomKey(), BLIND_INDEX_CONTEXT);
+  const blindRootKey = randomKey();
+  const blindRoot = await provider.value.wrap(blindRootKey, BLIND_INDEX_CONTEXT);
+  const ledgerMacKey = randomKey();
+  const ledgerMac = await provider.value.wrap(ledgerMacKey, LEDGER_MAC_CONTEXT);
+  const sealer = { clock, keyring: new Keyring(provider.value, blindRootKey, ledgerMacKey) };
   return transact(db, async (trx) => {
     const storeId = newId();
     await setMeta(trx, 'store_id', storeId);
@@ -79,7 +87,8 @@ export async function initializeStore(
     if (salt !== undefined) await setMeta(trx, 'kdf_salt', salt);
     await setMeta(trx, 'key_check', keyCheck.toString('base64'));
     await setMeta(trx, 'blind_index_root', blindRoot.toString('base64'));
-    await appendAuditEvent(trx, clock, {
+    await setMeta(trx, 'ledger_mac_key', ledgerMac.toString('base64'));
+    await appendAuditEvent(trx, sealer, {
       actor,
       action: 'store.init',
       target: storeId,
@@ -113,5 +122,19 @@ export async function unlockStore(db: Kysely<Database>, source: KeySource): Prom
   );
   if (blindRoot === null)
     return err(appError('INTEGRITY_ERROR', 'The blind-index key failed its integrity check.'));
-  return ok(new Keyring(provider.value, blindRoot));
+  const wrappedMac = await getMeta(db, 'ledger_mac_key');
+  if (wrappedMac === undefined) {
+    // A store made before the ledger: its MAC key is made now; earlier events rely on checkpoints.
+    const fresh = randomKey();
+    await setMeta(
+      db,
+      'ledger_mac_key',
+      (await provider.value.wrap(fresh, LEDGER_MAC_CONTEXT)).toString('base64'),
+    );
+    return ok(new Keyring(provider.value, blindRoot, fresh));
+  }
+  const ledgerMacKey = await provider.value.unwrap(Buffer.from(wrappedMac, 'base64'), LEDGER_MAC_CONTEXT);
+  if (ledgerMacKey === null)
+    return err(appError('INTEGRITY_ERROR', 'The ledger MAC key failed its integrity check.'));
+  return ok(new Keyring(provider.value, blindRoot, ledgerMacKey));
 }

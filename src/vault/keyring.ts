@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
@@ -34,9 +35,20 @@ export class Keyring {
   readonly #participantKeys = new Map<string, ParticipantKey>();
   readonly #blindKeys = new Map<string, Buffer>();
 
-  constructor(provider: KeyProvider, blindIndexRoot: Buffer) {
+  readonly #ledgerMacKey: Buffer;
+
+  constructor(provider: KeyProvider, blindIndexRoot: Buffer, ledgerMacKey: Buffer) {
     this.#provider = provider;
     this.#blindIndexRoot = blindIndexRoot;
+    this.#ledgerMacKey = ledgerMacKey;
+  }
+
+  /**
+   * HMAC-SHA-256 of an audit event's leaf hash under the ledger MAC key, which lives only wrapped by the
+   * master key: someone with SQL access alone cannot make an event that verifies.
+   */
+  eventMac(leafHashValue: Buffer): Buffer {
+    return createHmac('sha256', this.#ledgerMacKey).update(leafHashValue).digest();
   }
 
   get providerDescription(): string {

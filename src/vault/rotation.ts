@@ -35,7 +35,7 @@ export class KeyRotationService {
       if (current === undefined) return err<number>(appError('KEY_UNAVAILABLE', 'The study has no key.'));
       const next = current + 1;
       await keyring.createStudyKey(trx, study.id, next, clock.now().toISOString());
-      await appendAuditEvent(trx, clock, {
+      await appendAuditEvent(trx, this.deps, {
         actor,
         action: 'keys.rotate',
         studyId: study.id,
@@ -65,7 +65,7 @@ export class KeyRotationService {
     return transact(db, async (trx) => {
       const retiredVersions = await repo.deleteUnusedStudyKeys(trx, study.id, toVersion);
       for (let v = 1; v < toVersion; v++) keyring.forgetStudyKey(study.id, v);
-      await appendAuditEvent(trx, clock, {
+      await appendAuditEvent(trx, this.deps, {
         actor,
         action: 'keys.rotate',
         studyId: study.id,
