@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import { AuditTrailService } from '../audit/service.js';
 import type { Settings } from '../config/settings.js';
 import type { Actor } from '../core/actor.js';
 import { type Clock, systemClock } from '../core/clock.js';
@@ -35,6 +36,7 @@ export interface Vault {
   readonly imports: ImportService;
   readonly demo: DemoService;
   readonly ledger: LedgerService;
+  readonly audit: AuditTrailService;
   close(): Promise<void>;
 }
 
@@ -73,6 +75,7 @@ export function buildVault(
     imports: new ImportService(deps, forms, participants, records),
     demo: new DemoService(deps, studies, forms, participants, records),
     ledger: new LedgerService(deps, ledger),
+    audit: new AuditTrailService(deps, records),
     close: () => store.close(),
   };
 }

@@ -18,9 +18,18 @@ async function withVault(
   if (!opened.ok) return context.fail(opened.error, json);
   try {
     await work(opened.value.vault);
+    await publishCheckpoint(context, opened.value.vault);
   } finally {
     await opened.value.vault.close();
   }
+}
+
+/** Every command that appended events publishes a checkpoint, so the witness covers its changes. */
+export async function publishCheckpoint(context: CommandContext, vault: Vault): Promise<void> {
+  const made = await vault.ledger.checkpointIfBehind();
+  if (!made.ok) context.io.err(`trialvault: warning: no checkpoint was published: ${made.error.message}`);
+  else if (made.value?.witnessWarning !== undefined)
+    context.io.err(`trialvault: warning: ${made.value.witnessWarning}`);
 }
 
 /** A participant named by id, or by subject id within --study. */

@@ -4,8 +4,9 @@ import { CLI_ACTOR } from '../core/actor.js';
 import type { AppError } from '../core/errors.js';
 import type { Result } from '../core/result.js';
 import { initConfiguredVault, openConfiguredVault } from './context.js';
-import { registerDataCommands } from './data-commands.js';
+import { publishCheckpoint, registerDataCommands } from './data-commands.js';
 import { type CliIo, EXIT_OK, EXIT_USAGE, printError, processIo } from './io.js';
+import { registerLedgerCommands } from './ledger-commands.js';
 import { serve } from './serve.js';
 
 function integer(value: string): number {
@@ -41,6 +42,7 @@ export function buildProgram(context: CommandContext): Command {
       const opened = await initConfiguredVault(env);
       if (!opened.ok) return context.fail(opened.error, opts.json === true);
       const { vault, settings } = opened.value;
+      await publishCheckpoint(context, vault);
       await vault.close();
       const summary = {
         created: vault.created,
@@ -76,6 +78,7 @@ export function buildProgram(context: CommandContext): Command {
       const opened = await initConfiguredVault(env);
       if (!opened.ok) return context.fail(opened.error, opts.json === true);
       const result = await opened.value.vault.demo.seed(CLI_ACTOR, opts.seed);
+      await publishCheckpoint(context, opened.value.vault);
       await opened.value.vault.close();
       context.report(
         result,
@@ -108,6 +111,7 @@ export function buildProgram(context: CommandContext): Command {
     });
 
   registerDataCommands(program, context, openConfiguredVault);
+  registerLedgerCommands(program, context, openConfiguredVault);
   return program;
 }
 

@@ -65,3 +65,12 @@ export async function latestCheckpoint(db: Kysely<Database>): Promise<Checkpoint
 export async function findCheckpoint(db: Kysely<Database>, size: number): Promise<CheckpointRow | undefined> {
   return db.selectFrom('ledger_checkpoints').selectAll().where('size', '=', size).executeTakeFirst();
 }
+
+/** The number of events in the log (the next sequence number). */
+export async function eventCount(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('audit_events')
+    .select((eb) => eb.fn.max('seq').as('max'))
+    .executeTakeFirst();
+  return row?.max === null || row?.max === undefined ? 0 : Number(row.max) + 1;
+}

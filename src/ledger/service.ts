@@ -134,6 +134,19 @@ export class LedgerService {
     return ok(warning === undefined ? made : { ...made, witnessWarning: warning });
   }
 
+  /**
+   * Checkpoints only when events were appended since the latest checkpoint, and `minEvents` or more
+   * of them unless `force`; cheap when nothing changed (no tree sync).
+   */
+  async checkpointIfBehind(minEvents = 1): Promise<Result<CheckpointView | undefined>> {
+    const latest = await repo.latestCheckpoint(this.deps.db);
+    const count = await repo.eventCount(this.deps.db);
+    const behind = count - Number(latest?.size ?? 0);
+    if (behind <= 0 || behind < minEvents)
+      return ok(latest === undefined ? undefined : view(latest, this.origin));
+    return this.checkpoint();
+  }
+
   async latestCheckpoint(): Promise<CheckpointView | undefined> {
     const row = await repo.latestCheckpoint(this.deps.db);
     return row === undefined ? undefined : view(row, this.origin);

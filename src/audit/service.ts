@@ -1,0 +1,77 @@
+import type { Actor } from '../core/actor.js';
+import { appError } from '../core/errors.js';
+import { err, ok, type Result } from '../core/result.js';
+import * as participants from '../participants/repo.js';
+import * as records from '../records/repo.js';
+import type { HistoryEntry, RecordService } from '../records/service.js';
+import type { VaultDeps } from '../vault/deps.js';
+import { type AuditEventRow, listAuditEvents } from './repo.js';
+
+export interface RecordTrail {
+  readonly record: {
+    readonly id: string;
+    readonly form: string;
+    readonly visit: string;
+    readonly subjectId: string;
+  };
+  /** Who, when, what (old -> new) and why, version by version, with lock and unlock. */
+  readonly history: HistoryEntry[];
+  /** Every audit event about the record (reveals included). */
+  readonly events: AuditEventRow[];
+}
+
+export interface ParticipantTrail {
+  readonly participant: { readonly id: string; readonly subjectId: string; readonly status: string };
+  readonly events: AuditEventRow[];
+  readonly records: RecordTrail[];
+}
+
+/**
+ * The audit trail view (21 CFR 11.10(e)): per record, who changed what, when and why. Protected values
+ * are masked unless revealed, and the reveal is itself an audit event (through the record service).
+ */
+export class AuditTrailService {
+  constructor(
+    private readonly deps: VaultDeps,
+    private readonly recordService: RecordService,
+  ) {}
+
+  async forRecord(
+    actor: Actor,
+    recordId: string,
+    options: { reveal?: boolean } = {},
+  ): Promise<Result<RecordTrail>> {
+    const row = await records.findRecord(this.deps.db, recordId);
+    if (row === undefined) return err(appError('NOT_FOUND', 'No such record.'));
+    const history = await this.recordService.history(actor, recordId, options);
+    if (!history.ok) return history;
+    return ok({
+      record: { id: row.id, form: row.form_oid, visit: row.visit, subjectId: row.subject_id },
+      history: history.value,
+      events: await listAuditEvents(this.deps.db, { recordId }),
+    });
+  }
+
+  async forParticipant(
+    actor: Actor,
+    participantId: string,
+    options: { reveal?: boolean } = {},
+  ): Promise<Result<ParticipantTrail>> {
+    const participant = await participants.findParticipant(this.deps.db, participantId);
+    if (participant === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
+    const trails: RecordTrail[] = [];
+    for (const record of await records.listForParticipant(this.deps.db, participantId)) {
+      const trail = await this.forRecord(actor, record.id, options);
+      if (!trail.ok) return trail;
+      trails.push(trail.value);
+    }
+    const events = (await listAuditEvents(this.deps.db, { participantId })).filter(
+      (e) => e.recordId === null,
+    );
+    return ok({
+      participant: { id: participant.id, subjectId: participant.subject_id, status: participant.status },
+      events,
+      records: trails,
+    });
+  }
+}
