@@ -1,10 +1,12 @@
 import { benchCore } from './core.js';
 import { benchImport } from './import.js';
+import { benchLedger } from './ledger.js';
 
 /** `npm run bench -- NAME`: runs one benchmark and prints its JSON on stdout. */
 const BENCHES: Record<string, () => Promise<unknown>> = {
   core: benchCore,
   import: benchImport,
+  ledger: benchLedger,
 };
 
 const name = process.argv[2];

@@ -32,19 +32,13 @@ export function eventLeaf(row: EventRow): Buffer {
     // A details column that is not JSON was altered; hash it as text so the leaf still differs.
     details = { unparsable: row.details };
   }
-  const body = canonicalJson({
-    seq: Number(row.seq),
-    at: row.at,
-    actor: row.actor,
-    action: row.action,
-    outcome: row.outcome,
-    study: row.study_id,
-    participant: row.participant_id,
-    record: row.record_id,
-    target: row.target,
-    reason: row.reason,
-    client: row.client,
-    details,
-  });
+  // The members written in canonical (sorted) order directly: the same bytes as canonicalJson of the
+  // object, without sorting a dozen keys per event (verify hashes a million of them).
+  const str = (v: string | null) => (v === null ? 'null' : JSON.stringify(v));
+  const body =
+    `{"action":${str(row.action)},"actor":${str(row.actor)},"at":${str(row.at)},"client":${str(row.client)},` +
+    `"details":${canonicalJson(details)},"outcome":${str(row.outcome)},"participant":${str(row.participant_id)},` +
+    `"reason":${str(row.reason)},"record":${str(row.record_id)},"seq":${canonicalJson(Number(row.seq))},` +
+    `"study":${str(row.study_id)},"target":${str(row.target)}}`;
   return Buffer.from(LEAF_LABEL + body, 'utf8');
 }
