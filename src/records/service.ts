@@ -6,7 +6,7 @@ import { invalidInput } from '../core/invalid-input.js';
 import { reasonSchema } from '../core/reason.js';
 import { err, ok, type Result } from '../core/result.js';
 import { blindIndexToken } from '../crypto/blind-index.js';
-import type { FormDefinition } from '../forms/form-definition.js';
+import { type FormDefinition, isProtected } from '../forms/form-definition.js';
 import type { FormService, FormVersion } from '../forms/service.js';
 import { type FieldValue, type FieldValues, validateValues } from '../forms/validate-values.js';
 import * as participants from '../participants/repo.js';
@@ -285,6 +285,10 @@ export class RecordService {
         version,
         formVersion: form.value.version,
         fields: changed,
+        // The protected values decrypted to compare old with new: a decryption for any purpose is audited.
+        decrypted: form.value.definition.fields
+          .filter((f) => isProtected(f) && f.oid in before)
+          .map((f) => f.oid),
         digest: versionDigest(versionRow),
       },
     });
