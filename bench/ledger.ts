@@ -13,7 +13,7 @@ const BATCH = 1000;
 const PROOFS = 20_000;
 
 const event = (i: number): AuditEventInput => ({
-  actor: { kind: 'user', id: `user-${i % 50}` },
+  actor: { kind: 'user', id: `user-${i % 50}`, mfa: true },
   action: 'participant.lookup',
   studyId: 'bench-study',
   details: { kind: 'mrn', matches: i % 2 },

@@ -1,5 +1,9 @@
 import { join } from 'node:path';
 import { sql } from 'kysely';
+import { type AccessConfig, AuthService } from '../access/auth-service.js';
+import { Authorizer } from '../access/authorizer.js';
+import { BreakGlassService } from '../access/break-glass-service.js';
+import { UserService } from '../access/user-service.js';
 import { AuditTrailService } from '../audit/service.js';
 import type { Settings } from '../config/settings.js';
 import type { Actor } from '../core/actor.js';
@@ -14,6 +18,7 @@ import { type LedgerConfig, LedgerService } from '../ledger/service.js';
 import { Witness } from '../ledger/witness.js';
 import { ParticipantService } from '../participants/service.js';
 import { RecordService } from '../records/service.js';
+import { SignatureService } from '../signatures/service.js';
 import { locateStore, openStore, type Store, type StoreLocation } from '../storage/store.js';
 import { StudyService } from '../studies/service.js';
 import { initializeStore, type KeySource, unlockStore } from '../vault/bootstrap.js';
@@ -37,11 +42,17 @@ export interface Vault {
   readonly demo: DemoService;
   readonly ledger: LedgerService;
   readonly audit: AuditTrailService;
+  readonly authorizer: Authorizer;
+  readonly auth: AuthService;
+  readonly users: UserService;
+  readonly breakGlass: BreakGlassService;
+  readonly signatures: SignatureService;
   close(): Promise<void>;
 }
 
 export interface VaultOptions {
   readonly clock?: Clock;
+  readonly access?: AccessConfig;
 }
 
 /** Purges pages freed by an erasure, so the destroyed key does not linger in the WAL or dead tuples. */
@@ -59,10 +70,12 @@ export function buildVault(
   options: VaultOptions = {},
 ): Vault {
   const deps: VaultDeps = { db: store.db, clock: options.clock ?? systemClock, keyring };
-  const forms = new FormService(deps);
-  const participants = new ParticipantService(deps, freedPagePurger(store));
-  const records = new RecordService(deps, forms);
-  const studies = new StudyService(deps);
+  const authorizer = new Authorizer(deps);
+  const auth = new AuthService(deps, authorizer, options.access ?? { idleMinutes: 15, maxHours: 12 });
+  const forms = new FormService(deps, authorizer);
+  const participants = new ParticipantService(deps, authorizer, freedPagePurger(store));
+  const records = new RecordService(deps, forms, authorizer);
+  const studies = new StudyService(deps, authorizer);
   return {
     store,
     deps,
@@ -72,10 +85,15 @@ export function buildVault(
     participants,
     records,
     keys: new KeyRotationService(deps),
-    imports: new ImportService(deps, forms, participants, records),
+    imports: new ImportService(deps, forms, participants, records, authorizer),
+    authorizer,
+    auth,
+    users: new UserService(deps, authorizer),
+    breakGlass: new BreakGlassService(deps, authorizer),
+    signatures: new SignatureService(deps, authorizer, auth),
     demo: new DemoService(deps, studies, forms, participants, records),
     ledger: new LedgerService(deps, ledger),
-    audit: new AuditTrailService(deps, records),
+    audit: new AuditTrailService(deps, records, authorizer),
     close: () => store.close(),
   };
 }

@@ -41,6 +41,22 @@ export const AUDIT_ACTIONS = [
   'import.commit',
   'keys.rotate',
   'demo.seed',
+  'access.denied',
+  'auth.login',
+  'auth.lockout',
+  'auth.mfa',
+  'auth.mfa.enroll',
+  'auth.logout',
+  'auth.password',
+  'session.end',
+  'user.create',
+  'user.disable',
+  'grant.create',
+  'grant.revoke',
+  'token.create',
+  'token.revoke',
+  'breakglass.start',
+  'record.sign',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,3 +1,4 @@
+import type { Authorizer } from '../access/authorizer.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
@@ -34,6 +35,7 @@ export class AuditTrailService {
   constructor(
     private readonly deps: VaultDeps,
     private readonly recordService: RecordService,
+    private readonly authorizer: Authorizer,
   ) {}
 
   async forRecord(
@@ -43,6 +45,11 @@ export class AuditTrailService {
   ): Promise<Result<RecordTrail>> {
     const row = await records.findRecord(this.deps.db, recordId);
     if (row === undefined) return err(appError('NOT_FOUND', 'No such record.'));
+    const permit = await this.authorizer.authorize(actor, 'audit.read', {
+      studyId: row.study_id,
+      siteId: row.site_id,
+    });
+    if (!permit.ok) return permit;
     const history = await this.recordService.history(actor, recordId, options);
     if (!history.ok) return history;
     return ok({
@@ -59,6 +66,11 @@ export class AuditTrailService {
   ): Promise<Result<ParticipantTrail>> {
     const participant = await participants.findParticipant(this.deps.db, participantId);
     if (participant === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
+    const permit = await this.authorizer.authorize(actor, 'audit.read', {
+      studyId: participant.study_id,
+      siteId: participant.site_id,
+    });
+    if (!permit.ok) return permit;
     const trails: RecordTrail[] = [];
     for (const record of await records.listForParticipant(this.deps.db, participantId)) {
       const trail = await this.forRecord(actor, record.id, options);

@@ -35,9 +35,9 @@ export async function publishCheckpoint(context: CommandContext, vault: Vault): 
 /** A participant named by id, or by subject id within --study. */
 async function findParticipant(vault: Vault, ref: string, study: string | undefined) {
   if (study === undefined) return vault.participants.get(CLI_ACTOR, ref);
-  const found = await vault.studies.getStudy(study);
+  const found = await vault.studies.getStudy(CLI_ACTOR, study);
   if (!found.ok) return found;
-  const bySubject = await vault.participants.findBySubject(found.value.id, ref);
+  const bySubject = await vault.participants.findBySubject(CLI_ACTOR, found.value.id, ref);
   return bySubject.ok ? bySubject : vault.participants.get(CLI_ACTOR, ref);
 }
 
@@ -51,7 +51,7 @@ export function registerDataCommands(program: Command, context: CommandContext, 
     .option('--json', 'print JSON')
     .action(async (opts: { study: string; file: string; reason: string; json?: boolean }) => {
       await withVault(context, open, opts.json === true, async (vault) => {
-        const study = await vault.studies.getStudy(opts.study);
+        const study = await vault.studies.getStudy(CLI_ACTOR, opts.study);
         if (!study.ok) return context.fail(study.error, opts.json === true);
         const result = await vault.imports.importFile(CLI_ACTOR, study.value.id, opts.file, opts.reason);
         context.report(
@@ -71,9 +71,9 @@ export function registerDataCommands(program: Command, context: CommandContext, 
     .option('--json', 'print JSON')
     .action(async (opts: { study?: string; json?: boolean }) => {
       await withVault(context, open, opts.json === true, async (vault) => {
-        const targets = opts.study === undefined ? await vault.studies.listStudies() : [];
+        const targets = opts.study === undefined ? await vault.studies.listStudies(CLI_ACTOR) : [];
         if (opts.study !== undefined) {
-          const study = await vault.studies.getStudy(opts.study);
+          const study = await vault.studies.getStudy(CLI_ACTOR, opts.study);
           if (!study.ok) return context.fail(study.error, opts.json === true);
           targets.push(study.value);
         }
@@ -104,9 +104,9 @@ export function registerDataCommands(program: Command, context: CommandContext, 
     .option('--json', 'print JSON')
     .action(async (opts: { study: string; site?: string; json?: boolean }) => {
       await withVault(context, open, opts.json === true, async (vault) => {
-        const study = await vault.studies.getStudy(opts.study);
+        const study = await vault.studies.getStudy(CLI_ACTOR, opts.study);
         if (!study.ok) return context.fail(study.error, opts.json === true);
-        const list = await vault.participants.list(study.value.id, {
+        const list = await vault.participants.list(CLI_ACTOR, study.value.id, {
           ...(opts.site ? { site: opts.site } : {}),
           limit: 1000,
         });
@@ -143,7 +143,7 @@ export function registerDataCommands(program: Command, context: CommandContext, 
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       await withVault(context, open, opts.json === true, async (vault) => {
-        const studies = await vault.studies.listStudies();
+        const studies = await vault.studies.listStudies(CLI_ACTOR);
         context.report(ok(studies), opts.json === true, (ss) =>
           ss.length === 0
             ? 'No studies.'

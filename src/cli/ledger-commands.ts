@@ -149,9 +149,9 @@ export function registerLedgerCommands(program: Command, context: CommandContext
             }
             let participantId = opts.participant ?? '';
             if (opts.study !== undefined) {
-              const study = await vault.studies.getStudy(opts.study);
+              const study = await vault.studies.getStudy(CLI_ACTOR, opts.study);
               if (!study.ok) return context.fail(study.error, json);
-              const found = await vault.participants.findBySubject(study.value.id, participantId);
+              const found = await vault.participants.findBySubject(CLI_ACTOR, study.value.id, participantId);
               if (found.ok) participantId = found.value.id;
             }
             const trail = await vault.audit.forParticipant(CLI_ACTOR, participantId, options);

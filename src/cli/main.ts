@@ -97,7 +97,7 @@ export function buildProgram(context: CommandContext): Command {
       const opened = await initConfiguredVault(env);
       if (!opened.ok) return context.fail(opened.error, false);
       const { vault, settings } = opened.value;
-      if ((await vault.studies.listStudies()).length === 0) {
+      if ((await vault.studies.listStudies(CLI_ACTOR)).length === 0) {
         const seeded = await vault.demo.seed(CLI_ACTOR, 1);
         if (!seeded.ok) {
           await vault.close();

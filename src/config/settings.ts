@@ -19,6 +19,10 @@ export interface Settings {
   readonly checkpointEvents: number;
   /** ... or this many seconds after the last one, whichever comes first. */
   readonly checkpointSeconds: number;
+  /** Sessions end after this many idle minutes (HIPAA 164.312(a)(2)(iii) automatic logoff) ... */
+  readonly sessionIdleMinutes: number;
+  /** ... and this many hours after sign-in, whatever happens (ASVS 7.3.2). */
+  readonly sessionMaxHours: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -44,6 +48,16 @@ export function loadSettings(env: Env, cwd = process.cwd()): Result<Settings> {
       ),
     );
   }
+  const sessionIdleMinutes = positiveInteger(env.TRIALVAULT_SESSION_IDLE_MINUTES, 15);
+  const sessionMaxHours = positiveInteger(env.TRIALVAULT_SESSION_MAX_HOURS, 12);
+  if (sessionIdleMinutes === undefined || sessionMaxHours === undefined) {
+    return err(
+      appError(
+        'CONFIG_INVALID',
+        'TRIALVAULT_SESSION_IDLE_MINUTES and TRIALVAULT_SESSION_MAX_HOURS must be positive integers.',
+      ),
+    );
+  }
   const witnessUrl = env.TRIALVAULT_WITNESS_URL === '' ? undefined : env.TRIALVAULT_WITNESS_URL;
   if (witnessUrl !== undefined && !/^https?:\/\//.test(witnessUrl)) {
     return err(appError('CONFIG_INVALID', 'TRIALVAULT_WITNESS_URL must be an http(s) URL.'));
@@ -60,6 +74,8 @@ export function loadSettings(env: Env, cwd = process.cwd()): Result<Settings> {
     witnessUrl,
     checkpointEvents,
     checkpointSeconds,
+    sessionIdleMinutes,
+    sessionMaxHours,
   });
 }
 

@@ -5,9 +5,9 @@ import { expectOk } from '../core/result.js';
 import { DEMO_PROTOCOL } from './service.js';
 
 async function firstDemographics(t: TestVault) {
-  const study = expectOk(await t.vault.studies.getStudy(DEMO_PROTOCOL));
-  const participant = expectOk(await t.vault.participants.findBySubject(study.id, 'S01-0001'));
-  const records = expectOk(await t.vault.records.listForParticipant(participant.id));
+  const study = expectOk(await t.vault.studies.getStudy(CLI_ACTOR, DEMO_PROTOCOL));
+  const participant = expectOk(await t.vault.participants.findBySubject(CLI_ACTOR, study.id, 'S01-0001'));
+  const records = expectOk(await t.vault.records.listForParticipant(CLI_ACTOR, participant.id));
   const demog = records.find((r) => r.form === 'DEMOG');
   return expectOk(await t.vault.records.read(CLI_ACTOR, demog?.id ?? '', { reveal: true })).values;
 }
@@ -23,15 +23,15 @@ describe('demo study', () => {
     vaults.push(t);
     const report = expectOk(await t.vault.demo.seed(CLI_ACTOR, 3));
     expect(report.participants).toBe(60);
-    const study = expectOk(await t.vault.studies.getStudy(DEMO_PROTOCOL));
+    const study = expectOk(await t.vault.studies.getStudy(CLI_ACTOR, DEMO_PROTOCOL));
     expect(study.isDemo).toBe(true);
     expect(study.title).toContain('DEMO');
-    expect(expectOk(await t.vault.studies.listSites(study.id)).map((s) => s.code)).toEqual([
+    expect(expectOk(await t.vault.studies.listSites(CLI_ACTOR, study.id)).map((s) => s.code)).toEqual([
       'S01',
       'S02',
       'S03',
     ]);
-    const forms = expectOk(await t.vault.forms.listForms(study.id));
+    const forms = expectOk(await t.vault.forms.listForms(CLI_ACTOR, study.id));
     expect(forms.map((f) => f.oid).sort()).toEqual(['AE', 'DEMOG', 'LABS', 'PAYMENT', 'RAND', 'VITALS']);
     const again = await t.vault.demo.seed(CLI_ACTOR, 3);
     expect(again.ok ? null : again.error.code).toBe('ALREADY_EXISTS');

@@ -48,6 +48,7 @@ export class DemoService {
   ) {}
 
   async seed(actor: Actor, seed = 1): Promise<Result<DemoReport>> {
+    if (actor.kind !== 'system') return err(appError('FORBIDDEN', 'Only the operator seeds the demo.'));
     if (!Number.isSafeInteger(seed) || seed < 0) {
       return err(appError('VALIDATION_FAILED', 'The seed must be a non-negative integer.'));
     }

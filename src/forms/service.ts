@@ -1,3 +1,4 @@
+import type { Authorizer } from '../access/authorizer.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
@@ -34,7 +35,10 @@ export class FormService {
   /** Live versions are immutable, so their parsed definitions can be cached forever. */
   readonly #liveCache = new Map<string, FormVersion>();
 
-  constructor(private readonly deps: VaultDeps) {}
+  constructor(
+    private readonly deps: VaultDeps,
+    private readonly authorizer: Authorizer,
+  ) {}
 
   /** Saves a definition as the form's draft: a new form, the open draft, or a new draft after a live version. */
   async defineForm(actor: Actor, studyId: string, input: unknown): Promise<Result<FormVersion>> {
@@ -43,6 +47,8 @@ export class FormService {
     const { db, clock } = this.deps;
     const study = await studies.findStudy(db, studyId);
     if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const permit = await this.authorizer.authorize(actor, 'form.manage', { studyId: study.id });
+    if (!permit.ok) return permit;
     const text = JSON.stringify(definition.value);
     return transact(db, async (trx) => {
       const now = clock.now().toISOString();
@@ -105,6 +111,8 @@ export class FormService {
       );
     }
     const form = await repo.findFormById(db, row.form_id);
+    const permit = await this.authorizer.authorize(actor, 'form.manage', { studyId: form.study_id });
+    if (!permit.ok) return permit;
     const definition = parseFormDefinition(input);
     if (!definition.ok) return definition;
     if (definition.value.oid !== form.oid) {
@@ -132,6 +140,8 @@ export class FormService {
     const study = await studies.findStudy(db, studyId);
     const form = study === undefined ? undefined : await repo.findForm(db, study.id, oid);
     if (form === undefined) return err(appError('NOT_FOUND', 'No such form.'));
+    const permit = await this.authorizer.authorize(actor, 'form.manage', { studyId: form.study_id });
+    if (!permit.ok) return permit;
     const latest = await repo.latestVersion(db, form.id);
     if (latest === undefined || latest.status !== 'draft') {
       return err(appError('CONFLICT', 'The form has no draft to publish.'));
@@ -151,7 +161,7 @@ export class FormService {
     });
   }
 
-  /** The version new data is entered on: the latest live one. */
+  /** The version new data is entered on: the latest live one (internal: callers authorize first). */
   async liveForm(studyId: string, oid: string, db = this.deps.db): Promise<Result<FormVersion>> {
     const live = await repo.findLiveForm(db, studyId, oid);
     if (live === undefined) return err(appError('NOT_FOUND', 'No live version of this form.', { form: oid }));
@@ -181,9 +191,11 @@ export class FormService {
     return ok(version);
   }
 
-  async listForms(studyId: string) {
+  async listForms(actor: Actor, studyId: string) {
     const study = await studies.findStudy(this.deps.db, studyId);
     if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const permit = await this.authorizer.authorize(actor, 'study.read', { studyId: study.id });
+    if (!permit.ok) return permit;
     const rows = await repo.listForms(this.deps.db, study.id);
     return ok(
       rows.map((r) => ({

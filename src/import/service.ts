@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { basename } from 'node:path';
+import type { Authorizer, Permit } from '../access/authorizer.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { type AppError, appError } from '../core/errors.js';
@@ -75,6 +76,7 @@ export class ImportService {
     private readonly forms: FormService,
     private readonly participants: ParticipantService,
     private readonly records: RecordService,
+    private readonly authorizer: Authorizer,
   ) {}
 
   async importFile(
@@ -96,8 +98,10 @@ export class ImportService {
     const { db } = this.deps;
     const study = await studiesRepo.findStudy(db, studyId);
     if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const permit = await this.authorizer.authorize(actor, 'import.run', { studyId: study.id });
+    if (!permit.ok) return permit;
 
-    const validated = await this.#validate(study.id, readImportItems(path, format));
+    const validated = await this.#validate(study.id, permit.value, readImportItems(path, format));
     if (!validated.ok) return validated;
     const sha256 = await sha256Of(path);
     return transact(db, async (trx) => {
@@ -216,7 +220,11 @@ export class ImportService {
   }
 
   /** First pass: reads every item and collects every problem; nothing is written. */
-  async #validate(studyId: string, items: AsyncIterable<ImportItem>): Promise<Result<number>> {
+  async #validate(
+    studyId: string,
+    permit: Permit,
+    items: AsyncIterable<ImportItem>,
+  ): Promise<Result<number>> {
     const { db } = this.deps;
     const problems: ImportProblem[] = [];
     let total = 0;
@@ -224,7 +232,12 @@ export class ImportService {
       total++;
       if (problems.length < MAX_REPORTED) problems.push({ where, reason });
     };
-    const sites = new Set((await studiesRepo.listSites(db, studyId)).flatMap((s) => [s.code, s.id]));
+    // Only the sites the importer may work at (a coordinator imports for their own site).
+    const sites = new Set(
+      (await studiesRepo.listSites(db, studyId))
+        .filter((s) => permit.sites === 'all' || permit.sites.has(s.id))
+        .flatMap((s) => [s.code, s.id]),
+    );
     const declared = new Map<string, string | null>(); // subject -> participant id in the store, or null if new
     const recordKeys = new Set<string>();
     const formCache = new Map<string, FormVersion | null>();
@@ -242,6 +255,10 @@ export class ImportService {
       let subject = declared.get(item.subjectId);
       if (subject === undefined) {
         const existing = await participantsRepo.findBySubject(db, studyId, item.subjectId);
+        if (existing !== undefined && !sites.has(existing.site_id)) {
+          problem(item.where, 'the subject id is not available to you');
+          continue;
+        }
         if (existing?.status === 'erased') {
           problem(item.where, 'the participant was erased');
           continue;
@@ -282,6 +299,10 @@ export class ImportService {
         const live = await this.forms.liveForm(studyId, item.form);
         form = live.ok ? live.value : null;
         formCache.set(item.form, form);
+      }
+      if (form !== null && permit.blinded && form.definition.fields.some((f) => f.class === 'allocation')) {
+        problem(item.where, `form ${form.oid} holds treatment allocation, which your role may not see`);
+        continue;
       }
       if (form === null) {
         problem(

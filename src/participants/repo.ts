@@ -34,10 +34,14 @@ export async function findBySubject(
 export async function listParticipants(
   db: Kysely<Database>,
   studyId: string,
-  filter: { siteId?: string; limit: number; offset: number },
+  filter: { siteId?: string; siteIds?: readonly string[]; limit: number; offset: number },
 ): Promise<ParticipantWithSite[]> {
   let query = withSite(db).where('participants.study_id', '=', studyId);
   if (filter.siteId !== undefined) query = query.where('participants.site_id', '=', filter.siteId);
+  if (filter.siteIds !== undefined) {
+    if (filter.siteIds.length === 0) return [];
+    query = query.where('participants.site_id', 'in', filter.siteIds);
+  }
   return query.orderBy('participants.subject_id').limit(filter.limit).offset(filter.offset).execute();
 }
 

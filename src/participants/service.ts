@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Authorizer } from '../access/authorizer.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
@@ -64,6 +65,7 @@ function toParticipant(row: repo.ParticipantWithSite): Participant {
 export class ParticipantService {
   constructor(
     private readonly deps: VaultDeps,
+    private readonly authorizer: Authorizer,
     /** Called after an erasure commits, to purge freed pages that may still hold the destroyed key. */
     private readonly purgeFreedPages: () => Promise<void> = async () => {},
   ) {}
@@ -76,6 +78,11 @@ export class ParticipantService {
     if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
     const site = await studies.findSite(db, study.id, parsed.data.site);
     if (site === undefined) return err(appError('NOT_FOUND', 'No such site in the study.'));
+    const permit = await this.authorizer.authorize(actor, 'participant.create', {
+      studyId: study.id,
+      siteId: site.id,
+    });
+    if (!permit.ok) return permit;
     if (
       parsed.data.consentDate !== undefined &&
       'message' in checkValue(CONSENT_FIELD, parsed.data.consentDate)
@@ -149,8 +156,18 @@ export class ParticipantService {
     const { db, keyring } = this.deps;
     const row = await repo.findParticipant(db, participantId);
     if (row === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
+    const permit = await this.authorizer.authorize(actor, 'participant.read', {
+      studyId: row.study_id,
+      siteId: row.site_id,
+    });
+    if (!permit.ok) return permit;
     const participant = toParticipant(row);
     if (options.reveal !== true) return ok(participant);
+    if (!permit.value.reveal.has('quasi')) {
+      return err(
+        appError('FORBIDDEN', 'Your role may not reveal this value (or the session lacks a second factor).'),
+      );
+    }
     if (row.status === 'erased') return err(appError('PARTICIPANT_ERASED', 'The participant was erased.'));
     let consentDate: string | null = null;
     if (row.consent_date_sealed !== null) {
@@ -177,23 +194,37 @@ export class ParticipantService {
     });
   }
 
-  async findBySubject(studyId: string, subjectId: string): Promise<Result<Participant>> {
+  async findBySubject(actor: Actor, studyId: string, subjectId: string): Promise<Result<Participant>> {
     const row = await repo.findBySubject(this.deps.db, studyId, subjectId);
-    return row === undefined ? err(appError('NOT_FOUND', 'No such participant.')) : ok(toParticipant(row));
+    if (row === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
+    const permit = await this.authorizer.authorize(actor, 'participant.read', {
+      studyId: row.study_id,
+      siteId: row.site_id,
+    });
+    return permit.ok ? ok(toParticipant(row)) : permit;
   }
 
-  async list(studyId: string, filter: { site?: string; limit?: number; offset?: number } = {}) {
+  /** The participants of the sites the actor may see; others are neither listed nor counted. */
+  async list(
+    actor: Actor,
+    studyId: string,
+    filter: { site?: string; limit?: number; offset?: number } = {},
+  ): Promise<Result<Participant[]>> {
     const { db } = this.deps;
     const study = await studies.findStudy(db, studyId);
-    if (study === undefined) return err<Participant[]>(appError('NOT_FOUND', 'No such study.'));
-    let siteId: string | undefined;
-    if (filter.site !== undefined) {
-      const site = await studies.findSite(db, study.id, filter.site);
-      if (site === undefined) return err<Participant[]>(appError('NOT_FOUND', 'No such site in the study.'));
-      siteId = site.id;
-    }
+    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const site = filter.site === undefined ? undefined : await studies.findSite(db, study.id, filter.site);
+    if (filter.site !== undefined && site === undefined)
+      return err(appError('NOT_FOUND', 'No such site in the study.'));
+    const permit = await this.authorizer.authorize(actor, 'participant.read', {
+      studyId: study.id,
+      siteId: site?.id,
+    });
+    if (!permit.ok) return permit;
+    const { sites } = permit.value;
     const rows = await repo.listParticipants(db, study.id, {
-      ...(siteId === undefined ? {} : { siteId }),
+      ...(site === undefined ? {} : { siteId: site.id }),
+      ...(sites === 'all' ? {} : { siteIds: [...sites] }),
       limit: Math.min(Math.max(filter.limit ?? 100, 1), 1000),
       offset: Math.max(filter.offset ?? 0, 0),
     });
@@ -213,9 +244,13 @@ export class ParticipantService {
     const { db, keyring } = this.deps;
     const study = await studies.findStudy(db, studyId);
     if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const permit = await this.authorizer.authorize(actor, 'participant.lookup', { studyId: study.id });
+    if (!permit.ok) return permit;
+    const { sites } = permit.value;
     const token = blindIndexToken(keyring.blindIndexKey(study.id), kind as IdentifierKind, value);
     const ids = await repo.findByToken(db, study.id, kind, token);
-    const rows = await repo.findManyByIds(db, ids);
+    // Matches at sites the actor may not see are left out, not counted (ASVS 8.2.2).
+    const rows = (await repo.findManyByIds(db, ids)).filter((r) => sites === 'all' || sites.has(r.site_id));
     return transact(db, async (trx) => {
       await appendAuditEvent(trx, this.deps, {
         actor,
@@ -241,6 +276,11 @@ export class ParticipantService {
     const { db, clock } = this.deps;
     const row = await repo.findParticipant(db, participantId);
     if (row === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
+    const permit = await this.authorizer.authorize(actor, 'participant.status', {
+      studyId: row.study_id,
+      siteId: row.site_id,
+    });
+    if (!permit.ok) return permit;
     if (row.status === 'erased') return err(appError('PARTICIPANT_ERASED', 'The participant was erased.'));
     return transact(db, async (trx) => {
       const now = clock.now().toISOString();
@@ -268,6 +308,11 @@ export class ParticipantService {
     const { db, clock, keyring } = this.deps;
     const row = await repo.findParticipant(db, participantId);
     if (row === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
+    const permit = await this.authorizer.authorize(actor, 'participant.erase', {
+      studyId: row.study_id,
+      siteId: row.site_id,
+    });
+    if (!permit.ok) return permit;
     if (row.status === 'erased')
       return err(appError('PARTICIPANT_ERASED', 'The participant was already erased.'));
     const result = await transact(db, async (trx) => {

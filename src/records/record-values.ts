@@ -43,22 +43,34 @@ export interface OpenedValues {
   readonly unavailable: string[];
 }
 
+/** Which fields a caller sees: revealed, masked, or (blinding) not at all. */
+export interface ViewPolicy {
+  reveal(field: string): boolean;
+  hide(field: string): boolean;
+}
+
+export const REVEAL_ALL: ViewPolicy = { reveal: () => true, hide: () => false };
+export const MASK_ALL: ViewPolicy = { reveal: () => false, hide: () => false };
+
 /** Opens a stored version; `key` null means the participant's key no longer exists. */
 export function openValues(
   clearJson: string,
   sealedJson: string,
   key: ParticipantKey | null,
   place: VersionPlace,
-  reveal: boolean,
+  policy: ViewPolicy,
 ): Result<OpenedValues> {
-  const values = JSON.parse(clearJson) as Record<string, FieldValue>;
+  const clear = JSON.parse(clearJson) as Record<string, FieldValue>;
   const sealed = JSON.parse(sealedJson) as Record<string, string>;
+  const values: Record<string, FieldValue> = {};
+  for (const [field, value] of Object.entries(clear)) if (!policy.hide(field)) values[field] = value;
   const masked: string[] = [];
   const unavailable: string[] = [];
   for (const [field, envelope] of Object.entries(sealed)) {
+    if (policy.hide(field)) continue;
     if (key === null) {
       unavailable.push(field);
-    } else if (!reveal) {
+    } else if (!policy.reveal(field)) {
       masked.push(field);
     } else {
       const opened = openValue(key, contextOf(place, field), envelope);

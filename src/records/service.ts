@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Authorizer, Permit } from '../access/authorizer.js';
+import type { Action } from '../access/roles.js';
 import { appendAuditEvent, appendAuditEvents, listAuditEvents } from '../audit/repo.js';
 import { type Actor, actorLabel } from '../core/actor.js';
 import { type AppError, appError } from '../core/errors.js';
@@ -6,7 +8,7 @@ import { invalidInput } from '../core/invalid-input.js';
 import { reasonSchema } from '../core/reason.js';
 import { err, ok, type Result } from '../core/result.js';
 import { blindIndexToken } from '../crypto/blind-index.js';
-import { type FormDefinition, isProtected } from '../forms/form-definition.js';
+import { type DataClass, type FormDefinition, isProtected } from '../forms/form-definition.js';
 import type { FormService, FormVersion } from '../forms/service.js';
 import { type FieldValue, type FieldValues, validateValues } from '../forms/validate-values.js';
 import * as participants from '../participants/repo.js';
@@ -19,7 +21,14 @@ import {
   type PreparedRecord,
   prepareRecord,
 } from './record-creation.js';
-import { type OpenedValues, openValues, sealValues, type VersionPlace } from './record-values.js';
+import {
+  type OpenedValues,
+  openValues,
+  REVEAL_ALL,
+  sealValues,
+  type VersionPlace,
+  type ViewPolicy,
+} from './record-values.js';
 import * as repo from './repo.js';
 import { versionDigest } from './version-digest.js';
 
@@ -82,7 +91,31 @@ export class RecordService {
   constructor(
     private readonly deps: VaultDeps,
     private readonly forms: FormService,
+    private readonly authorizer: Authorizer,
   ) {}
+
+  /** Authorizes an action on a record; asking to reveal needs a role that may reveal something. */
+  async #permit(
+    actor: Actor,
+    action: Action,
+    record: repo.RecordWithContext,
+    reveal: boolean,
+  ): Promise<Result<Permit>> {
+    const permit = await this.authorizer.authorize(actor, action, {
+      studyId: record.study_id,
+      siteId: record.site_id,
+    });
+    if (!permit.ok) return permit;
+    if (reveal && permit.value.reveal.size === 0) {
+      return err(
+        appError(
+          'FORBIDDEN',
+          'Your role may not reveal protected values (or the session lacks a second factor).',
+        ),
+      );
+    }
+    return permit;
+  }
 
   async create(actor: Actor, input: unknown): Promise<Result<RecordView>> {
     const created = await this.createMany(actor, [input]);
@@ -99,6 +132,7 @@ export class RecordService {
     const items: NewRecord[] = [];
     const participantCache = new Map<string, participants.ParticipantWithSite | undefined>();
     const formCache = new Map<string, Result<FormVersion>>();
+    const permits = new Map<string, Result<Permit>>();
     for (const [index, input] of inputs.entries()) {
       const parsed = createRecordSchema.safeParse(input);
       if (!parsed.success) return err(atIndex(invalidInput(parsed.error), index, inputs.length));
@@ -110,6 +144,15 @@ export class RecordService {
       if (participant === undefined) {
         return err(atIndex(appError('NOT_FOUND', 'No such participant.'), index, inputs.length));
       }
+      let permit = permits.get(participant.id);
+      if (permit === undefined) {
+        permit = await this.authorizer.authorize(actor, 'record.write', {
+          studyId: participant.study_id,
+          siteId: participant.site_id,
+        });
+        permits.set(participant.id, permit);
+      }
+      if (!permit.ok) return err(atIndex(permit.error, index, inputs.length));
       const formKey = `${participant.study_id}/${oid}`;
       let form = formCache.get(formKey);
       if (form === undefined) {
@@ -117,6 +160,8 @@ export class RecordService {
         formCache.set(formKey, form);
       }
       if (!form.ok) return err(atIndex(form.error, index, inputs.length));
+      const blinded = blindedForm(form.value, permit.value);
+      if (!blinded.ok) return err(atIndex(blinded.error, index, inputs.length));
       items.push({
         participant,
         form: form.value,
@@ -204,6 +249,14 @@ export class RecordService {
     if (!parsed.success) return err(invalidInput(parsed.error));
     const reason = reasonSchema.safeParse(parsed.data.reason);
     if (!reason.success) return err(REASON_REQUIRED);
+    const record = await repo.findRecord(this.deps.db, recordId);
+    if (record === undefined) return err(appError('NOT_FOUND', 'No such record.'));
+    const permit = await this.#permit(actor, 'record.write', record, false);
+    if (!permit.ok) return permit;
+    const form = await this.forms.liveForm(record.study_id, record.form_oid);
+    if (!form.ok) return form;
+    const blinded = blindedForm(form.value, permit.value);
+    if (!blinded.ok) return blinded;
     return transact(this.deps.db, (trx) =>
       this.updateInTx(trx, actor, recordId, parsed.data.changes, reason.data, parsed.data.expectedVersion),
     );
@@ -231,7 +284,7 @@ export class RecordService {
     }
     const key = await this.deps.keyring.participantKey(trx, record.participant_id);
     if (!key.ok) return key;
-    const current = await this.#openVersion(trx, record, from, key.value, true);
+    const current = await this.#openVersion(trx, record, from, key.value, REVEAL_ALL);
     if (!current.ok) return current;
     const form = await this.forms.liveForm(record.study_id, record.form_oid, trx);
     if (!form.ok) return form;
@@ -309,24 +362,29 @@ export class RecordService {
     const { db } = this.deps;
     const record = await repo.findRecord(db, recordId);
     if (record === undefined) return err(appError('NOT_FOUND', 'No such record.'));
-    const reveal = options.reveal === true;
+    const permit = await this.#permit(actor, 'record.read', record, options.reveal === true);
+    if (!permit.ok) return permit;
     const key = await this.#keyFor(record);
     if (!key.ok) return key;
     const version = Number(record.version);
     const row = await repo.findVersion(db, record.id, version);
     if (row === undefined) return err(missingVersion(record.id));
+    const form = await this.forms.formVersion(row.form_version_id);
+    if (!form.ok) return form;
+    const policy = viewPolicy(form.value.definition, permit.value, options.reveal === true);
     const place = {
       studyId: record.study_id,
       participantId: record.participant_id,
       recordId: record.id,
       version,
     };
-    const opened = openValues(row.clear_values, row.sealed_values, key.value, place, reveal);
+    const opened = openValues(row.clear_values, row.sealed_values, key.value, place, policy);
     if (!opened.ok) return opened;
-    const form = await this.forms.formVersion(row.form_version_id);
-    if (!form.ok) return form;
     const view = { ...this.#view(record, form.value, record.subject_id), ...opened.value };
-    const revealed = reveal && key.value !== null ? Object.keys(JSON.parse(row.sealed_values)) : [];
+    const revealed =
+      key.value === null
+        ? []
+        : Object.keys(JSON.parse(row.sealed_values)).filter((f) => policy.reveal(f) && !policy.hide(f));
     if (revealed.length === 0) return ok(view);
     return transact(db, async (trx) => {
       await this.#auditReveal(trx, actor, record, revealed, [version]);
@@ -343,10 +401,12 @@ export class RecordService {
     const { db } = this.deps;
     const record = await repo.findRecord(db, recordId);
     if (record === undefined) return err(appError('NOT_FOUND', 'No such record.'));
-    const reveal = options.reveal === true;
+    const permit = await this.#permit(actor, 'record.read', record, options.reveal === true);
+    if (!permit.ok) return permit;
     const key = await this.#keyFor(record);
     if (!key.ok) return key;
     const versions = await repo.listVersions(db, record.id);
+    const revealed = new Set<string>();
     const entries: HistoryEntry[] = [];
     let previous: OpenedValues = { values: {}, masked: [], unavailable: [] };
     for (const row of versions) {
@@ -357,13 +417,18 @@ export class RecordService {
         recordId: record.id,
         version,
       };
-      const opened = openValues(row.clear_values, row.sealed_values, key.value, place, reveal);
+      const form = await this.forms.formVersion(row.form_version_id);
+      if (!form.ok) return form;
+      const policy = viewPolicy(form.value.definition, permit.value, options.reveal === true);
+      const opened = openValues(row.clear_values, row.sealed_values, key.value, place, policy);
       if (!opened.ok) return opened;
-      const changes = (JSON.parse(row.changed_fields) as string[]).map((field) => ({
-        field,
-        old: shown(previous, field),
-        new: shown(opened.value, field),
-      }));
+      for (const field of Object.keys(JSON.parse(row.sealed_values))) {
+        if (key.value !== null && policy.reveal(field) && !policy.hide(field)) revealed.add(field);
+      }
+      // Blinded callers never learn that an allocation field changed, nor its values (ICH E9 2.3.1).
+      const changes = (JSON.parse(row.changed_fields) as string[])
+        .filter((field) => !policy.hide(field))
+        .map((field) => ({ field, old: shown(previous, field), new: shown(opened.value, field) }));
       entries.push({
         action: version === 1 ? 'create' : 'update',
         version,
@@ -386,13 +451,13 @@ export class RecordService {
       });
     }
     entries.sort((a, b) => (a.at === b.at ? a.version - b.version : a.at < b.at ? -1 : 1));
-    if (!reveal || key.value === null) return ok(entries);
+    if (revealed.size === 0) return ok(entries);
     return transact(db, async (trx) => {
       await this.#auditReveal(
         trx,
         actor,
         record,
-        [...new Set(versions.flatMap((v) => Object.keys(JSON.parse(v.sealed_values))))],
+        [...revealed],
         versions.map((v) => Number(v.version)),
       );
       return ok(entries);
@@ -413,12 +478,17 @@ export class RecordService {
   }
 
   async listForParticipant(
+    actor: Actor,
     participantId: string,
   ): Promise<Result<Omit<RecordView, 'values' | 'masked' | 'unavailable'>[]>> {
     const { db } = this.deps;
-    if ((await participants.findParticipant(db, participantId)) === undefined) {
-      return err(appError('NOT_FOUND', 'No such participant.'));
-    }
+    const participant = await participants.findParticipant(db, participantId);
+    if (participant === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
+    const permit = await this.authorizer.authorize(actor, 'record.read', {
+      studyId: participant.study_id,
+      siteId: participant.site_id,
+    });
+    if (!permit.ok) return permit;
     const rows = await repo.listForParticipant(db, participantId);
     return ok(
       rows.map((r) => ({
@@ -446,6 +516,11 @@ export class RecordService {
     const { db, clock } = this.deps;
     const record = await repo.findRecord(db, recordId);
     if (record === undefined) return err(appError('NOT_FOUND', 'No such record.'));
+    const permit = await this.authorizer.authorize(actor, locked ? 'record.lock' : 'record.unlock', {
+      studyId: record.study_id,
+      siteId: record.site_id,
+    });
+    if (!permit.ok) return permit;
     const result = await transact(db, async (trx) => {
       const now = clock.now().toISOString();
       if (!(await repo.setLocked(trx, record.id, locked, now))) {
@@ -481,7 +556,7 @@ export class RecordService {
     record: repo.RecordRow,
     version: number,
     key: ParticipantKey | null,
-    reveal: boolean,
+    policy: ViewPolicy,
   ): Promise<Result<OpenedValues>> {
     const row = await repo.findVersion(db, record.id, version);
     if (row === undefined) {
@@ -495,7 +570,7 @@ export class RecordService {
       recordId: record.id,
       version,
     };
-    return openValues(row.clear_values, row.sealed_values, key, place, reveal);
+    return openValues(row.clear_values, row.sealed_values, key, place, policy);
   }
 
   async #indexLookups(
@@ -562,6 +637,27 @@ export class RecordService {
       updatedAt: record.updated_at,
     };
   }
+}
+
+/**
+ * What a permit shows of a form version: protected fields revealed only on request and only for the
+ * classes the role may reveal; allocation fields hidden entirely from blinded callers.
+ */
+function viewPolicy(definition: FormDefinition, permit: Permit, reveal: boolean): ViewPolicy {
+  const classes = new Map<string, DataClass>(definition.fields.map((f) => [f.oid, f.class]));
+  return {
+    reveal: (field) => reveal && permit.reveal.has(classes.get(field) ?? 'identifier'),
+    // A field no longer in the form is treated as allocation for blinding: when in doubt, hide.
+    hide: (field) => permit.blinded && (classes.get(field) ?? 'allocation') === 'allocation',
+  };
+}
+
+/** Blinded callers do not write forms that hold allocation values (they could not see them). */
+function blindedForm(form: FormVersion, permit: Permit): Result<null> {
+  if (permit.blinded && form.definition.fields.some((f) => f.class === 'allocation')) {
+    return err(appError('FORBIDDEN', 'This form holds treatment allocation, which your role may not see.'));
+  }
+  return ok(null);
 }
 
 /** In a batch, the failing item's index goes with the error. */

@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import type { Dialect } from './dialect.js';
 import { vaultCoreMigration } from './migrations/0001-vault-core.js';
 import { ledgerMigration } from './migrations/0002-ledger.js';
+import { accessMigration } from './migrations/0003-access.js';
 import type { Database } from './schema.js';
 
 /** Versioned migrations, applied in order at start; each runs in its own transaction. */
@@ -9,6 +10,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001-vault-core': vaultCoreMigration(dialect),
     '0002-ledger': ledgerMigration(dialect),
+    '0003-access': accessMigration(dialect),
   };
 }
 

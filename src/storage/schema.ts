@@ -138,6 +138,97 @@ export interface LedgerCheckpointTable {
   note: string;
 }
 
+export interface UserTable {
+  id: string;
+  /** Normalised (trimmed, lower case); unique and never reassigned (21 CFR 11.100(a)). */
+  email: string;
+  name: string;
+  password_hash: string;
+  status: 'active' | 'disabled';
+  is_demo: number;
+  failed_attempts: number;
+  lockouts: number;
+  locked_until: string | null;
+  totp_secret_sealed: Buffer | null;
+  totp_enabled: number;
+  totp_last_step: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RecoveryCodeTable {
+  user_id: string;
+  code_hash: Buffer;
+  used_at: string | null;
+}
+
+export interface SessionTable {
+  id: string;
+  token_hash: Buffer;
+  user_id: string;
+  /** 'mfa' waits for a TOTP code, 'enroll' for TOTP enrollment, 'active' is fully signed in. */
+  state: 'mfa' | 'enroll' | 'active';
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  mfa_at: string | null;
+  signed_at: string | null;
+  ended_at: string | null;
+  end_reason: string | null;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  token_hash: Buffer;
+  user_id: string;
+  study_id: string;
+  scopes: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+export interface GrantTable {
+  id: string;
+  user_id: string;
+  study_id: string | null;
+  site_id: string | null;
+  role: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface BreakGlassTable {
+  id: string;
+  user_id: string;
+  study_id: string;
+  justification: string;
+  started_at: string;
+  expires_at: string;
+  ended_at: string | null;
+}
+
+export interface AlertTable {
+  id: string;
+  kind: string;
+  user_id: string | null;
+  study_id: string | null;
+  at: string;
+  details: string;
+  acknowledged_at: string | null;
+}
+
+export interface SignatureTable {
+  id: string;
+  record_id: string;
+  record_version: number;
+  user_id: string;
+  printed_name: string;
+  meaning: string;
+  content_hash: string;
+  signed_at: string;
+}
+
 export interface Database {
   meta: MetaTable;
   counters: CounterTable;
@@ -153,6 +244,14 @@ export interface Database {
   record_versions: RecordVersionTable;
   audit_events: AuditEventTable;
   ledger_checkpoints: LedgerCheckpointTable;
+  users: UserTable;
+  recovery_codes: RecoveryCodeTable;
+  sessions: SessionTable;
+  api_tokens: ApiTokenTable;
+  grants: GrantTable;
+  break_glass: BreakGlassTable;
+  alerts: AlertTable;
+  signatures: SignatureTable;
 }
 
 export type { Generated };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Authorizer } from '../access/authorizer.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
@@ -47,9 +48,14 @@ function toStudy(row: repo.StudyRow): Study {
 }
 
 export class StudyService {
-  constructor(private readonly deps: VaultDeps) {}
+  constructor(
+    private readonly deps: VaultDeps,
+    private readonly authorizer: Authorizer,
+  ) {}
 
   async createStudy(actor: Actor, input: unknown): Promise<Result<Study>> {
+    const permit = await this.authorizer.authorize(actor, 'study.create');
+    if (!permit.ok) return permit;
     const parsed = newStudySchema.safeParse(input);
     if (!parsed.success) return err(invalidInput(parsed.error));
     const { db, clock, keyring } = this.deps;
@@ -80,19 +86,26 @@ export class StudyService {
     });
   }
 
-  async getStudy(idOrProtocol: string): Promise<Result<Study>> {
+  async getStudy(actor: Actor, idOrProtocol: string): Promise<Result<Study>> {
     const row = await repo.findStudy(this.deps.db, idOrProtocol);
-    return row === undefined ? err(appError('NOT_FOUND', 'No such study.')) : ok(toStudy(row));
+    if (row === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const permit = await this.authorizer.authorize(actor, 'study.read', { studyId: row.id });
+    return permit.ok ? ok(toStudy(row)) : permit;
   }
 
-  async listStudies(): Promise<Study[]> {
-    return (await repo.listStudies(this.deps.db)).map(toStudy);
+  /** The studies the actor works on; the others are not listed (nor counted). */
+  async listStudies(actor: Actor): Promise<Study[]> {
+    const visible = await this.authorizer.visibleStudies(actor);
+    const rows = await repo.listStudies(this.deps.db);
+    return rows.filter((r) => visible === 'all' || visible.has(r.id)).map(toStudy);
   }
 
   async setStatus(actor: Actor, studyId: string, status: Study['status']): Promise<Result<Study>> {
     const { db, clock } = this.deps;
     const study = await repo.findStudy(db, studyId);
     if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const permit = await this.authorizer.authorize(actor, 'study.manage', { studyId: study.id });
+    if (!permit.ok) return permit;
     return transact(db, async (trx) => {
       const now = clock.now().toISOString();
       await repo.updateStudyStatus(trx, study.id, status, now);
@@ -112,6 +125,8 @@ export class StudyService {
     const { db, clock } = this.deps;
     const study = await repo.findStudy(db, studyId);
     if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const permit = await this.authorizer.authorize(actor, 'study.manage', { studyId: study.id });
+    if (!permit.ok) return permit;
     if ((await repo.findSite(db, study.id, parsed.data.code)) !== undefined) {
       return err(appError('ALREADY_EXISTS', 'A site with this code exists in the study.'));
     }
@@ -134,10 +149,18 @@ export class StudyService {
     });
   }
 
-  async listSites(studyId: string): Promise<Result<Site[]>> {
+  /** The study's sites the actor may see. */
+  async listSites(actor: Actor, studyId: string): Promise<Result<Site[]>> {
     const study = await repo.findStudy(this.deps.db, studyId);
     if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const permit = await this.authorizer.authorize(actor, 'study.read', { studyId: study.id });
+    if (!permit.ok) return permit;
+    const { sites } = permit.value;
     const rows = await repo.listSites(this.deps.db, study.id);
-    return ok(rows.map((r) => ({ id: r.id, code: r.code, name: r.name })));
+    return ok(
+      rows
+        .filter((r) => sites === 'all' || sites.has(r.id))
+        .map((r) => ({ id: r.id, code: r.code, name: r.name })),
+    );
   }
 }

@@ -55,6 +55,15 @@ export class Keyring {
     return this.#provider.description;
   }
 
+  /** Seals a small secret (a TOTP seed) under the master key, bound to its context. */
+  sealSecret(plaintext: Uint8Array, context: string): Promise<Buffer> {
+    return this.#provider.wrap(plaintext, `secret/${context}`);
+  }
+
+  openSecret(sealed: Uint8Array, context: string): Promise<Buffer | null> {
+    return this.#provider.unwrap(sealed, `secret/${context}`);
+  }
+
   /** True when the master key opens the store's key check (readiness and wrong-key detection). */
   async checkMasterKey(wrappedCheck: Buffer): Promise<boolean> {
     const opened = await this.#provider.unwrap(wrappedCheck, KEY_CHECK_CONTEXT);

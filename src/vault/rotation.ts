@@ -28,6 +28,8 @@ export class KeyRotationService {
 
   async rotateStudy(actor: Actor, studyId: string): Promise<Result<RotationReport>> {
     const { db, clock, keyring } = this.deps;
+    // Key management is the operator's, on the server with the keys (ASVS 11.1.2).
+    if (actor.kind !== 'system') return err(appError('FORBIDDEN', 'Only the operator rotates keys.'));
     const study = await studies.findStudy(db, studyId);
     if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
     const created = await transact(db, async (trx) => {

@@ -1,0 +1,455 @@
+import { z } from 'zod';
+import { appendAuditEvent } from '../audit/repo.js';
+import type { Actor } from '../core/actor.js';
+import { appError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { err, ok, type Result } from '../core/result.js';
+import { type Tx, transact } from '../storage/transact.js';
+import * as studies from '../studies/repo.js';
+import type { VaultDeps } from '../vault/deps.js';
+import type { Authorizer } from './authorizer.js';
+import { dummyHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from './passwords.js';
+import * as repo from './repo.js';
+import { ACTIONS, isRole, requiresMfa } from './roles.js';
+import { newRecoveryCode, newSecret, secretHash } from './secrets.js';
+import { checkTotp, newTotpSecret, totpUri } from './totp.js';
+
+export interface AccessConfig {
+  readonly idleMinutes: number;
+  readonly maxHours: number;
+}
+
+export interface SignIn {
+  /** The session token: shown once, stored only as a hash. */
+  readonly token: string;
+  /** 'mfa': send a TOTP code; 'enroll': set up TOTP first; 'active': signed in. */
+  readonly state: 'mfa' | 'enroll' | 'active';
+  readonly userId: string;
+}
+
+const MAX_FAILURES = 5;
+const RECOVERY_CODES = 10;
+const INVALID = appError('UNAUTHENTICATED', 'Invalid credentials.');
+const SESSION_ENDED = appError('UNAUTHENTICATED', 'The session has ended: sign in again.');
+const MINUTE = 60_000;
+
+/** Lockout after 5 failures, doubling from 1 minute up to a day (21 CFR 11.300(d); ASVS 6.3.1). */
+function lockMinutes(lockouts: number): number {
+  return Math.min(2 ** Math.max(0, lockouts - 1), 24 * 60);
+}
+
+/**
+ * Sign-in, second factor, sessions and API tokens. Messages stay generic ("invalid credentials");
+ * a login for an unknown e-mail costs the same as one with a wrong password.
+ */
+export class AuthService {
+  constructor(
+    private readonly deps: VaultDeps,
+    private readonly authorizer: Authorizer,
+    private readonly config: AccessConfig,
+  ) {}
+
+  async login(email: unknown, password: unknown, client?: string): Promise<Result<SignIn>> {
+    if (
+      typeof email !== 'string' ||
+      typeof password !== 'string' ||
+      email.length > 254 ||
+      password.length > 1024
+    ) {
+      await verifyPassword(await dummyHash(), 'x');
+      return err(INVALID);
+    }
+    const { db, clock } = this.deps;
+    const user = await repo.findUserByEmail(db, email.trim().toLowerCase());
+    const passwordOk = await verifyPassword(user?.password_hash ?? (await dummyHash()), password);
+    const now = clock.now();
+    const at = now.toISOString();
+    if (user === undefined) return err(INVALID);
+    const locked = user.locked_until !== null && user.locked_until > at;
+    if (!passwordOk || locked || user.status !== 'active') {
+      await transact(db, async (trx) => {
+        const reason = user.status !== 'active' ? 'disabled' : locked ? 'locked' : 'password';
+        const failures =
+          reason === 'password' ? Number(user.failed_attempts) + 1 : Number(user.failed_attempts);
+        const lockNow = reason === 'password' && failures >= MAX_FAILURES;
+        const lockouts = Number(user.lockouts) + (lockNow ? 1 : 0);
+        await repo.updateUser(trx, user.id, {
+          failed_attempts: lockNow ? 0 : failures,
+          lockouts,
+          ...(lockNow
+            ? { locked_until: new Date(now.getTime() + lockMinutes(lockouts) * MINUTE).toISOString() }
+            : {}),
+        });
+        await appendAuditEvent(trx, this.deps, {
+          actor: userActor(user.id),
+          action: 'auth.login',
+          outcome: 'failure',
+          target: user.id,
+          client: client ?? null,
+          details: { reason },
+        });
+        if (lockNow) {
+          await repo.insertAlert(trx, {
+            id: newId(),
+            kind: 'account.locked',
+            user_id: user.id,
+            study_id: null,
+            at,
+            details: JSON.stringify({ failures: MAX_FAILURES, minutes: lockMinutes(lockouts) }),
+            acknowledged_at: null,
+          });
+          await appendAuditEvent(trx, this.deps, {
+            actor: userActor(user.id),
+            action: 'auth.lockout',
+            outcome: 'failure',
+            target: user.id,
+            details: { minutes: lockMinutes(lockouts) },
+          });
+        }
+        return ok(null);
+      });
+      return err(INVALID);
+    }
+    const rehashed = needsRehash(user.password_hash) ? await hashPassword(password) : undefined;
+    const roles = (await repo.activeGrants(db, user.id)).map((g) => g.role).filter(isRole);
+    const state: SignIn['state'] =
+      Number(user.totp_enabled) === 1 ? 'mfa' : roles.some(requiresMfa) ? 'enroll' : 'active';
+    const token = newSecret('tvs');
+    return transact(db, async (trx) => {
+      await repo.updateUser(trx, user.id, {
+        failed_attempts: 0,
+        locked_until: null,
+        ...(rehashed ? { password_hash: rehashed } : {}),
+      });
+      await repo.insertSession(trx, {
+        id: newId(),
+        token_hash: secretHash(token),
+        user_id: user.id,
+        state,
+        created_at: at,
+        last_seen_at: at,
+        expires_at: new Date(now.getTime() + this.config.maxHours * 60 * MINUTE).toISOString(),
+        mfa_at: null,
+        signed_at: null,
+        ended_at: null,
+        end_reason: null,
+      });
+      await appendAuditEvent(trx, this.deps, {
+        actor: userActor(user.id),
+        action: 'auth.login',
+        target: user.id,
+        client: client ?? null,
+        details: { state, rehashed: rehashed !== undefined },
+      });
+      return ok({ token, state, userId: user.id });
+    });
+  }
+
+  /** The second factor: a TOTP code, accepted once (its time step is remembered), or a recovery code. */
+  async verifyMfa(token: string, code: string): Promise<Result<SignIn>> {
+    const session = await this.#session(token, ['mfa']);
+    if (!session.ok) return session;
+    const { row, user } = session.value;
+    const secret = await this.#totpSecret(user);
+    const step =
+      secret === undefined
+        ? null
+        : await checkTotp(
+            secret,
+            code.trim(),
+            user.totp_last_step === null ? null : Number(user.totp_last_step),
+          );
+    const now = this.deps.clock.now().toISOString();
+    return transact(this.deps.db, async (trx) => {
+      let accepted = step !== null;
+      if (step !== null) await repo.updateUser(trx, user.id, { totp_last_step: step });
+      else accepted = await repo.useRecoveryCode(trx, user.id, secretHash(code.trim().toLowerCase()), now);
+      await appendAuditEvent(trx, this.deps, {
+        actor: userActor(user.id),
+        action: 'auth.mfa',
+        outcome: accepted ? 'success' : 'failure',
+        target: user.id,
+        details: { method: step !== null ? 'totp' : 'recovery' },
+      });
+      if (!accepted) return ok(null);
+      await repo.updateSession(trx, row.id, { state: 'active', mfa_at: now, last_seen_at: now });
+      return ok({ token, state: 'active' as const, userId: user.id });
+    }).then((r) =>
+      r.ok && r.value === null
+        ? err<SignIn>(appError('UNAUTHENTICATED', 'Invalid code.'))
+        : (r as Result<SignIn>),
+    );
+  }
+
+  /** Starts TOTP enrollment: a new secret and its otpauth URI (for the QR code); not active until confirmed. */
+  async beginEnrollment(token: string): Promise<Result<{ secret: string; uri: string }>> {
+    const session = await this.#session(token, ['enroll', 'active']);
+    if (!session.ok) return session;
+    const { user } = session.value;
+    const secret = newTotpSecret();
+    const sealed = await this.deps.keyring.sealSecret(Buffer.from(secret), `totp/${user.id}`);
+    await repo.updateUser(this.deps.db, user.id, {
+      totp_secret_sealed: sealed,
+      totp_enabled: 0,
+      totp_last_step: null,
+    });
+    return ok({ secret, uri: totpUri(secret, user.email) });
+  }
+
+  /** Confirms enrollment with a first code; returns the single-use recovery codes, shown once. */
+  async confirmEnrollment(token: string, code: string): Promise<Result<{ recoveryCodes: string[] }>> {
+    const session = await this.#session(token, ['enroll', 'active']);
+    if (!session.ok) return session;
+    const { row, user } = session.value;
+    const secret = await this.#totpSecret(user);
+    const step = secret === undefined ? null : await checkTotp(secret, code.trim(), null);
+    if (step === null) return err(appError('UNAUTHENTICATED', 'Invalid code.'));
+    const codes = Array.from({ length: RECOVERY_CODES }, () => newRecoveryCode());
+    return transact(this.deps.db, async (trx) => {
+      const now = this.deps.clock.now().toISOString();
+      await repo.updateUser(trx, user.id, { totp_enabled: 1, totp_last_step: step, updated_at: now });
+      await repo.insertRecoveryCodes(
+        trx,
+        user.id,
+        codes.map((c) => secretHash(c)),
+      );
+      await repo.updateSession(trx, row.id, { state: 'active', mfa_at: now });
+      await appendAuditEvent(trx, this.deps, {
+        actor: userActor(user.id),
+        action: 'auth.mfa.enroll',
+        target: user.id,
+      });
+      return ok({ recoveryCodes: codes });
+    });
+  }
+
+  /** The actor of a signed-in session; idle and absolute timeouts end it (HIPAA 164.312(a)(2)(iii)). */
+  async authenticate(token: string): Promise<Result<Actor>> {
+    const session = await this.#session(token, ['active']);
+    if (!session.ok) return session;
+    const { row } = session.value;
+    return ok({ kind: 'user', id: row.user_id, sessionId: row.id, mfa: row.mfa_at !== null });
+  }
+
+  /** The actor of an API token: unexpired, unrevoked, its user active. */
+  async authenticateToken(secret: string): Promise<Result<Actor>> {
+    const row = await repo.findTokenByHash(this.deps.db, secretHash(secret));
+    const now = this.deps.clock.now().toISOString();
+    if (row === undefined || row.revoked_at !== null || row.expires_at <= now) return err(INVALID);
+    const user = await repo.findUser(this.deps.db, row.user_id);
+    if (user === undefined || user.status !== 'active') return err(INVALID);
+    return ok({
+      kind: 'token',
+      id: row.id,
+      userId: row.user_id,
+      studyId: row.study_id,
+      scopes: JSON.parse(row.scopes) as string[],
+    });
+  }
+
+  /** Ends every session of the user at once (ASVS 7.4.1). */
+  async logout(token: string): Promise<Result<{ ended: number }>> {
+    const row = await repo.findSessionByHash(this.deps.db, secretHash(token));
+    if (row === undefined || row.ended_at !== null) return err(SESSION_ENDED);
+    return transact(this.deps.db, async (trx) => {
+      const ended = await repo.endUserSessions(
+        trx,
+        row.user_id,
+        this.deps.clock.now().toISOString(),
+        'logout',
+      );
+      await appendAuditEvent(trx, this.deps, {
+        actor: userActor(row.user_id),
+        action: 'auth.logout',
+        target: row.user_id,
+        details: { sessionsEnded: ended },
+      });
+      return ok({ ended });
+    });
+  }
+
+  async changePassword(token: string, current: string, next: string): Promise<Result<null>> {
+    const session = await this.#session(token, ['active']);
+    if (!session.ok) return session;
+    const { user } = session.value;
+    if (!(await verifyPassword(user.password_hash, current))) return err(INVALID);
+    const problem = passwordProblem(next, [user.email, user.name]);
+    if (problem !== undefined)
+      return err(appError('VALIDATION_FAILED', `The password ${problem}.`, { field: 'password' }));
+    const hashed = await hashPassword(next);
+    return transact(this.deps.db, async (trx) => {
+      const now = this.deps.clock.now().toISOString();
+      await repo.updateUser(trx, user.id, { password_hash: hashed, updated_at: now });
+      const ended = await repo.endUserSessions(trx, user.id, now, 'password changed');
+      await appendAuditEvent(trx, this.deps, {
+        actor: userActor(user.id),
+        action: 'auth.password',
+        target: user.id,
+        details: { sessionsEnded: ended },
+      });
+      return ok(null);
+    });
+  }
+
+  /**
+   * Re-authentication for an electronic signature (21 CFR 11.200(a)(1)): the password always, and the
+   * TOTP code too for the first signing in a session. Marks the session as having signed.
+   */
+  async reauthenticate(
+    actor: Actor,
+    password: string,
+    totp: string | undefined,
+    trx: Tx,
+  ): Promise<Result<{ name: string }>> {
+    if (actor.kind !== 'user' || actor.sessionId === undefined) {
+      return err(appError('FORBIDDEN', 'Only a signed-in person can sign.'));
+    }
+    const user = await repo.findUser(trx, actor.id);
+    const session = await trx
+      .selectFrom('sessions')
+      .selectAll()
+      .where('id', '=', actor.sessionId)
+      .executeTakeFirst();
+    if (user === undefined || session === undefined || session.ended_at !== null) return err(SESSION_ENDED);
+    if (!(await verifyPassword(user.password_hash, password))) return err(INVALID);
+    if (session.signed_at === null) {
+      const secret = await this.#totpSecret(user);
+      const step =
+        secret === undefined || totp === undefined
+          ? null
+          : await checkTotp(secret, totp, user.totp_last_step === null ? null : Number(user.totp_last_step));
+      if (step === null)
+        return err(
+          appError('UNAUTHENTICATED', 'The first signing in a session needs your password and a TOTP code.'),
+        );
+      await repo.updateUser(trx, user.id, { totp_last_step: step });
+    }
+    await repo.updateSession(trx, session.id, { signed_at: this.deps.clock.now().toISOString() });
+    return ok({ name: user.name });
+  }
+
+  /** An API token for an integration: study-scoped, a set of actions, expiring; shown once. */
+  async createToken(
+    actor: Actor,
+    input: unknown,
+  ): Promise<Result<{ id: string; token: string; expiresAt: string }>> {
+    const parsed = z
+      .strictObject({
+        email: z.string().trim().toLowerCase(),
+        study: z.string().min(1),
+        scopes: z.array(z.enum(ACTIONS)).min(1),
+        expiresDays: z.number().int().min(1).max(365).default(30),
+      })
+      .safeParse(input);
+    if (!parsed.success)
+      return err(
+        appError('VALIDATION_FAILED', 'The token request is invalid.', {
+          issues: parsed.error.issues.map((i) => i.path.join('.')),
+        }),
+      );
+    const study = await studies.findStudy(this.deps.db, parsed.data.study);
+    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const permit = await this.authorizer.authorize(actor, 'token.manage', { studyId: study.id });
+    if (!permit.ok) return permit;
+    const user = await repo.findUserByEmail(this.deps.db, parsed.data.email);
+    if (user === undefined || user.status !== 'active') return err(appError('NOT_FOUND', 'No such user.'));
+    const token = newSecret('tvt');
+    const now = this.deps.clock.now();
+    const expiresAt = new Date(now.getTime() + parsed.data.expiresDays * 24 * 60 * MINUTE).toISOString();
+    return transact(this.deps.db, async (trx) => {
+      const id = newId();
+      await repo.insertToken(trx, {
+        id,
+        token_hash: secretHash(token),
+        user_id: user.id,
+        study_id: study.id,
+        scopes: JSON.stringify(parsed.data.scopes),
+        created_at: now.toISOString(),
+        expires_at: expiresAt,
+        revoked_at: null,
+      });
+      await appendAuditEvent(trx, this.deps, {
+        actor,
+        action: 'token.create',
+        studyId: study.id,
+        target: id,
+        details: { user: user.id, scopes: parsed.data.scopes, expiresAt },
+      });
+      return ok({ id, token, expiresAt });
+    });
+  }
+
+  async revokeToken(actor: Actor, id: string): Promise<Result<{ id: string }>> {
+    const row = await repo.findToken(this.deps.db, id);
+    if (row === undefined) return err(appError('NOT_FOUND', 'No such token.'));
+    const permit = await this.authorizer.authorize(actor, 'token.manage', { studyId: row.study_id });
+    if (!permit.ok) return permit;
+    return transact(this.deps.db, async (trx) => {
+      if (!(await repo.revokeToken(trx, id, this.deps.clock.now().toISOString()))) {
+        return err(appError('CONFLICT', 'The token was already revoked.'));
+      }
+      await appendAuditEvent(trx, this.deps, {
+        actor,
+        action: 'token.revoke',
+        studyId: row.study_id,
+        target: id,
+      });
+      return ok({ id });
+    });
+  }
+
+  async #session(
+    token: string,
+    states: readonly repo.SessionRow['state'][],
+  ): Promise<Result<{ row: repo.SessionRow; user: repo.UserRow }>> {
+    if (typeof token !== 'string' || token.length > 200) return err(SESSION_ENDED);
+    const row = await repo.findSessionByHash(this.deps.db, secretHash(token));
+    if (row === undefined || row.ended_at !== null) return err(SESSION_ENDED);
+    const now = this.deps.clock.now();
+    const at = now.toISOString();
+    const idle = new Date(
+      new Date(row.last_seen_at).getTime() + this.config.idleMinutes * MINUTE,
+    ).toISOString();
+    const timedOut = row.expires_at <= at ? 'absolute timeout' : idle <= at ? 'idle timeout' : undefined;
+    const user = await repo.findUser(this.deps.db, row.user_id);
+    if (timedOut !== undefined || user === undefined || user.status !== 'active') {
+      await this.#end(row, timedOut ?? 'disabled');
+      return err(SESSION_ENDED);
+    }
+    if (!states.includes(row.state))
+      return err(
+        appError(
+          'UNAUTHENTICATED',
+          row.state === 'mfa' ? 'A second factor is required.' : 'Set up your second factor first.',
+        ),
+      );
+    await repo.updateSession(this.deps.db, row.id, { last_seen_at: at });
+    return ok({ row, user });
+  }
+
+  async #end(row: repo.SessionRow, reason: string): Promise<void> {
+    await transact(this.deps.db, async (trx) => {
+      await repo.updateSession(trx, row.id, {
+        ended_at: this.deps.clock.now().toISOString(),
+        end_reason: reason,
+      });
+      await appendAuditEvent(trx, this.deps, {
+        actor: userActor(row.user_id),
+        action: 'session.end',
+        target: row.user_id,
+        details: { reason },
+      });
+      return ok(null);
+    });
+  }
+
+  async #totpSecret(user: repo.UserRow): Promise<string | undefined> {
+    if (user.totp_secret_sealed === null) return undefined;
+    const opened = await this.deps.keyring.openSecret(user.totp_secret_sealed, `totp/${user.id}`);
+    return opened === null ? undefined : opened.toString();
+  }
+}
+
+function userActor(id: string): Actor {
+  return { kind: 'user', id, mfa: false };
+}

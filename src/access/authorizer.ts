@@ -1,0 +1,145 @@
+import { appendAuditEvent } from '../audit/repo.js';
+import type { Actor } from '../core/actor.js';
+import { appError } from '../core/errors.js';
+import { err, ok, type Result } from '../core/result.js';
+import { DATA_CLASSES, type DataClass } from '../forms/form-definition.js';
+import { transact } from '../storage/transact.js';
+import type { VaultDeps } from '../vault/deps.js';
+import * as repo from './repo.js';
+import { type Action, BREAK_GLASS, isRole, ROLE_DEFINITIONS, type RoleDefinition } from './roles.js';
+
+export interface Scope {
+  readonly studyId: string;
+  /** The site of the participant or record acted on; absent for study-wide actions. */
+  readonly siteId?: string | undefined;
+}
+
+/** What an allowed actor may see while doing it. */
+export interface Permit {
+  /** Protected classes this actor may reveal now (empty without a second factor). */
+  readonly reveal: ReadonlySet<DataClass>;
+  /** Allocation values are removed from everything a blinded actor receives. */
+  readonly blinded: boolean;
+  /** The sites the actor may see in this study for this action. */
+  readonly sites: 'all' | ReadonlySet<string>;
+}
+
+export const FULL_PERMIT: Permit = { reveal: new Set(DATA_CLASSES), blinded: false, sites: 'all' };
+
+interface Effective {
+  readonly role: RoleDefinition;
+  readonly siteId: string | null;
+}
+
+const NOT_FOUND = appError('NOT_FOUND', 'No such resource.');
+const FORBIDDEN = appError('FORBIDDEN', 'Your role does not allow this action.');
+
+/**
+ * Deny by default, in the service layer (ASVS 8.2.1, 8.3.1; HIPAA 164.312(a)(1)). A resource outside
+ * the actor's studies or sites answers NOT_FOUND, so its existence is not disclosed (ASVS 8.2.2);
+ * a visible resource with a role that lacks the action answers FORBIDDEN. Every denial is audited.
+ */
+export class Authorizer {
+  constructor(private readonly deps: VaultDeps) {}
+
+  async authorize(actor: Actor, action: Action, scope?: Scope): Promise<Result<Permit>> {
+    if (actor.kind === 'system') return ok(FULL_PERMIT);
+    if (actor.kind === 'device') return this.#deny(actor, action, scope, FORBIDDEN);
+    const userId = actor.kind === 'user' ? actor.id : actor.userId;
+    const user = await repo.findUser(this.deps.db, userId);
+    if (user === undefined || user.status !== 'active') return this.#deny(actor, action, scope, NOT_FOUND);
+    if (
+      actor.kind === 'token' &&
+      (!actor.scopes.includes(action) || (scope !== undefined && scope.studyId !== actor.studyId))
+    ) {
+      return this.#deny(
+        actor,
+        action,
+        scope,
+        scope !== undefined && scope.studyId !== actor.studyId ? NOT_FOUND : FORBIDDEN,
+      );
+    }
+    const effective = await this.#effective(userId, scope?.studyId);
+    if (scope === undefined) {
+      // System-wide actions: only system roles count.
+      const allowed = effective.filter((e) => e.role.system === true && e.role.actions.includes(action));
+      return allowed.length > 0
+        ? ok(this.#permit(actor, allowed))
+        : this.#deny(actor, action, scope, FORBIDDEN);
+    }
+    const inStudy = effective.filter((e) => e.role.system !== true);
+    const systemAllowed = effective.filter((e) => e.role.system === true && e.role.actions.includes(action));
+    if (inStudy.length === 0 && systemAllowed.length === 0)
+      return this.#deny(actor, action, scope, NOT_FOUND);
+    const visible = inStudy.filter(
+      (e) => scope.siteId === undefined || e.siteId === null || e.siteId === scope.siteId,
+    );
+    if (visible.length === 0 && systemAllowed.length === 0)
+      return this.#deny(actor, action, scope, NOT_FOUND);
+    const allowed = [...visible.filter((e) => e.role.actions.includes(action)), ...systemAllowed];
+    if (allowed.length === 0) return this.#deny(actor, action, scope, FORBIDDEN);
+    return ok(this.#permit(actor, allowed));
+  }
+
+  /** The studies an actor works on ('all' for the system), without auditing the ones it does not. */
+  async visibleStudies(actor: Actor): Promise<'all' | ReadonlySet<string>> {
+    if (actor.kind === 'system') return 'all';
+    if (actor.kind === 'device') return new Set();
+    if (actor.kind === 'token') return new Set([actor.studyId]);
+    const now = this.deps.clock.now().toISOString();
+    const ids = (await repo.activeGrants(this.deps.db, actor.id)).flatMap((g) =>
+      g.study_id === null ? [] : [g.study_id],
+    );
+    for (const g of await repo.activeBreakGlass(this.deps.db, actor.id, now)) ids.push(g.study_id);
+    return new Set(ids);
+  }
+
+  /** Grants of the user that apply to the study (and system grants), plus an active break-glass. */
+  async #effective(userId: string, studyId: string | undefined): Promise<Effective[]> {
+    const grants = await repo.activeGrants(this.deps.db, userId);
+    const result: Effective[] = [];
+    for (const grant of grants) {
+      if (!isRole(grant.role)) continue;
+      const role = ROLE_DEFINITIONS[grant.role];
+      if (role.system === true || (studyId !== undefined && grant.study_id === studyId)) {
+        result.push({ role, siteId: grant.site_id });
+      }
+    }
+    if (studyId !== undefined) {
+      const glass = await repo.activeBreakGlass(this.deps.db, userId, this.deps.clock.now().toISOString());
+      if (glass.some((g) => g.study_id === studyId)) result.push({ role: BREAK_GLASS, siteId: null });
+    }
+    return result;
+  }
+
+  #permit(actor: Actor, allowed: Effective[]): Permit {
+    // Revealing protected values needs a second factor (HIPAA 164.312(d)); API tokens never reveal.
+    const mfa = actor.kind === 'user' && actor.mfa;
+    const reveal = new Set<DataClass>(mfa ? allowed.flatMap((e) => e.role.reveal) : []);
+    const blinded = allowed.every((e) => e.role.blinded);
+    const sites = allowed.some((e) => e.siteId === null)
+      ? 'all'
+      : new Set(allowed.map((e) => e.siteId as string));
+    return { reveal, blinded, sites };
+  }
+
+  async #deny(
+    actor: Actor,
+    action: Action,
+    scope: Scope | undefined,
+    error: typeof NOT_FOUND,
+  ): Promise<Result<never>> {
+    // Every denied authorization is an audit event (21 CFR 11.10(d); ASVS 16.3.2).
+    await transact(this.deps.db, async (trx) => {
+      await appendAuditEvent(trx, this.deps, {
+        actor,
+        action: 'access.denied',
+        outcome: 'denied',
+        studyId: scope?.studyId ?? null,
+        details: { action, answer: error.code },
+      });
+      return ok(null);
+    });
+    return err(error);
+  }
+}

@@ -1,0 +1,171 @@
+import type { Kysely, Selectable } from 'kysely';
+import type {
+  AlertTable,
+  ApiTokenTable,
+  BreakGlassTable,
+  Database,
+  GrantTable,
+  SessionTable,
+  UserTable,
+} from '../storage/schema.js';
+
+export type UserRow = Selectable<UserTable>;
+export type SessionRow = Selectable<SessionTable>;
+export type TokenRow = Selectable<ApiTokenTable>;
+export type GrantRow = Selectable<GrantTable>;
+export type BreakGlassRow = Selectable<BreakGlassTable>;
+export type AlertRow = Selectable<AlertTable>;
+
+export const findUserByEmail = (db: Kysely<Database>, email: string) =>
+  db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+
+export const findUser = (db: Kysely<Database>, id: string) =>
+  db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const listUsers = (db: Kysely<Database>) =>
+  db.selectFrom('users').selectAll().orderBy('email').execute();
+
+export async function insertUser(db: Kysely<Database>, row: UserRow): Promise<void> {
+  await db.insertInto('users').values(row).execute();
+}
+
+export async function updateUser(db: Kysely<Database>, id: string, changes: Partial<UserRow>): Promise<void> {
+  await db.updateTable('users').set(changes).where('id', '=', id).execute();
+}
+
+export async function insertSession(db: Kysely<Database>, row: SessionRow): Promise<void> {
+  await db.insertInto('sessions').values(row).execute();
+}
+
+export const findSessionByHash = (db: Kysely<Database>, tokenHash: Buffer) =>
+  db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+
+export async function updateSession(
+  db: Kysely<Database>,
+  id: string,
+  changes: Partial<SessionRow>,
+): Promise<void> {
+  await db.updateTable('sessions').set(changes).where('id', '=', id).execute();
+}
+
+/** Ends every open session of a user at once (logout everywhere, password change, disable). */
+export async function endUserSessions(
+  db: Kysely<Database>,
+  userId: string,
+  at: string,
+  reason: string,
+): Promise<number> {
+  const result = await db
+    .updateTable('sessions')
+    .set({ ended_at: at, end_reason: reason })
+    .where('user_id', '=', userId)
+    .where('ended_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export async function insertToken(db: Kysely<Database>, row: TokenRow): Promise<void> {
+  await db.insertInto('api_tokens').values(row).execute();
+}
+
+export const findTokenByHash = (db: Kysely<Database>, tokenHash: Buffer) =>
+  db.selectFrom('api_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+
+export const findToken = (db: Kysely<Database>, id: string) =>
+  db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+
+export async function revokeToken(db: Kysely<Database>, id: string, at: string): Promise<boolean> {
+  const result = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: at })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function insertGrant(db: Kysely<Database>, row: GrantRow): Promise<void> {
+  await db.insertInto('grants').values(row).execute();
+}
+
+export const activeGrants = (db: Kysely<Database>, userId: string) =>
+  db.selectFrom('grants').selectAll().where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+
+export async function revokeGrant(db: Kysely<Database>, id: string, at: string): Promise<boolean> {
+  const result = await db
+    .updateTable('grants')
+    .set({ revoked_at: at })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export const listGrants = (db: Kysely<Database>, studyId: string) =>
+  db
+    .selectFrom('grants')
+    .selectAll()
+    .where('study_id', '=', studyId)
+    .where('revoked_at', 'is', null)
+    .execute();
+
+export async function insertBreakGlass(db: Kysely<Database>, row: BreakGlassRow): Promise<void> {
+  await db.insertInto('break_glass').values(row).execute();
+}
+
+export const activeBreakGlass = (db: Kysely<Database>, userId: string, now: string) =>
+  db
+    .selectFrom('break_glass')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('ended_at', 'is', null)
+    .where('expires_at', '>', now)
+    .execute();
+
+export const listBreakGlass = (db: Kysely<Database>, studyId: string) =>
+  db
+    .selectFrom('break_glass')
+    .selectAll()
+    .where('study_id', '=', studyId)
+    .orderBy('started_at', 'desc')
+    .execute();
+
+export async function insertAlert(db: Kysely<Database>, row: AlertRow): Promise<void> {
+  await db.insertInto('alerts').values(row).execute();
+}
+
+export const listAlerts = (db: Kysely<Database>, filter: { studyId?: string; userId?: string }) => {
+  let query = db.selectFrom('alerts').selectAll().orderBy('at', 'desc');
+  if (filter.studyId !== undefined) query = query.where('study_id', '=', filter.studyId);
+  if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
+  return query.execute();
+};
+
+export async function insertRecoveryCodes(
+  db: Kysely<Database>,
+  userId: string,
+  hashes: Buffer[],
+): Promise<void> {
+  await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
+  await db
+    .insertInto('recovery_codes')
+    .values(hashes.map((code_hash) => ({ user_id: userId, code_hash, used_at: null })))
+    .execute();
+}
+
+/** Marks a recovery code used, only if it exists and was unused: true when it was accepted. */
+export async function useRecoveryCode(
+  db: Kysely<Database>,
+  userId: string,
+  hash: Buffer,
+  at: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('recovery_codes')
+    .set({ used_at: at })
+    .where('user_id', '=', userId)
+    .where('code_hash', '=', hash)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

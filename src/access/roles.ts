@@ -1,0 +1,167 @@
+import type { DataClass } from '../forms/form-definition.js';
+
+/**
+ * Roles and what they may do: the one source of the authorization matrix. docs/access.md is checked
+ * against it (src/access/roles.test.ts), and the matrix test enumerates every role x action x resource.
+ * Deny by default: an action not listed for a role is refused (OWASP ASVS 8.1.1, 8.2.1).
+ */
+export const ACTIONS = [
+  'study.create',
+  'study.read',
+  'study.manage',
+  'form.manage',
+  'user.manage',
+  'grant.manage',
+  'token.manage',
+  'participant.read',
+  'participant.create',
+  'participant.lookup',
+  'participant.status',
+  'participant.erase',
+  'record.read',
+  'record.write',
+  'record.lock',
+  'record.unlock',
+  'record.sign',
+  'audit.read',
+  'import.run',
+  'breakglass.review',
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const ROLES = [
+  'system_admin',
+  'study_admin',
+  'principal_investigator',
+  'coordinator',
+  'monitor',
+  'data_manager',
+  'statistician',
+  'unblinded_pharmacist',
+  'finance',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface RoleDefinition {
+  readonly label: string;
+  readonly actions: readonly Action[];
+  /** Protected data classes the role may reveal (with MFA); clinical values are never masked. */
+  readonly reveal: readonly DataClass[];
+  /** Blinded roles never receive allocation values by any path (ICH E9 2.3.1). */
+  readonly blinded: boolean;
+  /** System-wide role: granted without a study. */
+  readonly system?: boolean;
+}
+
+export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
+  system_admin: {
+    label: 'System administrator: users and settings; no clinical data',
+    actions: ['study.create', 'user.manage', 'grant.manage'],
+    reveal: [],
+    blinded: true,
+    system: true,
+  },
+  study_admin: {
+    label: 'Study administrator: sites, forms, grants, tokens, erasure; no protected values',
+    actions: [
+      'study.read',
+      'study.manage',
+      'form.manage',
+      'grant.manage',
+      'token.manage',
+      'participant.read',
+      'participant.erase',
+      'record.read',
+      'audit.read',
+      'breakglass.review',
+    ],
+    reveal: [],
+    blinded: true,
+  },
+  principal_investigator: {
+    label: 'Principal investigator: all sites, data entry, signatures',
+    actions: [
+      'study.read',
+      'participant.read',
+      'participant.create',
+      'participant.lookup',
+      'participant.status',
+      'record.read',
+      'record.write',
+      'record.sign',
+      'audit.read',
+    ],
+    reveal: ['identifier', 'quasi'],
+    blinded: true,
+  },
+  coordinator: {
+    label: 'Study coordinator: data entry at their site',
+    actions: [
+      'study.read',
+      'participant.read',
+      'participant.create',
+      'participant.lookup',
+      'participant.status',
+      'record.read',
+      'record.write',
+      'import.run',
+    ],
+    reveal: ['identifier', 'quasi'],
+    blinded: true,
+  },
+  monitor: {
+    label: 'Monitor: source data verification at their sites; reads and queries, no edits',
+    actions: ['study.read', 'participant.read', 'participant.lookup', 'record.read', 'audit.read'],
+    reveal: ['identifier', 'quasi'],
+    blinded: true,
+  },
+  data_manager: {
+    label: 'Data manager: all sites, cleaning, lock and unlock',
+    actions: [
+      'study.read',
+      'participant.read',
+      'record.read',
+      'record.lock',
+      'record.unlock',
+      'audit.read',
+      'import.run',
+    ],
+    reveal: ['quasi'],
+    blinded: true,
+  },
+  statistician: {
+    label: 'Statistician: de-identified (clinical) data only',
+    actions: ['study.read', 'participant.read', 'record.read'],
+    reveal: [],
+    blinded: true,
+  },
+  unblinded_pharmacist: {
+    label: 'Unblinded pharmacist: treatment allocation',
+    actions: ['study.read', 'participant.read', 'record.read', 'record.write'],
+    reveal: ['allocation'],
+    blinded: false,
+  },
+  finance: {
+    label: 'Finance: participant payments (financial class) only',
+    actions: ['study.read', 'participant.read', 'record.read'],
+    reveal: ['financial'],
+    blinded: true,
+  },
+};
+
+/** Roles that can reveal protected values must sign in with a second factor (HIPAA 164.312(d); ASVS 6.3.3). */
+export function requiresMfa(role: Role): boolean {
+  return ROLE_DEFINITIONS[role].reveal.length > 0 || role === 'system_admin' || role === 'study_admin';
+}
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+/** The break-glass grant: every site of the study, read and reveal identifiers, for a limited time. */
+export const BREAK_GLASS: RoleDefinition = {
+  label: 'Break-glass (time-limited, justified, audited)',
+  actions: ['study.read', 'participant.read', 'participant.lookup', 'record.read', 'audit.read'],
+  reveal: ['identifier', 'quasi'],
+  blinded: true,
+};

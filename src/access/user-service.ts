@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { appendAuditEvent } from '../audit/repo.js';
+import type { Actor } from '../core/actor.js';
+import { appError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { invalidInput } from '../core/invalid-input.js';
+import { err, ok, type Result } from '../core/result.js';
+import { transact } from '../storage/transact.js';
+import * as studies from '../studies/repo.js';
+import type { VaultDeps } from '../vault/deps.js';
+import type { Authorizer } from './authorizer.js';
+import { hashPassword, passwordProblem } from './passwords.js';
+import * as repo from './repo.js';
+import { isRole, ROLE_DEFINITIONS, ROLES } from './roles.js';
+
+export interface User {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly status: 'active' | 'disabled';
+  readonly mfa: boolean;
+  readonly createdAt: string;
+}
+
+const newUserSchema = z.strictObject({
+  email: z.string().trim().toLowerCase().pipe(z.email().max(254)),
+  name: z.string().trim().min(1).max(200),
+  password: z.string().optional(),
+  isDemo: z.boolean().optional(),
+});
+
+const grantSchema = z.strictObject({
+  email: z.string().trim().toLowerCase(),
+  role: z.enum(ROLES),
+  study: z.string().min(1).max(64).optional(),
+  site: z.string().min(1).max(64).optional(),
+});
+
+export const toUser = (row: repo.UserRow): User => ({
+  id: row.id,
+  email: row.email,
+  name: row.name,
+  status: row.status,
+  mfa: Number(row.totp_enabled) === 1,
+  createdAt: row.created_at,
+});
+
+/**
+ * Accounts are created by administrators only (no self sign-up), unique and never reassigned or deleted,
+ * only disabled (21 CFR 11.100(a), 11.300(a)).
+ */
+export class UserService {
+  constructor(
+    private readonly deps: VaultDeps,
+    private readonly authorizer: Authorizer,
+  ) {}
+
+  /** Creates a user; without a password, a random one is made and returned once. */
+  async addUser(actor: Actor, input: unknown): Promise<Result<{ user: User; initialPassword?: string }>> {
+    const permit = await this.authorizer.authorize(actor, 'user.manage');
+    if (!permit.ok) return permit;
+    const parsed = newUserSchema.safeParse(input);
+    if (!parsed.success) return err(invalidInput(parsed.error));
+    const { email, name } = parsed.data;
+    const generated = parsed.data.password === undefined ? randomBytes(18).toString('base64url') : undefined;
+    const password = parsed.data.password ?? generated ?? '';
+    const problem = passwordProblem(password, [email, name]);
+    if (problem !== undefined)
+      return err(appError('VALIDATION_FAILED', `The password ${problem}.`, { field: 'password' }));
+    if ((await repo.findUserByEmail(this.deps.db, email)) !== undefined) {
+      return err(appError('ALREADY_EXISTS', 'A user with this e-mail exists; e-mails are never reassigned.'));
+    }
+    const passwordHash = await hashPassword(password);
+    return transact(this.deps.db, async (trx) => {
+      const now = this.deps.clock.now().toISOString();
+      const row: repo.UserRow = {
+        id: newId(),
+        email,
+        name,
+        password_hash: passwordHash,
+        status: 'active',
+        is_demo: parsed.data.isDemo === true ? 1 : 0,
+        failed_attempts: 0,
+        lockouts: 0,
+        locked_until: null,
+        totp_secret_sealed: null,
+        totp_enabled: 0,
+        totp_last_step: null,
+        created_at: now,
+        updated_at: now,
+      };
+      await repo.insertUser(trx, row);
+      await appendAuditEvent(trx, this.deps, {
+        actor,
+        action: 'user.create',
+        target: row.id,
+        details: { demo: row.is_demo === 1 },
+      });
+      return ok(
+        generated === undefined ? { user: toUser(row) } : { user: toUser(row), initialPassword: generated },
+      );
+    });
+  }
+
+  /** Grants a role in a study (optionally one site), or a system role. */
+  async grant(
+    actor: Actor,
+    input: unknown,
+  ): Promise<Result<{ id: string; role: string; study: string | null; site: string | null }>> {
+    const parsed = grantSchema.safeParse(input);
+    if (!parsed.success) return err(invalidInput(parsed.error));
+    const { role, email } = parsed.data;
+    const system = ROLE_DEFINITIONS[role].system === true;
+    const study =
+      parsed.data.study === undefined ? undefined : await studies.findStudy(this.deps.db, parsed.data.study);
+    if (!system && study === undefined)
+      return err(appError('VALIDATION_FAILED', 'A study role needs an existing --study.'));
+    if (system && (parsed.data.study !== undefined || parsed.data.site !== undefined)) {
+      return err(appError('VALIDATION_FAILED', 'A system role is granted without a study or site.'));
+    }
+    // Only a system administrator grants system roles; study administrators grant within their study.
+    const permit = await this.authorizer.authorize(
+      actor,
+      'grant.manage',
+      system || study === undefined ? undefined : { studyId: study.id },
+    );
+    if (!permit.ok) return permit;
+    const site =
+      study === undefined || parsed.data.site === undefined
+        ? undefined
+        : await studies.findSite(this.deps.db, study.id, parsed.data.site);
+    if (parsed.data.site !== undefined && site === undefined)
+      return err(appError('NOT_FOUND', 'No such site in the study.'));
+    const user = await repo.findUserByEmail(this.deps.db, email);
+    if (user === undefined) return err(appError('NOT_FOUND', 'No such user.'));
+    return transact(this.deps.db, async (trx) => {
+      const row: repo.GrantRow = {
+        id: newId(),
+        user_id: user.id,
+        study_id: study?.id ?? null,
+        site_id: site?.id ?? null,
+        role,
+        created_at: this.deps.clock.now().toISOString(),
+        revoked_at: null,
+      };
+      await repo.insertGrant(trx, row);
+      await appendAuditEvent(trx, this.deps, {
+        actor,
+        action: 'grant.create',
+        studyId: row.study_id,
+        target: user.id,
+        details: { role, site: site?.code ?? null },
+      });
+      return ok({ id: row.id, role, study: study?.protocol_id ?? null, site: site?.code ?? null });
+    });
+  }
+
+  /** Disables an account: it can no longer sign in, and its sessions end at once (ASVS 7.4.2). */
+  async disable(actor: Actor, email: string): Promise<Result<User>> {
+    const permit = await this.authorizer.authorize(actor, 'user.manage');
+    if (!permit.ok) return permit;
+    const user = await repo.findUserByEmail(this.deps.db, email.trim().toLowerCase());
+    if (user === undefined) return err(appError('NOT_FOUND', 'No such user.'));
+    return transact(this.deps.db, async (trx) => {
+      const now = this.deps.clock.now().toISOString();
+      await repo.updateUser(trx, user.id, { status: 'disabled', updated_at: now });
+      const ended = await repo.endUserSessions(trx, user.id, now, 'disabled');
+      await appendAuditEvent(trx, this.deps, {
+        actor,
+        action: 'user.disable',
+        target: user.id,
+        details: { sessionsEnded: ended },
+      });
+      return ok(toUser({ ...user, status: 'disabled' }));
+    });
+  }
+
+  async list(actor: Actor): Promise<Result<User[]>> {
+    const permit = await this.authorizer.authorize(actor, 'user.manage');
+    if (!permit.ok) return permit;
+    return ok((await repo.listUsers(this.deps.db)).map(toUser));
+  }
+
+  /** The roles a user holds (for MFA requirements and the web app). */
+  async roles(userId: string): Promise<{ role: string; studyId: string | null; siteId: string | null }[]> {
+    return (await repo.activeGrants(this.deps.db, userId))
+      .filter((g) => isRole(g.role))
+      .map((g) => ({ role: g.role, studyId: g.study_id, siteId: g.site_id }));
+  }
+}

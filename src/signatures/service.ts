@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { AuthService } from '../access/auth-service.js';
+import type { Authorizer } from '../access/authorizer.js';
+import { appendAuditEvent } from '../audit/repo.js';
+import type { Actor } from '../core/actor.js';
+import { canonicalJson } from '../core/canonical-json.js';
+import { appError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { err, ok, type Result } from '../core/result.js';
+import * as records from '../records/repo.js';
+import { versionDigest } from '../records/version-digest.js';
+import { transact } from '../storage/transact.js';
+import type { VaultDeps } from '../vault/deps.js';
+
+export const SIGNATURE_MEANINGS = ['authored', 'reviewed', 'approved'] as const;
+
+export interface Signature {
+  readonly id: string;
+  readonly recordId: string;
+  readonly recordVersion: number;
+  readonly printedName: string;
+  readonly meaning: (typeof SIGNATURE_MEANINGS)[number];
+  readonly signedAt: string;
+  readonly contentHash: string;
+  /** False once the record changed after signing, or if the signature does not belong to it. */
+  readonly valid: boolean;
+}
+
+const signSchema = z.strictObject({
+  meaning: z.enum(SIGNATURE_MEANINGS),
+  password: z.string().min(1).max(1024),
+  totp: z.string().max(16).optional(),
+});
+
+/** SHA-256 of the canonical signed content: the record, its version and that version's digest. */
+function contentHash(recordId: string, version: records.RecordVersionRow): string {
+  return createHash('sha256')
+    .update(
+      canonicalJson({ record: recordId, version: Number(version.version), digest: versionDigest(version) }),
+    )
+    .digest('hex');
+}
+
+/**
+ * Electronic signatures (21 CFR 11.50, 11.70, 11.200): the signer re-enters the password (and a TOTP
+ * code for the first signing in a session); the signature shows printed name, UTC time and meaning,
+ * is bound to the exact content signed, and shows as invalid once the record changes.
+ */
+export class SignatureService {
+  constructor(
+    private readonly deps: VaultDeps,
+    private readonly authorizer: Authorizer,
+    private readonly auth: AuthService,
+  ) {}
+
+  async sign(actor: Actor, recordId: string, input: unknown): Promise<Result<Signature>> {
+    const parsed = signSchema.safeParse(input);
+    if (!parsed.success)
+      return err(appError('VALIDATION_FAILED', 'A signature needs a meaning and your password.'));
+    const record = await records.findRecord(this.deps.db, recordId);
+    if (record === undefined) return err(appError('NOT_FOUND', 'No such record.'));
+    const permit = await this.authorizer.authorize(actor, 'record.sign', {
+      studyId: record.study_id,
+      siteId: record.site_id,
+    });
+    if (!permit.ok) return permit;
+    return transact(this.deps.db, async (trx) => {
+      const signer = await this.auth.reauthenticate(actor, parsed.data.password, parsed.data.totp, trx);
+      if (!signer.ok) return signer;
+      const current = await records.findRecord(trx, recordId);
+      const version =
+        current === undefined ? undefined : await records.findVersion(trx, recordId, Number(current.version));
+      if (current === undefined || version === undefined)
+        return err(appError('NOT_FOUND', 'No such record.'));
+      const signedAt = this.deps.clock.now().toISOString();
+      const row = {
+        id: newId(),
+        record_id: recordId,
+        record_version: Number(current.version),
+        user_id: actor.kind === 'user' ? actor.id : '',
+        printed_name: signer.value.name,
+        meaning: parsed.data.meaning,
+        content_hash: contentHash(recordId, version),
+        signed_at: signedAt,
+      };
+      await trx.insertInto('signatures').values(row).execute();
+      await appendAuditEvent(trx, this.deps, {
+        actor,
+        action: 'record.sign',
+        studyId: record.study_id,
+        participantId: record.participant_id,
+        recordId,
+        target: `${record.form_oid}/${record.visit}`,
+        details: { version: row.record_version, meaning: row.meaning, contentHash: row.content_hash },
+      });
+      return ok(toSignature(row, true));
+    });
+  }
+
+  /** The record's signatures, each checked against the record as it is now. */
+  async list(actor: Actor, recordId: string): Promise<Result<Signature[]>> {
+    const record = await records.findRecord(this.deps.db, recordId);
+    if (record === undefined) return err(appError('NOT_FOUND', 'No such record.'));
+    const permit = await this.authorizer.authorize(actor, 'record.read', {
+      studyId: record.study_id,
+      siteId: record.site_id,
+    });
+    if (!permit.ok) return permit;
+    const rows = await this.deps.db
+      .selectFrom('signatures')
+      .selectAll()
+      .where('record_id', '=', recordId)
+      .orderBy('signed_at')
+      .execute();
+    const current = await records.findVersion(this.deps.db, recordId, Number(record.version));
+    const currentHash = current === undefined ? '' : contentHash(recordId, current);
+    return ok(
+      rows.map((r) =>
+        toSignature(r, Number(r.record_version) === Number(record.version) && r.content_hash === currentHash),
+      ),
+    );
+  }
+}
+
+function toSignature(
+  row: {
+    id: string;
+    record_id: string;
+    record_version: number;
+    printed_name: string;
+    meaning: string;
+    signed_at: string;
+    content_hash: string;
+  },
+  valid: boolean,
+): Signature {
+  return {
+    id: row.id,
+    recordId: row.record_id,
+    recordVersion: Number(row.record_version),
+    printedName: row.printed_name,
+    meaning: row.meaning as Signature['meaning'],
+    signedAt: row.signed_at,
+    contentHash: row.content_hash,
+    valid,
+  };
+}
