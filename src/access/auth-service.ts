@@ -158,6 +158,7 @@ export class AuthService {
             secret,
             code.trim(),
             user.totp_last_step === null ? null : Number(user.totp_last_step),
+            this.deps.clock.now(),
           );
     const now = this.deps.clock.now().toISOString();
     return transact(this.deps.db, async (trx) => {
@@ -202,7 +203,8 @@ export class AuthService {
     if (!session.ok) return session;
     const { row, user } = session.value;
     const secret = await this.#totpSecret(user);
-    const step = secret === undefined ? null : await checkTotp(secret, code.trim(), null);
+    const step =
+      secret === undefined ? null : await checkTotp(secret, code.trim(), null, this.deps.clock.now());
     if (step === null) return err(appError('UNAUTHENTICATED', 'Invalid code.'));
     const codes = Array.from({ length: RECOVERY_CODES }, () => newRecoveryCode());
     return transact(this.deps.db, async (trx) => {
@@ -302,7 +304,7 @@ export class AuthService {
     trx: Tx,
   ): Promise<Result<{ name: string }>> {
     if (actor.kind !== 'user' || actor.sessionId === undefined) {
-      return err(appError('FORBIDDEN', 'Only a signed-in person can sign.'));
+      return err(appError('UNAUTHENTICATED', 'Signing needs a signed-in session.'));
     }
     const user = await repo.findUser(trx, actor.id);
     const session = await trx
@@ -317,7 +319,12 @@ export class AuthService {
       const step =
         secret === undefined || totp === undefined
           ? null
-          : await checkTotp(secret, totp, user.totp_last_step === null ? null : Number(user.totp_last_step));
+          : await checkTotp(
+              secret,
+              totp,
+              user.totp_last_step === null ? null : Number(user.totp_last_step),
+              this.deps.clock.now(),
+            );
       if (step === null)
         return err(
           appError('UNAUTHENTICATED', 'The first signing in a session needs your password and a TOTP code.'),

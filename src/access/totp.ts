@@ -19,11 +19,14 @@ export async function checkTotp(
   secret: string,
   code: string,
   lastStep: number | null,
+  now: Date,
 ): Promise<number | null> {
   if (!/^\d{6}$/.test(code)) return null;
+  // Server time decides, like every other audited fact.
   const result = await verify({
     secret,
     token: code,
+    epoch: Math.floor(now.getTime() / 1000),
     epochTolerance: 30,
     ...(lastStep === null ? {} : { afterTimeStep: lastStep }),
   });
