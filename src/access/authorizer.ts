@@ -1,6 +1,6 @@
 import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
-import { appError } from '../core/errors.js';
+import { type AppError, appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { DATA_CLASSES, type DataClass } from '../forms/form-definition.js';
 import { transact } from '../storage/transact.js';
@@ -12,6 +12,26 @@ export interface Scope {
   readonly studyId: string;
   /** The site of the participant or record acted on; absent for study-wide actions. */
   readonly siteId?: string | undefined;
+  /** What is looked up, so that "not visible" reads exactly like "does not exist" (ASVS 8.2.2). */
+  readonly resource?: 'study' | 'site' | 'participant' | 'record';
+}
+
+const NOT_FOUND_MESSAGES = {
+  study: 'No such study.',
+  site: 'No such site in the study.',
+  participant: 'No such participant.',
+  record: 'No such record.',
+} as const;
+
+function notFoundFor(action: Action, scope: Scope | undefined) {
+  const resource =
+    scope?.resource ??
+    (action.startsWith('participant.')
+      ? 'participant'
+      : action.startsWith('record.') || action === 'audit.read'
+        ? 'record'
+        : 'study');
+  return appError('NOT_FOUND', NOT_FOUND_MESSAGES[resource]);
 }
 
 /** What an allowed actor may see while doing it. */
@@ -31,7 +51,6 @@ interface Effective {
   readonly siteId: string | null;
 }
 
-const NOT_FOUND = appError('NOT_FOUND', 'No such resource.');
 const FORBIDDEN = appError('FORBIDDEN', 'Your role does not allow this action.');
 
 /**
@@ -47,7 +66,8 @@ export class Authorizer {
     if (actor.kind === 'device') return this.#deny(actor, action, scope, FORBIDDEN);
     const userId = actor.kind === 'user' ? actor.id : actor.userId;
     const user = await repo.findUser(this.deps.db, userId);
-    if (user === undefined || user.status !== 'active') return this.#deny(actor, action, scope, NOT_FOUND);
+    if (user === undefined || user.status !== 'active')
+      return this.#deny(actor, action, scope, notFoundFor(action, scope));
     if (
       actor.kind === 'token' &&
       (!actor.scopes.includes(action) || (scope !== undefined && scope.studyId !== actor.studyId))
@@ -56,7 +76,7 @@ export class Authorizer {
         actor,
         action,
         scope,
-        scope !== undefined && scope.studyId !== actor.studyId ? NOT_FOUND : FORBIDDEN,
+        scope !== undefined && scope.studyId !== actor.studyId ? notFoundFor(action, scope) : FORBIDDEN,
       );
     }
     const effective = await this.#effective(userId, scope?.studyId);
@@ -70,12 +90,12 @@ export class Authorizer {
     const inStudy = effective.filter((e) => e.role.system !== true);
     const systemAllowed = effective.filter((e) => e.role.system === true && e.role.actions.includes(action));
     if (inStudy.length === 0 && systemAllowed.length === 0)
-      return this.#deny(actor, action, scope, NOT_FOUND);
+      return this.#deny(actor, action, scope, notFoundFor(action, scope));
     const visible = inStudy.filter(
       (e) => scope.siteId === undefined || e.siteId === null || e.siteId === scope.siteId,
     );
     if (visible.length === 0 && systemAllowed.length === 0)
-      return this.#deny(actor, action, scope, NOT_FOUND);
+      return this.#deny(actor, action, scope, notFoundFor(action, scope));
     const allowed = [...visible.filter((e) => e.role.actions.includes(action)), ...systemAllowed];
     if (allowed.length === 0) return this.#deny(actor, action, scope, FORBIDDEN);
     return ok(this.#permit(actor, allowed));
@@ -127,7 +147,7 @@ export class Authorizer {
     actor: Actor,
     action: Action,
     scope: Scope | undefined,
-    error: typeof NOT_FOUND,
+    error: AppError,
   ): Promise<Result<never>> {
     // Every denied authorization is an audit event (21 CFR 11.10(d); ASVS 16.3.2).
     await transact(this.deps.db, async (trx) => {

@@ -69,6 +69,7 @@ export class AuditTrailService {
     const permit = await this.authorizer.authorize(actor, 'audit.read', {
       studyId: participant.study_id,
       siteId: participant.site_id,
+      resource: 'participant',
     });
     if (!permit.ok) return permit;
     const trails: RecordTrail[] = [];

@@ -219,6 +219,7 @@ export class ParticipantService {
     const permit = await this.authorizer.authorize(actor, 'participant.read', {
       studyId: study.id,
       siteId: site?.id,
+      resource: site === undefined ? 'study' : 'site',
     });
     if (!permit.ok) return permit;
     const { sites } = permit.value;

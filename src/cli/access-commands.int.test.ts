@@ -1,0 +1,109 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freshPlace, type TestPlace } from '../../test/support/stores.js';
+import type { Env } from '../config/settings.js';
+import { runCli } from './main.js';
+
+async function cli(env: Env, ...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) }, env);
+  return { code, out, err };
+}
+
+describe('trialvault users and tokens', () => {
+  let place: TestPlace;
+  afterEach(async () => place.cleanup());
+
+  it('adds users, grants roles, creates and revokes tokens, disables users', async () => {
+    place = await freshPlace('sqlite');
+    const env: Env = { TRIALVAULT_DATA_DIR: join(place.dir, 'data'), TRIALVAULT_KEY_DIR: place.keyDir };
+    expect((await cli(env, 'demo', '--seed', '1')).code).toBe(0);
+    const passwordFile = join(place.dir, 'pw');
+    writeFileSync(passwordFile, 'a long enough passphrase\n');
+    const added = await cli(
+      env,
+      'users',
+      'add',
+      '--email',
+      'Ann.Coord@Example.org',
+      '--name',
+      'Ann Coordinator',
+      '--password-file',
+      passwordFile,
+      '--json',
+    );
+    expect(added.code).toBe(0);
+    expect(JSON.parse(added.out).user).toMatchObject({ email: 'ann.coord@example.org', status: 'active' });
+    const generated = await cli(env, 'users', 'add', '--email', 'bob@example.org', '--name', 'Bob');
+    expect(generated.out).toMatch(/Initial password \(shown once\): \S{20,}/);
+    const weak = await cli(
+      env,
+      'users',
+      'add',
+      '--email',
+      'eve@example.org',
+      '--name',
+      'Eve',
+      '--password-file',
+      passwordFile.replace('pw', 'missing'),
+    );
+    expect(weak.code).toBe(1);
+    expect(
+      (
+        await cli(
+          env,
+          'users',
+          'grant',
+          '--email',
+          'ann.coord@example.org',
+          '--role',
+          'coordinator',
+          '--study',
+          'TV-DEMO-001',
+          '--site',
+          'S01',
+        )
+      ).code,
+    ).toBe(0);
+    const badRole = await cli(
+      env,
+      'users',
+      'grant',
+      '--email',
+      'ann.coord@example.org',
+      '--role',
+      'superuser',
+      '--study',
+      'TV-DEMO-001',
+    );
+    expect(badRole.code).toBe(1);
+    const token = await cli(
+      env,
+      'tokens',
+      'create',
+      '--email',
+      'ann.coord@example.org',
+      '--study',
+      'TV-DEMO-001',
+      '--scopes',
+      'study.read,record.read',
+      '--expires',
+      '7d',
+      '--json',
+    );
+    expect(token.code).toBe(0);
+    const { id, token: secret } = JSON.parse(token.out);
+    expect(secret).toMatch(/^tvt_/);
+    expect((await cli(env, 'tokens', 'revoke', id)).code).toBe(0);
+    expect((await cli(env, 'tokens', 'revoke', id)).code).toBe(1);
+    expect((await cli(env, 'users', 'disable', '--email', 'ann.coord@example.org')).code).toBe(0);
+    const list = JSON.parse((await cli(env, 'users', 'list', '--json')).out) as {
+      email: string;
+      status: string;
+    }[];
+    expect(list.find((u) => u.email === 'ann.coord@example.org')?.status).toBe('disabled');
+    expect((await cli(env, 'verify')).code).toBe(0);
+  });
+});
