@@ -1,16 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cli } from '../../test/support/cli.js';
 import { freshPlace, type TestPlace } from '../../test/support/stores.js';
 import type { Env } from '../config/settings.js';
-import { runCli } from './main.js';
-
-async function cli(env: Env, ...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) }, env);
-  return { code, out, err };
-}
 
 describe('trialvault users and tokens', () => {
   let place: TestPlace;

@@ -1,14 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Vault } from '../app/vault.js';
-import type { Env, Settings } from '../config/settings.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { appError } from '../core/errors.js';
-import type { Result } from '../core/result.js';
-import { publishCheckpoint } from './data-commands.js';
+import { type Opener, withVault } from './data-commands.js';
 import type { CommandContext } from './main.js';
-
-type Opener = (env: Env) => Promise<Result<{ vault: Vault; settings: Settings }>>;
 
 function days(value: string): number {
   const match = /^(\d{1,3})d?$/.exec(value.trim());
@@ -19,16 +15,7 @@ function days(value: string): number {
 
 /** Operator commands for accounts, grants and API tokens (all audited). */
 export function registerAccessCommands(program: Command, context: CommandContext, open: Opener): void {
-  const run = async (json: boolean, work: (vault: Vault) => Promise<void>) => {
-    const opened = await open(context.env);
-    if (!opened.ok) return context.fail(opened.error, json);
-    try {
-      await work(opened.value.vault);
-      await publishCheckpoint(context, opened.value.vault);
-    } finally {
-      await opened.value.vault.close();
-    }
-  };
+  const run = (json: boolean, work: (vault: Vault) => Promise<void>) => withVault(context, open, json, work);
 
   const users = program
     .command('users')

@@ -5,20 +5,21 @@ import { CLI_ACTOR } from '../core/actor.js';
 import { ok, type Result } from '../core/result.js';
 import type { CommandContext } from './main.js';
 
-type Opener = (env: Env) => Promise<Result<{ vault: Vault; settings: Settings }>>;
+export type Opener = (env: Env) => Promise<Result<{ vault: Vault; settings: Settings }>>;
 
 /** Runs `work` on an opened vault and always closes it. */
-async function withVault(
+export async function withVault(
   context: CommandContext,
   open: Opener,
   json: boolean,
   work: (vault: Vault) => Promise<void>,
+  publish = true,
 ): Promise<void> {
   const opened = await open(context.env);
   if (!opened.ok) return context.fail(opened.error, json);
   try {
     await work(opened.value.vault);
-    await publishCheckpoint(context, opened.value.vault);
+    if (publish) await publishCheckpoint(context, opened.value.vault);
   } finally {
     await opened.value.vault.close();
   }

@@ -1,31 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cli, envFor } from '../../test/support/cli.js';
 import { DIALECTS, freshPlace, type TestPlace } from '../../test/support/stores.js';
-import type { Env } from '../config/settings.js';
-import { runCli } from './main.js';
 
 const PYTHON_VERIFIER = new URL('../../test/independent/rfc9162_verify.py', import.meta.url).pathname;
-
-function envFor(place: TestPlace): Env {
-  const location = place.location;
-  return {
-    TRIALVAULT_DATA_DIR: join(place.dir, 'data'),
-    TRIALVAULT_KEY_DIR: place.keyDir,
-    ...(location.dialect === 'postgres'
-      ? {
-          TRIALVAULT_DB_URL: `${location.url}?options=${encodeURIComponent(`-c search_path=${location.schema}`)}`,
-        }
-      : {}),
-  };
-}
-
-async function cli(env: Env, ...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) }, env);
-  return { code, out, err };
-}
 
 /** Checks CLI output with the independent Python RFC 9162 verifier. */
 function independent(kind: 'inclusion' | 'consistency' | 'leaf', json: string): string {

@@ -1,14 +1,10 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Vault } from '../app/vault.js';
-import type { Env, Settings } from '../config/settings.js';
 import { CLI_ACTOR } from '../core/actor.js';
-import type { Result } from '../core/result.js';
 import type { HistoryEntry, Shown } from '../records/service.js';
-import { publishCheckpoint } from './data-commands.js';
+import { type Opener, withVault } from './data-commands.js';
 import { EXIT_OK, EXIT_PROBLEM } from './io.js';
 import type { CommandContext } from './main.js';
-
-type Opener = (env: Env) => Promise<Result<{ vault: Vault; settings: Settings }>>;
 
 function index(value: string): number {
   const n = Number(value);
@@ -31,16 +27,8 @@ function historyText(history: HistoryEntry[]): string[] {
 
 /** The ledger's commands: checkpoints, proofs in the shape of the RFC 6962 vectors, verify, audit trail. */
 export function registerLedgerCommands(program: Command, context: CommandContext, open: Opener): void {
-  const run = async (json: boolean, work: (vault: Vault) => Promise<void>, publish = false) => {
-    const opened = await open(context.env);
-    if (!opened.ok) return context.fail(opened.error, json);
-    try {
-      await work(opened.value.vault);
-      if (publish) await publishCheckpoint(context, opened.value.vault);
-    } finally {
-      await opened.value.vault.close();
-    }
-  };
+  const run = (json: boolean, work: (vault: Vault) => Promise<void>, publish = false) =>
+    withVault(context, open, json, work, publish);
 
   const ledger = program.command('ledger').description('the tamper-evident audit ledger (RFC 9162)');
   ledger

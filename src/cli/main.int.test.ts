@@ -1,30 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cli, envFor } from '../../test/support/cli.js';
 import { PERSON } from '../../test/support/fixtures.js';
 import { DIALECTS, freshPlace, type TestPlace } from '../../test/support/stores.js';
-import type { Env } from '../config/settings.js';
-import { runCli } from './main.js';
-
-function envFor(place: TestPlace): Env {
-  const location = place.location;
-  return {
-    TRIALVAULT_DATA_DIR: join(place.dir, 'data'),
-    TRIALVAULT_KEY_DIR: place.keyDir,
-    ...(location.dialect === 'postgres'
-      ? {
-          TRIALVAULT_DB_URL: `${location.url}?options=${encodeURIComponent(`-c search_path=${location.schema}`)}`,
-        }
-      : {}),
-  };
-}
-
-async function cli(env: Env, ...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) }, env);
-  return { code, out, err };
-}
 
 for (const dialect of DIALECTS) {
   describe(`trialvault CLI (${dialect})`, () => {
