@@ -173,6 +173,24 @@ for (const dialect of DIALECTS) {
       expect(relogin.ok ? null : relogin.error.message).toBe('Invalid credentials.');
     });
 
+    it('ASVS 6.2.x: a hash with older parameters is replaced at the next sign-in', async () => {
+      const { email, user } = await enrolled('statistician');
+      const { hash } = await import('@node-rs/argon2');
+      const old = await hash(TEST_PASSWORD, { memoryCost: 8192, timeCost: 1, parallelism: 1 });
+      await t.vault.store.db
+        .updateTable('users')
+        .set({ password_hash: old })
+        .where('id', '=', user.id)
+        .execute();
+      expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
+      const row = await t.vault.store.db
+        .selectFrom('users')
+        .select('password_hash')
+        .where('id', '=', user.id)
+        .executeTakeFirstOrThrow();
+      expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    });
+
     it('ASVS 7.4.3: a password change ends every session', async () => {
       const { email, token } = await enrolled('statistician');
       const other = expectOk(await t.vault.auth.login(email, TEST_PASSWORD)).token;

@@ -169,3 +169,6 @@ export async function useRecoveryCode(
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+export const findGrant = (db: Kysely<Database>, id: string) =>
+  db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();

@@ -156,6 +156,31 @@ export class UserService {
     });
   }
 
+  /** Revokes a grant; the user's next call is decided without it. */
+  async revokeGrant(actor: Actor, grantId: string): Promise<Result<{ id: string }>> {
+    const grant = await repo.findGrant(this.deps.db, grantId);
+    if (grant === undefined) return err(appError('NOT_FOUND', 'No such grant.'));
+    const permit = await this.authorizer.authorize(
+      actor,
+      'grant.manage',
+      grant.study_id === null ? undefined : { studyId: grant.study_id },
+    );
+    if (!permit.ok) return permit;
+    return transact(this.deps.db, async (trx) => {
+      if (!(await repo.revokeGrant(trx, grant.id, this.deps.clock.now().toISOString()))) {
+        return err(appError('CONFLICT', 'The grant was already revoked.'));
+      }
+      await appendAuditEvent(trx, this.deps, {
+        actor,
+        action: 'grant.revoke',
+        studyId: grant.study_id,
+        target: grant.user_id,
+        details: { role: grant.role },
+      });
+      return ok({ id: grant.id });
+    });
+  }
+
   /** Disables an account: it can no longer sign in, and its sessions end at once (ASVS 7.4.2). */
   async disable(actor: Actor, email: string): Promise<Result<User>> {
     const permit = await this.authorizer.authorize(actor, 'user.manage');

@@ -60,6 +60,21 @@ describe('trialvault users and tokens', () => {
         )
       ).code,
     ).toBe(0);
+    const extra = await cli(
+      env,
+      'users',
+      'grant',
+      '--email',
+      'bob@example.org',
+      '--role',
+      'monitor',
+      '--study',
+      'TV-DEMO-001',
+      '--json',
+    );
+    const grantId = JSON.parse(extra.out).id as string;
+    expect((await cli(env, 'users', 'revoke', grantId)).code).toBe(0);
+    expect((await cli(env, 'users', 'revoke', grantId)).code).toBe(1);
     const badRole = await cli(
       env,
       'users',

@@ -74,7 +74,20 @@ export function registerAccessCommands(program: Command, context: CommandContext
           await vault.users.grant(CLI_ACTOR, input),
           opts.json === true,
           (g) =>
-            `Granted ${g.role}${g.study === null ? '' : ` in ${g.study}`}${g.site === null ? '' : ` at ${g.site}`}.`,
+            `Granted ${g.role}${g.study === null ? '' : ` in ${g.study}`}${g.site === null ? '' : ` at ${g.site}`} (grant ${g.id}).`,
+        );
+      }),
+    );
+  users
+    .command('revoke <grant>')
+    .description('revoke a grant (by the id that grant printed)')
+    .option('--json', 'print JSON')
+    .action(async (grant: string, opts: { json?: boolean }) =>
+      run(opts.json === true, async (vault) => {
+        context.report(
+          await vault.users.revokeGrant(CLI_ACTOR, grant),
+          opts.json === true,
+          (g) => `Revoked grant ${g.id}.`,
         );
       }),
     );
