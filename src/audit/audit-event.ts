@@ -57,6 +57,8 @@ export const AUDIT_ACTIONS = [
   'token.revoke',
   'breakglass.start',
   'record.sign',
+  'backup.create',
+  'backup.restore',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -71,6 +71,7 @@ export async function verifyLedger(
   const tree = new MerkleTree();
   const trails = new Map<string, RecordTrail>();
   const mismatched: { row: EventRow; stored: Buffer }[] = [];
+  const restores: { at: string; lostFrom: number; lostThrough: number }[] = [];
   const latestSignedSize = Number((await repo.latestCheckpoint(db))?.size ?? 0);
   for await (const row of eventsWithHashes(db)) {
     const seq = Number(row.seq);
@@ -89,6 +90,7 @@ export async function verifyLedger(
       mismatched.push({ row, stored: row.leaf_mac ?? Buffer.alloc(0) });
     }
     collectRecordTrail(trails, row);
+    if (row.action === 'backup.restore') restores.push(restoreGap(row));
   }
   reportMismatches(mismatched, mac, latestSignedSize, find);
 
@@ -140,6 +142,10 @@ export async function verifyLedger(
       continue;
     }
     witnessed++;
+    // A restore from backup records the events it lost; checkpoints published in that window are
+    // acknowledged by the (MAC-protected) restore event instead of reported as tampering.
+    if (restores.some((r) => entry.size > r.lostFrom && entry.size <= r.lostThrough && entry.time <= r.at))
+      continue;
     if (entry.size > tree.size) {
       find({
         table: 'ledger_checkpoints',
@@ -172,7 +178,12 @@ export async function verifyLedger(
       });
     }
   }
-  const latestWitnessed = Math.max(0, ...entries.map((e) => e.size));
+  const latestWitnessed = Math.max(
+    0,
+    ...entries
+      .filter((e) => !restores.some((r) => e.size > r.lostFrom && e.size <= r.lostThrough && e.time <= r.at))
+      .map((e) => e.size),
+  );
   const latestSigned = Math.max(0, ...signed.keys());
   if (latestSigned < latestWitnessed && latestWitnessed <= tree.size) {
     find({
@@ -214,6 +225,18 @@ async function* eventsWithHashes(
     if (page.length < 5000 || last === undefined) return;
     next = Number(last.seq) + 1;
   }
+}
+
+function restoreGap(row: EventRow): { at: string; lostFrom: number; lostThrough: number } {
+  try {
+    const d = JSON.parse(row.details) as { lostFrom?: unknown; lostThrough?: unknown };
+    if (typeof d.lostFrom === 'number' && typeof d.lostThrough === 'number') {
+      return { at: row.at, lostFrom: d.lostFrom, lostThrough: d.lostThrough };
+    }
+  } catch {
+    // an unparsable event is reported as modified elsewhere
+  }
+  return { at: row.at, lostFrom: 0, lostThrough: 0 };
 }
 
 /**

@@ -1,0 +1,108 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../storage/schema.js';
+import type { Store } from '../storage/store.js';
+
+/** The store's tables in an order that satisfies foreign keys on load. */
+export const TABLES = [
+  'meta',
+  'counters',
+  'studies',
+  'sites',
+  'study_keys',
+  'forms',
+  'form_versions',
+  'participants',
+  'participant_keys',
+  'participant_lookup',
+  'records',
+  'record_versions',
+  'audit_events',
+  'ledger_checkpoints',
+  'users',
+  'recovery_codes',
+  'sessions',
+  'api_tokens',
+  'grants',
+  'break_glass',
+  'alerts',
+  'signatures',
+] as const;
+
+export type SnapshotFormat = 'sqlite' | 'jsonl';
+
+/**
+ * A consistent snapshot while the server keeps serving: SQLite's online backup API, or for PostgreSQL
+ * every table read in one REPEATABLE READ transaction, as JSON lines (binary columns base64).
+ */
+export async function takeSnapshot(store: Store): Promise<{ format: SnapshotFormat; bytes: Buffer }> {
+  if (store.dialect === 'sqlite' && store.file !== undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'tv-snap-'));
+    try {
+      const source = new SqliteDatabase(store.file, { readonly: true, fileMustExist: true });
+      try {
+        await source.backup(join(dir, 'snapshot.db'));
+      } finally {
+        source.close();
+      }
+      return { format: 'sqlite', bytes: readFileSync(join(dir, 'snapshot.db')) };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return { format: 'jsonl', bytes: await logicalDump(store.db) };
+}
+
+async function logicalDump(db: Kysely<Database>): Promise<Buffer> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`.execute(trx);
+    const parts: string[] = [];
+    for (const table of TABLES) {
+      const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(trx)).rows;
+      for (const row of rows) parts.push(JSON.stringify({ t: table, r: encodeRow(row) }));
+    }
+    return Buffer.from(`${parts.join('\n')}\n`, 'utf8');
+  });
+}
+
+function encodeRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) out[k] = Buffer.isBuffer(v) ? { $b64: v.toString('base64') } : v;
+  return out;
+}
+
+function decodeRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    out[k] =
+      v !== null && typeof v === 'object' && '$b64' in v
+        ? Buffer.from(String((v as { $b64: string }).$b64), 'base64')
+        : v;
+  }
+  return out;
+}
+
+/** Loads a JSON-lines snapshot into an empty, migrated store, in one transaction. */
+export async function loadLogicalDump(db: Kysely<Database>, bytes: Buffer): Promise<number> {
+  const lines = bytes
+    .toString('utf8')
+    .split('\n')
+    .filter((l) => l !== '');
+  return db.transaction().execute(async (trx) => {
+    let count = 0;
+    for (const line of lines) {
+      const { t, r } = JSON.parse(line) as { t: string; r: Record<string, unknown> };
+      if (!(TABLES as readonly string[]).includes(t)) throw new Error('snapshot names an unknown table');
+      const row = decodeRow(r);
+      const columns = Object.keys(row);
+      await sql`insert into ${sql.table(t)} (${sql.join(columns.map((c) => sql.ref(c)))}) values (${sql.join(columns.map((c) => row[c]))})`.execute(
+        trx,
+      );
+      count++;
+    }
+    return count;
+  });
+}
