@@ -109,7 +109,7 @@ export class BackupService {
     const cp = checkpoint.value;
     const manifest: Manifest = {
       format: 'trialvault-backup-v1',
-      id: `${createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${ids.length > 0 ? (ids[0] ?? '').slice(0, 8) : 'empty'}`,
+      id: `${createdAt.replace(/[-:.]/g, '')}-${ids.length > 0 ? (ids[0] ?? '').slice(0, 8) : 'empty'}`,
       createdAt,
       origin: this.vault.ledger.origin,
       snapshot: {

@@ -4,6 +4,7 @@ import { CLI_ACTOR } from '../core/actor.js';
 import type { AppError } from '../core/errors.js';
 import type { Result } from '../core/result.js';
 import { registerAccessCommands } from './access-commands.js';
+import { registerBackupCommands } from './backup-commands.js';
 import { initConfiguredVault, openConfiguredVault } from './context.js';
 import { publishCheckpoint, registerDataCommands } from './data-commands.js';
 import { type CliIo, EXIT_OK, EXIT_USAGE, printError, processIo } from './io.js';
@@ -114,6 +115,7 @@ export function buildProgram(context: CommandContext): Command {
   registerDataCommands(program, context, openConfiguredVault);
   registerLedgerCommands(program, context, openConfiguredVault);
   registerAccessCommands(program, context, openConfiguredVault);
+  registerBackupCommands(program, context, openConfiguredVault);
   return program;
 }
 
