@@ -1,3 +1,4 @@
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { type AccessConfig, AuthService } from '../access/auth-service.js';
@@ -53,6 +54,36 @@ export interface Vault {
 export interface VaultOptions {
   readonly clock?: Clock;
   readonly access?: AccessConfig;
+  /** The erasure register (in the key directory): erasures a restore from backup must replay. */
+  readonly erasureRegister?: string;
+}
+
+export const ERASURE_REGISTER = 'erasures.log';
+
+/** Appends an erasure to the register, fsynced: a restored backup must not bring the participant back. */
+export function registerErasure(file: string, participantId: string, at: string): void {
+  const fd = openSync(file, 'a', 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify({ participant: participantId, at })}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function readErasureRegister(file: string): string[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .flatMap((l) => {
+      try {
+        const id = (JSON.parse(l) as { participant?: unknown }).participant;
+        return typeof id === 'string' ? [id] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 /** Purges pages freed by an erasure, so the destroyed key does not linger in the WAL or dead tuples. */
@@ -73,7 +104,12 @@ export function buildVault(
   const authorizer = new Authorizer(deps);
   const auth = new AuthService(deps, authorizer, options.access ?? { idleMinutes: 15, maxHours: 12 });
   const forms = new FormService(deps, authorizer);
-  const participants = new ParticipantService(deps, authorizer, freedPagePurger(store));
+  const purge = freedPagePurger(store);
+  const register = options.erasureRegister;
+  const participants = new ParticipantService(deps, authorizer, async (participantId) => {
+    if (register !== undefined) registerErasure(register, participantId, deps.clock.now().toISOString());
+    await purge();
+  });
   const records = new RecordService(deps, forms, authorizer);
   const studies = new StudyService(deps, authorizer);
   return {
@@ -138,6 +174,12 @@ async function ledgerConfig(
   });
 }
 
+function withRegister(options: VaultOptions, source: KeySource): VaultOptions {
+  return options.erasureRegister === undefined
+    ? { ...options, erasureRegister: join(source.keyDir, ERASURE_REGISTER) }
+    : options;
+}
+
 /** Opens an initialized store and unlocks its keys; the store is closed again on failure. */
 export async function openVault(
   location: StoreLocation,
@@ -151,7 +193,7 @@ export async function openVault(
     await store.close();
     return keyring.ok ? (ledger as Result<never>) : keyring;
   }
-  return ok(buildVault(store, keyring.value, ledger.value, options));
+  return ok(buildVault(store, keyring.value, ledger.value, withRegister(options, source)));
 }
 
 /** Creates (if needed) and opens a store: what `trialvault init` and `start` do. */
@@ -173,5 +215,8 @@ export async function initVault(
     await store.close();
     return keyring.ok ? (ledger as Result<never>) : keyring;
   }
-  return ok({ ...buildVault(store, keyring.value, ledger.value, options), created: init.value.created });
+  return ok({
+    ...buildVault(store, keyring.value, ledger.value, withRegister(options, source)),
+    created: init.value.created,
+  });
 }

@@ -15,6 +15,7 @@ for (const dialect of DIALECTS) {
         valuesEqual: true,
         restoredVerifies: true,
         tamperedChunkRefused: true,
+        erasureHeld: true,
         ok: true,
       });
       expect(report.recordsCompared).toBeGreaterThan(300);

@@ -28,6 +28,8 @@ export interface DrillReport {
   readonly eventsLost: number;
   readonly restoredVerifies: boolean;
   readonly tamperedChunkRefused: boolean;
+  /** A participant erased after the backup is erased again in the restored store. */
+  readonly erasureHeld: boolean;
   readonly ok: boolean;
 }
 
@@ -88,6 +90,28 @@ export async function runDrill(location?: StoreLocation): Promise<Result<DrillRe
       .limit(3)
       .execute();
     for (const r of record) await vault.records.lock(CLI_ACTOR, r.id);
+    // An erasure after the backup must survive the restore (crypto-shredding in every copy).
+    const erasedOne = await vault.store.db
+      .selectFrom('participants')
+      .select('id')
+      .orderBy('subject_id')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const shredded = await vault.participants.erase(
+      CLI_ACTOR,
+      erasedOne.id,
+      'Participant asked for erasure after the backup',
+    );
+    if (!shredded.ok) return shredded;
+    const victimRecords = new Set(
+      (
+        await vault.store.db
+          .selectFrom('records')
+          .select('id')
+          .where('participant_id', '=', erasedOne.id)
+          .execute()
+      ).map((r) => r.id),
+    );
     const later = await vault.ledger.checkpoint();
     if (!later.ok) return later;
 
@@ -111,11 +135,11 @@ export async function runDrill(location?: StoreLocation): Promise<Result<DrillRe
     cpSync(target, tampered, { recursive: true });
     const chunkDir = join(tampered, 'chunks');
     const prefix = readdirSync(chunkDir)[0] ?? '';
-    const victim = join(chunkDir, prefix, readdirSync(join(chunkDir, prefix))[0] ?? '');
-    chmodSync(victim, 0o600);
-    const bytes = readFileSync(victim);
+    const chunkToAlter = join(chunkDir, prefix, readdirSync(join(chunkDir, prefix))[0] ?? '');
+    chmodSync(chunkToAlter, 0o600);
+    const bytes = readFileSync(chunkToAlter);
     bytes[bytes.length - 40] = (bytes[bytes.length - 40] ?? 0) ^ 0x01;
-    writeFileSync(victim, bytes);
+    writeFileSync(chunkToAlter, bytes);
     const refusedVerify = await backups.verify(undefined, restoreKey, tampered);
     const refusedRestore = await backups.restore(
       CLI_ACTOR,
@@ -140,7 +164,16 @@ export async function runDrill(location?: StoreLocation): Promise<Result<DrillRe
     try {
       const actual = await revealAll(vault);
       let equal = actual.size === expected.size;
-      for (const [id, value] of expected) if (actual.get(id) !== value) equal = false;
+      for (const [id, value] of expected)
+        if (!victimRecords.has(id) && actual.get(id) !== value) equal = false;
+      const victimRow = await vault.store.db
+        .selectFrom('participants')
+        .select('status')
+        .where('id', '=', erasedOne.id)
+        .executeTakeFirst();
+      const victimUnreadable = [...victimRecords].every((id) => !(actual.get(id) ?? '').includes('@'));
+      const erasureHeld =
+        victimRow?.status === 'erased' && victimUnreadable && restored.value.erasuresReplayed === 1;
       const verified = await vault.ledger.verify();
       const report: DrillReport = {
         dialect: place.dialect,
@@ -151,10 +184,15 @@ export async function runDrill(location?: StoreLocation): Promise<Result<DrillRe
         eventsLost: (restored.value.lostThrough ?? restored.value.events) - restored.value.events,
         restoredVerifies: verified.ok && checked.value.ledger.ok,
         tamperedChunkRefused,
+        erasureHeld,
         ok: false,
       };
       const passed =
-        report.valuesEqual && report.restoredVerifies && report.tamperedChunkRefused && report.eventsLost > 0;
+        report.valuesEqual &&
+        report.restoredVerifies &&
+        report.tamperedChunkRefused &&
+        report.erasureHeld &&
+        report.eventsLost > 0;
       return passed
         ? ok({ ...report, ok: true })
         : err(appError('INTEGRITY_ERROR', 'The drill failed.', { ...report }));

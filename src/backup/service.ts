@@ -2,7 +2,7 @@ import { createHash, sign, verify } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openVault, type Vault } from '../app/vault.js';
+import { ERASURE_REGISTER, openVault, readErasureRegister, type Vault } from '../app/vault.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { canonicalJson } from '../core/canonical-json.js';
@@ -268,7 +268,14 @@ export class BackupService {
     toDir: string,
     targetOverride?: string,
   ): Promise<
-    Result<{ id: string; file: string; events: number; lostFrom: number | null; lostThrough: number | null }>
+    Result<{
+      id: string;
+      file: string;
+      events: number;
+      erasuresReplayed: number;
+      lostFrom: number | null;
+      lostThrough: number | null;
+    }>
   > {
     if (actor.kind !== 'system') return err(appError('FORBIDDEN', 'Only the operator restores backups.'));
     if (existsSync(join(toDir, SQLITE_FILE_NAME)))
@@ -315,9 +322,26 @@ export class BackupService {
         });
         return ok(null);
       });
+      // Crypto-shredding holds across restores: erasures made after the backup are replayed.
+      let erasuresReplayed = 0;
+      for (const participantId of readErasureRegister(join(this.source.keyDir, ERASURE_REGISTER))) {
+        const row = await restored.store.db
+          .selectFrom('participants')
+          .select('status')
+          .where('id', '=', participantId)
+          .executeTakeFirst();
+        if (row === undefined || row.status === 'erased') continue;
+        const erased = await restored.participants.erase(
+          actor,
+          participantId,
+          'Erasure replayed after a restore from backup (erasure register)',
+        );
+        if (!erased.ok) return erased;
+        erasuresReplayed++;
+      }
       const checkpoint = await restored.ledger.checkpoint();
       if (!checkpoint.ok) return checkpoint;
-      return ok({ id: manifest.id, file, events, ...lost });
+      return ok({ id: manifest.id, file, events, erasuresReplayed, ...lost });
     } finally {
       await restored.close();
     }

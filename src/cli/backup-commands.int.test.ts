@@ -39,7 +39,9 @@ for (const dialect of DIALECTS) {
       for (const file of files(target)) expect(statSync(file).mode & 0o222, file).toBe(0);
 
       // The server's own configuration holds no key that can decrypt a backup.
-      const manifest = JSON.parse(readFileSync(join(target, 'manifests', `${second.id}.json`), 'utf8')).manifest;
+      const manifest = JSON.parse(
+        readFileSync(join(target, 'manifests', `${second.id}.json`), 'utf8'),
+      ).manifest;
       const chunkName: string = manifest.chunks[0];
       const chunkFile = join(target, 'chunks', chunkName.slice(0, 2), chunkName);
       for (const file of files(place.keyDir)) {

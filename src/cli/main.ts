@@ -11,6 +11,16 @@ import { type CliIo, EXIT_OK, EXIT_USAGE, printError, processIo } from './io.js'
 import { registerLedgerCommands } from './ledger-commands.js';
 import { serve } from './serve.js';
 
+/** "30s", "30m", "1h", "24h" in milliseconds (at least 10 seconds). */
+function interval(value: string): number {
+  const match = /^(\d+)(s|m|h)$/.exec(value.trim());
+  const unit = { s: 1000, m: 60_000, h: 3_600_000 } as const;
+  const n = match === null ? Number.NaN : Number(match[1]) * unit[(match[2] ?? 's') as keyof typeof unit];
+  if (!Number.isSafeInteger(n) || n < 10_000)
+    throw new InvalidArgumentError('must be like 30m, 1h or 24h (at least 10s)');
+  return n;
+}
+
 function integer(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
@@ -65,10 +75,25 @@ export function buildProgram(context: CommandContext): Command {
     .description('serve the HTTP API')
     .option('--host <host>', 'listen address (TRIALVAULT_HOST, default 127.0.0.1)')
     .addOption(new Option('--port <port>', 'listen port (TRIALVAULT_PORT, default 8080)').argParser(integer))
-    .action(async (opts: { host?: string; port?: number }) => {
+    .addOption(
+      new Option('--backup-every <interval>', 'scheduled backups, e.g. 30m, 1h, 24h').argParser(interval),
+    )
+    .option(
+      '--backup-to <target>',
+      'backup target for scheduled backups (default: the one set by backup init)',
+    )
+    .action(async (opts: { host?: string; port?: number; backupEvery?: number; backupTo?: string }) => {
       const opened = await openConfiguredVault(env);
       if (!opened.ok) return context.fail(opened.error, false);
-      context.exit(await serve(opened.value.vault, opened.value.settings, opts, io));
+      const { backupEvery, ...rest } = opts;
+      context.exit(
+        await serve(
+          opened.value.vault,
+          opened.value.settings,
+          { ...rest, ...(backupEvery === undefined ? {} : { backupEveryMs: backupEvery }) },
+          io,
+        ),
+      );
     });
 
   program

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Vault } from '../app/vault.js';
+import { keySource, type Vault } from '../app/vault.js';
+import { BackupService } from '../backup/service.js';
 import type { Settings } from '../config/settings.js';
 import { buildApp } from '../server/app.js';
 import { createLogger } from '../server/logger.js';
@@ -8,6 +9,9 @@ import type { CliIo } from './io.js';
 export interface ServeOptions {
   readonly host?: string;
   readonly port?: number;
+  /** Scheduled backups: every this many milliseconds, to the target (or the configured one). */
+  readonly backupEveryMs?: number;
+  readonly backupTo?: string;
 }
 
 /** Starts the HTTP server and resolves when it stops (SIGINT/SIGTERM close it gracefully). */
@@ -22,6 +26,8 @@ export async function serve(
   const port = options.port ?? settings.port;
   const address = await app.listen({ host, port });
   const stopCheckpoints = startCheckpoints(vault, settings, io);
+  const stopBackups =
+    options.backupEveryMs === undefined ? async () => {} : startBackups(vault, settings, options, io);
   io.out(
     `TrialVault is serving at ${address} (store: ${vault.store.dialect}, keys: ${vault.keyring.providerDescription})`,
   );
@@ -34,10 +40,38 @@ export async function serve(
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  await stopBackups();
   await stopCheckpoints();
   await app.close();
   await vault.close();
   return 0;
+}
+
+/** Scheduled backups while serving; a failure is reported on stderr and retried at the next tick. */
+function startBackups(
+  vault: Vault,
+  settings: Settings,
+  options: ServeOptions,
+  io: CliIo,
+): () => Promise<void> {
+  const backups = new BackupService(vault, keySource(settings));
+  const actor = { kind: 'system', id: 'scheduler' } as const;
+  let running: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running
+      .then(async () => {
+        const made = await backups.create(actor, options.backupTo);
+        if (made.ok)
+          io.out(`backup ${made.value.id}: ${made.value.chunks} chunks, ${made.value.newChunks} new`);
+        else io.err(`trialvault: scheduled backup failed: ${made.error.message}`);
+      })
+      .catch(() => {});
+  }, options.backupEveryMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }
 
 /**

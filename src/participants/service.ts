@@ -66,8 +66,11 @@ export class ParticipantService {
   constructor(
     private readonly deps: VaultDeps,
     private readonly authorizer: Authorizer,
-    /** Called after an erasure commits, to purge freed pages that may still hold the destroyed key. */
-    private readonly purgeFreedPages: () => Promise<void> = async () => {},
+    /**
+     * Called after an erasure commits: purges freed pages that may still hold the destroyed key, and
+     * records the erasure in the register that restores replay (docs/backup.md).
+     */
+    private readonly afterErase: (participantId: string) => Promise<void> = async () => {},
   ) {}
 
   async enroll(actor: Actor, studyId: string, input: unknown): Promise<Result<Participant>> {
@@ -331,7 +334,7 @@ export class ParticipantService {
       });
       return ok(toParticipant({ ...row, status: 'erased', erased_at: now, updated_at: now }));
     });
-    if (result.ok) await this.purgeFreedPages();
+    if (result.ok) await this.afterErase(row.id);
     return result;
   }
 }
