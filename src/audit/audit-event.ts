@@ -59,6 +59,7 @@ export const AUDIT_ACTIONS = [
   'record.sign',
   'backup.create',
   'backup.restore',
+  'backup.verify',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -242,6 +242,22 @@ export class BackupService {
       if (!opened.ok) return opened;
       try {
         const ledger = await opened.value.ledger.verify();
+        // Recorded in the live store when it answers; verifying must also work while it is down (ransomware).
+        await transact(this.vault.store.db, async (trx) => {
+          await appendAuditEvent(trx, this.vault.deps, {
+            actor: { kind: 'system', id: 'cli' },
+            action: 'backup.verify',
+            outcome: ledger.ok ? 'success' : 'failure',
+            target: manifest.id,
+            details: {
+              checkpoint: manifest.checkpoint?.size ?? null,
+              events: ledger.events,
+              findings: ledger.findings.length,
+              createdAt: manifest.createdAt,
+            },
+          });
+          return ok(null);
+        }).catch(() => undefined);
         return ok({
           id: manifest.id,
           checkpoint: manifest.checkpoint?.size ?? null,
@@ -345,6 +361,36 @@ export class BackupService {
     } finally {
       await restored.close();
     }
+  }
+
+  /** The last backup, the last verified one, and the recovery point (what a restore would bring back). */
+  async status(): Promise<{
+    lastBackup: { id: string; at: string } | null;
+    lastVerified: { id: string; at: string; ok: boolean } | null;
+    recoveryPoint: string | null;
+  }> {
+    const events = await this.vault.store.db
+      .selectFrom('audit_events')
+      .select(['action', 'at', 'target', 'outcome', 'details'])
+      .where('action', 'in', ['backup.create', 'backup.verify'])
+      .orderBy('seq', 'desc')
+      .limit(200)
+      .execute();
+    const created = events.find((e) => e.action === 'backup.create');
+    const verified = events.find((e) => e.action === 'backup.verify');
+    const verifiedOk = events.find((e) => e.action === 'backup.verify' && e.outcome === 'success');
+    const point =
+      verifiedOk === undefined
+        ? null
+        : ((JSON.parse(verifiedOk.details) as { createdAt?: string }).createdAt ?? verifiedOk.at);
+    return {
+      lastBackup: created === undefined ? null : { id: created.target ?? '', at: created.at },
+      lastVerified:
+        verified === undefined
+          ? null
+          : { id: verified.target ?? '', at: verified.at, ok: verified.outcome === 'success' },
+      recoveryPoint: point,
+    };
   }
 
   /** Applies a retention policy; needs the prune credential from the offline restore key file. */

@@ -59,6 +59,11 @@ for (const dialect of DIALECTS) {
       expect(verified.code).toBe(0);
       expect(JSON.parse(verified.out).ledger.ok).toBe(true);
 
+      const status = JSON.parse((await cli(env, 'backup', 'status', '--json')).out);
+      expect(status.lastBackup.id).toBe(second.id);
+      expect(status.lastVerified).toMatchObject({ id: second.id, ok: true });
+      expect(status.recoveryPoint).toMatch(/^\d{4}-/);
+
       const restoredDir = join(place.dir, 'restored');
       const restored = await cli(env, 'backup', 'restore', '--restore-key', restoreKey, '--to', restoredDir);
       expect(restored.code).toBe(0);

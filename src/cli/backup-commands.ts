@@ -124,6 +124,22 @@ export function registerBackupCommands(program: Command, context: CommandContext
       }),
     );
   backup
+    .command('status')
+    .description('the last backup, the last verified backup and the recovery point')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) =>
+      withBackups(opts.json === true, async (backups) => {
+        const status = await backups.status();
+        context.report({ ok: true, value: status }, opts.json === true, (s) =>
+          [
+            `last backup:   ${s.lastBackup === null ? 'none' : `${s.lastBackup.id} at ${s.lastBackup.at}`}`,
+            `last verified: ${s.lastVerified === null ? 'never' : `${s.lastVerified.id} at ${s.lastVerified.at} (${s.lastVerified.ok ? 'ok' : 'FAILED'})`}`,
+            `recovery point (newest verified backup): ${s.recoveryPoint ?? 'none'}`,
+          ].join('\n'),
+        );
+      }),
+    );
+  backup
     .command('drill')
     .description('ransomware drill on a synthetic store in a temporary place (never the real store)')
     .option('--json', 'print JSON')
