@@ -1,9 +1,11 @@
+import { benchBackup } from './backup.js';
 import { benchCore } from './core.js';
 import { benchImport } from './import.js';
 import { benchLedger } from './ledger.js';
 
 /** `npm run bench -- NAME`: runs one benchmark and prints its JSON on stdout. */
 const BENCHES: Record<string, () => Promise<unknown>> = {
+  backup: benchBackup,
   core: benchCore,
   import: benchImport,
   ledger: benchLedger,

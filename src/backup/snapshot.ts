@@ -44,7 +44,8 @@ export async function takeSnapshot(store: Store): Promise<{ format: SnapshotForm
     try {
       const source = new SqliteDatabase(store.file, { readonly: true, fileMustExist: true });
       try {
-        await source.backup(join(dir, 'snapshot.db'));
+        // 8,192 pages (32 MiB) per step: fast, while still yielding to the server between steps.
+        await source.backup(join(dir, 'snapshot.db'), { progress: () => 8192 });
       } finally {
         source.close();
       }

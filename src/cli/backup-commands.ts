@@ -22,7 +22,6 @@ export function registerBackupCommands(program: Command, context: CommandContext
       async (env) => open(env),
       json,
       async (vault) => {
-        const { loadSettings } = await import('../config/settings.js');
         const settings = loadSettings(context.env);
         if (!settings.ok) return context.fail(settings.error, json);
         await work(new BackupService(vault, keySource(settings.value)));
