@@ -1,6 +1,3 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../storage/schema.js';
@@ -40,18 +37,13 @@ export type SnapshotFormat = 'sqlite' | 'jsonl';
  */
 export async function takeSnapshot(store: Store): Promise<{ format: SnapshotFormat; bytes: Buffer }> {
   if (store.dialect === 'sqlite' && store.file !== undefined) {
-    const dir = mkdtempSync(join(tmpdir(), 'tv-snap-'));
+    // A separate read-only connection serializes the database inside one read transaction: a
+    // consistent image while the server keeps writing (WAL), with no temporary file.
+    const source = new SqliteDatabase(store.file, { readonly: true, fileMustExist: true });
     try {
-      const source = new SqliteDatabase(store.file, { readonly: true, fileMustExist: true });
-      try {
-        // 8,192 pages (32 MiB) per step: fast, while still yielding to the server between steps.
-        await source.backup(join(dir, 'snapshot.db'), { progress: () => 8192 });
-      } finally {
-        source.close();
-      }
-      return { format: 'sqlite', bytes: readFileSync(join(dir, 'snapshot.db')) };
+      return { format: 'sqlite', bytes: source.serialize() };
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      source.close();
     }
   }
   return { format: 'jsonl', bytes: await logicalDump(store.db) };
