@@ -2,21 +2,11 @@ import { performance } from 'node:perf_hooks';
 import { generate } from 'otplib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TEST_PASSWORD, userWithRole } from '../../test/support/access.js';
+import { TestClock } from '../../test/support/clock.js';
 import { seedStudy } from '../../test/support/fixtures.js';
 import { DIALECTS, freshVault, type TestVault } from '../../test/support/stores.js';
 import { CLI_ACTOR } from '../core/actor.js';
-import type { Clock } from '../core/clock.js';
 import { expectOk } from '../core/result.js';
-
-class TestClock implements Clock {
-  constructor(public time = Date.parse('2026-11-28T09:00:00.000Z')) {}
-  now(): Date {
-    return new Date(this.time);
-  }
-  advance(minutes: number): void {
-    this.time += minutes * 60_000;
-  }
-}
 
 for (const dialect of DIALECTS) {
   describe(`authentication and sessions (${dialect})`, () => {

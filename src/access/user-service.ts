@@ -207,6 +207,19 @@ export class UserService {
     return ok((await repo.listUsers(this.deps.db)).map(toUser));
   }
 
+  /** The signed-in caller: account, second factor and roles (for the web app). */
+  async me(actor: Actor): Promise<Result<Record<string, unknown>>> {
+    if (actor.kind !== 'user') return ok({ actor: actor.kind });
+    const user = await repo.findUser(this.deps.db, actor.id);
+    if (user === undefined) return err(appError('UNAUTHENTICATED', 'Sign in first.'));
+    return ok({
+      actor: 'user',
+      user: { id: user.id, email: user.email, name: user.name },
+      mfa: actor.mfa,
+      roles: await this.roles(actor.id),
+    });
+  }
+
   /** The roles a user holds (for MFA requirements and the web app). */
   async roles(userId: string): Promise<{ role: string; studyId: string | null; siteId: string | null }[]> {
     return (await repo.activeGrants(this.deps.db, userId))

@@ -161,6 +161,19 @@ export class FormService {
     });
   }
 
+  /** The live definition of a form, for rendering data entry (study.read). */
+  async getLiveForm(actor: Actor, studyId: string, oid: string): Promise<Result<FormVersion>> {
+    const study = await studies.findStudy(this.deps.db, studyId);
+    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const permit = await this.authorizer.authorize(actor, 'study.read', { studyId: study.id });
+    if (!permit.ok) return permit;
+    const form = await this.liveForm(study.id, oid);
+    if (!form.ok || !permit.value.blinded) return form;
+    // Blinded readers do not even see the allocation fields of a form (ICH E9 2.3.1).
+    const fields = form.value.definition.fields.filter((f) => f.class !== 'allocation');
+    return ok({ ...form.value, definition: { ...form.value.definition, fields } });
+  }
+
   /** The version new data is entered on: the latest live one (internal: callers authorize first). */
   async liveForm(studyId: string, oid: string, db = this.deps.db): Promise<Result<FormVersion>> {
     const live = await repo.findLiveForm(db, studyId, oid);

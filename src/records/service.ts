@@ -74,7 +74,7 @@ export const createRecordSchema = z.strictObject({
 });
 export const updateRecordSchema = z.strictObject({
   changes: valuesSchema,
-  reason: z.unknown(),
+  reason: z.unknown().optional(),
   expectedVersion: z.number().int().positive().optional(),
 });
 

@@ -1,12 +1,24 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerAccessRoutes } from '../access/routes.js';
 import type { Vault } from '../app/vault.js';
 import { appError, INTERNAL_ERROR } from '../core/errors.js';
+import { registerLedgerRoutes } from '../ledger/routes.js';
+import { registerParticipantRoutes } from '../participants/routes.js';
+import { registerRecordRoutes } from '../records/routes.js';
+import { registerStudyRoutes } from '../studies/routes.js';
+import { apiDocsPage } from './api-docs.js';
+import { type ApiRegistry, openApiDocument, routeFor } from './api-registry.js';
 import { sendError } from './errors.js';
 import { registerHealthRoutes } from './routes.js';
+import { actorResolver, registerAuthRateLimit, registerSecurityHeaders } from './security.js';
 
 export interface AppOptions {
   readonly vault: Vault;
   readonly logger?: FastifyBaseLogger | false;
+  /** Serving HTTPS: cookies get Secure and answers get HSTS. */
+  readonly tls?: boolean;
+  /** Sign-in attempts per client address per minute (default 20). */
+  readonly authPerMinute?: number;
 }
 
 const BODY_LIMIT = 1024 * 1024;
@@ -34,7 +46,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return sendError(reply, INTERNAL_ERROR);
   });
 
+  const tls = options.tls === true;
+  registerSecurityHeaders(app, tls);
+  registerAuthRateLimit(app, options.authPerMinute ?? 20);
   registerHealthRoutes(app, options.vault.deps);
+  const registry: ApiRegistry = { operations: [] };
+  const route = routeFor(app, registry, actorResolver(options.vault));
+  registerAccessRoutes(route, options.vault, tls);
+  registerStudyRoutes(route, options.vault);
+  registerParticipantRoutes(route, options.vault);
+  registerRecordRoutes(route, options.vault);
+  registerLedgerRoutes(route, options.vault);
+  const document = openApiDocument(registry);
+  app.get('/api/openapi.json', async () => document);
+  app.get('/api/docs', async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(apiDocsPage(registry)),
+  );
   await app.ready();
   return app;
 }

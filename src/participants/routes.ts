@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import type { Vault } from '../app/vault.js';
+import { ok } from '../core/result.js';
+import type { Route } from '../server/api-registry.js';
+
+const id = z.object({ id: z.string().min(1).max(64) });
+const study = z.object({ study: z.string().min(1).max(64) });
+const reveal = z.object({ reveal: z.enum(['true', 'false']).optional() });
+const reason = z.object({ reason: z.string().max(1000) });
+
+export function registerParticipantRoutes(route: Route, vault: Vault): void {
+  route(
+    {
+      method: 'GET',
+      url: '/api/v1/studies/:study/participants',
+      summary: 'Participants at the sites the caller may see (paginated)',
+      tag: 'participants',
+      auth: 'actor',
+      params: study,
+      query: z.object({
+        site: z.string().max(64).optional(),
+        limit: z.coerce.number().int().min(1).max(1000).optional(),
+        offset: z.coerce.number().int().min(0).optional(),
+      }),
+    },
+    async ({ actor, params, query }) => {
+      const list = await vault.participants.list(actor, params.study, {
+        ...(query.site === undefined ? {} : { site: query.site }),
+        limit: query.limit ?? 100,
+        offset: query.offset ?? 0,
+      });
+      return list.ok ? ok({ items: list.value, limit: query.limit ?? 100, offset: query.offset ?? 0 }) : list;
+    },
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/studies/:study/participants',
+      summary: 'Enroll a participant',
+      tag: 'participants',
+      auth: 'actor',
+      params: study,
+      body: z.unknown(),
+      status: 201,
+    },
+    ({ actor, params, body }) => vault.participants.enroll(actor, params.study, body),
+  );
+  // A lookup carries an identifier, so it is a POST: identifiers never go into URLs or access logs.
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/studies/:study/participants/lookup',
+      summary: 'Find participants by MRN, e-mail or phone (blind index; audited)',
+      tag: 'participants',
+      auth: 'actor',
+      params: study,
+      body: z.object({ kind: z.string().max(16), value: z.string().max(320) }),
+    },
+    async ({ actor, params, body }) => {
+      const found = await vault.participants.lookup(actor, params.study, body.kind, body.value);
+      return found.ok ? ok({ items: found.value }) : found;
+    },
+  );
+  route(
+    {
+      method: 'GET',
+      url: '/api/v1/participants/:id',
+      summary: 'One participant (consent date with reveal=true, audited)',
+      tag: 'participants',
+      auth: 'actor',
+      params: id,
+      query: reveal,
+    },
+    ({ actor, params, query }) =>
+      vault.participants.get(actor, params.id, { reveal: query.reveal === 'true' }),
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/participants/:id/status',
+      summary: 'Change a participant status (with reason)',
+      tag: 'participants',
+      auth: 'actor',
+      params: id,
+      body: z.object({ status: z.string().max(32), reason: z.string().max(1000) }),
+    },
+    ({ actor, params, body }) => vault.participants.setStatus(actor, params.id, body.status, body.reason),
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/participants/:id/erase',
+      summary: 'Crypto-shred a participant (with reason)',
+      tag: 'participants',
+      auth: 'actor',
+      params: id,
+      body: reason,
+    },
+    ({ actor, params, body }) => vault.participants.erase(actor, params.id, body.reason),
+  );
+}

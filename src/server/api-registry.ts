@@ -1,0 +1,156 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Actor } from '../core/actor.js';
+import { appError } from '../core/errors.js';
+import { invalidInput } from '../core/invalid-input.js';
+import type { Result } from '../core/result.js';
+import { sendError, sendResult } from './errors.js';
+
+/** One API operation: its schemas are the validation at the edge and its OpenAPI description. */
+export interface Operation<P, Q, B> {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly url: string;
+  readonly summary: string;
+  readonly tag: string;
+  /** 'public' routes need no session (login); all others need an authenticated actor. */
+  readonly auth: 'public' | 'session' | 'actor';
+  readonly params?: z.ZodType<P>;
+  readonly query?: z.ZodType<Q>;
+  readonly body?: z.ZodType<B>;
+  readonly status?: number;
+}
+
+export interface Call<P, Q, B> {
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+  readonly actor: Actor;
+  readonly request: FastifyRequest;
+  readonly reply: FastifyReply;
+}
+
+export interface ApiRegistry {
+  readonly operations: Operation<unknown, unknown, unknown>[];
+}
+
+export type ActorResolver = (request: FastifyRequest) => Promise<Result<Actor>>;
+
+/**
+ * Registers a route: parses params, query and body with zod (a typed VALIDATION_FAILED, never a 5xx),
+ * resolves the actor (UNAUTHENTICATED without one), calls the handler and maps its Result.
+ */
+export function operation<P, Q, B, T>(
+  app: FastifyInstance,
+  registry: ApiRegistry,
+  resolveActor: ActorResolver,
+  op: Operation<P, Q, B>,
+  handler: (call: Call<P, Q, B>) => Promise<Result<T>> | Result<T>,
+): void {
+  registry.operations.push(op as Operation<unknown, unknown, unknown>);
+  app.route({
+    method: op.method,
+    url: op.url,
+    handler: async (request, reply) => {
+      // Who first: an anonymous caller learns nothing, not even how its input is wrong.
+      let actor: Actor = { kind: 'system', id: 'anonymous' };
+      if (op.auth !== 'public') {
+        const resolved = await resolveActor(request);
+        if (!resolved.ok) return sendError(reply, resolved.error);
+        actor = resolved.value;
+      }
+      const parts = {} as { params: P; query: Q; body: B };
+      for (const [key, schema] of [
+        ['params', op.params],
+        ['query', op.query],
+        ['body', op.body],
+      ] as const) {
+        if (schema === undefined) continue;
+        const parsed = schema.safeParse((request as unknown as Record<string, unknown>)[key] ?? {});
+        if (!parsed.success)
+          return sendError(reply, invalidInput(parsed.error, `The request ${key} is invalid.`));
+        (parts as Record<string, unknown>)[key] = parsed.data;
+      }
+      const result = await handler({ ...parts, actor, request, reply });
+      if (reply.sent) return reply;
+      return sendResult(reply, result, op.status ?? 200);
+    },
+  });
+}
+
+const errorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
+
+/** The OpenAPI 3.1 document of every registered operation. */
+export function openApiDocument(registry: ApiRegistry): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of registry.operations) {
+    const path = op.url.replace(/:([A-Za-z]+)/g, '{$1}');
+    const params =
+      op.params === undefined
+        ? []
+        : Object.keys((z.toJSONSchema(op.params) as { properties?: object }).properties ?? {});
+    const query =
+      op.query === undefined
+        ? {}
+        : ((z.toJSONSchema(op.query) as { properties?: Record<string, unknown> }).properties ?? {});
+    paths[path] ??= {};
+    (paths[path] as Record<string, unknown>)[op.method.toLowerCase()] = {
+      summary: op.summary,
+      tags: [op.tag],
+      security: op.auth === 'public' ? [] : [{ session: [] }, { bearer: [] }],
+      parameters: [
+        ...params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
+        ...Object.entries(query).map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
+      ],
+      ...(op.body === undefined
+        ? {}
+        : {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input' }) } },
+            },
+          }),
+      responses: {
+        [String(op.status ?? 200)]: { description: 'Success' },
+        default: {
+          description: 'Error (docs/errors.md)',
+          content: { 'application/json': { schema: z.toJSONSchema(errorSchema) } },
+        },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'TrialVault API',
+      version: '1',
+      description: 'Field-encrypted, tamper-evident clinical trial data. Errors: {error: {code, message}}.',
+    },
+    servers: [{ url: '/' }],
+    components: {
+      securitySchemes: {
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'tv_session',
+          description: 'Browser session; unsafe methods also need the x-csrf-token header.',
+        },
+        bearer: { type: 'http', scheme: 'bearer', description: 'API token (trialvault tokens create).' },
+      },
+    },
+    paths,
+  };
+}
+
+export const unauthenticated = appError('UNAUTHENTICATED', 'Sign in first.');
+
+/** A route function bound to one app, registry and actor resolver (what each routes.ts receives). */
+export type Route = <P = unknown, Q = unknown, B = unknown, T = unknown>(
+  op: Operation<P, Q, B>,
+  handler: (call: Call<P, Q, B>) => Promise<Result<T>> | Result<T>,
+) => void;
+
+export function routeFor(app: FastifyInstance, registry: ApiRegistry, resolveActor: ActorResolver): Route {
+  return (op, handler) => operation(app, registry, resolveActor, op, handler);
+}

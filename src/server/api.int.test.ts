@@ -1,0 +1,267 @@
+import { generate } from 'otplib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_PASSWORD, userWithRole } from '../../test/support/access.js';
+import { TestClock } from '../../test/support/clock.js';
+import { enrollWithDemographics, PERSON, seedStudy } from '../../test/support/fixtures.js';
+import { DIALECTS, freshVault, type TestVault } from '../../test/support/stores.js';
+import { CLI_ACTOR } from '../core/actor.js';
+import { expectOk } from '../core/result.js';
+import { buildApp } from './app.js';
+
+type App = Awaited<ReturnType<typeof buildApp>>;
+
+function cookiesOf(setCookie: string | string[] | undefined): string {
+  const list = Array.isArray(setCookie) ? setCookie : setCookie === undefined ? [] : [setCookie];
+  return list.map((c) => c.split(';')[0]).join('; ');
+}
+
+for (const dialect of DIALECTS) {
+  describe(`HTTP API (${dialect})`, () => {
+    let t: TestVault;
+    let app: App;
+    const clock = new TestClock();
+    let f: {
+      studyId: string;
+      own: { participantId: string; recordId: string };
+      other: { participantId: string; recordId: string };
+      email: string;
+      secret: string;
+    };
+    beforeAll(async () => {
+      t = await freshVault(dialect, { clock });
+      app = await buildApp({ vault: t.vault, authPerMinute: 1000 });
+      const study = await seedStudy(t.vault);
+      const own = await enrollWithDemographics(t.vault, study.id, 'S01');
+      const other = await enrollWithDemographics(t.vault, study.id, 'S02', { ...PERSON, MRN: 'MRN-7777-ZZ' });
+      const { email } = await userWithRole(t.vault, 'coordinator', study.id, 'S01');
+      const signIn = expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
+      const { secret } = expectOk(await t.vault.auth.beginEnrollment(signIn.token));
+      expectOk(
+        await t.vault.auth.confirmEnrollment(
+          signIn.token,
+          await generate({ secret, epoch: Math.floor(clock.time / 1000) }),
+        ),
+      );
+      f = {
+        studyId: study.id,
+        own: { participantId: own.participant.id, recordId: own.record.id },
+        other: { participantId: other.participant.id, recordId: other.record.id },
+        email,
+        secret,
+      };
+    });
+    afterAll(async () => {
+      await app.close();
+      await t.cleanup();
+    });
+
+    /** Signs in over HTTP with password and TOTP; returns the cookie header and the CSRF token. */
+    async function signIn() {
+      const login = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email: f.email, password: TEST_PASSWORD },
+      });
+      expect(login.statusCode).toBe(200);
+      const cookie = cookiesOf(login.headers['set-cookie']);
+      expect(String(login.headers['set-cookie'])).toContain('HttpOnly');
+      expect(String(login.headers['set-cookie'])).toContain('SameSite=Strict');
+      const csrf = /tv_csrf=([^;]+)/.exec(cookie)?.[1] ?? '';
+      expect(login.json()).toEqual({ state: 'mfa' });
+      clock.advance(1); // a later TOTP time step: each code is accepted once
+      const code = await generate({ secret: f.secret, epoch: Math.floor(clock.time / 1000) });
+      const totp = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/totp',
+        headers: { cookie, 'x-csrf-token': csrf },
+        payload: { code },
+      });
+      return { cookie, csrf, totp };
+    }
+
+    it('publishes every /api/v1 route in the OpenAPI 3.1 document and browsable docs', async () => {
+      const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+      expect(doc.openapi).toBe('3.1.0');
+      const documented = new Set(
+        Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+          Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+        ),
+      );
+      const routes = app.printRoutes({ commonPrefix: false });
+      expect(documented.size).toBeGreaterThan(30);
+      for (const entry of documented)
+        expect(routes).toContain(
+          entry
+            .split(' ')[1]
+            ?.replace(/\{(\w+)\}/g, ':$1')
+            .split('/')
+            .pop() ?? '',
+        );
+      const docs = await app.inject({ method: 'GET', url: '/api/docs' });
+      expect(docs.statusCode).toBe(200);
+      expect(docs.body).toContain('/api/v1/records/:id');
+    });
+
+    it('ASVS 8.1.1: every non-public route answers 401 without a session, and never a 5xx on malformed input', async () => {
+      const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+      for (const [path, ops] of Object.entries(
+        doc.paths as Record<string, Record<string, { security: unknown[] }>>,
+      )) {
+        for (const [method, op] of Object.entries(ops)) {
+          const url = path.replace(/\{\w+\}/g, 'x');
+          const response = await app.inject({
+            method: method.toUpperCase() as 'GET',
+            url,
+            ...(method === 'get' ? {} : { payload: { junk: ['{', null] } }),
+          });
+          expect(response.statusCode, `${method} ${path}`).toBeLessThan(500);
+          if (op.security.length > 0) {
+            expect(response.statusCode, `${method} ${path}`).toBe(401);
+            expect(response.json().error.code).toBe('UNAUTHENTICATED');
+          }
+          const garbage = await app.inject({
+            method: method.toUpperCase() as 'GET',
+            url: `${url}?limit=-5&reveal=maybe&index=NaN`,
+            headers: { 'content-type': 'application/json' },
+            ...(method === 'get' ? {} : { payload: '{"unterminated' }),
+          });
+          expect(garbage.statusCode, `${method} ${path} garbage`).toBeLessThan(500);
+        }
+      }
+    });
+
+    it('signs in with password and TOTP, then reads, reveals (audited) and corrects with a reason', async () => {
+      const { cookie, csrf, totp } = await signIn();
+      expect(totp.json()).toEqual({ state: 'active' });
+      const me = (await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } })).json();
+      expect(me).toMatchObject({
+        actor: 'user',
+        mfa: true,
+        roles: [expect.objectContaining({ role: 'coordinator' })],
+      });
+      const list = (
+        await app.inject({
+          method: 'GET',
+          url: `/api/v1/studies/${f.studyId}/participants`,
+          headers: { cookie },
+        })
+      ).json();
+      expect(list.items.map((p: { siteCode: string }) => p.siteCode)).toEqual(['S01']);
+      const masked = (
+        await app.inject({ method: 'GET', url: `/api/v1/records/${f.own.recordId}`, headers: { cookie } })
+      ).json();
+      expect(masked.values.FULL_NAME).toBeUndefined();
+      const revealed = (
+        await app.inject({
+          method: 'GET',
+          url: `/api/v1/records/${f.own.recordId}?reveal=true`,
+          headers: { cookie },
+        })
+      ).json();
+      expect(revealed.values.FULL_NAME).toBe(PERSON.FULL_NAME);
+      const noCsrf = await app.inject({
+        method: 'PUT',
+        url: `/api/v1/records/${f.own.recordId}`,
+        headers: { cookie },
+        payload: { changes: { SEX: 'M' }, reason: 'Correction' },
+      });
+      expect(noCsrf.statusCode).toBe(403);
+      const noReason = await app.inject({
+        method: 'PUT',
+        url: `/api/v1/records/${f.own.recordId}`,
+        headers: { cookie, 'x-csrf-token': csrf },
+        payload: { changes: { SEX: 'M' } },
+      });
+      expect(noReason.json().error.code).toBe('REASON_REQUIRED');
+      const fixed = await app.inject({
+        method: 'PUT',
+        url: `/api/v1/records/${f.own.recordId}`,
+        headers: { cookie, 'x-csrf-token': csrf },
+        payload: { changes: { SEX: 'M' }, reason: 'Transcription error' },
+      });
+      expect(fixed.statusCode).toBe(200);
+      const history = (
+        await app.inject({
+          method: 'GET',
+          url: `/api/v1/records/${f.own.recordId}/history`,
+          headers: { cookie },
+        })
+      ).json();
+      expect(history.items.at(-1)).toMatchObject({
+        reason: 'Transcription error',
+        changes: [{ field: 'SEX', old: { value: 'F' }, new: { value: 'M' } }],
+      });
+      const lookup = await app.inject({
+        method: 'POST',
+        url: `/api/v1/studies/${f.studyId}/participants/lookup`,
+        headers: { cookie, 'x-csrf-token': csrf },
+        payload: { kind: 'mrn', value: 'MRN-7777-ZZ' },
+      });
+      expect(lookup.json().items).toEqual([]);
+    });
+
+    it("ASVS 8.2.2: another site's participant and record answer 404 by URL; security headers on every answer", async () => {
+      const { cookie } = await signIn();
+      for (const url of [
+        `/api/v1/participants/${f.other.participantId}`,
+        `/api/v1/records/${f.other.recordId}`,
+        `/api/v1/records/${f.other.recordId}/history`,
+      ]) {
+        const response = await app.inject({ method: 'GET', url, headers: { cookie } });
+        expect(response.statusCode, url).toBe(404);
+      }
+      const response = await app.inject({ method: 'GET', url: '/api/v1/studies', headers: { cookie } });
+      expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(response.headers['content-security-policy']).not.toContain('unsafe-inline');
+      expect(response.headers['cache-control']).toBe('no-store');
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+    });
+
+    it('API tokens: bearer access within scope; revoked tokens fail', async () => {
+      const { token, id } = expectOk(
+        await t.vault.auth.createToken(CLI_ACTOR, {
+          email: f.email,
+          study: f.studyId,
+          scopes: ['study.read'],
+        }),
+      );
+      const ok = await app.inject({
+        method: 'GET',
+        url: `/api/v1/studies/${f.studyId}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(ok.statusCode).toBe(200);
+      const scope = await app.inject({
+        method: 'GET',
+        url: `/api/v1/studies/${f.studyId}/participants`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(scope.statusCode).toBe(403);
+      expectOk(await t.vault.auth.revokeToken(CLI_ACTOR, id));
+      const revoked = await app.inject({
+        method: 'GET',
+        url: `/api/v1/studies/${f.studyId}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(revoked.statusCode).toBe(401);
+    });
+
+    it('ASVS 6.3.1: sign-in attempts are rate-limited per client', async () => {
+      const limited = await buildApp({ vault: t.vault, authPerMinute: 3 });
+      const codes: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        codes.push(
+          (
+            await limited.inject({
+              method: 'POST',
+              url: '/api/v1/auth/login',
+              payload: { email: 'x@example.org', password: 'wrong password 1' },
+            })
+          ).statusCode,
+        );
+      }
+      expect(codes).toEqual([401, 401, 401, 429, 429]);
+      await limited.close();
+    });
+  });
+}

@@ -1,0 +1,109 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Vault } from '../app/vault.js';
+import type { Actor } from '../core/actor.js';
+import { appError } from '../core/errors.js';
+import { err, type Result } from '../core/result.js';
+import { unauthenticated } from './api-registry.js';
+import { sendError } from './errors.js';
+
+export const SESSION_COOKIE = 'tv_session';
+export const CSRF_COOKIE = 'tv_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function parseCookies(header: string | undefined): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) cookies.set(part.slice(0, i).trim(), decodeURIComponent(part.slice(i + 1).trim()));
+  }
+  return cookies;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+}
+
+/** The session token from the cookie, with the CSRF check for unsafe methods (ASVS 3.5.1). */
+export function sessionToken(request: FastifyRequest): Result<string> {
+  const cookies = parseCookies(request.headers.cookie);
+  const token = cookies.get(SESSION_COOKIE);
+  if (token === undefined) return err(unauthenticated);
+  if (UNSAFE.has(request.method)) {
+    const header = request.headers[CSRF_HEADER];
+    if (typeof header !== 'string' || !sameSecret(header, cookies.get(CSRF_COOKIE) ?? '')) {
+      return err(appError('FORBIDDEN', 'The CSRF token is missing or wrong: reload the page.'));
+    }
+  }
+  return { ok: true, value: token };
+}
+
+/** Cookie session (browser) or bearer API token (integrations) -> the actor services authorize. */
+export function actorResolver(vault: Vault) {
+  return async (request: FastifyRequest): Promise<Result<Actor>> => {
+    const authorization = request.headers.authorization;
+    if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) {
+      return vault.auth.authenticateToken(authorization.slice(7).trim());
+    }
+    const token = sessionToken(request);
+    if (!token.ok) return token;
+    return vault.auth.authenticate(token.value);
+  };
+}
+
+export function setSessionCookies(reply: FastifyReply, token: string, csrf: string, secure: boolean): void {
+  const flags = `Path=/; SameSite=Strict${secure ? '; Secure' : ''}`;
+  reply.header('set-cookie', [
+    `${SESSION_COOKIE}=${token}; HttpOnly; ${flags}`,
+    `${CSRF_COOKIE}=${csrf}; ${flags}`,
+  ]);
+}
+
+export function clearSessionCookies(reply: FastifyReply, secure: boolean): void {
+  const flags = `Path=/; SameSite=Strict; Max-Age=0${secure ? '; Secure' : ''}`;
+  reply.header('set-cookie', [`${SESSION_COOKIE}=; HttpOnly; ${flags}`, `${CSRF_COOKIE}=; ${flags}`]);
+}
+
+/**
+ * Security headers on every answer (ASVS 3.4): a CSP without 'unsafe-inline', no framing, no sniffing,
+ * no referrer, and no caching of API answers; HSTS when serving TLS.
+ */
+export function registerSecurityHeaders(app: FastifyInstance, tls: boolean): void {
+  app.addHook('onSend', async (request, reply) => {
+    reply.header(
+      'content-security-policy',
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    );
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=()');
+    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    if (tls) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+  });
+}
+
+/** A fixed-window limit per client address on the authentication endpoints (ASVS 6.3.1). */
+export function registerAuthRateLimit(app: FastifyInstance, perMinute: number): void {
+  const windows = new Map<string, { start: number; count: number }>();
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/api/v1/auth/')) return;
+    const now = Date.now();
+    const key = request.ip;
+    const window = windows.get(key);
+    if (window === undefined || now - window.start >= 60_000) {
+      if (windows.size > 10_000) windows.clear();
+      windows.set(key, { start: now, count: 1 });
+      return;
+    }
+    window.count++;
+    if (window.count > perMinute) {
+      reply.header('retry-after', String(Math.ceil((window.start + 60_000 - now) / 1000)));
+      return sendError(reply, appError('RATE_LIMITED', 'Too many attempts; wait a minute and try again.'));
+    }
+  });
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import type { Vault } from '../app/vault.js';
+import { ok } from '../core/result.js';
+import type { Route } from '../server/api-registry.js';
+
+const study = z.object({ study: z.string().min(1).max(64) });
+
+export function registerStudyRoutes(route: Route, vault: Vault): void {
+  route(
+    {
+      method: 'GET',
+      url: '/api/v1/studies',
+      summary: 'Studies the caller works on',
+      tag: 'studies',
+      auth: 'actor',
+    },
+    async ({ actor }) => ok({ items: await vault.studies.listStudies(actor) }),
+  );
+  route(
+    {
+      method: 'GET',
+      url: '/api/v1/studies/:study',
+      summary: 'One study',
+      tag: 'studies',
+      auth: 'actor',
+      params: study,
+    },
+    ({ actor, params }) => vault.studies.getStudy(actor, params.study),
+  );
+  route(
+    {
+      method: 'GET',
+      url: '/api/v1/studies/:study/sites',
+      summary: 'Sites the caller may see',
+      tag: 'studies',
+      auth: 'actor',
+      params: study,
+    },
+    async ({ actor, params }) => {
+      const sites = await vault.studies.listSites(actor, params.study);
+      return sites.ok ? ok({ items: sites.value }) : sites;
+    },
+  );
+  route(
+    {
+      method: 'GET',
+      url: '/api/v1/studies/:study/forms',
+      summary: 'Forms and versions',
+      tag: 'forms',
+      auth: 'actor',
+      params: study,
+    },
+    async ({ actor, params }) => {
+      const forms = await vault.forms.listForms(actor, params.study);
+      return forms.ok ? ok({ items: forms.value }) : forms;
+    },
+  );
+  route(
+    {
+      method: 'GET',
+      url: '/api/v1/studies/:study/forms/:form',
+      summary: 'Live definition of a form (for data entry)',
+      tag: 'forms',
+      auth: 'actor',
+      params: z.object({ study: z.string().min(1).max(64), form: z.string().min(1).max(64) }),
+    },
+    ({ actor, params }) => vault.forms.getLiveForm(actor, params.study, params.form),
+  );
+}
