@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'],
+    // The browser tests wait for fresh TOTP time steps: let them take their time.
+    testTimeout: 120_000,
     globalSetup: ['test/global-setup.ts'],
-    testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
   },

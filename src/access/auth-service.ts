@@ -7,6 +7,7 @@ import { err, ok, type Result } from '../core/result.js';
 import { type Tx, transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { getMeta } from '../vault/meta-repo.js';
 import type { Authorizer } from './authorizer.js';
 import { dummyHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from './passwords.js';
 import * as repo from './repo.js';
@@ -65,6 +66,8 @@ export class AuthService {
     const now = clock.now();
     const at = now.toISOString();
     if (user === undefined) return err(INVALID);
+    // Demo accounts (known passwords) work only on a store seeded by `trialvault demo`.
+    if (Number(user.is_demo) === 1 && (await getMeta(db, 'demo_store')) !== '1') return err(INVALID);
     const locked = user.locked_until !== null && user.locked_until > at;
     if (!passwordOk || locked || user.status !== 'active') {
       await transact(db, async (trx) => {
@@ -164,7 +167,8 @@ export class AuthService {
     return transact(this.deps.db, async (trx) => {
       let accepted = step !== null;
       if (step !== null) await repo.updateUser(trx, user.id, { totp_last_step: step });
-      else accepted = await repo.useRecoveryCode(trx, user.id, secretHash(code.trim().toLowerCase()), now);
+      else
+        accepted = await repo.consumeRecoveryCode(trx, user.id, secretHash(code.trim().toLowerCase()), now);
       await appendAuditEvent(trx, this.deps, {
         actor: userActor(user.id),
         action: 'auth.mfa',

@@ -154,7 +154,7 @@ export async function insertRecoveryCodes(
 }
 
 /** Marks a recovery code used, only if it exists and was unused: true when it was accepted. */
-export async function useRecoveryCode(
+export async function consumeRecoveryCode(
   db: Kysely<Database>,
   userId: string,
   hash: Buffer,

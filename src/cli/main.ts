@@ -3,6 +3,7 @@ import type { Env } from '../config/settings.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import type { AppError } from '../core/errors.js';
 import type { Result } from '../core/result.js';
+import { listDemoAccounts, seedDemoAccounts } from '../demo/demo-accounts.js';
 import { registerAccessCommands } from './access-commands.js';
 import { registerBackupCommands } from './backup-commands.js';
 import { initConfiguredVault, openConfiguredVault } from './context.js';
@@ -105,6 +106,9 @@ export function buildProgram(context: CommandContext): Command {
       const opened = await initConfiguredVault(env);
       if (!opened.ok) return context.fail(opened.error, opts.json === true);
       const result = await opened.value.vault.demo.seed(CLI_ACTOR, opts.seed);
+      const accounts = result.ok ? await seedDemoAccounts(opened.value.vault) : undefined;
+      if (accounts !== undefined && !accounts.ok)
+        context.io.err(`trialvault: demo accounts: ${accounts.error.message}`);
       await publishCheckpoint(context, opened.value.vault);
       await opened.value.vault.close();
       context.report(
@@ -133,6 +137,20 @@ export function buildProgram(context: CommandContext): Command {
         io.out(
           `Seeded the demo study ${seeded.value.protocolId} (${seeded.value.participants} synthetic participants).`,
         );
+        const accounts = await seedDemoAccounts(vault);
+        if (!accounts.ok) {
+          await vault.close();
+          return context.fail(accounts.error, false);
+        }
+      }
+      await publishCheckpoint(context, vault);
+      const demo = await listDemoAccounts(vault);
+      if (demo.length > 0) {
+        io.out('Demo accounts (demo store only; password and TOTP secret are public):');
+        for (const a of demo)
+          io.out(
+            `  ${a.role.padEnd(22)} ${a.email.padEnd(48)} password "${a.password}"  TOTP secret ${a.totpSecret}`,
+          );
       }
       context.exit(await serve(vault, settings, opts, io));
     });

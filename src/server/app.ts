@@ -11,6 +11,7 @@ import { type ApiRegistry, openApiDocument, routeFor } from './api-registry.js';
 import { sendError } from './errors.js';
 import { registerHealthRoutes } from './routes.js';
 import { actorResolver, registerAuthRateLimit, registerSecurityHeaders } from './security.js';
+import { registerWebRoutes } from './web-routes.js';
 
 export interface AppOptions {
   readonly vault: Vault;
@@ -59,6 +60,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerLedgerRoutes(route, options.vault);
   const document = openApiDocument(registry);
   app.get('/api/openapi.json', async () => document);
+  registerWebRoutes(app);
   app.get('/api/docs', async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(apiDocsPage(registry)),
   );

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { ROLE_DEFINITIONS, ROLES, type Role } from '../access/roles.js';
+import type { Vault } from '../app/vault.js';
+import { CLI_ACTOR } from '../core/actor.js';
+import { ok, type Result } from '../core/result.js';
+import { setMeta } from '../vault/meta-repo.js';
+import { DEMO_PROTOCOL } from './service.js';
+
+export interface DemoAccount {
+  readonly role: Role;
+  readonly email: string;
+  readonly password: string;
+  /** Base32 TOTP secret, shown for the demo only (enter it in an authenticator app). */
+  readonly totpSecret: string;
+  readonly site: string | null;
+}
+
+export const DEMO_PASSWORD = 'trialvault demo only';
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const SITE_SCOPED: ReadonlySet<Role> = new Set(['coordinator', 'monitor']);
+
+/** A fixed, per-role TOTP secret: demo stores are public by design, so nothing here is secret. */
+function demoSecret(role: Role): string {
+  const bytes = createHash('sha256').update(`trialvault-demo-totp-${role}`).digest().subarray(0, 20);
+  let bits = '';
+  for (const b of bytes) bits += b.toString(2).padStart(8, '0');
+  let out = '';
+  for (let i = 0; i + 5 <= bits.length; i += 5) out += BASE32[Number.parseInt(bits.slice(i, i + 5), 2)];
+  return out;
+}
+
+/**
+ * One demo account per role, with TOTP already enrolled, on a store seeded by `trialvault demo` only:
+ * the store is marked as a demo store, and demo accounts are refused on any other store.
+ */
+export async function seedDemoAccounts(vault: Vault): Promise<Result<DemoAccount[]>> {
+  await setMeta(vault.store.db, 'demo_store', '1');
+  const accounts: DemoAccount[] = [];
+  for (const role of ROLES) {
+    const email = `${role.replace(/_/g, '.')}@demo.trialvault.invalid`;
+    const created = await vault.users.addUser(CLI_ACTOR, {
+      email,
+      name: `Demo ${role.replace(/_/g, ' ')}`,
+      password: DEMO_PASSWORD,
+      isDemo: true,
+    });
+    if (!created.ok) return created;
+    const site = SITE_SCOPED.has(role) ? 'S01' : null;
+    const granted = await vault.users.grant(CLI_ACTOR, {
+      email,
+      role,
+      ...(ROLE_DEFINITIONS[role].system === true ? {} : { study: DEMO_PROTOCOL }),
+      ...(site === null ? {} : { site }),
+    });
+    if (!granted.ok) return granted;
+    const totpSecret = demoSecret(role);
+    const sealed = await vault.keyring.sealSecret(Buffer.from(totpSecret), `totp/${created.value.user.id}`);
+    await vault.store.db
+      .updateTable('users')
+      .set({ totp_secret_sealed: sealed, totp_enabled: 1 })
+      .where('id', '=', created.value.user.id)
+      .execute();
+    accounts.push({ role, email, password: DEMO_PASSWORD, totpSecret, site });
+  }
+  return ok(accounts);
+}
+
+export async function listDemoAccounts(vault: Vault): Promise<DemoAccount[]> {
+  const users = await vault.store.db.selectFrom('users').select('email').where('is_demo', '=', 1).execute();
+  const emails = new Set(users.map((u) => u.email));
+  return ROLES.filter((role) => emails.has(`${role.replace(/_/g, '.')}@demo.trialvault.invalid`)).map(
+    (role) => ({
+      role,
+      email: `${role.replace(/_/g, '.')}@demo.trialvault.invalid`,
+      password: DEMO_PASSWORD,
+      totpSecret: demoSecret(role),
+      site: SITE_SCOPED.has(role) ? 'S01' : null,
+    }),
+  );
+}

@@ -1,0 +1,43 @@
+/** The API client: JSON in and out, the CSRF header on every unsafe call, typed errors. */
+export interface ApiError {
+  readonly code: string;
+  readonly message: string;
+  readonly details?: Record<string, unknown>;
+}
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: ApiError,
+  ) {
+    super(error.message);
+  }
+}
+
+function csrfToken(): string {
+  return /(?:^|;\s*)tv_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';
+}
+
+export async function api<T>(
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const response = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(method === 'GET' ? {} : { 'x-csrf-token': decodeURIComponent(csrfToken()) }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const data = (await response.json().catch(() => ({}))) as { error?: ApiError };
+  if (!response.ok) {
+    throw new ApiFailure(
+      response.status,
+      data.error ?? { code: 'INTERNAL', message: 'The server did not answer.' },
+    );
+  }
+  return data as T;
+}

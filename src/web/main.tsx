@@ -1,0 +1,69 @@
+import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { api } from './api.js';
+import { Login } from './login.js';
+import { ParticipantPage, RecordPage, Studies, StudyPage } from './pages.js';
+import { useRoute } from './router.js';
+import './styles.css';
+
+interface Me {
+  actor: string;
+  user?: { name: string; email: string };
+  roles?: { role: string }[];
+}
+
+function App() {
+  const client = useQueryClient();
+  const me = useQuery({ queryKey: ['me'], queryFn: () => api<Me>('GET', '/api/v1/auth/me'), retry: false });
+  const route = useRoute();
+  if (me.isPending) return <p>Loading…</p>;
+  if (me.isError) return <Login onSignedIn={() => client.invalidateQueries()} />;
+  const [section, id] = route;
+  const signOut = async () => {
+    await api('POST', '/api/v1/auth/logout', {}).catch(() => undefined);
+    client.clear();
+    await client.invalidateQueries();
+    window.location.hash = '';
+  };
+  return (
+    <>
+      <header>
+        <a href="#/" className="brand">
+          TrialVault
+        </a>
+        <nav aria-label="Main">
+          <a href="#/">Studies</a>
+        </nav>
+        <span className="muted">
+          {me.data.user?.name} ({me.data.roles?.map((r) => r.role).join(', ')})
+        </span>
+        <button type="button" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <main>
+        {section === 'studies' && id !== undefined ? (
+          <StudyPage studyId={id} />
+        ) : section === 'participants' && id !== undefined ? (
+          <ParticipantPage participantId={id} />
+        ) : section === 'records' && id !== undefined ? (
+          <RecordPage recordId={id} />
+        ) : (
+          <Studies />
+        )}
+      </main>
+    </>
+  );
+}
+
+const root = document.getElementById('root');
+if (root !== null) {
+  createRoot(root).render(
+    <StrictMode>
+      <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { staleTime: 10_000 } } })}>
+        <App />
+      </QueryClientProvider>
+    </StrictMode>,
+  );
+}

@@ -1,0 +1,377 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { ApiFailure, api } from './api.js';
+
+interface Study {
+  id: string;
+  protocolId: string;
+  title: string;
+  status: string;
+  isDemo: boolean;
+}
+interface Participant {
+  id: string;
+  subjectId: string;
+  siteCode: string;
+  status: string;
+  consentDate?: string | null;
+}
+interface RecordSummary {
+  id: string;
+  form: string;
+  visit: string;
+  version: number;
+  locked: boolean;
+}
+interface Field {
+  oid: string;
+  label: string;
+  type: string;
+  class: string;
+  required?: boolean;
+  unit?: string;
+  choices?: { code: string; label: string }[];
+  min?: number;
+  max?: number;
+}
+interface RecordView extends RecordSummary {
+  studyId: string;
+  subjectId: string;
+  values: Record<string, string | number | boolean>;
+  masked: string[];
+  unavailable: string[];
+}
+type Shown = { value: unknown } | { masked: true } | { unavailable: true };
+interface HistoryEntry {
+  action: string;
+  version: number;
+  at: string;
+  actor: string;
+  reason: string | null;
+  changes: { field: string; old: Shown; new: Shown }[];
+}
+
+const message = (e: unknown) => (e instanceof ApiFailure ? e.error.message : 'The server did not answer.');
+const shown = (v: Shown) =>
+  'masked' in v ? '••••••' : 'unavailable' in v ? '(erased)' : v.value === null ? '—' : String(v.value);
+
+function Failure({ error }: { error: unknown }) {
+  return (
+    <p role="alert" className="error">
+      {message(error)}
+    </p>
+  );
+}
+
+export function Studies() {
+  const studies = useQuery({
+    queryKey: ['studies'],
+    queryFn: () => api<{ items: Study[] }>('GET', '/api/v1/studies'),
+  });
+  const checkpoint = useQuery({
+    queryKey: ['checkpoint'],
+    queryFn: () => api<{ size: number; time: string }>('GET', '/api/v1/ledger/checkpoint'),
+    retry: false,
+  });
+  if (studies.isPending) return <p>Loading…</p>;
+  if (studies.isError) return <Failure error={studies.error} />;
+  return (
+    <section>
+      <h2>Studies</h2>
+      {studies.data.items.length === 0 ? (
+        <p>You have no study yet. An administrator grants access per study and site.</p>
+      ) : (
+        <ul className="cards">
+          {studies.data.items.map((s) => (
+            <li key={s.id}>
+              <a href={`#/studies/${s.id}`}>
+                <strong>{s.protocolId}</strong> {s.title}{' '}
+                {s.isDemo && <span className="badge">demo data</span>}
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="muted">
+        Audit ledger:{' '}
+        {checkpoint.data === undefined
+          ? 'no checkpoint yet'
+          : `latest checkpoint covers ${checkpoint.data.size} events (${checkpoint.data.time})`}
+      </p>
+    </section>
+  );
+}
+
+export function StudyPage({ studyId }: { studyId: string }) {
+  const participants = useQuery({
+    queryKey: ['participants', studyId],
+    queryFn: () => api<{ items: Participant[] }>('GET', `/api/v1/studies/${studyId}/participants?limit=500`),
+  });
+  const sites = useQuery({
+    queryKey: ['sites', studyId],
+    queryFn: () =>
+      api<{ items: { id: string; code: string; name: string }[] }>('GET', `/api/v1/studies/${studyId}/sites`),
+  });
+  if (participants.isPending || sites.isPending) return <p>Loading…</p>;
+  if (participants.isError) return <Failure error={participants.error} />;
+  if (sites.isError) return <Failure error={sites.error} />;
+  const bySite = new Map<string, number>();
+  for (const p of participants.data.items) bySite.set(p.siteCode, (bySite.get(p.siteCode) ?? 0) + 1);
+  return (
+    <section>
+      <h2>Dashboard</h2>
+      <table>
+        <caption>Enrolment per site</caption>
+        <thead>
+          <tr>
+            <th scope="col">Site</th>
+            <th scope="col">Participants</th>
+          </tr>
+        </thead>
+        <tbody>
+          {sites.data.items.map((s) => (
+            <tr key={s.id}>
+              <td>
+                {s.code} {s.name}
+              </td>
+              <td>{bySite.get(s.code) ?? 0}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>Participants</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Subject</th>
+            <th scope="col">Site</th>
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {participants.data.items.map((p) => (
+            <tr key={p.id}>
+              <td>
+                <a href={`#/participants/${p.id}`}>{p.subjectId}</a>
+              </td>
+              <td>{p.siteCode}</td>
+              <td>{p.status}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+export function ParticipantPage({ participantId }: { participantId: string }) {
+  const [revealed, setRevealed] = useState<Participant | null>(null);
+  const participant = useQuery({
+    queryKey: ['participant', participantId],
+    queryFn: () => api<Participant>('GET', `/api/v1/participants/${participantId}`),
+  });
+  const records = useQuery({
+    queryKey: ['records', participantId],
+    queryFn: () => api<{ items: RecordSummary[] }>('GET', `/api/v1/participants/${participantId}/records`),
+  });
+  const reveal = useMutation({
+    mutationFn: () => api<Participant>('GET', `/api/v1/participants/${participantId}?reveal=true`),
+    onSuccess: setRevealed,
+  });
+  if (participant.isPending || records.isPending) return <p>Loading…</p>;
+  if (participant.isError) return <Failure error={participant.error} />;
+  if (records.isError) return <Failure error={records.error} />;
+  return (
+    <section>
+      <h2>Participant {participant.data.subjectId}</h2>
+      <p>
+        Site {participant.data.siteCode}, {participant.data.status}. Consent date:{' '}
+        {revealed === null ? (
+          <button type="button" onClick={() => reveal.mutate()}>
+            Reveal (audited)
+          </button>
+        ) : (
+          (revealed.consentDate ?? '—')
+        )}
+      </p>
+      {reveal.isError && <Failure error={reveal.error} />}
+      <h3>Records</h3>
+      <ul className="cards">
+        {records.data.items.map((r) => (
+          <li key={r.id}>
+            <a href={`#/records/${r.id}`}>
+              {r.form} · {r.visit} · v{r.version}
+              {r.locked && <span className="badge">locked</span>}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function RecordPage({ recordId }: { recordId: string }) {
+  const client = useQueryClient();
+  const [reveal, setReveal] = useState(false);
+  const [draft, setDraft] = useState<Record<string, string>>({});
+  const [reason, setReason] = useState('');
+  const record = useQuery({
+    queryKey: ['record', recordId, reveal],
+    queryFn: () => api<RecordView>('GET', `/api/v1/records/${recordId}${reveal ? '?reveal=true' : ''}`),
+  });
+  const history = useQuery({
+    queryKey: ['history', recordId],
+    queryFn: () => api<{ items: HistoryEntry[] }>('GET', `/api/v1/records/${recordId}/history`),
+  });
+  const form = useQuery({
+    queryKey: ['form', record.data?.studyId, record.data?.form],
+    enabled: record.data !== undefined,
+    queryFn: () =>
+      api<{ definition: { name: string; fields: Field[] } }>(
+        'GET',
+        `/api/v1/studies/${record.data?.studyId}/forms/${record.data?.form}`,
+      ),
+  });
+  const save = useMutation({
+    mutationFn: () => {
+      const changes: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(draft)) changes[k] = v === '' ? null : v;
+      return api<RecordView>('PUT', `/api/v1/records/${recordId}`, {
+        changes,
+        reason,
+        expectedVersion: record.data?.version,
+      });
+    },
+    onSuccess: async () => {
+      setDraft({});
+      setReason('');
+      await client.invalidateQueries({ queryKey: ['record', recordId] });
+      await client.invalidateQueries({ queryKey: ['history', recordId] });
+    },
+  });
+  if (record.isPending) return <p>Loading…</p>;
+  if (record.isError) return <Failure error={record.error} />;
+  const r = record.data;
+  const fields = form.data?.definition.fields ?? [];
+  const changed = Object.keys(draft).length > 0;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    save.mutate();
+  };
+  return (
+    <section>
+      <h2>
+        {form.data?.definition.name ?? r.form} · {r.visit} · {r.subjectId}
+      </h2>
+      <p>
+        Version {r.version}
+        {r.locked ? ' · locked' : ''}{' '}
+        {!reveal && r.masked.length > 0 && (
+          <button type="button" onClick={() => setReveal(true)}>
+            Reveal protected values (audited)
+          </button>
+        )}
+      </p>
+      <form onSubmit={submit} aria-label="Data entry">
+        {fields.map((f) => {
+          const current = r.values[f.oid];
+          const masked = r.masked.includes(f.oid);
+          const value = draft[f.oid] ?? (current === undefined ? '' : String(current));
+          const id = `field-${f.oid}`;
+          return (
+            <div className="field" key={f.oid}>
+              <label htmlFor={id}>
+                {f.label}
+                {f.required ? ' *' : ''} {f.unit !== undefined && <span className="muted">({f.unit})</span>}
+              </label>
+              {masked ? (
+                <output id={id}>••••••</output>
+              ) : r.unavailable.includes(f.oid) ? (
+                <output id={id}>(erased)</output>
+              ) : f.type === 'choice' ? (
+                <select
+                  id={id}
+                  disabled={r.locked}
+                  value={value}
+                  onChange={(e) => setDraft({ ...draft, [f.oid]: e.target.value })}
+                >
+                  <option value="">—</option>
+                  {(f.choices ?? []).map((c) => (
+                    <option key={c.code} value={c.code}>
+                      {c.label}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <input
+                  id={id}
+                  disabled={r.locked}
+                  type={
+                    f.type === 'date'
+                      ? 'date'
+                      : f.type === 'integer' || f.type === 'decimal'
+                        ? 'number'
+                        : 'text'
+                  }
+                  step={f.type === 'decimal' ? 'any' : undefined}
+                  min={f.min}
+                  max={f.max}
+                  required={f.required}
+                  value={value}
+                  onChange={(e) => setDraft({ ...draft, [f.oid]: e.target.value })}
+                />
+              )}
+            </div>
+          );
+        })}
+        {changed && (
+          <div className="field">
+            <label htmlFor="reason">Reason for change (required; no names or identifiers)</label>
+            <input
+              id="reason"
+              required
+              minLength={3}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+            />
+          </div>
+        )}
+        <button type="submit" disabled={!changed || r.locked}>
+          Save new version
+        </button>
+        {save.isError && <Failure error={save.error} />}
+      </form>
+      <h3>History</h3>
+      {history.isSuccess && (
+        <table aria-label="Record history">
+          <thead>
+            <tr>
+              <th scope="col">When (UTC)</th>
+              <th scope="col">Who</th>
+              <th scope="col">What</th>
+              <th scope="col">Why</th>
+            </tr>
+          </thead>
+          <tbody>
+            {history.data.items.map((h) => (
+              <tr key={`${h.action}-${h.version}-${h.at}`}>
+                <td>{h.at}</td>
+                <td>{h.actor}</td>
+                <td>
+                  {h.action === 'lock' || h.action === 'unlock'
+                    ? h.action
+                    : h.changes.map((c) => (
+                        <div key={c.field}>
+                          {c.field}: {shown(c.old)} → {shown(c.new)}
+                        </div>
+                      ))}
+                </td>
+                <td>{h.reason ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
