@@ -35,7 +35,7 @@ function App() {
         <nav aria-label="Main">
           <a href="#/">Studies</a>
         </nav>
-        <span className="muted">
+        <span className="who">
           {me.data.user?.name} ({me.data.roles?.map((r) => r.role).join(', ')})
         </span>
         <button type="button" onClick={signOut}>
