@@ -83,19 +83,30 @@ export function buildProgram(context: CommandContext): Command {
       '--backup-to <target>',
       'backup target for scheduled backups (default: the one set by backup init)',
     )
-    .action(async (opts: { host?: string; port?: number; backupEvery?: number; backupTo?: string }) => {
-      const opened = await openConfiguredVault(env);
-      if (!opened.ok) return context.fail(opened.error, false);
-      const { backupEvery, ...rest } = opts;
-      context.exit(
-        await serve(
-          opened.value.vault,
-          opened.value.settings,
-          { ...rest, ...(backupEvery === undefined ? {} : { backupEveryMs: backupEvery }) },
-          io,
-        ),
-      );
-    });
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')
+    .option('--tls-key <file>', 'and this private key (PEM)')
+    .action(
+      async (opts: {
+        host?: string;
+        port?: number;
+        backupEvery?: number;
+        backupTo?: string;
+        tlsCert?: string;
+        tlsKey?: string;
+      }) => {
+        const opened = await openConfiguredVault(env);
+        if (!opened.ok) return context.fail(opened.error, false);
+        const { backupEvery, ...rest } = opts;
+        context.exit(
+          await serve(
+            opened.value.vault,
+            opened.value.settings,
+            { ...rest, ...(backupEvery === undefined ? {} : { backupEveryMs: backupEvery }) },
+            io,
+          ),
+        );
+      },
+    );
 
   program
     .command('demo')

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { keySource, type Vault } from '../app/vault.js';
 import { BackupService } from '../backup/service.js';
@@ -12,6 +13,9 @@ export interface ServeOptions {
   /** Scheduled backups: every this many milliseconds, to the target (or the configured one). */
   readonly backupEveryMs?: number;
   readonly backupTo?: string;
+  /** Serve HTTPS with this certificate and key (PEM files). */
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
 }
 
 /** Starts the HTTP server and resolves when it stops (SIGINT/SIGTERM close it gracefully). */
@@ -21,7 +25,27 @@ export async function serve(
   options: ServeOptions,
   io: CliIo,
 ): Promise<number> {
-  const app: FastifyInstance = await buildApp({ vault, logger: createLogger() });
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
+    io.err('trialvault: --tls-cert and --tls-key go together');
+    await vault.close();
+    return 2;
+  }
+  let https: { cert: Buffer; key: Buffer } | undefined;
+  try {
+    https =
+      options.tlsCert === undefined || options.tlsKey === undefined
+        ? undefined
+        : { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) };
+  } catch {
+    io.err('trialvault: the TLS certificate or key file cannot be read');
+    await vault.close();
+    return 2;
+  }
+  const app: FastifyInstance = await buildApp({
+    vault,
+    logger: createLogger(),
+    ...(https === undefined ? {} : { https }),
+  });
   const host = options.host ?? settings.host;
   const port = options.port ?? settings.port;
   const address = await app.listen({ host, port });

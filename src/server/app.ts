@@ -16,8 +16,8 @@ import { registerWebRoutes } from './web-routes.js';
 export interface AppOptions {
   readonly vault: Vault;
   readonly logger?: FastifyBaseLogger | false;
-  /** Serving HTTPS: cookies get Secure and answers get HSTS. */
-  readonly tls?: boolean;
+  /** Serving HTTPS (certificate and key, PEM): cookies get Secure and answers get HSTS. */
+  readonly https?: { readonly cert: Buffer; readonly key: Buffer };
   /** Sign-in attempts per client address per minute (default 20). */
   readonly authPerMinute?: number;
 }
@@ -28,6 +28,9 @@ const BODY_LIMIT = 1024 * 1024;
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const logger = options.logger === false || options.logger === undefined ? undefined : options.logger;
   const app = Fastify({
+    ...(options.https === undefined
+      ? {}
+      : { https: { cert: options.https.cert, key: options.https.key, minVersion: 'TLSv1.2' as const } }),
     ...(logger === undefined ? { logger: false } : { loggerInstance: logger }),
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
@@ -47,7 +50,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return sendError(reply, INTERNAL_ERROR);
   });
 
-  const tls = options.tls === true;
+  const tls = options.https !== undefined;
   registerSecurityHeaders(app, tls);
   registerAuthRateLimit(app, options.authPerMinute ?? 20);
   registerHealthRoutes(app, options.vault.deps);
