@@ -1,5 +1,6 @@
 import { benchBackup } from './backup.js';
 import { benchCore } from './core.js';
+import { benchHttp } from './http.js';
 import { benchImport } from './import.js';
 import { benchLedger } from './ledger.js';
 
@@ -7,6 +8,7 @@ import { benchLedger } from './ledger.js';
 const BENCHES: Record<string, () => Promise<unknown>> = {
   backup: benchBackup,
   core: benchCore,
+  http: benchHttp,
   import: benchImport,
   ledger: benchLedger,
 };

@@ -65,9 +65,6 @@ export class Authorizer {
     if (actor.kind === 'system') return ok(FULL_PERMIT);
     if (actor.kind === 'device') return this.#deny(actor, action, scope, FORBIDDEN);
     const userId = actor.kind === 'user' ? actor.id : actor.userId;
-    const user = await repo.findUser(this.deps.db, userId);
-    if (user === undefined || user.status !== 'active')
-      return this.#deny(actor, action, scope, notFoundFor(action, scope));
     if (
       actor.kind === 'token' &&
       (!actor.scopes.includes(action) || (scope !== undefined && scope.studyId !== actor.studyId))
@@ -79,26 +76,20 @@ export class Authorizer {
         scope !== undefined && scope.studyId !== actor.studyId ? notFoundFor(action, scope) : FORBIDDEN,
       );
     }
-    const effective = await this.#effective(userId, scope?.studyId);
-    if (scope === undefined) {
-      // System-wide actions: only system roles count.
-      const allowed = effective.filter((e) => e.role.system === true && e.role.actions.includes(action));
-      return allowed.length > 0
-        ? ok(this.#permit(actor, allowed))
-        : this.#deny(actor, action, scope, FORBIDDEN);
+    // One query: the grants of the user, only while the account is active.
+    const grants = await this.#effective(userId, scope?.studyId);
+    let decision = decide(grants, action, scope);
+    // Break-glass is looked up only when the grants do not already allow the action.
+    if (!decision.allowed && scope !== undefined && grants.length > 0) {
+      const glass = await repo.activeBreakGlass(this.deps.db, userId, this.deps.clock.now().toISOString());
+      if (glass.some((g) => g.study_id === scope.studyId)) {
+        decision = decide([...grants, { role: BREAK_GLASS, siteId: null }], action, scope);
+      }
     }
-    const inStudy = effective.filter((e) => e.role.system !== true);
-    const systemAllowed = effective.filter((e) => e.role.system === true && e.role.actions.includes(action));
-    if (inStudy.length === 0 && systemAllowed.length === 0)
-      return this.#deny(actor, action, scope, notFoundFor(action, scope));
-    const visible = inStudy.filter(
-      (e) => scope.siteId === undefined || e.siteId === null || e.siteId === scope.siteId,
-    );
-    if (visible.length === 0 && systemAllowed.length === 0)
-      return this.#deny(actor, action, scope, notFoundFor(action, scope));
-    const allowed = [...visible.filter((e) => e.role.actions.includes(action)), ...systemAllowed];
-    if (allowed.length === 0) return this.#deny(actor, action, scope, FORBIDDEN);
-    return ok(this.#permit(actor, allowed));
+    if (!decision.allowed) {
+      return this.#deny(actor, action, scope, decision.visible ? FORBIDDEN : notFoundFor(action, scope));
+    }
+    return ok(this.#permit(actor, decision.by));
   }
 
   /** The studies an actor works on ('all' for the system), without auditing the ones it does not. */
@@ -114,9 +105,9 @@ export class Authorizer {
     return new Set(ids);
   }
 
-  /** Grants of the user that apply to the study (and system grants), plus an active break-glass. */
+  /** Grants of the (active) user that apply to the study, and system grants. */
   async #effective(userId: string, studyId: string | undefined): Promise<Effective[]> {
-    const grants = await repo.activeGrants(this.deps.db, userId);
+    const grants = await repo.grantsOfActiveUser(this.deps.db, userId);
     const result: Effective[] = [];
     for (const grant of grants) {
       if (!isRole(grant.role)) continue;
@@ -124,10 +115,6 @@ export class Authorizer {
       if (role.system === true || (studyId !== undefined && grant.study_id === studyId)) {
         result.push({ role, siteId: grant.site_id });
       }
-    }
-    if (studyId !== undefined) {
-      const glass = await repo.activeBreakGlass(this.deps.db, userId, this.deps.clock.now().toISOString());
-      if (glass.some((g) => g.study_id === studyId)) result.push({ role: BREAK_GLASS, siteId: null });
     }
     return result;
   }
@@ -162,4 +149,28 @@ export class Authorizer {
     });
     return err(error);
   }
+}
+
+/**
+ * The rules on a set of grants: system actions need a system role; in a study, a resource outside
+ * every grant's sites is not visible (not found); a visible one needs a grant whose role has the action.
+ */
+function decide(
+  grants: readonly Effective[],
+  action: Action,
+  scope: Scope | undefined,
+): { allowed: true; by: Effective[] } | { allowed: false; visible: boolean } {
+  const systemAllowed = grants.filter((e) => e.role.system === true && e.role.actions.includes(action));
+  if (scope === undefined)
+    return systemAllowed.length > 0
+      ? { allowed: true, by: systemAllowed }
+      : { allowed: false, visible: true };
+  const visible = grants.filter(
+    (e) =>
+      e.role.system !== true &&
+      (scope.siteId === undefined || e.siteId === null || e.siteId === scope.siteId),
+  );
+  const allowed = [...visible.filter((e) => e.role.actions.includes(action)), ...systemAllowed];
+  if (allowed.length > 0) return { allowed: true, by: allowed };
+  return { allowed: false, visible: visible.length > 0 };
 }

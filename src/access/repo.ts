@@ -172,3 +172,14 @@ export async function consumeRecoveryCode(
 
 export const findGrant = (db: Kysely<Database>, id: string) =>
   db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
+
+/** The active grants of a user whose account is active (none for a disabled one). */
+export const grantsOfActiveUser = (db: Kysely<Database>, userId: string) =>
+  db
+    .selectFrom('grants')
+    .innerJoin('users', 'users.id', 'grants.user_id')
+    .selectAll('grants')
+    .where('grants.user_id', '=', userId)
+    .where('grants.revoked_at', 'is', null)
+    .where('users.status', '=', 'active')
+    .execute();
