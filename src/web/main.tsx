@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from '@tan
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { api } from './api.js';
+import { LedgerPage } from './ledger-page.js';
 import { Login } from './login.js';
 import { ParticipantPage, RecordPage, Studies, StudyPage } from './pages.js';
 import { useRoute } from './router.js';
@@ -33,7 +34,7 @@ function App() {
           TrialVault
         </a>
         <nav aria-label="Main">
-          <a href="#/">Studies</a>
+          <a href="#/">Studies</a> <a href="#/ledger">Ledger</a>
         </nav>
         <span className="who">
           {me.data.user?.name} ({me.data.roles?.map((r) => r.role).join(', ')})
@@ -49,6 +50,8 @@ function App() {
           <ParticipantPage participantId={id} />
         ) : section === 'records' && id !== undefined ? (
           <RecordPage recordId={id} />
+        ) : section === 'ledger' ? (
+          <LedgerPage />
         ) : (
           <Studies />
         )}

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { ApiFailure, api } from './api.js';
+import { RecordActions } from './record-actions.js';
 
 interface Study {
   id: string;
@@ -341,6 +342,7 @@ export function RecordPage({ recordId }: { recordId: string }) {
         </button>
         {save.isError && <Failure error={save.error} />}
       </form>
+      <RecordActions recordId={recordId} locked={r.locked} version={r.version} />
       <h3>History</h3>
       {history.isSuccess && (
         <table aria-label="Record history">

@@ -130,6 +130,39 @@ describe.skipIf(!available && process.env.CI !== 'true')('web app in headless Ch
     await page.close();
   }, 120_000);
 
+  it('an investigator finds their reveal in the audit trail, signs, and sees the signature invalidated by a change', async () => {
+    const page = await browser.newPage();
+    await signIn(page, 'principal_investigator', 'principal.investigator@demo.trialvault.invalid');
+    await page.getByRole('link', { name: /TV-DEMO-001/ }).click();
+    await page.getByRole('link', { name: 'S02-0001' }).click();
+    await page.getByRole('link', { name: /^DEMOG · SCREENING/ }).click();
+    await page.getByRole('button', { name: /Reveal protected values/ }).click();
+    await page.getByLabel(/Full name/).waitFor();
+    await page.getByRole('button', { name: 'Show the audit trail' }).click();
+    await page.getByRole('cell', { name: 'record.reveal' }).first().waitFor();
+    await shot(page, 'audit-trail-reveal');
+    // 21 CFR 11.200(a)(1): the first signing in a session takes the password and a fresh TOTP code.
+    await page.waitForTimeout(1000 * (30 - (Math.floor(Date.now() / 1000) % 30)) + 500);
+    await page.getByLabel('Meaning of the signature').selectOption('approved');
+    await page.getByLabel('Your password').fill('trialvault demo only');
+    await page
+      .getByLabel(/Authenticator code/)
+      .fill(await generate({ secret: secretFrom(output, 'principal_investigator') }));
+    await page.getByRole('button', { name: 'Sign', exact: true }).click();
+    await page.getByText('valid', { exact: true }).waitFor();
+    await shot(page, 'signed');
+    const sex = await page.getByLabel(/Sex at birth/).inputValue();
+    await page.getByLabel(/Sex at birth/).selectOption(sex === 'M' ? 'F' : 'M');
+    await page.getByLabel(/Reason for change/).fill('Corrected after source document review');
+    await page.getByRole('button', { name: 'Save new version' }).click();
+    await page.getByText(/invalid: the record changed after signing/).waitFor();
+    await shot(page, 'signature-invalidated');
+    await page.goto(`${url}/#/ledger`);
+    await page.getByText(/The latest signed checkpoint covers/).waitFor();
+    await shot(page, 'ledger');
+    await page.close();
+  }, 120_000);
+
   it("ASVS 8.2.2: a coordinator cannot reach another site's participant by URL", async () => {
     const page = await browser.newPage();
     await signIn(page, 'coordinator', 'coordinator@demo.trialvault.invalid');
