@@ -61,20 +61,24 @@ const FORBIDDEN = appError('FORBIDDEN', 'Your role does not allow this action.')
 export class Authorizer {
   constructor(private readonly deps: VaultDeps) {}
 
-  async authorize(actor: Actor, action: Action, scope?: Scope): Promise<Result<Permit>> {
+  /** `quiet` is for probes (what to show), not for access: such a denial is not an audit event. */
+  async authorize(
+    actor: Actor,
+    action: Action,
+    scope?: Scope,
+    options: { quiet?: boolean } = {},
+  ): Promise<Result<Permit>> {
+    const quiet = options.quiet === true;
     if (actor.kind === 'system') return ok(FULL_PERMIT);
-    if (actor.kind === 'device') return this.#deny(actor, action, scope, FORBIDDEN);
+    if (actor.kind === 'device') return this.#deny(actor, action, scope, FORBIDDEN, quiet);
     const userId = actor.kind === 'user' ? actor.id : actor.userId;
     if (
       actor.kind === 'token' &&
       (!actor.scopes.includes(action) || (scope !== undefined && scope.studyId !== actor.studyId))
     ) {
-      return this.#deny(
-        actor,
-        action,
-        scope,
-        scope !== undefined && scope.studyId !== actor.studyId ? notFoundFor(action, scope) : FORBIDDEN,
-      );
+      const error =
+        scope !== undefined && scope.studyId !== actor.studyId ? notFoundFor(action, scope) : FORBIDDEN;
+      return this.#deny(actor, action, scope, error, quiet);
     }
     // One query: the grants of the user, only while the account is active.
     const grants = await this.#effective(userId, scope?.studyId);
@@ -87,7 +91,13 @@ export class Authorizer {
       }
     }
     if (!decision.allowed) {
-      return this.#deny(actor, action, scope, decision.visible ? FORBIDDEN : notFoundFor(action, scope));
+      return this.#deny(
+        actor,
+        action,
+        scope,
+        decision.visible ? FORBIDDEN : notFoundFor(action, scope),
+        quiet,
+      );
     }
     return ok(this.#permit(actor, decision.by));
   }
@@ -135,7 +145,9 @@ export class Authorizer {
     action: Action,
     scope: Scope | undefined,
     error: AppError,
+    quiet: boolean,
   ): Promise<Result<never>> {
+    if (quiet) return err(error);
     // Every denied authorization is an audit event (21 CFR 11.10(d); ASVS 16.3.2).
     await transact(this.deps.db, async (trx) => {
       await appendAuditEvent(trx, this.deps, {

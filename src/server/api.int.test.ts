@@ -191,6 +191,14 @@ for (const dialect of DIALECTS) {
         reason: 'Transcription error',
         changes: [{ field: 'SEX', old: { value: 'F' }, new: { value: 'M' } }],
       });
+      const summary = (
+        await app.inject({ method: 'GET', url: `/api/v1/studies/${f.studyId}/summary`, headers: { cookie } })
+      ).json();
+      expect(summary.sites.map((s: { code: string }) => s.code)).toEqual(['S01']);
+      expect(summary.openAlerts).toBeNull();
+      expect(summary.forms).toContainEqual(
+        expect.objectContaining({ form: 'DEMOG', visit: 'SCREENING', entered: 1, missing: 0 }),
+      );
       const lookup = await app.inject({
         method: 'POST',
         url: `/api/v1/studies/${f.studyId}/participants/lookup`,

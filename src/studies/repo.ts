@@ -57,3 +57,37 @@ export async function countStudies(db: Kysely<Database>): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Participants per site, and records per form and visit, of the given sites (null: all). */
+export async function studyCounts(db: Kysely<Database>, studyId: string, siteIds: readonly string[] | null) {
+  let participants = db
+    .selectFrom('participants')
+    .select(['site_id', (eb) => eb.fn.countAll().as('n')])
+    .where('study_id', '=', studyId)
+    .where('status', '!=', 'erased')
+    .groupBy('site_id');
+  let records = db
+    .selectFrom('records')
+    .innerJoin('participants', 'participants.id', 'records.participant_id')
+    .innerJoin('forms', 'forms.id', 'records.form_id')
+    .select(['forms.oid as form', 'records.visit', (eb) => eb.fn.countAll().as('n')])
+    .where('records.study_id', '=', studyId)
+    .where('participants.status', '!=', 'erased')
+    .groupBy(['forms.oid', 'records.visit']);
+  if (siteIds !== null) {
+    if (siteIds.length === 0) return { participants: [], records: [] };
+    participants = participants.where('site_id', 'in', siteIds);
+    records = records.where('participants.site_id', 'in', siteIds);
+  }
+  return { participants: await participants.execute(), records: await records.execute() };
+}
+
+export async function openAlerts(db: Kysely<Database>, studyId: string): Promise<number> {
+  const row = await db
+    .selectFrom('alerts')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('study_id', '=', studyId)
+    .where('acknowledged_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

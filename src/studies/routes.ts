@@ -30,6 +30,17 @@ export function registerStudyRoutes(route: Route, vault: Vault): void {
   route(
     {
       method: 'GET',
+      url: '/api/v1/studies/:study/summary',
+      summary: 'Dashboard: enrolment per site, forms missing per visit, open alerts',
+      tag: 'studies',
+      auth: 'actor',
+      params: study,
+    },
+    ({ actor, params }) => vault.studies.summary(actor, params.study),
+  );
+  route(
+    {
+      method: 'GET',
       url: '/api/v1/studies/:study/sites',
       summary: 'Sites the caller may see',
       tag: 'studies',

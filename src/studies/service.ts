@@ -6,6 +6,7 @@ import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
+import { repeatingFormOids } from '../forms/repo.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import * as repo from './repo.js';
@@ -17,6 +18,13 @@ export interface Study {
   readonly status: 'draft' | 'live' | 'closed';
   readonly isDemo: boolean;
   readonly createdAt: string;
+}
+
+export interface StudySummary {
+  readonly sites: { code: string; name: string; participants: number }[];
+  readonly forms: { form: string; visit: string; entered: number; missing: number }[];
+  /** Null for callers who do not review alerts. */
+  readonly openAlerts: number | null;
 }
 
 export interface Site {
@@ -146,6 +154,45 @@ export class StudyService {
         target: row.code,
       });
       return ok({ id: row.id, code: row.code, name: row.name });
+    });
+  }
+
+  /**
+   * The dashboard: enrolment per visible site, forms missing per visit (non-repeating forms), open
+   * alerts for those who review them. Counts cover only the sites the caller may see.
+   */
+  async summary(actor: Actor, studyId: string): Promise<Result<StudySummary>> {
+    const study = await repo.findStudy(this.deps.db, studyId);
+    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const permit = await this.authorizer.authorize(actor, 'study.read', { studyId: study.id });
+    if (!permit.ok) return permit;
+    const { sites } = permit.value;
+    const allSites = await repo.listSites(this.deps.db, study.id);
+    const visible = allSites.filter((s) => sites === 'all' || sites.has(s.id));
+    const counts = await repo.studyCounts(
+      this.deps.db,
+      study.id,
+      sites === 'all' ? null : visible.map((s) => s.id),
+    );
+    const bySite = new Map(counts.participants.map((p) => [p.site_id, Number(p.n)]));
+    const total = [...bySite.values()].reduce((a, b) => a + b, 0);
+    const repeating = await repeatingFormOids(this.deps.db, study.id);
+    const forms = counts.records
+      .filter((r) => !repeating.has(r.form))
+      .map((r) => ({
+        form: r.form,
+        visit: r.visit,
+        entered: Number(r.n),
+        missing: Math.max(0, total - Number(r.n)),
+      }))
+      .sort((a, b) => (a.visit === b.visit ? a.form.localeCompare(b.form) : a.visit.localeCompare(b.visit)));
+    const reviewsAlerts = (
+      await this.authorizer.authorize(actor, 'breakglass.review', { studyId: study.id }, { quiet: true })
+    ).ok;
+    return ok({
+      sites: visible.map((s) => ({ code: s.code, name: s.name, participants: bySite.get(s.id) ?? 0 })),
+      forms,
+      openAlerts: reviewsAlerts ? await repo.openAlerts(this.deps.db, study.id) : null,
     });
   }
 

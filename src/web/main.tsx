@@ -1,6 +1,7 @@
 import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { AdminPage } from './admin-page.js';
 import { api } from './api.js';
 import { LedgerPage } from './ledger-page.js';
 import { Login } from './login.js';
@@ -34,7 +35,7 @@ function App() {
           TrialVault
         </a>
         <nav aria-label="Main">
-          <a href="#/">Studies</a> <a href="#/ledger">Ledger</a>
+          <a href="#/">Studies</a> <a href="#/ledger">Ledger</a> <a href="#/admin">Administration</a>
         </nav>
         <span className="who">
           {me.data.user?.name} ({me.data.roles?.map((r) => r.role).join(', ')})
@@ -50,6 +51,8 @@ function App() {
           <ParticipantPage participantId={id} />
         ) : section === 'records' && id !== undefined ? (
           <RecordPage recordId={id} />
+        ) : section === 'admin' ? (
+          <AdminPage />
         ) : section === 'ledger' ? (
           <LedgerPage />
         ) : (

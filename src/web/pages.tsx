@@ -103,24 +103,48 @@ export function Studies() {
   );
 }
 
+interface Summary {
+  sites: { code: string; name: string; participants: number }[];
+  forms: { form: string; visit: string; entered: number; missing: number }[];
+  openAlerts: number | null;
+}
+
 export function StudyPage({ studyId }: { studyId: string }) {
   const participants = useQuery({
     queryKey: ['participants', studyId],
     queryFn: () => api<{ items: Participant[] }>('GET', `/api/v1/studies/${studyId}/participants?limit=500`),
   });
-  const sites = useQuery({
-    queryKey: ['sites', studyId],
-    queryFn: () =>
-      api<{ items: { id: string; code: string; name: string }[] }>('GET', `/api/v1/studies/${studyId}/sites`),
+  const summary = useQuery({
+    queryKey: ['summary', studyId],
+    queryFn: () => api<Summary>('GET', `/api/v1/studies/${studyId}/summary`),
   });
-  if (participants.isPending || sites.isPending) return <p>Loading…</p>;
+  const checkpoint = useQuery({
+    queryKey: ['checkpoint'],
+    queryFn: () => api<{ size: number; time: string }>('GET', '/api/v1/ledger/checkpoint'),
+    retry: false,
+  });
+  if (participants.isPending || summary.isPending) return <p>Loading…</p>;
   if (participants.isError) return <Failure error={participants.error} />;
-  if (sites.isError) return <Failure error={sites.error} />;
-  const bySite = new Map<string, number>();
-  for (const p of participants.data.items) bySite.set(p.siteCode, (bySite.get(p.siteCode) ?? 0) + 1);
+  if (summary.isError) return <Failure error={summary.error} />;
+  const missing = summary.data.forms.filter((f) => f.missing > 0);
   return (
     <section>
       <h2>Dashboard</h2>
+      <ul className="stats">
+        <li>
+          <strong>{participants.data.items.length}</strong> participants
+        </li>
+        {summary.data.openAlerts !== null && (
+          <li>
+            <strong>{summary.data.openAlerts}</strong> open alerts
+          </li>
+        )}
+        <li>
+          {checkpoint.data === undefined
+            ? 'no ledger checkpoint yet'
+            : `ledger checkpoint: ${checkpoint.data.size} events at ${checkpoint.data.time}`}
+        </li>
+      </ul>
       <table>
         <caption>Enrolment per site</caption>
         <thead>
@@ -130,14 +154,41 @@ export function StudyPage({ studyId }: { studyId: string }) {
           </tr>
         </thead>
         <tbody>
-          {sites.data.items.map((s) => (
-            <tr key={s.id}>
+          {summary.data.sites.map((s) => (
+            <tr key={s.code}>
               <td>
                 {s.code} {s.name}
               </td>
-              <td>{bySite.get(s.code) ?? 0}</td>
+              <td>{s.participants}</td>
             </tr>
           ))}
+        </tbody>
+      </table>
+      <table>
+        <caption>Forms missing per visit</caption>
+        <thead>
+          <tr>
+            <th scope="col">Visit</th>
+            <th scope="col">Form</th>
+            <th scope="col">Entered</th>
+            <th scope="col">Missing</th>
+          </tr>
+        </thead>
+        <tbody>
+          {missing.length === 0 ? (
+            <tr>
+              <td colSpan={4}>Nothing missing.</td>
+            </tr>
+          ) : (
+            missing.map((f) => (
+              <tr key={`${f.visit}-${f.form}`}>
+                <td>{f.visit}</td>
+                <td>{f.form}</td>
+                <td>{f.entered}</td>
+                <td>{f.missing}</td>
+              </tr>
+            ))
+          )}
         </tbody>
       </table>
       <h2>Participants</h2>

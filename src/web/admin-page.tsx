@@ -1,0 +1,166 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { ApiFailure, api } from './api.js';
+
+const ROLES = [
+  'study_admin',
+  'principal_investigator',
+  'coordinator',
+  'monitor',
+  'data_manager',
+  'statistician',
+  'unblinded_pharmacist',
+  'finance',
+  'system_admin',
+];
+const message = (e: unknown) => (e instanceof ApiFailure ? e.error.message : 'The server did not answer.');
+
+/** Administration: accounts (system administrators), grants and API tokens (study administrators). */
+export function AdminPage() {
+  const users = useQuery({
+    queryKey: ['users'],
+    queryFn: () =>
+      api<{ items: { id: string; email: string; name: string; status: string; mfa: boolean }[] }>(
+        'GET',
+        '/api/v1/users',
+      ),
+    retry: false,
+  });
+  const [grant, setGrant] = useState({ email: '', role: 'coordinator', study: '', site: '' });
+  const [token, setToken] = useState({ email: '', study: '', scopes: 'study.read,record.read' });
+  const [shownToken, setShownToken] = useState('');
+  const granted = useMutation({
+    mutationFn: () =>
+      api('POST', '/api/v1/grants', {
+        email: grant.email,
+        role: grant.role,
+        ...(grant.study === '' ? {} : { study: grant.study }),
+        ...(grant.site === '' ? {} : { site: grant.site }),
+      }),
+  });
+  const created = useMutation({
+    mutationFn: () =>
+      api<{ token: string }>('POST', '/api/v1/tokens', {
+        email: token.email,
+        study: token.study,
+        scopes: token.scopes.split(',').map((s) => s.trim()),
+      }),
+    onSuccess: (r) => setShownToken(r.token),
+  });
+  const submitGrant = (event: FormEvent) => {
+    event.preventDefault();
+    granted.mutate();
+  };
+  const submitToken = (event: FormEvent) => {
+    event.preventDefault();
+    created.mutate();
+  };
+  return (
+    <section>
+      <h2>Administration</h2>
+      <h3>Accounts</h3>
+      {users.isError ? (
+        <p className="muted">{message(users.error)} (accounts are managed by system administrators)</p>
+      ) : (
+        <table aria-label="Accounts">
+          <thead>
+            <tr>
+              <th scope="col">E-mail</th>
+              <th scope="col">Name</th>
+              <th scope="col">Status</th>
+              <th scope="col">Second factor</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(users.data?.items ?? []).map((u) => (
+              <tr key={u.id}>
+                <td>{u.email}</td>
+                <td>{u.name}</td>
+                <td>{u.status}</td>
+                <td>{u.mfa ? 'yes' : 'no'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h3>Grant a role</h3>
+      <form onSubmit={submitGrant} aria-label="Grant a role">
+        <label htmlFor="grant-email">E-mail</label>
+        <input
+          id="grant-email"
+          type="email"
+          required
+          value={grant.email}
+          onChange={(e) => setGrant({ ...grant, email: e.target.value })}
+        />
+        <label htmlFor="grant-role">Role</label>
+        <select
+          id="grant-role"
+          value={grant.role}
+          onChange={(e) => setGrant({ ...grant, role: e.target.value })}
+        >
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
+        <label htmlFor="grant-study">Study (protocol id)</label>
+        <input
+          id="grant-study"
+          value={grant.study}
+          onChange={(e) => setGrant({ ...grant, study: e.target.value })}
+        />
+        <label htmlFor="grant-site">Site code (optional)</label>
+        <input
+          id="grant-site"
+          value={grant.site}
+          onChange={(e) => setGrant({ ...grant, site: e.target.value })}
+        />
+        <button type="submit">Grant</button>
+      </form>
+      {granted.isSuccess && <p role="status">Granted.</p>}
+      {granted.isError && (
+        <p role="alert" className="error">
+          {message(granted.error)}
+        </p>
+      )}
+      <h3>API token</h3>
+      <form onSubmit={submitToken} aria-label="Create an API token">
+        <label htmlFor="token-email">For the user (e-mail)</label>
+        <input
+          id="token-email"
+          type="email"
+          required
+          value={token.email}
+          onChange={(e) => setToken({ ...token, email: e.target.value })}
+        />
+        <label htmlFor="token-study">Study (protocol id)</label>
+        <input
+          id="token-study"
+          required
+          value={token.study}
+          onChange={(e) => setToken({ ...token, study: e.target.value })}
+        />
+        <label htmlFor="token-scopes">Actions (comma-separated)</label>
+        <input
+          id="token-scopes"
+          required
+          value={token.scopes}
+          onChange={(e) => setToken({ ...token, scopes: e.target.value })}
+        />
+        <button type="submit">Create token</button>
+      </form>
+      {shownToken !== '' && (
+        <p role="status">
+          Copy it now, it is not shown again: <code>{shownToken}</code>
+        </p>
+      )}
+      {created.isError && (
+        <p role="alert" className="error">
+          {message(created.error)}
+        </p>
+      )}
+    </section>
+  );
+}
