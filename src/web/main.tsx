@@ -5,6 +5,7 @@ import { AdminPage } from './admin-page.js';
 import { api } from './api.js';
 import { LedgerPage } from './ledger-page.js';
 import { Login } from './login.js';
+import { NewRecordPage } from './new-record.js';
 import { ParticipantPage, RecordPage, Studies, StudyPage } from './pages.js';
 import { useRoute } from './router.js';
 import './styles.css';
@@ -51,6 +52,12 @@ function App() {
           <ParticipantPage participantId={id} />
         ) : section === 'records' && id !== undefined ? (
           <RecordPage recordId={id} />
+        ) : section === 'new' && id !== undefined && route[2] !== undefined && route[3] !== undefined ? (
+          <NewRecordPage
+            participantId={id}
+            form={decodeURIComponent(route[2])}
+            visit={decodeURIComponent(route[3])}
+          />
         ) : section === 'admin' ? (
           <AdminPage />
         ) : section === 'ledger' ? (

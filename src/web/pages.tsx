@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { ApiFailure, api } from './api.js';
+import { NewEntryChooser } from './new-record.js';
 import { RecordActions } from './record-actions.js';
 
 interface Study {
@@ -12,6 +13,7 @@ interface Study {
 }
 interface Participant {
   id: string;
+  studyId: string;
   subjectId: string;
   siteCode: string;
   status: string;
@@ -247,6 +249,8 @@ export function ParticipantPage({ participantId }: { participantId: string }) {
         )}
       </p>
       {reveal.isError && <Failure error={reveal.error} />}
+      <h3>New entry</h3>
+      <NewEntryChooser participantId={participantId} studyId={participant.data.studyId} />
       <h3>Records</h3>
       <ul className="cards">
         {records.data.items.map((r) => (

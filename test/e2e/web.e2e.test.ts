@@ -31,6 +31,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('web app in headless Ch
   let step = 0;
 
   beforeAll(async () => {
+    rmSync(artifacts, { recursive: true, force: true });
     mkdirSync(artifacts, { recursive: true });
     server = spawn(process.execPath, [join(root, 'bin/trialvault.js'), 'start'], {
       cwd: dir,
@@ -112,6 +113,20 @@ describe.skipIf(!available && process.env.CI !== 'true')('web app in headless Ch
     await page.getByRole('link', { name: 'S01-0001' }).click();
     await page.getByRole('heading', { name: /Participant S01-0001/ }).waitFor();
     await shot(page, 'participant');
+    // Enter a form: a first entry, rendered from the form definition.
+    await page.getByLabel('Form', { exact: true }).selectOption('VITALS');
+    await page.getByLabel(/^Visit/).fill('WEEK12');
+    await page.getByRole('button', { name: 'Open the form' }).click();
+    await page.getByRole('heading', { name: /New Vital signs · WEEK12/ }).waitFor();
+    await page.getByLabel(/Systolic blood pressure/).fill('131');
+    await page.getByLabel(/Diastolic blood pressure/).fill('84');
+    await shot(page, 'record-new');
+    await page.getByRole('button', { name: 'Save first entry' }).click();
+    await page.getByRole('heading', { name: /^Vital signs · WEEK12 · S01-0001/ }).waitFor();
+    await page.getByText('Version 1').waitFor();
+    await page.goBack();
+    await page.goBack();
+    await page.getByRole('link', { name: /^VITALS · WEEK12/ }).waitFor();
     await page.getByRole('link', { name: /^VITALS · BASELINE/ }).click();
     await page.getByLabel(/Heart rate/).waitFor();
     await page.getByLabel(/Heart rate/).fill('77');

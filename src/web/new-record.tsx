@@ -1,0 +1,175 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { ApiFailure, api } from './api.js';
+
+interface Field {
+  oid: string;
+  label: string;
+  type: string;
+  required?: boolean;
+  unit?: string;
+  min?: number;
+  max?: number;
+  choices?: { code: string; label: string }[];
+}
+
+const message = (e: unknown) => (e instanceof ApiFailure ? e.error.message : 'The server did not answer.');
+
+/** Choosing a form and a visit for a participant's first entry. */
+export function NewEntryChooser({ participantId, studyId }: { participantId: string; studyId: string }) {
+  const forms = useQuery({
+    queryKey: ['forms', studyId],
+    queryFn: () =>
+      api<{ items: { oid: string; name: string; status: string }[] }>(
+        'GET',
+        `/api/v1/studies/${studyId}/forms`,
+      ),
+  });
+  const [form, setForm] = useState('');
+  const [visit, setVisit] = useState('');
+  const live = [
+    ...new Map((forms.data?.items ?? []).filter((f) => f.status === 'live').map((f) => [f.oid, f])).values(),
+  ];
+  const open = (event: FormEvent) => {
+    event.preventDefault();
+    window.location.hash = `#/new/${participantId}/${encodeURIComponent(form || (live[0]?.oid ?? ''))}/${encodeURIComponent(visit)}`;
+  };
+  return (
+    <form onSubmit={open} aria-label="New entry">
+      <label htmlFor="new-form">Form</label>
+      <select id="new-form" value={form} onChange={(e) => setForm(e.target.value)}>
+        {live.map((f) => (
+          <option key={f.oid} value={f.oid}>
+            {f.name}
+          </option>
+        ))}
+      </select>
+      <label htmlFor="new-visit">Visit (e.g. WEEK8, AE-3)</label>
+      <input
+        id="new-visit"
+        required
+        pattern="[A-Za-z0-9][A-Za-z0-9 ._\-]{0,63}"
+        value={visit}
+        onChange={(e) => setVisit(e.target.value)}
+      />
+      <button type="submit">Open the form</button>
+    </form>
+  );
+}
+
+/** First entry of a record, rendered from the live form definition and validated here and on the server. */
+export function NewRecordPage({
+  participantId,
+  form,
+  visit,
+}: {
+  participantId: string;
+  form: string;
+  visit: string;
+}) {
+  const participant = useQuery({
+    queryKey: ['participant', participantId],
+    queryFn: () =>
+      api<{ studyId: string; subjectId: string }>('GET', `/api/v1/participants/${participantId}`),
+  });
+  const definition = useQuery({
+    queryKey: ['form', participant.data?.studyId, form],
+    enabled: participant.data !== undefined,
+    queryFn: () =>
+      api<{ definition: { name: string; fields: Field[] } }>(
+        'GET',
+        `/api/v1/studies/${participant.data?.studyId}/forms/${form}`,
+      ),
+  });
+  const client = useQueryClient();
+  const [values, setValues] = useState<Record<string, string>>({});
+  const save = useMutation({
+    mutationFn: () => {
+      const entered: Record<string, string> = {};
+      for (const [k, v] of Object.entries(values)) if (v !== '') entered[k] = v;
+      return api<{ id: string }>('POST', '/api/v1/records', { participantId, form, visit, values: entered });
+    },
+    onSuccess: async (record) => {
+      await client.invalidateQueries({ queryKey: ['records', participantId] });
+      window.location.hash = `#/records/${record.id}`;
+    },
+  });
+  if (participant.isError)
+    return (
+      <p role="alert" className="error">
+        {message(participant.error)}
+      </p>
+    );
+  if (definition.isError)
+    return (
+      <p role="alert" className="error">
+        {message(definition.error)}
+      </p>
+    );
+  if (definition.data === undefined) return <p>Loading…</p>;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    save.mutate();
+  };
+  return (
+    <section>
+      <h2>
+        New {definition.data.definition.name} · {visit} · {participant.data?.subjectId}
+      </h2>
+      <form onSubmit={submit} aria-label="Data entry">
+        {definition.data.definition.fields.map((f) => {
+          const id = `new-${f.oid}`;
+          const value = values[f.oid] ?? '';
+          const set = (v: string) => setValues({ ...values, [f.oid]: v });
+          return (
+            <div className="field" key={f.oid}>
+              <label htmlFor={id}>
+                {f.label}
+                {f.required ? ' *' : ''} {f.unit !== undefined && <span className="muted">({f.unit})</span>}
+              </label>
+              {f.type === 'choice' || f.type === 'boolean' ? (
+                <select id={id} required={f.required} value={value} onChange={(e) => set(e.target.value)}>
+                  <option value="">—</option>
+                  {(f.type === 'boolean'
+                    ? [
+                        { code: 'true', label: 'Yes' },
+                        { code: 'false', label: 'No' },
+                      ]
+                    : (f.choices ?? [])
+                  ).map((c) => (
+                    <option key={c.code} value={c.code}>
+                      {c.label}
+                    </option>
+                  ))}
+                </select>
+              ) : (
+                <input
+                  id={id}
+                  type={
+                    f.type === 'date'
+                      ? 'date'
+                      : f.type === 'integer' || f.type === 'decimal'
+                        ? 'number'
+                        : 'text'
+                  }
+                  step={f.type === 'decimal' ? 'any' : undefined}
+                  min={f.min}
+                  max={f.max}
+                  required={f.required}
+                  value={value}
+                  onChange={(e) => set(e.target.value)}
+                />
+              )}
+            </div>
+          );
+        })}
+        <button type="submit">Save first entry</button>
+      </form>
+      {save.isError && (
+        <p role="alert" className="error">
+          {message(save.error)}
+        </p>
+      )}
+    </section>
+  );
+}
