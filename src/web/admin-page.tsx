@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { ApiFailure, api } from './api.js';
+import { api, failureMessage } from './api.js';
 
 const ROLES = [
   'study_admin',
@@ -13,7 +13,6 @@ const ROLES = [
   'finance',
   'system_admin',
 ];
-const message = (e: unknown) => (e instanceof ApiFailure ? e.error.message : 'The server did not answer.');
 
 /** Administration: accounts (system administrators), grants and API tokens (study administrators). */
 export function AdminPage() {
@@ -60,7 +59,7 @@ export function AdminPage() {
       <h2>Administration</h2>
       <h3>Accounts</h3>
       {users.isError ? (
-        <p className="muted">{message(users.error)} (accounts are managed by system administrators)</p>
+        <p className="muted">{failureMessage(users.error)} (accounts are managed by system administrators)</p>
       ) : (
         <table aria-label="Accounts">
           <thead>
@@ -122,7 +121,7 @@ export function AdminPage() {
       {granted.isSuccess && <p role="status">Granted.</p>}
       {granted.isError && (
         <p role="alert" className="error">
-          {message(granted.error)}
+          {failureMessage(granted.error)}
         </p>
       )}
       <h3>API token</h3>
@@ -158,7 +157,7 @@ export function AdminPage() {
       )}
       {created.isError && (
         <p role="alert" className="error">
-          {message(created.error)}
+          {failureMessage(created.error)}
         </p>
       )}
     </section>

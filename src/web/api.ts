@@ -41,3 +41,8 @@ export async function api<T>(
   }
   return data as T;
 }
+
+/** The message to show for a failed call: the server's own (never a stack trace), or a plain one. */
+export function failureMessage(error: unknown): string {
+  return error instanceof ApiFailure ? error.error.message : 'The server did not answer.';
+}

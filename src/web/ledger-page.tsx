@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { ApiFailure, api } from './api.js';
+import { api, failureMessage } from './api.js';
 
 interface Checkpoint {
   size: number;
@@ -16,8 +16,6 @@ interface Report {
   root: string;
   findings: { table: string; row: string; kind: string; detail: string }[];
 }
-
-const message = (e: unknown) => (e instanceof ApiFailure ? e.error.message : 'The server did not answer.');
 
 /** The audit ledger: the latest signed checkpoint, verify now, and a downloadable inclusion proof. */
 export function LedgerPage() {
@@ -43,7 +41,7 @@ export function LedgerPage() {
       link.click();
       URL.revokeObjectURL(url);
     } catch (e) {
-      setProofError(message(e));
+      setProofError(failureMessage(e));
     }
   };
   return (
@@ -69,7 +67,7 @@ export function LedgerPage() {
       {verify.isPending && <p>Verifying every event, checkpoint and record…</p>}
       {verify.isError && (
         <p role="alert" className="error">
-          {message(verify.error)}
+          {failureMessage(verify.error)}
         </p>
       )}
       {verify.isSuccess && (

@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { renderSVG } from 'uqr';
-import { ApiFailure, api } from './api.js';
+import { api, failureMessage } from './api.js';
 
 type Step = 'password' | 'mfa' | 'enroll' | 'codes';
 
@@ -14,8 +14,7 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
   const [enrollment, setEnrollment] = useState<{ uri: string; secret: string } | null>(null);
   const [codes, setCodes] = useState<string[]>([]);
 
-  const fail = (e: unknown) =>
-    setError(e instanceof ApiFailure ? e.error.message : 'The server did not answer.');
+  const fail = (e: unknown) => setError(failureMessage(e));
 
   async function submitPassword(event: FormEvent) {
     event.preventDefault();

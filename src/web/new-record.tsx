@@ -1,19 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { ApiFailure, api } from './api.js';
-
-interface Field {
-  oid: string;
-  label: string;
-  type: string;
-  required?: boolean;
-  unit?: string;
-  min?: number;
-  max?: number;
-  choices?: { code: string; label: string }[];
-}
-
-const message = (e: unknown) => (e instanceof ApiFailure ? e.error.message : 'The server did not answer.');
+import { api, failureMessage } from './api.js';
+import { type FieldDefinition, FieldInput, FieldLabel } from './field-input.js';
 
 /** Choosing a form and a visit for a participant's first entry. */
 export function NewEntryChooser({ participantId, studyId }: { participantId: string; studyId: string }) {
@@ -76,7 +64,7 @@ export function NewRecordPage({
     queryKey: ['form', participant.data?.studyId, form],
     enabled: participant.data !== undefined,
     queryFn: () =>
-      api<{ definition: { name: string; fields: Field[] } }>(
+      api<{ definition: { name: string; fields: FieldDefinition[] } }>(
         'GET',
         `/api/v1/studies/${participant.data?.studyId}/forms/${form}`,
       ),
@@ -97,13 +85,13 @@ export function NewRecordPage({
   if (participant.isError)
     return (
       <p role="alert" className="error">
-        {message(participant.error)}
+        {failureMessage(participant.error)}
       </p>
     );
   if (definition.isError)
     return (
       <p role="alert" className="error">
-        {message(definition.error)}
+        {failureMessage(definition.error)}
       </p>
     );
   if (definition.data === undefined) return <p>Loading…</p>;
@@ -123,43 +111,8 @@ export function NewRecordPage({
           const set = (v: string) => setValues({ ...values, [f.oid]: v });
           return (
             <div className="field" key={f.oid}>
-              <label htmlFor={id}>
-                {f.label}
-                {f.required ? ' *' : ''} {f.unit !== undefined && <span className="muted">({f.unit})</span>}
-              </label>
-              {f.type === 'choice' || f.type === 'boolean' ? (
-                <select id={id} required={f.required} value={value} onChange={(e) => set(e.target.value)}>
-                  <option value="">—</option>
-                  {(f.type === 'boolean'
-                    ? [
-                        { code: 'true', label: 'Yes' },
-                        { code: 'false', label: 'No' },
-                      ]
-                    : (f.choices ?? [])
-                  ).map((c) => (
-                    <option key={c.code} value={c.code}>
-                      {c.label}
-                    </option>
-                  ))}
-                </select>
-              ) : (
-                <input
-                  id={id}
-                  type={
-                    f.type === 'date'
-                      ? 'date'
-                      : f.type === 'integer' || f.type === 'decimal'
-                        ? 'number'
-                        : 'text'
-                  }
-                  step={f.type === 'decimal' ? 'any' : undefined}
-                  min={f.min}
-                  max={f.max}
-                  required={f.required}
-                  value={value}
-                  onChange={(e) => set(e.target.value)}
-                />
-              )}
+              <FieldLabel field={f} id={id} />
+              <FieldInput field={f} id={id} value={value} onChange={set} />
             </div>
           );
         })}
@@ -167,7 +120,7 @@ export function NewRecordPage({
       </form>
       {save.isError && (
         <p role="alert" className="error">
-          {message(save.error)}
+          {failureMessage(save.error)}
         </p>
       )}
     </section>

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { ApiFailure, api } from './api.js';
+import { api, failureMessage } from './api.js';
+import { type FieldDefinition, FieldInput, FieldLabel } from './field-input.js';
 import { NewEntryChooser } from './new-record.js';
 import { RecordActions } from './record-actions.js';
 
@@ -26,17 +27,7 @@ interface RecordSummary {
   version: number;
   locked: boolean;
 }
-interface Field {
-  oid: string;
-  label: string;
-  type: string;
-  class: string;
-  required?: boolean;
-  unit?: string;
-  choices?: { code: string; label: string }[];
-  min?: number;
-  max?: number;
-}
+type Field = FieldDefinition;
 interface RecordView extends RecordSummary {
   studyId: string;
   subjectId: string;
@@ -54,14 +45,13 @@ interface HistoryEntry {
   changes: { field: string; old: Shown; new: Shown }[];
 }
 
-const message = (e: unknown) => (e instanceof ApiFailure ? e.error.message : 'The server did not answer.');
 const shown = (v: Shown) =>
   'masked' in v ? '••••••' : 'unavailable' in v ? '(erased)' : v.value === null ? '—' : String(v.value);
 
 function Failure({ error }: { error: unknown }) {
   return (
     <p role="alert" className="error">
-      {message(error)}
+      {failureMessage(error)}
     </p>
   );
 }
@@ -336,45 +326,18 @@ export function RecordPage({ recordId }: { recordId: string }) {
           const id = `field-${f.oid}`;
           return (
             <div className="field" key={f.oid}>
-              <label htmlFor={id}>
-                {f.label}
-                {f.required ? ' *' : ''} {f.unit !== undefined && <span className="muted">({f.unit})</span>}
-              </label>
+              <FieldLabel field={f} id={id} />
               {masked ? (
                 <output id={id}>••••••</output>
               ) : r.unavailable.includes(f.oid) ? (
                 <output id={id}>(erased)</output>
-              ) : f.type === 'choice' ? (
-                <select
-                  id={id}
-                  disabled={r.locked}
-                  value={value}
-                  onChange={(e) => setDraft({ ...draft, [f.oid]: e.target.value })}
-                >
-                  <option value="">—</option>
-                  {(f.choices ?? []).map((c) => (
-                    <option key={c.code} value={c.code}>
-                      {c.label}
-                    </option>
-                  ))}
-                </select>
               ) : (
-                <input
+                <FieldInput
+                  field={f}
                   id={id}
-                  disabled={r.locked}
-                  type={
-                    f.type === 'date'
-                      ? 'date'
-                      : f.type === 'integer' || f.type === 'decimal'
-                        ? 'number'
-                        : 'text'
-                  }
-                  step={f.type === 'decimal' ? 'any' : undefined}
-                  min={f.min}
-                  max={f.max}
-                  required={f.required}
                   value={value}
-                  onChange={(e) => setDraft({ ...draft, [f.oid]: e.target.value })}
+                  disabled={r.locked}
+                  onChange={(v) => setDraft({ ...draft, [f.oid]: v })}
                 />
               )}
             </div>

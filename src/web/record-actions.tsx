@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { ApiFailure, api } from './api.js';
+import { api, failureMessage } from './api.js';
 
 interface Signature {
   id: string;
@@ -17,8 +17,6 @@ interface AuditEvent {
   action: string;
   reason: string | null;
 }
-
-const message = (e: unknown) => (e instanceof ApiFailure ? e.error.message : 'The server did not answer.');
 
 /** Lock and unlock (unlocking asks for a reason), electronic signatures, and the record's audit trail. */
 export function RecordActions({
@@ -102,7 +100,7 @@ export function RecordActions({
       )}
       {(lock.isError || unlock.isError) && (
         <p role="alert" className="error">
-          {message(lock.error ?? unlock.error)}
+          {failureMessage(lock.error ?? unlock.error)}
         </p>
       )}
       <h3>Signatures</h3>
@@ -149,7 +147,7 @@ export function RecordActions({
       </form>
       {sign.isError && (
         <p role="alert" className="error">
-          {message(sign.error)}
+          {failureMessage(sign.error)}
         </p>
       )}
       <h3>Audit trail</h3>
@@ -159,7 +157,7 @@ export function RecordActions({
         </button>
       ) : audit.isError ? (
         <p role="alert" className="error">
-          {message(audit.error)}
+          {failureMessage(audit.error)}
         </p>
       ) : (
         <table aria-label="Audit trail">
