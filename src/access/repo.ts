@@ -101,14 +101,6 @@ export async function revokeGrant(db: Kysely<Database>, id: string, at: string):
   return Number(result.numUpdatedRows) === 1;
 }
 
-export const listGrants = (db: Kysely<Database>, studyId: string) =>
-  db
-    .selectFrom('grants')
-    .selectAll()
-    .where('study_id', '=', studyId)
-    .where('revoked_at', 'is', null)
-    .execute();
-
 export async function insertBreakGlass(db: Kysely<Database>, row: BreakGlassRow): Promise<void> {
   await db.insertInto('break_glass').values(row).execute();
 }
@@ -133,13 +125,6 @@ export const listBreakGlass = (db: Kysely<Database>, studyId: string) =>
 export async function insertAlert(db: Kysely<Database>, row: AlertRow): Promise<void> {
   await db.insertInto('alerts').values(row).execute();
 }
-
-export const listAlerts = (db: Kysely<Database>, filter: { studyId?: string; userId?: string }) => {
-  let query = db.selectFrom('alerts').selectAll().orderBy('at', 'desc');
-  if (filter.studyId !== undefined) query = query.where('study_id', '=', filter.studyId);
-  if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
-  return query.execute();
-};
 
 export async function insertRecoveryCodes(
   db: Kysely<Database>,

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /** Opaque bearer secrets: 256 random bits, shown once, stored only as SHA-256 (ASVS 7.2.3, 7.2.4). */
 export function newSecret(prefix: string): string {
@@ -7,10 +7,6 @@ export function newSecret(prefix: string): string {
 
 export function secretHash(secret: string): Buffer {
   return createHash('sha256').update(secret, 'utf8').digest();
-}
-
-export function sameHash(a: Buffer, b: Buffer): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Recovery codes: 10 groups of random base32-ish characters, easy to type, 50 bits each. */

@@ -4,8 +4,3 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
-
-/** ISO 8601 in UTC with milliseconds, e.g. 2026-11-28T12:00:00.000Z; sorts lexically. */
-export function utcNow(clock: Clock): string {
-  return clock.now().toISOString();
-}

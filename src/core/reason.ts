@@ -5,7 +5,3 @@ import { z } from 'zod';
  * Reasons are stored as written, so the UI and docs ask that they hold no protected value.
  */
 export const reasonSchema = z.string().trim().min(3).max(1000);
-
-export function isValidReason(reason: unknown): reason is string {
-  return reasonSchema.safeParse(reason).success;
-}

@@ -212,5 +212,3 @@ export const DEMO_FORMS: readonly FormDefinition[] = [
     ],
   },
 ];
-
-export const DEMO_VISITS = ['SCREENING', 'BASELINE', 'WEEK4', 'WEEK8'] as const;

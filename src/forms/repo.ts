@@ -34,20 +34,6 @@ export async function latestVersion(
     .executeTakeFirst();
 }
 
-export async function latestLiveVersion(
-  db: Kysely<Database>,
-  formId: string,
-): Promise<FormVersionRow | undefined> {
-  return db
-    .selectFrom('form_versions')
-    .selectAll()
-    .where('form_id', '=', formId)
-    .where('status', '=', 'live')
-    .orderBy('version', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-}
-
 export async function findVersion(db: Kysely<Database>, id: string): Promise<FormVersionRow | undefined> {
   return db.selectFrom('form_versions').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -62,10 +62,6 @@ export async function latestCheckpoint(db: Kysely<Database>): Promise<Checkpoint
   return db.selectFrom('ledger_checkpoints').selectAll().orderBy('size', 'desc').limit(1).executeTakeFirst();
 }
 
-export async function findCheckpoint(db: Kysely<Database>, size: number): Promise<CheckpointRow | undefined> {
-  return db.selectFrom('ledger_checkpoints').selectAll().where('size', '=', size).executeTakeFirst();
-}
-
 /** The number of events in the log (the next sequence number). */
 export async function eventCount(db: Kysely<Database>): Promise<number> {
   const row = await db

@@ -31,12 +31,6 @@ export function keyId(name: string, publicKey: KeyObject): Buffer {
     .subarray(0, 4);
 }
 
-/** The C2SP verifier key string: name+hexid+base64(0x01 || key), as `note` tools print it. */
-export function verifierKey(name: string, publicKey: KeyObject): string {
-  const raw = Buffer.concat([Buffer.from([ED25519_SIGNATURE_TYPE]), publicKeyBytes(publicKey)]);
-  return `${name}+${keyId(name, publicKey).toString('hex')}+${raw.toString('base64')}`;
-}
-
 export function checkpointBody(checkpoint: Checkpoint): string {
   return `${checkpoint.origin}\n${checkpoint.size}\n${checkpoint.root.toString('base64')}\ntime ${checkpoint.time}\n`;
 }

@@ -50,8 +50,6 @@ export interface ViewPolicy {
 }
 
 export const REVEAL_ALL: ViewPolicy = { reveal: () => true, hide: () => false };
-export const MASK_ALL: ViewPolicy = { reveal: () => false, hide: () => false };
-
 /** Opens a stored version; `key` null means the participant's key no longer exists. */
 export function openValues(
   clearJson: string,

@@ -55,10 +55,6 @@ export async function listForParticipant(
     .execute();
 }
 
-export async function insertRecord(db: Kysely<Database>, row: RecordRow): Promise<void> {
-  await db.insertInto('records').values(row).execute();
-}
-
 export async function insertVersion(db: Kysely<Database>, row: RecordVersionRow): Promise<void> {
   await db.insertInto('record_versions').values(row).execute();
 }

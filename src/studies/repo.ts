@@ -50,14 +50,6 @@ export async function findSite(
     .executeTakeFirst();
 }
 
-export async function countStudies(db: Kysely<Database>): Promise<number> {
-  const row = await db
-    .selectFrom('studies')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 /** Participants per site, and records per form and visit, of the given sites (null: all). */
 export async function studyCounts(db: Kysely<Database>, studyId: string, siteIds: readonly string[] | null) {
   let participants = db

@@ -44,10 +44,6 @@ async function providerFor(source: KeySource, mode: 'file' | 'passphrase', salt:
   return ok<KeyProvider>(new LocalKeyProvider(key.value, 'key file'));
 }
 
-export async function isInitialized(db: Kysely<Database>): Promise<boolean> {
-  return (await getMeta(db, 'store_id')) !== undefined;
-}
-
 /**
  * Makes a new store usable: the master key (key file, or passphrase with a stored salt), a key check
  * that tells a wrong key from a corrupted store, and the wrapped blind-index root key. Idempotent.
