@@ -192,26 +192,26 @@ for (const dialect of DIALECTS) {
     it('ASVS 7.2: API tokens are scoped, and expired or revoked tokens fail', async () => {
       const { email, study } = await enrolled('statistician');
       const { id, token } = expectOk(
-        await t.vault.auth.createToken(CLI_ACTOR, {
+        await t.vault.tokens.create(CLI_ACTOR, {
           email,
           study: study.id,
           scopes: ['study.read'],
           expiresDays: 1,
         }),
       );
-      const actor = expectOk(await t.vault.auth.authenticateToken(token));
+      const actor = expectOk(await t.vault.tokens.authenticate(token));
       expectOk(await t.vault.studies.getStudy(actor, study.id));
       const outOfScope = await t.vault.participants.list(actor, study.id);
       expect(outOfScope.ok ? null : outOfScope.error.code).toBe('FORBIDDEN');
       const stored = await t.vault.store.db.selectFrom('api_tokens').selectAll().executeTakeFirstOrThrow();
       expect(stored.token_hash.toString('latin1')).not.toContain(token);
       clock.advance(25 * 60);
-      expect((await t.vault.auth.authenticateToken(token)).ok).toBe(false);
+      expect((await t.vault.tokens.authenticate(token)).ok).toBe(false);
       const second = expectOk(
-        await t.vault.auth.createToken(CLI_ACTOR, { email, study: study.id, scopes: ['study.read'] }),
+        await t.vault.tokens.create(CLI_ACTOR, { email, study: study.id, scopes: ['study.read'] }),
       );
-      expectOk(await t.vault.auth.revokeToken(CLI_ACTOR, second.id));
-      expect((await t.vault.auth.authenticateToken(second.token)).ok).toBe(false);
+      expectOk(await t.vault.tokens.revoke(CLI_ACTOR, second.id));
+      expect((await t.vault.tokens.authenticate(second.token)).ok).toBe(false);
       expect(id).not.toBe(second.id);
     });
   });

@@ -1,17 +1,15 @@
-import { z } from 'zod';
 import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
 import { type Tx, transact } from '../storage/transact.js';
-import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { getMeta } from '../vault/meta-repo.js';
-import type { Authorizer } from './authorizer.js';
+import { AccessCache } from './access-cache.js';
 import { dummyHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from './passwords.js';
 import * as repo from './repo.js';
-import { ACTIONS, isRole, requiresMfa } from './roles.js';
+import { isRole, requiresMfa } from './roles.js';
 import { newRecoveryCode, newSecret, secretHash } from './secrets.js';
 import { checkTotp, newTotpSecret, totpUri } from './totp.js';
 
@@ -46,9 +44,10 @@ function lockMinutes(lockouts: number): number {
 export class AuthService {
   constructor(
     private readonly deps: VaultDeps,
-    private readonly authorizer: Authorizer,
     private readonly config: AccessConfig,
   ) {}
+
+  readonly #sessions = new AccessCache<repo.SessionRow>();
 
   async login(email: unknown, password: unknown, client?: string): Promise<Result<SignIn>> {
     if (
@@ -229,28 +228,56 @@ export class AuthService {
     });
   }
 
-  /** The actor of a signed-in session; idle and absolute timeouts end it (HIPAA 164.312(a)(2)(iii)). */
+  /**
+   * The actor of a signed-in session; idle and absolute timeouts end it (HIPAA 164.312(a)(2)(iii)).
+   * The session and its user come from the access cache while the access epoch is unchanged.
+   */
   async authenticate(token: string): Promise<Result<Actor>> {
+    if (typeof token !== 'string' || token.length > 200) return err(SESSION_ENDED);
+    const epoch = await repo.accessEpoch(this.deps.db);
+    const hash = secretHash(token);
+    const key = hash.toString('base64');
+    const cached = epoch === undefined ? undefined : this.#sessions.get(key, epoch);
+    if (cached !== undefined && cached.state === 'active' && this.#current(cached) === undefined) {
+      await this.#touch(cached);
+      return ok(this.#sessionActor(cached, epoch));
+    }
     const session = await this.#session(token, ['active']);
     if (!session.ok) return session;
     const { row } = session.value;
-    return ok({ kind: 'user', id: row.user_id, sessionId: row.id, mfa: row.mfa_at !== null });
+    if (epoch !== undefined) this.#sessions.set(key, epoch, { ...row });
+    return ok(this.#sessionActor(row, epoch));
   }
 
-  /** The actor of an API token: unexpired, unrevoked, its user active. */
-  async authenticateToken(secret: string): Promise<Result<Actor>> {
-    const row = await repo.findTokenByHash(this.deps.db, secretHash(secret));
-    const now = this.deps.clock.now().toISOString();
-    if (row === undefined || row.revoked_at !== null || row.expires_at <= now) return err(INVALID);
-    const user = await repo.findUser(this.deps.db, row.user_id);
-    if (user === undefined || user.status !== 'active') return err(INVALID);
-    return ok({
-      kind: 'token',
-      id: row.id,
-      userId: row.user_id,
-      studyId: row.study_id,
-      scopes: JSON.parse(row.scopes) as string[],
-    });
+  #sessionActor(row: repo.SessionRow, epoch: number | undefined): Actor {
+    return {
+      kind: 'user',
+      id: row.user_id,
+      sessionId: row.id,
+      mfa: row.mfa_at !== null,
+      ...(epoch === undefined ? {} : { accessEpoch: epoch }),
+    };
+  }
+
+  /** Why the session is over by the clock, if it is. */
+  #current(row: repo.SessionRow): string | undefined {
+    const at = this.deps.clock.now().toISOString();
+    const idle = new Date(
+      new Date(row.last_seen_at).getTime() + this.config.idleMinutes * MINUTE,
+    ).toISOString();
+    return row.expires_at <= at ? 'absolute timeout' : idle <= at ? 'idle timeout' : undefined;
+  }
+
+  /**
+   * Activity is recorded at most once a minute: idle timeouts stay exact to the minute without a
+   * write (and an fsync) on every request. The stamp does not advance the access epoch.
+   */
+  async #touch(row: repo.SessionRow): Promise<void> {
+    const now = this.deps.clock.now();
+    if (now.getTime() - new Date(row.last_seen_at).getTime() < MINUTE) return;
+    const at = now.toISOString();
+    await repo.updateSession(this.deps.db, row.id, { last_seen_at: at });
+    row.last_seen_at = at;
   }
 
   /** Ends every session of the user at once (ASVS 7.4.1). */
@@ -339,76 +366,6 @@ export class AuthService {
     return ok({ name: user.name });
   }
 
-  /** An API token for an integration: study-scoped, a set of actions, expiring; shown once. */
-  async createToken(
-    actor: Actor,
-    input: unknown,
-  ): Promise<Result<{ id: string; token: string; expiresAt: string }>> {
-    const parsed = z
-      .strictObject({
-        email: z.string().trim().toLowerCase(),
-        study: z.string().min(1),
-        scopes: z.array(z.enum(ACTIONS)).min(1),
-        expiresDays: z.number().int().min(1).max(365).default(30),
-      })
-      .safeParse(input);
-    if (!parsed.success)
-      return err(
-        appError('VALIDATION_FAILED', 'The token request is invalid.', {
-          issues: parsed.error.issues.map((i) => i.path.join('.')),
-        }),
-      );
-    const study = await studies.findStudy(this.deps.db, parsed.data.study);
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
-    const permit = await this.authorizer.authorize(actor, 'token.manage', { studyId: study.id });
-    if (!permit.ok) return permit;
-    const user = await repo.findUserByEmail(this.deps.db, parsed.data.email);
-    if (user === undefined || user.status !== 'active') return err(appError('NOT_FOUND', 'No such user.'));
-    const token = newSecret('tvt');
-    const now = this.deps.clock.now();
-    const expiresAt = new Date(now.getTime() + parsed.data.expiresDays * 24 * 60 * MINUTE).toISOString();
-    return transact(this.deps.db, async (trx) => {
-      const id = newId();
-      await repo.insertToken(trx, {
-        id,
-        token_hash: secretHash(token),
-        user_id: user.id,
-        study_id: study.id,
-        scopes: JSON.stringify(parsed.data.scopes),
-        created_at: now.toISOString(),
-        expires_at: expiresAt,
-        revoked_at: null,
-      });
-      await appendAuditEvent(trx, this.deps, {
-        actor,
-        action: 'token.create',
-        studyId: study.id,
-        target: id,
-        details: { user: user.id, scopes: parsed.data.scopes, expiresAt },
-      });
-      return ok({ id, token, expiresAt });
-    });
-  }
-
-  async revokeToken(actor: Actor, id: string): Promise<Result<{ id: string }>> {
-    const row = await repo.findToken(this.deps.db, id);
-    if (row === undefined) return err(appError('NOT_FOUND', 'No such token.'));
-    const permit = await this.authorizer.authorize(actor, 'token.manage', { studyId: row.study_id });
-    if (!permit.ok) return permit;
-    return transact(this.deps.db, async (trx) => {
-      if (!(await repo.revokeToken(trx, id, this.deps.clock.now().toISOString()))) {
-        return err(appError('CONFLICT', 'The token was already revoked.'));
-      }
-      await appendAuditEvent(trx, this.deps, {
-        actor,
-        action: 'token.revoke',
-        studyId: row.study_id,
-        target: id,
-      });
-      return ok({ id });
-    });
-  }
-
   async #session(
     token: string,
     states: readonly repo.SessionRow['state'][],
@@ -416,12 +373,7 @@ export class AuthService {
     if (typeof token !== 'string' || token.length > 200) return err(SESSION_ENDED);
     const row = await repo.findSessionByHash(this.deps.db, secretHash(token));
     if (row === undefined || row.ended_at !== null) return err(SESSION_ENDED);
-    const now = this.deps.clock.now();
-    const at = now.toISOString();
-    const idle = new Date(
-      new Date(row.last_seen_at).getTime() + this.config.idleMinutes * MINUTE,
-    ).toISOString();
-    const timedOut = row.expires_at <= at ? 'absolute timeout' : idle <= at ? 'idle timeout' : undefined;
+    const timedOut = this.#current(row);
     const user = await repo.findUser(this.deps.db, row.user_id);
     if (timedOut !== undefined || user === undefined || user.status !== 'active') {
       await this.#end(row, timedOut ?? 'disabled');
@@ -434,11 +386,7 @@ export class AuthService {
           row.state === 'mfa' ? 'A second factor is required.' : 'Set up your second factor first.',
         ),
       );
-    // Activity is recorded at most once a minute: idle timeouts stay exact to the minute without a
-    // write (and an fsync) on every request.
-    if (now.getTime() - new Date(row.last_seen_at).getTime() >= MINUTE) {
-      await repo.updateSession(this.deps.db, row.id, { last_seen_at: at });
-    }
+    await this.#touch(row);
     return ok({ row, user });
   }
 

@@ -5,6 +5,7 @@ import { err, ok, type Result } from '../core/result.js';
 import { DATA_CLASSES, type DataClass } from '../forms/form-definition.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { AccessCache } from './access-cache.js';
 import * as repo from './repo.js';
 import { type Action, BREAK_GLASS, isRole, ROLE_DEFINITIONS, type RoleDefinition } from './roles.js';
 
@@ -61,6 +62,8 @@ const FORBIDDEN = appError('FORBIDDEN', 'Your role does not allow this action.')
 export class Authorizer {
   constructor(private readonly deps: VaultDeps) {}
 
+  readonly #grants = new AccessCache<readonly repo.GrantRow[]>();
+
   /** `quiet` is for probes (what to show), not for access: such a denial is not an audit event. */
   async authorize(
     actor: Actor,
@@ -80,8 +83,8 @@ export class Authorizer {
         scope !== undefined && scope.studyId !== actor.studyId ? notFoundFor(action, scope) : FORBIDDEN;
       return this.#deny(actor, action, scope, error, quiet);
     }
-    // One query: the grants of the user, only while the account is active.
-    const grants = await this.#effective(userId, scope?.studyId);
+    // The grants of the user, only while the account is active: cached per access epoch.
+    const grants = await this.#effective(userId, scope?.studyId, actor.accessEpoch);
     let decision = decide(grants, action, scope);
     // Break-glass is looked up only when the grants do not already allow the action.
     if (!decision.allowed && scope !== undefined && grants.length > 0) {
@@ -116,8 +119,19 @@ export class Authorizer {
   }
 
   /** Grants of the (active) user that apply to the study, and system grants. */
-  async #effective(userId: string, studyId: string | undefined): Promise<Effective[]> {
-    const grants = await repo.grantsOfActiveUser(this.deps.db, userId);
+  async #effective(
+    userId: string,
+    studyId: string | undefined,
+    knownEpoch: number | undefined,
+  ): Promise<Effective[]> {
+    // The epoch read when the request was authenticated, or now: always before the grants are read, so
+    // a cached answer can only be labelled older than it is, never newer.
+    const epoch = knownEpoch ?? (await repo.accessEpoch(this.deps.db));
+    let grants = epoch === undefined ? undefined : this.#grants.get(userId, epoch);
+    if (grants === undefined) {
+      grants = await repo.grantsOfActiveUser(this.deps.db, userId);
+      if (epoch !== undefined) this.#grants.set(userId, epoch, grants);
+    }
     const result: Effective[] = [];
     for (const grant of grants) {
       if (!isRole(grant.role)) continue;

@@ -150,7 +150,7 @@ async function perform(
     case 'grant.manage':
       return vault.users.grant(actor, { email: ctx.someone, role: 'monitor', study: t.studyId });
     case 'token.manage':
-      return vault.auth.createToken(actor, { email: ctx.someone, study: t.studyId, scopes: ['study.read'] });
+      return vault.tokens.create(actor, { email: ctx.someone, study: t.studyId, scopes: ['study.read'] });
     case 'participant.read':
       return vault.participants.get(actor, t.participantId);
     case 'participant.create':

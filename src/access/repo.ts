@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { ACCESS_EPOCH } from '../storage/migrations/0004-access-epoch.js';
 import type {
   AlertTable,
   ApiTokenTable,
@@ -167,4 +168,32 @@ export const grantsOfActiveUser = (db: Kysely<Database>, userId: string) =>
     .where('grants.user_id', '=', userId)
     .where('grants.revoked_at', 'is', null)
     .where('users.status', '=', 'active')
+    .execute();
+
+/** The access epoch (see the 0004 migration); undefined on a store without one, which disables caching. */
+export async function accessEpoch(db: Kysely<Database>): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('counters')
+    .select('value')
+    .where('name', '=', ACCESS_EPOCH)
+    .executeTakeFirst();
+  return row === undefined ? undefined : Number(row.value);
+}
+
+/** A study's API tokens with their users' e-mail, newest first (no secrets: only hashes are stored). */
+export const listTokens = (db: Kysely<Database>, studyId: string) =>
+  db
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .select([
+      'api_tokens.id',
+      'api_tokens.study_id',
+      'api_tokens.scopes',
+      'api_tokens.created_at',
+      'api_tokens.expires_at',
+      'api_tokens.revoked_at',
+      'users.email',
+    ])
+    .where('api_tokens.study_id', '=', studyId)
+    .orderBy('api_tokens.created_at', 'desc')
     .execute();

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Vault } from '../app/vault.js';
 import { ok } from '../core/result.js';
 import type { Route } from '../server/api-registry.js';
+import { page, pageQuery } from '../server/pagination.js';
 import { clearSessionCookies, sessionToken, setSessionCookies } from '../server/security.js';
 
 const credentials = z.object({ email: z.string().max(254), password: z.string().max(1024) });
@@ -101,13 +102,14 @@ export function registerAccessRoutes(route: Route, vault: Vault, tls: boolean): 
     {
       method: 'GET',
       url: '/api/v1/users',
-      summary: 'Accounts (administrators)',
+      summary: 'Accounts (administrators; paginated)',
       tag: 'users',
       auth: 'actor',
+      query: pageQuery,
     },
-    async ({ actor }) => {
+    async ({ actor, query }) => {
       const list = await vault.users.list(actor);
-      return list.ok ? ok({ items: list.value }) : list;
+      return list.ok ? ok(page(list.value, query)) : list;
     },
   );
   route(
@@ -166,7 +168,22 @@ export function registerAccessRoutes(route: Route, vault: Vault, tls: boolean): 
       body: z.unknown(),
       status: 201,
     },
-    ({ actor, body }) => vault.auth.createToken(actor, body),
+    ({ actor, body }) => vault.tokens.create(actor, body),
+  );
+  route(
+    {
+      method: 'GET',
+      url: '/api/v1/studies/:study/tokens',
+      summary: "A study's API tokens (never their secrets; study administrators)",
+      tag: 'tokens',
+      auth: 'actor',
+      params: z.object({ study: z.string().min(1).max(64) }),
+      query: pageQuery,
+    },
+    async ({ actor, params, query }) => {
+      const list = await vault.tokens.list(actor, params.study);
+      return list.ok ? ok(page(list.value, query)) : list;
+    },
   );
   route(
     {
@@ -177,7 +194,7 @@ export function registerAccessRoutes(route: Route, vault: Vault, tls: boolean): 
       auth: 'actor',
       params: z.object({ id: z.string().max(64) }),
     },
-    ({ actor, params }) => vault.auth.revokeToken(actor, params.id),
+    ({ actor, params }) => vault.tokens.revoke(actor, params.id),
   );
   route(
     {
@@ -199,10 +216,11 @@ export function registerAccessRoutes(route: Route, vault: Vault, tls: boolean): 
       tag: 'access',
       auth: 'actor',
       params: z.object({ study: z.string().max(64) }),
+      query: pageQuery,
     },
-    async ({ actor, params }) => {
+    async ({ actor, params, query }) => {
       const list = await vault.breakGlass.list(actor, params.study);
-      return list.ok ? ok({ items: list.value }) : list;
+      return list.ok ? ok(page(list.value, query)) : list;
     },
   );
 }

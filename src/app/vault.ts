@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { type AccessConfig, AuthService } from '../access/auth-service.js';
 import { Authorizer } from '../access/authorizer.js';
 import { BreakGlassService } from '../access/break-glass-service.js';
+import { TokenService } from '../access/token-service.js';
 import { UserService } from '../access/user-service.js';
 import { AuditTrailService } from '../audit/service.js';
 import type { Settings } from '../config/settings.js';
@@ -45,6 +46,7 @@ export interface Vault {
   readonly audit: AuditTrailService;
   readonly authorizer: Authorizer;
   readonly auth: AuthService;
+  readonly tokens: TokenService;
   readonly users: UserService;
   readonly breakGlass: BreakGlassService;
   readonly signatures: SignatureService;
@@ -102,7 +104,8 @@ export function buildVault(
 ): Vault {
   const deps: VaultDeps = { db: store.db, clock: options.clock ?? systemClock, keyring };
   const authorizer = new Authorizer(deps);
-  const auth = new AuthService(deps, authorizer, options.access ?? { idleMinutes: 15, maxHours: 12 });
+  const auth = new AuthService(deps, options.access ?? { idleMinutes: 15, maxHours: 12 });
+  const tokens = new TokenService(deps, authorizer);
   const forms = new FormService(deps, authorizer);
   const purge = freedPagePurger(store);
   const register = options.erasureRegister;
@@ -123,6 +126,7 @@ export function buildVault(
     keys: new KeyRotationService(deps),
     imports: new ImportService(deps, forms, participants, records, authorizer),
     authorizer,
+    tokens,
     auth,
     users: new UserService(deps, authorizer),
     breakGlass: new BreakGlassService(deps, authorizer),

@@ -1,10 +1,10 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { actorLabel } from '../core/actor.js';
 import type { Clock } from '../core/clock.js';
 import { type EventRow, eventLeaf } from '../ledger/event-leaf.js';
 import { leafHash } from '../ledger/merkle.js';
 import { INSERT_CHUNK } from '../storage/insert-chunk.js';
-import type { Database } from '../storage/schema.js';
+import type { AuditEventTable, Database } from '../storage/schema.js';
 import { nextCounter } from '../vault/meta-repo.js';
 import type { AuditEventInput } from './audit-event.js';
 
@@ -89,8 +89,11 @@ export async function listAuditEvents(
   if (filter.participantId !== undefined) query = query.where('participant_id', '=', filter.participantId);
   if (filter.recordId !== undefined) query = query.where('record_id', '=', filter.recordId);
   if (filter.action !== undefined) query = query.where('action', '=', filter.action);
-  const rows = await query.execute();
-  return rows.map((r) => ({
+  return (await query.execute()).map(toAuditEventRow);
+}
+
+function toAuditEventRow(r: Selectable<AuditEventTable>): AuditEventRow {
+  return {
     seq: Number(r.seq),
     at: r.at,
     actor: r.actor,
@@ -102,5 +105,36 @@ export async function listAuditEvents(
     target: r.target,
     reason: r.reason,
     details: JSON.parse(r.details) as Record<string, unknown>,
-  }));
+  };
+}
+
+/**
+ * A study's events in ledger order after `afterSeq` (keyset pagination). With a set of sites, only
+ * events about participants at those sites; study-wide events need a study-wide grant.
+ */
+export async function listStudyAuditEvents(
+  db: Kysely<Database>,
+  studyId: string,
+  options: {
+    readonly afterSeq: number;
+    readonly limit: number;
+    readonly sites: 'all' | readonly string[];
+    readonly action?: string | undefined;
+  },
+): Promise<AuditEventRow[]> {
+  let query = db
+    .selectFrom('audit_events')
+    .selectAll('audit_events')
+    .where('audit_events.study_id', '=', studyId)
+    .where('audit_events.seq', '>', options.afterSeq)
+    .orderBy('audit_events.seq')
+    .limit(options.limit);
+  if (options.action !== undefined) query = query.where('audit_events.action', '=', options.action);
+  if (options.sites !== 'all') {
+    const sites = options.sites.length === 0 ? [''] : [...options.sites];
+    query = query
+      .innerJoin('participants', 'participants.id', 'audit_events.participant_id')
+      .where('participants.site_id', 'in', sites);
+  }
+  return (await query.execute()).map(toAuditEventRow);
 }

@@ -5,8 +5,9 @@ import { err, ok, type Result } from '../core/result.js';
 import * as participants from '../participants/repo.js';
 import * as records from '../records/repo.js';
 import type { HistoryEntry, RecordService } from '../records/service.js';
+import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
-import { type AuditEventRow, listAuditEvents } from './repo.js';
+import { type AuditEventRow, listAuditEvents, listStudyAuditEvents } from './repo.js';
 
 export interface RecordTrail {
   readonly record: {
@@ -86,5 +87,30 @@ export class AuditTrailService {
       events,
       records: trails,
     });
+  }
+
+  /**
+   * A study's audit trail for monitors and auditors, page by page in ledger order (21 CFR 11.10(e)).
+   * Site-scoped roles see the events about their sites' participants only.
+   */
+  async forStudy(
+    actor: Actor,
+    studyId: string,
+    options: { afterSeq: number; limit: number; action?: string | undefined },
+  ): Promise<Result<{ items: AuditEventRow[]; next: number | null }>> {
+    const study = await studies.findStudy(this.deps.db, studyId);
+    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const permit = await this.authorizer.authorize(actor, 'audit.read', {
+      studyId: study.id,
+      resource: 'study',
+    });
+    if (!permit.ok) return permit;
+    const sites = permit.value.sites;
+    const items = await listStudyAuditEvents(this.deps.db, study.id, {
+      ...options,
+      sites: sites === 'all' ? 'all' : [...sites],
+    });
+    const last = items.at(-1);
+    return ok({ items, next: items.length === options.limit && last !== undefined ? last.seq : null });
   }
 }

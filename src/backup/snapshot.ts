@@ -1,5 +1,6 @@
 import SqliteDatabase from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
+import { ACCESS_EPOCH } from '../storage/migrations/0004-access-epoch.js';
 import type { Database } from '../storage/schema.js';
 import type { Store } from '../storage/store.js';
 
@@ -85,6 +86,8 @@ export async function loadLogicalDump(db: Kysely<Database>, bytes: Buffer): Prom
     .split('\n')
     .filter((l) => l !== '');
   return db.transaction().execute(async (trx) => {
+    // The migrated store's own access epoch gives way to the snapshot's (restored below if absent).
+    await sql`delete from counters where name = ${ACCESS_EPOCH}`.execute(trx);
     let count = 0;
     for (const line of lines) {
       const { t, r } = JSON.parse(line) as { t: string; r: Record<string, unknown> };
@@ -96,6 +99,9 @@ export async function loadLogicalDump(db: Kysely<Database>, bytes: Buffer): Prom
       );
       count++;
     }
+    await sql`insert into counters (name, value) values (${ACCESS_EPOCH}, 0) on conflict (name) do nothing`.execute(
+      trx,
+    );
     return count;
   });
 }

@@ -127,7 +127,7 @@ export function registerAccessCommands(program: Command, context: CommandContext
     .option('--json', 'print JSON')
     .action(async (opts: { email: string; study: string; scopes: string; expires: number; json?: boolean }) =>
       run(opts.json === true, async (vault) => {
-        const result = await vault.auth.createToken(CLI_ACTOR, {
+        const result = await vault.tokens.create(CLI_ACTOR, {
           email: opts.email,
           study: opts.study,
           scopes: opts.scopes
@@ -149,7 +149,7 @@ export function registerAccessCommands(program: Command, context: CommandContext
     .action(async (id: string, opts: { json?: boolean }) =>
       run(opts.json === true, async (vault) => {
         context.report(
-          await vault.auth.revokeToken(CLI_ACTOR, id),
+          await vault.tokens.revoke(CLI_ACTOR, id),
           opts.json === true,
           (t) => `Revoked ${t.id}.`,
         );

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Vault } from '../app/vault.js';
 import { ok } from '../core/result.js';
 import type { Route } from '../server/api-registry.js';
+import { pageBounds, pageQuery } from '../server/pagination.js';
 
 const id = z.object({ id: z.string().min(1).max(64) });
 const study = z.object({ study: z.string().min(1).max(64) });
@@ -17,19 +18,14 @@ export function registerParticipantRoutes(route: Route, vault: Vault): void {
       tag: 'participants',
       auth: 'actor',
       params: study,
-      query: z.object({
-        site: z.string().max(64).optional(),
-        limit: z.coerce.number().int().min(1).max(1000).optional(),
-        offset: z.coerce.number().int().min(0).optional(),
-      }),
+      query: z.object({ site: z.string().max(64).optional(), ...pageQuery.shape }),
     },
     async ({ actor, params, query }) => {
       const list = await vault.participants.list(actor, params.study, {
         ...(query.site === undefined ? {} : { site: query.site }),
-        limit: query.limit ?? 100,
-        offset: query.offset ?? 0,
+        ...pageBounds(query),
       });
-      return list.ok ? ok({ items: list.value, limit: query.limit ?? 100, offset: query.offset ?? 0 }) : list;
+      return list.ok ? ok({ items: list.value, ...pageBounds(query) }) : list;
     },
   );
   route(

@@ -29,6 +29,32 @@ export async function findRecord(db: Kysely<Database>, id: string): Promise<Reco
   return withContext(db).where('records.id', '=', id).executeTakeFirst();
 }
 
+export type RecordWithCurrent = RecordWithContext & {
+  form_version_id: string | null;
+  clear_values: string | null;
+  sealed_values: string | null;
+};
+
+/** A record with its context and its current version's values, in one query (the hot read path). */
+export async function findRecordWithCurrent(
+  db: Kysely<Database>,
+  id: string,
+): Promise<RecordWithCurrent | undefined> {
+  return withContext(db)
+    .leftJoin('record_versions', (join) =>
+      join
+        .onRef('record_versions.record_id', '=', 'records.id')
+        .onRef('record_versions.version', '=', 'records.version'),
+    )
+    .select([
+      'record_versions.form_version_id',
+      'record_versions.clear_values',
+      'record_versions.sealed_values',
+    ])
+    .where('records.id', '=', id)
+    .executeTakeFirst();
+}
+
 export async function findRecordFor(
   db: Kysely<Database>,
   participantId: string,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Vault } from '../app/vault.js';
 import { ok } from '../core/result.js';
 import type { Route } from '../server/api-registry.js';
+import { page, pageQuery } from '../server/pagination.js';
 
 const id = z.object({ id: z.string().min(1).max(64) });
 const reveal = z.object({ reveal: z.enum(['true', 'false']).optional() });
@@ -15,10 +16,11 @@ export function registerRecordRoutes(route: Route, vault: Vault): void {
       tag: 'records',
       auth: 'actor',
       params: id,
+      query: pageQuery,
     },
-    async ({ actor, params }) => {
+    async ({ actor, params, query }) => {
       const list = await vault.records.listForParticipant(actor, params.id);
-      return list.ok ? ok({ items: list.value }) : list;
+      return list.ok ? ok(page(list.value, query)) : list;
     },
   );
   route(
@@ -65,11 +67,11 @@ export function registerRecordRoutes(route: Route, vault: Vault): void {
       tag: 'records',
       auth: 'actor',
       params: id,
-      query: reveal,
+      query: reveal.extend(pageQuery.shape),
     },
     async ({ actor, params, query }) => {
       const history = await vault.records.history(actor, params.id, { reveal: query.reveal === 'true' });
-      return history.ok ? ok({ items: history.value }) : history;
+      return history.ok ? ok(page(history.value, query)) : history;
     },
   );
   route(
@@ -104,10 +106,11 @@ export function registerRecordRoutes(route: Route, vault: Vault): void {
       tag: 'signatures',
       auth: 'actor',
       params: id,
+      query: pageQuery,
     },
-    async ({ actor, params }) => {
+    async ({ actor, params, query }) => {
       const list = await vault.signatures.list(actor, params.id);
-      return list.ok ? ok({ items: list.value }) : list;
+      return list.ok ? ok(page(list.value, query)) : list;
     },
   );
   route(

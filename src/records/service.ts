@@ -360,15 +360,17 @@ export class RecordService {
     options: { reveal?: boolean } = {},
   ): Promise<Result<RecordView>> {
     const { db } = this.deps;
-    const record = await repo.findRecord(db, recordId);
+    const record = await repo.findRecordWithCurrent(db, recordId);
     if (record === undefined) return err(appError('NOT_FOUND', 'No such record.'));
     const permit = await this.#permit(actor, 'record.read', record, options.reveal === true);
     if (!permit.ok) return permit;
     const key = await this.#keyFor(record);
     if (!key.ok) return key;
     const version = Number(record.version);
-    const row = await repo.findVersion(db, record.id, version);
-    if (row === undefined) return err(missingVersion(record.id));
+    const { form_version_id, clear_values, sealed_values } = record;
+    if (form_version_id === null || clear_values === null || sealed_values === null)
+      return err(missingVersion(record.id));
+    const row = { form_version_id, clear_values, sealed_values };
     const form = await this.forms.formVersion(row.form_version_id);
     if (!form.ok) return form;
     const policy = viewPolicy(form.value.definition, permit.value, options.reveal === true);

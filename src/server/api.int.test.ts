@@ -225,9 +225,59 @@ for (const dialect of DIALECTS) {
       expect(response.headers['x-content-type-options']).toBe('nosniff');
     });
 
+    it("lists are paginated; the study audit trail pages by seq and keeps to the caller's sites (ASVS 8.2.2)", async () => {
+      const { cookie } = await signIn();
+      const get = (url: string) => app.inject({ method: 'GET', url, headers: { cookie } });
+      const sites = (await get(`/api/v1/studies/${f.studyId}/sites?limit=1&offset=0`)).json();
+      expect(sites).toMatchObject({ limit: 1, offset: 0 });
+      expect(sites.items).toHaveLength(1);
+      expect((await get(`/api/v1/studies/${f.studyId}/forms?limit=5000`)).statusCode).toBe(400);
+      // Coordinators have no audit.read: the role is refused, not the study hidden (ASVS 8.2.1).
+      expect((await get(`/api/v1/studies/${f.studyId}/audit`)).statusCode).toBe(403);
+      const monitor = await userWithRole(t.vault, 'monitor', f.studyId, 'S01');
+      const { token } = expectOk(
+        await t.vault.tokens.create(CLI_ACTOR, {
+          email: monitor.email,
+          study: f.studyId,
+          scopes: ['audit.read'],
+        }),
+      );
+      const audit = (query: string) =>
+        app.inject({
+          method: 'GET',
+          url: `/api/v1/studies/${f.studyId}/audit${query}`,
+          headers: { authorization: `Bearer ${token}` },
+        });
+      const first = await audit('?limit=2');
+      expect(first.statusCode).toBe(200);
+      const page1 = first.json() as { items: { seq: number; participantId: string | null }[]; next: number };
+      expect(page1.items).toHaveLength(2);
+      expect(page1.next).toBe(page1.items[1]?.seq);
+      const page2 = (await audit(`?limit=1000&after=${page1.next}`)).json() as {
+        items: { seq: number; participantId: string | null }[];
+        next: number | null;
+      };
+      expect(page2.next).toBeNull();
+      const all = [...page1.items, ...page2.items];
+      expect(all.map((e) => e.seq)).toEqual([...all.map((e) => e.seq)].sort((a, b) => a - b));
+      // A monitor at S01 sees events about S01's participants only, never S02's.
+      expect(all.some((e) => e.participantId === f.own.participantId)).toBe(true);
+      expect(all.every((e) => e.participantId === f.own.participantId)).toBe(true);
+      expect((await audit('?after=x')).statusCode).toBe(400);
+      expect(
+        (
+          await app.inject({
+            method: 'GET',
+            url: '/api/v1/studies/no-such-study/audit',
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).statusCode,
+      ).toBe(404);
+    });
+
     it('API tokens: bearer access within scope; revoked tokens fail', async () => {
       const { token, id } = expectOk(
-        await t.vault.auth.createToken(CLI_ACTOR, {
+        await t.vault.tokens.create(CLI_ACTOR, {
           email: f.email,
           study: f.studyId,
           scopes: ['study.read'],
@@ -245,7 +295,7 @@ for (const dialect of DIALECTS) {
         headers: { authorization: `Bearer ${token}` },
       });
       expect(scope.statusCode).toBe(403);
-      expectOk(await t.vault.auth.revokeToken(CLI_ACTOR, id));
+      expectOk(await t.vault.tokens.revoke(CLI_ACTOR, id));
       const revoked = await app.inject({
         method: 'GET',
         url: `/api/v1/studies/${f.studyId}`,

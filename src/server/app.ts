@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerAccessRoutes } from '../access/routes.js';
 import type { Vault } from '../app/vault.js';
+import { registerAuditRoutes } from '../audit/routes.js';
 import { appError, INTERNAL_ERROR } from '../core/errors.js';
 import { registerLedgerRoutes } from '../ledger/routes.js';
 import { registerParticipantRoutes } from '../participants/routes.js';
@@ -61,6 +62,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerParticipantRoutes(route, options.vault);
   registerRecordRoutes(route, options.vault);
   registerLedgerRoutes(route, options.vault);
+  registerAuditRoutes(route, options.vault);
   const document = openApiDocument(registry);
   app.get('/api/openapi.json', async () => document);
   registerWebRoutes(app);

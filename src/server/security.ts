@@ -46,7 +46,7 @@ export function actorResolver(vault: Vault) {
   return async (request: FastifyRequest): Promise<Result<Actor>> => {
     const authorization = request.headers.authorization;
     if (typeof authorization === 'string' && authorization.startsWith('Bearer ')) {
-      return vault.auth.authenticateToken(authorization.slice(7).trim());
+      return vault.tokens.authenticate(authorization.slice(7).trim());
     }
     const token = sessionToken(request);
     if (!token.ok) return token;

@@ -3,6 +3,7 @@ import type { Dialect } from './dialect.js';
 import { vaultCoreMigration } from './migrations/0001-vault-core.js';
 import { ledgerMigration } from './migrations/0002-ledger.js';
 import { accessMigration } from './migrations/0003-access.js';
+import { accessEpochMigration } from './migrations/0004-access-epoch.js';
 import type { Database } from './schema.js';
 
 /** Versioned migrations, applied in order at start; each runs in its own transaction. */
@@ -11,6 +12,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0001-vault-core': vaultCoreMigration(dialect),
     '0002-ledger': ledgerMigration(dialect),
     '0003-access': accessMigration(dialect),
+    '0004-access-epoch': accessEpochMigration(dialect),
   };
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Vault } from '../app/vault.js';
 import { ok } from '../core/result.js';
 import type { Route } from '../server/api-registry.js';
+import { page, pageQuery } from '../server/pagination.js';
 
 const study = z.object({ study: z.string().min(1).max(64) });
 
@@ -13,8 +14,9 @@ export function registerStudyRoutes(route: Route, vault: Vault): void {
       summary: 'Studies the caller works on',
       tag: 'studies',
       auth: 'actor',
+      query: pageQuery,
     },
-    async ({ actor }) => ok({ items: await vault.studies.listStudies(actor) }),
+    async ({ actor, query }) => ok(page(await vault.studies.listStudies(actor), query)),
   );
   route(
     {
@@ -46,10 +48,11 @@ export function registerStudyRoutes(route: Route, vault: Vault): void {
       tag: 'studies',
       auth: 'actor',
       params: study,
+      query: pageQuery,
     },
-    async ({ actor, params }) => {
+    async ({ actor, params, query }) => {
       const sites = await vault.studies.listSites(actor, params.study);
-      return sites.ok ? ok({ items: sites.value }) : sites;
+      return sites.ok ? ok(page(sites.value, query)) : sites;
     },
   );
   route(
@@ -60,10 +63,11 @@ export function registerStudyRoutes(route: Route, vault: Vault): void {
       tag: 'forms',
       auth: 'actor',
       params: study,
+      query: pageQuery,
     },
-    async ({ actor, params }) => {
+    async ({ actor, params, query }) => {
       const forms = await vault.forms.listForms(actor, params.study);
-      return forms.ok ? ok({ items: forms.value }) : forms;
+      return forms.ok ? ok(page(forms.value, query)) : forms;
     },
   );
   route(

@@ -1,6 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, failureMessage } from './api.js';
+import { TokenAdmin } from './token-admin.js';
 
 const ROLES = [
   'study_admin',
@@ -26,8 +27,6 @@ export function AdminPage() {
     retry: false,
   });
   const [grant, setGrant] = useState({ email: '', role: 'coordinator', study: '', site: '' });
-  const [token, setToken] = useState({ email: '', study: '', scopes: 'study.read,record.read' });
-  const [shownToken, setShownToken] = useState('');
   const granted = useMutation({
     mutationFn: () =>
       api('POST', '/api/v1/grants', {
@@ -37,22 +36,9 @@ export function AdminPage() {
         ...(grant.site === '' ? {} : { site: grant.site }),
       }),
   });
-  const created = useMutation({
-    mutationFn: () =>
-      api<{ token: string }>('POST', '/api/v1/tokens', {
-        email: token.email,
-        study: token.study,
-        scopes: token.scopes.split(',').map((s) => s.trim()),
-      }),
-    onSuccess: (r) => setShownToken(r.token),
-  });
   const submitGrant = (event: FormEvent) => {
     event.preventDefault();
     granted.mutate();
-  };
-  const submitToken = (event: FormEvent) => {
-    event.preventDefault();
-    created.mutate();
   };
   return (
     <section>
@@ -124,42 +110,7 @@ export function AdminPage() {
           {failureMessage(granted.error)}
         </p>
       )}
-      <h3>API token</h3>
-      <form onSubmit={submitToken} aria-label="Create an API token">
-        <label htmlFor="token-email">For the user (e-mail)</label>
-        <input
-          id="token-email"
-          type="email"
-          required
-          value={token.email}
-          onChange={(e) => setToken({ ...token, email: e.target.value })}
-        />
-        <label htmlFor="token-study">Study (protocol id)</label>
-        <input
-          id="token-study"
-          required
-          value={token.study}
-          onChange={(e) => setToken({ ...token, study: e.target.value })}
-        />
-        <label htmlFor="token-scopes">Actions (comma-separated)</label>
-        <input
-          id="token-scopes"
-          required
-          value={token.scopes}
-          onChange={(e) => setToken({ ...token, scopes: e.target.value })}
-        />
-        <button type="submit">Create token</button>
-      </form>
-      {shownToken !== '' && (
-        <p role="status">
-          Copy it now, it is not shown again: <code>{shownToken}</code>
-        </p>
-      )}
-      {created.isError && (
-        <p role="alert" className="error">
-          {failureMessage(created.error)}
-        </p>
-      )}
+      <TokenAdmin />
     </section>
   );
 }

@@ -178,6 +178,23 @@ describe.skipIf(!available && process.env.CI !== 'true')('web app in headless Ch
     await page.close();
   }, 120_000);
 
+  it('ASVS 7.2.1: a study administrator creates an API token, sees it listed and revokes it', async () => {
+    const page = await browser.newPage();
+    await signIn(page, 'study_admin', 'study.admin@demo.trialvault.invalid');
+    await page.goto(`${url}/#/admin`);
+    await page.getByRole('heading', { name: 'API tokens' }).waitFor();
+    await page.getByLabel('For the user (e-mail)').fill('monitor@demo.trialvault.invalid');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.getByText(/Copy it now, it is not shown again/).waitFor();
+    const row = page.getByRole('row', { name: /monitor@demo\.trialvault\.invalid/ });
+    await row.waitFor();
+    await shot(page, 'admin-token-created');
+    await page.getByRole('button', { name: 'Revoke the token of monitor@demo.trialvault.invalid' }).click();
+    await row.getByText(/^revoked /).waitFor();
+    await shot(page, 'admin-token-revoked');
+    await page.close();
+  }, 120_000);
+
   it("ASVS 8.2.2: a coordinator cannot reach another site's participant by URL", async () => {
     const page = await browser.newPage();
     await signIn(page, 'coordinator', 'coordinator@demo.trialvault.invalid');

@@ -1,0 +1,138 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { api, failureMessage } from './api.js';
+
+interface TokenView {
+  id: string;
+  user: string;
+  scopes: string[];
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+}
+
+/** API tokens of one study: create (the secret shown once), list and revoke (study administrators). */
+export function TokenAdmin() {
+  const client = useQueryClient();
+  const studies = useQuery({
+    queryKey: ['studies'],
+    queryFn: () => api<{ items: { id: string; protocolId: string }[] }>('GET', '/api/v1/studies'),
+  });
+  const [chosen, setChosen] = useState('');
+  const study = chosen !== '' ? chosen : (studies.data?.items[0]?.protocolId ?? '');
+  const [form, setForm] = useState({ email: '', scopes: 'study.read,record.read' });
+  const [shown, setShown] = useState('');
+  const tokens = useQuery({
+    queryKey: ['tokens', study],
+    queryFn: () => api<{ items: TokenView[] }>('GET', `/api/v1/studies/${encodeURIComponent(study)}/tokens`),
+    enabled: study !== '',
+    retry: false,
+  });
+  const created = useMutation({
+    mutationFn: () =>
+      api<{ token: string }>('POST', '/api/v1/tokens', {
+        email: form.email,
+        study,
+        scopes: form.scopes.split(',').map((s) => s.trim()),
+      }),
+    onSuccess: async (r) => {
+      setShown(r.token);
+      await client.invalidateQueries({ queryKey: ['tokens', study] });
+    },
+  });
+  const revoked = useMutation({
+    mutationFn: (id: string) => api('DELETE', `/api/v1/tokens/${encodeURIComponent(id)}`),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['tokens', study] }),
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    created.mutate();
+  };
+  return (
+    <>
+      <h3>API tokens</h3>
+      <label htmlFor="token-study">Study</label>
+      <select id="token-study" value={study} onChange={(e) => setChosen(e.target.value)}>
+        {(studies.data?.items ?? []).map((s) => (
+          <option key={s.id} value={s.protocolId}>
+            {s.protocolId}
+          </option>
+        ))}
+      </select>
+      {tokens.isError ? (
+        <p className="muted">{failureMessage(tokens.error)}</p>
+      ) : (tokens.data?.items ?? []).length === 0 ? (
+        <p className="muted">No API tokens in this study.</p>
+      ) : (
+        <table aria-label="API tokens">
+          <thead>
+            <tr>
+              <th scope="col">User</th>
+              <th scope="col">Actions</th>
+              <th scope="col">Created</th>
+              <th scope="col">Expires</th>
+              <th scope="col">Status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(tokens.data?.items ?? []).map((t) => (
+              <tr key={t.id}>
+                <td>{t.user}</td>
+                <td>{t.scopes.join(', ')}</td>
+                <td>{t.createdAt.slice(0, 16).replace('T', ' ')}</td>
+                <td>{t.expiresAt.slice(0, 10)}</td>
+                <td>
+                  {t.revokedAt !== null ? (
+                    `revoked ${t.revokedAt.slice(0, 10)}`
+                  ) : (
+                    <button
+                      type="button"
+                      aria-label={`Revoke the token of ${t.user}`}
+                      disabled={revoked.isPending}
+                      onClick={() => revoked.mutate(t.id)}
+                    >
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {revoked.isError && (
+        <p role="alert" className="error">
+          {failureMessage(revoked.error)}
+        </p>
+      )}
+      <form onSubmit={submit} aria-label="Create an API token">
+        <label htmlFor="token-email">For the user (e-mail)</label>
+        <input
+          id="token-email"
+          type="email"
+          required
+          value={form.email}
+          onChange={(e) => setForm({ ...form, email: e.target.value })}
+        />
+        <label htmlFor="token-scopes">Actions (comma-separated)</label>
+        <input
+          id="token-scopes"
+          required
+          value={form.scopes}
+          onChange={(e) => setForm({ ...form, scopes: e.target.value })}
+        />
+        <button type="submit">Create token</button>
+      </form>
+      {shown !== '' && (
+        <p role="status">
+          Copy it now, it is not shown again: <code>{shown}</code>
+        </p>
+      )}
+      {created.isError && (
+        <p role="alert" className="error">
+          {failureMessage(created.error)}
+        </p>
+      )}
+    </>
+  );
+}
