@@ -8,5 +8,8 @@ export default defineConfig({
     globalSetup: ['test/global-setup.ts'],
     hookTimeout: 60_000,
     pool: 'forks',
+    // The independent COSE implementation used in a test imports without file extensions (bundler
+    // style): Vite resolves it instead of Node.
+    server: { deps: { inline: ['@ldclabs/cose-ts'] } },
   },
 });

@@ -2,6 +2,7 @@ import { benchBackup } from './backup.js';
 import { benchCore } from './core.js';
 import { benchHttp } from './http.js';
 import { benchImport } from './import.js';
+import { benchIngest } from './ingest.js';
 import { benchLedger } from './ledger.js';
 
 /** `npm run bench -- NAME`: runs one benchmark and prints its JSON on stdout. */
@@ -10,6 +11,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   core: benchCore,
   http: benchHttp,
   import: benchImport,
+  ingest: benchIngest,
   ledger: benchLedger,
 };
 

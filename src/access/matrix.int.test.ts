@@ -16,7 +16,7 @@ type Outcome = 'allowed' | 'forbidden' | 'not-found' | 'locked' | 'erased';
 
 /** Roles granted at one site; the others hold study-wide grants. */
 const SITE_SCOPED: ReadonlySet<Role> = new Set(['coordinator', 'monitor']);
-const SYSTEM_ACTIONS: ReadonlySet<Action> = new Set(['study.create', 'user.manage']);
+const SYSTEM_ACTIONS: ReadonlySet<Action> = new Set(['study.create', 'user.manage', 'backup.status']);
 
 /**
  * The expected answer, from the role table (src/access/roles.ts) and the fixed rules: resources outside
@@ -49,7 +49,9 @@ function expected(role: Role, action: Action, resource: Resource): Outcome {
   if (resource === 'locked record' && action === 'record.write') return 'locked';
   if (
     resource === 'erased participant' &&
-    ['record.write', 'participant.status', 'participant.erase'].includes(action)
+    ['record.write', 'participant.status', 'participant.erase', 'device.manage', 'telemetry.read'].includes(
+      action,
+    )
   )
     return 'erased';
   return 'allowed';
@@ -186,6 +188,17 @@ async function perform(
       return vault.imports.importFile(actor, t.studyId, ctx.emptyImport, 'Import test');
     case 'breakglass.review':
       return vault.breakGlass.list(actor, t.studyId);
+    case 'device.manage':
+      return vault.devices.register(actor, t.participantId, {
+        model: 'Watch',
+        serial: `SN-${unique}`,
+        firmware: '1.0',
+        metrics: ['heart_rate'],
+      });
+    case 'backup.status':
+      return vault.backupStatus.status(actor);
+    case 'telemetry.read':
+      return vault.series.series(actor, t.participantId, { metric: 'heart_rate' });
   }
 }
 

@@ -26,6 +26,9 @@ export const ACTIONS = [
   'audit.read',
   'import.run',
   'breakglass.review',
+  'device.manage',
+  'telemetry.read',
+  'backup.status',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -56,7 +59,7 @@ export interface RoleDefinition {
 export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
   system_admin: {
     label: 'System administrator: users and settings; no clinical data',
-    actions: ['study.create', 'user.manage', 'grant.manage'],
+    actions: ['study.create', 'user.manage', 'grant.manage', 'backup.status'],
     reveal: [],
     blinded: true,
     system: true,
@@ -74,6 +77,8 @@ export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
       'record.read',
       'audit.read',
       'breakglass.review',
+      'device.manage',
+      'telemetry.read',
     ],
     reveal: [],
     blinded: true,
@@ -90,6 +95,8 @@ export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
       'record.write',
       'record.sign',
       'audit.read',
+      'device.manage',
+      'telemetry.read',
     ],
     reveal: ['identifier', 'quasi'],
     blinded: true,
@@ -105,13 +112,22 @@ export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
       'record.read',
       'record.write',
       'import.run',
+      'device.manage',
+      'telemetry.read',
     ],
     reveal: ['identifier', 'quasi'],
     blinded: true,
   },
   monitor: {
     label: 'Monitor: source data verification at their sites; reads and queries, no edits',
-    actions: ['study.read', 'participant.read', 'participant.lookup', 'record.read', 'audit.read'],
+    actions: [
+      'study.read',
+      'participant.read',
+      'participant.lookup',
+      'record.read',
+      'audit.read',
+      'telemetry.read',
+    ],
     reveal: ['identifier', 'quasi'],
     blinded: true,
   },
@@ -125,6 +141,7 @@ export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
       'record.unlock',
       'audit.read',
       'import.run',
+      'telemetry.read',
     ],
     reveal: ['quasi'],
     blinded: true,

@@ -7,12 +7,16 @@ import { BreakGlassService } from '../access/break-glass-service.js';
 import { TokenService } from '../access/token-service.js';
 import { UserService } from '../access/user-service.js';
 import { AuditTrailService } from '../audit/service.js';
+import { BackupStatusService } from '../backup/status-service.js';
 import type { Settings } from '../config/settings.js';
 import type { Actor } from '../core/actor.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { DemoService } from '../demo/service.js';
+import { DeviceService } from '../devices/device-service.js';
+import { SeriesService } from '../devices/series-service.js';
+import { TelemetryService } from '../devices/telemetry-service.js';
 import { FormService } from '../forms/service.js';
 import { ImportService } from '../import/service.js';
 import { ensureLedgerKey, loadLedgerKeys } from '../ledger/ledger-keys.js';
@@ -50,6 +54,10 @@ export interface Vault {
   readonly users: UserService;
   readonly breakGlass: BreakGlassService;
   readonly signatures: SignatureService;
+  readonly devices: DeviceService;
+  readonly telemetry: TelemetryService;
+  readonly series: SeriesService;
+  readonly backupStatus: BackupStatusService;
   close(): Promise<void>;
 }
 
@@ -131,6 +139,10 @@ export function buildVault(
     users: new UserService(deps, authorizer),
     breakGlass: new BreakGlassService(deps, authorizer),
     signatures: new SignatureService(deps, authorizer, auth),
+    devices: new DeviceService(deps, authorizer),
+    telemetry: new TelemetryService(deps, authorizer),
+    series: new SeriesService(deps, authorizer),
+    backupStatus: new BackupStatusService(deps, authorizer),
     demo: new DemoService(deps, studies, forms, participants, records),
     ledger: new LedgerService(deps, ledger),
     audit: new AuditTrailService(deps, records, authorizer),

@@ -60,6 +60,11 @@ export const AUDIT_ACTIONS = [
   'backup.create',
   'backup.restore',
   'backup.verify',
+  'device.register',
+  'device.enroll',
+  'device.status',
+  'telemetry.upload',
+  'telemetry.policy',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ERASURE_REGISTER, openVault, readErasureRegister, type Vault } from '../app/vault.js';
 import { appendAuditEvent } from '../audit/repo.js';
-import type { Actor } from '../core/actor.js';
+import { type Actor, CLI_ACTOR } from '../core/actor.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { appError } from '../core/errors.js';
-import { err, ok, type Result } from '../core/result.js';
+import { err, expectOk, ok, type Result } from '../core/result.js';
 import { loadLedgerKeys } from '../ledger/ledger-keys.js';
 import type { VerifyReport } from '../ledger/verify.js';
 import { Witness } from '../ledger/witness.js';
@@ -21,10 +21,11 @@ import {
   type RestoreKey,
   sha256Hex,
 } from './backup-config.js';
-import { chunkId, openChunk, sealChunk } from './chunk-crypto.js';
-import { chunks } from './chunker.js';
+import { openChunk } from './chunk-crypto.js';
+import { storeChunks } from './chunk-store.js';
 import { DirectoryTarget } from './repository.js';
 import { loadLogicalDump, type SnapshotFormat, takeSnapshot } from './snapshot.js';
+import type { BackupStatus } from './status-service.js';
 
 export interface Manifest {
   readonly format: 'trialvault-backup-v1';
@@ -91,20 +92,12 @@ export class BackupService {
     const checkpoint = await this.vault.ledger.checkpointIfBehind();
     if (!checkpoint.ok) return checkpoint;
     const snapshot = await takeSnapshot(this.vault.store);
-    const ids: string[] = [];
-    let newChunks = 0;
-    let storedBytes = 0;
-    for (const chunk of chunks(snapshot.bytes)) {
-      const id = chunkId(config.value.idKey, chunk);
-      ids.push(id);
-      if (!target.hasChunk(id)) {
-        const sealed = sealChunk(config.value.publicKey, id, chunk);
-        if (target.putChunk(id, sealed)) {
-          newChunks++;
-          storedBytes += sealed.length;
-        }
-      }
-    }
+    const { ids, newChunks, storedBytes } = await storeChunks(
+      snapshot.bytes,
+      target,
+      config.value.publicKey,
+      config.value.idKey,
+    );
     const createdAt = this.vault.deps.clock.now().toISOString();
     const cp = checkpoint.value;
     const manifest: Manifest = {
@@ -364,33 +357,8 @@ export class BackupService {
   }
 
   /** The last backup, the last verified one, and the recovery point (what a restore would bring back). */
-  async status(): Promise<{
-    lastBackup: { id: string; at: string } | null;
-    lastVerified: { id: string; at: string; ok: boolean } | null;
-    recoveryPoint: string | null;
-  }> {
-    const events = await this.vault.store.db
-      .selectFrom('audit_events')
-      .select(['action', 'at', 'target', 'outcome', 'details'])
-      .where('action', 'in', ['backup.create', 'backup.verify'])
-      .orderBy('seq', 'desc')
-      .limit(200)
-      .execute();
-    const created = events.find((e) => e.action === 'backup.create');
-    const verified = events.find((e) => e.action === 'backup.verify');
-    const verifiedOk = events.find((e) => e.action === 'backup.verify' && e.outcome === 'success');
-    const point =
-      verifiedOk === undefined
-        ? null
-        : ((JSON.parse(verifiedOk.details) as { createdAt?: string }).createdAt ?? verifiedOk.at);
-    return {
-      lastBackup: created === undefined ? null : { id: created.target ?? '', at: created.at },
-      lastVerified:
-        verified === undefined
-          ? null
-          : { id: verified.target ?? '', at: verified.at, ok: verified.outcome === 'success' },
-      recoveryPoint: point,
-    };
+  async status(): Promise<BackupStatus> {
+    return expectOk(await this.vault.backupStatus.status(CLI_ACTOR));
   }
 
   /** Applies a retention policy; needs the prune credential from the offline restore key file. */

@@ -28,6 +28,10 @@ export const TABLES = [
   'break_glass',
   'alerts',
   'signatures',
+  'devices',
+  'telemetry_uploads',
+  'telemetry_blocks',
+  'telemetry_policies',
 ] as const;
 
 export type SnapshotFormat = 'sqlite' | 'jsonl';

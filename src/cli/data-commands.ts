@@ -34,7 +34,7 @@ export async function publishCheckpoint(context: CommandContext, vault: Vault): 
 }
 
 /** A participant named by id, or by subject id within --study. */
-async function findParticipant(vault: Vault, ref: string, study: string | undefined) {
+export async function findParticipant(vault: Vault, ref: string, study: string | undefined) {
   if (study === undefined) return vault.participants.get(CLI_ACTOR, ref);
   const found = await vault.studies.getStudy(CLI_ACTOR, study);
   if (!found.ok) return found;

@@ -8,6 +8,7 @@ import { registerAccessCommands } from './access-commands.js';
 import { registerBackupCommands } from './backup-commands.js';
 import { initConfiguredVault, openConfiguredVault } from './context.js';
 import { publishCheckpoint, registerDataCommands } from './data-commands.js';
+import { registerDeviceCommands } from './device-commands.js';
 import { type CliIo, EXIT_OK, EXIT_USAGE, printError, processIo } from './io.js';
 import { registerLedgerCommands } from './ledger-commands.js';
 import { serve } from './serve.js';
@@ -170,6 +171,7 @@ export function buildProgram(context: CommandContext): Command {
   registerLedgerCommands(program, context, openConfiguredVault);
   registerAccessCommands(program, context, openConfiguredVault);
   registerBackupCommands(program, context, openConfiguredVault);
+  registerDeviceCommands(program, context, openConfiguredVault);
   return program;
 }
 

@@ -17,6 +17,8 @@ export interface Operation<P, Q, B> {
   readonly params?: z.ZodType<P>;
   readonly query?: z.ZodType<Q>;
   readonly body?: z.ZodType<B>;
+  /** A body other than JSON (the COSE bytes of a device upload). */
+  readonly bodyType?: 'application/cose';
   readonly status?: number;
 }
 
@@ -108,7 +110,10 @@ export function openApiDocument(registry: ApiRegistry): Record<string, unknown> 
         : {
             requestBody: {
               required: true,
-              content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input' }) } },
+              content:
+                op.bodyType === undefined
+                  ? { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input' }) } }
+                  : { [op.bodyType]: { schema: { type: 'string', contentEncoding: 'binary' } } },
             },
           }),
       responses: {

@@ -2,7 +2,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerAccessRoutes } from '../access/routes.js';
 import type { Vault } from '../app/vault.js';
 import { registerAuditRoutes } from '../audit/routes.js';
+import { registerBackupRoutes } from '../backup/routes.js';
 import { appError, INTERNAL_ERROR } from '../core/errors.js';
+import { registerDeviceRoutes } from '../devices/routes.js';
 import { registerLedgerRoutes } from '../ledger/routes.js';
 import { registerParticipantRoutes } from '../participants/routes.js';
 import { registerRecordRoutes } from '../records/routes.js';
@@ -51,6 +53,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return sendError(reply, INTERNAL_ERROR);
   });
 
+  // Device uploads are COSE bytes, parsed by the telemetry service (its own size cap comes first).
+  app.addContentTypeParser('application/cose', { parseAs: 'buffer' }, (_request, body, done) =>
+    done(null, body),
+  );
   const tls = options.https !== undefined;
   registerSecurityHeaders(app, tls);
   registerAuthRateLimit(app, options.authPerMinute ?? 20);
@@ -63,6 +69,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerRecordRoutes(route, options.vault);
   registerLedgerRoutes(route, options.vault);
   registerAuditRoutes(route, options.vault);
+  registerDeviceRoutes(route, options.vault);
+  registerBackupRoutes(route, options.vault);
   const document = openApiDocument(registry);
   app.get('/api/openapi.json', async () => document);
   registerWebRoutes(app);

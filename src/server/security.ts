@@ -87,11 +87,11 @@ export function registerSecurityHeaders(app: FastifyInstance, tls: boolean): voi
   });
 }
 
-/** A fixed-window limit per client address on the authentication endpoints (ASVS 6.3.1). */
+/** A fixed-window limit per client address on sign-in and device enrollment (ASVS 6.3.1). */
 export function registerAuthRateLimit(app: FastifyInstance, perMinute: number): void {
   const windows = new Map<string, { start: number; count: number }>();
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/v1/auth/')) return;
+    if (!request.url.startsWith('/api/v1/auth/') && !request.url.startsWith('/api/v1/devices/enroll')) return;
     const now = Date.now();
     const key = request.ip;
     const window = windows.get(key);

@@ -4,6 +4,7 @@ import { vaultCoreMigration } from './migrations/0001-vault-core.js';
 import { ledgerMigration } from './migrations/0002-ledger.js';
 import { accessMigration } from './migrations/0003-access.js';
 import { accessEpochMigration } from './migrations/0004-access-epoch.js';
+import { devicesMigration } from './migrations/0005-devices.js';
 import type { Database } from './schema.js';
 
 /** Versioned migrations, applied in order at start; each runs in its own transaction. */
@@ -13,6 +14,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0002-ledger': ledgerMigration(dialect),
     '0003-access': accessMigration(dialect),
     '0004-access-epoch': accessEpochMigration(dialect),
+    '0005-devices': devicesMigration(dialect),
   };
 }
 
@@ -31,9 +33,15 @@ export async function migrateToLatest(
     provider,
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
+  // Kysely's existence checks introspect every table of the database; a schema dropped at that moment
+  // by someone else fails the check before any migration runs. Nothing was applied then: try again.
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (error === undefined) return;
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    if (failed === undefined && results === undefined && attempt < 3) continue;
+    throw new Error(
+      `migration ${failed ?? 'unknown'} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }

@@ -252,6 +252,74 @@ export interface Database {
   break_glass: BreakGlassTable;
   alerts: AlertTable;
   signatures: SignatureTable;
+  devices: DeviceTable;
+  telemetry_uploads: TelemetryUploadTable;
+  telemetry_blocks: TelemetryBlockTable;
+  telemetry_policies: TelemetryPolicyTable;
+}
+
+/** Integers that PostgreSQL keeps as bigint come back as strings: read them with Number(). */
+type BigNumber = number | string;
+
+export interface DeviceTable {
+  id: string;
+  study_id: string;
+  participant_id: string;
+  model: string;
+  serial_sealed: string;
+  firmware: string;
+  metrics: string;
+  status: 'pending' | 'active' | 'suspended' | 'revoked';
+  status_reason: string | null;
+  alg: number | null;
+  public_key: Buffer | null;
+  enrollment_hash: Buffer | null;
+  enrollment_expires_at: string | null;
+  created_at: string;
+  enrolled_at: string | null;
+  boot: BigNumber | null;
+  top_seq: BigNumber;
+  seq_window: string;
+  top_hash: Buffer | null;
+  offset_ms: BigNumber | null;
+  last_upload_at: string | null;
+  uploads_accepted: BigNumber;
+  uploads_refused: BigNumber;
+  samples_quarantined: BigNumber;
+  last_flags: string;
+}
+
+export interface TelemetryUploadTable {
+  id: string;
+  device_id: string;
+  study_id: string;
+  participant_id: string;
+  boot: BigNumber;
+  seq: BigNumber;
+  message_hash: Buffer;
+  content_mac: Buffer;
+  received_at: string;
+  sent_ms: BigNumber;
+  sample_count: number;
+  quarantined: number;
+  flags: string;
+}
+
+export interface TelemetryBlockTable {
+  upload_id: string;
+  metric: number;
+  participant_id: string;
+  start_ms: BigNumber;
+  end_ms: BigNumber;
+  sample_count: number;
+  quarantined: number;
+  sealed: string;
+}
+
+export interface TelemetryPolicyTable {
+  study_id: string;
+  policy: string;
+  updated_at: string;
 }
 
 export type { Generated };

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.js';
 import { migrateToLatest } from './migrate.js';
@@ -91,6 +91,11 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     ...(location.schema === undefined ? {} : { options: `-c search_path=${location.schema}` }),
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  await migrateToLatest(db, 'postgres', location.schema);
+  // Kysely looks for its bookkeeping tables in every schema unless told which: with the schema chosen
+  // by the URL's search_path, another store's tables in the same database would be taken for ours.
+  const schema =
+    location.schema ??
+    (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema;
+  await migrateToLatest(db, 'postgres', schema ?? undefined);
   return { db, dialect: 'postgres', file: undefined, close: () => db.destroy() };
 }

@@ -1,6 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, failureMessage } from './api.js';
+import { BackupStatusPanel } from './backup-status.js';
 import { TokenAdmin } from './token-admin.js';
 
 const ROLES = [
@@ -111,6 +112,7 @@ export function AdminPage() {
         </p>
       )}
       <TokenAdmin />
+      <BackupStatusPanel />
     </section>
   );
 }

@@ -4,6 +4,7 @@ import { api, failureMessage } from './api.js';
 import { type FieldDefinition, FieldInput, FieldLabel } from './field-input.js';
 import { NewEntryChooser } from './new-record.js';
 import { RecordActions } from './record-actions.js';
+import { TelemetryPanel } from './telemetry-panel.js';
 
 interface Study {
   id: string;
@@ -252,6 +253,7 @@ export function ParticipantPage({ participantId }: { participantId: string }) {
           </li>
         ))}
       </ul>
+      <TelemetryPanel participantId={participantId} />
     </section>
   );
 }

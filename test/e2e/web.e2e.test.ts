@@ -178,6 +178,39 @@ describe.skipIf(!available && process.env.CI !== 'true')('web app in headless Ch
     await page.close();
   }, 120_000);
 
+  /** `trialvault device simulate` against the running demo server; its JSON summary. */
+  async function simulate(...args: string[]): Promise<{ ok: boolean; participantId: string }> {
+    const child = spawn(
+      process.execPath,
+      [join(root, 'bin/trialvault.js'), 'device', 'simulate', '--server', url, ...args],
+      {
+        cwd: dir,
+        env: { ...process.env, TRIALVAULT_LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+    await new Promise((resolve) => child.on('close', resolve));
+    return JSON.parse(out) as { ok: boolean; participantId: string };
+  }
+
+  it('FDA DHT: a coordinator sees a wearable, its heart-rate chart and a spike quarantined with its reason', async () => {
+    expect((await simulate('--minutes', '30')).ok).toBe(true);
+    const spiked = await simulate('--minutes', '3', '--mode', 'spike');
+    expect(spiked.ok).toBe(true);
+    const page = await browser.newPage();
+    await signIn(page, 'coordinator', 'coordinator@demo.trialvault.invalid');
+    await page.goto(`${url}/#/participants/${spiked.participantId}`);
+    await page.getByRole('heading', { name: 'Wearables' }).waitFor();
+    await page.getByText(/Heart rate \(\/min\): \d+ accepted samples/).waitFor();
+    const reasons = await page.locator('figure svg circle title').allTextContents();
+    expect(reasons.some((r) => r.includes('quarantined: RANGE'))).toBe(true);
+    expect(await page.getByRole('cell', { name: 'active' }).count()).toBeGreaterThan(0);
+    await shot(page, 'participant-wearable-chart');
+    await page.close();
+  }, 180_000);
+
   it('ASVS 7.2.1: a study administrator creates an API token, sees it listed and revokes it', async () => {
     const page = await browser.newPage();
     await signIn(page, 'study_admin', 'study.admin@demo.trialvault.invalid');
@@ -192,6 +225,17 @@ describe.skipIf(!available && process.env.CI !== 'true')('web app in headless Ch
     await page.getByRole('button', { name: 'Revoke the token of monitor@demo.trialvault.invalid' }).click();
     await row.getByText(/^revoked /).waitFor();
     await shot(page, 'admin-token-revoked');
+    await page.close();
+  }, 120_000);
+
+  it('ICH E6(R3) 4.3.3: a system administrator sees the backup status on the administration page', async () => {
+    const page = await browser.newPage();
+    await signIn(page, 'system_admin', 'system.admin@demo.trialvault.invalid');
+    await page.goto(`${url}/#/admin`);
+    await page.getByRole('heading', { name: 'Backups' }).waitFor();
+    await page.getByText(/None yet: run "trialvault backup init"/).waitFor();
+    await page.getByText(/None: no backup has been proven restorable/).waitFor();
+    await shot(page, 'admin-backup-status');
     await page.close();
   }, 120_000);
 

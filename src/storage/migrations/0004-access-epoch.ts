@@ -34,22 +34,30 @@ export function accessEpochMigration(dialect: Dialect): Migration {
             return null;
           end $$`.execute(db);
       }
-      for (const { table, updateOf } of WATCHED) {
-        const events = ['insert', updateOf === undefined ? 'update' : `update of ${updateOf}`, 'delete'];
-        for (const [i, event] of events.entries()) {
-          const name = sql.raw(`${table}_access_epoch_${i}`);
-          const on = sql.raw(`${event} on ${table}`);
-          if (dialect === 'postgres') {
-            await sql`create trigger ${name} after ${on} for each statement execute function trialvault_access_epoch()`.execute(
-              db,
-            );
-          } else {
-            await sql`create trigger ${name} after ${on} for each row begin
-              update counters set value = value + 1 where name = 'access_epoch';
-            end`.execute(db);
-          }
-        }
-      }
+      for (const { table, updateOf } of WATCHED) await createEpochTriggers(db, dialect, table, updateOf);
     },
   };
+}
+
+/** Triggers that advance the access epoch on every insert, delete and (watched) update of `table`. */
+export async function createEpochTriggers(
+  db: Kysely<unknown>,
+  dialect: Dialect,
+  table: string,
+  updateOf?: string,
+): Promise<void> {
+  const events = ['insert', updateOf === undefined ? 'update' : `update of ${updateOf}`, 'delete'];
+  for (const [i, event] of events.entries()) {
+    const name = sql.raw(`${table}_access_epoch_${i}`);
+    const on = sql.raw(`${event} on ${table}`);
+    if (dialect === 'postgres') {
+      await sql`create trigger ${name} after ${on} for each statement execute function trialvault_access_epoch()`.execute(
+        db,
+      );
+    } else {
+      await sql`create trigger ${name} after ${on} for each row begin
+        update counters set value = value + 1 where name = 'access_epoch';
+      end`.execute(db);
+    }
+  }
 }

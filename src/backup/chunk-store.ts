@@ -1,0 +1,114 @@
+import type { KeyObject } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { chunkId, sealChunk } from './chunk-crypto.js';
+import { chunks } from './chunker.js';
+import type { DirectoryTarget } from './repository.js';
+
+export interface Stored {
+  readonly ids: string[];
+  readonly newChunks: number;
+  readonly storedBytes: number;
+}
+
+/** Chunks in flight per worker: enough to keep both busy, few enough to bound memory (~1 MiB each). */
+const IN_FLIGHT_PER_WORKER = 4;
+
+/** The compiled worker beside this module; absent when the sources run untranspiled (tests). */
+function workerFile(): string | undefined {
+  const file = fileURLToPath(new URL('./chunk-store-worker.js', import.meta.url));
+  return import.meta.url.endsWith('.js') && existsSync(file) ? file : undefined;
+}
+
+/**
+ * Splits the snapshot into content-defined chunks and stores each one not already in the target. With
+ * more than one core, worker threads seal and write while this thread chunks; the order of `ids` is
+ * the order of the snapshot whatever order the workers finish in.
+ */
+export async function storeChunks(
+  bytes: Uint8Array,
+  target: DirectoryTarget,
+  publicKey: KeyObject,
+  idKey: Buffer,
+): Promise<Stored> {
+  const file = workerFile();
+  const workers = Math.min(4, availableParallelism());
+  if (file === undefined || workers < 2) return storeInline(bytes, target, publicKey, idKey);
+  const pool = Array.from(
+    { length: workers },
+    () =>
+      new Worker(file, {
+        workerData: {
+          root: target.root,
+          publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+          idKey: Uint8Array.from(idKey),
+        },
+      }),
+  );
+  const ids: string[] = [];
+  let newChunks = 0;
+  let storedBytes = 0;
+  try {
+    const results = pool.map(() => new Map<number, (r: { id: string; stored: number }) => void>());
+    for (const [w, worker] of pool.entries()) {
+      worker.on('message', (r: { index: number; id: string; stored: number }) => {
+        results[w]?.get(r.index)?.(r);
+        results[w]?.delete(r.index);
+      });
+    }
+    const failure = new Promise<never>((_, reject) => {
+      for (const worker of pool) worker.once('error', reject);
+    });
+    const pending = new Set<Promise<void>>();
+    let index = 0;
+    for (const chunk of chunks(bytes)) {
+      const i = index++;
+      const w = i % pool.length;
+      const done = new Promise<void>((resolve) => {
+        results[w]?.set(i, (r) => {
+          ids[i] = r.id;
+          if (r.stored > 0) {
+            newChunks++;
+            storedBytes += r.stored;
+          }
+          resolve();
+        });
+      });
+      (pool[w] as Worker).postMessage({ index: i, chunk });
+      const tracked = done.then(() => {
+        pending.delete(tracked);
+      });
+      pending.add(tracked);
+      if (pending.size >= pool.length * IN_FLIGHT_PER_WORKER) await Promise.race([...pending, failure]);
+    }
+    await Promise.race([Promise.all(pending), failure]);
+    return { ids, newChunks, storedBytes };
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+}
+
+function storeInline(
+  bytes: Uint8Array,
+  target: DirectoryTarget,
+  publicKey: KeyObject,
+  idKey: Buffer,
+): Stored {
+  const ids: string[] = [];
+  let newChunks = 0;
+  let storedBytes = 0;
+  for (const chunk of chunks(bytes)) {
+    const id = chunkId(idKey, chunk);
+    ids.push(id);
+    if (!target.hasChunk(id)) {
+      const sealed = sealChunk(publicKey, id, chunk);
+      if (target.putChunk(id, sealed)) {
+        newChunks++;
+        storedBytes += sealed.length;
+      }
+    }
+  }
+  return { ids, newChunks, storedBytes };
+}

@@ -1,0 +1,49 @@
+import type { Authorizer } from '../access/authorizer.js';
+import type { Actor } from '../core/actor.js';
+import { ok, type Result } from '../core/result.js';
+import type { VaultDeps } from '../vault/deps.js';
+
+export interface BackupStatus {
+  readonly lastBackup: { readonly id: string; readonly at: string } | null;
+  readonly lastVerified: { readonly id: string; readonly at: string; readonly ok: boolean } | null;
+  /** When the newest backup proven restorable was taken: what a restore would bring back. */
+  readonly recoveryPoint: string | null;
+}
+
+/**
+ * Backup status from the ledger itself (the backup.create and backup.verify events), for operators
+ * and the web app (ICH E6(R3) 4.3.3: tested backup and recovery, visible to those who run the system).
+ */
+export class BackupStatusService {
+  constructor(
+    private readonly deps: VaultDeps,
+    private readonly authorizer: Authorizer,
+  ) {}
+
+  async status(actor: Actor): Promise<Result<BackupStatus>> {
+    const permit = await this.authorizer.authorize(actor, 'backup.status');
+    if (!permit.ok) return permit;
+    const events = await this.deps.db
+      .selectFrom('audit_events')
+      .select(['action', 'at', 'target', 'outcome', 'details'])
+      .where('action', 'in', ['backup.create', 'backup.verify'])
+      .orderBy('seq', 'desc')
+      .limit(200)
+      .execute();
+    const created = events.find((e) => e.action === 'backup.create');
+    const verified = events.find((e) => e.action === 'backup.verify');
+    const verifiedOk = events.find((e) => e.action === 'backup.verify' && e.outcome === 'success');
+    const point =
+      verifiedOk === undefined
+        ? null
+        : ((JSON.parse(verifiedOk.details) as { createdAt?: string }).createdAt ?? verifiedOk.at);
+    return ok({
+      lastBackup: created === undefined ? null : { id: created.target ?? '', at: created.at },
+      lastVerified:
+        verified === undefined
+          ? null
+          : { id: verified.target ?? '', at: verified.at, ok: verified.outcome === 'success' },
+      recoveryPoint: point,
+    });
+  }
+}

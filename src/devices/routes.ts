@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import type { Vault } from '../app/vault.js';
+import { ok } from '../core/result.js';
+import type { Route } from '../server/api-registry.js';
+import { page, pageQuery } from '../server/pagination.js';
+import { seriesQuery } from './series-service.js';
+
+const id = z.object({ id: z.string().min(1).max(64) });
+const study = z.object({ study: z.string().min(1).max(64) });
+
+export function registerDeviceRoutes(route: Route, vault: Vault): void {
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/participants/:id/devices',
+      summary: 'Register a wearable for a participant; answers a one-time enrollment code (24 h)',
+      tag: 'devices',
+      auth: 'actor',
+      params: id,
+      body: z.unknown(),
+      status: 201,
+    },
+    ({ actor, params, body }) => vault.devices.register(actor, params.id, body),
+  );
+  route(
+    {
+      method: 'GET',
+      url: '/api/v1/participants/:id/devices',
+      summary: "A participant's devices: status, last upload, flags",
+      tag: 'devices',
+      auth: 'actor',
+      params: id,
+      query: pageQuery,
+    },
+    async ({ actor, params, query }) => {
+      const list = await vault.devices.list(actor, params.id);
+      return list.ok ? ok(page(list.value, query)) : list;
+    },
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/devices/enroll',
+      summary: 'The device presents its one-time code and public key; answers its id and binding',
+      tag: 'devices',
+      auth: 'public',
+      body: z.unknown(),
+    },
+    ({ body }) => vault.devices.enroll(body),
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/devices/:id/status',
+      summary: 'Suspend, resume or revoke a device (with a reason)',
+      tag: 'devices',
+      auth: 'actor',
+      params: id,
+      body: z.unknown(),
+    },
+    ({ actor, params, body }) => vault.devices.setStatus(actor, params.id, body),
+  );
+  route(
+    {
+      method: 'GET',
+      url: '/api/v1/devices/:id/serial',
+      summary: "A device's serial number (a HIPAA identifier: reveal, audited)",
+      tag: 'devices',
+      auth: 'actor',
+      params: id,
+    },
+    async ({ actor, params }) => {
+      const serial = await vault.devices.serial(actor, params.id);
+      return serial.ok ? ok({ serial: serial.value }) : serial;
+    },
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/telemetry',
+      summary: 'A signed device upload (COSE_Sign1, application/cose) for the named study and participant',
+      tag: 'telemetry',
+      auth: 'public',
+      query: z.object({ study: z.string().min(1).max(64), participant: z.string().min(1).max(64) }),
+      body: z.custom<Buffer>((v) => Buffer.isBuffer(v), 'the body must be application/cose bytes'),
+      bodyType: 'application/cose',
+      status: 202,
+    },
+    ({ query, body }) =>
+      vault.telemetry.ingest(body, { studyId: query.study, participantId: query.participant }),
+  );
+  route(
+    {
+      method: 'GET',
+      url: '/api/v1/participants/:id/telemetry',
+      summary: 'One metric as a time series (downsampled for charts), quarantined samples with their flags',
+      tag: 'telemetry',
+      auth: 'actor',
+      params: id,
+      query: seriesQuery,
+    },
+    ({ actor, params, query }) => vault.series.series(actor, params.id, query),
+  );
+  route(
+    {
+      method: 'GET',
+      url: '/api/v1/studies/:study/telemetry-policy',
+      summary: "The study's plausibility limits per metric",
+      tag: 'telemetry',
+      auth: 'actor',
+      params: study,
+    },
+    ({ actor, params }) => vault.series.policy(actor, params.study),
+  );
+  route(
+    {
+      method: 'PUT',
+      url: '/api/v1/studies/:study/telemetry-policy',
+      summary: "Override the study's plausibility limits (with a reason)",
+      tag: 'telemetry',
+      auth: 'actor',
+      params: study,
+      body: z.unknown(),
+    },
+    ({ actor, params, body }) => vault.series.setPolicy(actor, params.study, body),
+  );
+}

@@ -1,0 +1,416 @@
+import { createHmac } from 'node:crypto';
+import { AccessCache } from '../access/access-cache.js';
+import type { Authorizer } from '../access/authorizer.js';
+import { accessEpoch } from '../access/repo.js';
+import type { AuditEventInput } from '../audit/audit-event.js';
+import { appendAuditEvents } from '../audit/repo.js';
+import { appError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { err, ok, type Result } from '../core/result.js';
+import { sealField } from '../crypto/field-envelope.js';
+import { type Tx, transact } from '../storage/transact.js';
+import type { VaultDeps } from '../vault/deps.js';
+import { ALG, publicKeyFromRaw } from './cose-sign1.js';
+import { telemetryAudience } from './device-service.js';
+import { advance, type DeviceState, type SequenceFlag } from './device-state.js';
+import { METRICS, type MetricName, type TelemetryPolicy } from './metrics.js';
+import { checkSeries, flagNames, SAMPLE_FLAGS, type SampleFlag } from './plausibility.js';
+import * as repo from './repo.js';
+import { encodeBlock } from './sample-block.js';
+import { policyFor } from './telemetry-policy.js';
+import { type Checked, checkUpload, type KnownDevice, type Refused } from './upload-check.js';
+
+export type UploadFlag = SequenceFlag | 'DUPLICATE_CONTENT';
+
+export interface Receipt {
+  readonly uploadId: string;
+  readonly deviceId: string;
+  readonly boot: number;
+  readonly seq: number;
+  /** SHA-256 of the upload's bytes, also in its audit event (the ledger commits to it). */
+  readonly messageHash: string;
+  readonly samples: number;
+  readonly quarantined: number;
+  readonly flags: UploadFlag[];
+  /** Quarantined samples by reason. */
+  readonly sampleFlags: Partial<Record<SampleFlag, number>>;
+}
+
+export type Decision =
+  | { readonly ok: true; readonly receipt: Receipt; readonly device: KnownDevice }
+  | Refused;
+
+export interface UploadTarget {
+  readonly studyId: string;
+  readonly participantId: string;
+}
+
+interface Pending {
+  readonly bytes: Uint8Array;
+  readonly target: UploadTarget;
+  readonly resolve: (decision: Decision) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Uploads decided in one transaction at most: one commit (one fsync) for many concurrent uploads. */
+const MAX_BATCH = 256;
+const LAST_VALUES = 50_000;
+
+/**
+ * Telemetry ingestion. Each upload gets every check in order and one audit event with its decision,
+ * in the transaction that stores it; accepted but implausible samples are stored quarantined with their
+ * flags, never dropped. Concurrent uploads are decided together in one transaction (group commit).
+ */
+export class TelemetryService {
+  readonly #devices = new AccessCache<KnownDevice | null>();
+  /** The last plausible sample per device and metric, for rate checks across uploads (memory only). */
+  readonly #last = new Map<string, { at: number; value: number; run: number }>();
+  #queue: Pending[] = [];
+  #flushing = false;
+  #audience: string | undefined;
+
+  constructor(
+    private readonly deps: VaultDeps,
+    readonly authorizer: Authorizer,
+  ) {}
+
+  /** One upload (POST /api/v1/telemetry): accepted with a receipt, or TELEMETRY_REFUSED with the reason. */
+  async ingest(bytes: Uint8Array, target: UploadTarget): Promise<Result<Receipt>> {
+    const decision = await new Promise<Decision>((resolve, reject) => {
+      this.#queue.push({ bytes, target, resolve, reject });
+      if (!this.#flushing) setImmediate(() => void this.#flush());
+    });
+    if (decision.ok) return ok(decision.receipt);
+    return err(
+      appError('TELEMETRY_REFUSED', `Upload refused: ${decision.message}.`, { reason: decision.reason }),
+    );
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, MAX_BATCH);
+        try {
+          const decisions = await this.ingestMany(batch);
+          for (const [i, p] of batch.entries()) p.resolve(decisions[i] as Decision);
+        } catch (e) {
+          for (const p of batch) p.reject(e);
+        }
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  /** Decides a batch of uploads, in order, in one transaction; one decision per upload. */
+  async ingestMany(uploads: readonly { bytes: Uint8Array; target: UploadTarget }[]): Promise<Decision[]> {
+    this.#audience ??= await telemetryAudience(this.deps);
+    const audience = this.#audience;
+    const epoch = await accessEpoch(this.deps.db);
+    const checked: (Checked | Refused)[] = [];
+    for (const upload of uploads) {
+      checked.push(
+        await checkUpload(upload.bytes, { ...upload.target, audience }, (id) => this.#device(id, epoch)),
+      );
+    }
+    const result = await transact(this.deps.db, async (trx) => ok(await this.#decide(trx, checked)));
+    if (!result.ok) throw new Error(`telemetry transaction failed: ${result.error.code}`);
+    return result.value;
+  }
+
+  async #device(id: string, epoch: number | undefined): Promise<KnownDevice | undefined> {
+    const cached = epoch === undefined ? undefined : this.#devices.get(id, epoch);
+    if (cached !== undefined) return cached ?? undefined;
+    const row = await repo.findDevice(this.deps.db, id);
+    const device: KnownDevice | null =
+      row === undefined
+        ? null
+        : {
+            id: row.id,
+            studyId: row.study_id,
+            participantId: row.participant_id,
+            status: row.status,
+            participantErased: row.participant_status === 'erased',
+            alg: row.alg === null ? null : Number(row.alg),
+            key:
+              row.public_key === null || row.alg === null
+                ? null
+                : (publicKeyFromRaw(Number(row.alg) === ALG.EdDSA ? ALG.EdDSA : ALG.ES256, row.public_key) ??
+                  null),
+            metrics: new Set(JSON.parse(row.metrics) as MetricName[]),
+          };
+    if (epoch !== undefined) this.#devices.set(id, epoch, device);
+    return device ?? undefined;
+  }
+
+  async #decide(trx: Tx, checked: readonly (Checked | Refused)[]): Promise<Decision[]> {
+    const now = this.deps.clock.now();
+    const at = now.toISOString();
+    const decisions: Decision[] = [];
+    const events: AuditEventInput[] = [];
+    const uploads: repo.UploadRow[] = [];
+    const blocks: repo.BlockRow[] = [];
+    const policies = new Map<string, TelemetryPolicy>();
+    const states = new Map<string, { row: repo.DeviceRow; state: DeviceState; seen: Set<string> }>();
+    const refused = new Map<string, number>();
+    for (const item of checked) {
+      let decision: Decision;
+      if (!item.ok) {
+        decision = item;
+      } else {
+        let entry = states.get(item.device.id);
+        if (entry === undefined) {
+          const row = await repo.lockDevice(trx, item.device.id);
+          if (row === undefined) throw new Error('a checked device disappeared');
+          entry = { row, state: stateOf(row), seen: new Set() };
+          states.set(item.device.id, entry);
+        }
+        let policy = policies.get(item.device.studyId);
+        if (policy === undefined) {
+          policy = await policyFor(trx, item.device.studyId);
+          policies.set(item.device.studyId, policy);
+        }
+        decision = await this.#accept(trx, item, entry, policy, now, uploads, blocks);
+      }
+      if (!decision.ok && decision.device !== undefined)
+        refused.set(decision.device.id, (refused.get(decision.device.id) ?? 0) + 1);
+      decisions.push(decision);
+      events.push(auditOf(decision));
+    }
+    await repo.insertUploads(trx, uploads);
+    await repo.insertBlocks(trx, blocks);
+    for (const [id, { row, state }] of states) {
+      await repo.updateDevice(trx, id, {
+        boot: state.boot,
+        top_seq: state.top,
+        seq_window: state.window.toString(),
+        top_hash: state.topHash === null ? null : Buffer.from(state.topHash),
+        offset_ms: state.offsetMs,
+        last_upload_at: row.last_upload_at,
+        uploads_accepted: Number(row.uploads_accepted),
+        uploads_refused: Number(row.uploads_refused) + (refused.get(id) ?? 0),
+        samples_quarantined: Number(row.samples_quarantined),
+        last_flags: row.last_flags,
+      });
+      refused.delete(id);
+    }
+    // Refusals of devices that had no accepted upload in the batch are counted too.
+    for (const [id, n] of refused) {
+      const row = await repo.lockDevice(trx, id);
+      if (row !== undefined)
+        await repo.updateDevice(trx, id, { uploads_refused: Number(row.uploads_refused) + n });
+    }
+    // 21 CFR 11.10(e): one audit event per upload, accepted or refused, in the same transaction.
+    await appendAuditEvents(
+      trx,
+      this.deps,
+      events.map((e) => ({ ...e, at })),
+    );
+    return decisions;
+  }
+
+  async #accept(
+    trx: Tx,
+    item: Checked,
+    entry: { row: repo.DeviceRow; state: DeviceState; seen: Set<string> },
+    policy: TelemetryPolicy,
+    now: Date,
+    uploads: repo.UploadRow[],
+    blocks: repo.BlockRow[],
+  ): Promise<Decision> {
+    const { device, message } = item;
+    if (entry.row.status !== 'active')
+      return { ok: false, reason: 'DEVICE_SUSPENDED', message: 'the device is no longer active', device };
+    const step = advance(entry.state, message, item.messageHash, now.getTime());
+    if (!step.ok) return { ok: false, reason: step.reason, message: step.detail, device };
+    const flags: UploadFlag[] = [...step.flags];
+    const key = await this.deps.keyring.participantKey(trx, device.participantId);
+    if (!key.ok)
+      return { ok: false, reason: 'DEVICE_REVOKED', message: "the participant's key is gone", device };
+    const mac = createHmac('sha256', this.deps.keyring.blindIndexKey(device.studyId)).update(
+      'telemetry-content/v1',
+    );
+    const series = message.series.map((s) => {
+      const times = s.offsets.map((o) => message.sent + o);
+      // Metric, offsets and values as numbers: the content, whatever the sequence number or send time.
+      const content = new Float64Array(2 + 2 * s.offsets.length);
+      content[0] = METRICS[s.metric].code;
+      content[1] = s.offsets.length;
+      content.set(s.offsets, 2);
+      content.set(s.values, 2 + s.offsets.length);
+      mac.update(new Uint8Array(content.buffer));
+      return { ...s, times };
+    });
+    const checkedSeries: {
+      metric: MetricName;
+      times: number[];
+      values: number[];
+      flags: Uint8Array;
+      run: number;
+    }[] = [];
+    for (const s of series) {
+      const lastKey = `${device.id}:${s.metric}`;
+      const checked = checkSeries(s.times, s.values, policy[s.metric], this.#last.get(lastKey));
+      if (checked === null)
+        return {
+          ok: false,
+          reason: 'SAMPLE_ORDER',
+          message: `${s.metric} sample times are not strictly increasing`,
+          device,
+        };
+      checkedSeries.push({
+        metric: s.metric,
+        times: s.times,
+        values: s.values,
+        flags: checked.flags,
+        run: checked.run,
+      });
+    }
+    const contentMac = mac.digest();
+    const macKey = contentMac.toString('base64');
+    // The same samples under a new sequence number: a re-signed copy, quarantined as a whole.
+    if (entry.seen.has(macKey) || (await repo.contentSeen(trx, device.id, contentMac)))
+      flags.push('DUPLICATE_CONTENT');
+    entry.seen.add(macKey);
+    const whole =
+      (flags.includes('DUPLICATE_CONTENT') ? SAMPLE_FLAGS.DUPLICATE_CONTENT : 0) |
+      (flags.includes('CHAIN_FORK') ? SAMPLE_FLAGS.CHAIN_FORK : 0);
+    const uploadId = newId();
+    const counts: Partial<Record<SampleFlag, number>> = {};
+    let quarantined = 0;
+    for (const s of checkedSeries) {
+      let q = 0;
+      let lastGood = -1;
+      for (let i = 0; i < s.flags.length; i++) {
+        const bits = (s.flags[i] as number) | whole;
+        s.flags[i] = bits;
+        // The reference for the next upload's rate and flat-line checks: a value that is not itself a
+        // jump (a flat line continues through flagged flat samples).
+        if ((bits & (SAMPLE_FLAGS.RANGE | SAMPLE_FLAGS.RATE)) === 0 && whole === 0) lastGood = i;
+        if (bits === 0) continue;
+        q++;
+        for (const name of flagNames(bits)) counts[name] = (counts[name] ?? 0) + 1;
+      }
+      quarantined += q;
+      if (lastGood >= 0)
+        this.#remember(`${device.id}:${s.metric}`, {
+          at: s.times[lastGood] as number,
+          value: s.values[lastGood] as number,
+          run: lastGood === s.times.length - 1 ? s.run : 1,
+        });
+      const code = METRICS[s.metric].code;
+      blocks.push({
+        upload_id: uploadId,
+        metric: code,
+        participant_id: device.participantId,
+        start_ms: s.times[0] as number,
+        end_ms: s.times.at(-1) as number,
+        sample_count: s.times.length,
+        quarantined: q,
+        sealed: sealField(
+          key.value.key,
+          key.value.version,
+          blockContext(device.studyId, device.participantId, uploadId, code),
+          encodeBlock(s),
+        ).toString('base64'),
+      });
+    }
+    uploads.push({
+      id: uploadId,
+      device_id: device.id,
+      study_id: device.studyId,
+      participant_id: device.participantId,
+      boot: message.boot,
+      seq: message.seq,
+      message_hash: item.messageHash,
+      content_mac: contentMac,
+      received_at: now.toISOString(),
+      sent_ms: message.sent,
+      sample_count: message.sampleCount,
+      quarantined,
+      flags: JSON.stringify(flags),
+    });
+    entry.state = step.state;
+    entry.row = {
+      ...entry.row,
+      last_upload_at: now.toISOString(),
+      uploads_accepted: Number(entry.row.uploads_accepted) + 1,
+      samples_quarantined: Number(entry.row.samples_quarantined) + quarantined,
+      last_flags: JSON.stringify([...flags, ...Object.keys(counts)]),
+    };
+    return {
+      ok: true,
+      device,
+      receipt: {
+        uploadId,
+        deviceId: device.id,
+        boot: message.boot,
+        seq: message.seq,
+        messageHash: item.messageHash.toString('hex'),
+        samples: message.sampleCount,
+        quarantined,
+        flags,
+        sampleFlags: counts,
+      },
+    };
+  }
+
+  #remember(key: string, last: { at: number; value: number; run: number }): void {
+    if (this.#last.size >= LAST_VALUES && !this.#last.has(key)) this.#last.clear();
+    this.#last.set(key, last);
+  }
+}
+
+export const blockContext = (studyId: string, participantId: string, uploadId: string, metric: number) => ({
+  studyId,
+  participantId,
+  recordId: `telemetry/${uploadId}`,
+  field: String(metric),
+  version: 1,
+});
+
+function stateOf(row: repo.DeviceRow): DeviceState {
+  return {
+    boot: row.boot === null ? null : Number(row.boot),
+    top: Number(row.top_seq),
+    window: BigInt(row.seq_window),
+    topHash: row.top_hash,
+    offsetMs: row.offset_ms === null ? null : Number(row.offset_ms),
+  };
+}
+
+function auditOf(decision: Decision): AuditEventInput {
+  if (decision.ok) {
+    const r = decision.receipt;
+    return {
+      actor: { kind: 'device', id: r.deviceId },
+      action: 'telemetry.upload',
+      outcome: 'success',
+      studyId: decision.device.studyId,
+      participantId: decision.device.participantId,
+      target: r.deviceId,
+      details: {
+        upload: r.uploadId,
+        boot: r.boot,
+        seq: r.seq,
+        messageHash: r.messageHash,
+        samples: r.samples,
+        quarantined: r.quarantined,
+        flags: r.flags,
+        sampleFlags: r.sampleFlags,
+      },
+    };
+  }
+  const device = decision.device;
+  return {
+    actor: { kind: 'device', id: device?.id ?? 'unknown' },
+    action: 'telemetry.upload',
+    outcome: 'failure',
+    studyId: device?.studyId ?? null,
+    participantId: device?.participantId ?? null,
+    target: device?.id ?? null,
+    details: { reason: decision.reason, message: decision.message },
+  };
+}

@@ -1,0 +1,332 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Ed25519Key } from '@ldclabs/cose-ts/ed25519';
+import { Header } from '@ldclabs/cose-ts/header';
+import * as iana from '@ldclabs/cose-ts/iana';
+import { Sign1Message } from '@ldclabs/cose-ts/sign1';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TestClock } from '../../test/support/clock.js';
+import { enrolledDevice, heartRate } from '../../test/support/devices.js';
+import { enrollWithDemographics, seedStudy } from '../../test/support/fixtures.js';
+import { pgDump } from '../../test/support/pg-dump.js';
+import { DIALECTS, freshVault, type TestVault } from '../../test/support/stores.js';
+import { CLI_ACTOR } from '../core/actor.js';
+import { expectOk, type Result } from '../core/result.js';
+import { encode, Tagged } from './cbor.js';
+import { DeviceClient } from './device-client.js';
+import { encodeMessage, externalAad } from './telemetry-message.js';
+import type { Receipt } from './telemetry-service.js';
+
+const reasonOf = (r: Result<Receipt>) =>
+  r.ok ? 'ACCEPTED' : String(r.error.details?.reason ?? r.error.code);
+
+for (const dialect of DIALECTS) {
+  describe(`telemetry ingestion (${dialect})`, () => {
+    let t: TestVault;
+    let clock: TestClock;
+    let f: { studyId: string; participantId: string; otherParticipantId: string };
+    beforeEach(async () => {
+      clock = new TestClock();
+      t = await freshVault(dialect, { clock });
+      const study = await seedStudy(t.vault);
+      const one = await enrollWithDemographics(t.vault, study.id, 'S01');
+      const two = await enrollWithDemographics(t.vault, study.id, 'S02', {
+        ...(await import('../../test/support/fixtures.js')).PERSON,
+        MRN: 'MRN-2222-BB',
+      });
+      f = { studyId: study.id, participantId: one.participant.id, otherParticipantId: two.participant.id };
+    });
+    afterEach(async () => t.cleanup());
+
+    const target = () => ({ studyId: f.studyId, participantId: f.participantId });
+    const send = (bytes: Uint8Array, to = target()) => t.vault.telemetry.ingest(bytes, to);
+
+    it('enrollment: a one-time code, spent once; unknown and expired codes look alike', async () => {
+      const { device, enrollmentCode } = expectOk(
+        await t.vault.devices.register(CLI_ACTOR, f.participantId, {
+          model: 'Watch',
+          serial: 'SN-1234-XYZ',
+          firmware: '1.0',
+          metrics: ['heart_rate'],
+        }),
+      );
+      expect(device.status).toBe('pending');
+      expect(Buffer.from(enrollmentCode.slice(4), 'base64url').length).toBeGreaterThanOrEqual(16);
+      const key = DeviceClient.generateKey('ES256');
+      const request = { code: enrollmentCode, alg: 'ES256', publicKey: DeviceClient.publicKey('ES256', key) };
+      const enrolled = expectOk(await t.vault.devices.enroll(request));
+      expect(enrolled).toMatchObject({
+        deviceId: device.id,
+        studyId: f.studyId,
+        participantId: f.participantId,
+      });
+      const again = await t.vault.devices.enroll(request);
+      expect(again.ok ? null : again.error.code).toBe('UNAUTHENTICATED');
+      const late = expectOk(
+        await t.vault.devices.register(CLI_ACTOR, f.participantId, {
+          model: 'Watch',
+          serial: 'SN-5',
+          firmware: '1.0',
+          metrics: ['heart_rate'],
+        }),
+      );
+      clock.advance(24 * 60 + 1);
+      const expired = await t.vault.devices.enroll({ ...request, code: late.enrollmentCode });
+      expect(expired.ok ? null : expired.error.code).toBe('UNAUTHENTICATED');
+      const rows = await t.vault.store.db
+        .selectFrom('audit_events')
+        .select('action')
+        .where('action', 'like', 'device.%')
+        .execute();
+      expect(rows.map((r) => r.action).sort()).toEqual([
+        'device.enroll',
+        'device.register',
+        'device.register',
+      ]);
+    });
+
+    it('accepts an upload made by an independent RFC 9052 implementation; the same bytes again are a REPLAY; a flipped byte is SIGNATURE_INVALID; another participant is WRONG_PARTICIPANT', async () => {
+      const { enrollment } = await (async () => {
+        const secret = new Uint8Array(32).fill(7);
+        const key = Ed25519Key.fromSecret(secret);
+        const { device, enrollmentCode } = expectOk(
+          await t.vault.devices.register(CLI_ACTOR, f.participantId, {
+            model: 'Independent',
+            serial: 'SN-IND',
+            firmware: '1.0',
+            metrics: ['heart_rate'],
+          }),
+        );
+        const enrollment = expectOk(
+          await t.vault.devices.enroll({
+            code: enrollmentCode,
+            alg: 'EdDSA',
+            publicKey: Buffer.from(key.getPublicKey()).toString('base64url'),
+          }),
+        );
+        return { device, enrollment, key };
+      })();
+      const key = Ed25519Key.fromSecret(new Uint8Array(32).fill(7));
+      const payload = encodeMessage({
+        device: enrollment.deviceId,
+        boot: 1,
+        seq: 0,
+        prev: new Uint8Array(32),
+        sent: clock.time,
+        samples: heartRate(clock.time, 30),
+      });
+      // The package's typings lose its base class under NodeNext resolution; the method is there.
+      const protectedHeader = new Header();
+      const params = protectedHeader as unknown as { setParam(label: number, value: unknown): void };
+      params.setParam(iana.HeaderParameterAlg, iana.AlgorithmEdDSA);
+      params.setParam(iana.HeaderParameterKid, Buffer.from(enrollment.deviceId));
+      const untagged = new Sign1Message(payload, protectedHeader, new Header()).toBytes(
+        key,
+        externalAad(enrollment.studyId, enrollment.participantId, enrollment.audience),
+      );
+      const bytes = Sign1Message.withTag(untagged);
+      const accepted = await send(bytes);
+      expect(reasonOf(accepted)).toBe('ACCEPTED');
+      expect(reasonOf(await send(bytes))).toBe('REPLAY');
+      const flipped = Uint8Array.from(bytes);
+      flipped[flipped.length - 10] = (flipped[flipped.length - 10] ?? 0) ^ 1;
+      expect(reasonOf(await send(flipped))).toBe('SIGNATURE_INVALID');
+      expect(reasonOf(await send(bytes, { studyId: f.studyId, participantId: f.otherParticipantId }))).toBe(
+        'WRONG_PARTICIPANT',
+      );
+    });
+
+    it('refuses each malformed upload with its own reason, before looking further', async () => {
+      const { client } = await enrolledDevice(t.vault, f.participantId);
+      const good = client.upload(heartRate(clock.time, 10), clock.time);
+      expect(reasonOf(await send(new Uint8Array(300 * 1024)))).toBe('TOO_LARGE');
+      // A non-shortest integer: the same value, another encoding.
+      expect(reasonOf(await send(Buffer.from('d2841800', 'hex')))).toBe('CBOR_INVALID');
+      expect(reasonOf(await send(good.subarray(1)))).toBe('COSE_INVALID');
+      const crit = encode(
+        new Tagged(18, [
+          encode(
+            new Map<number, never>([
+              [1, -8 as never],
+              [2, [77] as never],
+            ]),
+          ),
+          new Map(),
+          new Uint8Array(1),
+          new Uint8Array(64),
+        ]),
+      );
+      expect(reasonOf(await send(crit))).toBe('CRIT_UNKNOWN');
+      const rsa = encode(
+        new Tagged(18, [encode(new Map([[1, -257]])), new Map(), new Uint8Array(1), new Uint8Array(64)]),
+      );
+      expect(reasonOf(await send(rsa))).toBe('ALG_UNSUPPORTED');
+      const stranger = new DeviceClient({
+        ...client.identity,
+        deviceId: '01a00000-0000-7000-8000-000000000000',
+      });
+      expect(reasonOf(await send(stranger.upload(heartRate(clock.time, 5), clock.time)))).toBe(
+        'DEVICE_UNKNOWN',
+      );
+      const forged = new DeviceClient({ ...client.identity, privateKey: DeviceClient.generateKey('EdDSA') });
+      expect(reasonOf(await send(forged.upload(heartRate(clock.time, 5), clock.time)))).toBe(
+        'SIGNATURE_INVALID',
+      );
+      expect(reasonOf(await send(good))).toBe('ACCEPTED');
+    });
+
+    it('device status: pending, suspended and revoked devices are refused with their reason', async () => {
+      const pending = expectOk(
+        await t.vault.devices.register(CLI_ACTOR, f.participantId, {
+          model: 'W',
+          serial: 'S',
+          firmware: '1',
+          metrics: ['heart_rate'],
+        }),
+      );
+      const { client, device } = await enrolledDevice(t.vault, f.participantId);
+      const ghost = new DeviceClient({ ...client.identity, deviceId: pending.device.id });
+      expect(reasonOf(await send(ghost.upload(heartRate(clock.time, 5), clock.time)))).toBe('DEVICE_PENDING');
+      expectOk(
+        await t.vault.devices.setStatus(CLI_ACTOR, device.id, {
+          status: 'suspended',
+          reason: 'Lost, then found',
+        }),
+      );
+      expect(reasonOf(await send(client.upload(heartRate(clock.time, 5), clock.time)))).toBe(
+        'DEVICE_SUSPENDED',
+      );
+      expectOk(
+        await t.vault.devices.setStatus(CLI_ACTOR, device.id, {
+          status: 'active',
+          reason: 'Back with the participant',
+        }),
+      );
+      expect(reasonOf(await send(client.upload(heartRate(clock.time, 5), clock.time)))).toBe('ACCEPTED');
+      expectOk(
+        await t.vault.devices.setStatus(CLI_ACTOR, device.id, {
+          status: 'revoked',
+          reason: 'Key compromised',
+        }),
+      );
+      expect(reasonOf(await send(client.upload(heartRate(clock.time, 5), clock.time)))).toBe(
+        'DEVICE_REVOKED',
+      );
+      const back = await t.vault.devices.setStatus(CLI_ACTOR, device.id, {
+        status: 'active',
+        reason: 'Try again',
+      });
+      expect(back.ok ? null : back.error.code).toBe('CONFLICT');
+    });
+
+    it('sequence and clock: backdated uploads are CLOCK_SKEW, reordered ones flagged, forks quarantined, samples out of order refused', async () => {
+      const { client } = await enrolledDevice(t.vault, f.participantId, 'ES256');
+      const backdated = client.upload(heartRate(clock.time - 3_600_000, 10), clock.time - 3_600_000);
+      expect(reasonOf(await send(backdated))).toBe('CLOCK_SKEW');
+      const a = client.upload(heartRate(clock.time, 10), clock.time);
+      clock.time += 10_000;
+      const b = client.upload(heartRate(clock.time, 10, 75), clock.time);
+      const later = expectOk(await send(b));
+      expect(later.flags).toEqual(['CHAIN_GAP']);
+      const earlier = expectOk(await send(a));
+      expect(earlier.flags).toEqual(['OUT_OF_ORDER']);
+      const fork = new DeviceClient(client.identity, {
+        boot: client.boot,
+        seq: client.seq,
+        prev: new Uint8Array(32).fill(9),
+      });
+      clock.time += 10_000;
+      const forked = expectOk(await send(fork.upload(heartRate(clock.time, 10, 80), clock.time)));
+      expect(forked.flags).toEqual(['CHAIN_FORK']);
+      expect(forked.quarantined).toBe(10);
+      client.seq = fork.seq; // the fork took the client's next number
+      const unordered = client.upload(
+        [
+          { metric: 'heart_rate', at: clock.time - 1000, value: 70 },
+          { metric: 'heart_rate', at: clock.time - 2000, value: 71 },
+        ],
+        clock.time,
+      );
+      expect(reasonOf(await send(unordered))).toBe('SAMPLE_ORDER');
+    });
+
+    it('plausibility: spikes, flat lines, sampling too fast and re-signed copies are stored quarantined with their flags', async () => {
+      const { client } = await enrolledDevice(t.vault, f.participantId);
+      const spike = heartRate(clock.time, 60);
+      spike[30] = { ...(spike[30] as (typeof spike)[number]), value: 310 };
+      const spiked = expectOk(await send(client.upload(spike, clock.time)));
+      expect(spiked.sampleFlags).toMatchObject({ RANGE: 1, RATE: 1 });
+      clock.time += 200_000;
+      const flat = heartRate(clock.time, 150).map((s) => ({ ...s, value: 72 }));
+      expect(expectOk(await send(client.upload(flat, clock.time))).sampleFlags).toMatchObject({
+        FLATLINE: 150,
+      });
+      clock.time += 200_000;
+      const fast = heartRate(clock.time, 20).map((s, i) => ({ ...s, at: clock.time - 2000 + i * 100 }));
+      expect(expectOk(await send(client.upload(fast, clock.time))).sampleFlags.PERIOD).toBeGreaterThan(0);
+      // The same samples at the same offsets from a later send time: a re-signed copy.
+      clock.time += 100_000;
+      const copy = expectOk(
+        await send(
+          client.upload(
+            spike.map((s) => ({ ...s, at: s.at + 500_000 })),
+            clock.time,
+          ),
+        ),
+      );
+      expect(copy.flags).toContain('DUPLICATE_CONTENT');
+      expect(copy.quarantined).toBe(60);
+      const series = expectOk(
+        await t.vault.series.series(CLI_ACTOR, f.participantId, {
+          metric: 'heart_rate',
+          from: clock.time - 1_000_000,
+          to: clock.time,
+        }),
+      );
+      expect(series.quarantined.find((q) => q.v === 310)?.flags).toEqual(['RANGE', 'RATE']);
+      expect(series.points.length).toBeGreaterThan(50);
+      expect(series.points.every(([, v]) => v < 250)).toBe(true);
+    });
+
+    it('21 CFR 11.10(e): every upload decision is one audit event; telemetry values are not in the database in plaintext', async () => {
+      const { client } = await enrolledDevice(t.vault, f.participantId);
+      const marker = 123.456789;
+      const samples = heartRate(clock.time, 20).map((s, i) => (i === 7 ? { ...s, value: marker } : s));
+      const before = await t.vault.store.db
+        .selectFrom('audit_events')
+        .select('seq')
+        .where('action', '=', 'telemetry.upload')
+        .execute();
+      const bytes = client.upload(samples, clock.time);
+      expectOk(await send(bytes));
+      await send(bytes);
+      await send(new Uint8Array([0xff]));
+      const after = await t.vault.store.db
+        .selectFrom('audit_events')
+        .select(['outcome', 'details'])
+        .where('action', '=', 'telemetry.upload')
+        .orderBy('seq')
+        .execute();
+      expect(after.length - before.length).toBe(3);
+      expect(
+        after.slice(-3).map((e) => [e.outcome, (JSON.parse(e.details) as { reason?: string }).reason ?? '']),
+      ).toEqual([
+        ['success', ''],
+        ['failure', 'REPLAY'],
+        ['failure', 'CBOR_INVALID'],
+      ]);
+      const f64 = Buffer.alloc(8);
+      f64.writeDoubleBE(marker);
+      const f64le = Buffer.alloc(8);
+      f64le.writeDoubleLE(marker);
+      const stored =
+        dialect === 'sqlite' && t.vault.store.file !== undefined
+          ? Buffer.concat([readFileSync(t.vault.store.file), readFileSync(`${t.vault.store.file}-wal`)])
+          : Buffer.from(pgDump(t.location), 'utf8');
+      for (const needle of [f64, f64le, Buffer.from(String(marker)), Buffer.from('123.45')]) {
+        expect(stored.includes(needle), needle.toString('hex')).toBe(false);
+      }
+      expect(createHash('sha256').update(bytes).digest('hex')).toMatch(/^[0-9a-f]{64}$/);
+    });
+  });
+}
