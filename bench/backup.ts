@@ -5,10 +5,10 @@ import { performance } from 'node:perf_hooks';
 import { initVault, type Vault } from '../src/app/vault.js';
 import { BackupService } from '../src/backup/service.js';
 import { takeSnapshot } from '../src/backup/snapshot.js';
+import { growStore } from '../src/backup/synthetic-growth.js';
 import { CLI_ACTOR } from '../src/core/actor.js';
 import { expectOk } from '../src/core/result.js';
 import { DEMO_FORMS } from '../src/demo/demo-forms.js';
-import { DemoRandom, syntheticPerson } from '../src/demo/synthetic.js';
 import { benchPlace } from './places.js';
 
 const TARGET_MB = Number(process.env.TRIALVAULT_BENCH_BACKUP_MB ?? 1024);
@@ -16,48 +16,7 @@ const MB = 1024 * 1024;
 
 async function grow(vault: Vault, file: string, megabytes: number, prefix: string): Promise<number> {
   const study = expectOk(await vault.studies.getStudy(CLI_ACTOR, 'BACKUP'));
-  const participants: string[] = [];
-  for (let i = 0; i < 100; i++)
-    participants.push(expectOk(await vault.participants.enroll(CLI_ACTOR, study.id, { site: 'S01' })).id);
-  const random = new DemoRandom(prefix.length);
-  const people = Array.from({ length: 64 }, (_, i) => syntheticPerson(random, i));
-  let n = 0;
-  while (statSync(file).size < megabytes * MB) {
-    const batch = Array.from({ length: 200 }, (_, k) => {
-      const p = people[(n + k) % people.length] ?? people[0];
-      const i = n + k;
-      return i % 2 === 0
-        ? {
-            participantId: participants[i % 100] ?? '',
-            form: 'DEMOG',
-            visit: `${prefix}${i}`,
-            values: {
-              FULL_NAME: p?.fullName,
-              MRN: p?.mrn,
-              EMAIL: p?.email,
-              PHONE: p?.phone,
-              ADDRESS: p?.address,
-              BIRTH_DATE: p?.birthDate,
-              ZIP: p?.zip,
-              SEX: p?.sex,
-            },
-          }
-        : {
-            participantId: participants[i % 100] ?? '',
-            form: 'AE',
-            visit: `${prefix}${i}`,
-            values: {
-              TERM: `Adverse event narrative ${i} `.repeat(6).trim(),
-              ONSET: '2026-03-04',
-              SEVERITY: '2',
-              SERIOUS: false,
-            },
-          };
-    });
-    expectOk(await vault.records.createMany(CLI_ACTOR, batch));
-    n += batch.length;
-  }
-  return n;
+  return expectOk(await growStore(vault, study.id, 'S01', file, megabytes, prefix));
 }
 
 function restic(args: string[], env: NodeJS.ProcessEnv) {

@@ -141,9 +141,17 @@ export function registerBackupCommands(program: Command, context: CommandContext
   backup
     .command('drill')
     .description('ransomware drill on a synthetic store in a temporary place (never the real store)')
+    .option('--megabytes <n>', 'grow the synthetic store to this size first (e.g. 1024 for 1 GB)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 65536) throw new InvalidArgumentError('must be 1 to 65536');
+      return n;
+    })
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
-      const report = await runDrill();
+    .action(async (opts: { json?: boolean; megabytes?: number }) => {
+      const report = await runDrill(
+        undefined,
+        opts.megabytes === undefined ? {} : { megabytes: opts.megabytes },
+      );
       context.report(
         report,
         opts.json === true,

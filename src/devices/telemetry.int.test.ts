@@ -13,6 +13,7 @@ import { DIALECTS, freshVault, type TestVault } from '../../test/support/stores.
 import { CLI_ACTOR } from '../core/actor.js';
 import { expectOk, type Result } from '../core/result.js';
 import { encode, Tagged } from './cbor.js';
+import { ALG, signSign1 } from './cose-sign1.js';
 import { DeviceClient } from './device-client.js';
 import { encodeMessage, externalAad } from './telemetry-message.js';
 import type { Receipt } from './telemetry-service.js';
@@ -173,6 +174,64 @@ for (const dialect of DIALECTS) {
         'SIGNATURE_INVALID',
       );
       expect(reasonOf(await send(good))).toBe('ACCEPTED');
+    });
+
+    it('PAYLOAD_INVALID: a signed payload that breaks the format, names another device or an unregistered metric', async () => {
+      const { client } = await enrolledDevice(t.vault, f.participantId, 'EdDSA', ['heart_rate']);
+      const aad = externalAad(
+        client.identity.studyId,
+        client.identity.participantId,
+        client.identity.audience,
+      );
+      const signed = (payload: Uint8Array) =>
+        signSign1(client.identity.privateKey, ALG.EdDSA, Buffer.from(client.identity.deviceId), payload, aad);
+      const base = {
+        boot: 1,
+        seq: 0,
+        prev: new Uint8Array(32),
+        sent: clock.time,
+        samples: heartRate(clock.time, 3),
+      };
+      expect(reasonOf(await send(signed(encode(new Map([['v', 1]])))))).toBe('PAYLOAD_INVALID');
+      expect(reasonOf(await send(signed(encodeMessage({ ...base, device: 'another-device' }))))).toBe(
+        'PAYLOAD_INVALID',
+      );
+      const glucose = [{ metric: 'glucose' as const, at: clock.time, value: 100 }];
+      expect(
+        reasonOf(
+          await send(signed(encodeMessage({ ...base, device: client.identity.deviceId, samples: glucose }))),
+        ),
+      ).toBe('PAYLOAD_INVALID');
+      expect(reasonOf(await send(signed(encodeMessage({ ...base, device: client.identity.deviceId }))))).toBe(
+        'ACCEPTED',
+      );
+    });
+
+    it('a study policy narrows the limits (study administrators, with a reason, audited); bad policies change nothing', async () => {
+      const bad = await t.vault.series.setPolicy(CLI_ACTOR, f.studyId, {
+        overrides: { heart_rate: { min: 200, max: 100 } },
+        reason: 'Narrower limits',
+      });
+      expect(bad.ok ? null : bad.error.code).toBe('VALIDATION_FAILED');
+      const noReason = await t.vault.series.setPolicy(CLI_ACTOR, f.studyId, { overrides: {} });
+      expect(noReason.ok ? null : noReason.error.code).toBe('VALIDATION_FAILED');
+      const policy = expectOk(
+        await t.vault.series.setPolicy(CLI_ACTOR, f.studyId, {
+          overrides: { heart_rate: { max: 100 } },
+          reason: 'Protocol: resting adults only',
+        }),
+      );
+      expect(policy.heart_rate).toMatchObject({ min: 25, max: 100 });
+      expect(expectOk(await t.vault.series.policy(CLI_ACTOR, f.studyId)).heart_rate.max).toBe(100);
+      const { client } = await enrolledDevice(t.vault, f.participantId);
+      const fast = heartRate(clock.time, 10, 120).map((s) => ({ ...s, value: 120 + (s.at % 3) }));
+      expect(expectOk(await send(client.upload(fast, clock.time))).sampleFlags.RANGE).toBe(10);
+      const events = await t.vault.store.db
+        .selectFrom('audit_events')
+        .select('reason')
+        .where('action', '=', 'telemetry.policy')
+        .execute();
+      expect(events.map((e) => e.reason)).toEqual(['Protocol: resting adults only']);
     });
 
     it('device status: pending, suspended and revoked devices are refused with their reason', async () => {
