@@ -76,7 +76,10 @@ export async function storeChunks(
           resolve();
         });
       });
-      (pool[w] as Worker).postMessage({ index: i, chunk });
+      // A view would clone (or, transferred, detach) the whole snapshot buffer: post a copy of the
+      // chunk alone. Not slice(): on a Buffer it is a view too.
+      const own = new Uint8Array(chunk);
+      (pool[w] as Worker).postMessage({ index: i, chunk: own }, [own.buffer]);
       const tracked = done.then(() => {
         pending.delete(tracked);
       });

@@ -21,7 +21,7 @@ import {
   type RestoreKey,
   sha256Hex,
 } from './backup-config.js';
-import { openChunk } from './chunk-crypto.js';
+import { openChunks } from './chunk-open.js';
 import { storeChunks } from './chunk-store.js';
 import { DirectoryTarget } from './repository.js';
 import { loadLogicalDump, type SnapshotFormat, takeSnapshot } from './snapshot.js';
@@ -170,16 +170,16 @@ export class BackupService {
         appError('INTEGRITY_ERROR', 'The backup manifest signature does not hold.', { backup: manifestId }),
       );
     }
-    const parts: Buffer[] = [];
-    for (const chunk of parsed.manifest.chunks) {
-      const sealed = target.getChunk(chunk);
-      if (sealed === null)
-        return err(appError('INTEGRITY_ERROR', 'A backup chunk is missing.', { backup: manifestId, chunk }));
-      const plain = openChunk(restoreKey.privateKey, chunk, sealed);
-      if (plain === null)
-        return err(appError('INTEGRITY_ERROR', 'A backup chunk was altered.', { backup: manifestId, chunk }));
-      parts.push(plain);
-    }
+    const opened = await openChunks(target, parsed.manifest.chunks, restoreKey.privateKey);
+    if (!opened.ok)
+      return err(
+        appError(
+          'INTEGRITY_ERROR',
+          opened.problem === 'missing' ? 'A backup chunk is missing.' : 'A backup chunk was altered.',
+          { backup: manifestId, chunk: opened.chunk },
+        ),
+      );
+    const parts = opened.parts;
     const bytes = Buffer.concat(parts);
     if (createHash('sha256').update(bytes).digest('hex') !== parsed.manifest.snapshot.sha256) {
       return err(

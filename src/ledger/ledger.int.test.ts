@@ -4,8 +4,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { populate } from '../../test/support/populate.js';
 import { DIALECTS, freshVault, type TestVault } from '../../test/support/stores.js';
 import { openVault } from '../app/vault.js';
+import { appendAuditEvents } from '../audit/repo.js';
 import { CLI_ACTOR } from '../core/actor.js';
-import { expectOk } from '../core/result.js';
+import { expectOk, ok } from '../core/result.js';
+import { transact } from '../storage/transact.js';
 import { leafHash, verifyConsistency, verifyInclusion } from './merkle.js';
 import { openCheckpoint } from './signed-note.js';
 
@@ -160,6 +162,51 @@ for (const dialect of DIALECTS) {
       expect(report.findings).toContainEqual(
         expect.objectContaining({ kind: 'witness-ahead-of-database', table: 'ledger_checkpoints' }),
       );
+    });
+
+    const moreEvents = (n: number) =>
+      transact(t.vault.store.db, async (trx) => {
+        await appendAuditEvents(
+          trx,
+          t.vault.deps,
+          Array.from({ length: n }, () => ({
+            actor: CLI_ACTOR,
+            action: 'participant.lookup' as const,
+            details: { matches: 0 },
+          })),
+        );
+        return ok(null);
+      });
+
+    it('a cold process checkpoints from the stored frontier, and the root is the one a full rehash gives; a damaged frontier is ignored', async () => {
+      await populate(t.vault);
+      const first = expectOk(await t.vault.ledger.checkpoint());
+      await moreEvents(37);
+      const cold = expectOk(await openVault(t.location, { keyDir: t.keyDir, passphrase: undefined }));
+      try {
+        const quick = expectOk(await cold.ledger.checkpoint());
+        expect(quick.size).toBeGreaterThan(first.size);
+        // The warm tree of the first process, rehashed from every event, agrees.
+        const full = expectOk(await t.vault.ledger.checkpoint());
+        expect(full.size).toBe(quick.size);
+        expect(full.root).toBe(quick.root);
+        expect((await cold.ledger.verify()).ok).toBe(true);
+      } finally {
+        await cold.close();
+      }
+      // A frontier altered in the database is not trusted: the next cold checkpoint rehashes the log.
+      await t.vault.store.db
+        .updateTable('ledger_checkpoints')
+        .set({ frontier: Buffer.alloc(64, 7) })
+        .execute();
+      await moreEvents(5);
+      const again = expectOk(await openVault(t.location, { keyDir: t.keyDir, passphrase: undefined }));
+      try {
+        const rehashed = expectOk(await again.ledger.checkpoint());
+        expect(rehashed.root).toBe(expectOk(await t.vault.ledger.checkpoint()).root);
+      } finally {
+        await again.close();
+      }
     });
 
     it('a forged checkpoint or witness line is refused', async () => {

@@ -76,6 +76,19 @@ export class MerkleTree {
     return nodeHash(this.#range(start, start + k), this.#range(start + k, end));
   }
 
+  /** The roots of the perfect subtrees of [0, size), largest first (see frontier.ts). */
+  frontier(size = this.size): Buffer[] {
+    const out: Buffer[] = [];
+    let start = 0;
+    for (let bit = 2 ** Math.floor(Math.log2(Math.max(size, 1))); bit >= 1; bit /= 2) {
+      if ((Math.floor(size / bit) & 1) === 1) {
+        out.push(this.#range(start, start + bit));
+        start += bit;
+      }
+    }
+    return out;
+  }
+
   root(size = this.size): Buffer {
     if (size > this.size) throw new Error('size beyond the tree');
     return size === 0 ? EMPTY_ROOT : this.#range(0, size);

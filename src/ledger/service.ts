@@ -4,6 +4,7 @@ import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { Database } from '../storage/schema.js';
 import { eventLeaf } from './event-leaf.js';
+import { extendFrontier, frontierFits, frontierRoot, packFrontier, unpackFrontier } from './frontier.js';
 import type { LedgerKeys } from './ledger-keys.js';
 import { leafHash } from './merkle.js';
 import { MerkleTree } from './merkle-tree.js';
@@ -94,10 +95,25 @@ export class LedgerService {
 
   /** Signs the current tree head, stores it and publishes it to the witness (21 CFR 11.10(e)). */
   async checkpoint(): Promise<Result<CheckpointView>> {
-    const size = await this.sync();
-    if (!size.ok) return size;
     const latest = await repo.latestCheckpoint(this.deps.db);
-    if (latest !== undefined && Number(latest.size) >= size.value) return ok(view(latest, this.origin));
+    // A cold process (after a restart or a restore) extends the latest checkpoint's frontier with the
+    // events since, instead of rehashing the whole log; proofs still build the full tree on demand.
+    const quick =
+      this.#tree.size === 0 && latest !== undefined ? await this.#fromFrontier(latest) : undefined;
+    if (quick !== undefined && !quick.ok) return quick;
+    let head: { size: number; root: Buffer; frontier: Buffer[] };
+    if (quick?.ok === true && quick.value !== undefined) {
+      head = quick.value;
+    } else {
+      const size = await this.sync();
+      if (!size.ok) return size;
+      head = {
+        size: size.value,
+        root: this.#tree.root(size.value),
+        frontier: this.#tree.frontier(size.value),
+      };
+    }
+    if (latest !== undefined && Number(latest.size) >= head.size) return ok(view(latest, this.origin));
     const { privateKey } = this.config.keys;
     if (privateKey === undefined) {
       return err(
@@ -106,8 +122,8 @@ export class LedgerService {
     }
     const checkpoint: Checkpoint = {
       origin: this.origin,
-      size: size.value,
-      root: this.#tree.root(size.value),
+      size: head.size,
+      root: head.root,
       time: this.deps.clock.now().toISOString(),
     };
     const note = signCheckpoint(checkpoint, this.origin, privateKey);
@@ -116,6 +132,7 @@ export class LedgerService {
       root: checkpoint.root,
       at: checkpoint.time,
       note,
+      frontier: packFrontier(head.frontier),
     });
     this.config.witness.append({
       size: checkpoint.size,
@@ -132,6 +149,31 @@ export class LedgerService {
       note,
     };
     return ok(warning === undefined ? made : { ...made, witnessWarning: warning });
+  }
+
+  /**
+   * The head after the events since `latest`, from its frontier, when the frontier is there and folds to
+   * the root its signed note carries; undefined otherwise (the caller rehashes the whole log). Anything
+   * altered in the stored frontier fails this check: `verify` recomputes everything regardless.
+   */
+  async #fromFrontier(
+    latest: repo.CheckpointRow,
+  ): Promise<Result<{ size: number; root: Buffer; frontier: Buffer[] } | undefined>> {
+    if (latest.frontier === null) return ok(undefined);
+    const signed = openCheckpoint(latest.note, this.origin, this.config.keys.publicKey);
+    if (signed === null) return ok(undefined);
+    const frontier = unpackFrontier(latest.frontier);
+    if (!frontierFits(frontier, signed.size) || !frontierRoot(frontier).equals(signed.root))
+      return ok(undefined);
+    let size = signed.size;
+    for await (const row of repo.eventsFrom(this.deps.db, size)) {
+      if (Number(row.seq) !== size)
+        return err(
+          appError('INTEGRITY_ERROR', 'The audit log has a gap: run "trialvault verify".', { seq: size }),
+        );
+      size = extendFrontier(frontier, size, leafHash(eventLeaf(row)));
+    }
+    return ok({ size, root: frontierRoot(frontier), frontier });
   }
 
   /**

@@ -136,6 +136,8 @@ export interface LedgerCheckpointTable {
   at: string;
   /** The C2SP signed note, exactly as signed and published to the witness. */
   note: string;
+  /** The tree's frontier at this size (ledger/frontier.ts); null in checkpoints made before it existed. */
+  frontier: Buffer | null;
 }
 
 export interface UserTable {

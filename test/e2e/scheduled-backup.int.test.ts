@@ -46,5 +46,23 @@ describe('scheduled backups', () => {
     server.kill('SIGTERM');
     expect(await new Promise((r) => server.on('exit', r))).toBe(0);
     expect(readdirSync(join(target, 'manifests')).length).toBeGreaterThanOrEqual(1);
-  }, 60_000);
+    // What the built binary wrote (chunks sealed in worker threads) verifies and restores (opened in
+    // worker threads), and the restored store passes its own ledger verification.
+    const restoreKey = join(dir, 'restore.key');
+    const verified = spawnSync(process.execPath, [bin, 'backup', 'verify', '--restore-key', restoreKey], {
+      env,
+    });
+    expect(verified.status, verified.stdout.toString() + verified.stderr.toString()).toBe(0);
+    const restoredDir = join(dir, 'restored');
+    const restored = spawnSync(
+      process.execPath,
+      [bin, 'backup', 'restore', '--restore-key', restoreKey, '--to', restoredDir],
+      { env },
+    );
+    expect(restored.status, restored.stdout.toString() + restored.stderr.toString()).toBe(0);
+    const check = spawnSync(process.execPath, [bin, 'verify'], {
+      env: { ...env, TRIALVAULT_DATA_DIR: restoredDir },
+    });
+    expect(check.status, check.stdout.toString() + check.stderr.toString()).toBe(0);
+  }, 120_000);
 });
