@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Vault } from '../app/vault.js';
 import { ok } from '../core/result.js';
 import type { Route } from '../server/api-registry.js';
-import { page, pageQuery } from '../server/pagination.js';
+import { paged, pageQuery } from '../server/pagination.js';
 import { clearSessionCookies, sessionToken, setSessionCookies } from '../server/security.js';
 
 const credentials = z.object({ email: z.string().max(254), password: z.string().max(1024) });
@@ -107,10 +107,7 @@ export function registerAccessRoutes(route: Route, vault: Vault, tls: boolean): 
       auth: 'actor',
       query: pageQuery,
     },
-    async ({ actor, query }) => {
-      const list = await vault.users.list(actor);
-      return list.ok ? ok(page(list.value, query)) : list;
-    },
+    ({ actor, query }) => paged(vault.users.list(actor), query),
   );
   route(
     {
@@ -180,10 +177,7 @@ export function registerAccessRoutes(route: Route, vault: Vault, tls: boolean): 
       params: z.object({ study: z.string().min(1).max(64) }),
       query: pageQuery,
     },
-    async ({ actor, params, query }) => {
-      const list = await vault.tokens.list(actor, params.study);
-      return list.ok ? ok(page(list.value, query)) : list;
-    },
+    ({ actor, params, query }) => paged(vault.tokens.list(actor, params.study), query),
   );
   route(
     {
@@ -218,9 +212,6 @@ export function registerAccessRoutes(route: Route, vault: Vault, tls: boolean): 
       params: z.object({ study: z.string().max(64) }),
       query: pageQuery,
     },
-    async ({ actor, params, query }) => {
-      const list = await vault.breakGlass.list(actor, params.study);
-      return list.ok ? ok(page(list.value, query)) : list;
-    },
+    ({ actor, params, query }) => paged(vault.breakGlass.list(actor, params.study), query),
   );
 }

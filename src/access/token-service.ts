@@ -40,10 +40,11 @@ export class TokenService {
   async authenticate(secret: string): Promise<Result<Actor>> {
     if (typeof secret !== 'string' || secret.length > 200) return err(INVALID);
     const epoch = await repo.accessEpoch(this.deps.db);
-    const key = secretHash(secret).toString('base64');
+    const hash = secretHash(secret);
+    const key = hash.toString('base64');
     let row = epoch === undefined ? undefined : this.#cache.get(key, epoch);
     if (row === undefined) {
-      const found = await repo.findTokenByHash(this.deps.db, secretHash(secret));
+      const found = await repo.findTokenByHash(this.deps.db, hash);
       if (found === undefined || found.revoked_at !== null) return err(INVALID);
       const user = await repo.findUser(this.deps.db, found.user_id);
       if (user === undefined || user.status !== 'active') return err(INVALID);

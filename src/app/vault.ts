@@ -140,7 +140,7 @@ export function buildVault(
     breakGlass: new BreakGlassService(deps, authorizer),
     signatures: new SignatureService(deps, authorizer, auth),
     devices: new DeviceService(deps, authorizer),
-    telemetry: new TelemetryService(deps, authorizer),
+    telemetry: new TelemetryService(deps),
     series: new SeriesService(deps, authorizer),
     backupStatus: new BackupStatusService(deps, authorizer),
     demo: new DemoService(deps, studies, forms, participants, records),

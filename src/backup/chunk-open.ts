@@ -1,21 +1,14 @@
 import type { KeyObject } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { openChunk } from './chunk-crypto.js';
 import type { DirectoryTarget } from './repository.js';
+import { workerPlan } from './worker-pool.js';
 
 export type Opened =
   | { ok: true; parts: Uint8Array[] }
   | { ok: false; chunk: string; problem: 'missing' | 'altered' };
 
 const IN_FLIGHT_PER_WORKER = 4;
-
-function workerFile(): string | undefined {
-  const file = fileURLToPath(new URL('./chunk-open-worker.js', import.meta.url));
-  return import.meta.url.endsWith('.js') && existsSync(file) ? file : undefined;
-}
 
 /**
  * Reads and opens the chunks of a backup in order, on every core (worker threads) when the compiled
@@ -26,9 +19,9 @@ export async function openChunks(
   ids: readonly string[],
   restoreKey: KeyObject,
 ): Promise<Opened> {
-  const file = workerFile();
-  const workers = Math.min(4, availableParallelism());
-  if (file === undefined || workers < 2 || ids.length < 8) return openInline(target, ids, restoreKey);
+  const plan = workerPlan('chunk-open-worker.js');
+  if (plan === undefined || ids.length < 8) return openInline(target, ids, restoreKey);
+  const { file, workers } = plan;
   const restoreKeyPem = restoreKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   const pool = Array.from(
     { length: workers },

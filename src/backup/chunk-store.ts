@@ -1,11 +1,9 @@
 import type { KeyObject } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { chunkId, sealChunk } from './chunk-crypto.js';
 import { chunks } from './chunker.js';
 import type { DirectoryTarget } from './repository.js';
+import { workerPlan } from './worker-pool.js';
 
 export interface Stored {
   readonly ids: string[];
@@ -15,12 +13,6 @@ export interface Stored {
 
 /** Chunks in flight per worker: enough to keep both busy, few enough to bound memory (~1 MiB each). */
 const IN_FLIGHT_PER_WORKER = 4;
-
-/** The compiled worker beside this module; absent when the sources run untranspiled (tests). */
-function workerFile(): string | undefined {
-  const file = fileURLToPath(new URL('./chunk-store-worker.js', import.meta.url));
-  return import.meta.url.endsWith('.js') && existsSync(file) ? file : undefined;
-}
 
 /**
  * Splits the snapshot into content-defined chunks and stores each one not already in the target. With
@@ -33,9 +25,9 @@ export async function storeChunks(
   publicKey: KeyObject,
   idKey: Buffer,
 ): Promise<Stored> {
-  const file = workerFile();
-  const workers = Math.min(4, availableParallelism());
-  if (file === undefined || workers < 2) return storeInline(bytes, target, publicKey, idKey);
+  const plan = workerPlan('chunk-store-worker.js');
+  if (plan === undefined) return storeInline(bytes, target, publicKey, idKey);
+  const { file, workers } = plan;
   const pool = Array.from(
     { length: workers },
     () =>

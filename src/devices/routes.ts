@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Vault } from '../app/vault.js';
 import { ok } from '../core/result.js';
 import type { Route } from '../server/api-registry.js';
-import { page, pageQuery } from '../server/pagination.js';
+import { paged, pageQuery } from '../server/pagination.js';
 import { seriesQuery } from './series-service.js';
 
 const id = z.object({ id: z.string().min(1).max(64) });
@@ -32,10 +32,7 @@ export function registerDeviceRoutes(route: Route, vault: Vault): void {
       params: id,
       query: pageQuery,
     },
-    async ({ actor, params, query }) => {
-      const list = await vault.devices.list(actor, params.id);
-      return list.ok ? ok(page(list.value, query)) : list;
-    },
+    ({ actor, params, query }) => paged(vault.devices.list(actor, params.id), query),
   );
   route(
     {

@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import { AccessCache } from '../access/access-cache.js';
-import type { Authorizer } from '../access/authorizer.js';
 import { accessEpoch } from '../access/repo.js';
 import type { AuditEventInput } from '../audit/audit-event.js';
 import { appendAuditEvents } from '../audit/repo.js';
@@ -69,10 +68,7 @@ export class TelemetryService {
   #flushing = false;
   #audience: string | undefined;
 
-  constructor(
-    private readonly deps: VaultDeps,
-    readonly authorizer: Authorizer,
-  ) {}
+  constructor(private readonly deps: VaultDeps) {}
 
   /** One upload (POST /api/v1/telemetry): accepted with a receipt, or TELEMETRY_REFUSED with the reason. */
   async ingest(bytes: Uint8Array, target: UploadTarget): Promise<Result<Receipt>> {

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { Vault } from '../app/vault.js';
-import { ok } from '../core/result.js';
 import type { Route } from '../server/api-registry.js';
-import { page, pageQuery } from '../server/pagination.js';
+import { paged, pageQuery } from '../server/pagination.js';
 
 const id = z.object({ id: z.string().min(1).max(64) });
 const reveal = z.object({ reveal: z.enum(['true', 'false']).optional() });
@@ -18,10 +17,7 @@ export function registerRecordRoutes(route: Route, vault: Vault): void {
       params: id,
       query: pageQuery,
     },
-    async ({ actor, params, query }) => {
-      const list = await vault.records.listForParticipant(actor, params.id);
-      return list.ok ? ok(page(list.value, query)) : list;
-    },
+    ({ actor, params, query }) => paged(vault.records.listForParticipant(actor, params.id), query),
   );
   route(
     {
@@ -69,10 +65,8 @@ export function registerRecordRoutes(route: Route, vault: Vault): void {
       params: id,
       query: reveal.extend(pageQuery.shape),
     },
-    async ({ actor, params, query }) => {
-      const history = await vault.records.history(actor, params.id, { reveal: query.reveal === 'true' });
-      return history.ok ? ok(page(history.value, query)) : history;
-    },
+    ({ actor, params, query }) =>
+      paged(vault.records.history(actor, params.id, { reveal: query.reveal === 'true' }), query),
   );
   route(
     {
@@ -108,10 +102,7 @@ export function registerRecordRoutes(route: Route, vault: Vault): void {
       params: id,
       query: pageQuery,
     },
-    async ({ actor, params, query }) => {
-      const list = await vault.signatures.list(actor, params.id);
-      return list.ok ? ok(page(list.value, query)) : list;
-    },
+    ({ actor, params, query }) => paged(vault.signatures.list(actor, params.id), query),
   );
   route(
     {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ok, type Result } from '../core/result.js';
 
 const DEFAULT_LIMIT = 100;
 
@@ -26,4 +27,13 @@ export function pageBounds(query: PageQuery): { limit: number; offset: number } 
 export function page<T>(items: readonly T[], query: PageQuery): Page<T> {
   const { limit, offset } = pageBounds(query);
   return { items: items.slice(offset, offset + limit), limit, offset, total: items.length };
+}
+
+/** A service's list result as one page of it; a failure passes through unchanged. */
+export async function paged<T>(
+  list: Promise<Result<readonly T[]>>,
+  query: PageQuery,
+): Promise<Result<Page<T>>> {
+  const result = await list;
+  return result.ok ? ok(page(result.value, query)) : result;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Vault } from '../app/vault.js';
 import { ok } from '../core/result.js';
 import type { Route } from '../server/api-registry.js';
-import { page, pageQuery } from '../server/pagination.js';
+import { page, paged, pageQuery } from '../server/pagination.js';
 
 const study = z.object({ study: z.string().min(1).max(64) });
 
@@ -50,10 +50,7 @@ export function registerStudyRoutes(route: Route, vault: Vault): void {
       params: study,
       query: pageQuery,
     },
-    async ({ actor, params, query }) => {
-      const sites = await vault.studies.listSites(actor, params.study);
-      return sites.ok ? ok(page(sites.value, query)) : sites;
-    },
+    ({ actor, params, query }) => paged(vault.studies.listSites(actor, params.study), query),
   );
   route(
     {
@@ -65,10 +62,7 @@ export function registerStudyRoutes(route: Route, vault: Vault): void {
       params: study,
       query: pageQuery,
     },
-    async ({ actor, params, query }) => {
-      const forms = await vault.forms.listForms(actor, params.study);
-      return forms.ok ? ok(page(forms.value, query)) : forms;
-    },
+    ({ actor, params, query }) => paged(vault.forms.listForms(actor, params.study), query),
   );
   route(
     {
