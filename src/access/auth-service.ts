@@ -261,11 +261,11 @@ export class AuthService {
 
   /** Why the session is over by the clock, if it is. */
   #current(row: repo.SessionRow): string | undefined {
-    const at = this.deps.clock.now().toISOString();
-    const idle = new Date(
-      new Date(row.last_seen_at).getTime() + this.config.idleMinutes * MINUTE,
-    ).toISOString();
-    return row.expires_at <= at ? 'absolute timeout' : idle <= at ? 'idle timeout' : undefined;
+    const now = this.deps.clock.now().getTime();
+    const idleEnd = Date.parse(row.last_seen_at) + this.config.idleMinutes * MINUTE;
+    // Written so that an unreadable stamp (NaN) ends the session rather than keeping it.
+    if (!(Date.parse(row.expires_at) > now)) return 'absolute timeout';
+    return idleEnd > now ? undefined : 'idle timeout';
   }
 
   /**
@@ -274,7 +274,7 @@ export class AuthService {
    */
   async #touch(row: repo.SessionRow): Promise<void> {
     const now = this.deps.clock.now();
-    if (now.getTime() - new Date(row.last_seen_at).getTime() < MINUTE) return;
+    if (now.getTime() - Date.parse(row.last_seen_at) < MINUTE) return;
     const at = now.toISOString();
     await repo.updateSession(this.deps.db, row.id, { last_seen_at: at });
     row.last_seen_at = at;

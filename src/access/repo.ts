@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { ACCESS_EPOCH } from '../storage/migrations/0004-access-epoch.js';
+import { PreparedQuery } from '../storage/prepared-query.js';
 import type {
   AlertTable,
   ApiTokenTable,
@@ -171,12 +172,13 @@ export const grantsOfActiveUser = (db: Kysely<Database>, userId: string) =>
     .execute();
 
 /** The access epoch (see the 0004 migration); undefined on a store without one, which disables caching. */
+// Read on every authenticated request: built once.
+const epochQuery = new PreparedQuery(0, (db: Kysely<Database>) =>
+  db.selectFrom('counters').select('value').where('name', '=', ACCESS_EPOCH),
+);
+
 export async function accessEpoch(db: Kysely<Database>): Promise<number | undefined> {
-  const row = await db
-    .selectFrom('counters')
-    .select('value')
-    .where('name', '=', ACCESS_EPOCH)
-    .executeTakeFirst();
+  const row = await epochQuery.first(db);
   return row === undefined ? undefined : Number(row.value);
 }
 

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { INSERT_CHUNK } from '../storage/insert-chunk.js';
+import { PreparedQuery } from '../storage/prepared-query.js';
 import type { Database, RecordTable, RecordVersionTable } from '../storage/schema.js';
 
 export type RecordRow = Selectable<RecordTable>;
@@ -36,11 +37,8 @@ export type RecordWithCurrent = RecordWithContext & {
 };
 
 /** A record with its context and its current version's values, in one query (the hot read path). */
-export async function findRecordWithCurrent(
-  db: Kysely<Database>,
-  id: string,
-): Promise<RecordWithCurrent | undefined> {
-  return withContext(db)
+const recordWithCurrent = new PreparedQuery(1, (db: Kysely<Database>, id: string) =>
+  withContext(db)
     .leftJoin('record_versions', (join) =>
       join
         .onRef('record_versions.record_id', '=', 'records.id')
@@ -51,8 +49,14 @@ export async function findRecordWithCurrent(
       'record_versions.clear_values',
       'record_versions.sealed_values',
     ])
-    .where('records.id', '=', id)
-    .executeTakeFirst();
+    .where('records.id', '=', id),
+);
+
+export async function findRecordWithCurrent(
+  db: Kysely<Database>,
+  id: string,
+): Promise<RecordWithCurrent | undefined> {
+  return recordWithCurrent.first(db, id);
 }
 
 export async function findRecordFor(

@@ -383,8 +383,9 @@ export class RecordService {
     const opened = openValues(row.clear_values, row.sealed_values, key.value, place, policy);
     if (!opened.ok) return opened;
     const view = { ...this.#view(record, form.value, record.subject_id), ...opened.value };
+    // Nothing is opened unless a reveal was asked for (viewPolicy), so nothing to audit either.
     const revealed =
-      key.value === null
+      key.value === null || options.reveal !== true
         ? []
         : Object.keys(JSON.parse(row.sealed_values)).filter((f) => policy.reveal(f) && !policy.hide(f));
     if (revealed.length === 0) return ok(view);
@@ -645,8 +646,14 @@ export class RecordService {
  * What a permit shows of a form version: protected fields revealed only on request and only for the
  * classes the role may reveal; allocation fields hidden entirely from blinded callers.
  */
+const fieldClasses = new WeakMap<FormDefinition, Map<string, DataClass>>();
+
 function viewPolicy(definition: FormDefinition, permit: Permit, reveal: boolean): ViewPolicy {
-  const classes = new Map<string, DataClass>(definition.fields.map((f) => [f.oid, f.class]));
+  let classes = fieldClasses.get(definition);
+  if (classes === undefined) {
+    classes = new Map(definition.fields.map((f) => [f.oid, f.class]));
+    fieldClasses.set(definition, classes);
+  }
   return {
     reveal: (field) => reveal && permit.reveal.has(classes.get(field) ?? 'identifier'),
     // A field no longer in the form is treated as allocation for blinding: when in doubt, hide.

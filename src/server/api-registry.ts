@@ -60,19 +60,26 @@ export function operation<P, Q, B, T>(
         if (!resolved.ok) return sendError(reply, resolved.error);
         actor = resolved.value;
       }
-      const parts = {} as { params: P; query: Q; body: B };
-      for (const [key, schema] of [
-        ['params', op.params],
-        ['query', op.query],
-        ['body', op.body],
-      ] as const) {
-        if (schema === undefined) continue;
-        const parsed = schema.safeParse((request as unknown as Record<string, unknown>)[key] ?? {});
+      const call = { actor, request, reply } as { -readonly [K in keyof Call<P, Q, B>]: Call<P, Q, B>[K] };
+      if (op.params !== undefined) {
+        const parsed = op.params.safeParse(request.params ?? {});
         if (!parsed.success)
-          return sendError(reply, invalidInput(parsed.error, `The request ${key} is invalid.`));
-        (parts as Record<string, unknown>)[key] = parsed.data;
+          return sendError(reply, invalidInput(parsed.error, 'The request params is invalid.'));
+        call.params = parsed.data;
       }
-      const result = await handler({ ...parts, actor, request, reply });
+      if (op.query !== undefined) {
+        const parsed = op.query.safeParse(request.query ?? {});
+        if (!parsed.success)
+          return sendError(reply, invalidInput(parsed.error, 'The request query is invalid.'));
+        call.query = parsed.data;
+      }
+      if (op.body !== undefined) {
+        const parsed = op.body.safeParse(request.body ?? {});
+        if (!parsed.success)
+          return sendError(reply, invalidInput(parsed.error, 'The request body is invalid.'));
+        call.body = parsed.data;
+      }
+      const result = await handler(call);
       if (reply.sent) return reply;
       return sendResult(reply, result, op.status ?? 200);
     },

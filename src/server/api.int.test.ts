@@ -223,6 +223,30 @@ for (const dialect of DIALECTS) {
       expect(response.headers['content-security-policy']).not.toContain('unsafe-inline');
       expect(response.headers['cache-control']).toBe('no-store');
       expect(response.headers['x-content-type-options']).toBe('nosniff');
+      // JSON is never rendered: its policy allows nothing at all (OWASP REST Security Cheat Sheet).
+      expect(response.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+      const page = await app.inject({ method: 'GET', url: '/' });
+      expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(page.headers['content-security-policy']).not.toContain('unsafe-inline');
+      expect(page.headers['x-frame-options']).toBe('DENY');
+      const error = await app.inject({ method: 'GET', url: '/api/v1/nothing-here' });
+      expect(error.statusCode).toBe(404);
+      expect(error.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(error.headers['cache-control']).toBe('no-store');
+    });
+
+    it('a malformed cookie is an unauthenticated caller, never a 5xx (ASVS 3.3.1)', async () => {
+      for (const cookie of [
+        'tv_session=%E0%A4%A',
+        'tv_session=%',
+        '=x; tv_session',
+        'tv_session=a%ZZb; tv_csrf=%',
+      ]) {
+        const response = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } });
+        expect(response.statusCode, cookie).toBe(401);
+        expect(response.json().error.code).toBe('UNAUTHENTICATED');
+      }
     });
 
     it("lists are paginated; the study audit trail pages by seq and keeps to the caller's sites (ASVS 8.2.2)", async () => {

@@ -12,11 +12,22 @@ export const CSRF_COOKIE = 'tv_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
 export function parseCookies(header: string | undefined): Map<string, string> {
   const cookies = new Map<string, string>();
   for (const part of (header ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0) cookies.set(part.slice(0, i).trim(), decodeURIComponent(part.slice(i + 1).trim()));
+    if (i <= 0) continue;
+    const value = part.slice(i + 1).trim();
+    // Our own cookies are base64url and never escaped; a bad escape in another cookie is ignored.
+    cookies.set(part.slice(0, i).trim(), value.includes('%') ? safeDecode(value) : value);
   }
   return cookies;
 }
@@ -67,43 +78,67 @@ export function clearSessionCookies(reply: FastifyReply, secure: boolean): void 
   reply.header('set-cookie', [`${SESSION_COOKIE}=; HttpOnly; ${flags}`, `${CSRF_COOKIE}=; ${flags}`]);
 }
 
+// Pages (the web app, the API docs): what a browser needs to render them safely.
+const PAGE_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+};
+// JSON answers are never rendered: the OWASP REST Security Cheat Sheet's set, with a CSP that allows
+// nothing at all. Fewer bytes on every API answer, and a stricter policy than the pages'.
+const API_HEADERS = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+const HSTS = 'max-age=31536000; includeSubDomains';
+
 /**
  * Security headers on every answer (ASVS 3.4): a CSP without 'unsafe-inline', no framing, no sniffing,
- * no referrer, and no caching of API answers; HSTS when serving TLS.
+ * no referrer, and no caching of API answers; HSTS when serving TLS. A callback hook, not an async
+ * one: it runs on every request and needs no promise.
  */
 export function registerSecurityHeaders(app: FastifyInstance, tls: boolean): void {
-  app.addHook('onSend', async (request, reply) => {
-    reply.header(
-      'content-security-policy',
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    );
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('cross-origin-opener-policy', 'same-origin');
-    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=()');
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const type = reply.getHeader('content-type');
+    const json = typeof type === 'string' && type.startsWith('application/json');
+    reply.headers(json ? API_HEADERS : PAGE_HEADERS);
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
-    if (tls) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    if (tls) reply.header('strict-transport-security', HSTS);
+    done(null, payload);
   });
 }
 
 /** A fixed-window limit per client address on sign-in and device enrollment (ASVS 6.3.1). */
 export function registerAuthRateLimit(app: FastifyInstance, perMinute: number): void {
   const windows = new Map<string, { start: number; count: number }>();
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/v1/auth/') && !request.url.startsWith('/api/v1/devices/enroll')) return;
+  // A callback hook: every request passes it, and a promise per request buys nothing here.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!request.url.startsWith('/api/v1/auth/') && !request.url.startsWith('/api/v1/devices/enroll')) {
+      done();
+      return;
+    }
     const now = Date.now();
     const key = request.ip;
     const window = windows.get(key);
     if (window === undefined || now - window.start >= 60_000) {
       if (windows.size > 10_000) windows.clear();
       windows.set(key, { start: now, count: 1 });
+      done();
       return;
     }
     window.count++;
     if (window.count > perMinute) {
+      // Answering from a callback hook ends the request: done() is not called.
       reply.header('retry-after', String(Math.ceil((window.start + 60_000 - now) / 1000)));
-      return sendError(reply, appError('RATE_LIMITED', 'Too many attempts; wait a minute and try again.'));
+      sendError(reply, appError('RATE_LIMITED', 'Too many attempts; wait a minute and try again.'));
+      return;
     }
+    done();
   });
 }

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.js';
 import { migrateToLatest } from './migrate.js';
+import { attachReader, type SqliteReader } from './prepared-query.js';
 import type { Database } from './schema.js';
 
 export interface Store {
@@ -77,13 +78,42 @@ function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Dat
   });
 }
 
+/**
+ * A second, read-only connection for prepared reads on hot paths (prepared-query.ts). better-sqlite3
+ * answers synchronously, so a read here needs none of Kysely's per-connection queueing, and it sees
+ * exactly what is committed: never another request's open transaction, which holds the main one.
+ */
+function openReader(file: string): SqliteReader {
+  const sqlite = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
+  sqlite.pragma('busy_timeout = 5000');
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    all(source, parameters) {
+      let statement = statements.get(source);
+      if (statement === undefined) {
+        statement = sqlite.prepare(source);
+        statements.set(source, statement);
+      }
+      return statement.all(...parameters);
+    },
+    close: () => sqlite.close(),
+  };
+}
+
 /** Opens the store and applies pending migrations. */
 export async function openStore(location: StoreLocation): Promise<Store> {
   if (location.dialect === 'sqlite') {
     const sqlite = openSqlite(location.file);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     await migrateToLatest(db, 'sqlite');
-    return { db, dialect: 'sqlite', file: location.file, close: () => db.destroy() };
+    // Opened after the migrations, so that its statements are prepared against the final schema.
+    const reader = openReader(location.file);
+    attachReader(db, reader);
+    const close = async () => {
+      reader.close();
+      await db.destroy();
+    };
+    return { db, dialect: 'sqlite', file: location.file, close };
   }
   const pool = new pg.Pool({
     connectionString: location.url,

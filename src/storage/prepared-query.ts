@@ -1,0 +1,72 @@
+import type { Compilable, CompiledQuery, Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+/** A synchronous read-only connection beside a store's Kysely handle (the embedded store has one). */
+export interface SqliteReader {
+  all(sql: string, parameters: readonly unknown[]): unknown[];
+  close(): void;
+}
+
+const readers = new WeakMap<Kysely<Database>, SqliteReader>();
+
+/**
+ * Prepared queries on this handle run on the reader. Only the store's root handle gets one: a
+ * transaction is another handle, and its reads go through it, so they see its own changes.
+ */
+export function attachReader(db: Kysely<Database>, reader: SqliteReader): void {
+  readers.set(db, reader);
+}
+
+/** Stands in for a parameter while the query is built; found again among the compiled parameters. */
+class Slot {
+  constructor(readonly index: number) {}
+}
+
+interface Plan {
+  readonly compiled: CompiledQuery;
+  /** For each compiled parameter: the index of the caller's parameter, or -1 for a constant. */
+  readonly sources: readonly number[];
+}
+
+/**
+ * A query built and compiled once per database handle, then run with new parameter values. Building a
+ * Kysely query with joins costs several times what SQLite takes to answer it, so the hot read paths
+ * (the access epoch on every request, a record with its current version) build theirs once. The SQL is
+ * still Kysely's, for either dialect, and every value is still a bound parameter, never spliced in.
+ */
+export class PreparedQuery<P extends readonly unknown[], R> {
+  readonly #plans = new WeakMap<Kysely<Database>, Plan>();
+
+  constructor(
+    private readonly arity: P['length'],
+    private readonly build: (db: Kysely<Database>, ...params: P) => Compilable<R>,
+  ) {}
+
+  #plan(db: Kysely<Database>): Plan {
+    let plan = this.#plans.get(db);
+    if (plan !== undefined) return plan;
+    const slots = Array.from({ length: this.arity }, (_, i) => new Slot(i)) as unknown as P;
+    const compiled = this.build(db, ...slots).compile();
+    const sources = compiled.parameters.map((value) => (value instanceof Slot ? value.index : -1));
+    // A parameter that did not become a bound value (used in a list, or not at all) is a bug in build.
+    for (let i = 0; i < this.arity; i++) {
+      if (!sources.includes(i)) throw new Error(`prepared query: parameter ${i} is not bound`);
+    }
+    plan = { compiled, sources };
+    this.#plans.set(db, plan);
+    return plan;
+  }
+
+  async execute(db: Kysely<Database>, ...params: P): Promise<R[]> {
+    const { compiled, sources } = this.#plan(db);
+    const parameters = sources.map((source, i) => (source < 0 ? compiled.parameters[i] : params[source]));
+    const reader = readers.get(db);
+    if (reader !== undefined) return reader.all(compiled.sql, parameters) as R[];
+    const result = await db.executeQuery<R>({ ...compiled, parameters });
+    return result.rows;
+  }
+
+  async first(db: Kysely<Database>, ...params: P): Promise<R | undefined> {
+    return (await this.execute(db, ...params))[0];
+  }
+}
