@@ -98,7 +98,7 @@ export async function benchBackup() {
     return {
       bench: 'backup',
       description:
-        'SQLite store; create = snapshot + chunk + deflate + encrypt to the X25519 backup key + write; restore = read + decrypt + reassemble + open + record the restore',
+        'SQLite store; create = snapshot + chunk + Brotli (quality 1) + encrypt to the X25519 backup key + write; restore = read + decrypt + decompress + stream to the store file + check the digest + open + record the restore',
       store: {
         megabytes: Number(mb.toFixed(1)),
         records,
@@ -107,6 +107,7 @@ export async function benchBackup() {
       trialvault: {
         createMBps: Number((mb / first.seconds).toFixed(1)),
         createSeconds: first.seconds,
+        snapshot: first.snapshot,
         firstCheckpointSeconds: Number(checkpointSeconds.toFixed(2)),
         chunks: first.chunks,
         storedMB: Number((first.storedBytes / MB).toFixed(1)),

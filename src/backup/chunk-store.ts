@@ -1,7 +1,6 @@
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { chunkId, sealChunk } from './chunk-crypto.js';
-import { chunks } from './chunker.js';
 import type { DirectoryTarget } from './repository.js';
 import { workerPlan } from './worker-pool.js';
 
@@ -9,24 +8,28 @@ export interface Stored {
   readonly ids: string[];
   readonly newChunks: number;
   readonly storedBytes: number;
+  /** The snapshot's size in bytes. */
+  readonly bytes: number;
+  /** SHA-256 of the whole snapshot, taken chunk by chunk while the workers seal. */
+  readonly sha256: string;
 }
 
 /** Chunks in flight per worker: enough to keep both busy, few enough to bound memory (~1 MiB each). */
 const IN_FLIGHT_PER_WORKER = 4;
 
 /**
- * Splits the snapshot into content-defined chunks and stores each one not already in the target. With
- * more than one core, worker threads seal and write while this thread chunks; the order of `ids` is
- * the order of the snapshot whatever order the workers finish in.
+ * Stores each chunk of the snapshot not already in the target, taking the chunks as they are cut (the
+ * snapshot need not be in memory). With more than one core, worker threads seal and write while this
+ * thread reads, cuts and hashes; the order of `ids` is the snapshot's whatever order workers finish in.
  */
 export async function storeChunks(
-  bytes: Uint8Array,
+  snapshot: Iterable<Uint8Array>,
   target: DirectoryTarget,
   publicKey: KeyObject,
   idKey: Buffer,
 ): Promise<Stored> {
   const plan = workerPlan('chunk-store-worker.js');
-  if (plan === undefined) return storeInline(bytes, target, publicKey, idKey);
+  if (plan === undefined) return storeInline(snapshot, target, publicKey, idKey);
   const { file, workers } = plan;
   const pool = Array.from(
     { length: workers },
@@ -42,6 +45,8 @@ export async function storeChunks(
   const ids: string[] = [];
   let newChunks = 0;
   let storedBytes = 0;
+  let bytes = 0;
+  const hash = createHash('sha256');
   try {
     const results = pool.map(() => new Map<number, (r: { id: string; stored: number }) => void>());
     for (const [w, worker] of pool.entries()) {
@@ -55,7 +60,9 @@ export async function storeChunks(
     });
     const pending = new Set<Promise<void>>();
     let index = 0;
-    for (const chunk of chunks(bytes)) {
+    for (const chunk of snapshot) {
+      hash.update(chunk);
+      bytes += chunk.length;
       const i = index++;
       const w = i % pool.length;
       const done = new Promise<void>((resolve) => {
@@ -79,14 +86,14 @@ export async function storeChunks(
       if (pending.size >= pool.length * IN_FLIGHT_PER_WORKER) await Promise.race([...pending, failure]);
     }
     await Promise.race([Promise.all(pending), failure]);
-    return { ids, newChunks, storedBytes };
+    return { ids, newChunks, storedBytes, bytes, sha256: hash.digest('hex') };
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }
 }
 
 function storeInline(
-  bytes: Uint8Array,
+  snapshot: Iterable<Uint8Array>,
   target: DirectoryTarget,
   publicKey: KeyObject,
   idKey: Buffer,
@@ -94,7 +101,11 @@ function storeInline(
   const ids: string[] = [];
   let newChunks = 0;
   let storedBytes = 0;
-  for (const chunk of chunks(bytes)) {
+  let bytes = 0;
+  const hash = createHash('sha256');
+  for (const chunk of snapshot) {
+    hash.update(chunk);
+    bytes += chunk.length;
     const id = chunkId(idKey, chunk);
     ids.push(id);
     if (!target.hasChunk(id)) {
@@ -105,5 +116,5 @@ function storeInline(
       }
     }
   }
-  return { ids, newChunks, storedBytes };
+  return { ids, newChunks, storedBytes, bytes, sha256: hash.digest('hex') };
 }

@@ -27,6 +27,30 @@ export function* chunks(data: Uint8Array): Generator<Uint8Array> {
   }
 }
 
+/**
+ * The same chunks as `chunks` over the concatenation of `blocks`, read block by block: a snapshot is
+ * chunked as it is read and never held whole. A block may be reused by its producer once the chunks
+ * cut from it have been taken (each is consumed before the next is asked for); what is left over
+ * after the last cut is copied and carried into the next block.
+ */
+export function* chunkStream(blocks: Iterable<Uint8Array>): Generator<Uint8Array> {
+  let carried: Uint8Array = new Uint8Array(0);
+  for (const block of blocks) {
+    if (block.length === 0) continue;
+    const data = carried.length === 0 ? block : Buffer.concat([carried, block]);
+    let start = 0;
+    for (;;) {
+      const end = boundary(data, start);
+      // Running out of data is not a cut unless the chunk is at its largest: read on.
+      if (end === data.length && end - start < MAX_CHUNK) break;
+      yield data.subarray(start, end);
+      start = end;
+    }
+    carried = Uint8Array.from(data.subarray(start));
+  }
+  yield* chunks(carried);
+}
+
 function boundary(data: Uint8Array, start: number): number {
   const limit = Math.min(data.length, start + MAX_CHUNK);
   let i = start + MIN_CHUNK;

@@ -9,6 +9,9 @@ import { join } from 'node:path';
 export class DirectoryTarget {
   constructor(readonly root: string) {}
 
+  /** Chunk directories this process made or found already (one mkdir each, not one per chunk). */
+  readonly #prefixes = new Set<string>();
+
   prepare(repo: Record<string, unknown>): void {
     mkdirSync(join(this.root, 'chunks'), { recursive: true });
     mkdirSync(join(this.root, 'manifests'), { recursive: true });
@@ -32,7 +35,11 @@ export class DirectoryTarget {
   putChunk(id: string, data: Buffer): boolean {
     const path = this.#chunkPath(id);
     if (existsSync(path)) return false;
-    mkdirSync(join(this.root, 'chunks', id.slice(0, 2)), { recursive: true });
+    const prefix = id.slice(0, 2);
+    if (!this.#prefixes.has(prefix)) {
+      mkdirSync(join(this.root, 'chunks', prefix), { recursive: true });
+      this.#prefixes.add(prefix);
+    }
     this.#writeOnce(path, data);
     return true;
   }

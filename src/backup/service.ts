@@ -1,17 +1,16 @@
-import { createHash, sign, verify } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { sign } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ERASURE_REGISTER, openVault, readErasureRegister, type Vault } from '../app/vault.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import { type Actor, CLI_ACTOR } from '../core/actor.js';
-import { canonicalJson } from '../core/canonical-json.js';
 import { appError } from '../core/errors.js';
 import { err, expectOk, ok, type Result } from '../core/result.js';
 import { loadLedgerKeys } from '../ledger/ledger-keys.js';
 import type { VerifyReport } from '../ledger/verify.js';
 import { Witness } from '../ledger/witness.js';
-import { openStore, SQLITE_FILE_NAME } from '../storage/store.js';
+import { SQLITE_FILE_NAME } from '../storage/store.js';
 import { transact } from '../storage/transact.js';
 import type { KeySource } from '../vault/bootstrap.js';
 import {
@@ -21,21 +20,15 @@ import {
   type RestoreKey,
   sha256Hex,
 } from './backup-config.js';
-import { openChunks } from './chunk-open.js';
 import { storeChunks } from './chunk-store.js';
+import { type Manifest, manifestBytes } from './manifest.js';
+import { readManifest, restoreSnapshot } from './reassemble.js';
 import { DirectoryTarget } from './repository.js';
-import { loadLogicalDump, type SnapshotFormat, takeSnapshot } from './snapshot.js';
+
+import { openSnapshot } from './snapshot.js';
 import type { BackupStatus } from './status-service.js';
 
-export interface Manifest {
-  readonly format: 'trialvault-backup-v1';
-  readonly id: string;
-  readonly createdAt: string;
-  readonly origin: string;
-  readonly snapshot: { readonly format: SnapshotFormat; readonly bytes: number; readonly sha256: string };
-  readonly chunks: string[];
-  readonly checkpoint: { readonly size: number; readonly root: string; readonly note: string } | null;
-}
+export type { Manifest } from './manifest.js';
 
 export interface BackupReport {
   readonly id: string;
@@ -46,9 +39,9 @@ export interface BackupReport {
   readonly storedBytes: number;
   readonly checkpoint: number | null;
   readonly seconds: number;
+  /** How the snapshot was taken: streamed from the store file, serialized, or dumped (PostgreSQL). */
+  readonly snapshot: 'streamed' | 'serialized' | 'dumped';
 }
-
-const manifestBytes = (manifest: Manifest) => Buffer.from(canonicalJson(manifest), 'utf8');
 
 /**
  * Ransomware resilience (ICH E6(R3) 4.3.3; 21 CFR 11.10(c)): consistent snapshots split into
@@ -91,13 +84,14 @@ export class BackupService {
     // The checkpoint first, so the manifest names what the snapshot holds at least.
     const checkpoint = await this.vault.ledger.checkpointIfBehind();
     if (!checkpoint.ok) return checkpoint;
-    const snapshot = await takeSnapshot(this.vault.store);
-    const { ids, newChunks, storedBytes } = await storeChunks(
-      snapshot.bytes,
-      target,
-      config.value.publicKey,
-      config.value.idKey,
-    );
+    const snapshot = await openSnapshot(this.vault.store);
+    let stored: Awaited<ReturnType<typeof storeChunks>>;
+    try {
+      stored = await storeChunks(snapshot.chunks, target, config.value.publicKey, config.value.idKey);
+    } finally {
+      snapshot.close();
+    }
+    const { ids, newChunks, storedBytes, sha256, bytes } = stored;
     const createdAt = this.vault.deps.clock.now().toISOString();
     const cp = checkpoint.value;
     const manifest: Manifest = {
@@ -107,8 +101,8 @@ export class BackupService {
       origin: this.vault.ledger.origin,
       snapshot: {
         format: snapshot.format,
-        bytes: snapshot.bytes.length,
-        sha256: createHash('sha256').update(snapshot.bytes).digest('hex'),
+        bytes,
+        sha256,
       },
       chunks: ids,
       checkpoint: cp === undefined ? null : { size: cp.size, root: cp.root, note: cp.note },
@@ -118,12 +112,13 @@ export class BackupService {
     const report = {
       id: manifest.id,
       target: target.root,
-      bytes: snapshot.bytes.length,
+      bytes,
       chunks: ids.length,
       newChunks,
       storedBytes,
       checkpoint: manifest.checkpoint?.size ?? null,
       seconds: Number(((Date.now() - started) / 1000).toFixed(2)),
+      snapshot: snapshot.method,
     };
     await transact(this.vault.store.db, async (trx) => {
       await appendAuditEvent(trx, this.vault.deps, {
@@ -137,75 +132,28 @@ export class BackupService {
     return ok(report);
   }
 
-  /** Reads back every chunk and the signed manifest; names a missing or altered chunk. */
-  async #reassemble(
-    id: string | undefined,
-    restoreKey: RestoreKey,
-    targetOverride?: string,
-  ): Promise<Result<{ manifest: Manifest; bytes: Buffer }>> {
+  /** The target to read backups from: the one given, or the configured one. */
+  #readTarget(targetOverride: string | undefined): Result<DirectoryTarget> {
     const config = loadBackupConfig(this.source.keyDir);
     const root = targetOverride ?? (config.ok ? config.value.target : undefined);
     if (root === undefined) return config as Result<never>;
-    const target = new DirectoryTarget(root);
-    const manifestId = id ?? target.manifestIds().at(-1);
-    if (manifestId === undefined) return err(appError('NOT_FOUND', 'The target holds no backup.'));
-    const raw = target.getManifest(manifestId);
-    if (raw === null) return err(appError('NOT_FOUND', 'No backup with this id.', { backup: manifestId }));
-    let parsed: { manifest: Manifest; signature: string };
-    try {
-      parsed = JSON.parse(raw.toString('utf8')) as typeof parsed;
-    } catch {
-      return err(appError('INTEGRITY_ERROR', 'The backup manifest is damaged.', { backup: manifestId }));
-    }
-    if (
-      !verify(
-        null,
-        manifestBytes(parsed.manifest),
-        restoreKey.signer,
-        Buffer.from(parsed.signature ?? '', 'base64'),
-      ) ||
-      parsed.manifest.id !== manifestId
-    ) {
-      return err(
-        appError('INTEGRITY_ERROR', 'The backup manifest signature does not hold.', { backup: manifestId }),
-      );
-    }
-    const opened = await openChunks(target, parsed.manifest.chunks, restoreKey.privateKey);
-    if (!opened.ok)
-      return err(
-        appError(
-          'INTEGRITY_ERROR',
-          opened.problem === 'missing' ? 'A backup chunk is missing.' : 'A backup chunk was altered.',
-          { backup: manifestId, chunk: opened.chunk },
-        ),
-      );
-    const parts = opened.parts;
-    const bytes = Buffer.concat(parts);
-    if (createHash('sha256').update(bytes).digest('hex') !== parsed.manifest.snapshot.sha256) {
-      return err(
-        appError('INTEGRITY_ERROR', 'The reassembled snapshot does not match its manifest.', {
-          backup: manifestId,
-        }),
-      );
-    }
-    return ok({ manifest: parsed.manifest, bytes });
+    return ok(new DirectoryTarget(root));
   }
 
-  /** Materializes a snapshot as a SQLite store in `dir`. */
-  async #materialize(manifest: Manifest, bytes: Buffer, dir: string): Promise<string> {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const file = join(dir, SQLITE_FILE_NAME);
-    if (manifest.snapshot.format === 'sqlite') {
-      writeFileSync(file, bytes, { mode: 0o600, flag: 'wx' });
-    } else {
-      const store = await openStore({ dialect: 'sqlite', file });
-      try {
-        await loadLogicalDump(store.db, bytes);
-      } finally {
-        await store.close();
-      }
-    }
-    return file;
+  /** Checks the signed manifest, then streams every chunk, opened and checked, into a store in `dir`. */
+  async #reassemble(
+    id: string | undefined,
+    restoreKey: RestoreKey,
+    targetOverride: string | undefined,
+    dir: string,
+  ): Promise<Result<{ manifest: Manifest; file: string; bytes: number }>> {
+    const target = this.#readTarget(targetOverride);
+    if (!target.ok) return target;
+    const manifest = readManifest(target.value, id, restoreKey);
+    if (!manifest.ok) return manifest;
+    const restored = await restoreSnapshot(target.value, manifest.value, restoreKey, dir);
+    if (!restored.ok) return restored;
+    return ok({ manifest: manifest.value, ...restored.value });
   }
 
   /** Decrypts the backup into a temporary store and runs the ledger verification on it. */
@@ -218,12 +166,11 @@ export class BackupService {
   > {
     const restoreKey = loadRestoreKey(restoreKeyFile);
     if (!restoreKey.ok) return restoreKey;
-    const assembled = await this.#reassemble(id, restoreKey.value, targetOverride);
-    if (!assembled.ok) return assembled;
-    const { manifest, bytes } = assembled.value;
     const dir = mkdtempSync(join(tmpdir(), 'tv-verify-'));
     try {
-      const file = await this.#materialize(manifest, bytes, join(dir, 'store'));
+      const assembled = await this.#reassemble(id, restoreKey.value, targetOverride, join(dir, 'store'));
+      if (!assembled.ok) return assembled;
+      const { manifest, file, bytes } = assembled.value;
       // Checked against the manifest's own checkpoint: later published checkpoints are expected to be ahead.
       const witnessFile = join(dir, 'witness.log');
       if (manifest.checkpoint !== null)
@@ -254,7 +201,7 @@ export class BackupService {
         return ok({
           id: manifest.id,
           checkpoint: manifest.checkpoint?.size ?? null,
-          bytes: bytes.length,
+          bytes,
           chunks: manifest.chunks.length,
           ledger,
         });
@@ -293,10 +240,9 @@ export class BackupService {
       );
     const restoreKey = loadRestoreKey(restoreKeyFile);
     if (!restoreKey.ok) return restoreKey;
-    const assembled = await this.#reassemble(id, restoreKey.value, targetOverride);
+    const assembled = await this.#reassemble(id, restoreKey.value, targetOverride, toDir);
     if (!assembled.ok) return assembled;
-    const { manifest, bytes } = assembled.value;
-    const file = await this.#materialize(manifest, bytes, toDir);
+    const { manifest, file } = assembled.value;
     const opened = await openVault({ dialect: 'sqlite', file }, this.source);
     if (!opened.ok) return opened;
     const restored = opened.value;

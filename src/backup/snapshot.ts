@@ -3,6 +3,8 @@ import { type Kysely, sql } from 'kysely';
 import { ACCESS_EPOCH } from '../storage/migrations/0004-access-epoch.js';
 import type { Database } from '../storage/schema.js';
 import type { Store } from '../storage/store.js';
+import { chunkStream, chunks } from './chunker.js';
+import { openSqliteStream } from './sqlite-stream.js';
 
 /** The store's tables in an order that satisfies foreign keys on load. */
 export const TABLES = [
@@ -52,6 +54,40 @@ export async function takeSnapshot(store: Store): Promise<{ format: SnapshotForm
     }
   }
   return { format: 'jsonl', bytes: await logicalDump(store.db) };
+}
+
+/** A snapshot as the chunks to store, produced as they are read; `close` ends the snapshot. */
+export interface OpenSnapshot {
+  readonly format: SnapshotFormat;
+  /** How it was taken: read from the store file, serialized by SQLite, or dumped (PostgreSQL). */
+  readonly method: 'streamed' | 'serialized' | 'dumped';
+  readonly chunks: Iterable<Uint8Array>;
+  close(): void;
+}
+
+/**
+ * The snapshot a backup stores: for SQLite streamed from the store file when the WAL can be emptied
+ * first (sqlite-stream.ts), else serialized; for PostgreSQL the logical dump.
+ */
+export async function openSnapshot(store: Store): Promise<OpenSnapshot> {
+  if (store.dialect === 'sqlite' && store.file !== undefined) {
+    const stream = await openSqliteStream(store.file);
+    if (stream !== undefined) {
+      return {
+        format: 'sqlite',
+        method: 'streamed',
+        chunks: chunkStream(stream.blocks()),
+        close: () => stream.close(),
+      };
+    }
+  }
+  const snapshot = await takeSnapshot(store);
+  return {
+    format: snapshot.format,
+    method: snapshot.format === 'sqlite' ? 'serialized' : 'dumped',
+    chunks: chunks(snapshot.bytes),
+    close: () => undefined,
+  };
 }
 
 async function logicalDump(db: Kysely<Database>): Promise<Buffer> {

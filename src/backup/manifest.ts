@@ -1,0 +1,16 @@
+import { canonicalJson } from '../core/canonical-json.js';
+import type { SnapshotFormat } from './snapshot.js';
+
+/** What a backup holds: its chunks in order, the snapshot's digest, and the ledger checkpoint. */
+export interface Manifest {
+  readonly format: 'trialvault-backup-v1';
+  readonly id: string;
+  readonly createdAt: string;
+  readonly origin: string;
+  readonly snapshot: { readonly format: SnapshotFormat; readonly bytes: number; readonly sha256: string };
+  readonly chunks: string[];
+  readonly checkpoint: { readonly size: number; readonly root: string; readonly note: string } | null;
+}
+
+/** The signed bytes: canonical JSON, so the signature does not depend on how the file is laid out. */
+export const manifestBytes = (manifest: Manifest) => Buffer.from(canonicalJson(manifest), 'utf8');

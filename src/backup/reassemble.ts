@@ -1,0 +1,105 @@
+import { createHash, verify } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { appError } from '../core/errors.js';
+import { err, ok, type Result } from '../core/result.js';
+import { openStore, SQLITE_FILE_NAME } from '../storage/store.js';
+import type { RestoreKey } from './backup-config.js';
+import { openChunks } from './chunk-open.js';
+import { type Manifest, manifestBytes } from './manifest.js';
+import type { DirectoryTarget } from './repository.js';
+import { loadLogicalDump } from './snapshot.js';
+
+/** The signed manifest of a backup (the newest when no id is given), or why it cannot be trusted. */
+export function readManifest(
+  target: DirectoryTarget,
+  id: string | undefined,
+  restoreKey: RestoreKey,
+): Result<Manifest> {
+  const manifestId = id ?? target.manifestIds().at(-1);
+  if (manifestId === undefined) return err(appError('NOT_FOUND', 'The target holds no backup.'));
+  const raw = target.getManifest(manifestId);
+  if (raw === null) return err(appError('NOT_FOUND', 'No backup with this id.', { backup: manifestId }));
+  let parsed: { manifest: Manifest; signature: string };
+  try {
+    parsed = JSON.parse(raw.toString('utf8')) as typeof parsed;
+  } catch {
+    return err(appError('INTEGRITY_ERROR', 'The backup manifest is damaged.', { backup: manifestId }));
+  }
+  if (
+    !verify(
+      null,
+      manifestBytes(parsed.manifest),
+      restoreKey.signer,
+      Buffer.from(parsed.signature ?? '', 'base64'),
+    ) ||
+    parsed.manifest.id !== manifestId
+  ) {
+    return err(
+      appError('INTEGRITY_ERROR', 'The backup manifest signature does not hold.', { backup: manifestId }),
+    );
+  }
+  return ok(parsed.manifest);
+}
+
+/**
+ * Streams a backup's chunks, opened in order, into a new SQLite store file in `dir`, hashing as it
+ * goes: nothing is held whole in memory, and the store file appears (by rename) only once the whole
+ * snapshot matches the signed manifest's SHA-256. A JSON-lines snapshot (PostgreSQL) is loaded into a
+ * new SQLite store instead. On any failure nothing is left behind.
+ */
+export async function restoreSnapshot(
+  target: DirectoryTarget,
+  manifest: Manifest,
+  restoreKey: RestoreKey,
+  dir: string,
+): Promise<Result<{ file: string; bytes: number }>> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const part = join(dir, 'snapshot.part');
+  const file = join(dir, SQLITE_FILE_NAME);
+  rmSync(part, { force: true });
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const fd = openSync(part, 'wx', 0o600);
+  let opened: Awaited<ReturnType<typeof openChunks>>;
+  try {
+    opened = await openChunks(target, manifest.chunks, restoreKey.privateKey, (plain) => {
+      hash.update(plain);
+      for (let at = 0; at < plain.length; ) at += writeSync(fd, plain, at);
+      bytes += plain.length;
+    });
+  } catch (error) {
+    closeSync(fd);
+    rmSync(part, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  const failure = !opened.ok
+    ? appError(
+        'INTEGRITY_ERROR',
+        opened.problem === 'missing' ? 'A backup chunk is missing.' : 'A backup chunk was altered.',
+        { backup: manifest.id, chunk: opened.chunk },
+      )
+    : bytes !== manifest.snapshot.bytes || hash.digest('hex') !== manifest.snapshot.sha256
+      ? appError('INTEGRITY_ERROR', 'The reassembled snapshot does not match its manifest.', {
+          backup: manifest.id,
+        })
+      : undefined;
+  if (failure !== undefined) {
+    rmSync(part, { force: true });
+    return err(failure);
+  }
+  if (manifest.snapshot.format === 'sqlite') {
+    renameSync(part, file);
+    return ok({ file, bytes });
+  }
+  const dump = readFileSync(part);
+  rmSync(part, { force: true });
+  const store = await openStore({ dialect: 'sqlite', file });
+  try {
+    await loadLogicalDump(store.db, dump);
+  } finally {
+    await store.close();
+  }
+  return ok({ file, bytes });
+}
