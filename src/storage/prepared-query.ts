@@ -4,7 +4,6 @@ import type { Database } from './schema.js';
 /** A synchronous read-only connection beside a store's Kysely handle (the embedded store has one). */
 export interface SqliteReader {
   all(sql: string, parameters: readonly unknown[]): unknown[];
-  close(): void;
 }
 
 const readers = new WeakMap<Kysely<Database>, SqliteReader>();

@@ -1,12 +1,14 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Dialect } from './dialect.js';
 import { migrateToLatest } from './migrate.js';
-import { attachReader, type SqliteReader } from './prepared-query.js';
+import { attachReader } from './prepared-query.js';
 import type { Database } from './schema.js';
+import { RoutingSqliteDialect, StatementCache } from './sqlite-routing.js';
+import { groupCommits } from './transact.js';
 
 export interface Store {
   readonly db: Kysely<Database>;
@@ -48,72 +50,24 @@ function openSqlite(file: string): SqliteDatabase.Database {
   return sqlite;
 }
 
-const STATEMENT_CACHE = 500;
-
-/**
- * Kysely prepares every query anew; better-sqlite3 statements can be reused, and Kysely runs one query
- * at a time per connection, so a bounded cache by SQL text saves the prepare on hot paths.
- */
-function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
-  const cache = new Map<string, SqliteDatabase.Statement>();
-  return new Proxy(sqlite, {
-    get(target, property, receiver) {
-      if (property !== 'prepare') {
-        const value: unknown = Reflect.get(target, property, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
-      }
-      return (source: string) => {
-        let statement = cache.get(source);
-        if (statement === undefined) {
-          statement = target.prepare(source);
-          if (cache.size >= STATEMENT_CACHE) {
-            const oldest = cache.keys().next().value;
-            if (oldest !== undefined) cache.delete(oldest);
-          }
-          cache.set(source, statement);
-        }
-        return statement;
-      };
-    },
-  });
-}
-
-/**
- * A second, read-only connection for prepared reads on hot paths (prepared-query.ts). better-sqlite3
- * answers synchronously, so a read here needs none of Kysely's per-connection queueing, and it sees
- * exactly what is committed: never another request's open transaction, which holds the main one.
- */
-function openReader(file: string): SqliteReader {
+/** The read-only connection beside the main one (sqlite-routing.ts); opened after the main one set WAL. */
+function openReader(file: string): SqliteDatabase.Database {
   const sqlite = new SqliteDatabase(file, { readonly: true, fileMustExist: true });
   sqlite.pragma('busy_timeout = 5000');
-  const statements = new Map<string, SqliteDatabase.Statement>();
-  return {
-    all(source, parameters) {
-      let statement = statements.get(source);
-      if (statement === undefined) {
-        statement = sqlite.prepare(source);
-        statements.set(source, statement);
-      }
-      return statement.all(...parameters);
-    },
-    close: () => sqlite.close(),
-  };
+  return sqlite;
 }
 
 /** Opens the store and applies pending migrations. */
 export async function openStore(location: StoreLocation): Promise<Store> {
   if (location.dialect === 'sqlite') {
-    const sqlite = openSqlite(location.file);
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    const main = new StatementCache(openSqlite(location.file));
+    const reader = new StatementCache(openReader(location.file));
+    const db = new Kysely<Database>({ dialect: new RoutingSqliteDialect(main, reader) });
+    // Prepared hot reads skip Kysely's executor and ask the reader directly (prepared-query.ts).
+    attachReader(db, { all: (source, parameters) => reader.get(source).all(...parameters) });
+    groupCommits(db);
     await migrateToLatest(db, 'sqlite');
-    // Opened after the migrations, so that its statements are prepared against the final schema.
-    const reader = openReader(location.file);
-    attachReader(db, reader);
-    const close = async () => {
-      reader.close();
-      await db.destroy();
-    };
-    return { db, dialect: 'sqlite', file: location.file, close };
+    return { db, dialect: 'sqlite', file: location.file, close: () => db.destroy() };
   }
   const pool = new pg.Pool({
     connectionString: location.url,

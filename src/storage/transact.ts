@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { appError } from '../core/errors.js';
 import { err, type Result } from '../core/result.js';
+import { CommitGroup, type Outcome } from './commit-group.js';
 import type { Database } from './schema.js';
 
 export type Tx = Transaction<Database>;
@@ -9,26 +10,43 @@ class Rollback {
   constructor(readonly result: Result<never>) {}
 }
 
+const groups = new WeakMap<Kysely<Database>, CommitGroup>();
+
+/** Transactions on this handle share commits when they arrive together (the embedded store). */
+export function groupCommits(db: Kysely<Database>): void {
+  groups.set(db, new CommitGroup(db, (work) => single(db, work)));
+}
+
 /**
  * Runs work in one transaction: a failed result rolls everything back, so a change and its audit event
- * commit together or not at all (21 CFR 11.10(e)). A unique-constraint race becomes CONFLICT.
+ * commit together or not at all (21 CFR 11.10(e)). A unique-constraint race becomes CONFLICT. On the
+ * embedded store, concurrent units of work share one commit (commit-group.ts), each still atomic.
  */
 export async function transact<T>(
   db: Kysely<Database>,
   work: (trx: Tx) => Promise<Result<T>>,
 ): Promise<Result<T>> {
+  const group = groups.get(db);
+  const outcome = await (group === undefined ? single(db, work) : group.run(work));
+  if ('result' in outcome) return outcome.result as Result<T>;
+  if (isUniqueViolation(outcome.thrown)) {
+    return err(appError('CONFLICT', 'The change conflicts with a concurrent change; try again.'));
+  }
+  throw outcome.thrown;
+}
+
+async function single(db: Kysely<Database>, work: (trx: Tx) => Promise<Result<unknown>>): Promise<Outcome> {
   try {
-    return await db.transaction().execute(async (trx) => {
-      const result = await work(trx);
-      if (!result.ok) throw new Rollback(result);
-      return result;
-    });
+    return {
+      result: await db.transaction().execute(async (trx) => {
+        const result = await work(trx);
+        if (!result.ok) throw new Rollback(result);
+        return result;
+      }),
+    };
   } catch (error) {
-    if (error instanceof Rollback) return error.result;
-    if (isUniqueViolation(error)) {
-      return err(appError('CONFLICT', 'The change conflicts with a concurrent change; try again.'));
-    }
-    throw error;
+    if (error instanceof Rollback) return { result: error.result };
+    return { thrown: error };
   }
 }
 

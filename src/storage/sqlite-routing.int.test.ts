@@ -1,0 +1,66 @@
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freshPlace, type TestPlace } from '../../test/support/stores.js';
+import { openStore, type Store } from './store.js';
+
+describe('the embedded store: reads beside a running transaction', () => {
+  let place: TestPlace;
+  let store: Store;
+  beforeEach(async () => {
+    place = await freshPlace('sqlite');
+    store = await openStore(place.location);
+    await store.db.insertInto('counters').values({ name: 'r-1', value: 1 }).execute();
+  });
+  afterEach(async () => {
+    await store.close();
+    await place.cleanup();
+  });
+
+  const value = async () =>
+    (await store.db.selectFrom('counters').select('value').where('name', '=', 'r-1').executeTakeFirst())
+      ?.value;
+
+  it('a read outside the transaction answers at once with what is committed; inside, with its own change', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let inside: unknown;
+    const transaction = store.db.transaction().execute(async (trx) => {
+      await trx.updateTable('counters').set({ value: 2 }).where('name', '=', 'r-1').execute();
+      inside = (await trx.selectFrom('counters').select('value').where('name', '=', 'r-1').executeTakeFirst())
+        ?.value;
+      await held;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const outside = await Promise.race([value(), new Promise((r) => setTimeout(() => r('waited'), 2_000))]);
+    // A write outside the transaction waits its turn behind it.
+    const write = store.db.insertInto('counters').values({ name: 'r-2', value: 9 }).execute();
+    const early = await Promise.race([
+      write.then(() => 'written'),
+      new Promise((r) => setTimeout(() => r('waiting'), 50)),
+    ]);
+    release();
+    await transaction;
+    await write;
+    expect(inside).toBe(2);
+    expect(outside).toBe(1);
+    expect(early).toBe('waiting');
+    expect(await value()).toBe(2);
+    const rows = await store.db.selectFrom('counters').select('name').where('name', 'like', 'r-%').execute();
+    expect(rows.map((r) => r.name).sort()).toEqual(['r-1', 'r-2']);
+  });
+
+  it('a rolled-back transaction leaves nothing, and statements that change state go to the writer', async () => {
+    await expect(
+      store.db.transaction().execute(async (trx) => {
+        await trx.updateTable('counters').set({ value: 5 }).where('name', '=', 'r-1').execute();
+        throw new Error('abandon');
+      }),
+    ).rejects.toThrow('abandon');
+    expect(await value()).toBe(1);
+    // A checkpoint needs the writable connection: run on the reader it would fail.
+    const checkpoint = await sql<{ busy: number }>`PRAGMA wal_checkpoint(TRUNCATE)`.execute(store.db);
+    expect(checkpoint.rows[0]?.busy).toBe(0);
+  });
+});
