@@ -91,7 +91,7 @@ export function registerLedgerCommands(program: Command, context: CommandContext
         if (opts.json === true) context.io.out(JSON.stringify(report, null, 2));
         else if (report.ok) {
           context.io.out(
-            `OK: ${report.events} events, ${report.checkpoints} checkpoints (${report.witnessed} witnessed), ${report.records} records, ${report.versions} versions; root ${report.root}`,
+            `OK: ${report.events} events, ${report.checkpoints} checkpoints (${report.witnessed} witnessed), ${report.records} records, ${report.versions} versions, ${report.telemetryUploads} device uploads; root ${report.root}`,
           );
         } else {
           context.io.out(`TAMPERING DETECTED: ${report.findings.length} finding(s)`);

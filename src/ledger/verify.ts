@@ -7,6 +7,7 @@ import { leafHash } from './merkle.js';
 import { MerkleTree } from './merkle-tree.js';
 import * as repo from './repo.js';
 import { openCheckpoint } from './signed-note.js';
+import { TelemetryTrail, verifyTelemetry } from './verify-telemetry.js';
 import type { Witness } from './witness.js';
 
 export type FindingKind =
@@ -33,6 +34,8 @@ export interface VerifyReport {
   readonly witnessed: number;
   readonly records: number;
   readonly versions: number;
+  /** Device uploads checked against the events that accepted them. */
+  readonly telemetryUploads: number;
   readonly root: string;
   readonly latestCheckpoint: number | null;
   readonly findings: Finding[];
@@ -54,8 +57,8 @@ const MAX_FINDINGS = 1000;
 /**
  * Recomputes the whole trail from what is stored and checks it against what was signed and published:
  * every leaf (and the hash stored at append), the sequence, every checkpoint's signature and root, the
- * witness, every record version against the event that describes it, and every record's current state
- * against the replay of its versions and lock events (21 CFR 11.10(e); ICH E6(R3) 4.2.2).
+ * witness, every record version against the event that describes it, every record's current state
+ * against the replay of its versions and lock events, and every device upload against its event (21 CFR 11.10(e); ICH E6(R3) 4.2.2).
  */
 export async function verifyLedger(
   db: Kysely<Database>,
@@ -70,6 +73,7 @@ export async function verifyLedger(
   };
   const tree = new MerkleTree();
   const trails = new Map<string, RecordTrail>();
+  const telemetry = new TelemetryTrail();
   const mismatched: { row: EventRow; stored: Buffer }[] = [];
   const restores: { at: string; lostFrom: number; lostThrough: number }[] = [];
   const latestSignedSize = Number((await repo.latestCheckpoint(db))?.size ?? 0);
@@ -90,6 +94,7 @@ export async function verifyLedger(
       mismatched.push({ row, stored: row.leaf_mac ?? Buffer.alloc(0) });
     }
     collectRecordTrail(trails, row);
+    telemetry.collect(row);
     if (row.action === 'backup.restore') restores.push(restoreGap(row));
   }
   reportMismatches(mismatched, mac, latestSignedSize, find);
@@ -195,6 +200,7 @@ export async function verifyLedger(
   }
 
   const counts = await verifyRecords(db, trails, find);
+  const telemetryUploads = await verifyTelemetry(db, telemetry, find);
   return {
     ok: findings.length === 0,
     events: tree.size,
@@ -202,6 +208,7 @@ export async function verifyLedger(
     witnessed,
     records: counts.records,
     versions: counts.versions,
+    telemetryUploads,
     root: tree.root().toString('base64'),
     latestCheckpoint: checkpoints.length === 0 ? null : Number(checkpoints[checkpoints.length - 1]?.size),
     findings,
