@@ -64,7 +64,7 @@ for (const dialect of DIALECTS) {
       ) as {
         deviceId: string;
       };
-      expect(again.ok).toBe(true);
+      expect(again.ok, JSON.stringify(again)).toBe(true);
       expect(first.deviceId).toBe(again.deviceId);
     });
   });

@@ -133,6 +133,7 @@ export class DeviceService {
       uploads_refused: 0,
       samples_quarantined: 0,
       last_flags: '[]',
+      last_samples: null,
     };
     return transact(this.deps.db, async (trx) => {
       await repo.insertDevice(trx, row);

@@ -47,6 +47,17 @@ describe('plausibility checks (FDA DHT guidance: data integrity at the source-da
     expect(flat.every(Boolean)).toBe(true);
   });
 
+  it('a window that does not come after the previous upload continues no flat run from it', () => {
+    const run = (hr.flatlineRun ?? 0) - 1;
+    const previous = { at: 1_000_000, value: 72, run };
+    // After the reference: the run reaches its length at once.
+    const after = checkSeries([1_001_000], [72], hr, previous)?.flags[0] ?? 0;
+    expect(after & SAMPLE_FLAGS.FLATLINE).not.toBe(0);
+    // Overlapping it (a window re-sent from earlier): a new run, not the old one's continuation.
+    const overlapping = checkSeries([999_000, 1_000_500], [72, 73], hr, previous)?.flags ?? new Uint8Array();
+    expect([...overlapping].some((f) => (f & SAMPLE_FLAGS.FLATLINE) !== 0)).toBe(false);
+  });
+
   it('refuses times that are not strictly increasing (SAMPLE_ORDER)', () => {
     expect(checkSeries([0, 2000, 1000], [70, 70, 70], hr)).toBeNull();
     expect(checkSeries([0, 0], [70, 70], hr)).toBeNull();

@@ -33,7 +33,9 @@ export function checkSeries(
   const { min, max, maxRatePerSecond, periodMs, flatlineRun } = limits;
   let lastAt = previous?.at;
   let lastValue = previous?.value;
-  let run = previous?.run ?? 0;
+  // A flat run goes on across uploads only if this upload comes after the sample that ended it.
+  const continues = previous !== undefined && n > 0 && (times[0] as number) > previous.at;
+  let run = continues ? previous.run : 0;
   for (let i = 0; i < n; i++) {
     const at = times[i] as number;
     const value = values[i] as number;
@@ -47,7 +49,7 @@ export function checkSeries(
       if (periodMs !== null && dt < periodMs / 2) f |= SAMPLE_FLAGS.PERIOD;
     }
     if (flatlineRun !== null) {
-      const before = i > 0 ? values[i - 1] : previous?.value;
+      const before = i > 0 ? values[i - 1] : continues ? previous?.value : undefined;
       run = value === before ? run + 1 : 1;
       if (run === flatlineRun)
         for (let j = Math.max(0, i - run + 1); j < i; j++)

@@ -9,9 +9,11 @@ import { err, ok, type Result } from '../core/result.js';
 import { sealField } from '../crypto/field-envelope.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
+import type { ParticipantKey } from '../vault/keyring.js';
 import { ALG, publicKeyFromRaw } from './cose-sign1.js';
 import { telemetryAudience } from './device-service.js';
 import { advance, type DeviceState, type SequenceFlag } from './device-state.js';
+import { type LastSamples, openLastSamples, sealLastSamples } from './last-samples.js';
 import { METRICS, type MetricName, type TelemetryPolicy } from './metrics.js';
 import { checkSeries, flagNames, SAMPLE_FLAGS, type SampleFlag } from './plausibility.js';
 import * as repo from './repo.js';
@@ -53,7 +55,6 @@ interface Pending {
 
 /** Uploads decided in one transaction at most: one commit (one fsync) for many concurrent uploads. */
 const MAX_BATCH = 256;
-const LAST_VALUES = 50_000;
 
 /**
  * Telemetry ingestion. Each upload gets every check in order and one audit event with its decision,
@@ -62,8 +63,6 @@ const LAST_VALUES = 50_000;
  */
 export class TelemetryService {
   readonly #devices = new AccessCache<KnownDevice | null>();
-  /** The last plausible sample per device and metric, for rate checks across uploads (memory only). */
-  readonly #last = new Map<string, { at: number; value: number; run: number }>();
   #queue: Pending[] = [];
   #flushing = false;
   #audience: string | undefined;
@@ -149,7 +148,7 @@ export class TelemetryService {
     const uploads: repo.UploadRow[] = [];
     const blocks: repo.BlockRow[] = [];
     const policies = new Map<string, TelemetryPolicy>();
-    const states = new Map<string, { row: repo.DeviceRow; state: DeviceState; seen: Set<string> }>();
+    const states = new Map<string, Entry>();
     const refused = new Map<string, number>();
     for (const item of checked) {
       let decision: Decision;
@@ -160,7 +159,11 @@ export class TelemetryService {
         if (entry === undefined) {
           const row = await repo.lockDevice(trx, item.device.id);
           if (row === undefined) throw new Error('a checked device disappeared');
-          entry = { row, state: stateOf(row), seen: new Set() };
+          // The row is locked: its references are the latest, whichever process stored them.
+          const key = await this.deps.keyring.participantKey(trx, row.participant_id);
+          const participantKey = key.ok ? key.value : null;
+          const last = openLastSamples(participantKey, row, row.last_samples);
+          entry = { row, state: stateOf(row), seen: new Set(), key: participantKey, last };
           states.set(item.device.id, entry);
         }
         let policy = policies.get(item.device.studyId);
@@ -177,8 +180,9 @@ export class TelemetryService {
     }
     await repo.insertUploads(trx, uploads);
     await repo.insertBlocks(trx, blocks);
-    for (const [id, { row, state }] of states) {
+    for (const [id, { row, state, key, last }] of states) {
       await repo.updateDevice(trx, id, {
+        last_samples: key === null || last.size === 0 ? row.last_samples : sealLastSamples(key, row, last),
         boot: state.boot,
         top_seq: state.top,
         seq_window: state.window.toString(),
@@ -210,7 +214,7 @@ export class TelemetryService {
   async #accept(
     trx: Tx,
     item: Checked,
-    entry: { row: repo.DeviceRow; state: DeviceState; seen: Set<string> },
+    entry: Entry,
     policy: TelemetryPolicy,
     now: Date,
     uploads: repo.UploadRow[],
@@ -247,8 +251,7 @@ export class TelemetryService {
       run: number;
     }[] = [];
     for (const s of series) {
-      const lastKey = `${device.id}:${s.metric}`;
-      const checked = checkSeries(s.times, s.values, policy[s.metric], this.#last.get(lastKey));
+      const checked = checkSeries(s.times, s.values, policy[s.metric], entry.last.get(s.metric));
       if (checked === null)
         return {
           ok: false,
@@ -291,7 +294,7 @@ export class TelemetryService {
       }
       quarantined += q;
       if (lastGood >= 0)
-        this.#remember(`${device.id}:${s.metric}`, {
+        entry.last.set(s.metric, {
           at: s.times[lastGood] as number,
           value: s.values[lastGood] as number,
           run: lastGood === s.times.length - 1 ? s.run : 1,
@@ -352,11 +355,6 @@ export class TelemetryService {
       },
     };
   }
-
-  #remember(key: string, last: { at: number; value: number; run: number }): void {
-    if (this.#last.size >= LAST_VALUES && !this.#last.has(key)) this.#last.clear();
-    this.#last.set(key, last);
-  }
 }
 
 export const blockContext = (studyId: string, participantId: string, uploadId: string, metric: number) => ({
@@ -366,6 +364,15 @@ export const blockContext = (studyId: string, participantId: string, uploadId: s
   field: String(metric),
   version: 1,
 });
+
+/** A device's state while a batch is decided: locked row, sequence state, and plausibility references. */
+interface Entry {
+  row: repo.DeviceRow;
+  state: DeviceState;
+  seen: Set<string>;
+  key: ParticipantKey | null;
+  last: LastSamples;
+}
 
 function stateOf(row: repo.DeviceRow): DeviceState {
   return {

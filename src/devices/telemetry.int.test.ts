@@ -10,6 +10,7 @@ import { enrolledDevice, heartRate } from '../../test/support/devices.js';
 import { enrollWithDemographics, seedStudy } from '../../test/support/fixtures.js';
 import { pgDump } from '../../test/support/pg-dump.js';
 import { DIALECTS, freshVault, type TestVault } from '../../test/support/stores.js';
+import { openVault } from '../app/vault.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { expectOk, type Result } from '../core/result.js';
 import { encode, Tagged } from './cbor.js';
@@ -232,6 +233,33 @@ for (const dialect of DIALECTS) {
         .where('action', '=', 'telemetry.policy')
         .execute();
       expect(events.map((e) => e.reason)).toEqual(['Protocol: resting adults only']);
+    });
+
+    it('FDA DHT: the rate check spans uploads taken by another process (or after a restart)', async () => {
+      const { client } = await enrolledDevice(t.vault, f.participantId, 'EdDSA', ['heart_rate']);
+      expect(expectOk(await send(client.upload(heartRate(clock.time, 10, 72), clock.time))).quarantined).toBe(
+        0,
+      );
+      // Another server process on the same store, with nothing in memory about this device.
+      const other = expectOk(
+        await openVault(t.location, { keyDir: t.keyDir, passphrase: undefined }, { clock }),
+      );
+      try {
+        clock.time += 1_000;
+        const jump = [{ metric: 'heart_rate' as const, at: clock.time, value: 190 }];
+        const receipt = expectOk(await other.telemetry.ingest(client.upload(jump, clock.time), target()));
+        expect(receipt.sampleFlags.RATE).toBe(1);
+        // The reference stored for the next upload is sealed: no plain value in the device row.
+        const row = await t.vault.store.db
+          .selectFrom('devices')
+          .select('last_samples')
+          .where('participant_id', '=', f.participantId)
+          .executeTakeFirstOrThrow();
+        expect(row.last_samples).not.toBeNull();
+        expect(row.last_samples).not.toMatch(/heart|72|7[0-9]\b/);
+      } finally {
+        await other.close();
+      }
     });
 
     it('device status: pending, suspended and revoked devices are refused with their reason', async () => {

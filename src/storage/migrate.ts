@@ -6,6 +6,7 @@ import { accessMigration } from './migrations/0003-access.js';
 import { accessEpochMigration } from './migrations/0004-access-epoch.js';
 import { devicesMigration } from './migrations/0005-devices.js';
 import { ledgerFrontierMigration } from './migrations/0006-ledger-frontier.js';
+import { deviceLastSamplesMigration } from './migrations/0007-device-last-samples.js';
 import type { Database } from './schema.js';
 
 /** Versioned migrations, applied in order at start; each runs in its own transaction. */
@@ -17,6 +18,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0004-access-epoch': accessEpochMigration(dialect),
     '0005-devices': devicesMigration(dialect),
     '0006-ledger-frontier': ledgerFrontierMigration(dialect),
+    '0007-device-last-samples': deviceLastSamplesMigration(),
   };
 }
 

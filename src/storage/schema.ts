@@ -289,6 +289,8 @@ export interface DeviceTable {
   uploads_refused: BigNumber;
   samples_quarantined: BigNumber;
   last_flags: string;
+  /** Sealed JSON (participant key): the last plausible sample per metric, for the next upload's checks. */
+  last_samples: string | null;
 }
 
 export interface TelemetryUploadTable {
