@@ -36,8 +36,6 @@ const MAGIC_V1 = Buffer.from('TVC1');
 const MAGIC_V2 = Buffer.from('TVC2');
 const INFO = 'trialvault/backup/chunk/v1';
 const RAW_SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
-/** No chunk opens to more than the chunker's largest chunk: a crafted one cannot exhaust memory. */
-const MAX_PLAIN = MAX_CHUNK;
 const BROTLI_QUALITY = 1;
 
 export function x25519Raw(publicKey: KeyObject): Buffer {
@@ -126,9 +124,10 @@ export function openChunk(restoreKey: KeyObject, id: string, sealed: Uint8Array)
       decipher.update(data.subarray(48, data.length - 16)),
       decipher.final(),
     ]);
+    // No chunk opens to more than the chunker's largest chunk: a crafted one cannot exhaust memory.
     return v2
-      ? brotliDecompressSync(compressed, { maxOutputLength: MAX_PLAIN })
-      : inflateRawSync(compressed, { maxOutputLength: MAX_PLAIN });
+      ? brotliDecompressSync(compressed, { maxOutputLength: MAX_CHUNK })
+      : inflateRawSync(compressed, { maxOutputLength: MAX_CHUNK });
   } catch {
     return null;
   }

@@ -24,7 +24,6 @@ import { storeChunks } from './chunk-store.js';
 import { type Manifest, manifestBytes } from './manifest.js';
 import { readManifest, restoreSnapshot } from './reassemble.js';
 import { DirectoryTarget } from './repository.js';
-
 import { openSnapshot } from './snapshot.js';
 import type { BackupStatus } from './status-service.js';
 

@@ -226,8 +226,9 @@ export class TelemetryService {
     const step = advance(entry.state, message, item.messageHash, now.getTime());
     if (!step.ok) return { ok: false, reason: step.reason, message: step.detail, device };
     const flags: UploadFlag[] = [...step.flags];
-    const key = await this.deps.keyring.participantKey(trx, device.participantId);
-    if (!key.ok)
+    // The participant's key was read with the device row (once per device and batch).
+    const key = entry.key;
+    if (key === null)
       return { ok: false, reason: 'DEVICE_REVOKED', message: "the participant's key is gone", device };
     const mac = createHmac('sha256', this.deps.keyring.blindIndexKey(device.studyId)).update(
       'telemetry-content/v1',
@@ -309,8 +310,8 @@ export class TelemetryService {
         sample_count: s.times.length,
         quarantined: q,
         sealed: sealField(
-          key.value.key,
-          key.value.version,
+          key.key,
+          key.version,
           blockContext(device.studyId, device.participantId, uploadId, code),
           encodeBlock(s),
         ).toString('base64'),

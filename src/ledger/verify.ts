@@ -58,7 +58,8 @@ const MAX_FINDINGS = 1000;
  * Recomputes the whole trail from what is stored and checks it against what was signed and published:
  * every leaf (and the hash stored at append), the sequence, every checkpoint's signature and root, the
  * witness, every record version against the event that describes it, every record's current state
- * against the replay of its versions and lock events, and every device upload against its event (21 CFR 11.10(e); ICH E6(R3) 4.2.2).
+ * against the replay of its versions and lock events, and every device upload against its event
+ * (21 CFR 11.10(e); ICH E6(R3) 4.2.2).
  */
 export async function verifyLedger(
   db: Kysely<Database>,

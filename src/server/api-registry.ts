@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { invalidInput } from '../core/invalid-input.js';
-import type { Result } from '../core/result.js';
+import { err, ok, type Result } from '../core/result.js';
 import { sendError, sendResult } from './errors.js';
 
 /** One API operation: its schemas are the validation at the edge and its OpenAPI description. */
@@ -37,6 +37,15 @@ export interface ApiRegistry {
 
 export type ActorResolver = (request: FastifyRequest) => Promise<Result<Actor>>;
 
+/** One part of the request through its schema (none: not part of the operation, left undefined). */
+function parsePart<V>(schema: z.ZodType<V> | undefined, value: unknown, name: string): Result<V> {
+  if (schema === undefined) return ok(undefined as V);
+  const parsed = schema.safeParse(value ?? {});
+  return parsed.success
+    ? ok(parsed.data)
+    : err(invalidInput(parsed.error, `The request ${name} is invalid.`));
+}
+
 /**
  * Registers a route: parses params, query and body with zod (a typed VALIDATION_FAILED, never a 5xx),
  * resolves the actor (UNAUTHENTICATED without one), calls the handler and maps its Result.
@@ -60,25 +69,13 @@ export function operation<P, Q, B, T>(
         if (!resolved.ok) return sendError(reply, resolved.error);
         actor = resolved.value;
       }
-      const call = { actor, request, reply } as { -readonly [K in keyof Call<P, Q, B>]: Call<P, Q, B>[K] };
-      if (op.params !== undefined) {
-        const parsed = op.params.safeParse(request.params ?? {});
-        if (!parsed.success)
-          return sendError(reply, invalidInput(parsed.error, 'The request params is invalid.'));
-        call.params = parsed.data;
-      }
-      if (op.query !== undefined) {
-        const parsed = op.query.safeParse(request.query ?? {});
-        if (!parsed.success)
-          return sendError(reply, invalidInput(parsed.error, 'The request query is invalid.'));
-        call.query = parsed.data;
-      }
-      if (op.body !== undefined) {
-        const parsed = op.body.safeParse(request.body ?? {});
-        if (!parsed.success)
-          return sendError(reply, invalidInput(parsed.error, 'The request body is invalid.'));
-        call.body = parsed.data;
-      }
+      const params = parsePart(op.params, request.params, 'params');
+      if (!params.ok) return sendError(reply, params.error);
+      const query = parsePart(op.query, request.query, 'query');
+      if (!query.ok) return sendError(reply, query.error);
+      const body = parsePart(op.body, request.body, 'body');
+      if (!body.ok) return sendError(reply, body.error);
+      const call = { actor, request, reply, params: params.value, query: query.value, body: body.value };
       const result = await handler(call);
       if (reply.sent) return reply;
       return sendResult(reply, result, op.status ?? 200);

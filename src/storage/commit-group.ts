@@ -17,8 +17,9 @@ const MAX_UNITS = 64;
 
 /**
  * Group commit for the embedded store. SQLite has one writer, and every commit waits for its fsync
- * (synchronous=FULL); transactions that arrive while one is running are queued and then run together,
- * one after another inside one transaction, each in its own savepoint, and committed with one fsync.
+ * (synchronous=FULL); the transactions asked for during one event-loop turn (or while a batch runs)
+ * are run together on the next, one after another inside one transaction, each in its own savepoint,
+ * and committed with one fsync.
  * Each unit is still all or nothing: a unit that fails or throws is rolled back to its savepoint
  * alone, and the others go on. Nobody is answered before the shared commit is durable; if that commit
  * fails, no unit of the batch is stored and every one that had succeeded gets the commit's error.
