@@ -14,7 +14,7 @@ import {
   signSign1,
   verifySign1,
 } from './cose-sign1.js';
-import { isMalleableForm, P256_ORDER, toLowS } from './signature-form.js';
+import { P256_ORDER, toLowS } from './signature-form.js';
 
 const VECTORS = new URL('../../../shared/vectors/cose/', import.meta.url).pathname;
 
