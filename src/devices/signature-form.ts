@@ -26,12 +26,24 @@ const littleEndian = (bytes: Uint8Array): bigint => bigEndian(Uint8Array.from(by
  * S >= L. Other lengths are not a second form, just not a signature: verification refuses them.
  */
 export function isMalleableForm(alg: 'EdDSA' | 'ES256', signature: Uint8Array): boolean {
+  // The top byte decides all but about 1 in 2^8 (ES256) or 2^124 (EdDSA) cases without a bigint: the
+  // check stays a small fraction of a verification (docs/telemetry.md, Measured).
   if (alg === 'ES256') {
     if (signature.length !== 64) return false;
+    const top = signature[32] as number;
+    if (top !== 0x7f) return top > 0x7f;
     return bigEndian(signature.subarray(32)) > P256_HALF_ORDER;
   }
-  if (signature.length === 64) return littleEndian(signature.subarray(32)) >= ED25519_ORDER;
-  if (signature.length === 114) return littleEndian(signature.subarray(57)) >= ED448_ORDER;
+  if (signature.length === 64) {
+    const top = signature[63] as number;
+    if (top !== 0x10) return top > 0x10;
+    return littleEndian(signature.subarray(32)) >= ED25519_ORDER;
+  }
+  if (signature.length === 114) {
+    // L448 is just below 2^446: S < L needs the last byte 0 and the one before it below 0x40.
+    if (signature[113] !== 0 || (signature[112] as number) < 0x3f) return signature[113] !== 0;
+    return littleEndian(signature.subarray(57)) >= ED448_ORDER;
+  }
   return false;
 }
 
