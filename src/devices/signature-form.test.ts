@@ -84,4 +84,23 @@ describe('signature form: one accepted signature per signed message (RFC 9052 se
       isMalleableForm('ES256', Buffer.concat([Buffer.alloc(32, 1), be32((P256_ORDER >> 1n) + 1n)])),
     ).toBe(true);
   });
+
+  it('the top-byte shortcut agrees with the full comparison (property, biased to the boundary bytes)', () => {
+    const byte = fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x00, 0x3f, 0x7f, 0x10, 0xff));
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 114, maxLength: 114 }), byte, byte, (raw, a, b) => {
+        const es = Uint8Array.from(raw.subarray(0, 64));
+        es[32] = a;
+        expect(isMalleableForm('ES256', es)).toBe(bigBE(es.subarray(32)) > P256_ORDER >> 1n);
+        const ed = Uint8Array.from(raw.subarray(0, 64));
+        ed[63] = a;
+        expect(isMalleableForm('EdDSA', ed)).toBe(bigLE(ed.subarray(32)) >= ED25519_ORDER);
+        const ed448 = Uint8Array.from(raw);
+        ed448[113] = a === 0x3f ? 0 : a % 2;
+        ed448[112] = b;
+        expect(isMalleableForm('EdDSA', ed448)).toBe(bigLE(ed448.subarray(57)) >= ED448_ORDER);
+      }),
+      { numRuns: 5000 },
+    );
+  });
 });
