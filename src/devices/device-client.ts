@@ -5,7 +5,10 @@ import { encodeMessage, externalAad, type Sample } from './telemetry-message.js'
 /**
  * The reference device client: what firmware or a phone app does, in ~60 lines to port. It keeps the
  * boot counter, the sequence number and the hash of the last message it sent, and signs each upload
- * as a COSE_Sign1 bound to its study, participant and server (docs/telemetry.md).
+ * as a COSE_Sign1 bound to its study, participant and server (docs/telemetry.md). When porting: alg and
+ * kid go in the protected header, the unprotected header stays the empty map, everything is
+ * deterministic CBOR, and an ES256 signature is sent low-S (if s > n/2, s = n - s; `toLowS`): the
+ * server accepts exactly one byte string per upload, so a relay cannot make a second one.
  */
 export interface DeviceIdentity {
   readonly deviceId: string;

@@ -1,19 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import type { Authorizer } from '../access/authorizer.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { invalidInput } from '../core/invalid-input.js';
-import { reasonSchema } from '../core/reason.js';
 import { err, ok, type Result } from '../core/result.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { openValue, sealValue } from '../vault/field-cipher.js';
 import { getMeta } from '../vault/meta-repo.js';
 import { ALG, type Algorithm, publicKeyFromRaw } from './cose-sign1.js';
-import { METRIC_NAMES, type MetricName } from './metrics.js';
+import { enrollmentBody, registrationBody, statusBody } from './device-schemas.js';
+import type { MetricName } from './metrics.js';
 import * as repo from './repo.js';
 import { deviceInScope, participantInScope } from './scoped.js';
 
@@ -49,19 +48,6 @@ export interface Enrollment {
   readonly audience: string;
 }
 
-const registration = z.strictObject({
-  model: z.string().trim().min(1).max(100),
-  serial: z.string().trim().min(1).max(100),
-  firmware: z.string().trim().min(1).max(100),
-  metrics: z.array(z.enum(METRIC_NAMES as [MetricName, ...MetricName[]])).min(1),
-});
-
-const enrollment = z.strictObject({
-  code: z.string().regex(/^tve_[A-Za-z0-9_-]{20,64}$/, 'an enrollment code'),
-  alg: z.enum(['EdDSA', 'ES256']),
-  publicKey: z.string().regex(/^[A-Za-z0-9_-]{40,100}$/, 'a base64url public key'),
-});
-
 export const codeHash = (code: string) => createHash('sha256').update(code, 'utf8').digest();
 
 /** The audience in every device's external_aad: this store, so an upload cannot be sent to another. */
@@ -95,7 +81,7 @@ export class DeviceService {
     const { participant } = scoped.value;
     if (participant.status === 'erased')
       return err(appError('PARTICIPANT_ERASED', 'The participant was erased.'));
-    const parsed = registration.safeParse(input);
+    const parsed = registrationBody.safeParse(input);
     if (!parsed.success) return err(invalidInput(parsed.error, 'The device registration is invalid.'));
     const key = await this.deps.keyring.participantKey(this.deps.db, participant.id);
     if (!key.ok) return key;
@@ -151,7 +137,7 @@ export class DeviceService {
 
   /** The device's side: the code once, with its public key. Unknown, used and expired codes look alike. */
   async enroll(input: unknown): Promise<Result<Enrollment>> {
-    const parsed = enrollment.safeParse(input);
+    const parsed = enrollmentBody.safeParse(input);
     if (!parsed.success) return err(invalidInput(parsed.error, 'The enrollment request is invalid.'));
     const invalid = appError('UNAUTHENTICATED', 'The enrollment code is invalid, used or expired.');
     const device = await repo.findByEnrollment(this.deps.db, codeHash(parsed.data.code));
@@ -200,9 +186,7 @@ export class DeviceService {
     const scoped = await deviceInScope(this.deps, this.authorizer, actor, 'device.manage', deviceId);
     if (!scoped.ok) return scoped;
     const { device } = scoped.value;
-    const parsed = z
-      .strictObject({ status: z.enum(['active', 'suspended', 'revoked']), reason: reasonSchema })
-      .safeParse(input);
+    const parsed = statusBody.safeParse(input);
     if (!parsed.success) return err(invalidInput(parsed.error, 'A status and a reason are required.'));
     const { status, reason } = parsed.data;
     if (device.status === 'revoked') return err(appError('CONFLICT', 'A revoked device stays revoked.'));

@@ -8,6 +8,14 @@ import { CLI_ACTOR } from '../core/actor.js';
 import { expectOk } from '../core/result.js';
 import { buildApp } from '../server/app.js';
 import { DeviceClient } from './device-client.js';
+import {
+  devicePage,
+  enrollmentAnswer,
+  registrationAnswer,
+  seriesAnswer,
+  uploadReceipt,
+  uploadRefusal,
+} from './device-schemas.js';
 
 for (const dialect of DIALECTS) {
   describe(`telemetry over HTTP (${dialect})`, () => {
@@ -49,10 +57,8 @@ for (const dialect of DIALECTS) {
         payload: { model: 'Watch', serial: 'SN-77', firmware: '3.2', metrics: ['heart_rate'] },
       });
       expect(registered.statusCode).toBe(201);
-      const { enrollmentCode, device } = registered.json() as {
-        enrollmentCode: string;
-        device: { serial?: string };
-      };
+      // Every answer is what the OpenAPI document says it is (the schemas are strict: no extra fields).
+      const { enrollmentCode, device } = registrationAnswer.parse(registered.json());
       expect(device.serial).toBeUndefined();
       const key = DeviceClient.generateKey('EdDSA');
       const enrolled = await app.inject({
@@ -61,7 +67,11 @@ for (const dialect of DIALECTS) {
         payload: { code: enrollmentCode, alg: 'EdDSA', publicKey: DeviceClient.publicKey('EdDSA', key) },
       });
       expect(enrolled.statusCode).toBe(200);
-      const client = new DeviceClient({ ...enrolled.json(), alg: 'EdDSA', privateKey: key });
+      const client = new DeviceClient({
+        ...enrollmentAnswer.parse(enrolled.json()),
+        alg: 'EdDSA',
+        privateKey: key,
+      });
       const bytes = client.upload(heartRate(Date.now(), 30), Date.now());
       const url = `/api/v1/telemetry?study=${f.studyId}&participant=${f.own}`;
       const upload = () =>
@@ -73,23 +83,26 @@ for (const dialect of DIALECTS) {
         });
       const first = await upload();
       expect(first.statusCode).toBe(202);
-      expect(first.json()).toMatchObject({ samples: 30, quarantined: 0, flags: [] });
+      expect(uploadReceipt.parse(first.json())).toMatchObject({ samples: 30, quarantined: 0, flags: [] });
       const replay = await upload();
       expect(replay.statusCode).toBe(422);
-      expect(replay.json().error).toMatchObject({ code: 'TELEMETRY_REFUSED', details: { reason: 'REPLAY' } });
+      expect(uploadRefusal.parse(replay.json()).error).toMatchObject({
+        code: 'TELEMETRY_REFUSED',
+        details: { reason: 'REPLAY' },
+      });
       const series = await app.inject({
         method: 'GET',
         url: `/api/v1/participants/${f.own}/telemetry?metric=heart_rate`,
         headers: auth,
       });
       expect(series.statusCode).toBe(200);
-      expect(series.json().points).toHaveLength(30);
+      expect(seriesAnswer.parse(series.json()).points).toHaveLength(30);
       const devices = await app.inject({
         method: 'GET',
         url: `/api/v1/participants/${f.own}/devices`,
         headers: auth,
       });
-      expect(devices.json().items[0]).toMatchObject({
+      expect(devicePage.parse(devices.json()).items[0]).toMatchObject({
         status: 'active',
         uploadsAccepted: 1,
         uploadsRefused: 1,
@@ -132,5 +145,45 @@ for (const dialect of DIALECTS) {
       expect(garbage.statusCode).toBe(422);
       expect(garbage.json().error.details.reason).toBe('CBOR_INVALID');
     });
+
+    it('ASVS 2.1.1: the OpenAPI document gives the request and answer schema of every device and telemetry route', async () => {
+      const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
+        paths: Record<string, Record<string, Operation>>;
+      };
+      const ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
+        Object.entries(methods)
+          .filter(([, op]) => op.tags.some((t) => t === 'devices' || t === 'telemetry'))
+          .map(([method, op]) => ({ name: `${method.toUpperCase()} ${path}`, method, op })),
+      );
+      expect(ops.length).toBeGreaterThanOrEqual(9);
+      const described = (schema: unknown) =>
+        typeof schema === 'object' && schema !== null && Object.keys(schema).some((k) => k !== '$schema');
+      for (const { name, method, op } of ops) {
+        if (method === 'post' || method === 'put') {
+          const content = op.requestBody?.content ?? {};
+          const [type, body] = Object.entries(content)[0] ?? [];
+          expect(type, `${name}: a request body`).toBeDefined();
+          expect(described(body?.schema), `${name}: a request schema`).toBe(true);
+          if (type === 'application/cose')
+            expect(body?.schema).toMatchObject({ type: 'string', format: 'binary', contentMediaType: type });
+          else expect((body?.schema as { type?: string } | undefined)?.type, name).toBe('object');
+        }
+        const success = Object.entries(op.responses).find(([status]) => /^2\d\d$/.test(status));
+        expect(success, `${name}: a success answer`).toBeDefined();
+        expect(
+          described(success?.[1].content?.['application/json']?.schema),
+          `${name}: an answer schema`,
+        ).toBe(true);
+      }
+      // The upload's refusal names its reasons: a device implementer sees them in the document.
+      const upload = doc.paths['/api/v1/telemetry']?.post;
+      expect(JSON.stringify(upload?.responses['422'])).toContain('SIGNATURE_MALLEABLE');
+    });
   });
+}
+
+interface Operation {
+  tags: string[];
+  requestBody?: { content: Record<string, { schema?: unknown }> };
+  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
 }

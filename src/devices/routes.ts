@@ -3,6 +3,22 @@ import type { Vault } from '../app/vault.js';
 import { ok } from '../core/result.js';
 import type { Route } from '../server/api-registry.js';
 import { paged, pageQuery } from '../server/pagination.js';
+import {
+  devicePage,
+  deviceView,
+  enrollmentAnswer,
+  enrollmentBody,
+  policyAnswer,
+  policyBody,
+  registrationAnswer,
+  registrationBody,
+  serialAnswer,
+  seriesAnswer,
+  statusBody,
+  UPLOAD_BODY_SCHEMA,
+  uploadReceipt,
+  uploadRefusal,
+} from './device-schemas.js';
 import { seriesQuery } from './series-service.js';
 
 const id = z.object({ id: z.string().min(1).max(64) });
@@ -17,7 +33,8 @@ export function registerDeviceRoutes(route: Route, vault: Vault): void {
       tag: 'devices',
       auth: 'actor',
       params: id,
-      body: z.unknown(),
+      body: registrationBody,
+      response: registrationAnswer,
       status: 201,
     },
     ({ actor, params, body }) => vault.devices.register(actor, params.id, body),
@@ -31,6 +48,7 @@ export function registerDeviceRoutes(route: Route, vault: Vault): void {
       auth: 'actor',
       params: id,
       query: pageQuery,
+      response: devicePage,
     },
     ({ actor, params, query }) => paged(vault.devices.list(actor, params.id), query),
   );
@@ -41,7 +59,8 @@ export function registerDeviceRoutes(route: Route, vault: Vault): void {
       summary: 'The device presents its one-time code and public key; answers its id and binding',
       tag: 'devices',
       auth: 'public',
-      body: z.unknown(),
+      body: enrollmentBody,
+      response: enrollmentAnswer,
     },
     ({ body }) => vault.devices.enroll(body),
   );
@@ -53,7 +72,8 @@ export function registerDeviceRoutes(route: Route, vault: Vault): void {
       tag: 'devices',
       auth: 'actor',
       params: id,
-      body: z.unknown(),
+      body: statusBody,
+      response: deviceView,
     },
     ({ actor, params, body }) => vault.devices.setStatus(actor, params.id, body),
   );
@@ -65,6 +85,7 @@ export function registerDeviceRoutes(route: Route, vault: Vault): void {
       tag: 'devices',
       auth: 'actor',
       params: id,
+      response: serialAnswer,
     },
     async ({ actor, params }) => {
       const serial = await vault.devices.serial(actor, params.id);
@@ -81,6 +102,11 @@ export function registerDeviceRoutes(route: Route, vault: Vault): void {
       query: z.object({ study: z.string().min(1).max(64), participant: z.string().min(1).max(64) }),
       body: z.custom<Buffer>((v) => Buffer.isBuffer(v), 'the body must be application/cose bytes'),
       bodyType: 'application/cose',
+      bodyDocument: UPLOAD_BODY_SCHEMA,
+      response: uploadReceipt,
+      errors: {
+        422: { description: 'TELEMETRY_REFUSED: the reason code (docs/telemetry.md)', schema: uploadRefusal },
+      },
       status: 202,
     },
     ({ query, body }) =>
@@ -95,6 +121,7 @@ export function registerDeviceRoutes(route: Route, vault: Vault): void {
       auth: 'actor',
       params: id,
       query: seriesQuery,
+      response: seriesAnswer,
     },
     ({ actor, params, query }) => vault.series.series(actor, params.id, query),
   );
@@ -106,6 +133,7 @@ export function registerDeviceRoutes(route: Route, vault: Vault): void {
       tag: 'telemetry',
       auth: 'actor',
       params: study,
+      response: policyAnswer,
     },
     ({ actor, params }) => vault.series.policy(actor, params.study),
   );
@@ -117,7 +145,8 @@ export function registerDeviceRoutes(route: Route, vault: Vault): void {
       tag: 'telemetry',
       auth: 'actor',
       params: study,
-      body: z.unknown(),
+      body: policyBody,
+      response: policyAnswer,
     },
     ({ actor, params, body }) => vault.series.setPolicy(actor, params.study, body),
   );

@@ -4,20 +4,13 @@ import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { invalidInput } from '../core/invalid-input.js';
-import { reasonSchema } from '../core/reason.js';
 import { err, ok, type Result } from '../core/result.js';
 import { openField } from '../crypto/field-envelope.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
-import {
-  effectivePolicy,
-  METRIC_NAMES,
-  METRICS,
-  type MetricName,
-  policyOverrides,
-  type TelemetryPolicy,
-} from './metrics.js';
+import { policyBody } from './device-schemas.js';
+import { effectivePolicy, METRIC_NAMES, METRICS, type MetricName, type TelemetryPolicy } from './metrics.js';
 import { flagNames, type SampleFlag } from './plausibility.js';
 import * as repo from './repo.js';
 import { decodeBlock } from './sample-block.js';
@@ -132,7 +125,7 @@ export class SeriesService {
       resource: 'study',
     });
     if (!permit.ok) return permit;
-    const parsed = z.strictObject({ overrides: policyOverrides, reason: reasonSchema }).safeParse(input);
+    const parsed = policyBody.safeParse(input);
     if (!parsed.success) return err(invalidInput(parsed.error, 'The telemetry policy is invalid.'));
     const policy = effectivePolicy(parsed.data.overrides);
     for (const name of METRIC_NAMES) {

@@ -256,7 +256,9 @@ for (const dialect of DIALECTS) {
           .where('participant_id', '=', f.participantId)
           .executeTakeFirstOrThrow();
         expect(row.last_samples).not.toBeNull();
-        expect(row.last_samples).not.toMatch(/heart|72|7[0-9]\b/);
+        const sealed = Buffer.from(String(row.last_samples), 'base64'); // not a regex on base64: flaky
+        for (const plain of ['heart', ',190,'])
+          expect(sealed.includes(Buffer.from(plain)), plain).toBe(false);
       } finally {
         await other.close();
       }

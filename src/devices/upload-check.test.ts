@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { heartRate } from '../../test/support/devices.js';
-import { ALG, publicKeyFromRaw } from './cose-sign1.js';
+import { ALG, publicKeyFromRaw, signSign1 } from './cose-sign1.js';
 import { DeviceClient } from './device-client.js';
+import { encodeMessage, externalAad } from './telemetry-message.js';
 import { checkUpload, type KnownDevice, REFUSALS } from './upload-check.js';
 
 const privateKey = DeviceClient.generateKey('EdDSA');
@@ -63,4 +64,26 @@ describe('upload checks: fuzz of the CBOR and COSE parsing (FDA DHT: authentic d
     for (const reason of ['CBOR_INVALID', 'COSE_INVALID', 'SIGNATURE_INVALID'])
       expect(seen.get(reason) ?? 0).toBeGreaterThan(0);
   }, 300_000);
+
+  it('a payload signed by the device but not deterministic CBOR is CBOR_INVALID, as at every other level', async () => {
+    // RFC 8949 section 4.2.1; issue #12: one reason for one fault, and docs/telemetry.md says the same.
+    const now = Date.now();
+    const honest = Buffer.from(
+      encodeMessage({
+        device: 'device-1',
+        boot: 9,
+        seq: 0,
+        prev: new Uint8Array(32),
+        sent: now,
+        samples: heartRate(now, 3),
+      }),
+    );
+    expect(honest.subarray(0, 4).toString('hex')).toBe('a7617601'); // "v": 1
+    const loose = Buffer.concat([honest.subarray(0, 3), Buffer.from([0x18, 0x01]), honest.subarray(4)]);
+    const aad = externalAad(target.studyId, target.participantId, target.audience);
+    const sign = (payload: Uint8Array) =>
+      signSign1(privateKey, ALG.EdDSA, Buffer.from('device-1'), payload, aad);
+    expect(await answer(sign(honest))).toBe('ACCEPTED');
+    expect(await answer(sign(loose))).toBe('CBOR_INVALID');
+  });
 });

@@ -19,7 +19,13 @@ export interface Operation<P, Q, B> {
   readonly body?: z.ZodType<B>;
   /** A body other than JSON (the COSE bytes of a device upload). */
   readonly bodyType?: 'application/cose';
+  /** The OpenAPI schema of a body other than JSON (binary); zod describes JSON bodies. */
+  readonly bodyDocument?: Readonly<Record<string, unknown>>;
   readonly status?: number;
+  /** The success answer's schema, for the OpenAPI document (answers are not re-validated at run time). */
+  readonly response?: z.ZodType;
+  /** Error answers worth their own schema (e.g. an upload's refusal reasons), by HTTP status. */
+  readonly errors?: Readonly<Record<number, { readonly description: string; readonly schema: z.ZodType }>>;
 }
 
 export interface Call<P, Q, B> {
@@ -96,10 +102,15 @@ export function openApiDocument(registry: ApiRegistry): Record<string, unknown> 
       op.params === undefined
         ? []
         : Object.keys((z.toJSONSchema(op.params) as { properties?: object }).properties ?? {});
-    const query =
+    const querySchema =
       op.query === undefined
         ? {}
-        : ((z.toJSONSchema(op.query) as { properties?: Record<string, unknown> }).properties ?? {});
+        : (z.toJSONSchema(op.query, { io: 'input' }) as {
+            properties?: Record<string, unknown>;
+            required?: string[];
+          });
+    const query = querySchema.properties ?? {};
+    const requiredQuery = new Set(querySchema.required ?? []);
     paths[path] ??= {};
     (paths[path] as Record<string, unknown>)[op.method.toLowerCase()] = {
       summary: op.summary,
@@ -107,7 +118,12 @@ export function openApiDocument(registry: ApiRegistry): Record<string, unknown> 
       security: op.auth === 'public' ? [] : [{ session: [] }, { bearer: [] }],
       parameters: [
         ...params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
-        ...Object.entries(query).map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
+        ...Object.entries(query).map(([name, schema]) => ({
+          name,
+          in: 'query',
+          required: requiredQuery.has(name),
+          schema,
+        })),
       ],
       ...(op.body === undefined
         ? {}
@@ -117,11 +133,33 @@ export function openApiDocument(registry: ApiRegistry): Record<string, unknown> 
               content:
                 op.bodyType === undefined
                   ? { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input' }) } }
-                  : { [op.bodyType]: { schema: { type: 'string', contentEncoding: 'binary' } } },
+                  : {
+                      [op.bodyType]: {
+                        schema: op.bodyDocument ?? {
+                          type: 'string',
+                          format: 'binary',
+                          contentMediaType: op.bodyType,
+                        },
+                      },
+                    },
             },
           }),
       responses: {
-        [String(op.status ?? 200)]: { description: 'Success' },
+        [String(op.status ?? 200)]: {
+          description: 'Success',
+          ...(op.response === undefined
+            ? {}
+            : { content: { 'application/json': { schema: z.toJSONSchema(op.response, { io: 'output' }) } } }),
+        },
+        ...Object.fromEntries(
+          Object.entries(op.errors ?? {}).map(([status, e]) => [
+            status,
+            {
+              description: e.description,
+              content: { 'application/json': { schema: z.toJSONSchema(e.schema, { io: 'output' }) } },
+            },
+          ]),
+        ),
         default: {
           description: 'Error (docs/errors.md)',
           content: { 'application/json': { schema: z.toJSONSchema(errorSchema) } },
