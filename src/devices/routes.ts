@@ -41,6 +41,7 @@ export function registerDeviceRoutes(route: Route, vault: Vault): void {
       summary: 'The device presents its one-time code and public key; answers its id and binding',
       tag: 'devices',
       auth: 'public',
+      rateLimit: 'device-enroll',
       body: z.unknown(),
     },
     ({ body }) => vault.devices.enroll(body),

@@ -35,9 +35,9 @@ for (const dialect of DIALECTS) {
       const other = await enrollWithDemographics(t.vault, study.id, 'S02', { ...PERSON, MRN: 'MRN-7777-ZZ' });
       const { email } = await userWithRole(t.vault, 'coordinator', study.id, 'S01');
       const signIn = expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
-      const { secret } = expectOk(await t.vault.auth.beginEnrollment(signIn.token));
+      const { secret } = expectOk(await t.vault.factors.beginTotp(signIn.token, {}));
       expectOk(
-        await t.vault.auth.confirmEnrollment(
+        await t.vault.factors.confirmTotp(
           signIn.token,
           await generate({ secret, epoch: Math.floor(clock.time / 1000) }),
         ),
@@ -67,7 +67,7 @@ for (const dialect of DIALECTS) {
       expect(String(login.headers['set-cookie'])).toContain('HttpOnly');
       expect(String(login.headers['set-cookie'])).toContain('SameSite=Strict');
       const csrf = /tv_csrf=([^;]+)/.exec(cookie)?.[1] ?? '';
-      expect(login.json()).toEqual({ state: 'mfa' });
+      expect(login.json()).toEqual({ state: 'mfa', factors: { totp: true, passkey: false } });
       clock.advance(1); // a later TOTP time step: each code is accepted once
       const code = await generate({ secret: f.secret, epoch: Math.floor(clock.time / 1000) });
       const totp = await app.inject({
