@@ -43,13 +43,11 @@ export class SoftAuthenticator {
     const clientDataJSON = Buffer.from(
       JSON.stringify({ type: 'webauthn.create', challenge, origin, crossOrigin: false }),
     );
-    const attestationObject = encode(
-      new Map([
-        ['fmt', 'none'],
-        ['attStmt', new Map() as CborMap],
-        ['authData', this.#authData(true, this.rpId)],
-      ]) as CborMap,
-    );
+    const attestation: CborMap = new Map();
+    attestation.set('fmt', 'none');
+    attestation.set('attStmt', new Map());
+    attestation.set('authData', this.#authData(true, this.rpId));
+    const attestationObject = encode(attestation);
     return {
       id: b64u(this.id),
       rawId: b64u(this.id),
