@@ -7,6 +7,7 @@ import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { getMeta } from '../vault/meta-repo.js';
 import { AccessCache } from './access-cache.js';
+import * as factors from './factor-repo.js';
 import { dummyHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from './passwords.js';
 import * as repo from './repo.js';
 import { isRole, requiresMfa } from './roles.js';
@@ -131,7 +132,7 @@ export class AuthService {
     }
     const rehashed = needsRehash(user.password_hash) ? await hashPassword(password) : undefined;
     const roles = (await repo.activeGrants(db, user.id)).map((g) => g.role).filter(isRole);
-    const passkeys = (await repo.listPasskeys(db, user.id)).length > 0;
+    const passkeys = (await factors.listPasskeys(db, user.id)).length > 0;
     const totp = Number(user.totp_enabled) === 1;
     const state: SignIn['state'] = totp || passkeys ? 'mfa' : roles.some(requiresMfa) ? 'enroll' : 'active';
     const token = newSecret('tvs');

@@ -11,6 +11,7 @@ import { err, ok, type Result } from '../core/result.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { AuthService, SignIn } from './auth-service.js';
+import * as factors from './factor-repo.js';
 import * as repo from './repo.js';
 import { isRole, requiresMfa } from './roles.js';
 import type { FactorChanges, ProofCheck, Reauth, RelyingParty } from './totp-enrollment.js';
@@ -26,7 +27,7 @@ const RP_NAME = 'TrialVault';
 const MAX_PASSKEYS = 10;
 const BAD_PASSKEY = appError('UNAUTHENTICATED', 'The passkey could not be verified.');
 
-const toPasskey = (row: repo.PasskeyRow): Passkey => ({
+const toPasskey = (row: factors.PasskeyRow): Passkey => ({
   id: row.id,
   name: row.name,
   createdAt: row.created_at,
@@ -54,7 +55,7 @@ export class PasskeyService {
     const session = await this.auth.session(token, ['mfa', 'active']);
     if (!session.ok) return session;
     const { row, user } = session.value;
-    const keys = (await repo.listPasskeys(this.deps.db, user.id)).filter((k) => k.rp_id === rp.rpId);
+    const keys = (await factors.listPasskeys(this.deps.db, user.id)).filter((k) => k.rp_id === rp.rpId);
     if (keys.length === 0) return err(appError('NOT_FOUND', 'This account has no passkey for this address.'));
     const options = await generateAuthenticationOptions({
       rpID: rp.rpId,
@@ -77,10 +78,10 @@ export class PasskeyService {
   proof(sessionId: string, assertion: unknown, rp: RelyingParty): ProofCheck {
     return async (trx: Tx, user: repo.UserRow) => {
       const no = { ok: false, method: 'passkey' };
-      const challenge = await repo.takeWebauthnChallenge(trx, sessionId, 'auth');
+      const challenge = await factors.takeWebauthnChallenge(trx, sessionId, 'auth');
       const response = assertion as AuthenticationResponseJSON;
       if (challenge === undefined || typeof response?.id !== 'string') return no;
-      const key = (await repo.listPasskeys(trx, user.id)).find((k) => k.id === response.id);
+      const key = (await factors.listPasskeys(trx, user.id)).find((k) => k.id === response.id);
       if (key === undefined || key.rp_id !== rp.rpId) return no;
       try {
         const checked = await verifyAuthenticationResponse({
@@ -100,7 +101,7 @@ export class PasskeyService {
         const at = this.deps.clock.now().toISOString();
         const next = checked.authenticationInfo.newCounter;
         return {
-          ok: await repo.advancePasskeyCounter(trx, key.id, Number(key.counter), next, at),
+          ok: await factors.advancePasskeyCounter(trx, key.id, Number(key.counter), next, at),
           method: 'passkey',
         };
       } catch {
@@ -119,7 +120,7 @@ export class PasskeyService {
     const session = await this.auth.session(token, ['active']);
     if (!session.ok) return session;
     const { row, user } = session.value;
-    const keys = await repo.listPasskeys(this.deps.db, user.id);
+    const keys = await factors.listPasskeys(this.deps.db, user.id);
     if (keys.length >= MAX_PASSKEYS)
       return err(appError('VALIDATION_FAILED', `At most ${MAX_PASSKEYS} passkeys per account.`));
     const options = await generateRegistrationOptions({
@@ -154,7 +155,7 @@ export class PasskeyService {
     if (!session.ok) return session;
     const { row, user } = session.value;
     return transact(this.deps.db, async (trx) => {
-      const challenge = await repo.takeWebauthnChallenge(trx, row.id, 'reg');
+      const challenge = await factors.takeWebauthnChallenge(trx, row.id, 'reg');
       if (challenge === undefined)
         return err(appError('UNAUTHENTICATED', 'Start adding the passkey again (password and code).'));
       let info: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
@@ -172,7 +173,7 @@ export class PasskeyService {
       if (!info.verified) return err(BAD_PASSKEY);
       const { credential } = info.registrationInfo;
       const at = this.deps.clock.now().toISOString();
-      const passkey: repo.PasskeyRow = {
+      const passkey: factors.PasskeyRow = {
         id: credential.id,
         user_id: user.id,
         name: name.trim().slice(0, 100) || 'Passkey',
@@ -183,7 +184,7 @@ export class PasskeyService {
         created_at: at,
         last_used_at: null,
       };
-      await repo.insertPasskey(trx, passkey);
+      await factors.insertPasskey(trx, passkey);
       await this.changes.changed(trx, user.id, row.id, 'auth.passkey.add', {
         factor: 'passkey',
         passkey: passkey.id,
@@ -196,7 +197,7 @@ export class PasskeyService {
     const session = await this.auth.session(token, ['active']);
     if (!session.ok) return session;
     const { user } = session.value;
-    const keys = await repo.listPasskeys(this.deps.db, user.id);
+    const keys = await factors.listPasskeys(this.deps.db, user.id);
     return ok({ passkeys: keys.map(toPasskey), totp: Number(user.totp_enabled) === 1 });
   }
 
@@ -205,7 +206,7 @@ export class PasskeyService {
     const session = await this.auth.session(token, ['active']);
     if (!session.ok) return session;
     const { row, user } = session.value;
-    const keys = await repo.listPasskeys(this.deps.db, user.id);
+    const keys = await factors.listPasskeys(this.deps.db, user.id);
     if (!keys.some((k) => k.id === id)) return err(appError('NOT_FOUND', 'No such passkey.'));
     const roles = (await repo.activeGrants(this.deps.db, user.id)).map((g) => g.role).filter(isRole);
     if (keys.length === 1 && Number(user.totp_enabled) !== 1 && roles.some(requiresMfa))
@@ -213,7 +214,7 @@ export class PasskeyService {
     const done = await transact(this.deps.db, async (trx) => {
       const checked = await this.changes.reauthenticate(row, user, reauth, rp, trx);
       if (!checked.ok) return ok(checked);
-      if (!(await repo.deletePasskey(trx, user.id, id)))
+      if (!(await factors.deletePasskey(trx, user.id, id)))
         return err(appError('NOT_FOUND', 'No such passkey.'));
       await this.changes.changed(trx, user.id, row.id, 'auth.passkey.remove', {
         factor: 'passkey',
@@ -225,7 +226,7 @@ export class PasskeyService {
   }
 }
 
-function transportsOf(row: repo.PasskeyRow): AuthenticatorTransportFuture[] {
+function transportsOf(row: factors.PasskeyRow): AuthenticatorTransportFuture[] {
   try {
     const parsed: unknown = JSON.parse(row.transports);
     return Array.isArray(parsed)

@@ -5,6 +5,7 @@ import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Tx } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
+import * as factors from './factor-repo.js';
 import { ACCOUNT_MFA_FAILURES, SESSION_MFA_FAILURES } from './mfa-policy.js';
 import * as repo from './repo.js';
 import { secretHash } from './secrets.js';
@@ -56,15 +57,18 @@ export async function attemptSecondFactor(
   // A locked account costs no write (and no access-epoch advance) per attempt.
   if (before === undefined || before.mfa_locked_at !== null)
     return { accepted: false, method: 'none', refusal: 'account' };
-  if (sessionId !== undefined && !(await repo.reserveSessionMfaAttempt(trx, sessionId, SESSION_MFA_FAILURES)))
+  if (
+    sessionId !== undefined &&
+    !(await factors.reserveSessionMfaAttempt(trx, sessionId, SESSION_MFA_FAILURES))
+  )
     return { accepted: false, method: 'none', refusal: 'session' };
-  if (!(await repo.reserveUserMfaAttempt(trx, userId, ACCOUNT_MFA_FAILURES)))
+  if (!(await factors.reserveUserMfaAttempt(trx, userId, ACCOUNT_MFA_FAILURES)))
     return { accepted: false, method: 'none', refusal: 'account' };
   const user = await repo.findUser(trx, userId);
   if (user === undefined) return { accepted: false, method: 'none', refusal: 'account' };
   const result = await evaluate(user);
   if (result.ok) {
-    await repo.resetMfaFailures(trx, userId, sessionId);
+    await factors.resetMfaFailures(trx, userId, sessionId);
     await appendAuditEvent(trx, deps, {
       actor,
       action,
@@ -73,7 +77,7 @@ export async function attemptSecondFactor(
     });
     return { accepted: true, method: result.method };
   }
-  const sessionFailures = sessionId === undefined ? 0 : await repo.sessionMfaFailures(trx, sessionId);
+  const sessionFailures = sessionId === undefined ? 0 : await factors.sessionMfaFailures(trx, sessionId);
   const accountFailures = Number(user.mfa_failures);
   await appendAuditEvent(trx, deps, {
     actor,
@@ -139,7 +143,7 @@ export async function consumeCode(
             user.totp_last_step === null ? null : Number(user.totp_last_step),
             deps.clock.now(),
           );
-    const ok = step !== null && (await repo.consumeTotpStep(trx, user.id, step));
+    const ok = step !== null && (await factors.consumeTotpStep(trx, user.id, step));
     return { ok, method: 'totp' };
   }
   const at = deps.clock.now().toISOString();

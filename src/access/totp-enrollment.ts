@@ -7,6 +7,7 @@ import { err, ok, type Result } from '../core/result.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { AuthService } from './auth-service.js';
+import * as factors from './factor-repo.js';
 import { RECOVERY_CODES } from './mfa-policy.js';
 import { verifyPassword } from './passwords.js';
 import * as repo from './repo.js';
@@ -49,7 +50,7 @@ export class FactorChanges {
 
   /** Whether the user has any second factor now. */
   async hasFactor(user: repo.UserRow): Promise<boolean> {
-    return Number(user.totp_enabled) === 1 || (await repo.listPasskeys(this.deps.db, user.id)).length > 0;
+    return Number(user.totp_enabled) === 1 || (await factors.listPasskeys(this.deps.db, user.id)).length > 0;
   }
 
   /**
@@ -131,7 +132,7 @@ export class FactorChanges {
         return err(appError('UNAUTHENTICATED', 'Start the enrolment first.'));
       const last = user.totp_last_step === null ? null : Number(user.totp_last_step);
       const step = await checkTotp(pending.toString(), code.trim(), last, this.deps.clock.now());
-      if (step === null || !(await repo.consumeTotpStep(trx, user.id, step)))
+      if (step === null || !(await factors.consumeTotpStep(trx, user.id, step)))
         return err(
           appError('UNAUTHENTICATED', 'Invalid code: wait for the next code of the app and try again.'),
         );
@@ -162,7 +163,7 @@ export class FactorChanges {
     if (!session.ok) return session;
     const { row, user } = session.value;
     if (Number(user.totp_enabled) !== 1) return err(appError('NOT_FOUND', 'No authenticator app is set up.'));
-    const passkeys = (await repo.listPasskeys(this.deps.db, user.id)).length;
+    const passkeys = (await factors.listPasskeys(this.deps.db, user.id)).length;
     const roles = (await repo.activeGrants(this.deps.db, user.id)).map((g) => g.role).filter(isRole);
     if (passkeys === 0 && roles.some(requiresMfa))
       return err(
