@@ -305,38 +305,60 @@ export class AuthService {
 
   /**
    * Re-authentication for an electronic signature (21 CFR 11.200(a)(1)): the password always, and the
-   * TOTP code too for the first signing in a session. Marks the session as having signed.
+   * TOTP code too for the first signing in a session. A wrong password or code is counted like a
+   * sign-in attempt (second-factor.ts: 3 end the session, 10 lock the account), in its own transaction
+   * so that the count stays when the signing is refused; the code's step is consumed by
+   * compare-and-set (ASVS 6.5.1). Marks the session as having signed.
    */
   async reauthenticate(
     actor: Actor,
     password: string,
     totp: string | undefined,
-    trx: Tx,
   ): Promise<Result<{ name: string }>> {
     if (actor.kind !== 'user' || actor.sessionId === undefined) {
       return err(appError('UNAUTHENTICATED', 'Signing needs a signed-in session.'));
     }
-    const user = await repo.findUser(trx, actor.id);
-    const session = await trx
+    const sessionId = actor.sessionId;
+    const { db } = this.deps;
+    const user = await repo.findUser(db, actor.id);
+    const session = await db
       .selectFrom('sessions')
       .selectAll()
-      .where('id', '=', actor.sessionId)
+      .where('id', '=', sessionId)
       .executeTakeFirst();
     if (user === undefined || session === undefined || session.ended_at !== null) return err(SESSION_ENDED);
-    if (!(await verifyPassword(user.password_hash, password))) return err(INVALID);
-    if (session.signed_at === null) {
-      // The time step is consumed by compare-and-set, like at sign-in (ASVS 6.5.1).
-      const step =
-        totp === undefined || !/^\d{6}$/.test(totp.trim())
-          ? { ok: false }
-          : await consumeCode(trx, this.deps, user, totp);
-      if (!step.ok)
-        return err(
-          appError('UNAUTHENTICATED', 'The first signing in a session needs your password and a TOTP code.'),
-        );
-    }
-    await repo.updateSession(trx, session.id, { signed_at: this.deps.clock.now().toISOString() });
-    return ok({ name: user.name });
+    const needsCode = session.signed_at === null;
+    const codeNeeded = appError(
+      'UNAUTHENTICATED',
+      'The first signing in a session needs your password and a TOTP code.',
+    );
+    // A missing code is not a guess: refused without counting.
+    if (needsCode && (totp === undefined || totp.trim() === '')) return err(codeNeeded);
+    const passwordOk = await verifyPassword(user.password_hash, password);
+    const attempt = await transact(db, async (trx) => {
+      const done = await attemptSecondFactor(
+        trx,
+        this.deps,
+        user.id,
+        sessionId,
+        'auth.reauth',
+        async (fresh) => {
+          if (!passwordOk) return { ok: false, method: 'password' };
+          if (!needsCode) return { ok: true, method: 'password' };
+          return /^\d{6}$/.test((totp ?? '').trim())
+            ? consumeCode(trx, this.deps, fresh, totp ?? '')
+            : { ok: false, method: 'totp' };
+        },
+      );
+      if (done.accepted)
+        await repo.updateSession(trx, sessionId, { signed_at: this.deps.clock.now().toISOString() });
+      return ok(done);
+    });
+    if (!attempt.ok) return attempt;
+    const done = attempt.value;
+    if (done.accepted) return ok({ name: user.name });
+    if (done.refusal !== 'wrong') return err(refusalError(done.refusal));
+    return err(done.method === 'password' ? INVALID : codeNeeded);
   }
 
   /** A session of the token in one of the states, with its (active) user; timed-out sessions end. */

@@ -1,4 +1,5 @@
 import { generate } from 'otplib';
+import type { Role } from '../../src/access/roles.js';
 import type { Vault } from '../../src/app/vault.js';
 import { expectOk } from '../../src/core/result.js';
 import type { buildApp } from '../../src/server/app.js';
@@ -17,9 +18,14 @@ export function codeAt(secret: string, clock: TestClock, offsetSteps = 0): Promi
   return generate({ secret, epoch: Math.floor(clock.time / 1000) + offsetSteps * 30 });
 }
 
-/** A coordinator (a role that needs MFA) with TOTP enrolled at first sign-in, as the web app does it. */
-export async function userWithTotp(vault: Vault, clock: TestClock, study?: string) {
-  const { email, user } = await userWithRole(vault, 'system_admin', study);
+/** A user of a role that needs MFA, with TOTP enrolled at first sign-in as the web app does it. */
+export async function userWithTotp(
+  vault: Vault,
+  clock: TestClock,
+  study?: string,
+  role: Role = 'system_admin',
+) {
+  const { email, user } = await userWithRole(vault, role, study);
   const signIn = expectOk(await vault.auth.login(email, TEST_PASSWORD));
   const { secret } = expectOk(await vault.factors.beginTotp(signIn.token, {}));
   const { recoveryCodes } = expectOk(
