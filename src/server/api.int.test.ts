@@ -238,10 +238,10 @@ for (const dialect of DIALECTS) {
 
     it('a malformed cookie is an unauthenticated caller, never a 5xx (ASVS 3.3.1)', async () => {
       for (const cookie of [
-        'tv_session=%E0%A4%A',
-        'tv_session=%',
-        '=x; tv_session',
-        'tv_session=a%ZZb; tv_csrf=%',
+        '__Host-tv_session=%E0%A4%A',
+        '__Host-tv_session=%',
+        '=x; __Host-tv_session',
+        '__Host-tv_session=a%ZZb; __Host-tv_csrf=%',
       ]) {
         const response = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } });
         expect(response.statusCode, cookie).toBe(401);
