@@ -41,9 +41,9 @@ for (const dialect of DIALECTS) {
       const study = await seedStudy(t.vault);
       const { email, user } = await userWithRole(t.vault, 'coordinator', study.id, 'S01');
       const signIn = expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
-      const { secret } = expectOk(await t.vault.auth.beginEnrollment(signIn.token));
+      const { secret } = expectOk(await t.vault.factors.beginTotp(signIn.token, {}));
       const { recoveryCodes } = expectOk(
-        await t.vault.auth.confirmEnrollment(signIn.token, await generate({ secret })),
+        await t.vault.factors.confirmTotp(signIn.token, await generate({ secret })),
       );
       return { study, email, user, token: signIn.token, recoveryCodes };
     }

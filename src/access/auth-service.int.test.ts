@@ -25,9 +25,9 @@ for (const dialect of DIALECTS) {
       const { email, user } = await userWithRole(t.vault, role, study.id, 'S01');
       const signIn = expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
       if (signIn.state !== 'enroll') return { email, user, study, token: signIn.token, secret: '' };
-      const { secret } = expectOk(await t.vault.auth.beginEnrollment(signIn.token));
+      const { secret } = expectOk(await t.vault.factors.beginTotp(signIn.token, {}));
       const { recoveryCodes } = expectOk(
-        await t.vault.auth.confirmEnrollment(signIn.token, await codeAt(secret)),
+        await t.vault.factors.confirmTotp(signIn.token, await codeAt(secret)),
       );
       return { email, user, study, token: signIn.token, secret, recoveryCodes };
     }

@@ -7,11 +7,12 @@ import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { getMeta } from '../vault/meta-repo.js';
 import { AccessCache } from './access-cache.js';
+import * as factors from './factor-repo.js';
 import { dummyHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from './passwords.js';
 import * as repo from './repo.js';
 import { isRole, requiresMfa } from './roles.js';
-import { newRecoveryCode, newSecret, secretHash } from './secrets.js';
-import { checkTotp, newTotpSecret, totpUri } from './totp.js';
+import { attemptSecondFactor, consumeCode, MFA_ACCOUNT_LOCKED, refusalError } from './second-factor.js';
+import { newSecret, secretHash } from './secrets.js';
 
 export interface AccessConfig {
   readonly idleMinutes: number;
@@ -24,10 +25,11 @@ export interface SignIn {
   /** 'mfa': send a TOTP code; 'enroll': set up TOTP first; 'active': signed in. */
   readonly state: 'mfa' | 'enroll' | 'active';
   readonly userId: string;
+  /** In state 'mfa': which second factors the account has. */
+  readonly factors?: { readonly totp: boolean; readonly passkey: boolean };
 }
 
 const MAX_FAILURES = 5;
-const RECOVERY_CODES = 10;
 const INVALID = appError('UNAUTHENTICATED', 'Invalid credentials.');
 const SESSION_ENDED = appError('UNAUTHENTICATED', 'The session has ended: sign in again.');
 const MINUTE = 60_000;
@@ -112,10 +114,27 @@ export class AuthService {
       });
       return err(INVALID);
     }
+    if (user.mfa_locked_at !== null) {
+      // The right password, but the second factor is locked (mfa-policy.ts): say so, since only an
+      // administrator can help, and record it (21 CFR 11.300(d)).
+      await transact(db, async (trx) => {
+        await appendAuditEvent(trx, this.deps, {
+          actor: userActor(user.id),
+          action: 'auth.login',
+          outcome: 'failure',
+          target: user.id,
+          client: client ?? null,
+          details: { reason: 'second factor locked' },
+        });
+        return ok(null);
+      });
+      return err(MFA_ACCOUNT_LOCKED);
+    }
     const rehashed = needsRehash(user.password_hash) ? await hashPassword(password) : undefined;
     const roles = (await repo.activeGrants(db, user.id)).map((g) => g.role).filter(isRole);
-    const state: SignIn['state'] =
-      Number(user.totp_enabled) === 1 ? 'mfa' : roles.some(requiresMfa) ? 'enroll' : 'active';
+    const passkeys = (await factors.listPasskeys(db, user.id)).length > 0;
+    const totp = Number(user.totp_enabled) === 1;
+    const state: SignIn['state'] = totp || passkeys ? 'mfa' : roles.some(requiresMfa) ? 'enroll' : 'active';
     const token = newSecret('tvs');
     return transact(db, async (trx) => {
       await repo.updateUser(trx, user.id, {
@@ -135,6 +154,8 @@ export class AuthService {
         signed_at: null,
         ended_at: null,
         end_reason: null,
+        mfa_failures: 0,
+        webauthn_challenge: null,
       });
       await appendAuditEvent(trx, this.deps, {
         actor: userActor(user.id),
@@ -143,89 +164,47 @@ export class AuthService {
         client: client ?? null,
         details: { state, rehashed: rehashed !== undefined },
       });
-      return ok({ token, state, userId: user.id });
+      return ok({
+        token,
+        state,
+        userId: user.id,
+        ...(state === 'mfa' ? { factors: { totp, passkey: passkeys } } : {}),
+      });
     });
   }
 
-  /** The second factor: a TOTP code, accepted once (its time step is remembered), or a recovery code. */
+  /**
+   * The second factor: a TOTP code (its time step consumed by compare-and-set) or a recovery code.
+   * Wrong answers are counted before they are evaluated and lock the session, then the account
+   * (second-factor.ts, mfa-policy.ts; ASVS 6.3.1, 6.5.1; 21 CFR 11.300(d)).
+   */
   async verifyMfa(token: string, code: string): Promise<Result<SignIn>> {
-    const session = await this.#session(token, ['mfa']);
+    const session = await this.session(token, ['mfa']);
     if (!session.ok) return session;
     const { row, user } = session.value;
-    const secret = await this.#totpSecret(user);
-    const step =
-      secret === undefined
-        ? null
-        : await checkTotp(
-            secret,
-            code.trim(),
-            user.totp_last_step === null ? null : Number(user.totp_last_step),
-            this.deps.clock.now(),
-          );
-    const now = this.deps.clock.now().toISOString();
-    return transact(this.deps.db, async (trx) => {
-      let accepted = step !== null;
-      if (step !== null) await repo.updateUser(trx, user.id, { totp_last_step: step });
-      else
-        accepted = await repo.consumeRecoveryCode(trx, user.id, secretHash(code.trim().toLowerCase()), now);
-      await appendAuditEvent(trx, this.deps, {
-        actor: userActor(user.id),
-        action: 'auth.mfa',
-        outcome: accepted ? 'success' : 'failure',
-        target: user.id,
-        details: { method: step !== null ? 'totp' : 'recovery' },
-      });
-      if (!accepted) return ok(null);
-      await repo.updateSession(trx, row.id, { state: 'active', mfa_at: now, last_seen_at: now });
-      return ok({ token, state: 'active' as const, userId: user.id });
-    }).then((r) =>
-      r.ok && r.value === null
-        ? err<SignIn>(appError('UNAUTHENTICATED', 'Invalid code.'))
-        : (r as Result<SignIn>),
-    );
+    return this.completeMfa(row, user.id, (trx, fresh) => consumeCode(trx, this.deps, fresh, code));
   }
 
-  /** Starts TOTP enrollment: a new secret and its otpauth URI (for the QR code); not active until confirmed. */
-  async beginEnrollment(token: string): Promise<Result<{ secret: string; uri: string }>> {
-    const session = await this.#session(token, ['enroll', 'active']);
-    if (!session.ok) return session;
-    const { user } = session.value;
-    const secret = newTotpSecret();
-    const sealed = await this.deps.keyring.sealSecret(Buffer.from(secret), `totp/${user.id}`);
-    await repo.updateUser(this.deps.db, user.id, {
-      totp_secret_sealed: sealed,
-      totp_enabled: 0,
-      totp_last_step: null,
-    });
-    return ok({ secret, uri: totpUri(secret, user.email) });
-  }
-
-  /** Confirms enrollment with a first code; returns the single-use recovery codes, shown once. */
-  async confirmEnrollment(token: string, code: string): Promise<Result<{ recoveryCodes: string[] }>> {
-    const session = await this.#session(token, ['enroll', 'active']);
-    if (!session.ok) return session;
-    const { row, user } = session.value;
-    const secret = await this.#totpSecret(user);
-    const step =
-      secret === undefined ? null : await checkTotp(secret, code.trim(), null, this.deps.clock.now());
-    if (step === null) return err(appError('UNAUTHENTICATED', 'Invalid code.'));
-    const codes = Array.from({ length: RECOVERY_CODES }, () => newRecoveryCode());
-    return transact(this.deps.db, async (trx) => {
-      const now = this.deps.clock.now().toISOString();
-      await repo.updateUser(trx, user.id, { totp_enabled: 1, totp_last_step: step, updated_at: now });
-      await repo.insertRecoveryCodes(
-        trx,
-        user.id,
-        codes.map((c) => secretHash(c)),
+  /** Runs one second-factor attempt for a session in state 'mfa'; accepted, the session becomes active. */
+  async completeMfa(
+    row: repo.SessionRow,
+    userId: string,
+    evaluate: (trx: Tx, user: repo.UserRow) => Promise<{ ok: boolean; method: string }>,
+  ): Promise<Result<SignIn>> {
+    const attempt = await transact(this.deps.db, async (trx) => {
+      const done = await attemptSecondFactor(trx, this.deps, userId, row.id, 'auth.mfa', (user) =>
+        evaluate(trx, user),
       );
-      await repo.updateSession(trx, row.id, { state: 'active', mfa_at: now });
-      await appendAuditEvent(trx, this.deps, {
-        actor: userActor(user.id),
-        action: 'auth.mfa.enroll',
-        target: user.id,
-      });
-      return ok({ recoveryCodes: codes });
+      if (done.accepted) {
+        const now = this.deps.clock.now().toISOString();
+        await repo.updateSession(trx, row.id, { state: 'active', mfa_at: now, last_seen_at: now });
+      }
+      return ok(done);
     });
+    if (!attempt.ok) return attempt;
+    const done = attempt.value;
+    if (!done.accepted) return err(refusalError(done.refusal));
+    return ok({ token: '', state: 'active', userId });
   }
 
   /**
@@ -242,7 +221,7 @@ export class AuthService {
       await this.#touch(cached);
       return ok(this.#sessionActor(cached, epoch));
     }
-    const session = await this.#session(token, ['active']);
+    const session = await this.session(token, ['active']);
     if (!session.ok) return session;
     const { row } = session.value;
     if (epoch !== undefined) this.#sessions.set(key, epoch, { ...row });
@@ -302,7 +281,7 @@ export class AuthService {
   }
 
   async changePassword(token: string, current: string, next: string): Promise<Result<null>> {
-    const session = await this.#session(token, ['active']);
+    const session = await this.session(token, ['active']);
     if (!session.ok) return session;
     const { user } = session.value;
     if (!(await verifyPassword(user.password_hash, current))) return err(INVALID);
@@ -326,47 +305,64 @@ export class AuthService {
 
   /**
    * Re-authentication for an electronic signature (21 CFR 11.200(a)(1)): the password always, and the
-   * TOTP code too for the first signing in a session. Marks the session as having signed.
+   * TOTP code too for the first signing in a session. A wrong password or code is counted like a
+   * sign-in attempt (second-factor.ts: 3 end the session, 10 lock the account), in its own transaction
+   * so that the count stays when the signing is refused; the code's step is consumed by
+   * compare-and-set (ASVS 6.5.1). Marks the session as having signed.
    */
   async reauthenticate(
     actor: Actor,
     password: string,
     totp: string | undefined,
-    trx: Tx,
   ): Promise<Result<{ name: string }>> {
     if (actor.kind !== 'user' || actor.sessionId === undefined) {
       return err(appError('UNAUTHENTICATED', 'Signing needs a signed-in session.'));
     }
-    const user = await repo.findUser(trx, actor.id);
-    const session = await trx
+    const sessionId = actor.sessionId;
+    const { db } = this.deps;
+    const user = await repo.findUser(db, actor.id);
+    const session = await db
       .selectFrom('sessions')
       .selectAll()
-      .where('id', '=', actor.sessionId)
+      .where('id', '=', sessionId)
       .executeTakeFirst();
     if (user === undefined || session === undefined || session.ended_at !== null) return err(SESSION_ENDED);
-    if (!(await verifyPassword(user.password_hash, password))) return err(INVALID);
-    if (session.signed_at === null) {
-      const secret = await this.#totpSecret(user);
-      const step =
-        secret === undefined || totp === undefined
-          ? null
-          : await checkTotp(
-              secret,
-              totp,
-              user.totp_last_step === null ? null : Number(user.totp_last_step),
-              this.deps.clock.now(),
-            );
-      if (step === null)
-        return err(
-          appError('UNAUTHENTICATED', 'The first signing in a session needs your password and a TOTP code.'),
-        );
-      await repo.updateUser(trx, user.id, { totp_last_step: step });
-    }
-    await repo.updateSession(trx, session.id, { signed_at: this.deps.clock.now().toISOString() });
-    return ok({ name: user.name });
+    const needsCode = session.signed_at === null;
+    const codeNeeded = appError(
+      'UNAUTHENTICATED',
+      'The first signing in a session needs your password and a TOTP code.',
+    );
+    // A missing code is not a guess: refused without counting.
+    if (needsCode && (totp === undefined || totp.trim() === '')) return err(codeNeeded);
+    const passwordOk = await verifyPassword(user.password_hash, password);
+    const attempt = await transact(db, async (trx) => {
+      const done = await attemptSecondFactor(
+        trx,
+        this.deps,
+        user.id,
+        sessionId,
+        'auth.reauth',
+        async (fresh) => {
+          if (!passwordOk) return { ok: false, method: 'password' };
+          if (!needsCode) return { ok: true, method: 'password' };
+          return /^\d{6}$/.test((totp ?? '').trim())
+            ? consumeCode(trx, this.deps, fresh, totp ?? '')
+            : { ok: false, method: 'totp' };
+        },
+      );
+      if (done.accepted)
+        await repo.updateSession(trx, sessionId, { signed_at: this.deps.clock.now().toISOString() });
+      return ok(done);
+    });
+    if (!attempt.ok) return attempt;
+    const done = attempt.value;
+    if (done.accepted) return ok({ name: user.name });
+    if (done.refusal !== 'wrong') return err(refusalError(done.refusal));
+    return err(done.method === 'password' ? INVALID : codeNeeded);
   }
 
-  async #session(
+  /** A session of the token in one of the states, with its (active) user; timed-out sessions end. */
+  async session(
     token: string,
     states: readonly repo.SessionRow['state'][],
   ): Promise<Result<{ row: repo.SessionRow; user: repo.UserRow }>> {
@@ -404,12 +400,6 @@ export class AuthService {
       });
       return ok(null);
     });
-  }
-
-  async #totpSecret(user: repo.UserRow): Promise<string | undefined> {
-    if (user.totp_secret_sealed === null) return undefined;
-    const opened = await this.deps.keyring.openSecret(user.totp_secret_sealed, `totp/${user.id}`);
-    return opened === null ? undefined : opened.toString();
   }
 }
 

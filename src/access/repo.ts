@@ -66,6 +66,24 @@ export async function endUserSessions(
   return Number(result.numUpdatedRows);
 }
 
+/** Ends the user's other open sessions (after a second factor changed, ASVS 7.4.3). */
+export async function endOtherSessions(
+  db: Kysely<Database>,
+  userId: string,
+  keep: string,
+  at: string,
+  reason: string,
+): Promise<number> {
+  const result = await db
+    .updateTable('sessions')
+    .set({ ended_at: at, end_reason: reason })
+    .where('user_id', '=', userId)
+    .where('id', '!=', keep)
+    .where('ended_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 export async function insertToken(db: Kysely<Database>, row: TokenRow): Promise<void> {
   await db.insertInto('api_tokens').values(row).execute();
 }
@@ -134,6 +152,7 @@ export async function insertRecoveryCodes(
   hashes: Buffer[],
 ): Promise<void> {
   await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
+  if (hashes.length === 0) return;
   await db
     .insertInto('recovery_codes')
     .values(hashes.map((code_hash) => ({ user_id: userId, code_hash, used_at: null })))

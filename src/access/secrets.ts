@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 
 /** Opaque bearer secrets: 256 random bits, shown once, stored only as SHA-256 (ASVS 7.2.3, 7.2.4). */
 export function newSecret(prefix: string): string {
@@ -9,11 +9,16 @@ export function secretHash(secret: string): Buffer {
   return createHash('sha256').update(secret, 'utf8').digest();
 }
 
-/** Recovery codes: 10 groups of random base32-ish characters, easy to type, 50 bits each. */
+/** The recovery-code alphabet: no 0/o, 1/l/i, easy to read back and type. */
+export const RECOVERY_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+
+/**
+ * Recovery codes: 10 characters of RECOVERY_ALPHABET (31 symbols, about 49.5 bits), shown as two groups
+ * of five. Each character is drawn uniformly with crypto.randomInt (rejection sampling inside), not
+ * `byte % 31`, which favoured the first 8 symbols (256 = 8 * 31 + 8; issue #12 finding 9).
+ */
 export function newRecoveryCode(): string {
-  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
-  const bytes = randomBytes(10);
   let code = '';
-  for (const byte of bytes) code += alphabet[byte % alphabet.length];
+  for (let i = 0; i < 10; i++) code += RECOVERY_ALPHABET[randomInt(RECOVERY_ALPHABET.length)];
   return `${code.slice(0, 5)}-${code.slice(5)}`;
 }

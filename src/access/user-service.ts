@@ -87,6 +87,9 @@ export class UserService {
         totp_secret_sealed: null,
         totp_enabled: 0,
         totp_last_step: null,
+        mfa_failures: 0,
+        mfa_locked_at: null,
+        totp_pending_sealed: null,
         created_at: now,
         updated_at: now,
       };
@@ -198,6 +201,36 @@ export class UserService {
         details: { sessionsEnded: ended },
       });
       return ok(toUser({ ...user, status: 'disabled' }));
+    });
+  }
+
+  /**
+   * Unlocks an account locked by wrong passwords or wrong second-factor answers (mfa-policy.ts): an
+   * administrator's audited decision (21 CFR 11.300(d)), which also resets the counters.
+   */
+  async unlock(actor: Actor, email: string): Promise<Result<User & { wasLocked: boolean }>> {
+    const permit = await this.authorizer.authorize(actor, 'user.manage');
+    if (!permit.ok) return permit;
+    const user = await repo.findUserByEmail(this.deps.db, email.trim().toLowerCase());
+    if (user === undefined) return err(appError('NOT_FOUND', 'No such user.'));
+    return transact(this.deps.db, async (trx) => {
+      const now = this.deps.clock.now().toISOString();
+      const secondFactor = user.mfa_locked_at !== null;
+      const password = user.locked_until !== null && user.locked_until > now;
+      await repo.updateUser(trx, user.id, {
+        mfa_locked_at: null,
+        mfa_failures: 0,
+        failed_attempts: 0,
+        locked_until: null,
+        updated_at: now,
+      });
+      await appendAuditEvent(trx, this.deps, {
+        actor,
+        action: 'user.unlock',
+        target: user.id,
+        details: { secondFactor, password },
+      });
+      return ok({ ...toUser(user), wasLocked: secondFactor || password });
     });
   }
 

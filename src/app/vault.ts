@@ -4,7 +4,9 @@ import { sql } from 'kysely';
 import { type AccessConfig, AuthService } from '../access/auth-service.js';
 import { Authorizer } from '../access/authorizer.js';
 import { BreakGlassService } from '../access/break-glass-service.js';
+import { PasskeyService } from '../access/passkey-service.js';
 import { TokenService } from '../access/token-service.js';
+import { FactorChanges } from '../access/totp-enrollment.js';
 import { UserService } from '../access/user-service.js';
 import { AuditTrailService } from '../audit/service.js';
 import { BackupStatusService } from '../backup/status-service.js';
@@ -50,6 +52,9 @@ export interface Vault {
   readonly audit: AuditTrailService;
   readonly authorizer: Authorizer;
   readonly auth: AuthService;
+  /** Adding, replacing and removing second factors (TOTP; re-authentication). */
+  readonly factors: FactorChanges;
+  readonly passkeys: PasskeyService;
   readonly tokens: TokenService;
   readonly users: UserService;
   readonly breakGlass: BreakGlassService;
@@ -113,6 +118,11 @@ export function buildVault(
   const deps: VaultDeps = { db: store.db, clock: options.clock ?? systemClock, keyring };
   const authorizer = new Authorizer(deps);
   const auth = new AuthService(deps, options.access ?? { idleMinutes: 15, maxHours: 12 });
+  // Re-authentication may use a passkey, and passkey changes re-authenticate: bound both ways.
+  const factors: FactorChanges = new FactorChanges(deps, auth, (sessionId, assertion, rp) =>
+    passkeys.proof(sessionId, assertion, rp),
+  );
+  const passkeys = new PasskeyService(deps, auth, factors);
   const tokens = new TokenService(deps, authorizer);
   const forms = new FormService(deps, authorizer);
   const purge = freedPagePurger(store);
@@ -136,6 +146,8 @@ export function buildVault(
     authorizer,
     tokens,
     auth,
+    factors,
+    passkeys,
     users: new UserService(deps, authorizer),
     breakGlass: new BreakGlassService(deps, authorizer),
     signatures: new SignatureService(deps, authorizer, auth),

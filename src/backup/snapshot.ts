@@ -25,6 +25,7 @@ export const TABLES = [
   'users',
   'recovery_codes',
   'sessions',
+  'passkeys',
   'api_tokens',
   'grants',
   'break_glass',

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli } from '../../test/support/cli.js';
 import { freshPlace, type TestPlace } from '../../test/support/stores.js';
@@ -106,6 +107,20 @@ describe('trialvault users and tokens', () => {
     expect(secret).toMatch(/^tvt_/);
     expect((await cli(env, 'tokens', 'revoke', id)).code).toBe(0);
     expect((await cli(env, 'tokens', 'revoke', id)).code).toBe(1);
+    // 21 CFR 11.300(d): a second-factor lockout is lifted only by an administrator, audited.
+    const db = new SqliteDatabase(join(place.dir, 'data', 'trialvault.db'));
+    db.prepare('update users set mfa_locked_at = ?, mfa_failures = 10 where email = ?').run(
+      '2026-12-01T00:00:00.000Z',
+      'ann.coord@example.org',
+    );
+    db.close();
+    const unlocked = await cli(env, 'users', 'unlock', '--email', 'ann.coord@example.org', '--json');
+    expect(unlocked.code).toBe(0);
+    expect(JSON.parse(unlocked.out)).toMatchObject({ email: 'ann.coord@example.org', wasLocked: true });
+    expect((await cli(env, 'users', 'unlock', '--email', 'ann.coord@example.org')).out).toMatch(
+      /was not locked/,
+    );
+    expect((await cli(env, 'users', 'unlock', '--email', 'nobody@example.org')).code).toBe(1);
     expect((await cli(env, 'users', 'disable', '--email', 'ann.coord@example.org')).code).toBe(0);
     const list = JSON.parse((await cli(env, 'users', 'list', '--json')).out) as {
       email: string;

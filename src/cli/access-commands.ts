@@ -105,6 +105,18 @@ export function registerAccessCommands(program: Command, context: CommandContext
       }),
     );
   users
+    .command('unlock')
+    .description('unlock an account locked by wrong passwords or second-factor codes (audited)')
+    .requiredOption('--email <email>', 'the user')
+    .option('--json', 'print JSON')
+    .action(async (opts: { email: string; json?: boolean }) =>
+      run(opts.json === true, async (vault) => {
+        context.report(await vault.users.unlock(CLI_ACTOR, opts.email), opts.json === true, (u) =>
+          u.wasLocked ? `Unlocked ${u.email}.` : `${u.email} was not locked; its counters are reset.`,
+        );
+      }),
+    );
+  users
     .command('list')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) =>

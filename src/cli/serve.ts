@@ -44,6 +44,7 @@ export async function serve(
   const app: FastifyInstance = await buildApp({
     vault,
     logger: createLogger(),
+    relyingParty: { rpId: settings.rpId, origin: settings.origin },
     ...(https === undefined ? {} : { https }),
   });
   const host = options.host ?? settings.host;

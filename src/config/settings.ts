@@ -23,6 +23,10 @@ export interface Settings {
   readonly sessionIdleMinutes: number;
   /** ... and this many hours after sign-in, whatever happens (ASVS 7.3.2). */
   readonly sessionMaxHours: number;
+  /** WebAuthn RP ID (a domain name); unset: the host each request was sent to. */
+  readonly rpId: string | undefined;
+  /** WebAuthn origin the browser must report (https://host[:port]); unset: the request's own. */
+  readonly origin: string | undefined;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -62,6 +66,14 @@ export function loadSettings(env: Env, cwd = process.cwd()): Result<Settings> {
   if (witnessUrl !== undefined && !/^https?:\/\//.test(witnessUrl)) {
     return err(appError('CONFIG_INVALID', 'TRIALVAULT_WITNESS_URL must be an http(s) URL.'));
   }
+  const rpId = env.TRIALVAULT_RP_ID === '' ? undefined : env.TRIALVAULT_RP_ID;
+  if (rpId !== undefined && !/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(rpId)) {
+    return err(appError('CONFIG_INVALID', 'TRIALVAULT_RP_ID must be a lower-case domain name.'));
+  }
+  const origin = env.TRIALVAULT_ORIGIN === '' ? undefined : env.TRIALVAULT_ORIGIN;
+  if (origin !== undefined && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+    return err(appError('CONFIG_INVALID', 'TRIALVAULT_ORIGIN must be an origin such as https://host.'));
+  }
   const keyDir = resolve(cwd, env.TRIALVAULT_KEY_DIR ?? './trialvault-keys');
   return ok({
     dataDir: resolve(cwd, env.TRIALVAULT_DATA_DIR ?? './trialvault-data'),
@@ -76,6 +88,8 @@ export function loadSettings(env: Env, cwd = process.cwd()): Result<Settings> {
     checkpointSeconds,
     sessionIdleMinutes,
     sessionMaxHours,
+    rpId,
+    origin,
   });
 }
 

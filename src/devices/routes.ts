@@ -59,6 +59,7 @@ export function registerDeviceRoutes(route: Route, vault: Vault): void {
       summary: 'The device presents its one-time code and public key; answers its id and binding',
       tag: 'devices',
       auth: 'public',
+      rateLimit: 'device-enroll',
       body: enrollmentBody,
       response: enrollmentAnswer,
     },

@@ -61,6 +61,7 @@ export function registerLedgerRoutes(route: Route, vault: Vault): void {
       summary: 'Verify the whole trail now',
       tag: 'ledger',
       auth: 'actor',
+      rateLimit: 'ledger-verify',
       body: z.object({}).optional(),
     },
     async ({ actor }) => {

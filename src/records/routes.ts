@@ -111,6 +111,8 @@ export function registerRecordRoutes(route: Route, vault: Vault): void {
       summary: 'Sign a record (password, and TOTP for the first signing)',
       tag: 'signatures',
       auth: 'actor',
+      // It tries a password (and a code): the sign-in budget (ASVS 6.3.1).
+      rateLimit: 'sign-in',
       params: id,
       body: z.unknown(),
       status: 201,

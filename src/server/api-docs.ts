@@ -20,7 +20,7 @@ export function apiDocsPage(registry: ApiRegistry): string {
 <h1>TrialVault API</h1>
 <p>The machine-readable description is <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1).
 Errors are <code>{"error": {"code", "message"}}</code> with the codes of docs/errors.md.
-Browser sessions use the <code>tv_session</code> cookie and send the <code>tv_csrf</code> cookie's value
+Browser sessions use the <code>__Host-tv_session</code> cookie and send the <code>__Host-tv_csrf</code> cookie's value
 in the <code>x-csrf-token</code> header on every POST, PUT and DELETE; integrations send
 <code>Authorization: Bearer &lt;token&gt;</code>.</p>
 <table>

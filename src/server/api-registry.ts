@@ -5,6 +5,7 @@ import { appError } from '../core/errors.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
 import { sendError, sendResult } from './errors.js';
+import { RATE_LIMITED, type RateLimiter, type RateLimitName } from './rate-limit.js';
 
 /** One API operation: its schemas are the validation at the edge and its OpenAPI description. */
 export interface Operation<P, Q, B> {
@@ -26,6 +27,8 @@ export interface Operation<P, Q, B> {
   readonly response?: z.ZodType;
   /** Error answers worth their own schema (e.g. an upload's refusal reasons), by HTTP status. */
   readonly errors?: Readonly<Record<number, { readonly description: string; readonly schema: z.ZodType }>>;
+  /** The rate-limit bucket this operation counts against (rate-limit.ts), applied after routing. */
+  readonly rateLimit?: RateLimitName;
 }
 
 export interface Call<P, Q, B> {
@@ -62,12 +65,22 @@ export function operation<P, Q, B, T>(
   resolveActor: ActorResolver,
   op: Operation<P, Q, B>,
   handler: (call: Call<P, Q, B>) => Promise<Result<T>> | Result<T>,
+  limiter?: RateLimiter,
 ): void {
   registry.operations.push(op as Operation<unknown, unknown, unknown>);
+  const bucket = op.rateLimit;
   app.route({
     method: op.method,
     url: op.url,
     handler: async (request, reply) => {
+      // The limit belongs to the routed operation, not to a spelling of its URL (ASVS 6.3.1).
+      if (bucket !== undefined && limiter !== undefined) {
+        const wait = limiter.take(bucket, request.ip);
+        if (wait !== undefined) {
+          reply.header('retry-after', String(wait));
+          return sendError(reply, RATE_LIMITED);
+        }
+      }
       // Who first: an anonymous caller learns nothing, not even how its input is wrong.
       let actor: Actor = { kind: 'system', id: 'anonymous' };
       if (op.auth !== 'public') {
@@ -116,6 +129,7 @@ export function openApiDocument(registry: ApiRegistry): Record<string, unknown> 
       summary: op.summary,
       tags: [op.tag],
       security: op.auth === 'public' ? [] : [{ session: [] }, { bearer: [] }],
+      ...(op.rateLimit === undefined ? {} : { 'x-rate-limit': op.rateLimit }),
       parameters: [
         ...params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
         ...Object.entries(query).map(([name, schema]) => ({
@@ -180,7 +194,7 @@ export function openApiDocument(registry: ApiRegistry): Record<string, unknown> 
         session: {
           type: 'apiKey',
           in: 'cookie',
-          name: 'tv_session',
+          name: '__Host-tv_session',
           description: 'Browser session; unsafe methods also need the x-csrf-token header.',
         },
         bearer: { type: 'http', scheme: 'bearer', description: 'API token (trialvault tokens create).' },
@@ -198,6 +212,11 @@ export type Route = <P = unknown, Q = unknown, B = unknown, T = unknown>(
   handler: (call: Call<P, Q, B>) => Promise<Result<T>> | Result<T>,
 ) => void;
 
-export function routeFor(app: FastifyInstance, registry: ApiRegistry, resolveActor: ActorResolver): Route {
-  return (op, handler) => operation(app, registry, resolveActor, op, handler);
+export function routeFor(
+  app: FastifyInstance,
+  registry: ApiRegistry,
+  resolveActor: ActorResolver,
+  limiter?: RateLimiter,
+): Route {
+  return (op, handler) => operation(app, registry, resolveActor, op, handler, limiter);
 }

@@ -35,9 +35,9 @@ for (const dialect of DIALECTS) {
       const other = await enrollWithDemographics(t.vault, study.id, 'S02', { ...PERSON, MRN: 'MRN-7777-ZZ' });
       const { email } = await userWithRole(t.vault, 'coordinator', study.id, 'S01');
       const signIn = expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
-      const { secret } = expectOk(await t.vault.auth.beginEnrollment(signIn.token));
+      const { secret } = expectOk(await t.vault.factors.beginTotp(signIn.token, {}));
       expectOk(
-        await t.vault.auth.confirmEnrollment(
+        await t.vault.factors.confirmTotp(
           signIn.token,
           await generate({ secret, epoch: Math.floor(clock.time / 1000) }),
         ),
@@ -67,7 +67,7 @@ for (const dialect of DIALECTS) {
       expect(String(login.headers['set-cookie'])).toContain('HttpOnly');
       expect(String(login.headers['set-cookie'])).toContain('SameSite=Strict');
       const csrf = /tv_csrf=([^;]+)/.exec(cookie)?.[1] ?? '';
-      expect(login.json()).toEqual({ state: 'mfa' });
+      expect(login.json()).toEqual({ state: 'mfa', factors: { totp: true, passkey: false } });
       clock.advance(1); // a later TOTP time step: each code is accepted once
       const code = await generate({ secret: f.secret, epoch: Math.floor(clock.time / 1000) });
       const totp = await app.inject({
@@ -238,10 +238,10 @@ for (const dialect of DIALECTS) {
 
     it('a malformed cookie is an unauthenticated caller, never a 5xx (ASVS 3.3.1)', async () => {
       for (const cookie of [
-        'tv_session=%E0%A4%A',
-        'tv_session=%',
-        '=x; tv_session',
-        'tv_session=a%ZZb; tv_csrf=%',
+        '__Host-tv_session=%E0%A4%A',
+        '__Host-tv_session=%',
+        '=x; __Host-tv_session',
+        '__Host-tv_session=a%ZZb; __Host-tv_csrf=%',
       ]) {
         const response = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } });
         expect(response.statusCode, cookie).toBe(401);

@@ -12,8 +12,9 @@ import { registerStudyRoutes } from '../studies/routes.js';
 import { apiDocsPage } from './api-docs.js';
 import { type ApiRegistry, openApiDocument, routeFor } from './api-registry.js';
 import { sendError } from './errors.js';
+import { RATE_LIMITS, RateLimiter } from './rate-limit.js';
 import { registerHealthRoutes } from './routes.js';
-import { actorResolver, registerAuthRateLimit, registerSecurityHeaders } from './security.js';
+import { actorResolver, registerSecurityHeaders } from './security.js';
 import { registerWebRoutes } from './web-routes.js';
 
 export interface AppOptions {
@@ -21,8 +22,12 @@ export interface AppOptions {
   readonly logger?: FastifyBaseLogger | false;
   /** Serving HTTPS (certificate and key, PEM): cookies get Secure and answers get HSTS. */
   readonly https?: { readonly cert: Buffer; readonly key: Buffer };
-  /** Sign-in attempts per client address per minute (default 20). */
+  /** Sign-in and device-enrolment attempts per client address per minute (default RATE_LIMITS). */
   readonly authPerMinute?: number;
+  /** Whole-store ledger verifications per client address per minute (default RATE_LIMITS). */
+  readonly verifyPerMinute?: number;
+  /** WebAuthn relying party: RP ID and origin (default: the host each request was sent to). */
+  readonly relyingParty?: { readonly rpId?: string | undefined; readonly origin?: string | undefined };
 }
 
 const BODY_LIMIT = 1024 * 1024;
@@ -59,11 +64,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
   const tls = options.https !== undefined;
   registerSecurityHeaders(app, tls);
-  registerAuthRateLimit(app, options.authPerMinute ?? 20);
   registerHealthRoutes(app, options.vault.deps);
   const registry: ApiRegistry = { operations: [] };
-  const route = routeFor(app, registry, actorResolver(options.vault));
-  registerAccessRoutes(route, options.vault, tls);
+  const limiter = new RateLimiter({
+    'sign-in': options.authPerMinute ?? RATE_LIMITS['sign-in'],
+    'device-enroll': options.authPerMinute ?? RATE_LIMITS['device-enroll'],
+    'ledger-verify': options.verifyPerMinute ?? RATE_LIMITS['ledger-verify'],
+  });
+  const route = routeFor(app, registry, actorResolver(options.vault), limiter);
+  registerAccessRoutes(route, options.vault, options.relyingParty ?? {});
   registerStudyRoutes(route, options.vault);
   registerParticipantRoutes(route, options.vault);
   registerRecordRoutes(route, options.vault);

@@ -38,9 +38,9 @@ describe('logs hold no protected value or secret', () => {
     const { record } = await enrollWithDemographics(t.vault, study.id, 'S01', CANARIES);
     const { email } = await userWithRole(t.vault, 'coordinator', study.id, 'S01');
     const signIn = expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
-    const { secret } = expectOk(await t.vault.auth.beginEnrollment(signIn.token));
+    const { secret } = expectOk(await t.vault.factors.beginTotp(signIn.token, {}));
     expectOk(
-      await t.vault.auth.confirmEnrollment(
+      await t.vault.factors.confirmTotp(
         signIn.token,
         await generate({ secret, epoch: Math.floor(clock.time / 1000) }),
       ),

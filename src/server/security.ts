@@ -5,10 +5,16 @@ import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, type Result } from '../core/result.js';
 import { unauthenticated } from './api-registry.js';
-import { sendError } from './errors.js';
 
-export const SESSION_COOKIE = 'tv_session';
-export const CSRF_COOKIE = 'tv_csrf';
+/**
+ * `__Host-` cookies (RFC 6265bis 4.1.3.2): only ever set with Secure, Path=/ and no Domain, so a
+ * sibling subdomain or a plain-http page on the network cannot plant or overwrite them (ASVS 3.3.1,
+ * issue #12 finding 9). Browsers treat http://127.0.0.1 and http://localhost as secure contexts and
+ * accept them there, so the plain-http demo on loopback keeps working (test/e2e/web.e2e.test.ts signs
+ * in over http://127.0.0.1); plain http on any other address needs the TLS proxy anyway.
+ */
+export const SESSION_COOKIE = '__Host-tv_session';
+export const CSRF_COOKIE = '__Host-tv_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -65,16 +71,18 @@ export function actorResolver(vault: Vault) {
   };
 }
 
-export function setSessionCookies(reply: FastifyReply, token: string, csrf: string, secure: boolean): void {
-  const flags = `Path=/; SameSite=Strict${secure ? '; Secure' : ''}`;
+const FLAGS = 'Path=/; SameSite=Strict; Secure';
+
+export function setSessionCookies(reply: FastifyReply, token: string, csrf: string): void {
+  const flags = FLAGS;
   reply.header('set-cookie', [
     `${SESSION_COOKIE}=${token}; HttpOnly; ${flags}`,
     `${CSRF_COOKIE}=${csrf}; ${flags}`,
   ]);
 }
 
-export function clearSessionCookies(reply: FastifyReply, secure: boolean): void {
-  const flags = `Path=/; SameSite=Strict; Max-Age=0${secure ? '; Secure' : ''}`;
+export function clearSessionCookies(reply: FastifyReply): void {
+  const flags = `${FLAGS}; Max-Age=0`;
   reply.header('set-cookie', [`${SESSION_COOKIE}=; HttpOnly; ${flags}`, `${CSRF_COOKIE}=; ${flags}`]);
 }
 
@@ -111,34 +119,5 @@ export function registerSecurityHeaders(app: FastifyInstance, tls: boolean): voi
     if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
     if (tls) reply.header('strict-transport-security', HSTS);
     done(null, payload);
-  });
-}
-
-/** A fixed-window limit per client address on sign-in and device enrollment (ASVS 6.3.1). */
-export function registerAuthRateLimit(app: FastifyInstance, perMinute: number): void {
-  const windows = new Map<string, { start: number; count: number }>();
-  // A callback hook: every request passes it, and a promise per request buys nothing here.
-  app.addHook('onRequest', (request, reply, done) => {
-    if (!request.url.startsWith('/api/v1/auth/') && !request.url.startsWith('/api/v1/devices/enroll')) {
-      done();
-      return;
-    }
-    const now = Date.now();
-    const key = request.ip;
-    const window = windows.get(key);
-    if (window === undefined || now - window.start >= 60_000) {
-      if (windows.size > 10_000) windows.clear();
-      windows.set(key, { start: now, count: 1 });
-      done();
-      return;
-    }
-    window.count++;
-    if (window.count > perMinute) {
-      // Answering from a callback hook ends the request: done() is not called.
-      reply.header('retry-after', String(Math.ceil((window.start + 60_000 - now) / 1000)));
-      sendError(reply, appError('RATE_LIMITED', 'Too many attempts; wait a minute and try again.'));
-      return;
-    }
-    done();
   });
 }

@@ -18,8 +18,8 @@ for (const dialect of DIALECTS) {
       const study = await seedStudy(t.vault);
       const { email } = await userWithRole(t.vault, 'principal_investigator', study.id);
       const signIn = expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
-      const { secret } = expectOk(await t.vault.auth.beginEnrollment(signIn.token));
-      expectOk(await t.vault.auth.confirmEnrollment(signIn.token, await generate({ secret })));
+      const { secret } = expectOk(await t.vault.factors.beginTotp(signIn.token, {}));
+      expectOk(await t.vault.factors.confirmTotp(signIn.token, await generate({ secret })));
       const actor = expectOk(await t.vault.auth.authenticate(signIn.token));
       return { study, actor, secret };
     }

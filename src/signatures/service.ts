@@ -65,9 +65,10 @@ export class SignatureService {
       siteId: record.site_id,
     });
     if (!permit.ok) return permit;
+    // Re-authentication first, in its own transaction: a refusal is counted and stays counted.
+    const signer = await this.auth.reauthenticate(actor, parsed.data.password, parsed.data.totp);
+    if (!signer.ok) return signer;
     return transact(this.deps.db, async (trx) => {
-      const signer = await this.auth.reauthenticate(actor, parsed.data.password, parsed.data.totp, trx);
-      if (!signer.ok) return signer;
       const current = await records.findRecord(trx, recordId);
       const version =
         current === undefined ? undefined : await records.findVersion(trx, recordId, Number(current.version));

@@ -156,6 +156,12 @@ export interface UserTable {
   totp_last_step: number | null;
   created_at: string;
   updated_at: string;
+  /** Wrong second-factor answers since the last accepted one; at ACCOUNT_MFA_FAILURES the account locks. */
+  mfa_failures: number;
+  /** Locked after too many wrong second-factor answers, until an administrator unlocks it. */
+  mfa_locked_at: string | null;
+  /** A TOTP secret being enrolled: it replaces totp_secret_sealed only when a code confirms it. */
+  totp_pending_sealed: Buffer | null;
 }
 
 export interface RecoveryCodeTable {
@@ -177,6 +183,27 @@ export interface SessionTable {
   signed_at: string | null;
   ended_at: string | null;
   end_reason: string | null;
+  /** Wrong second-factor answers on this session; at SESSION_MFA_FAILURES the session ends. */
+  mfa_failures: number;
+  /** The WebAuthn challenge last issued to this session (base64url), single use. */
+  webauthn_challenge: string | null;
+}
+
+/** A passkey (WebAuthn credential) registered as a second factor. */
+export interface PasskeyTable {
+  /** The credential id, base64url. */
+  id: string;
+  user_id: string;
+  name: string;
+  /** The COSE public key. */
+  public_key: Buffer;
+  /** The signature counter last seen; a smaller one is refused (a cloned authenticator). */
+  counter: number;
+  /** JSON array of transports. */
+  transports: string;
+  rp_id: string;
+  created_at: string;
+  last_used_at: string | null;
 }
 
 export interface ApiTokenTable {
@@ -249,6 +276,7 @@ export interface Database {
   users: UserTable;
   recovery_codes: RecoveryCodeTable;
   sessions: SessionTable;
+  passkeys: PasskeyTable;
   api_tokens: ApiTokenTable;
   grants: GrantTable;
   break_glass: BreakGlassTable;

@@ -15,7 +15,7 @@ export class ApiFailure extends Error {
 }
 
 function csrfToken(): string {
-  return /(?:^|;\s*)tv_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';
+  return /(?:^|;\s*)__Host-tv_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';
 }
 
 export async function api<T>(

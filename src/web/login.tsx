@@ -1,10 +1,14 @@
+import { startAuthentication } from '@simplewebauthn/browser';
 import { type FormEvent, useState } from 'react';
 import { renderSVG } from 'uqr';
 import { api, failureMessage } from './api.js';
 
 type Step = 'password' | 'mfa' | 'enroll' | 'codes';
 
-/** Sign-in: password, then the TOTP code, or TOTP enrollment with a QR code on first sign-in. */
+/**
+ * Sign-in: password, then the second factor (a TOTP code, a recovery code, or a passkey when the
+ * account has one), or TOTP enrollment with a QR code on first sign-in.
+ */
 export function Login({ onSignedIn }: { onSignedIn: () => void }) {
   const [step, setStep] = useState<Step>('password');
   const [email, setEmail] = useState('');
@@ -13,6 +17,7 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
   const [error, setError] = useState('');
   const [enrollment, setEnrollment] = useState<{ uri: string; secret: string } | null>(null);
   const [codes, setCodes] = useState<string[]>([]);
+  const [passkey, setPasskey] = useState(false);
 
   const fail = (e: unknown) => setError(failureMessage(e));
 
@@ -20,11 +25,12 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
     event.preventDefault();
     setError('');
     try {
-      const { state } = await api<{ state: 'mfa' | 'enroll' | 'active' }>('POST', '/api/v1/auth/login', {
-        email,
-        password,
-      });
+      const { state, factors } = await api<{
+        state: 'mfa' | 'enroll' | 'active';
+        factors?: { totp: boolean; passkey: boolean };
+      }>('POST', '/api/v1/auth/login', { email, password });
       setPassword('');
+      setPasskey(factors?.passkey === true);
       if (state === 'active') return onSignedIn();
       if (state === 'enroll') {
         setEnrollment(await api('POST', '/api/v1/auth/totp/enroll', {}));
@@ -50,6 +56,22 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
         return setStep('codes');
       }
       await api('POST', '/api/v1/auth/totp', { code });
+      onSignedIn();
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  async function signInWithPasskey() {
+    setError('');
+    try {
+      const optionsJSON = await api<Parameters<typeof startAuthentication>[0]['optionsJSON']>(
+        'POST',
+        '/api/v1/auth/webauthn/challenge',
+        {},
+      );
+      const response = await startAuthentication({ optionsJSON });
+      await api('POST', '/api/v1/auth/webauthn', response);
       onSignedIn();
     } catch (e) {
       fail(e);
@@ -115,6 +137,11 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
             onChange={(e) => setCode(e.target.value)}
           />
           <button type="submit">{step === 'mfa' ? 'Verify' : 'Turn on the second factor'}</button>
+          {step === 'mfa' && passkey && (
+            <button type="button" onClick={signInWithPasskey}>
+              Use a passkey
+            </button>
+          )}
         </form>
       )}
       {step === 'codes' && (

@@ -8,6 +8,7 @@ import { Login } from './login.js';
 import { NewRecordPage } from './new-record.js';
 import { ParticipantPage, RecordPage, Studies, StudyPage } from './pages.js';
 import { useRoute } from './router.js';
+import { SecurityPage } from './security-page.js';
 import './styles.css';
 
 interface Me {
@@ -36,7 +37,8 @@ function App() {
           TrialVault
         </a>
         <nav aria-label="Main">
-          <a href="#/">Studies</a> <a href="#/ledger">Ledger</a> <a href="#/admin">Administration</a>
+          <a href="#/">Studies</a> <a href="#/ledger">Ledger</a> <a href="#/admin">Administration</a>{' '}
+          <a href="#/security">Security</a>
         </nav>
         <span className="who">
           {me.data.user?.name} ({me.data.roles?.map((r) => r.role).join(', ')})
@@ -60,6 +62,8 @@ function App() {
           />
         ) : section === 'admin' ? (
           <AdminPage />
+        ) : section === 'security' ? (
+          <SecurityPage />
         ) : section === 'ledger' ? (
           <LedgerPage />
         ) : (

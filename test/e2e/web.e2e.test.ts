@@ -78,16 +78,20 @@ describe.skipIf(!available && process.env.CI !== 'true')('web app in headless Ch
     });
   }
 
-  async function signIn(page: Page, role: string, email: string) {
+  /** Waits for a TOTP time step no code was used in yet (each step is accepted once). */
+  const freshStep = (page: Page) =>
+    page.waitForTimeout(1000 * (30 - (Math.floor(Date.now() / 1000) % 30)) + 500);
+
+  async function signIn(page: Page, role: string, email: string, base = url) {
     await page.context().clearCookies();
-    await page.goto(url);
+    await page.goto(base);
     await page.getByLabel('E-mail').fill(email);
     await page.getByLabel('Password').fill('trialvault demo only');
     await shot(page, `${role}-login`);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByLabel(/Code from your authenticator app/).waitFor();
     // Wait for a fresh time step so that this code was never used before.
-    await page.waitForTimeout(1000 * (30 - (Math.floor(Date.now() / 1000) % 30)) + 500);
+    await freshStep(page);
     await page
       .getByLabel(/Code from your authenticator app/)
       .fill(await generate({ secret: secretFrom(output, role) }));
@@ -250,4 +254,67 @@ describe.skipIf(!available && process.env.CI !== 'true')('web app in headless Ch
     await shot(page, 'other-site-not-found');
     await page.close();
   }, 120_000);
+
+  it('ASVS 6.5, 3.3.1: __Host- cookies over plain http on 127.0.0.1; a monitor adds a passkey (re-authenticated) and signs in with it, then removes it', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    // Plain http on 127.0.0.1: the browser keeps the __Host- (Secure) cookies, and sign-in works.
+    await signIn(page, 'monitor', 'monitor@demo.trialvault.invalid');
+    const names = (await page.context().cookies()).map((c) => c.name).sort();
+    expect(names).toEqual(['__Host-tv_csrf', '__Host-tv_session']);
+    // WebAuthn needs a domain name as RP ID (never an IP address): the same server as localhost.
+    const local = url.replace('127.0.0.1', 'localhost');
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+      },
+    });
+    const secret = secretFrom(output, 'monitor');
+    await signIn(page, 'monitor', 'monitor@demo.trialvault.invalid', local);
+    await page.getByRole('link', { name: 'Security' }).click();
+    await page.getByRole('heading', { name: 'Security' }).waitFor();
+    await page.getByText('No passkeys yet.').waitFor();
+    // Without the password and a current code nothing is added: a wrong code is refused.
+    await page.getByLabel('Password').fill('trialvault demo only');
+    await page.getByLabel(/Current code/).fill('000000');
+    await page.getByLabel(/Name of the new passkey/).fill('virtual authenticator');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByRole('alert').waitFor();
+    await shot(page, 'security-refused');
+    await freshStep(page);
+    await page.getByLabel('Password').fill('trialvault demo only');
+    await page.getByLabel(/Current code/).fill(await generate({ secret }));
+    await page.getByLabel(/Name of the new passkey/).fill('virtual authenticator');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByRole('cell', { name: 'virtual authenticator', exact: true }).waitFor();
+    await shot(page, 'security-passkey-added');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    // Password, then the passkey as the second factor: no code typed.
+    await page.getByLabel('E-mail').fill('monitor@demo.trialvault.invalid');
+    await page.getByLabel('Password').fill('trialvault demo only');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Use a passkey' }).waitFor();
+    await shot(page, 'login-passkey-offered');
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
+    await page.getByRole('heading', { name: 'Studies' }).waitFor();
+    await shot(page, 'signed-in-with-passkey');
+    // Removing it needs the password and a current code too.
+    await page.getByRole('link', { name: 'Security' }).click();
+    await page.getByRole('cell', { name: 'virtual authenticator', exact: true }).waitFor();
+    await freshStep(page);
+    await page.getByLabel('Password').fill('trialvault demo only');
+    await page.getByLabel(/Current code/).fill(await generate({ secret }));
+    await page.getByRole('button', { name: 'Remove virtual authenticator' }).click();
+    await page.getByText('No passkeys yet.').waitFor();
+    await shot(page, 'security-passkey-removed');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
 });

@@ -1,0 +1,228 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Vault } from '../app/vault.js';
+import { ok } from '../core/result.js';
+import type { Route } from '../server/api-registry.js';
+import { clearSessionCookies, sessionToken, setSessionCookies } from '../server/security.js';
+import type { RelyingParty } from './totp-enrollment.js';
+
+const credentials = z.object({ email: z.string().max(254), password: z.string().max(1024) });
+const code = z.object({ code: z.string().max(32) });
+/** Re-authentication before a factor changes: the password and a code, or a passkey assertion. */
+const reauth = z.object({
+  password: z.string().max(1024).optional(),
+  code: z.string().max(32).optional(),
+  passkey: z.unknown().optional(),
+});
+const webauthnResponse = z.object({ id: z.string().max(1024) }).passthrough();
+
+/** Where WebAuthn ceremonies are bound: TRIALVAULT_RP_ID / TRIALVAULT_ORIGIN, else the request's host. */
+export interface RelyingPartyConfig {
+  readonly rpId?: string | undefined;
+  readonly origin?: string | undefined;
+}
+
+function relyingParty(request: FastifyRequest, config: RelyingPartyConfig): RelyingParty {
+  return {
+    rpId: config.rpId ?? request.hostname,
+    origin: config.origin ?? `${request.protocol}://${request.host}`,
+  };
+}
+
+/**
+ * Sign-in and second factors. Every step that tries a secret counts against the 'sign-in' rate limit
+ * of its operation (applied after routing, whatever the spelling of the path; ASVS 6.3.1); reading
+ * `/auth/me` or signing out does not.
+ */
+export function registerAuthRoutes(route: Route, vault: Vault, rp: RelyingPartyConfig): void {
+  const withSession = <T>(request: FastifyRequest, work: (token: string) => Promise<T>) => {
+    const token = sessionToken(request);
+    return token.ok ? work(token.value) : Promise.resolve(token);
+  };
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      summary: 'Sign in (sets the session and CSRF cookies)',
+      tag: 'auth',
+      auth: 'public',
+      body: credentials,
+      rateLimit: 'sign-in',
+    },
+    async ({ body, request, reply }) => {
+      const signIn = await vault.auth.login(body.email, body.password, request.ip);
+      if (!signIn.ok) return signIn;
+      // A new session token at every sign-in (ASVS 7.2.4); the CSRF token is its double-submit partner.
+      setSessionCookies(reply, signIn.value.token, randomBytes(32).toString('base64url'));
+      return ok({
+        state: signIn.value.state,
+        ...(signIn.value.factors === undefined ? {} : { factors: signIn.value.factors }),
+      });
+    },
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/auth/totp',
+      summary: 'Second factor: a TOTP or recovery code',
+      tag: 'auth',
+      auth: 'public',
+      body: code,
+      rateLimit: 'sign-in',
+    },
+    async ({ body, request }) =>
+      withSession(request, async (token) => {
+        const done = await vault.auth.verifyMfa(token, body.code);
+        return done.ok ? ok({ state: done.value.state }) : done;
+      }),
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/auth/totp/enroll',
+      summary: 'Start TOTP enrolment (otpauth URI); with a factor already: password and current code',
+      tag: 'auth',
+      auth: 'public',
+      body: reauth.optional(),
+      rateLimit: 'sign-in',
+    },
+    async ({ body, request }) => withSession(request, (token) => vault.factors.beginTotp(token, body ?? {})),
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/auth/totp/confirm',
+      summary: 'Confirm TOTP enrolment with a code of the new secret; returns recovery codes once',
+      tag: 'auth',
+      auth: 'public',
+      body: code,
+      rateLimit: 'sign-in',
+    },
+    async ({ body, request }) => withSession(request, (token) => vault.factors.confirmTotp(token, body.code)),
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/auth/totp/remove',
+      summary: 'Remove the authenticator app (password and current code or passkey)',
+      tag: 'auth',
+      auth: 'public',
+      body: reauth,
+      rateLimit: 'sign-in',
+    },
+    async ({ body, request }) => withSession(request, (token) => vault.factors.removeTotp(token, body)),
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/auth/webauthn/challenge',
+      summary: 'A passkey assertion challenge (to sign in, or to re-authenticate)',
+      tag: 'auth',
+      auth: 'public',
+      body: z.object({}).optional(),
+      rateLimit: 'sign-in',
+    },
+    async ({ request }) =>
+      withSession(request, (token) => vault.passkeys.challenge(token, relyingParty(request, rp))),
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/auth/webauthn',
+      summary: 'Second factor: a passkey assertion',
+      tag: 'auth',
+      auth: 'public',
+      body: webauthnResponse,
+      rateLimit: 'sign-in',
+    },
+    async ({ body, request }) =>
+      withSession(request, async (token) => {
+        const done = await vault.passkeys.signIn(token, body, relyingParty(request, rp));
+        return done.ok ? ok({ state: done.value.state }) : done;
+      }),
+  );
+  route(
+    {
+      method: 'GET',
+      url: '/api/v1/auth/passkeys',
+      summary: "The signed-in user's passkeys (and whether an authenticator app is set up)",
+      tag: 'auth',
+      auth: 'public',
+    },
+    async ({ request }) => withSession(request, (token) => vault.passkeys.list(token)),
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/auth/passkeys/options',
+      summary: 'Start adding a passkey (password and current code or passkey)',
+      tag: 'auth',
+      auth: 'public',
+      body: reauth,
+      rateLimit: 'sign-in',
+    },
+    async ({ body, request }) =>
+      withSession(request, (token) =>
+        vault.passkeys.registrationOptions(token, body, relyingParty(request, rp)),
+      ),
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/auth/passkeys',
+      summary: 'Finish adding a passkey (the browser’s attestation)',
+      tag: 'auth',
+      auth: 'public',
+      body: z.object({ name: z.string().max(100).optional(), response: webauthnResponse }),
+      status: 201,
+      rateLimit: 'sign-in',
+    },
+    async ({ body, request }) =>
+      withSession(request, (token) =>
+        vault.passkeys.register(token, body.response, body.name ?? '', relyingParty(request, rp)),
+      ),
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/auth/passkeys/:id/remove',
+      summary: 'Remove a passkey (password and current code or passkey)',
+      tag: 'auth',
+      auth: 'public',
+      params: z.object({ id: z.string().max(1024) }),
+      body: reauth,
+      rateLimit: 'sign-in',
+    },
+    async ({ body, params, request }) =>
+      withSession(request, (token) =>
+        vault.passkeys.remove(token, params.id, body, relyingParty(request, rp)),
+      ),
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      summary: "Sign out (ends all of the user's sessions)",
+      tag: 'auth',
+      auth: 'public',
+      body: z.object({}).optional(),
+    },
+    async ({ request, reply }) =>
+      withSession(request, async (token) => {
+        const done = await vault.auth.logout(token);
+        clearSessionCookies(reply);
+        return done;
+      }),
+  );
+  route(
+    {
+      method: 'GET',
+      url: '/api/v1/auth/me',
+      summary: 'The signed-in user and their roles',
+      tag: 'auth',
+      auth: 'actor',
+    },
+    ({ actor }) => vault.users.me(actor),
+  );
+}

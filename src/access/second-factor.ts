@@ -1,0 +1,166 @@
+import type { AuditAction } from '../audit/audit-event.js';
+import { appendAuditEvent } from '../audit/repo.js';
+import type { Actor } from '../core/actor.js';
+import { appError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { Tx } from '../storage/transact.js';
+import type { VaultDeps } from '../vault/deps.js';
+import * as factors from './factor-repo.js';
+import { ACCOUNT_MFA_FAILURES, SESSION_MFA_FAILURES } from './mfa-policy.js';
+import * as repo from './repo.js';
+import { secretHash } from './secrets.js';
+import { checkTotp } from './totp.js';
+
+/** What was asked of the second factor, and how it ended. */
+export type Attempt =
+  | { readonly accepted: true; readonly method: string }
+  | { readonly accepted: false; readonly method: string; readonly refusal: Refusal };
+
+/** 'wrong': try again; 'session': this session has ended; 'account': the account is locked. */
+export type Refusal = 'wrong' | 'session' | 'account';
+
+export const MFA_ACCOUNT_LOCKED = appError(
+  'ACCOUNT_LOCKED',
+  'This account is locked after too many wrong second-factor answers: an administrator must unlock it.',
+);
+export const MFA_SESSION_ENDED = appError(
+  'UNAUTHENTICATED',
+  'Too many wrong codes: this sign-in has ended. Sign in again.',
+);
+export const MFA_WRONG = appError('UNAUTHENTICATED', 'Invalid code.');
+
+export function refusalError(refusal: Refusal) {
+  return refusal === 'account' ? MFA_ACCOUNT_LOCKED : refusal === 'session' ? MFA_SESSION_ENDED : MFA_WRONG;
+}
+
+/**
+ * One second-factor attempt, inside the caller's transaction (ASVS 6.3.1, 6.5.1; 21 CFR 11.300(d)):
+ * 1. the attempt is reserved first, by conditional increments of the session's and the account's
+ *    counters (`where mfa_failures < limit`), so that however many requests arrive at once, no more
+ *    than the limits are ever evaluated;
+ * 2. `evaluate` decides, reading the user row again inside the transaction;
+ * 3. accepted: both counters go back to 0; refused: at the session limit the session ends, at the
+ *    account limit the account locks, its sessions end, and an alert is raised.
+ * Every attempt is an audit event. Refusals commit (the caller returns ok), so the count stays.
+ */
+export async function attemptSecondFactor(
+  trx: Tx,
+  deps: VaultDeps,
+  userId: string,
+  sessionId: string | undefined,
+  action: AuditAction,
+  evaluate: (user: repo.UserRow) => Promise<{ ok: boolean; method: string }>,
+): Promise<Attempt> {
+  const at = deps.clock.now().toISOString();
+  const actor: Actor = { kind: 'user', id: userId, mfa: false };
+  const before = await repo.findUser(trx, userId);
+  // A locked account costs no write (and no access-epoch advance) per attempt.
+  if (before === undefined || before.mfa_locked_at !== null)
+    return { accepted: false, method: 'none', refusal: 'account' };
+  if (
+    sessionId !== undefined &&
+    !(await factors.reserveSessionMfaAttempt(trx, sessionId, SESSION_MFA_FAILURES))
+  )
+    return { accepted: false, method: 'none', refusal: 'session' };
+  if (!(await factors.reserveUserMfaAttempt(trx, userId, ACCOUNT_MFA_FAILURES)))
+    return { accepted: false, method: 'none', refusal: 'account' };
+  const user = await repo.findUser(trx, userId);
+  if (user === undefined) return { accepted: false, method: 'none', refusal: 'account' };
+  const result = await evaluate(user);
+  if (result.ok) {
+    await factors.resetMfaFailures(trx, userId, sessionId);
+    await appendAuditEvent(trx, deps, {
+      actor,
+      action,
+      target: userId,
+      details: { method: result.method },
+    });
+    return { accepted: true, method: result.method };
+  }
+  const sessionFailures = sessionId === undefined ? 0 : await factors.sessionMfaFailures(trx, sessionId);
+  const accountFailures = Number(user.mfa_failures);
+  await appendAuditEvent(trx, deps, {
+    actor,
+    action,
+    outcome: 'failure',
+    target: userId,
+    details: { method: result.method, sessionFailures, accountFailures },
+  });
+  if (accountFailures >= ACCOUNT_MFA_FAILURES) {
+    await repo.updateUser(trx, userId, { mfa_locked_at: at });
+    const ended = await repo.endUserSessions(trx, userId, at, 'second factor locked');
+    await repo.insertAlert(trx, {
+      id: newId(),
+      kind: 'account.mfa_locked',
+      user_id: userId,
+      study_id: null,
+      at,
+      details: JSON.stringify({ failures: ACCOUNT_MFA_FAILURES }),
+      acknowledged_at: null,
+    });
+    await appendAuditEvent(trx, deps, {
+      actor,
+      action: 'auth.lockout',
+      outcome: 'failure',
+      target: userId,
+      details: { factor: 'second', failures: ACCOUNT_MFA_FAILURES, sessionsEnded: ended },
+    });
+    return { accepted: false, method: result.method, refusal: 'account' };
+  }
+  if (sessionId !== undefined && sessionFailures >= SESSION_MFA_FAILURES) {
+    await repo.updateSession(trx, sessionId, { ended_at: at, end_reason: 'second factor failures' });
+    await appendAuditEvent(trx, deps, {
+      actor,
+      action: 'session.end',
+      target: userId,
+      details: { reason: 'second factor failures' },
+    });
+    return { accepted: false, method: result.method, refusal: 'session' };
+  }
+  return { accepted: false, method: result.method, refusal: 'wrong' };
+}
+
+/**
+ * A TOTP code or a recovery code, each consumed atomically: the time step by compare-and-set on
+ * `totp_last_step` (a step accepted once is refused on every other session, ASVS 6.5.1), a recovery
+ * code by marking it used only if it was unused.
+ */
+export async function consumeCode(
+  trx: Tx,
+  deps: VaultDeps,
+  user: repo.UserRow,
+  code: string,
+): Promise<{ ok: boolean; method: string }> {
+  const trimmed = code.trim();
+  if (/^\d{6}$/.test(trimmed)) {
+    const secret = await openTotpSecret(deps, user, 'current');
+    const step =
+      secret === undefined
+        ? null
+        : await checkTotp(
+            secret,
+            trimmed,
+            user.totp_last_step === null ? null : Number(user.totp_last_step),
+            deps.clock.now(),
+          );
+    const ok = step !== null && (await factors.consumeTotpStep(trx, user.id, step));
+    return { ok, method: 'totp' };
+  }
+  const at = deps.clock.now().toISOString();
+  const ok =
+    Number(user.totp_enabled) === 1 &&
+    (await repo.consumeRecoveryCode(trx, user.id, secretHash(trimmed.toLowerCase()), at));
+  return { ok, method: 'recovery' };
+}
+
+/** The user's TOTP secret: the confirmed one, or the one being enrolled. */
+export async function openTotpSecret(
+  deps: VaultDeps,
+  user: repo.UserRow,
+  which: 'current' | 'pending',
+): Promise<string | undefined> {
+  const sealed = which === 'current' ? user.totp_secret_sealed : user.totp_pending_sealed;
+  if (sealed === null || (which === 'current' && Number(user.totp_enabled) !== 1)) return undefined;
+  const opened = await deps.keyring.openSecret(sealed, `totp/${user.id}`);
+  return opened === null ? undefined : opened.toString();
+}
