@@ -50,14 +50,9 @@ for (const dialect of DIALECTS) {
         url: '/api/v1/auth/login',
         payload: { email: admin.email, password: 'not the password at all' },
       });
-      const first = async (where: (q: any) => any) =>
-        Number(
-          (
-            await where(
-              db.selectFrom('audit_events').select('seq').orderBy('seq', 'desc'),
-            ).executeTakeFirstOrThrow()
-          ).seq,
-        );
+      const latest = () => db.selectFrom('audit_events').select('seq').orderBy('seq', 'desc');
+      const first = async (where: (q: ReturnType<typeof latest>) => ReturnType<typeof latest>) =>
+        Number((await where(latest()).executeTakeFirstOrThrow()).seq);
       seq.own = await first((q) => q.where('participant_id', '=', own.participant.id));
       seq.otherSite = await first((q) =>
         q.where('participant_id', '=', other.participant.id).where('action', '=', 'participant.status'),
