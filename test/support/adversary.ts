@@ -18,7 +18,7 @@ export type Answer = { status: number; body: any };
 export interface Caller {
   readonly email: string;
   readonly userId: string;
-  call(method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown): Promise<Answer>;
+  call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown): Promise<Answer>;
 }
 
 export interface Arena {
@@ -29,7 +29,12 @@ export interface Arena {
   /** A user with one role (study-wide unless a site is given), signed in over HTTP with password and TOTP. */
   signIn(role: Role, site?: string, study?: string): Promise<Caller>;
   /** Calls with a bearer token. */
-  bearer(token: string, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown): Promise<Answer>;
+  bearer(
+    token: string,
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    url: string,
+    payload?: unknown,
+  ): Promise<Answer>;
   close(): Promise<void>;
 }
 
