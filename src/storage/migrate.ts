@@ -7,6 +7,7 @@ import { accessEpochMigration } from './migrations/0004-access-epoch.js';
 import { devicesMigration } from './migrations/0005-devices.js';
 import { ledgerFrontierMigration } from './migrations/0006-ledger-frontier.js';
 import { deviceLastSamplesMigration } from './migrations/0007-device-last-samples.js';
+import { breakGlassReviewMigration } from './migrations/0009-break-glass-review.js';
 import type { Database } from './schema.js';
 
 /** Versioned migrations, applied in order at start; each runs in its own transaction. */
@@ -19,6 +20,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0005-devices': devicesMigration(dialect),
     '0006-ledger-frontier': ledgerFrontierMigration(dialect),
     '0007-device-last-samples': deviceLastSamplesMigration(),
+    '0009-break-glass-review': breakGlassReviewMigration(),
   };
 }
 
