@@ -138,7 +138,9 @@ export class UserService {
         actor,
         'grant.manage',
         scope,
-        appError('FORBIDDEN', 'You can grant roles only at the sites your own grant covers.'),
+        site === undefined
+          ? appError('FORBIDDEN', 'You can grant roles only at the sites your own grant covers.')
+          : appError('NOT_FOUND', 'No such site in the study.'),
       );
     }
     const user = await repo.findUserByEmail(this.deps.db, email);
