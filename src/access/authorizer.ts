@@ -136,7 +136,11 @@ export class Authorizer {
   async visibleStudies(actor: Actor): Promise<'all' | ReadonlySet<string>> {
     if (actor.kind === 'system') return 'all';
     if (actor.kind === 'device') return new Set();
-    if (actor.kind === 'token') return new Set([actor.studyId]);
+    if (actor.kind === 'token') {
+      // The token's study, while its user still holds a study grant there.
+      const grants = await this.#effective(actor.userId, actor.studyId, actor.accessEpoch);
+      return new Set(grants.some((e) => e.role.system !== true) ? [actor.studyId] : []);
+    }
     const now = this.deps.clock.now().toISOString();
     const ids = (await repo.activeGrants(this.deps.db, actor.id)).flatMap((g) =>
       g.study_id === null ? [] : [g.study_id],
