@@ -100,6 +100,7 @@ interface Summary {
   sites: { code: string; name: string; participants: number }[];
   forms: { form: string; visit: string; entered: number; missing: number }[];
   openAlerts: number | null;
+  overdueBreakGlassReviews: number | null;
 }
 
 export function StudyPage({ studyId }: { studyId: string }) {
@@ -130,6 +131,11 @@ export function StudyPage({ studyId }: { studyId: string }) {
         {summary.data.openAlerts !== null && (
           <li>
             <strong>{summary.data.openAlerts}</strong> open alerts
+          </li>
+        )}
+        {(summary.data.overdueBreakGlassReviews ?? 0) > 0 && (
+          <li role="alert">
+            <strong>{summary.data.overdueBreakGlassReviews}</strong> break-glass reviews overdue
           </li>
         )}
         <li>

@@ -108,6 +108,11 @@ for (const dialect of DIALECTS) {
       expect(
         (await coordinator.call('GET', `/api/v1/studies/${a.study.protocolId}/break-glass`)).status,
       ).toBe(403);
+      // The dashboard raises it for reviewers, and shows nothing of it to others.
+      const dashboard = await admin.call('GET', `/api/v1/studies/${a.study.protocolId}/summary`);
+      expect(dashboard.body.overdueBreakGlassReviews).toBe(1);
+      const other = await coordinator.call('GET', `/api/v1/studies/${a.study.protocolId}/summary`);
+      expect(other.body.overdueBreakGlassReviews).toBeNull();
     });
 
     it('21 CFR 11.10(g): a reviewer who broke the glass (a PI) cannot review its own, and the refusal is audited', async () => {
