@@ -47,7 +47,7 @@ export async function benchBackup() {
     const backups = new BackupService(vault, source);
     const target = join(place.dir, 'target');
     const restoreKey = join(place.dir, 'restore.key');
-    expectOk(backups.init(CLI_ACTOR, target, restoreKey));
+    expectOk(await backups.init(CLI_ACTOR, target, restoreKey));
     // The ledger checkpoint a backup names is made first and timed apart (a serving process keeps its
     // tree warm; restic has no such step).
     const c0 = performance.now();

@@ -7,7 +7,14 @@ import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { AccessCache } from './access-cache.js';
 import * as repo from './repo.js';
-import { type Action, BREAK_GLASS, isRole, ROLE_DEFINITIONS, type RoleDefinition } from './roles.js';
+import {
+  type Action,
+  BREAK_GLASS,
+  isRole,
+  NEVER_TOKEN_ACTIONS,
+  ROLE_DEFINITIONS,
+  type RoleDefinition,
+} from './roles.js';
 
 export interface Scope {
   readonly studyId: string;
@@ -75,19 +82,25 @@ export class Authorizer {
     if (actor.kind === 'system') return ok(FULL_PERMIT);
     if (actor.kind === 'device') return this.#deny(actor, action, scope, FORBIDDEN, quiet);
     const userId = actor.kind === 'user' ? actor.id : actor.userId;
-    if (
-      actor.kind === 'token' &&
-      (!actor.scopes.includes(action) || (scope !== undefined && scope.studyId !== actor.studyId))
-    ) {
-      const error =
-        scope !== undefined && scope.studyId !== actor.studyId ? notFoundFor(action, scope) : FORBIDDEN;
-      return this.#deny(actor, action, scope, error, quiet);
+    if (actor.kind === 'token') {
+      // A token acts only in its study, only for its scopes, never for a system or administrative
+      // action, whatever its user holds: its power is its scopes intersected with the user's current
+      // grants in that study, re-read at every use (ASVS 8.2.1, 8.3.1; 21 CFR 11.10(d), (g)).
+      const refused =
+        scope === undefined || NEVER_TOKEN_ACTIONS.has(action) || !actor.scopes.includes(action)
+          ? FORBIDDEN
+          : scope.studyId !== actor.studyId
+            ? notFoundFor(action, scope)
+            : undefined;
+      if (refused !== undefined) return this.#deny(actor, action, scope, refused, quiet);
     }
-    // The grants of the user, only while the account is active: cached per access epoch.
-    const grants = await this.#effective(userId, scope?.studyId, actor.accessEpoch);
+    // The grants of the user, only while the account is active: cached per access epoch. A token is
+    // decided by its user's study grants alone: never by a system role, never by break-glass.
+    const all = await this.#effective(userId, scope?.studyId, actor.accessEpoch);
+    const grants = actor.kind === 'token' ? all.filter((e) => e.role.system !== true) : all;
     let decision = decide(grants, action, scope);
-    // Break-glass is looked up only when the grants do not already allow the action.
-    if (!decision.allowed && scope !== undefined && grants.length > 0) {
+    // Break-glass is looked up only when the grants do not already allow the action (people only).
+    if (!decision.allowed && scope !== undefined && grants.length > 0 && actor.kind === 'user') {
       const glass = await repo.activeBreakGlass(this.deps.db, userId, this.deps.clock.now().toISOString());
       if (glass.some((g) => g.study_id === scope.studyId)) {
         decision = decide([...grants, { role: BREAK_GLASS, siteId: null }], action, scope);
@@ -105,11 +118,29 @@ export class Authorizer {
     return ok(this.#permit(actor, decision.by));
   }
 
+  /**
+   * The actions a user's standing study grants give in a study (no system role, no break-glass): what
+   * an API token of that user in that study may at most carry.
+   */
+  async standingActions(userId: string, studyId: string): Promise<ReadonlySet<Action>> {
+    const grants = await this.#effective(userId, studyId, undefined);
+    return new Set(grants.filter((e) => e.role.system !== true).flatMap((e) => e.role.actions));
+  }
+
+  /** A denial decided by a rule outside the role table (e.g. no self-grant): audited like any other. */
+  refuse(actor: Actor, action: Action, scope: Scope | undefined, error: AppError): Promise<Result<never>> {
+    return this.#deny(actor, action, scope, error, false);
+  }
+
   /** The studies an actor works on ('all' for the system), without auditing the ones it does not. */
   async visibleStudies(actor: Actor): Promise<'all' | ReadonlySet<string>> {
     if (actor.kind === 'system') return 'all';
     if (actor.kind === 'device') return new Set();
-    if (actor.kind === 'token') return new Set([actor.studyId]);
+    if (actor.kind === 'token') {
+      // The token's study, while its user still holds a study grant there.
+      const grants = await this.#effective(actor.userId, actor.studyId, actor.accessEpoch);
+      return new Set(grants.some((e) => e.role.system !== true) ? [actor.studyId] : []);
+    }
     const now = this.deps.clock.now().toISOString();
     const ids = (await repo.activeGrants(this.deps.db, actor.id)).flatMap((g) =>
       g.study_id === null ? [] : [g.study_id],

@@ -3,17 +3,30 @@ import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { Authorizer } from './authorizer.js';
 import * as repo from './repo.js';
+import { isRole, ROLE_DEFINITIONS } from './roles.js';
+
+/** Emergency access lasts at most four hours, one hour unless asked (HIPAA 164.312(a)(2)(ii)). */
+export const BREAK_GLASS_MAX_MINUTES = 240;
+export const BREAK_GLASS_DEFAULT_MINUTES = 60;
+/** A second person reviews each break-glass within 72 hours of its start; later, it shows as overdue. */
+export const BREAK_GLASS_REVIEW_HOURS = 72;
 
 const startSchema = z.strictObject({
   study: z.string().min(1),
   justification: z.string().trim().min(20, 'explain the emergency in at least 20 characters').max(2000),
-  minutes: z.number().int().min(5).max(240).default(60),
+  minutes: z.number().int().min(5).max(BREAK_GLASS_MAX_MINUTES).default(BREAK_GLASS_DEFAULT_MINUTES),
+});
+
+const reviewSchema = z.strictObject({
+  outcome: z.enum(['appropriate', 'inappropriate']),
+  note: z.string().trim().min(10, 'say what was checked, in at least 10 characters').max(2000),
 });
 
 export interface BreakGlass {
@@ -24,12 +37,22 @@ export interface BreakGlass {
   readonly startedAt: string;
   readonly expiresAt: string;
   readonly active: boolean;
+  /** When the second person's review is due (start + 72 h), and whether that has passed unreviewed. */
+  readonly reviewDue: string;
+  readonly overdue: boolean;
+  readonly review: {
+    readonly by: string;
+    readonly at: string;
+    readonly outcome: string;
+    readonly note: string;
+  } | null;
 }
 
 /**
- * Break-glass (HIPAA 164.312(a)(2)(ii) emergency access): a user with any role in the study takes
- * time-limited read access to all its sites with a mandatory justification; it is audited, raises an
- * alert, is listed for study administrators, and ends by itself.
+ * Break-glass (HIPAA 164.312(a)(2)(ii) emergency access): a clinician of the study (a role that reveals
+ * identifiers) takes time-limited read access to all its sites with a mandatory justification; at most
+ * one at a time per user, active or awaiting review; it is audited, raises an alert, ends by itself,
+ * and a second person (breakglass.review in the study, not the requester) reviews it within 72 hours.
  */
 export class BreakGlassService {
   constructor(
@@ -46,9 +69,32 @@ export class BreakGlassService {
     }
     const study = await studies.findStudy(this.deps.db, parsed.data.study);
     if (study === undefined) return err(appError('NOT_FOUND', 'No such resource.'));
-    // Only someone who already works on the study can break its glass.
+    // Only a clinician of the study (a standing role that reveals identifiers) breaks its glass: the
+    // emergency widens where one reads, it does not give identifiers to a role that never sees them.
     const member = await this.authorizer.authorize(actor, 'study.read', { studyId: study.id });
     if (!member.ok) return member;
+    const clinical = (await repo.activeGrants(this.deps.db, actor.id)).some(
+      (g) =>
+        g.study_id === study.id && isRole(g.role) && ROLE_DEFINITIONS[g.role].reveal.includes('identifier'),
+    );
+    if (!clinical) {
+      return this.authorizer.refuse(
+        actor,
+        'study.read',
+        { studyId: study.id },
+        appError('FORBIDDEN', 'Break-glass is for clinical roles that work with identifiers.'),
+      );
+    }
+    const open = await repo.openBreakGlass(this.deps.db, actor.id, this.deps.clock.now().toISOString());
+    if (open.length > 0) {
+      return err(
+        appError(
+          'CONFLICT',
+          'You have a break-glass session that is active or awaits its review; one at a time.',
+          { id: open[0]?.id },
+        ),
+      );
+    }
     return transact(this.deps.db, async (trx) => {
       const now = this.deps.clock.now();
       const row: repo.BreakGlassRow = {
@@ -59,6 +105,10 @@ export class BreakGlassService {
         started_at: now.toISOString(),
         expires_at: new Date(now.getTime() + parsed.data.minutes * 60_000).toISOString(),
         ended_at: null,
+        reviewed_at: null,
+        reviewed_by: null,
+        review_outcome: null,
+        review_note: null,
       };
       await repo.insertBreakGlass(trx, row);
       await repo.insertAlert(trx, {
@@ -67,7 +117,7 @@ export class BreakGlassService {
         user_id: actor.id,
         study_id: study.id,
         at: row.started_at,
-        details: JSON.stringify({ minutes: parsed.data.minutes }),
+        details: JSON.stringify({ minutes: parsed.data.minutes, breakGlass: row.id }),
         acknowledged_at: null,
       });
       await appendAuditEvent(trx, this.deps, {
@@ -79,6 +129,46 @@ export class BreakGlassService {
         details: { minutes: parsed.data.minutes, expiresAt: row.expires_at },
       });
       return ok(toBreakGlass(row, row.started_at));
+    });
+  }
+
+  /** The second person's review: breakglass.review in the study, never the requester; once. */
+  async review(actor: Actor, id: string, input: unknown): Promise<Result<BreakGlass>> {
+    const row = await repo.findBreakGlass(this.deps.db, id);
+    if (row === undefined) return err(appError('NOT_FOUND', 'No such resource.'));
+    const scope = { studyId: row.study_id, resource: 'study' as const };
+    const permit = await this.authorizer.authorize(actor, 'breakglass.review', scope);
+    if (!permit.ok) return permit;
+    if (actor.kind !== 'user') return err(appError('FORBIDDEN', 'A person reviews break-glass.'));
+    if (actor.id === row.user_id) {
+      return this.authorizer.refuse(
+        actor,
+        'breakglass.review',
+        scope,
+        appError('FORBIDDEN', 'Someone other than the requester reviews a break-glass.'),
+      );
+    }
+    const parsed = reviewSchema.safeParse(input);
+    if (!parsed.success) return err(invalidInput(parsed.error));
+    return transact(this.deps.db, async (trx) => {
+      const now = this.deps.clock.now().toISOString();
+      const review = {
+        reviewed_at: now,
+        reviewed_by: actor.id,
+        review_outcome: parsed.data.outcome,
+        review_note: parsed.data.note,
+      };
+      if (!(await repo.reviewBreakGlass(trx, row.id, review)))
+        return err(appError('CONFLICT', 'This break-glass was reviewed already.'));
+      await appendAuditEvent(trx, this.deps, {
+        actor,
+        action: 'breakglass.review',
+        studyId: row.study_id,
+        target: row.id,
+        reason: parsed.data.note,
+        details: { outcome: parsed.data.outcome, requester: row.user_id },
+      });
+      return ok(toBreakGlass({ ...row, ...review }, now));
     });
   }
 
@@ -101,5 +191,20 @@ function toBreakGlass(row: repo.BreakGlassRow, now: string): BreakGlass {
     startedAt: row.started_at,
     expiresAt: row.expires_at,
     active: row.ended_at === null && row.expires_at > now,
+    reviewDue: reviewDue(row),
+    overdue: row.reviewed_at === null && reviewDue(row) <= now,
+    review:
+      row.reviewed_at === null
+        ? null
+        : {
+            by: row.reviewed_by ?? '',
+            at: row.reviewed_at,
+            outcome: row.review_outcome ?? '',
+            note: row.review_note ?? '',
+          },
   };
+}
+
+function reviewDue(row: repo.BreakGlassRow): string {
+  return new Date(Date.parse(row.started_at) + BREAK_GLASS_REVIEW_HOURS * 3_600_000).toISOString();
 }

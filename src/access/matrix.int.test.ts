@@ -5,6 +5,7 @@ import { userWithRole } from '../../test/support/access.js';
 import { enrollWithDemographics, PERSON, seedStudy } from '../../test/support/fixtures.js';
 import { DIALECTS, freshVault, type TestVault } from '../../test/support/stores.js';
 import type { Vault } from '../app/vault.js';
+import { BackupService } from '../backup/service.js';
 import { type Actor, CLI_ACTOR } from '../core/actor.js';
 import type { Result } from '../core/result.js';
 import { expectOk } from '../core/result.js';
@@ -16,7 +17,15 @@ type Outcome = 'allowed' | 'forbidden' | 'not-found' | 'locked' | 'erased';
 
 /** Roles granted at one site; the others hold study-wide grants. */
 const SITE_SCOPED: ReadonlySet<Role> = new Set(['coordinator', 'monitor']);
-const SYSTEM_ACTIONS: ReadonlySet<Action> = new Set(['study.create', 'user.manage', 'backup.status']);
+const SYSTEM_ACTIONS: ReadonlySet<Action> = new Set([
+  'study.create',
+  'user.manage',
+  'backup.status',
+  'ledger.verify',
+  'keys.rotate',
+  'backup.run',
+  'demo.seed',
+]);
 
 /**
  * The expected answer, from the role table (src/access/roles.ts) and the fixed rules: resources outside
@@ -27,6 +36,8 @@ function expected(role: Role, action: Action, resource: Resource): Outcome {
   const def = ROLE_DEFINITIONS[role];
   const has = def.actions.includes(action);
   if (SYSTEM_ACTIONS.has(action)) return has ? 'allowed' : 'forbidden';
+  // An event outside every study (the store's first) does not exist for those who may not read it.
+  if (action === 'ledger.read') return has ? 'allowed' : 'not-found';
   if (def.system === true) return has ? 'allowed' : 'not-found';
   if (resource === 'other study') return 'not-found';
   if (
@@ -121,7 +132,7 @@ async function fixture(vault: Vault, dir: string) {
       (await userWithRole(vault, role, a.id, SITE_SCOPED.has(role) ? 'S01' : undefined)).actor,
     );
   }
-  return { targets, actors, someone, emptyImport };
+  return { targets, actors, someone, emptyImport, keyDir: '' };
 }
 
 /** Calls the service for an action on a resource, as the actor. */
@@ -130,7 +141,7 @@ async function perform(
   actor: Actor,
   action: Action,
   t: Target,
-  ctx: { someone: string; emptyImport: string },
+  ctx: { someone: string; emptyImport: string; keyDir: string },
   n: number,
 ): Promise<Result<unknown>> {
   const unique = `${n}`.padStart(4, '0');
@@ -152,7 +163,7 @@ async function perform(
     case 'grant.manage':
       return vault.users.grant(actor, { email: ctx.someone, role: 'monitor', study: t.studyId });
     case 'token.manage':
-      return vault.tokens.create(actor, { email: ctx.someone, study: t.studyId, scopes: ['study.read'] });
+      return vault.tokens.list(actor, t.studyId);
     case 'participant.read':
       return vault.participants.get(actor, t.participantId);
     case 'participant.create':
@@ -199,6 +210,16 @@ async function perform(
       return vault.backupStatus.status(actor);
     case 'telemetry.read':
       return vault.series.series(actor, t.participantId, { metric: 'heart_rate' });
+    case 'ledger.read':
+      return vault.ledgerAccess.event(actor, 0);
+    case 'ledger.verify':
+      return vault.ledgerAccess.verify(actor);
+    case 'keys.rotate':
+      return vault.keys.rotateStudy(actor, t.studyId);
+    case 'backup.run':
+      return new BackupService(vault, { keyDir: ctx.keyDir, passphrase: undefined }).create(actor);
+    case 'demo.seed':
+      return vault.demo.seed(actor);
   }
 }
 
@@ -208,7 +229,7 @@ for (const dialect of DIALECTS) {
     let f: Awaited<ReturnType<typeof fixture>>;
     beforeAll(async () => {
       t = await freshVault(dialect);
-      f = await fixture(t.vault, t.dir);
+      f = { ...(await fixture(t.vault, t.dir)), keyDir: t.keyDir };
     });
     afterAll(async () => t.cleanup());
 

@@ -134,6 +134,38 @@ export const activeBreakGlass = (db: Kysely<Database>, userId: string, now: stri
     .where('expires_at', '>', now)
     .execute();
 
+export const findBreakGlass = (db: Kysely<Database>, id: string) =>
+  db.selectFrom('break_glass').selectAll().where('id', '=', id).executeTakeFirst();
+
+/** The user's break-glass sessions still active or awaiting review (at most one is allowed). */
+export const openBreakGlass = (db: Kysely<Database>, userId: string, now: string) =>
+  db
+    .selectFrom('break_glass')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where((eb) =>
+      eb.or([
+        eb('reviewed_at', 'is', null),
+        eb.and([eb('ended_at', 'is', null), eb('expires_at', '>', now)]),
+      ]),
+    )
+    .execute();
+
+/** Records the review, once: false when it was reviewed already. */
+export async function reviewBreakGlass(
+  db: Kysely<Database>,
+  id: string,
+  review: { reviewed_at: string; reviewed_by: string; review_outcome: string; review_note: string },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('break_glass')
+    .set(review)
+    .where('id', '=', id)
+    .where('reviewed_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 export const listBreakGlass = (db: Kysely<Database>, studyId: string) =>
   db
     .selectFrom('break_glass')

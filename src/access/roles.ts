@@ -29,6 +29,11 @@ export const ACTIONS = [
   'device.manage',
   'telemetry.read',
   'backup.status',
+  'ledger.read',
+  'ledger.verify',
+  'keys.rotate',
+  'backup.run',
+  'demo.seed',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -42,6 +47,7 @@ export const ROLES = [
   'statistician',
   'unblinded_pharmacist',
   'finance',
+  'auditor',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -59,7 +65,7 @@ export interface RoleDefinition {
 export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
   system_admin: {
     label: 'System administrator: users and settings; no clinical data',
-    actions: ['study.create', 'user.manage', 'grant.manage', 'backup.status'],
+    actions: ['study.create', 'user.manage', 'grant.manage', 'backup.status', 'ledger.read', 'ledger.verify'],
     reveal: [],
     blinded: true,
     system: true,
@@ -95,6 +101,7 @@ export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
       'record.write',
       'record.sign',
       'audit.read',
+      'breakglass.review',
       'device.manage',
       'telemetry.read',
     ],
@@ -164,11 +171,47 @@ export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
     reveal: ['financial'],
     blinded: true,
   },
+  auditor: {
+    label:
+      'Auditor (quality assurance, inspection): the whole audit ledger, and verifying it; no clinical data',
+    actions: ['ledger.read', 'ledger.verify'],
+    reveal: [],
+    blinded: true,
+    system: true,
+  },
 };
+
+/**
+ * Actions of the operator on the server (the system actor): no role holds them, so a person or token
+ * asking for one is refused by the authorizer like any other denial, and audited (21 CFR 11.10(d)).
+ */
+export const OPERATOR_ACTIONS: ReadonlySet<Action> = new Set(['keys.rotate', 'backup.run', 'demo.seed']);
+
+/**
+ * Actions an API token never carries, whatever its user holds: system actions, and administration of
+ * identities, grants and credentials (a token cannot mint tokens or grant roles; ASVS 8.2.1, 8.3.1).
+ * A token is also never decided by a system role or by break-glass: only by its user's study grants.
+ */
+export const NEVER_TOKEN_ACTIONS: ReadonlySet<Action> = new Set<Action>([
+  'study.create',
+  'user.manage',
+  'grant.manage',
+  'token.manage',
+  'breakglass.review',
+  'backup.status',
+  'ledger.read',
+  'ledger.verify',
+  ...OPERATOR_ACTIONS,
+]);
 
 /** Roles that can reveal protected values must sign in with a second factor (HIPAA 164.312(d); ASVS 6.3.3). */
 export function requiresMfa(role: Role): boolean {
-  return ROLE_DEFINITIONS[role].reveal.length > 0 || role === 'system_admin' || role === 'study_admin';
+  return (
+    ROLE_DEFINITIONS[role].reveal.length > 0 ||
+    role === 'system_admin' ||
+    role === 'study_admin' ||
+    role === 'auditor'
+  );
 }
 
 export function isRole(value: string): value is Role {

@@ -123,9 +123,21 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
   );
   route(
     {
+      method: 'POST',
+      url: '/api/v1/break-glass/:id/review',
+      summary: 'Review a break-glass (a second person: study administrator or PI, not the requester)',
+      tag: 'access',
+      auth: 'actor',
+      params: z.object({ id: z.string().max(64) }),
+      body: z.unknown(),
+    },
+    ({ actor, params, body }) => vault.breakGlass.review(actor, params.id, body),
+  );
+  route(
+    {
       method: 'GET',
       url: '/api/v1/studies/:study/break-glass',
-      summary: 'Break-glass sessions (study administrators)',
+      summary: 'Break-glass sessions, reviews due and overdue (study administrators, PIs)',
       tag: 'access',
       auth: 'actor',
       params: z.object({ study: z.string().max(64) }),

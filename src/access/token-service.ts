@@ -10,11 +10,12 @@ import type { VaultDeps } from '../vault/deps.js';
 import { AccessCache } from './access-cache.js';
 import type { Authorizer } from './authorizer.js';
 import * as repo from './repo.js';
-import { ACTIONS } from './roles.js';
+import { ACTIONS, NEVER_TOKEN_ACTIONS } from './roles.js';
 import { newSecret, secretHash } from './secrets.js';
 
 const INVALID = appError('UNAUTHENTICATED', 'Invalid credentials.');
 const DAY = 24 * 60 * 60_000;
+const FORBIDDEN_MINT = appError('FORBIDDEN', 'Only a signed-in person or the operator creates API tokens.');
 
 /** What an administrator sees of a token: never the secret, which was shown once. */
 export interface TokenView {
@@ -62,14 +63,21 @@ export class TokenService {
     });
   }
 
-  /** An API token for an integration: study-scoped, a set of actions, expiring; shown once. */
+  /**
+   * An API token, study-scoped, a set of actions, expiring; shown once. A person mints tokens for
+   * themselves only, from a session that passed a second factor; the operator (CLI, system actor) may
+   * mint for a named user. Either way the scopes must be among the user's own standing grants in the
+   * study and never a system or administrative action (NEVER_TOKEN_ACTIONS), and every use re-checks
+   * them against the user's current grants (ASVS 8.2.1, 8.3.1; 21 CFR 11.10(d), (g)). An integration
+   * that needs rights of its own gets its own user account.
+   */
   async create(
     actor: Actor,
     input: unknown,
   ): Promise<Result<{ id: string; token: string; expiresAt: string }>> {
     const parsed = z
       .strictObject({
-        email: z.string().trim().toLowerCase(),
+        email: z.string().trim().toLowerCase().optional(),
         study: z.string().min(1),
         scopes: z.array(z.enum(ACTIONS)).min(1),
         expiresDays: z.number().int().min(1).max(365).default(30),
@@ -83,10 +91,34 @@ export class TokenService {
       );
     const study = await studies.findStudy(this.deps.db, parsed.data.study);
     if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
-    const permit = await this.authorizer.authorize(actor, 'token.manage', { studyId: study.id });
-    if (!permit.ok) return permit;
-    const user = await repo.findUserByEmail(this.deps.db, parsed.data.email);
-    if (user === undefined || user.status !== 'active') return err(appError('NOT_FOUND', 'No such user.'));
+    const scope = { studyId: study.id, resource: 'study' as const };
+    const owner = await this.#owner(actor, parsed.data.email, scope);
+    if (!owner.ok) return owner;
+    const user = owner.value;
+    const scopes = [...new Set(parsed.data.scopes)];
+    const never = scopes.filter((s) => NEVER_TOKEN_ACTIONS.has(s));
+    if (never.length > 0) {
+      return this.authorizer.refuse(
+        actor,
+        'token.manage',
+        scope,
+        appError('FORBIDDEN', 'A token never carries system or administrative actions.', { scopes: never }),
+      );
+    }
+    const held = await this.authorizer.standingActions(user.id, study.id);
+    if (held.size === 0)
+      return this.authorizer.refuse(actor, 'token.manage', scope, appError('NOT_FOUND', 'No such study.'));
+    const beyond = scopes.filter((s) => !held.has(s));
+    if (beyond.length > 0) {
+      return this.authorizer.refuse(
+        actor,
+        'token.manage',
+        scope,
+        appError('FORBIDDEN', "A token's scopes must be among its user's own grants in the study.", {
+          scopes: beyond,
+        }),
+      );
+    }
     const token = newSecret('tvt');
     const now = this.deps.clock.now();
     const expiresAt = new Date(now.getTime() + parsed.data.expiresDays * DAY).toISOString();
@@ -97,7 +129,7 @@ export class TokenService {
         token_hash: secretHash(token),
         user_id: user.id,
         study_id: study.id,
-        scopes: JSON.stringify(parsed.data.scopes),
+        scopes: JSON.stringify(scopes),
         created_at: now.toISOString(),
         expires_at: expiresAt,
         revoked_at: null,
@@ -107,17 +139,58 @@ export class TokenService {
         action: 'token.create',
         studyId: study.id,
         target: id,
-        details: { user: user.id, scopes: parsed.data.scopes, expiresAt },
+        details: { user: user.id, scopes, expiresAt },
       });
       return ok({ id, token, expiresAt });
     });
   }
 
+  /** Whose token it is: the signed-in person (with a second factor), or the user the operator names. */
+  async #owner(
+    actor: Actor,
+    email: string | undefined,
+    scope: { studyId: string; resource: 'study' },
+  ): Promise<Result<repo.UserRow>> {
+    if (actor.kind === 'system') {
+      if (email === undefined)
+        return err(appError('VALIDATION_FAILED', 'Name the user the token is for.', { field: 'email' }));
+      const user = await repo.findUserByEmail(this.deps.db, email);
+      if (user === undefined || user.status !== 'active') return err(appError('NOT_FOUND', 'No such user.'));
+      return ok(user);
+    }
+    if (actor.kind !== 'user') {
+      // Tokens and devices do not mint credentials (a token would outlive its own expiry).
+      return this.authorizer.refuse(actor, 'token.manage', scope, FORBIDDEN_MINT);
+    }
+    const user = await repo.findUser(this.deps.db, actor.id);
+    if (user === undefined || user.status !== 'active') return err(INVALID);
+    if (email !== undefined && email !== user.email) {
+      return this.authorizer.refuse(
+        actor,
+        'token.manage',
+        scope,
+        appError('FORBIDDEN', 'You can create API tokens for yourself only.'),
+      );
+    }
+    if (!actor.mfa) {
+      return this.authorizer.refuse(
+        actor,
+        'token.manage',
+        scope,
+        appError('FORBIDDEN', 'Creating an API token needs a session with a second factor.'),
+      );
+    }
+    return ok(user);
+  }
+
   async revoke(actor: Actor, id: string): Promise<Result<{ id: string }>> {
     const row = await repo.findToken(this.deps.db, id);
     if (row === undefined) return err(appError('NOT_FOUND', 'No such token.'));
-    const permit = await this.authorizer.authorize(actor, 'token.manage', { studyId: row.study_id });
-    if (!permit.ok) return permit;
+    // Its own user may always revoke a token; anyone else needs token.manage in the study.
+    if (!(actor.kind === 'user' && actor.id === row.user_id)) {
+      const permit = await this.authorizer.authorize(actor, 'token.manage', { studyId: row.study_id });
+      if (!permit.ok) return permit;
+    }
     return transact(this.deps.db, async (trx) => {
       if (!(await repo.revokeToken(trx, id, this.deps.clock.now().toISOString()))) {
         return err(appError('CONFLICT', 'The token was already revoked.'));

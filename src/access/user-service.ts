@@ -123,11 +123,9 @@ export class UserService {
       return err(appError('VALIDATION_FAILED', 'A system role is granted without a study or site.'));
     }
     // Only a system administrator grants system roles; study administrators grant within their study.
-    const permit = await this.authorizer.authorize(
-      actor,
-      'grant.manage',
-      system || study === undefined ? undefined : { studyId: study.id },
-    );
+    const scope =
+      system || study === undefined ? undefined : { studyId: study.id, resource: 'study' as const };
+    const permit = await this.authorizer.authorize(actor, 'grant.manage', scope);
     if (!permit.ok) return permit;
     const site =
       study === undefined || parsed.data.site === undefined
@@ -135,8 +133,31 @@ export class UserService {
         : await studies.findSite(this.deps.db, study.id, parsed.data.site);
     if (parsed.data.site !== undefined && site === undefined)
       return err(appError('NOT_FOUND', 'No such site in the study.'));
+    // A grant reaches no further than the granter's own: a study-wide role needs a study-wide
+    // grant.manage, a site role one that covers the site (ASVS 8.2.1).
+    const sites = permit.value.sites;
+    if (sites !== 'all' && (site === undefined || !sites.has(site.id))) {
+      return this.authorizer.refuse(
+        actor,
+        'grant.manage',
+        scope,
+        site === undefined
+          ? appError('FORBIDDEN', 'You can grant roles only at the sites your own grant covers.')
+          : appError('NOT_FOUND', 'No such site in the study.'),
+      );
+    }
     const user = await repo.findUserByEmail(this.deps.db, email);
     if (user === undefined) return err(appError('NOT_FOUND', 'No such user.'));
+    // Nobody grants themselves a role: a second person decides every rise in one's own rights
+    // (separation of duties; ASVS 8.2.1, 8.3.1; 21 CFR 11.10(g)). The operator (CLI) is not a user.
+    if (actor.kind !== 'system' && (actor.kind === 'user' ? actor.id : '') === user.id) {
+      return this.authorizer.refuse(
+        actor,
+        'grant.manage',
+        scope,
+        appError('FORBIDDEN', 'You cannot grant a role to yourself; ask another administrator.'),
+      );
+    }
     return transact(this.deps.db, async (trx) => {
       const row: repo.GrantRow = {
         id: newId(),
@@ -163,12 +184,21 @@ export class UserService {
   async revokeGrant(actor: Actor, grantId: string): Promise<Result<{ id: string }>> {
     const grant = await repo.findGrant(this.deps.db, grantId);
     if (grant === undefined) return err(appError('NOT_FOUND', 'No such grant.'));
-    const permit = await this.authorizer.authorize(
-      actor,
-      'grant.manage',
-      grant.study_id === null ? undefined : { studyId: grant.study_id },
-    );
+    const scope =
+      grant.study_id === null
+        ? undefined
+        : { studyId: grant.study_id, siteId: grant.site_id ?? undefined, resource: 'study' as const };
+    const permit = await this.authorizer.authorize(actor, 'grant.manage', scope);
     if (!permit.ok) return permit;
+    // A study-wide grant is revoked only by a study-wide grant.manage (ASVS 8.2.1).
+    if (scope !== undefined && grant.site_id === null && permit.value.sites !== 'all') {
+      return this.authorizer.refuse(
+        actor,
+        'grant.manage',
+        scope,
+        appError('FORBIDDEN', 'You can revoke grants only at the sites your own grant covers.'),
+      );
+    }
     return transact(this.deps.db, async (trx) => {
       if (!(await repo.revokeGrant(trx, grant.id, this.deps.clock.now().toISOString()))) {
         return err(appError('CONFLICT', 'The grant was already revoked.'));

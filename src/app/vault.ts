@@ -8,6 +8,7 @@ import { PasskeyService } from '../access/passkey-service.js';
 import { TokenService } from '../access/token-service.js';
 import { FactorChanges } from '../access/totp-enrollment.js';
 import { UserService } from '../access/user-service.js';
+import { LedgerAccessService } from '../audit/ledger-access.js';
 import { AuditTrailService } from '../audit/service.js';
 import { BackupStatusService } from '../backup/status-service.js';
 import type { Settings } from '../config/settings.js';
@@ -50,6 +51,8 @@ export interface Vault {
   readonly demo: DemoService;
   readonly ledger: LedgerService;
   readonly audit: AuditTrailService;
+  /** The ledger over the API, scoped to what the caller may see. */
+  readonly ledgerAccess: LedgerAccessService;
   readonly authorizer: Authorizer;
   readonly auth: AuthService;
   /** Adding, replacing and removing second factors (TOTP; re-authentication). */
@@ -133,6 +136,7 @@ export function buildVault(
   });
   const records = new RecordService(deps, forms, authorizer);
   const studies = new StudyService(deps, authorizer);
+  const ledgerService = new LedgerService(deps, ledger);
   return {
     store,
     deps,
@@ -141,7 +145,7 @@ export function buildVault(
     forms,
     participants,
     records,
-    keys: new KeyRotationService(deps),
+    keys: new KeyRotationService(deps, (actor, action) => authorizer.authorize(actor, action)),
     imports: new ImportService(deps, forms, participants, records, authorizer),
     authorizer,
     tokens,
@@ -155,8 +159,9 @@ export function buildVault(
     telemetry: new TelemetryService(deps),
     series: new SeriesService(deps, authorizer),
     backupStatus: new BackupStatusService(deps, authorizer),
-    demo: new DemoService(deps, studies, forms, participants, records),
-    ledger: new LedgerService(deps, ledger),
+    demo: new DemoService(deps, authorizer, studies, forms, participants, records),
+    ledger: ledgerService,
+    ledgerAccess: new LedgerAccessService(deps, ledgerService, authorizer),
     audit: new AuditTrailService(deps, records, authorizer),
     close: () => store.close(),
   };

@@ -63,6 +63,7 @@ export const AUDIT_ACTIONS = [
   'token.create',
   'token.revoke',
   'breakglass.start',
+  'breakglass.review',
   'record.sign',
   'backup.create',
   'backup.restore',

@@ -100,7 +100,7 @@ export async function runDrill(
     const backups = new BackupService(vault, source);
     const target = join(dir, 'target');
     const restoreKey = join(dir, 'restore.key');
-    const init = backups.init(CLI_ACTOR, target, restoreKey);
+    const init = await backups.init(CLI_ACTOR, target, restoreKey);
     if (!init.ok) return init;
     const backup = await backups.create(CLI_ACTOR);
     if (!backup.ok) return backup;

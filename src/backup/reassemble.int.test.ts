@@ -18,7 +18,7 @@ for (const dialect of DIALECTS) {
       const backups = new BackupService(t.vault, source);
       const target = join(t.dir, 'target');
       const restoreKey = join(t.dir, 'restore.key');
-      expectOk(backups.init(CLI_ACTOR, target, restoreKey));
+      expectOk(await backups.init(CLI_ACTOR, target, restoreKey));
       const created = expectOk(await backups.create(CLI_ACTOR));
       const { manifest } = JSON.parse(readFileSync(join(target, 'manifests', `${created.id}.json`), 'utf8'));
       const last: string = manifest.chunks.at(-1);

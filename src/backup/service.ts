@@ -53,8 +53,18 @@ export class BackupService {
     private readonly source: KeySource,
   ) {}
 
-  init(actor: Actor, target: string, restoreKeyOut: string): Result<{ target: string; fingerprint: string }> {
-    if (actor.kind !== 'system') return err(appError('FORBIDDEN', 'Only the operator sets up backups.'));
+  /** Backups are the operator's: no role holds backup.run, so anyone else is refused and audited. */
+  async #operator(actor: Actor): Promise<Result<unknown>> {
+    return this.vault.authorizer.authorize(actor, 'backup.run');
+  }
+
+  async init(
+    actor: Actor,
+    target: string,
+    restoreKeyOut: string,
+  ): Promise<Result<{ target: string; fingerprint: string }>> {
+    const allowed = await this.#operator(actor);
+    if (!allowed.ok) return allowed;
     const keys = loadLedgerKeys(this.source.keyDir);
     if (!keys.ok) return keys;
     const made = createBackupKeys(this.source.keyDir, target, restoreKeyOut, keys.value.publicKey);
@@ -68,7 +78,8 @@ export class BackupService {
   }
 
   async create(actor: Actor, targetOverride?: string): Promise<Result<BackupReport>> {
-    if (actor.kind !== 'system') return err(appError('FORBIDDEN', 'Only the operator makes backups.'));
+    const allowed = await this.#operator(actor);
+    if (!allowed.ok) return allowed;
     const started = Date.now();
     const config = loadBackupConfig(this.source.keyDir);
     if (!config.ok) return config;
@@ -232,7 +243,8 @@ export class BackupService {
       lostThrough: number | null;
     }>
   > {
-    if (actor.kind !== 'system') return err(appError('FORBIDDEN', 'Only the operator restores backups.'));
+    const allowed = await this.#operator(actor);
+    if (!allowed.ok) return allowed;
     if (existsSync(join(toDir, SQLITE_FILE_NAME)))
       return err(
         appError('ALREADY_EXISTS', 'The target directory already holds a store; restore into a new one.'),

@@ -47,7 +47,7 @@ describe('streaming a live SQLite store', () => {
     const source = { keyDir: t.keyDir, passphrase: undefined };
     const backups = new BackupService(t.vault, source);
     const restoreKey = join(t.dir, 'restore.key');
-    expectOk(backups.init(CLI_ACTOR, join(t.dir, 'target'), restoreKey));
+    expectOk(await backups.init(CLI_ACTOR, join(t.dir, 'target'), restoreKey));
     const study = (await t.vault.studies.listStudies(CLI_ACTOR))[0];
     if (study === undefined) throw new Error('no study');
     let writing = true;

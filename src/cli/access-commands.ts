@@ -132,9 +132,13 @@ export function registerAccessCommands(program: Command, context: CommandContext
     .description('API tokens for integrations (shown once, stored hashed)');
   tokens
     .command('create')
-    .requiredOption('--email <email>', 'the user the token acts for')
+    .description("a token for a named user; its scopes must be among that user's own grants in the study")
+    .requiredOption('--email <email>', 'the user the token acts for (and whose grants bound it)')
     .requiredOption('--study <study>', 'the one study it may act on')
-    .requiredOption('--scopes <scopes>', 'comma-separated actions, e.g. study.read,record.read')
+    .requiredOption(
+      '--scopes <scopes>',
+      'comma-separated actions the user holds in the study, e.g. study.read,record.read; never system or administrative actions',
+    )
     .addOption(new Option('--expires <days>', 'lifetime, e.g. 30d').argParser(days).default(30))
     .option('--json', 'print JSON')
     .action(async (opts: { email: string; study: string; scopes: string; expires: number; json?: boolean }) =>

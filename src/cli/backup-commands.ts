@@ -40,7 +40,7 @@ export function registerBackupCommands(program: Command, context: CommandContext
     .action(async (opts: { to: string; restoreKeyOut: string; json?: boolean }) =>
       withBackups(opts.json === true, async (backups) => {
         context.report(
-          backups.init(CLI_ACTOR, opts.to, opts.restoreKeyOut),
+          await backups.init(CLI_ACTOR, opts.to, opts.restoreKeyOut),
           opts.json === true,
           (r) =>
             `Backups go to ${r.target} (key ${r.fingerprint}). The restore key is in ${opts.restoreKeyOut}: move it offline now; the server cannot read its own backups.`,

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { freshVault, type TestVault } from '../../test/support/stores.js';
+import { ROLES } from '../access/roles.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { expectOk } from '../core/result.js';
 import { setMeta } from '../vault/meta-repo.js';
@@ -13,7 +14,7 @@ describe('demo accounts', () => {
     t = await freshVault('sqlite');
     expectOk(await t.vault.demo.seed(CLI_ACTOR, 1));
     const accounts = expectOk(await seedDemoAccounts(t.vault));
-    expect(accounts.map((a) => a.role)).toHaveLength(9);
+    expect(accounts.map((a) => a.role)).toHaveLength(ROLES.length);
     const coordinator = accounts.find((a) => a.role === 'coordinator');
     expect(coordinator?.site).toBe('S01');
     const signIn = expectOk(await t.vault.auth.login(coordinator?.email, DEMO_PASSWORD));

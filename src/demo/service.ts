@@ -1,3 +1,4 @@
+import type { Authorizer } from '../access/authorizer.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
@@ -41,6 +42,7 @@ function isoDate(base: number, days: number): string {
 export class DemoService {
   constructor(
     private readonly deps: VaultDeps,
+    private readonly authorizer: Authorizer,
     private readonly studies: StudyService,
     private readonly forms: FormService,
     private readonly participants: ParticipantService,
@@ -48,7 +50,9 @@ export class DemoService {
   ) {}
 
   async seed(actor: Actor, seed = 1): Promise<Result<DemoReport>> {
-    if (actor.kind !== 'system') return err(appError('FORBIDDEN', 'Only the operator seeds the demo.'));
+    // Only the operator seeds the demo: no role holds demo.seed; the refusal is audited (21 CFR 11.10(d)).
+    const allowed = await this.authorizer.authorize(actor, 'demo.seed');
+    if (!allowed.ok) return allowed;
     if (!Number.isSafeInteger(seed) || seed < 0) {
       return err(appError('VALIDATION_FAILED', 'The seed must be a non-negative integer.'));
     }

@@ -34,6 +34,17 @@ export async function latestVersion(
     .executeTakeFirst();
 }
 
+/** The definitions of a form's published versions (what data was entered under). */
+export async function liveDefinitions(db: Kysely<Database>, formId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('form_versions')
+    .select('definition')
+    .where('form_id', '=', formId)
+    .where('status', '=', 'live')
+    .execute();
+  return rows.map((r) => r.definition);
+}
+
 export async function findVersion(db: Kysely<Database>, id: string): Promise<FormVersionRow | undefined> {
   return db.selectFrom('form_versions').selectAll().where('id', '=', id).executeTakeFirst();
 }

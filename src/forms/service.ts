@@ -146,6 +146,16 @@ export class FormService {
     if (latest === undefined || latest.status !== 'draft') {
       return err(appError('CONFLICT', 'The form has no draft to publish.'));
     }
+    const reclassified = await this.#reclassified(form.id, latest.definition);
+    if (reclassified.length > 0) {
+      return err(
+        appError(
+          'VALIDATION_FAILED',
+          "A published field keeps its data class: add a new field instead of changing one's class.",
+          { fields: reclassified },
+        ),
+      );
+    }
     return transact(db, async (trx) => {
       const now = clock.now().toISOString();
       if (!(await repo.publishVersion(trx, latest.id, now))) {
@@ -159,6 +169,24 @@ export class FormService {
       });
       return ok(toFormVersion(form, { ...latest, status: 'live', published_at: now }));
     });
+  }
+
+  /**
+   * Fields of the draft whose data class differs from a published version's. A class decides who may
+   * reveal a value and whether it is sealed at all: reclassifying `identifier` or `allocation` as
+   * `clinical` would store the next version's values in the clear and show them to every reader, so
+   * form.manage would give its holder (and everyone) what no grant gives (ASVS 8.2.1; ICH E9 2.3.1).
+   */
+  async #reclassified(formId: string, draft: string): Promise<string[]> {
+    const next = new Map((JSON.parse(draft) as FormDefinition).fields.map((f) => [f.oid, f.class] as const));
+    const changed = new Set<string>();
+    for (const text of await repo.liveDefinitions(this.deps.db, formId)) {
+      for (const field of (JSON.parse(text) as FormDefinition).fields) {
+        const now = next.get(field.oid);
+        if (now !== undefined && now !== field.class) changed.add(field.oid);
+      }
+    }
+    return [...changed];
   }
 
   /** The live definition of a form, for rendering data entry (study.read). */

@@ -200,6 +200,8 @@ export class ImportService {
           existing.id,
           item.values,
           parsedReason.data,
+          undefined,
+          permit.value,
         );
         if (updated.ok) counts.recordsUpdated++;
         else if (updated.error.details?.unchanged === true) counts.recordsUnchanged++;

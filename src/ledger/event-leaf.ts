@@ -3,8 +3,8 @@ import type { AuditEventTable } from '../storage/schema.js';
 
 /**
  * The leaf of an audit event: the UTF-8 bytes of "trialvault-event/v1\n" followed by the canonical JSON
- * (docs/ledger.md) of every column of the event. The event holds no plaintext protected value, so a
- * leaf, and any proof over it, can be shown to anyone.
+ * (docs/ledger.md) of every column of the event. The event holds no plaintext protected value; who may
+ * read it over the API is still scoped like the audit trail (src/audit/ledger-access.ts).
  */
 export const LEAF_LABEL = 'trialvault-event/v1\n';
 

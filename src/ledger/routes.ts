@@ -6,7 +6,10 @@ import type { Route } from '../server/api-registry.js';
 
 const index = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
-/** Checkpoints and proofs hold no protected value: any signed-in caller may fetch and check them. */
+/**
+ * Checkpoints and consistency proofs hold no event content: any signed-in caller may fetch them. Events
+ * and inclusion proofs are scoped like the audit trail, and verify is `ledger.verify` (ledger-access.ts).
+ */
 export function registerLedgerRoutes(route: Route, vault: Vault): void {
   route(
     {
@@ -25,12 +28,12 @@ export function registerLedgerRoutes(route: Route, vault: Vault): void {
     {
       method: 'GET',
       url: '/api/v1/ledger/inclusion',
-      summary: 'RFC 9162 inclusion proof',
+      summary: 'RFC 9162 inclusion proof (for an event the caller may see)',
       tag: 'ledger',
       auth: 'actor',
       query: z.object({ index, size: index.optional() }),
     },
-    ({ query }) => vault.ledger.inclusion(query.index, query.size),
+    ({ actor, query }) => vault.ledgerAccess.inclusion(actor, query.index, query.size),
   );
   route(
     {
@@ -47,34 +50,23 @@ export function registerLedgerRoutes(route: Route, vault: Vault): void {
     {
       method: 'GET',
       url: '/api/v1/ledger/events/:index',
-      summary: 'The leaf bytes of an event',
+      summary: 'The leaf bytes of an event (scoped like the audit trail; docs/ledger.md)',
       tag: 'ledger',
       auth: 'actor',
       params: z.object({ index }),
     },
-    ({ params }) => vault.ledger.event(params.index),
+    ({ actor, params }) => vault.ledgerAccess.event(actor, params.index),
   );
   route(
     {
       method: 'POST',
       url: '/api/v1/ledger/verify',
-      summary: 'Verify the whole trail now',
+      summary: 'Verify the whole trail now (system administrators, auditors: ledger.verify)',
       tag: 'ledger',
       auth: 'actor',
       rateLimit: 'ledger-verify',
       body: z.object({}).optional(),
     },
-    async ({ actor }) => {
-      // The report names rows by id only; still, verifying the store is for operators and study admins.
-      if (
-        actor.kind !== 'system' &&
-        !(await vault.users.roles(actor.kind === 'user' ? actor.id : '')).some(
-          (r) => r.role === 'study_admin' || r.role === 'system_admin',
-        )
-      ) {
-        return err(appError('FORBIDDEN', 'Your role does not allow this action.'));
-      }
-      return ok(await vault.ledger.verify());
-    },
+    ({ actor }) => vault.ledgerAccess.verify(actor),
   );
 }

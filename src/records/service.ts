@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Authorizer, Permit } from '../access/authorizer.js';
+import { type Authorizer, FULL_PERMIT, type Permit } from '../access/authorizer.js';
 import type { Action } from '../access/roles.js';
 import { appendAuditEvent, appendAuditEvents, listAuditEvents } from '../audit/repo.js';
 import { type Actor, actorLabel } from '../core/actor.js';
@@ -258,7 +258,15 @@ export class RecordService {
     const blinded = blindedForm(form.value, permit.value);
     if (!blinded.ok) return blinded;
     return transact(this.deps.db, (trx) =>
-      this.updateInTx(trx, actor, recordId, parsed.data.changes, reason.data, parsed.data.expectedVersion),
+      this.updateInTx(
+        trx,
+        actor,
+        recordId,
+        parsed.data.changes,
+        reason.data,
+        parsed.data.expectedVersion,
+        permit.value,
+      ),
     );
   }
 
@@ -269,6 +277,8 @@ export class RecordService {
     changes: Readonly<Record<string, unknown>>,
     reason: string,
     expectedVersion?: number,
+    /** What the writer may read; the operator (import by CLI, demo) reads everything. */
+    permit: Permit = FULL_PERMIT,
   ): Promise<Result<RecordView>> {
     if (!reasonSchema.safeParse(reason).success) return err(REASON_REQUIRED);
     const record = await repo.findRecord(trx, recordId);
@@ -295,7 +305,15 @@ export class RecordService {
     // Changed fields in form order; fields of an older form version that were dropped come last.
     const order = form.value.definition.fields.map((f) => f.oid);
     const fields = new Set([...order, ...Object.keys(before)]);
-    const changed = [...fields].filter((f) => !sameValue(before[f], values.value[f]));
+    // No equality oracle (ASVS 8.2.2, 8.3.1; HIPAA 164.312(a)(1)): a protected field the writer may not
+    // reveal counts as written whether or not the value differs, so "changes no value" and the version's
+    // changed fields never tell such a writer whether its guess equals the stored value.
+    const blind = new Set(
+      form.value.definition.fields
+        .filter((f) => f.oid in changes && isProtected(f) && !permit.reveal.has(f.class))
+        .map((f) => f.oid),
+    );
+    const changed = [...fields].filter((f) => blind.has(f) || !sameValue(before[f], values.value[f]));
     if (changed.length === 0) {
       return err(appError('VALIDATION_FAILED', 'The update changes no value.', { unchanged: true }));
     }
@@ -338,6 +356,7 @@ export class RecordService {
         version,
         formVersion: form.value.version,
         fields: changed,
+        ...(blind.size === 0 ? {} : { blind: [...blind] }),
         // The protected values decrypted to compare old with new: a decryption for any purpose is audited.
         decrypted: form.value.definition.fields
           .filter((f) => isProtected(f) && f.oid in before)

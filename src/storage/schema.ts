@@ -235,6 +235,11 @@ export interface BreakGlassTable {
   started_at: string;
   expires_at: string;
   ended_at: string | null;
+  /** The second person's review (migration 0009): null until reviewed. */
+  reviewed_at: string | null;
+  reviewed_by: string | null;
+  review_outcome: string | null;
+  review_note: string | null;
 }
 
 export interface AlertTable {

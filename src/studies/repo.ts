@@ -83,3 +83,19 @@ export async function openAlerts(db: Kysely<Database>, studyId: string): Promise
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Break-glass sessions started before `startedBefore` that no second person has reviewed yet. */
+export async function overdueBreakGlassReviews(
+  db: Kysely<Database>,
+  studyId: string,
+  startedBefore: string,
+): Promise<number> {
+  const row = await db
+    .selectFrom('break_glass')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('study_id', '=', studyId)
+    .where('reviewed_at', 'is', null)
+    .where('started_at', '<=', startedBefore)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -33,7 +33,8 @@ export function registerStudyRoutes(route: Route, vault: Vault): void {
     {
       method: 'GET',
       url: '/api/v1/studies/:study/summary',
-      summary: 'Dashboard: enrolment per site, forms missing per visit, open alerts',
+      summary:
+        'Dashboard: enrolment per site, forms missing per visit, open alerts, overdue break-glass reviews',
       tag: 'studies',
       auth: 'actor',
       params: study,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Authorizer } from '../access/authorizer.js';
+import { BREAK_GLASS_REVIEW_HOURS } from '../access/break-glass-service.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
@@ -25,6 +26,8 @@ export interface StudySummary {
   readonly forms: { form: string; visit: string; entered: number; missing: number }[];
   /** Null for callers who do not review alerts. */
   readonly openAlerts: number | null;
+  /** Break-glass sessions past their 72-hour review without one; null for callers who do not review. */
+  readonly overdueBreakGlassReviews: number | null;
 }
 
 export interface Site {
@@ -193,6 +196,13 @@ export class StudyService {
       sites: visible.map((s) => ({ code: s.code, name: s.name, participants: bySite.get(s.id) ?? 0 })),
       forms,
       openAlerts: reviewsAlerts ? await repo.openAlerts(this.deps.db, study.id) : null,
+      overdueBreakGlassReviews: reviewsAlerts
+        ? await repo.overdueBreakGlassReviews(
+            this.deps.db,
+            study.id,
+            new Date(this.deps.clock.now().getTime() - BREAK_GLASS_REVIEW_HOURS * 3_600_000).toISOString(),
+          )
+        : null,
     });
   }
 

@@ -23,13 +23,24 @@ export interface RotationReport {
  * participant keys rewrapped in small transactions, older versions usable until nothing needs them.
  * The participant data keys themselves do not change, so no field is re-encrypted.
  */
+/**
+ * The authorizer's decision on an operator action, passed in from the composition root (the vault layer
+ * sits below access and must not import it).
+ */
+export type OperatorGate = (actor: Actor, action: 'keys.rotate') => Promise<Result<unknown>>;
+
 export class KeyRotationService {
-  constructor(private readonly deps: VaultDeps) {}
+  constructor(
+    private readonly deps: VaultDeps,
+    private readonly gate: OperatorGate,
+  ) {}
 
   async rotateStudy(actor: Actor, studyId: string): Promise<Result<RotationReport>> {
     const { db, clock, keyring } = this.deps;
-    // Key management is the operator's, on the server with the keys (ASVS 11.1.2).
-    if (actor.kind !== 'system') return err(appError('FORBIDDEN', 'Only the operator rotates keys.'));
+    // Key management is the operator's, on the server with the keys (ASVS 11.1.2): no role holds
+    // keys.rotate, so the authorizer refuses anyone else, and audits it (21 CFR 11.10(d)).
+    const allowed = await this.gate(actor, 'keys.rotate');
+    if (!allowed.ok) return allowed;
     const study = await studies.findStudy(db, studyId);
     if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
     const created = await transact(db, async (trx) => {

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, failureMessage } from './api.js';
+import { type Alerts, DashboardStats } from './dashboard-stats.js';
 import { type FieldDefinition, FieldInput, FieldLabel } from './field-input.js';
 import { NewEntryChooser } from './new-record.js';
 import { RecordActions } from './record-actions.js';
@@ -96,10 +97,9 @@ export function Studies() {
   );
 }
 
-interface Summary {
+interface Summary extends Alerts {
   sites: { code: string; name: string; participants: number }[];
   forms: { form: string; visit: string; entered: number; missing: number }[];
-  openAlerts: number | null;
 }
 
 export function StudyPage({ studyId }: { studyId: string }) {
@@ -123,21 +123,11 @@ export function StudyPage({ studyId }: { studyId: string }) {
   return (
     <section>
       <h2>Dashboard</h2>
-      <ul className="stats">
-        <li>
-          <strong>{participants.data.items.length}</strong> participants
-        </li>
-        {summary.data.openAlerts !== null && (
-          <li>
-            <strong>{summary.data.openAlerts}</strong> open alerts
-          </li>
-        )}
-        <li>
-          {checkpoint.data === undefined
-            ? 'no ledger checkpoint yet'
-            : `ledger checkpoint: ${checkpoint.data.size} events at ${checkpoint.data.time}`}
-        </li>
-      </ul>
+      <DashboardStats
+        participants={participants.data.items.length}
+        summary={summary.data}
+        checkpoint={checkpoint.data}
+      />
       <table>
         <caption>Enrolment per site</caption>
         <thead>

@@ -11,7 +11,10 @@ interface TokenView {
   revokedAt: string | null;
 }
 
-/** API tokens of one study: create (the secret shown once), list and revoke (study administrators). */
+/**
+ * API tokens of one study: create your own (the secret shown once); list and revoke the study's (study
+ * administrators).
+ */
 export function TokenAdmin() {
   const client = useQueryClient();
   const studies = useQuery({
@@ -20,7 +23,7 @@ export function TokenAdmin() {
   });
   const [chosen, setChosen] = useState('');
   const study = chosen !== '' ? chosen : (studies.data?.items[0]?.protocolId ?? '');
-  const [form, setForm] = useState({ email: '', scopes: 'study.read,record.read' });
+  const [form, setForm] = useState({ scopes: 'study.read,record.read' });
   const [shown, setShown] = useState('');
   const tokens = useQuery({
     queryKey: ['tokens', study],
@@ -30,8 +33,8 @@ export function TokenAdmin() {
   });
   const created = useMutation({
     mutationFn: () =>
+      // A token is always the signed-in user's own, within their own grants (docs/access.md).
       api<{ token: string }>('POST', '/api/v1/tokens', {
-        email: form.email,
         study,
         scopes: form.scopes.split(',').map((s) => s.trim()),
       }),
@@ -106,20 +109,16 @@ export function TokenAdmin() {
         </p>
       )}
       <form onSubmit={submit} aria-label="Create an API token">
-        <label htmlFor="token-email">For the user (e-mail)</label>
-        <input
-          id="token-email"
-          type="email"
-          required
-          value={form.email}
-          onChange={(e) => setForm({ ...form, email: e.target.value })}
-        />
+        <p className="muted">
+          A token is yours, and carries at most your own rights in the study. An integration that needs rights
+          of its own gets its own account.
+        </p>
         <label htmlFor="token-scopes">Actions (comma-separated)</label>
         <input
           id="token-scopes"
           required
           value={form.scopes}
-          onChange={(e) => setForm({ ...form, scopes: e.target.value })}
+          onChange={(e) => setForm({ scopes: e.target.value })}
         />
         <button type="submit">Create token</button>
       </form>
