@@ -58,6 +58,22 @@ export class DirectoryTarget {
     return existsSync(path) ? readFileSync(path) : null;
   }
 
+  /** A copy of the witness log as it was at backup `id` (public signed notes; write-once). */
+  putWitness(id: string, data: Buffer): void {
+    mkdirSync(join(this.root, 'witness'), { recursive: true });
+    this.#writeOnce(join(this.root, 'witness', `${id}.log`), data);
+  }
+
+  /** Every witness copy on the target, oldest first. */
+  witnessCopies(): Buffer[] {
+    const dir = join(this.root, 'witness');
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.log'))
+      .sort()
+      .map((f) => readFileSync(join(dir, f)));
+  }
+
   manifestIds(): string[] {
     const dir = join(this.root, 'manifests');
     if (!existsSync(dir)) return [];
