@@ -9,6 +9,7 @@ import { CLI_ACTOR } from '../core/actor.js';
 import { type Opener, withVault } from './data-commands.js';
 import { EXIT_OK, EXIT_PROBLEM } from './io.js';
 import type { CommandContext } from './main.js';
+import { type Attack, runOperatorDrill } from './operator-drill.js';
 import {
   destination,
   type RestoreOptions,
@@ -171,8 +172,28 @@ export function registerBackupCommands(program: Command, context: CommandContext
       if (!Number.isInteger(n) || n < 1 || n > 65536) throw new InvalidArgumentError('must be 1 to 65536');
       return n;
     })
+    .addOption(
+      new Option(
+        '--attack <what>',
+        "the operator's drill through this CLI as separate processes: overwrite the store, encrypt the keys, or all (and delete the key directory)",
+      ).choices(['store', 'keys', 'all']),
+    )
+    .option(
+      '--db-url <url>',
+      'with --attack: run on PostgreSQL (new schemas in this database, dropped after)',
+    )
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean; megabytes?: number }) => {
+    .action(async (opts: { json?: boolean; megabytes?: number; attack?: Attack; dbUrl?: string }) => {
+      if (opts.attack !== undefined) {
+        const drill = await runOperatorDrill(opts.attack, { dbUrl: opts.dbUrl });
+        context.report(
+          drill,
+          opts.json === true,
+          (r) =>
+            `Drill (${r.attack}, ${r.dialect}) passed: restored ${r.backup} from the target and the restore key alone; server answered /healthz, the revealed value equals the original, verify passes; events ${r.lostFrom} to ${(r.lostThrough ?? 0) - 1} reported lost; ${r.secondsToRecover} s to recover.`,
+        );
+        return;
+      }
       const report = await runDrill(
         undefined,
         opts.megabytes === undefined ? {} : { megabytes: opts.megabytes },
