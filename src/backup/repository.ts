@@ -74,6 +74,28 @@ export class DirectoryTarget {
       .map((f) => readFileSync(join(dir, f)));
   }
 
+  /** An erasure, mirrored from the erasure register (participant id and time only; write-once). */
+  putErasure(participantId: string, data: Buffer): void {
+    const dir = join(this.root, 'erasures');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `${participantId.replace(/[^\w-]/g, '_')}.json`);
+    if (!existsSync(path)) this.#writeOnce(path, data);
+  }
+
+  /** The participant ids of every mirrored erasure. */
+  erasures(): string[] {
+    const dir = join(this.root, 'erasures');
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir).flatMap((f) => {
+      try {
+        const id = (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { participant?: unknown }).participant;
+        return typeof id === 'string' ? [id] : [];
+      } catch {
+        return [];
+      }
+    });
+  }
+
   manifestIds(): string[] {
     const dir = join(this.root, 'manifests');
     if (!existsSync(dir)) return [];

@@ -163,8 +163,13 @@ export async function restoreBackup(
     });
     // Crypto-shredding holds across restores: erasures made after the backup are replayed.
     let erasuresReplayed = 0;
+    // From the surviving register, and from the copies mirrored to the target (erasure-mirror.ts).
     const register = join(input.survivingKeys?.keyDir ?? '', ERASURE_REGISTER);
-    for (const participantId of input.survivingKeys === undefined ? [] : readErasureRegister(register)) {
+    const erasures = new Set([
+      ...(input.survivingKeys === undefined ? [] : readErasureRegister(register)),
+      ...target.erasures(),
+    ]);
+    for (const participantId of erasures) {
       const row = await restored.store.db
         .selectFrom('participants')
         .select('status')

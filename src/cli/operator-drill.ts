@@ -20,7 +20,7 @@ export interface OperatorDrillReport {
   readonly healthz: number;
   readonly lostFrom: number | null;
   readonly lostThrough: number | null;
-  /** The participant erased after the backup stays erased (needs a surviving erasure register). */
+  /** The participant erased after the backup stays erased (register, or its mirror on the target). */
   readonly erasureHeld: boolean;
   /** Wall time from "only the target and the key file" to "/healthz answers and verify passes". */
   readonly secondsToRecover: number;
@@ -206,7 +206,7 @@ export async function runOperatorDrill(
         report.restoredVerifies &&
         report.healthz === 200 &&
         report.lostFrom !== null &&
-        (attack === 'store' ? erasureHeld : true);
+        erasureHeld;
       return passed
         ? ok({ ...report, ok: true })
         : err(appError('INTEGRITY_ERROR', 'The drill failed.', { ...report }));
