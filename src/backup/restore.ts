@@ -91,6 +91,13 @@ export async function restoreBackup(
   const opened = openBackup(input);
   if (!opened.ok) return opened;
   const { manifest, target } = opened.value;
+  if (opened.value.bundle?.keyMode === 'passphrase' && input.passphrase === undefined)
+    return err(
+      appError(
+        'KEY_UNAVAILABLE',
+        'This store is protected by a passphrase: set TRIALVAULT_PASSPHRASE for the restore.',
+      ),
+    );
   if (
     opened.value.bundle !== undefined &&
     existsSync(to.keyDir) &&

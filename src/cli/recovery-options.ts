@@ -8,6 +8,7 @@ import { recordVerification } from '../backup/service.js';
 import { loadSettings } from '../config/settings.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
+import { SQLITE_FILE_NAME } from '../storage/store.js';
 import type { CommandContext } from './main.js';
 
 export interface RestoreOptions {
@@ -80,8 +81,10 @@ export async function recordInLiveStore(context: CommandContext, result: BackupV
   try {
     const settings = loadSettings(context.env);
     if (!settings.ok) return;
+    // Never creates anything on the attacked machine: a missing store is simply not recorded in.
+    const { dataDir, dbUrl } = settings.value;
+    if (dbUrl === undefined && !existsSync(join(dataDir, SQLITE_FILE_NAME))) return;
     const location = storeLocation(settings.value);
-    if (location.dialect === 'sqlite' && !existsSync(location.file)) return;
     const vault = await openVault(location, keySource(settings.value));
     if (!vault.ok) return;
     try {
