@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
+import { verifyConsistency } from '../ledger/merkle.js';
+import type { ConsistencyProof } from '../ledger/service.js';
+import { Witness } from '../ledger/witness.js';
 import { type Ran, readRevealedOverHttp, run, startServer, stopServer } from './operator-process.js';
 
 export type Attack = 'store' | 'keys' | 'all';
@@ -22,6 +25,8 @@ export interface OperatorDrillReport {
   readonly lostThrough: number | null;
   /** The participant erased after the backup stays erased (register, or its mirror on the target). */
   readonly erasureHeld: boolean;
+  /** The first checkpoint after recovery provably extends a checkpoint the witness host holds (RFC 9162). */
+  readonly consistencyProven: boolean;
   /** Wall time from "only the target and the key file" to "/healthz answers and verify passes". */
   readonly secondsToRecover: number;
   readonly ok: boolean;
@@ -31,6 +36,23 @@ function must(step: string, ran: Ran): Ran {
   if (ran.code !== 0)
     throw new Error(`${step} failed (exit ${ran.code}): ${ran.err.trim() || ran.out.trim()}`);
   return ran;
+}
+
+/** Checks the printed consistency proof against the witness kept on the other host, independently. */
+function proves(
+  proof: ConsistencyProof | null,
+  head: { size: number; root: string },
+  witnessFile: string,
+): boolean {
+  if (proof === null || proof.size2 !== head.size || proof.root2 !== head.root) return false;
+  const witnessed = new Witness(witnessFile, undefined)
+    .read()
+    .entries.some((e) => e.size === proof.size1 && e.root === proof.root1);
+  const b = (v: string) => Buffer.from(v, 'base64');
+  return (
+    witnessed &&
+    verifyConsistency(proof.size1, proof.size2, proof.proof.map(b), b(proof.root1), b(proof.root2))
+  );
 }
 
 const noStack = (ran: Ran) => !/\n\s+at /.test(ran.err) && ran.err.trim().split('\n').length === 1;
@@ -166,7 +188,14 @@ export async function runOperatorDrill(
           '--json',
         ),
       ).out,
-    ) as { serveEnv: Record<string, string>; lostFrom: number | null; lostThrough: number | null };
+    ) as {
+      serveEnv: Record<string, string>;
+      lostFrom: number | null;
+      lostThrough: number | null;
+      checkpoint: { size: number; root: string };
+      consistency: ConsistencyProof | null;
+    };
+    const consistencyProven = proves(restored.consistency, restored.checkpoint, witness);
     const renv = { ...base, ...restored.serveEnv };
     const verified = await run(renv, 'verify');
     const server = await startServer(renv);
@@ -197,6 +226,7 @@ export async function runOperatorDrill(
         lostFrom: restored.lostFrom,
         lostThrough: restored.lostThrough,
         erasureHeld,
+        consistencyProven,
         secondsToRecover: Number(secondsToRecover.toFixed(2)),
         ok: false,
       };
@@ -206,7 +236,8 @@ export async function runOperatorDrill(
         report.restoredVerifies &&
         report.healthz === 200 &&
         report.lostFrom !== null &&
-        erasureHeld;
+        erasureHeld &&
+        consistencyProven;
       return passed
         ? ok({ ...report, ok: true })
         : err(appError('INTEGRITY_ERROR', 'The drill failed.', { ...report }));

@@ -33,6 +33,7 @@ describe('the operator drill (built CLI)', () => {
         valueEqual: true,
         restoredVerifies: true,
         healthz: 200,
+        consistencyProven: true,
         ok: true,
       });
       expect(report.lostThrough).toBeGreaterThan(report.lostFrom);

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -182,6 +182,14 @@ for (const dialect of DIALECTS) {
       } finally {
         if (server !== undefined) await stopServer(server.child);
       }
+      // The recreated directories are owner-only (ASVS 13.3.1).
+      expect(statSync(join(NEW, 'keys')).mode & 0o777).toBe(0o700);
+      for (const f of readdirSync(join(NEW, 'keys')))
+        expect(statSync(join(NEW, 'keys', f)).mode & 0o777).toBe(0o600);
+      if (dialect === 'sqlite') {
+        expect(statSync(join(NEW, 'data')).mode & 0o777).toBe(0o700);
+        expect(statSync(join(NEW, 'data', 'trialvault.db')).mode & 0o777).toBe(0o600);
+      }
       // Every value of the participant, decrypted with the recovered keys, equals the original.
       const renv = {
         ...baseEnv(),
@@ -194,6 +202,11 @@ for (const dialect of DIALECTS) {
         const read = await run(renv, 'record', id, '--reveal', '--json');
         expect((JSON.parse(read.out) as { values: unknown }).values).toEqual(values);
       }
+      // The witness kept on the other host still verifies the restored log: what it holds before the
+      // snapshot matches, the checkpoints of the loss window are acknowledged by the restore event.
+      const withHost = await run({ ...renv, TRIALVAULT_WITNESS_FILE: witness }, 'verify', '--json');
+      expect(withHost.code, withHost.out).toBe(0);
+      expect(JSON.parse(withHost.out).witnessed).toBeGreaterThan(0);
       if (location.dialect === 'postgres') await pgQuery(location.url, `drop schema ${newSchema} cascade`);
     }, 180_000);
   });
