@@ -1,4 +1,5 @@
-import { existsSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freshPlace, type TestPlace } from '../../test/support/stores.js';
@@ -55,5 +56,45 @@ describe('recovery of a passphrase store with the key directory gone', () => {
     } finally {
       await reopened.close();
     }
+  });
+
+  it('NEGATIVE: a forged witness copy planted on the target is ignored when the witness host is given, and counted as a conflict otherwise', async () => {
+    place = await freshPlace('sqlite');
+    const source = { keyDir: place.keyDir, passphrase: undefined };
+    const vault = expectOk(await initVault(place.location, source, CLI_ACTOR));
+    expectOk(await vault.demo.seed(CLI_ACTOR, 2));
+    const backups = new BackupService(vault, source);
+    const target = join(place.dir, 'target');
+    const restoreKeyFile = join(place.dir, 'restore.key');
+    expectOk(backups.init(CLI_ACTOR, target, restoreKeyFile));
+    const made = expectOk(await backups.create(CLI_ACTOR));
+    await vault.close();
+    const hostCopy = join(place.dir, 'witness-host.log');
+    copyFileSync(join(place.keyDir, 'witness.log'), hostCopy);
+    // Whoever held the server adds a witness copy claiming another root at the backup's size.
+    const forged = {
+      size: made.checkpoint,
+      root: randomBytes(32).toString('base64'),
+      time: new Date().toISOString(),
+      note: 'x',
+    };
+    writeFileSync(join(target, 'witness', 'zzzz.log'), `${JSON.stringify(forged)}\n`);
+    const trusted = expectOk(
+      await restoreBackup(
+        CLI_ACTOR,
+        { target, restoreKeyFile, witnessFiles: [hostCopy] },
+        { dataDir: join(place.dir, 'a'), keyDir: join(place.dir, 'a-keys') },
+      ),
+    );
+    expect(trusted.witnessConflicts).toBe(0);
+    expect(trusted.consistency?.size1).toBe(made.checkpoint);
+    const fromTarget = expectOk(
+      await restoreBackup(
+        CLI_ACTOR,
+        { target, restoreKeyFile },
+        { dataDir: join(place.dir, 'b'), keyDir: join(place.dir, 'b-keys') },
+      ),
+    );
+    expect(fromTarget.witnessConflicts).toBeGreaterThan(0);
   });
 });

@@ -35,6 +35,8 @@ export interface RestoreReport {
   /** The first checkpoint after recovery, and its proof that it extends the last witnessed one kept. */
   readonly checkpoint: { readonly size: number; readonly root: string };
   readonly consistency: ConsistencyProof | null;
+  /** Witnessed checkpoints inside the snapshot that the restored log contradicts (a fork: investigate). */
+  readonly witnessConflicts: number;
   /** The environment that serves the restored store. */
   readonly serveEnv: Record<string, string>;
 }
@@ -127,7 +129,10 @@ export async function restoreBackup(
     ...(input.witnessFiles ?? []),
     ...(input.survivingKeys === undefined ? [] : [survivingWitness]),
   ];
-  const entries = mergeWitness(external, target.witnessCopies());
+  // The witness kept elsewhere comes first; the copies on the target (written by the server, so an
+  // attacker who held it could have added one) only when no other witness is readable.
+  const elsewhere = mergeWitness(external, []);
+  const entries = elsewhere.length > 0 ? elsewhere : mergeWitness([], target.witnessCopies());
   const keyDir = opened.value.bundle === undefined ? (input.survivingKeys?.keyDir ?? to.keyDir) : to.keyDir;
   // An older backup restored with the surviving key directory keeps publishing to its witness.
   const witnessFile = opened.value.bundle === undefined ? survivingWitness : join(to.keyDir, 'witness.log');
@@ -195,17 +200,20 @@ export async function restoreBackup(
       copyFileSync(register, join(keyDir, ERASURE_REGISTER));
     const checkpoint = await restored.ledger.checkpoint();
     if (!checkpoint.ok) return checkpoint;
-    // The newest witnessed checkpoint the restored log still holds (at most the snapshot's size).
-    const kept = entries.filter((e) => e.size <= events && e.size >= 1).at(-1);
-    const consistency =
-      kept === undefined ? null : await restored.ledger.consistency(kept.size, checkpoint.value.size);
-    if (consistency !== null && !consistency.ok) return consistency;
-    if (consistency !== null && consistency.value.root1 !== kept?.root)
-      return err(
-        appError('INTEGRITY_ERROR', 'The restored log does not extend the witnessed checkpoint.', {
-          size: kept?.size,
-        }),
-      );
+    // The newest witnessed checkpoint the restored log still holds (at most the snapshot's size), and
+    // the proof that the first checkpoint after recovery extends it. A witnessed checkpoint the restored
+    // log contradicts is counted (and `verify` names it), never hidden.
+    let consistency: ConsistencyProof | null = null;
+    let witnessConflicts = 0;
+    for (const e of entries.filter((w) => w.size <= events && w.size >= 1).reverse()) {
+      const proof = await restored.ledger.consistency(e.size, checkpoint.value.size);
+      if (!proof.ok) return proof;
+      if (proof.value.root1 === e.root) {
+        consistency = proof.value;
+        break;
+      }
+      witnessConflicts++;
+    }
     const serveEnv: Record<string, string> =
       'dataDir' in to
         ? { TRIALVAULT_DATA_DIR: to.dataDir, TRIALVAULT_KEY_DIR: keyDir }
@@ -219,7 +227,8 @@ export async function restoreBackup(
       ...lost,
       lossWindowKnown,
       checkpoint: { size: checkpoint.value.size, root: checkpoint.value.root },
-      consistency: consistency === null ? null : consistency.value,
+      consistency,
+      witnessConflicts,
       serveEnv,
     });
   } finally {

@@ -124,6 +124,11 @@ export function restoreText(r: RestoreReport): string {
     lost,
     `First checkpoint after recovery: ${r.checkpoint.size} (root ${r.checkpoint.root}).`,
     proof,
+    ...(r.witnessConflicts > 0
+      ? [
+          `WARNING: ${r.witnessConflicts} witnessed checkpoint(s) contradict this backup (a fork): run verify and investigate.`,
+        ]
+      : []),
     `Verify: ${env} trialvault verify`,
     `Start:  ${env} trialvault serve`,
   ].join('\n');
