@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { sql } from 'kysely';
 import { type AccessConfig, AuthService } from '../access/auth-service.js';
 import { Authorizer } from '../access/authorizer.js';
@@ -10,6 +10,7 @@ import { FactorChanges } from '../access/totp-enrollment.js';
 import { UserService } from '../access/user-service.js';
 import { LedgerAccessService } from '../audit/ledger-access.js';
 import { AuditTrailService } from '../audit/service.js';
+import { mirrorErasure } from '../backup/erasure-mirror.js';
 import { BackupStatusService } from '../backup/status-service.js';
 import type { Settings } from '../config/settings.js';
 import type { Actor } from '../core/actor.js';
@@ -131,7 +132,12 @@ export function buildVault(
   const purge = freedPagePurger(store);
   const register = options.erasureRegister;
   const participants = new ParticipantService(deps, authorizer, async (participantId) => {
-    if (register !== undefined) registerErasure(register, participantId, deps.clock.now().toISOString());
+    if (register !== undefined) {
+      const at = deps.clock.now().toISOString();
+      registerErasure(register, participantId, at);
+      // The register sits in the key directory; its copy on the backup target survives ransomware.
+      mirrorErasure(dirname(register), participantId, at);
+    }
     await purge();
   });
   const records = new RecordService(deps, forms, authorizer);

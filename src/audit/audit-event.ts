@@ -68,6 +68,7 @@ export const AUDIT_ACTIONS = [
   'backup.create',
   'backup.restore',
   'backup.verify',
+  'keys.escrow',
   'device.register',
   'device.enroll',
   'device.status',

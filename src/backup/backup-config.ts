@@ -102,14 +102,20 @@ export function loadBackupConfig(keyDir: string): Result<BackupConfig> {
 }
 
 export function loadRestoreKey(file: string): Result<RestoreKey> {
+  let raw: unknown;
   try {
-    const raw = JSON.parse(readFileSync(file, 'utf8')) as {
-      format?: string;
-      restoreKey: string;
-      signer: string;
-      prune: string;
-    };
-    if (raw.format !== RESTORE_FORMAT) throw new Error('format');
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    raw = undefined;
+  }
+  return parseRestoreKey(raw);
+}
+
+/** A restore key file's contents (also kept inside an escrowed key bundle). */
+export function parseRestoreKey(value: unknown): Result<RestoreKey> {
+  try {
+    const raw = value as { format?: string; restoreKey: string; signer: string; prune: string };
+    if (raw?.format !== RESTORE_FORMAT) throw new Error('format');
     return ok({
       privateKey: createPrivateKey(raw.restoreKey),
       signer: createPublicKey(raw.signer),

@@ -190,7 +190,7 @@ export async function runDrill(
     if (!checked.ok) return checked;
     const restored = await backups.restore(CLI_ACTOR, undefined, restoreKey, join(dir, 'restored'));
     if (!restored.ok) return restored;
-    const reopened = await openVault({ dialect: 'sqlite', file: restored.value.file }, source);
+    const reopened = await openVault({ dialect: 'sqlite', file: restored.value.file ?? '' }, source);
     if (!reopened.ok) return reopened;
     vault = reopened.value;
     try {

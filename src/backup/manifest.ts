@@ -10,6 +10,11 @@ export interface Manifest {
   readonly snapshot: { readonly format: SnapshotFormat; readonly bytes: number; readonly sha256: string };
   readonly chunks: string[];
   readonly checkpoint: { readonly size: number; readonly root: string; readonly note: string } | null;
+  /**
+   * The key bundle (key-bundle.ts) sealed to the backup public key: the restore key file alone then
+   * recovers the study when the key directory is lost too (ransomware). Absent in older backups.
+   */
+  readonly keys?: string;
 }
 
 /** The signed bytes: canonical JSON, so the signature does not depend on how the file is laid out. */

@@ -3,7 +3,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, write
 import { join } from 'node:path';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
-import { openStore, SQLITE_FILE_NAME } from '../storage/store.js';
+import { openStore, SQLITE_FILE_NAME, type StoreLocation } from '../storage/store.js';
 import type { RestoreKey } from './backup-config.js';
 import { openChunks } from './chunk-open.js';
 import { type Manifest, manifestBytes } from './manifest.js';
@@ -53,7 +53,15 @@ export async function restoreSnapshot(
   manifest: Manifest,
   restoreKey: RestoreKey,
   dir: string,
+  into?: StoreLocation & { dialect: 'postgres' },
 ): Promise<Result<{ file: string; bytes: number }>> {
+  if (into !== undefined && manifest.snapshot.format !== 'jsonl')
+    return err(
+      appError(
+        'VALIDATION_FAILED',
+        'A SQLite backup restores into a data directory (--to), not a database URL.',
+      ),
+    );
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const part = join(dir, 'snapshot.part');
   const file = join(dir, SQLITE_FILE_NAME);
@@ -95,7 +103,8 @@ export async function restoreSnapshot(
   }
   const dump = readFileSync(part);
   rmSync(part, { force: true });
-  const store = await openStore({ dialect: 'sqlite', file });
+  // PostgreSQL (a logical snapshot) loads into the empty database or schema named by URL, else into SQLite.
+  const store = await openStore(into ?? { dialect: 'sqlite', file });
   try {
     await loadLogicalDump(store.db, dump);
   } finally {

@@ -58,6 +58,44 @@ export class DirectoryTarget {
     return existsSync(path) ? readFileSync(path) : null;
   }
 
+  /** A copy of the witness log as it was at backup `id` (public signed notes; write-once). */
+  putWitness(id: string, data: Buffer): void {
+    mkdirSync(join(this.root, 'witness'), { recursive: true });
+    this.#writeOnce(join(this.root, 'witness', `${id}.log`), data);
+  }
+
+  /** Every witness copy on the target, oldest first. */
+  witnessCopies(): Buffer[] {
+    const dir = join(this.root, 'witness');
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.log'))
+      .sort()
+      .map((f) => readFileSync(join(dir, f)));
+  }
+
+  /** An erasure, mirrored from the erasure register (participant id and time only; write-once). */
+  putErasure(participantId: string, data: Buffer): void {
+    const dir = join(this.root, 'erasures');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `${participantId.replace(/[^\w-]/g, '_')}.json`);
+    if (!existsSync(path)) this.#writeOnce(path, data);
+  }
+
+  /** The participant ids of every mirrored erasure. */
+  erasures(): string[] {
+    const dir = join(this.root, 'erasures');
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir).flatMap((f) => {
+      try {
+        const id = (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { participant?: unknown }).participant;
+        return typeof id === 'string' ? [id] : [];
+      } catch {
+        return [];
+      }
+    });
+  }
+
   manifestIds(): string[] {
     const dir = join(this.root, 'manifests');
     if (!existsSync(dir)) return [];

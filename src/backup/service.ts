@@ -1,29 +1,21 @@
 import { sign } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ERASURE_REGISTER, openVault, readErasureRegister, type Vault } from '../app/vault.js';
+import type { Vault } from '../app/vault.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import { type Actor, CLI_ACTOR } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, expectOk, ok, type Result } from '../core/result.js';
 import { loadLedgerKeys } from '../ledger/ledger-keys.js';
-import type { VerifyReport } from '../ledger/verify.js';
-import { Witness } from '../ledger/witness.js';
-import { SQLITE_FILE_NAME } from '../storage/store.js';
 import { transact } from '../storage/transact.js';
 import type { KeySource } from '../vault/bootstrap.js';
-import {
-  createBackupKeys,
-  loadBackupConfig,
-  loadRestoreKey,
-  type RestoreKey,
-  sha256Hex,
-} from './backup-config.js';
+import { createBackupKeys, loadBackupConfig, loadRestoreKey, sha256Hex } from './backup-config.js';
 import { storeChunks } from './chunk-store.js';
+import { collectKeyBundle, readStoreKeyMeta, sealBundle } from './key-bundle.js';
 import { type Manifest, manifestBytes } from './manifest.js';
-import { readManifest, restoreSnapshot } from './reassemble.js';
+import { type BackupVerification, verifyBackup } from './recover.js';
 import { DirectoryTarget } from './repository.js';
+import { type RestoreReport, restoreBackup } from './restore.js';
 import { openSnapshot } from './snapshot.js';
 import type { BackupStatus } from './status-service.js';
 
@@ -40,6 +32,25 @@ export interface BackupReport {
   readonly seconds: number;
   /** How the snapshot was taken: streamed from the store file, serialized, or dumped (PostgreSQL). */
   readonly snapshot: 'streamed' | 'serialized' | 'dumped';
+}
+
+/** Records a verification in the live store (`backup.verify`, read by `backup status`). */
+export async function recordVerification(vault: Vault, result: BackupVerification): Promise<void> {
+  await transact(vault.store.db, async (trx) => {
+    await appendAuditEvent(trx, vault.deps, {
+      actor: { kind: 'system', id: 'cli' },
+      action: 'backup.verify',
+      outcome: result.ledger.ok ? 'success' : 'failure',
+      target: result.id,
+      details: {
+        checkpoint: result.checkpoint,
+        events: result.ledger.events,
+        findings: result.ledger.findings.length,
+        createdAt: result.createdAt,
+      },
+    });
+    return ok(null);
+  });
 }
 
 /**
@@ -104,9 +115,14 @@ export class BackupService {
     const { ids, newChunks, storedBytes, sha256, bytes } = stored;
     const createdAt = this.vault.deps.clock.now().toISOString();
     const cp = checkpoint.value;
+    const id = `${createdAt.replace(/[-:.]/g, '')}-${ids.length > 0 ? (ids[0] ?? '').slice(0, 8) : 'empty'}`;
+    // The keys go with the backup, sealed to the offline restore key (ransomware takes the key directory too).
+    const meta = await readStoreKeyMeta(this.vault.store.db);
+    const bundle = meta === undefined ? undefined : collectKeyBundle(this.source.keyDir, meta);
+    if (bundle !== undefined && !bundle.ok) return bundle;
     const manifest: Manifest = {
       format: 'trialvault-backup-v1',
-      id: `${createdAt.replace(/[-:.]/g, '')}-${ids.length > 0 ? (ids[0] ?? '').slice(0, 8) : 'empty'}`,
+      id,
       createdAt,
       origin: this.vault.ledger.origin,
       snapshot: {
@@ -116,9 +132,13 @@ export class BackupService {
       },
       chunks: ids,
       checkpoint: cp === undefined ? null : { size: cp.size, root: cp.root, note: cp.note },
+      ...(bundle === undefined ? {} : { keys: sealBundle(config.value.publicKey, id, bundle.value) }),
     };
     const signature = sign(null, manifestBytes(manifest), keys.value.privateKey).toString('base64');
     target.putManifest(manifest.id, Buffer.from(`${JSON.stringify({ manifest, signature }, null, 2)}\n`));
+    // A copy of the witness beside the backups, so a restore on a wiped machine still has it.
+    const witnessFile = this.source.witnessFile ?? join(this.source.keyDir, 'witness.log');
+    if (existsSync(witnessFile)) target.putWitness(manifest.id, readFileSync(witnessFile));
     const report = {
       id: manifest.id,
       target: target.root,
@@ -143,89 +163,37 @@ export class BackupService {
   }
 
   /** The target to read backups from: the one given, or the configured one. */
-  #readTarget(targetOverride: string | undefined): Result<DirectoryTarget> {
+  #readTarget(targetOverride: string | undefined): Result<string> {
+    if (targetOverride !== undefined) return ok(targetOverride);
     const config = loadBackupConfig(this.source.keyDir);
-    const root = targetOverride ?? (config.ok ? config.value.target : undefined);
-    if (root === undefined) return config as Result<never>;
-    return ok(new DirectoryTarget(root));
+    return config.ok ? ok(config.value.target) : config;
   }
 
-  /** Checks the signed manifest, then streams every chunk, opened and checked, into a store in `dir`. */
-  async #reassemble(
-    id: string | undefined,
-    restoreKey: RestoreKey,
-    targetOverride: string | undefined,
-    dir: string,
-  ): Promise<Result<{ manifest: Manifest; file: string; bytes: number }>> {
-    const target = this.#readTarget(targetOverride);
-    if (!target.ok) return target;
-    const manifest = readManifest(target.value, id, restoreKey);
-    if (!manifest.ok) return manifest;
-    const restored = await restoreSnapshot(target.value, manifest.value, restoreKey, dir);
-    if (!restored.ok) return restored;
-    return ok({ manifest: manifest.value, ...restored.value });
-  }
-
-  /** Decrypts the backup into a temporary store and runs the ledger verification on it. */
+  /**
+   * Decrypts the backup into a temporary store with its own keys and runs the ledger verification on it
+   * (recover.ts: nothing from the live store is needed); the result is recorded in the live store.
+   */
   async verify(
     id: string | undefined,
     restoreKeyFile: string,
     targetOverride?: string,
-  ): Promise<
-    Result<{ id: string; checkpoint: number | null; bytes: number; chunks: number; ledger: VerifyReport }>
-  > {
-    const restoreKey = loadRestoreKey(restoreKeyFile);
-    if (!restoreKey.ok) return restoreKey;
-    const dir = mkdtempSync(join(tmpdir(), 'tv-verify-'));
-    try {
-      const assembled = await this.#reassemble(id, restoreKey.value, targetOverride, join(dir, 'store'));
-      if (!assembled.ok) return assembled;
-      const { manifest, file, bytes } = assembled.value;
-      // Checked against the manifest's own checkpoint: later published checkpoints are expected to be ahead.
-      const witnessFile = join(dir, 'witness.log');
-      if (manifest.checkpoint !== null)
-        new Witness(witnessFile, undefined).append({ ...manifest.checkpoint, time: manifest.createdAt });
-      const opened = await openVault(
-        { dialect: 'sqlite', file },
-        { ...this.source, witnessFile, witnessUrl: undefined },
-      );
-      if (!opened.ok) return opened;
-      try {
-        const ledger = await opened.value.ledger.verify();
-        // Recorded in the live store when it answers; verifying must also work while it is down (ransomware).
-        await transact(this.vault.store.db, async (trx) => {
-          await appendAuditEvent(trx, this.vault.deps, {
-            actor: { kind: 'system', id: 'cli' },
-            action: 'backup.verify',
-            outcome: ledger.ok ? 'success' : 'failure',
-            target: manifest.id,
-            details: {
-              checkpoint: manifest.checkpoint?.size ?? null,
-              events: ledger.events,
-              findings: ledger.findings.length,
-              createdAt: manifest.createdAt,
-            },
-          });
-          return ok(null);
-        }).catch(() => undefined);
-        return ok({
-          id: manifest.id,
-          checkpoint: manifest.checkpoint?.size ?? null,
-          bytes,
-          chunks: manifest.chunks.length,
-          ledger,
-        });
-      } finally {
-        await opened.value.close();
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  ): Promise<Result<BackupVerification>> {
+    const target = this.#readTarget(targetOverride);
+    if (!target.ok) return target;
+    const result = await verifyBackup({
+      target: target.value,
+      restoreKeyFile,
+      id,
+      survivingKeys: this.source,
+    });
+    // Recorded in the live store when it answers; verifying must also work while it is down (ransomware).
+    if (result.ok) await recordVerification(this.vault, result.value).catch(() => undefined);
+    return result;
   }
 
   /**
-   * Restores a backup into a new store in `toDir` and records the restore in its ledger, with the loss
-   * window: events between the snapshot and the newest published checkpoint are reported, not hidden.
+   * Restores a backup into a new store in `toDir` (keys into `keyDir`, by default beside it) and records
+   * the restore in its ledger with the loss window (restore.ts).
    */
   async restore(
     actor: Actor,
@@ -233,84 +201,17 @@ export class BackupService {
     restoreKeyFile: string,
     toDir: string,
     targetOverride?: string,
-  ): Promise<
-    Result<{
-      id: string;
-      file: string;
-      events: number;
-      erasuresReplayed: number;
-      lostFrom: number | null;
-      lostThrough: number | null;
-    }>
-  > {
+    keyDir = `${toDir}-keys`,
+  ): Promise<Result<RestoreReport>> {
     const allowed = await this.#operator(actor);
     if (!allowed.ok) return allowed;
-    if (existsSync(join(toDir, SQLITE_FILE_NAME)))
-      return err(
-        appError('ALREADY_EXISTS', 'The target directory already holds a store; restore into a new one.'),
-      );
-    const restoreKey = loadRestoreKey(restoreKeyFile);
-    if (!restoreKey.ok) return restoreKey;
-    const assembled = await this.#reassemble(id, restoreKey.value, targetOverride, toDir);
-    if (!assembled.ok) return assembled;
-    const { manifest, file } = assembled.value;
-    const opened = await openVault({ dialect: 'sqlite', file }, this.source);
-    if (!opened.ok) return opened;
-    const restored = opened.value;
-    try {
-      const events =
-        Number(
-          (
-            await restored.store.db
-              .selectFrom('audit_events')
-              .select((eb) => eb.fn.max('seq').as('max'))
-              .executeTakeFirst()
-          )?.max ?? -1,
-        ) + 1;
-      const witnessed = new Witness(
-        this.source.witnessFile ?? join(this.source.keyDir, 'witness.log'),
-        undefined,
-      ).read().entries;
-      const newest = Math.max(0, ...witnessed.map((e) => e.size));
-      const lost =
-        newest > events ? { lostFrom: events, lostThrough: newest } : { lostFrom: null, lostThrough: null };
-      await transact(restored.store.db, async (trx) => {
-        await appendAuditEvent(trx, restored.deps, {
-          actor,
-          action: 'backup.restore',
-          target: manifest.id,
-          details: {
-            backup: manifest.id,
-            snapshotCheckpoint: manifest.checkpoint?.size ?? null,
-            events,
-            ...lost,
-          },
-        });
-        return ok(null);
-      });
-      // Crypto-shredding holds across restores: erasures made after the backup are replayed.
-      let erasuresReplayed = 0;
-      for (const participantId of readErasureRegister(join(this.source.keyDir, ERASURE_REGISTER))) {
-        const row = await restored.store.db
-          .selectFrom('participants')
-          .select('status')
-          .where('id', '=', participantId)
-          .executeTakeFirst();
-        if (row === undefined || row.status === 'erased') continue;
-        const erased = await restored.participants.erase(
-          actor,
-          participantId,
-          'Erasure replayed after a restore from backup (erasure register)',
-        );
-        if (!erased.ok) return erased;
-        erasuresReplayed++;
-      }
-      const checkpoint = await restored.ledger.checkpoint();
-      if (!checkpoint.ok) return checkpoint;
-      return ok({ id: manifest.id, file, events, erasuresReplayed, ...lost });
-    } finally {
-      await restored.close();
-    }
+    const target = this.#readTarget(targetOverride);
+    if (!target.ok) return target;
+    return restoreBackup(
+      actor,
+      { target: target.value, restoreKeyFile, id, survivingKeys: this.source },
+      { dataDir: toDir, keyDir },
+    );
   }
 
   /** The last backup, the last verified one, and the recovery point (what a restore would bring back). */

@@ -1,12 +1,22 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { keySource } from '../app/vault.js';
 import { runDrill } from '../backup/drill.js';
+import { verifyBackup } from '../backup/recover.js';
+import { restoreBackup } from '../backup/restore.js';
 import { BackupService } from '../backup/service.js';
 import { loadSettings } from '../config/settings.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { type Opener, withVault } from './data-commands.js';
 import { EXIT_OK, EXIT_PROBLEM } from './io.js';
 import type { CommandContext } from './main.js';
+import { type Attack, runOperatorDrill } from './operator-drill.js';
+import {
+  destination,
+  type RestoreOptions,
+  recordInLiveStore,
+  recoveryInput,
+  restoreText,
+} from './recovery-options.js';
 
 function count(value: string): number {
   const n = Number(value);
@@ -65,15 +75,25 @@ export function registerBackupCommands(program: Command, context: CommandContext
   backup
     .command('verify')
     .description(
-      'read back every chunk, check the signed manifest, decrypt, and verify the ledger of the snapshot',
+      'read back every chunk, check the signed manifest, decrypt, and verify the ledger of the snapshot (needs only the target and the restore key)',
     )
     .option('--id <id>', 'backup id (default: the newest)')
-    .requiredOption('--restore-key <file>', 'the offline restore key')
-    .option('--from <target>', 'another target')
+    .option('--restore-key <file>', 'the offline restore key')
+    .option('--key-bundle <file>', 'keys recovered from escrow (trialvault keys recover)')
+    .option('--from <target>', 'the backup target (default: the one set by backup init)')
     .option('--json', 'print JSON')
-    .action(async (opts: { id?: string; restoreKey: string; from?: string; json?: boolean }) =>
-      withBackups(opts.json === true, async (backups) => {
-        const result = await backups.verify(opts.id, opts.restoreKey, opts.from);
+    .action(
+      async (opts: {
+        id?: string;
+        restoreKey?: string;
+        keyBundle?: string;
+        from?: string;
+        json?: boolean;
+      }) => {
+        const input = recoveryInput(context, opts);
+        if (!input.ok) return context.fail(input.error, opts.json === true);
+        const result = await verifyBackup(input.value);
+        if (result.ok) await recordInLiveStore(context, result.value);
         context.report(
           result,
           opts.json === true,
@@ -81,32 +101,38 @@ export function registerBackupCommands(program: Command, context: CommandContext
             `${r.ledger.ok ? 'OK' : 'FINDINGS'}: backup ${r.id}, ${r.chunks} chunks, ${r.bytes} bytes, checkpoint ${r.checkpoint ?? '-'}, ${r.ledger.events} events verified.`,
         );
         if (result.ok && !result.value.ledger.ok) context.exit(EXIT_PROBLEM);
-      }),
+      },
     );
   backup
     .command('restore')
-    .description('restore a backup into a new store in DIR and record the loss window in its ledger')
+    .description(
+      'restore a backup into a new store and key directory from the target and the restore key alone; records the loss window',
+    )
     .option('--id <id>', 'backup id (default: the newest)')
-    .requiredOption('--restore-key <file>', 'the offline restore key')
-    .requiredOption('--to <dir>', 'a new, empty data directory')
-    .option('--from <target>', 'another target')
+    .option('--restore-key <file>', 'the offline restore key')
+    .option('--key-bundle <file>', 'keys recovered from escrow (trialvault keys recover)')
+    .option('--to <dir>', 'a new, empty data directory (SQLite)')
+    .option(
+      '--to-url <url>',
+      'an empty PostgreSQL database or schema (postgres://...; search_path in options)',
+    )
+    .option('--keys-to <dir>', 'a new key directory (default: the data directory name + "-keys")')
+    .option('--from <target>', 'the backup target (default: the one set by backup init)')
+    .option(
+      '--witness <file>',
+      'a copy of the witness kept elsewhere (repeatable): tells what was lost',
+      (v: string, acc: string[] = []) => [...acc, v],
+    )
     .option('--json', 'print JSON')
-    .action(async (opts: { id?: string; restoreKey: string; to: string; from?: string; json?: boolean }) =>
-      withBackups(opts.json === true, async (backups) => {
-        context.report(
-          await backups.restore(CLI_ACTOR, opts.id, opts.restoreKey, opts.to, opts.from),
-          opts.json === true,
-          (r) =>
-            [
-              `Restored ${r.id} into ${r.file} (${r.events} events).`,
-              r.lostFrom === null
-                ? 'No published event was lost.'
-                : `LOST: events ${r.lostFrom} to ${(r.lostThrough ?? 0) - 1} (published before the restore) are not in this backup; the restore is recorded in the ledger.`,
-              `Run: TRIALVAULT_DATA_DIR=${opts.to} trialvault verify`,
-            ].join('\n'),
-        );
-      }),
-    );
+    .action(async (opts: RestoreOptions) => {
+      const json = opts.json === true;
+      const input = recoveryInput(context, opts);
+      if (!input.ok) return context.fail(input.error, json);
+      const to = destination(opts);
+      if (!to.ok) return context.fail(to.error, json);
+      const result = await restoreBackup(CLI_ACTOR, input.value, to.value);
+      context.report(result, json, (r) => restoreText(r));
+    });
   backup
     .command('prune')
     .description('apply a retention policy (needs the prune credential in the offline restore key file)')
@@ -146,8 +172,28 @@ export function registerBackupCommands(program: Command, context: CommandContext
       if (!Number.isInteger(n) || n < 1 || n > 65536) throw new InvalidArgumentError('must be 1 to 65536');
       return n;
     })
+    .addOption(
+      new Option(
+        '--attack <what>',
+        "the operator's drill through this CLI as separate processes: overwrite the store, encrypt the keys, or all (and delete the key directory)",
+      ).choices(['store', 'keys', 'all']),
+    )
+    .option(
+      '--db-url <url>',
+      'with --attack: run on PostgreSQL (new schemas in this database, dropped after)',
+    )
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean; megabytes?: number }) => {
+    .action(async (opts: { json?: boolean; megabytes?: number; attack?: Attack; dbUrl?: string }) => {
+      if (opts.attack !== undefined) {
+        const drill = await runOperatorDrill(opts.attack, { dbUrl: opts.dbUrl });
+        context.report(
+          drill,
+          opts.json === true,
+          (r) =>
+            `Drill (${r.attack}, ${r.dialect}) passed: restored ${r.backup} from the target and the restore key alone; server answered /healthz, the revealed value equals the original, verify passes; events ${r.lostFrom} to ${(r.lostThrough ?? 0) - 1} reported lost; ${r.secondsToRecover} s to recover.`,
+        );
+        return;
+      }
       const report = await runDrill(
         undefined,
         opts.megabytes === undefined ? {} : { megabytes: opts.megabytes },

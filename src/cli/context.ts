@@ -4,6 +4,7 @@ import { type Env, loadSettings, type Settings } from '../config/settings.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
+import { describeFailure } from './failure.js';
 
 /** Opens the configured store for a command; a missing SQLite store is reported, not created. */
 export async function openConfiguredVault(env: Env): Promise<Result<{ vault: Vault; settings: Settings }>> {
@@ -18,7 +19,10 @@ export async function openConfiguredVault(env: Env): Promise<Result<{ vault: Vau
       ),
     );
   }
-  const vault = await openVault(location, keySource(settings.value));
+  // A damaged or encrypted store file is named as such (ransomware), not thrown as a SQLite error.
+  const vault = await openVault(location, keySource(settings.value)).catch((e: unknown) =>
+    err(describeFailure(e)),
+  );
   return vault.ok ? ok({ vault: vault.value, settings: settings.value }) : vault;
 }
 
@@ -27,6 +31,8 @@ export async function initConfiguredVault(
 ): Promise<Result<{ vault: Vault & { created: boolean }; settings: Settings }>> {
   const settings = loadSettings(env);
   if (!settings.ok) return settings;
-  const vault = await initVault(storeLocation(settings.value), keySource(settings.value), CLI_ACTOR);
+  const vault = await initVault(storeLocation(settings.value), keySource(settings.value), CLI_ACTOR).catch(
+    (e: unknown) => err(describeFailure(e)),
+  );
   return vault.ok ? ok({ vault: vault.value, settings: settings.value }) : vault;
 }

@@ -9,7 +9,9 @@ import { registerBackupCommands } from './backup-commands.js';
 import { initConfiguredVault, openConfiguredVault } from './context.js';
 import { publishCheckpoint, registerDataCommands } from './data-commands.js';
 import { registerDeviceCommands } from './device-commands.js';
+import { describeFailure } from './failure.js';
 import { type CliIo, EXIT_OK, EXIT_USAGE, printError, processIo } from './io.js';
+import { registerKeyCommands } from './key-commands.js';
 import { registerLedgerCommands } from './ledger-commands.js';
 import { serve } from './serve.js';
 
@@ -172,6 +174,7 @@ export function buildProgram(context: CommandContext): Command {
   registerAccessCommands(program, context, openConfiguredVault);
   registerBackupCommands(program, context, openConfiguredVault);
   registerDeviceCommands(program, context, openConfiguredVault);
+  registerKeyCommands(program, context, openConfiguredVault);
   return program;
 }
 
@@ -211,7 +214,10 @@ export async function runCli(
         ? EXIT_OK
         : EXIT_USAGE;
     }
-    throw error;
+    // Anything else a command did not expect: one clear line and exit code 2, never a stack trace.
+    if (env.TRIALVAULT_DEBUG === '1' && error instanceof Error) io.err(error.stack ?? String(error));
+    printError(io, describeFailure(error), argv.includes('--json'));
+    return EXIT_USAGE;
   }
   return code;
 }

@@ -24,6 +24,7 @@ export const ERROR_STATUS = {
   KEY_UNAVAILABLE: 503,
   WRONG_PASSPHRASE: 503,
   STORE_NOT_INITIALIZED: 503,
+  STORE_DAMAGED: 503,
   CONFIG_INVALID: 503,
   UNAVAILABLE: 503,
 } as const satisfies Record<string, number>;

@@ -20,7 +20,7 @@ const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const SITE_SCOPED: ReadonlySet<Role> = new Set(['coordinator', 'monitor']);
 
 /** A fixed, per-role TOTP secret: demo stores are public by design, so nothing here is secret. */
-function demoSecret(role: Role): string {
+export function demoSecret(role: Role): string {
   const bytes = createHash('sha256').update(`trialvault-demo-totp-${role}`).digest().subarray(0, 20);
   let bits = '';
   for (const b of bytes) bits += b.toString(2).padStart(8, '0');

@@ -26,6 +26,12 @@ export function createMasterKeyFile(keyDir: string): { created: boolean } {
   return { created: true };
 }
 
+/** Writes a recovered master key (0600); never overwrites one (ransomware recovery, docs/backup.md). */
+export function writeMasterKeyFile(keyDir: string, key: Buffer): void {
+  ensureKeyDir(keyDir);
+  writeFileSync(masterKeyPath(keyDir), `${HEADER}${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+}
+
 export function readMasterKeyFile(keyDir: string): Result<Buffer> {
   const path = masterKeyPath(keyDir);
   if (!existsSync(path)) {
