@@ -77,10 +77,11 @@ for (const dialect of DIALECTS) {
       expect(ended.ok ? null : ended.error.code).toBe('UNAUTHENTICATED');
 
       const again = expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
-      expectOk(await t.vault.auth.verifyMfa(again.token, recoveryCodes[0] ?? ''));
-      for (let i = 0; i < 2; i++) expectOk(await t.vault.auth.authenticate(again.token));
+      // The accepted second factor issues the session's new token (ASVS 7.2.4).
+      const active = expectOk(await t.vault.auth.verifyMfa(again.token, recoveryCodes[0] ?? '')).token;
+      for (let i = 0; i < 2; i++) expectOk(await t.vault.auth.authenticate(active));
       expectOk(await other.users.disable(CLI_ACTOR, email));
-      const afterDisable = await t.vault.auth.authenticate(again.token);
+      const afterDisable = await t.vault.auth.authenticate(active);
       expect(afterDisable.ok ? null : afterDisable.error.code).toBe('UNAUTHENTICATED');
     });
 

@@ -121,7 +121,7 @@ for (const dialect of DIALECTS) {
       expect(pending.ok ? null : pending.error.code).toBe('UNAUTHENTICATED');
       // A code for the current step is accepted once; the same code is refused the second time.
       const code = await codeAt(secret);
-      expect((await t.vault.auth.verifyMfa(signIn.token, code)).ok).toBe(true);
+      const accepted = expectOk(await t.vault.auth.verifyMfa(signIn.token, code));
       const again = expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
       const replay = await t.vault.auth.verifyMfa(again.token, code);
       expect(replay.ok ? null : replay.error.code).toBe('UNAUTHENTICATED');
@@ -130,8 +130,11 @@ for (const dialect of DIALECTS) {
       const third = expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
       const reused = await t.vault.auth.verifyMfa(third.token, recovery);
       expect(reused.ok ? null : reused.error.code).toBe('UNAUTHENTICATED');
-      const actor = expectOk(await t.vault.auth.authenticate(signIn.token));
+      // The accepted code issued a new token (ASVS 7.2.4): the password-step token is nobody.
+      const actor = expectOk(await t.vault.auth.authenticate(accepted.token));
       expect(actor).toMatchObject({ kind: 'user', mfa: true });
+      const stale = await t.vault.auth.authenticate(signIn.token);
+      expect(stale.ok ? null : stale.error.code).toBe('UNAUTHENTICATED');
     });
 
     it('HIPAA 164.312(a)(2)(iii): idle and absolute timeouts end sessions; logout and disable end all at once', async () => {

@@ -191,20 +191,29 @@ export class AuthService {
     userId: string,
     evaluate: (trx: Tx, user: repo.UserRow) => Promise<{ ok: boolean; method: string }>,
   ): Promise<Result<SignIn>> {
-    const attempt = await transact(this.deps.db, async (trx) => {
+    type Attempt = { done: Awaited<ReturnType<typeof attemptSecondFactor>>; token: string };
+    const attempt = await transact(this.deps.db, async (trx): Promise<Result<Attempt>> => {
       const done = await attemptSecondFactor(trx, this.deps, userId, row.id, 'auth.mfa', (user) =>
         evaluate(trx, user),
       );
-      if (done.accepted) {
-        const now = this.deps.clock.now().toISOString();
-        await repo.updateSession(trx, row.id, { state: 'active', mfa_at: now, last_seen_at: now });
-      }
-      return ok(done);
+      if (!done.accepted) return ok({ done, token: '' });
+      // The session becomes authenticated: a new token replaces the one issued after the password,
+      // so a pre-MFA token (planted, logged or left in a shared browser) never becomes a signed-in
+      // session (ASVS 7.2.4, session fixation). The same transaction, so exactly one token is live.
+      const now = this.deps.clock.now().toISOString();
+      const token = newSecret('tvs');
+      await repo.updateSession(trx, row.id, {
+        state: 'active',
+        mfa_at: now,
+        last_seen_at: now,
+        token_hash: secretHash(token),
+      });
+      return ok({ done, token });
     });
     if (!attempt.ok) return attempt;
-    const done = attempt.value;
+    const { done, token } = attempt.value;
     if (!done.accepted) return err(refusalError(done.refusal));
-    return ok({ token: '', state: 'active', userId });
+    return ok({ token, state: 'active', userId });
   }
 
   /**

@@ -69,15 +69,17 @@ export async function arena(dialect: Dialect): Promise<Arena> {
         url: '/api/v1/auth/login',
         payload: { email, password: TEST_PASSWORD },
       });
-      const cookie = cookiesOf(login.headers['set-cookie']);
-      const csrf = /tv_csrf=([^;]+)/.exec(cookie)?.[1] ?? '';
+      const pre = cookiesOf(login.headers['set-cookie']);
       const totp = await app.inject({
         method: 'POST',
         url: '/api/v1/auth/totp',
-        headers: { cookie, 'x-csrf-token': csrf },
+        headers: { cookie: pre, 'x-csrf-token': /tv_csrf=([^;]+)/.exec(pre)?.[1] ?? '' },
         payload: { code: await code(secret) },
       });
       if (totp.statusCode !== 200) throw new Error(`sign-in failed: ${totp.body}`);
+      // The accepted second factor issues a new session token (ASVS 7.2.4).
+      const cookie = cookiesOf(totp.headers['set-cookie']);
+      const csrf = /tv_csrf=([^;]+)/.exec(cookie)?.[1] ?? '';
       return {
         email,
         userId: user.id,
