@@ -42,10 +42,11 @@ for (const dialect of DIALECTS) {
       const { email, user } = await userWithRole(t.vault, 'coordinator', study.id, 'S01');
       const signIn = expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
       const { secret } = expectOk(await t.vault.factors.beginTotp(signIn.token, {}));
-      const { recoveryCodes } = expectOk(
+      const { recoveryCodes, token } = expectOk(
         await t.vault.factors.confirmTotp(signIn.token, await generate({ secret })),
       );
-      return { study, email, user, token: signIn.token, recoveryCodes };
+      // First enrolment activated the session under a new token (ASVS 7.2.4).
+      return { study, email, user, token: token ?? '', recoveryCodes };
     }
 
     it('ASVS 8.2.1: a grant revoked by another process is denied on the next request', async () => {

@@ -105,7 +105,15 @@ export function registerAuthRoutes(route: Route, vault: Vault, rp: RelyingPartyC
       body: code,
       rateLimit: 'sign-in',
     },
-    async ({ body, request }) => withSession(request, (token) => vault.factors.confirmTotp(token, body.code)),
+    async ({ body, request, reply }) =>
+      withSession(request, async (token) => {
+        const done = await vault.factors.confirmTotp(token, body.code);
+        if (!done.ok) return done;
+        // A first enrolment activated the session under a new token (ASVS 7.2.4): set as a cookie only.
+        const { token: fresh, recoveryCodes } = done.value;
+        if (fresh !== undefined) setSessionCookies(reply, fresh, randomBytes(32).toString('base64url'));
+        return ok({ recoveryCodes });
+      }),
   );
   route(
     {

@@ -26,10 +26,11 @@ for (const dialect of DIALECTS) {
       const signIn = expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
       if (signIn.state !== 'enroll') return { email, user, study, token: signIn.token, secret: '' };
       const { secret } = expectOk(await t.vault.factors.beginTotp(signIn.token, {}));
-      const { recoveryCodes } = expectOk(
+      const { recoveryCodes, token } = expectOk(
         await t.vault.factors.confirmTotp(signIn.token, await codeAt(secret)),
       );
-      return { email, user, study, token: signIn.token, secret, recoveryCodes };
+      // First enrolment activated the session under a new token (ASVS 7.2.4).
+      return { email, user, study, token: token ?? '', secret, recoveryCodes };
     }
 
     it('ASVS 6.2: refuses short, common and personal passwords, with no composition rules', async () => {

@@ -4,6 +4,7 @@
 // too. ASVS 7.2.4: a new session token on authentication, the old one terminated (session fixation).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/app.js';
+import { userWithRole } from '../support/access.js';
 import { TestClock } from '../support/clock.js';
 import { type App, codeAt, cookiesOf, passwordSignIn, userWithTotp } from '../support/http-auth.js';
 import { freshVault, type TestVault } from '../support/stores.js';
@@ -48,5 +49,38 @@ describe('adversary: session fixation across the second factor', () => {
     const mine = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie: post } });
     expect(mine.statusCode).toBe(200);
     expect(mine.json()).toMatchObject({ mfa: true });
+  });
+
+  it('ASVS 7.2.4: a first TOTP enrolment at sign-in activates the session under a new token only', async () => {
+    const { email } = await userWithRole(t.vault, 'system_admin', undefined);
+    const pre = await passwordSignIn(app, email);
+    expect(pre.login.json()).toMatchObject({ state: 'enroll' });
+    const begin = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/totp/enroll',
+      headers: pre.headers,
+      payload: {},
+    });
+    expect(begin.statusCode).toBe(200);
+    const confirm = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/totp/confirm',
+      headers: pre.headers,
+      payload: { code: await codeAt(begin.json().secret, clock) },
+    });
+    expect(confirm.statusCode).toBe(200);
+    expect(Object.keys(confirm.json())).toEqual(['recoveryCodes']); // the token is a cookie, never in the body
+    const post = cookiesOf(confirm.headers['set-cookie']);
+    expect(/__Host-tv_session=([^;]+)/.exec(post)?.[1]).not.toBe(
+      /__Host-tv_session=([^;]+)/.exec(pre.cookie)?.[1],
+    );
+    const fixed = await app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/me',
+      headers: { cookie: pre.cookie },
+    });
+    expect(fixed.statusCode).toBe(401);
+    const mine = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie: post } });
+    expect(mine.statusCode).toBe(200);
   });
 });
