@@ -73,17 +73,26 @@ export async function benchHttp() {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: coordinator.email, password: coordinator.password }),
     });
-    const cookie = login.headers
+    const pre = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const totp = await fetch(`${base}/api/v1/auth/totp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        cookie: pre,
+        'x-csrf-token': /tv_csrf=([^;]+)/.exec(pre)?.[1] ?? '',
+      },
+      body: JSON.stringify({ code: await generate({ secret: coordinator.totpSecret }) }),
+    });
+    if (!totp.ok) throw new Error('TOTP sign-in failed');
+    // The accepted second factor issues the session's new token (ASVS 7.2.4).
+    const cookie = totp.headers
       .getSetCookie()
       .map((c) => c.split(';')[0])
       .join('; ');
     const csrf = /tv_csrf=([^;]+)/.exec(cookie)?.[1] ?? '';
-    const totp = await fetch(`${base}/api/v1/auth/totp`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
-      body: JSON.stringify({ code: await generate({ secret: coordinator.totpSecret }) }),
-    });
-    if (!totp.ok) throw new Error('TOTP sign-in failed');
     const site = (
       await vault.store.db
         .selectFrom('sites')

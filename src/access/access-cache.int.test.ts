@@ -42,10 +42,11 @@ for (const dialect of DIALECTS) {
       const { email, user } = await userWithRole(t.vault, 'coordinator', study.id, 'S01');
       const signIn = expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
       const { secret } = expectOk(await t.vault.factors.beginTotp(signIn.token, {}));
-      const { recoveryCodes } = expectOk(
+      const { recoveryCodes, token } = expectOk(
         await t.vault.factors.confirmTotp(signIn.token, await generate({ secret })),
       );
-      return { study, email, user, token: signIn.token, recoveryCodes };
+      // First enrolment activated the session under a new token (ASVS 7.2.4).
+      return { study, email, user, token: token ?? '', recoveryCodes };
     }
 
     it('ASVS 8.2.1: a grant revoked by another process is denied on the next request', async () => {
@@ -77,10 +78,11 @@ for (const dialect of DIALECTS) {
       expect(ended.ok ? null : ended.error.code).toBe('UNAUTHENTICATED');
 
       const again = expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
-      expectOk(await t.vault.auth.verifyMfa(again.token, recoveryCodes[0] ?? ''));
-      for (let i = 0; i < 2; i++) expectOk(await t.vault.auth.authenticate(again.token));
+      // The accepted second factor issues the session's new token (ASVS 7.2.4).
+      const active = expectOk(await t.vault.auth.verifyMfa(again.token, recoveryCodes[0] ?? '')).token;
+      for (let i = 0; i < 2; i++) expectOk(await t.vault.auth.authenticate(active));
       expectOk(await other.users.disable(CLI_ACTOR, email));
-      const afterDisable = await t.vault.auth.authenticate(again.token);
+      const afterDisable = await t.vault.auth.authenticate(active);
       expect(afterDisable.ok ? null : afterDisable.error.code).toBe('UNAUTHENTICATED');
     });
 

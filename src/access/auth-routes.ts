@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Vault } from '../app/vault.js';
 import { ok } from '../core/result.js';
 import type { Route } from '../server/api-registry.js';
 import { clearSessionCookies, sessionToken, setSessionCookies } from '../server/security.js';
+import type { SignIn } from './auth-service.js';
 import type { RelyingParty } from './totp-enrollment.js';
 
 const credentials = z.object({ email: z.string().max(254), password: z.string().max(1024) });
@@ -36,6 +37,11 @@ function relyingParty(request: FastifyRequest, config: RelyingPartyConfig): Rely
  * `/auth/me` or signing out does not.
  */
 export function registerAuthRoutes(route: Route, vault: Vault, rp: RelyingPartyConfig): void {
+  // The second factor accepted: the session's new token (ASVS 7.2.4) and a new CSRF partner.
+  const signedIn = (reply: FastifyReply, done: SignIn) => {
+    setSessionCookies(reply, done.token, randomBytes(32).toString('base64url'));
+    return ok({ state: done.state });
+  };
   const withSession = <T>(request: FastifyRequest, work: (token: string) => Promise<T>) => {
     const token = sessionToken(request);
     return token.ok ? work(token.value) : Promise.resolve(token);
@@ -71,10 +77,10 @@ export function registerAuthRoutes(route: Route, vault: Vault, rp: RelyingPartyC
       body: code,
       rateLimit: 'sign-in',
     },
-    async ({ body, request }) =>
+    async ({ body, request, reply }) =>
       withSession(request, async (token) => {
         const done = await vault.auth.verifyMfa(token, body.code);
-        return done.ok ? ok({ state: done.value.state }) : done;
+        return done.ok ? signedIn(reply, done.value) : done;
       }),
   );
   route(
@@ -99,7 +105,15 @@ export function registerAuthRoutes(route: Route, vault: Vault, rp: RelyingPartyC
       body: code,
       rateLimit: 'sign-in',
     },
-    async ({ body, request }) => withSession(request, (token) => vault.factors.confirmTotp(token, body.code)),
+    async ({ body, request, reply }) =>
+      withSession(request, async (token) => {
+        const done = await vault.factors.confirmTotp(token, body.code);
+        if (!done.ok) return done;
+        // A first enrolment activated the session under a new token (ASVS 7.2.4): set as a cookie only.
+        const { token: fresh, recoveryCodes } = done.value;
+        if (fresh !== undefined) setSessionCookies(reply, fresh, randomBytes(32).toString('base64url'));
+        return ok({ recoveryCodes });
+      }),
   );
   route(
     {
@@ -136,10 +150,10 @@ export function registerAuthRoutes(route: Route, vault: Vault, rp: RelyingPartyC
       body: webauthnResponse,
       rateLimit: 'sign-in',
     },
-    async ({ body, request }) =>
+    async ({ body, request, reply }) =>
       withSession(request, async (token) => {
         const done = await vault.passkeys.signIn(token, body, relyingParty(request, rp));
-        return done.ok ? ok({ state: done.value.state }) : done;
+        return done.ok ? signedIn(reply, done.value) : done;
       }),
   );
   route(

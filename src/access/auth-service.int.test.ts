@@ -26,10 +26,11 @@ for (const dialect of DIALECTS) {
       const signIn = expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
       if (signIn.state !== 'enroll') return { email, user, study, token: signIn.token, secret: '' };
       const { secret } = expectOk(await t.vault.factors.beginTotp(signIn.token, {}));
-      const { recoveryCodes } = expectOk(
+      const { recoveryCodes, token } = expectOk(
         await t.vault.factors.confirmTotp(signIn.token, await codeAt(secret)),
       );
-      return { email, user, study, token: signIn.token, secret, recoveryCodes };
+      // First enrolment activated the session under a new token (ASVS 7.2.4).
+      return { email, user, study, token: token ?? '', secret, recoveryCodes };
     }
 
     it('ASVS 6.2: refuses short, common and personal passwords, with no composition rules', async () => {
@@ -121,7 +122,7 @@ for (const dialect of DIALECTS) {
       expect(pending.ok ? null : pending.error.code).toBe('UNAUTHENTICATED');
       // A code for the current step is accepted once; the same code is refused the second time.
       const code = await codeAt(secret);
-      expect((await t.vault.auth.verifyMfa(signIn.token, code)).ok).toBe(true);
+      const accepted = expectOk(await t.vault.auth.verifyMfa(signIn.token, code));
       const again = expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
       const replay = await t.vault.auth.verifyMfa(again.token, code);
       expect(replay.ok ? null : replay.error.code).toBe('UNAUTHENTICATED');
@@ -130,8 +131,11 @@ for (const dialect of DIALECTS) {
       const third = expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
       const reused = await t.vault.auth.verifyMfa(third.token, recovery);
       expect(reused.ok ? null : reused.error.code).toBe('UNAUTHENTICATED');
-      const actor = expectOk(await t.vault.auth.authenticate(signIn.token));
+      // The accepted code issued a new token (ASVS 7.2.4): the password-step token is nobody.
+      const actor = expectOk(await t.vault.auth.authenticate(accepted.token));
       expect(actor).toMatchObject({ kind: 'user', mfa: true });
+      const stale = await t.vault.auth.authenticate(signIn.token);
+      expect(stale.ok ? null : stale.error.code).toBe('UNAUTHENTICATED');
     });
 
     it('HIPAA 164.312(a)(2)(iii): idle and absolute timeouts end sessions; logout and disable end all at once', async () => {

@@ -33,6 +33,10 @@ const MAX_FAILURES = 5;
 const INVALID = appError('UNAUTHENTICATED', 'Invalid credentials.');
 const SESSION_ENDED = appError('UNAUTHENTICATED', 'The session has ended: sign in again.');
 const MINUTE = 60_000;
+const SECOND_FACTOR_NOW_REQUIRED = appError(
+  'UNAUTHENTICATED',
+  'Your role now needs a second factor: sign in again to set it up.',
+);
 
 /** Lockout after 5 failures, doubling from 1 minute up to a day (21 CFR 11.300(d); ASVS 6.3.1). */
 function lockMinutes(lockouts: number): number {
@@ -191,20 +195,29 @@ export class AuthService {
     userId: string,
     evaluate: (trx: Tx, user: repo.UserRow) => Promise<{ ok: boolean; method: string }>,
   ): Promise<Result<SignIn>> {
-    const attempt = await transact(this.deps.db, async (trx) => {
+    type Attempt = { done: Awaited<ReturnType<typeof attemptSecondFactor>>; token: string };
+    const attempt = await transact(this.deps.db, async (trx): Promise<Result<Attempt>> => {
       const done = await attemptSecondFactor(trx, this.deps, userId, row.id, 'auth.mfa', (user) =>
         evaluate(trx, user),
       );
-      if (done.accepted) {
-        const now = this.deps.clock.now().toISOString();
-        await repo.updateSession(trx, row.id, { state: 'active', mfa_at: now, last_seen_at: now });
-      }
-      return ok(done);
+      if (!done.accepted) return ok({ done, token: '' });
+      // The session becomes authenticated: a new token replaces the one issued after the password,
+      // so a pre-MFA token (planted, logged or left in a shared browser) never becomes a signed-in
+      // session (ASVS 7.2.4, session fixation). The same transaction, so exactly one token is live.
+      const now = this.deps.clock.now().toISOString();
+      const token = newSecret('tvs');
+      await repo.updateSession(trx, row.id, {
+        state: 'active',
+        mfa_at: now,
+        last_seen_at: now,
+        token_hash: secretHash(token),
+      });
+      return ok({ done, token });
     });
     if (!attempt.ok) return attempt;
-    const done = attempt.value;
+    const { done, token } = attempt.value;
     if (!done.accepted) return err(refusalError(done.refusal));
-    return ok({ token: '', state: 'active', userId });
+    return ok({ token, state: 'active', userId });
   }
 
   /**
@@ -224,6 +237,16 @@ export class AuthService {
     const session = await this.session(token, ['active']);
     if (!session.ok) return session;
     const { row } = session.value;
+    // A session that never passed a second factor ends once its user holds a role that needs one
+    // (granted after the sign-in): a password alone never carries those rights (HIPAA 164.312(d),
+    // ASVS 6.3.3). Checked on a cache miss only: every grant change advances the access epoch.
+    if (row.mfa_at === null) {
+      const roles = (await repo.activeGrants(this.deps.db, row.user_id)).map((g) => g.role).filter(isRole);
+      if (roles.some(requiresMfa)) {
+        await this.#end(row, 'second factor required');
+        return err(SECOND_FACTOR_NOW_REQUIRED);
+      }
+    }
     if (epoch !== undefined) this.#sessions.set(key, epoch, { ...row });
     return ok(this.#sessionActor(row, epoch));
   }

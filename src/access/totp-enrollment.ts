@@ -13,7 +13,7 @@ import { verifyPassword } from './passwords.js';
 import * as repo from './repo.js';
 import { isRole, requiresMfa } from './roles.js';
 import { attemptSecondFactor, consumeCode, refusalError } from './second-factor.js';
-import { newRecoveryCode, secretHash } from './secrets.js';
+import { newRecoveryCode, newSecret, secretHash } from './secrets.js';
 import { checkTotp, newTotpSecret, totpUri } from './totp.js';
 
 /** Re-authentication before a second factor changes: the password and a current factor. */
@@ -117,7 +117,10 @@ export class FactorChanges {
    * step accepted before (a code used to sign in is refused here), consumed by compare-and-set.
    * Returns the new single-use recovery codes, shown once.
    */
-  async confirmTotp(token: string, code: string): Promise<Result<{ recoveryCodes: string[] }>> {
+  async confirmTotp(
+    token: string,
+    code: string,
+  ): Promise<Result<{ recoveryCodes: string[]; token?: string }>> {
     const session = await this.auth.session(token, ['enroll', 'active']);
     if (!session.ok) return session;
     const { row, user: signedIn } = session.value;
@@ -149,11 +152,18 @@ export class FactorChanges {
         user.id,
         codes.map((c) => secretHash(c)),
       );
-      await repo.updateSession(trx, row.id, { state: 'active', mfa_at: now });
+      // First enrolment activates the session: like an accepted second factor, it gets a new token,
+      // so the token issued after the password never becomes a signed-in session (ASVS 7.2.4).
+      const fresh = row.state === 'enroll' ? newSecret('tvs') : undefined;
+      await repo.updateSession(trx, row.id, {
+        state: 'active',
+        mfa_at: now,
+        ...(fresh === undefined ? {} : { token_hash: secretHash(fresh) }),
+      });
       await this.#changed(trx, user.id, row.id, replaced ? 'auth.mfa.change' : 'auth.mfa.enroll', {
         factor: 'totp',
       });
-      return ok({ recoveryCodes: codes });
+      return ok({ recoveryCodes: codes, ...(fresh === undefined ? {} : { token: fresh }) });
     });
   }
 

@@ -70,16 +70,23 @@ export async function readRevealedOverHttp(url: string, recordId: string): Promi
     body: JSON.stringify({ email: 'coordinator@demo.trialvault.invalid', password: DEMO_PASSWORD }),
   });
   if (login.status !== 200) throw new Error(`sign-in answered ${login.status}`);
-  const cookies = login.headers.getSetCookie().map((c) => c.split(';')[0]);
-  const cookie = cookies.join('; ');
-  const csrf = /tv_csrf=([^;]+)/.exec(cookie)?.[1] ?? '';
+  const pre = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const csrf = /tv_csrf=([^;]+)/.exec(pre)?.[1] ?? '';
   const code = await generate({ secret: demoSecret('coordinator'), epoch: Math.floor(Date.now() / 1000) });
   const totp = await fetch(`${url}/api/v1/auth/totp`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+    headers: { 'content-type': 'application/json', cookie: pre, 'x-csrf-token': csrf },
     body: JSON.stringify({ code }),
   });
   if (totp.status !== 200) throw new Error(`the second factor answered ${totp.status}`);
+  // The accepted second factor issues the session's new token (ASVS 7.2.4).
+  const cookie = totp.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const read = await fetch(`${url}/api/v1/records/${recordId}?reveal=true`, { headers: { cookie } });
   if (read.status !== 200) throw new Error(`reading the record answered ${read.status}`);
   return ((await read.json()) as { values: Record<string, unknown> }).values;

@@ -76,7 +76,10 @@ for (const dialect of DIALECTS) {
         headers: { cookie, 'x-csrf-token': csrf },
         payload: { code },
       });
-      return { cookie, csrf, totp };
+      // An accepted second factor issues a new session token (ASVS 7.2.4).
+      if (totp.statusCode !== 200) return { cookie, csrf, totp };
+      const active = cookiesOf(totp.headers['set-cookie']);
+      return { cookie: active, csrf: /tv_csrf=([^;]+)/.exec(active)?.[1] ?? '', totp };
     }
 
     it('publishes every /api/v1 route in the OpenAPI 3.1 document and browsable docs', async () => {

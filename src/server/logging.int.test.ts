@@ -50,15 +50,17 @@ describe('logs hold no protected value or secret', () => {
       url: '/api/v1/auth/login',
       payload: { email, password: TEST_PASSWORD },
     });
-    const cookie = (login.headers['set-cookie'] as string[]).map((c) => c.split(';')[0]).join('; ');
-    const csrf = /tv_csrf=([^;]+)/.exec(cookie)?.[1] ?? '';
+    const pre = (login.headers['set-cookie'] as string[]).map((c) => c.split(';')[0]).join('; ');
     clock.advance(1);
-    await app.inject({
+    const totp = await app.inject({
       method: 'POST',
       url: '/api/v1/auth/totp',
-      headers: { cookie, 'x-csrf-token': csrf },
+      headers: { cookie: pre, 'x-csrf-token': /tv_csrf=([^;]+)/.exec(pre)?.[1] ?? '' },
       payload: { code: await generate({ secret, epoch: Math.floor(clock.time / 1000) }) },
     });
+    // The accepted second factor issues a new session token (ASVS 7.2.4).
+    const cookie = (totp.headers['set-cookie'] as string[]).map((c) => c.split(';')[0]).join('; ');
+    const csrf = /tv_csrf=([^;]+)/.exec(cookie)?.[1] ?? '';
     await app.inject({ method: 'GET', url: `/api/v1/records/${record.id}?reveal=true`, headers: { cookie } });
     await app.inject({
       method: 'PUT',

@@ -19,8 +19,9 @@ for (const dialect of DIALECTS) {
       const { email } = await userWithRole(t.vault, 'principal_investigator', study.id);
       const signIn = expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
       const { secret } = expectOk(await t.vault.factors.beginTotp(signIn.token, {}));
-      expectOk(await t.vault.factors.confirmTotp(signIn.token, await generate({ secret })));
-      const actor = expectOk(await t.vault.auth.authenticate(signIn.token));
+      // First enrolment activates the session under a new token (ASVS 7.2.4).
+      const { token } = expectOk(await t.vault.factors.confirmTotp(signIn.token, await generate({ secret })));
+      const actor = expectOk(await t.vault.auth.authenticate(token ?? ''));
       return { study, actor, secret };
     }
 

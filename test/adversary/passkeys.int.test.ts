@@ -7,7 +7,14 @@ import { SESSION_MFA_FAILURES } from '../../src/access/mfa-policy.js';
 import { buildApp } from '../../src/server/app.js';
 import { TEST_PASSWORD } from '../support/access.js';
 import { TestClock } from '../support/clock.js';
-import { type App, codeAt, fullSignIn, passwordSignIn, userWithTotp } from '../support/http-auth.js';
+import {
+  type App,
+  codeAt,
+  cookiesOf,
+  fullSignIn,
+  passwordSignIn,
+  userWithTotp,
+} from '../support/http-auth.js';
 import { SoftAuthenticator } from '../support/soft-authenticator.js';
 import { DIALECTS, freshVault, type TestVault } from '../support/stores.js';
 
@@ -65,7 +72,11 @@ for (const dialect of DIALECTS) {
       const done = await post('/api/v1/auth/webauthn', session.headers, key.get(challenge, ORIGIN));
       expect(done.statusCode).toBe(200);
       expect(done.json()).toEqual({ state: 'active' });
-      const me = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: session.headers });
+      // The accepted assertion issues a new session token (ASVS 7.2.4); the pre-MFA one is nobody.
+      const stale = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: session.headers });
+      expect(stale.statusCode).toBe(401);
+      const cookie = cookiesOf(done.headers['set-cookie']);
+      const me = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } });
       expect(me.json().mfa).toBe(true);
       const row = await t.vault.deps.db
         .selectFrom('passkeys')

@@ -62,6 +62,7 @@ export async function arena(dialect: Dialect): Promise<Arena> {
       const vault: Vault = t.vault;
       const { email, user } = await userWithRole(vault, role, studyId ?? study.id, site);
       const first = expectOk(await vault.auth.login(email, TEST_PASSWORD));
+      // A role that needs no second factor signs in active: enrolling from there takes the password.
       const { secret } = expectOk(await vault.factors.beginTotp(first.token, { password: TEST_PASSWORD }));
       expectOk(await vault.factors.confirmTotp(first.token, await code(secret)));
       const login = await app.inject({
@@ -69,15 +70,17 @@ export async function arena(dialect: Dialect): Promise<Arena> {
         url: '/api/v1/auth/login',
         payload: { email, password: TEST_PASSWORD },
       });
-      const cookie = cookiesOf(login.headers['set-cookie']);
-      const csrf = /tv_csrf=([^;]+)/.exec(cookie)?.[1] ?? '';
+      const pre = cookiesOf(login.headers['set-cookie']);
       const totp = await app.inject({
         method: 'POST',
         url: '/api/v1/auth/totp',
-        headers: { cookie, 'x-csrf-token': csrf },
+        headers: { cookie: pre, 'x-csrf-token': /tv_csrf=([^;]+)/.exec(pre)?.[1] ?? '' },
         payload: { code: await code(secret) },
       });
       if (totp.statusCode !== 200) throw new Error(`sign-in failed: ${totp.body}`);
+      // The accepted second factor issues a new session token (ASVS 7.2.4).
+      const cookie = cookiesOf(totp.headers['set-cookie']);
+      const csrf = /tv_csrf=([^;]+)/.exec(cookie)?.[1] ?? '';
       return {
         email,
         userId: user.id,

@@ -53,5 +53,9 @@ export async function fullSignIn(app: App, email: string, secret: string, clock:
     headers: session.headers,
     payload: { code: await codeAt(secret, clock) },
   });
-  return { ...session, totp };
+  if (totp.statusCode !== 200) return { ...session, totp };
+  // The accepted second factor issues a new session token (ASVS 7.2.4): the active session's cookies.
+  const cookie = cookiesOf(totp.headers['set-cookie']);
+  const csrf = /__Host-tv_csrf=([^;]+)/.exec(cookie)?.[1] ?? '';
+  return { ...session, cookie, csrf, headers: { cookie, 'x-csrf-token': csrf }, totp };
 }
