@@ -6,6 +6,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -138,5 +139,49 @@ describe('restore refusals found by an operator drill', () => {
       2,
       /--to NEW_DATA_DIR/,
     );
+  }, 120_000);
+  it('21 CFR 11.10(c): a forged "newest" manifest added to the write-only target names the backup to use instead', async () => {
+    // The target only lets the server add files (docs/backup.md): whoever holds the server can add a
+    // manifest, not remove the true ones. The refusal must lead the operator to the last good backup.
+    const forged = join(dir, 'forged');
+    cpSync(target, forged, { recursive: true });
+    const manifests = join(forged, 'manifests');
+    const real = readdirSync(manifests)[0] ?? '';
+    const realId = real.replace(/\.json$/, '');
+    const fakeId = '29991231T000000000Z-deadbeef';
+    writeFileSync(
+      join(manifests, `${fakeId}.json`),
+      readFileSync(join(manifests, real), 'utf8').replaceAll(realId, fakeId),
+    );
+    const to = join(dir, 'forged-restore', 'data');
+    const refused = await run(
+      wiped,
+      'backup',
+      'restore',
+      '--from',
+      forged,
+      '--restore-key',
+      restoreKey,
+      '--to',
+      to,
+    );
+    oneClearLine(refused, 1, /signature does not hold/);
+    expect(refused.err).toContain(fakeId);
+    expect(refused.err).toContain(`--id ${realId}`);
+    expect(existsSync(to)).toBe(false);
+    const older = await run(
+      wiped,
+      'backup',
+      'restore',
+      '--from',
+      forged,
+      '--restore-key',
+      restoreKey,
+      '--id',
+      realId,
+      '--to',
+      to,
+    );
+    expect(older.code, older.err).toBe(0);
   }, 120_000);
 });
