@@ -184,4 +184,19 @@ describe('restore refusals found by an operator drill', () => {
     );
     expect(older.code, older.err).toBe(0);
   }, 120_000);
+  it('ASVS 16.5.1: a mistyped or missing option in an emergency is one line naming it and the help, exit 2', async () => {
+    for (const argv of [
+      ['backup', 'restore', '--form', target],
+      ['keys', 'recover', '--out', join(dir, 'nowhere.bundle')],
+    ]) {
+      const ran = await run(wiped, ...argv);
+      const lines = ran.err.trim().split('\n');
+      expect(lines, ran.err).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^trialvault: usage: (unknown option '--form'|required option '--share <file>' not specified)/,
+      );
+      expect(lines[0]).toMatch(/--help/);
+      expect(ran.code, ran.err).toBe(2);
+    }
+  }, 120_000);
 });
