@@ -16,15 +16,27 @@ export function readManifest(
   id: string | undefined,
   restoreKey: RestoreKey,
 ): Result<Manifest> {
-  const manifestId = id ?? target.manifestIds().at(-1);
+  const ids = target.manifestIds();
+  const manifestId = id ?? ids.at(-1);
   if (manifestId === undefined) return err(appError('NOT_FOUND', 'The target holds no backup.'));
+  // The target lets the server add files, never remove them: a forged or damaged "newest" manifest must
+  // not block recovery, so the refusal names it and the next older backup to restore instead.
+  const older = ids.filter((other) => other < manifestId).at(-1);
+  const refuse = (what: string) =>
+    err(
+      appError(
+        'INTEGRITY_ERROR',
+        `Backup ${manifestId}: ${what}${older === undefined ? '' : `; an older backup may be sound: --id ${older}`}.`,
+        { backup: manifestId },
+      ),
+    );
   const raw = target.getManifest(manifestId);
   if (raw === null) return err(appError('NOT_FOUND', 'No backup with this id.', { backup: manifestId }));
   let parsed: { manifest: Manifest; signature: string };
   try {
     parsed = JSON.parse(raw.toString('utf8')) as typeof parsed;
   } catch {
-    return err(appError('INTEGRITY_ERROR', 'The backup manifest is damaged.', { backup: manifestId }));
+    return refuse('the backup manifest is damaged');
   }
   if (
     !verify(
@@ -35,9 +47,7 @@ export function readManifest(
     ) ||
     parsed.manifest.id !== manifestId
   ) {
-    return err(
-      appError('INTEGRITY_ERROR', 'The backup manifest signature does not hold.', { backup: manifestId }),
-    );
+    return refuse('the backup manifest signature does not hold');
   }
   return ok(parsed.manifest);
 }

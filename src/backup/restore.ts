@@ -1,6 +1,6 @@
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ERASURE_REGISTER, readErasureRegister } from '../app/vault.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
@@ -86,6 +86,44 @@ export async function restoreBackup(
     return err(
       appError('ALREADY_EXISTS', 'The target directory already holds a store; restore into a new one.'),
     );
+  // A restore goes into a new place only: never beside another directory's files (21 CFR 11.10(c)).
+  if ('dataDir' in to && !isEmptyOrMissing(to.dataDir))
+    return err(
+      appError('ALREADY_EXISTS', 'The data directory for the restore is not empty; name a new one.'),
+    );
+  // A refused restore leaves nothing behind (docs/backup.md), so a retry can use the same place.
+  const created = [...new Set(['dataDir' in to ? to.dataDir : undefined, to.keyDir].map(topmostMissing))];
+  let result: Result<RestoreReport> | undefined;
+  try {
+    result = await restoreInto(actor, input, to);
+    return result;
+  } finally {
+    if (result === undefined || !result.ok)
+      for (const path of created) if (path !== undefined) rmSync(path, { recursive: true, force: true });
+  }
+}
+
+function isEmptyOrMissing(dir: string): boolean {
+  try {
+    return readdirSync(dir).length === 0;
+  } catch {
+    return !existsSync(dir);
+  }
+}
+
+/** The outermost ancestor of `path` (or itself) that does not exist yet: what a restore would create. */
+function topmostMissing(path: string | undefined): string | undefined {
+  if (path === undefined || existsSync(path)) return undefined;
+  let top = path;
+  while (dirname(top) !== top && !existsSync(dirname(top))) top = dirname(top);
+  return top;
+}
+
+async function restoreInto(
+  actor: Actor,
+  input: RecoveryInput,
+  to: RestoreDestination,
+): Promise<Result<RestoreReport>> {
   if ('postgres' in to) {
     const empty = await emptyPostgres(to.postgres);
     if (!empty.ok) return empty;
@@ -100,14 +138,8 @@ export async function restoreBackup(
         'This store is protected by a passphrase: set TRIALVAULT_PASSPHRASE for the restore.',
       ),
     );
-  if (
-    opened.value.bundle !== undefined &&
-    existsSync(to.keyDir) &&
-    existsSync(join(to.keyDir, 'ledger-signing.key'))
-  )
-    return err(
-      appError('ALREADY_EXISTS', 'The key directory for the restore already holds keys; name a new one.'),
-    );
+  if (opened.value.bundle !== undefined && !isEmptyOrMissing(to.keyDir))
+    return err(appError('ALREADY_EXISTS', 'The key directory for the restore is not empty; name a new one.'));
   const work = 'dataDir' in to ? to.dataDir : mkdtempSync(join(tmpdir(), 'tv-restore-'));
   let location: StoreLocation;
   try {
@@ -156,8 +188,9 @@ export async function restoreBackup(
     const lost =
       newest > events ? { lostFrom: events, lostThrough: newest } : { lostFrom: null, lostThrough: null };
     const backupCheckpoint = manifest.checkpoint?.size ?? 0;
-    const lossWindowKnown =
-      entries.some((e) => e.size > backupCheckpoint) || external.some((f) => existsSync(f));
+    // Known only from a witness kept elsewhere that could be read: a copy the attack encrypted or
+    // truncated proves nothing, so it never turns into "nothing was lost" (21 CFR 11.10(e)).
+    const lossWindowKnown = entries.some((e) => e.size > backupCheckpoint) || elsewhere.length > 0;
     await transact(restored.store.db, async (trx) => {
       await appendAuditEvent(trx, restored.deps, {
         actor,

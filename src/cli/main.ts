@@ -47,8 +47,19 @@ export function buildProgram(context: CommandContext): Command {
   const program = new Command('trialvault')
     .description('TrialVault: field-encrypted, tamper-evident clinical trial data')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
-    .showHelpAfterError();
+    // A usage error is one line, like every other failure (an operator mid-recovery reads the first
+    // line; ASVS 16.5.1): what is wrong, and where the options are. `--help` still prints them all.
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+      outputError: (s, write) =>
+        write(
+          `trialvault: usage: ${s
+            .trim()
+            .replace(/^error: /, '')
+            .replace(/\s*\n\s*/g, ' ')} (add --help for the options)\n`,
+        ),
+    });
 
   program
     .command('init')

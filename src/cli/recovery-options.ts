@@ -57,12 +57,12 @@ export function recoveryInput(
 
 export function destination(opts: RestoreOptions): Result<RestoreDestination> {
   if ((opts.to === undefined) === (opts.toUrl === undefined))
-    return err(appError('VALIDATION_FAILED', 'Give either --to NEW_DATA_DIR or --to-url postgres://...'));
+    return err(appError('CONFIG_INVALID', 'Give either --to NEW_DATA_DIR or --to-url postgres://...'));
   if (opts.toUrl !== undefined) {
     if (!/^postgres(ql)?:\/\//.test(opts.toUrl))
-      return err(appError('VALIDATION_FAILED', '--to-url must start with postgres:// or postgresql://.'));
+      return err(appError('CONFIG_INVALID', '--to-url must start with postgres:// or postgresql://.'));
     if (opts.keysTo === undefined)
-      return err(appError('VALIDATION_FAILED', 'A restore into PostgreSQL needs --keys-to NEW_KEY_DIR.'));
+      return err(appError('CONFIG_INVALID', 'A restore into PostgreSQL needs --keys-to NEW_KEY_DIR.'));
     return ok({
       postgres: { dialect: 'postgres', url: opts.toUrl },
       url: opts.toUrl,
@@ -72,7 +72,7 @@ export function destination(opts: RestoreOptions): Result<RestoreDestination> {
   const dataDir = resolve(opts.to ?? '');
   const keyDir = resolve(opts.keysTo ?? join(dirname(dataDir), `${basename(dataDir)}-keys`));
   if (keyDir === dataDir || keyDir.startsWith(`${dataDir}/`))
-    return err(appError('VALIDATION_FAILED', 'Keep the key directory apart from the data directory.'));
+    return err(appError('CONFIG_INVALID', 'Keep the key directory apart from the data directory.'));
   return ok({ dataDir, keyDir });
 }
 
@@ -114,7 +114,7 @@ export function restoreText(r: RestoreReport): string {
       ? `LOST: events ${r.lostFrom} to ${(r.lostThrough ?? 0) - 1} (published before the restore) are not in this backup; the restore is recorded in the ledger.`
       : r.lossWindowKnown
         ? 'No published event was lost.'
-        : 'Loss window UNKNOWN: no witness newer than the backup was given (--witness FILE); events after the backup may be lost.';
+        : 'Loss window UNKNOWN: no readable witness copy newer than the backup was given (--witness FILE); events after the backup may be lost.';
   const proof =
     r.consistency === null
       ? 'No witnessed checkpoint to extend.'
