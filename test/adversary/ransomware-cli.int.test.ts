@@ -14,7 +14,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Ran, run } from '../../src/cli/operator-process.js';
+import { run } from '../../src/cli/operator-process.js';
+import { oneClearLine, operatorEnv } from '../support/operator-cli.js';
 
 /**
  * What ransomware leaves the operator with, fed to the built CLI as separate processes: a damaged
@@ -22,21 +23,9 @@ import { type Ran, run } from '../../src/cli/operator-process.js';
  * naming what is wrong and an exit code, never a stack trace (ASVS 16.5.1: errors handled without
  * leaking internals; 21 CFR 11.10(c) records recoverable). Build first: npm run build.
  */
-function oneClearLine(ran: Ran, code: number, says?: RegExp) {
-  expect(ran.err, ran.err).not.toMatch(/\n\s+at |SqliteError|node:internal/);
-  const lines = ran.err.trim().split('\n');
-  expect(lines, ran.err).toHaveLength(1);
-  expect(lines[0]).toMatch(/^trialvault: [A-Z_]+: /);
-  if (says !== undefined) expect(ran.err).toMatch(says);
-  expect(ran.code, ran.err).toBe(code);
-}
-
 describe('ransomware from the operator seat: no stack traces, K-1 escrow shares recover nothing', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tv-adv-ransom-'));
-  const base: NodeJS.ProcessEnv = { ...process.env, TRIALVAULT_LOG_LEVEL: 'warn' };
-  for (const k of Object.keys(base))
-    if (k.startsWith('TRIALVAULT_') && k !== 'TRIALVAULT_LOG_LEVEL') delete base[k];
-  const env = { ...base, TRIALVAULT_DATA_DIR: join(dir, 'data'), TRIALVAULT_KEY_DIR: join(dir, 'keys') };
+  const { base, env } = operatorEnv(dir);
   const target = join(dir, 'target');
   const restoreKey = join(dir, 'restore.key');
   beforeAll(async () => {

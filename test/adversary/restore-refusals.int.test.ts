@@ -13,7 +13,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Ran, run } from '../../src/cli/operator-process.js';
+import { run } from '../../src/cli/operator-process.js';
+import { oneClearLine, operatorEnv } from '../support/operator-cli.js';
 
 /**
  * Findings of an operator following docs/backup.md after a ransomware attack, through the built CLI as
@@ -22,21 +23,9 @@ import { type Ran, run } from '../../src/cli/operator-process.js';
  * false "nothing was lost" (21 CFR 11.10(c) records recoverable; 11.10(e) the trail tells what was
  * lost; ASVS 16.5.1 errors handled without leaking internals). Build first: npm run build.
  */
-function oneClearLine(ran: Ran, code: number, says?: RegExp) {
-  expect(ran.err, ran.err).not.toMatch(/\n\s+at |SqliteError|node:internal/);
-  const lines = ran.err.trim().split('\n');
-  expect(lines, ran.err).toHaveLength(1);
-  expect(lines[0]).toMatch(/^trialvault: [A-Z_]+: /);
-  if (says !== undefined) expect(ran.err).toMatch(says);
-  expect(ran.code, ran.err).toBe(code);
-}
-
 describe('restore refusals found by an operator drill', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tv-adv-restore-'));
-  const base: NodeJS.ProcessEnv = { ...process.env, TRIALVAULT_LOG_LEVEL: 'warn' };
-  for (const k of Object.keys(base))
-    if (k.startsWith('TRIALVAULT_') && k !== 'TRIALVAULT_LOG_LEVEL') delete base[k];
-  const env = { ...base, TRIALVAULT_DATA_DIR: join(dir, 'data'), TRIALVAULT_KEY_DIR: join(dir, 'keys') };
+  const { base, env } = operatorEnv(dir);
   // The wiped machine: nothing of the attacked one.
   const wiped = {
     ...base,
