@@ -1,6 +1,12 @@
 import { parse } from 'csv-parse/sync';
 import type { Kysely } from 'kysely';
+import type { Authorizer } from '../access/authorizer.js';
+import { appendAuditEvent } from '../audit/repo.js';
+import type { Actor } from '../core/actor.js';
+import { ok, type Result } from '../core/result.js';
 import type { Database } from '../storage/schema.js';
+import { transact } from '../storage/transact.js';
+import type { VaultDeps } from '../vault/deps.js';
 import type { Keyring } from '../vault/keyring.js';
 import { canarySubject } from './canary.js';
 import { planForms } from './engine.js';
@@ -71,7 +77,7 @@ export async function attribute(
   now: string,
   visibleStudies: 'all' | ReadonlySet<string>,
 ): Promise<Attribution[]> {
-  const out: Attribution[] = [];
+  const candidates: { entry: Attribution; row: repo.ExportRow; key: Buffer }[] = [];
   const total = Math.max(1, evidence.subjects.size);
   for (const row of await repo.listExports(db)) {
     if (visibleStudies !== 'all' && !visibleStudies.has(row.study_id)) continue;
@@ -90,24 +96,29 @@ export async function attribute(
         : [...new Set([...evidence.subjects].map((s) => s.split('-')[0] ?? null))];
     for (let n = 0; n < Number(row.canaries); n++)
       if (sites.some((site) => evidence.subjects.has(canarySubject(secret, n, profile, site)))) canaryHits++;
-    let dates = 0;
-    if (profile === 'deidentified' && subjectHits === 0 && evidence.dates.size > 0)
-      dates = await dateShare(db, keyring, row, settings.key, evidence);
-    const score = (subjectHits + canaryHits * 5) / total + dates;
-    if (score > 0)
-      out.push({
-        exportId: row.id,
-        study: row.study_id,
-        profile: row.profile,
-        recipient: row.recipient,
-        purpose: row.purpose,
-        createdAt: row.created_at,
-        subjects: subjectHits,
-        canaries: canaryHits,
-        dates,
-        score,
-      });
+    const entry = {
+      exportId: row.id,
+      study: row.study_id,
+      profile: row.profile,
+      recipient: row.recipient,
+      purpose: row.purpose,
+      createdAt: row.created_at,
+      subjects: subjectHits,
+      canaries: canaryHits,
+      dates: 0,
+      score: (subjectHits + canaryHits * 5) / total,
+    };
+    candidates.push({ entry, row, key: settings.key });
   }
+  // Subject codes and canaries are exact; only a file whose subjects were re-coded falls back to
+  // the per-recipient date shifts, which every de-identified export of the study is scored on.
+  const exact = candidates.some((c) => c.entry.score > 0);
+  for (const c of candidates) {
+    if (exact || c.row.profile !== 'deidentified' || evidence.dates.size === 0) continue;
+    const dates = await dateShare(db, keyring, c.row, c.key, evidence);
+    c.entry = { ...c.entry, dates, score: dates };
+  }
+  const out = candidates.map((c) => c.entry).filter((e) => e.score > 0);
   return out.sort((a, b) => b.score - a.score);
 }
 
@@ -156,4 +167,44 @@ async function dateShare(
   let hits = 0;
   for (const date of evidence.dates) if (shifted.has(date)) hits++;
   return hits / evidence.dates.size;
+}
+
+export interface Identified {
+  readonly rows: number;
+  readonly subjects: number;
+  /** Best first; the first is the export the file came from when its score stands out. */
+  readonly candidates: Attribution[];
+}
+
+/**
+ * Names the export a leaked file or fragment came from, by its keyed fingerprints (pseudonyms,
+ * canaries, per-recipient date shifts), among the studies whose exports the caller manages; audited.
+ */
+export async function identifyFile(
+  deps: VaultDeps,
+  authorizer: Authorizer,
+  actor: Actor,
+  text: string,
+): Promise<Result<Identified>> {
+  const visible = await authorizer.visibleStudies(actor);
+  let allowed: 'all' | Set<string> = 'all';
+  if (visible !== 'all') {
+    allowed = new Set();
+    for (const id of visible)
+      if ((await authorizer.authorize(actor, 'export.recipients', { studyId: id }, { quiet: true })).ok)
+        allowed.add(id);
+  }
+  const evidence = evidenceOf(text);
+  const now = deps.clock.now().toISOString();
+  const candidates = await attribute(deps.db, deps.keyring, evidence, now, allowed);
+  await transact(deps.db, async (trx) => {
+    await appendAuditEvent(trx, deps, {
+      actor,
+      action: 'export.identify',
+      target: candidates[0]?.exportId ?? null,
+      details: { rows: evidence.rows, subjects: evidence.subjects.size, found: candidates.length },
+    });
+    return ok(null);
+  });
+  return ok({ rows: evidence.rows, subjects: evidence.subjects.size, candidates });
 }

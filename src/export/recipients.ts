@@ -10,6 +10,7 @@ import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import * as repo from './repo.js';
+import { exportSettings } from './settings.js';
 
 const recipientSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
@@ -89,5 +90,26 @@ export class Recipients {
       .orderBy('name')
       .execute();
     return ok(rows.map(view));
+  }
+  /** Sets the study's k-anonymity threshold (at least 2). */
+  async setThreshold(actor: Actor, studyRef: string, k: number): Promise<Result<{ k: number }>> {
+    const study = await studies.findStudy(this.deps.db, studyRef);
+    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const allowed = await this.authorizer.authorize(actor, 'export.recipients', { studyId: study.id });
+    if (!allowed.ok) return allowed;
+    if (!Number.isSafeInteger(k) || k < 2 || k > 1000)
+      return err(appError('VALIDATION_FAILED', 'k must be an integer from 2 to 1000.'));
+    const now = this.deps.clock.now().toISOString();
+    await exportSettings(this.deps.db, this.deps.keyring, study.id, now);
+    return transact(this.deps.db, async (trx) => {
+      await repo.setThreshold(trx, study.id, k);
+      await appendAuditEvent(trx, this.deps, {
+        actor,
+        action: 'export.settings',
+        studyId: study.id,
+        details: { k },
+      });
+      return ok({ k });
+    });
   }
 }

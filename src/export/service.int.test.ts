@@ -130,14 +130,14 @@ for (const dialect of DIALECTS) {
       const dir = join(out, 'zip');
       const { mkdirSync } = await import('node:fs');
       mkdirSync(dir);
-      expectOk(await t.vault.exports.setThreshold(CLI_ACTOR, seeded.studyId, 2));
+      expectOk(await t.vault.exports.recipients.setThreshold(CLI_ACTOR, seeded.studyId, 2));
       const made = await t.vault.exports.createIn(
         CLI_ACTOR,
         seeded.studyId,
         { profile: 'deidentified', recipient: 'Registry', purpose: 'Registry', suppress: ['BIRTH_DATE'] },
         dir,
       );
-      expectOk(await t.vault.exports.setThreshold(CLI_ACTOR, seeded.studyId, 5));
+      expectOk(await t.vault.exports.recipients.setThreshold(CLI_ACTOR, seeded.studyId, 5));
       if (!made.ok) {
         // The demo's ZIPs are random: k may stay below 2 with ZIP kept; the refusal names ZIP then.
         expect(made.error.code).toBe('EXPORT_REFUSED');

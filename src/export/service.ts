@@ -16,7 +16,7 @@ import { type Download, downloadOnce } from './download.js';
 import { DualControl } from './dual-control.js';
 import { runEngine } from './engine.js';
 import { EXPORT_FORMATS, EXPORT_PROFILES, type ExportProfile } from './export-dataset.js';
-import { type Attribution, attribute, evidenceOf } from './identify.js';
+import { type Identified, identifyFile } from './identify.js';
 import type { RiskReport } from './k-anonymity.js';
 import { DirectoryOutput, type WrittenFile } from './output.js';
 import { Recipients } from './recipients.js';
@@ -288,75 +288,13 @@ export class ExportService {
     );
   }
 
-  /** Sets the study's k-anonymity threshold (at least 2). */
-  async setThreshold(actor: Actor, studyRef: string, k: number): Promise<Result<{ k: number }>> {
-    const study = await studies.findStudy(this.deps.db, studyRef);
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
-    const allowed = await this.authorizer.authorize(actor, 'export.recipients', { studyId: study.id });
-    if (!allowed.ok) return allowed;
-    if (!Number.isSafeInteger(k) || k < 2 || k > 1000)
-      return err(appError('VALIDATION_FAILED', 'k must be an integer from 2 to 1000.'));
-    const now = this.deps.clock.now().toISOString();
-    await exportSettings(this.deps.db, this.deps.keyring, study.id, now);
-    return transact(this.deps.db, async (trx) => {
-      await repo.setThreshold(trx, study.id, k);
-      await appendAuditEvent(trx, this.deps, {
-        actor,
-        action: 'export.settings',
-        studyId: study.id,
-        details: { k },
-      });
-      return ok({ k });
-    });
-  }
-
   /** One file of an API export, once, by its maker, within the download window. */
   download(actor: Actor, exportId: string, name: string): Promise<Result<Download>> {
     return downloadOnce(this.deps, this.authorizer, this.options.spoolDir, actor, exportId, name);
   }
 
-  /**
-   * Names the export a leaked file or fragment came from, by its keyed fingerprints (pseudonyms,
-   * canaries, per-recipient date shifts); only among the studies the caller may manage exports of.
-   */
-  async identify(
-    actor: Actor,
-    text: string,
-  ): Promise<Result<{ rows: number; subjects: number; candidates: Attribution[] }>> {
-    const visible = await this.authorizer.visibleStudies(actor);
-    const studiesAllowed =
-      visible === 'all'
-        ? visible
-        : new Set(
-            (
-              await Promise.all(
-                [...visible].map(async (id) =>
-                  (
-                    await this.authorizer.authorize(
-                      actor,
-                      'export.recipients',
-                      { studyId: id },
-                      { quiet: true },
-                    )
-                  ).ok
-                    ? [id]
-                    : [],
-                ),
-              )
-            ).flat(),
-          );
-    const evidence = evidenceOf(text);
-    const now = this.deps.clock.now().toISOString();
-    const candidates = await attribute(this.deps.db, this.deps.keyring, evidence, now, studiesAllowed);
-    await transact(this.deps.db, async (trx) => {
-      await appendAuditEvent(trx, this.deps, {
-        actor,
-        action: 'export.identify',
-        target: candidates[0]?.exportId ?? null,
-        details: { rows: evidence.rows, subjects: evidence.subjects.size, found: candidates.length },
-      });
-      return ok(null);
-    });
-    return ok({ rows: evidence.rows, subjects: evidence.subjects.size, candidates });
+  /** Names the export a leaked file or fragment came from (identify.ts). */
+  identify(actor: Actor, text: string): Promise<Result<Identified>> {
+    return identifyFile(this.deps, this.authorizer, actor, text);
   }
 }
