@@ -7,11 +7,11 @@ import { pseudonym } from './pseudonym.js';
  * Canary rows: synthetic participants, keyed per export, placed among the real ones so that a leaked
  * file, reformatted or cut to a fragment, names its export (issue #16, traceability). A canary copies
  * the shape of a neighbouring participant with keyed changes: other dates, jittered measurements,
- * made-up identifiers; it is never a real person. De-identified exports carry about 1 in 20;
- * exports with real subject ids carry about 1 in 8, since their subject ids are not per export.
+ * made-up identifiers; it is never a real person. Pseudonymised exports carry about 1 in 20;
+ * identified exports (real subject ids, not per export) about 1 in 8.
  */
 export function canaryRate(profile: ExportProfile): number {
-  return profile === 'deidentified' ? 13 : 32;
+  return profile === 'identified' ? 32 : 13;
 }
 
 /** Whether a canary follows this participant (a keyed slot, so positions look random). */
@@ -26,7 +26,7 @@ export function canarySubject(
   profile: ExportProfile,
   site: string | null,
 ): string {
-  if (profile === 'deidentified') return pseudonym(secret, `canary:${n}`);
+  if (profile !== 'identified') return pseudonym(secret, `canary:${n}`);
   const number = 5000 + (keyed(secret, 'canary-subject', String(n)).readUInt16BE(0) % 4000);
   return `${site ?? 'S00'}-${String(number)}`;
 }

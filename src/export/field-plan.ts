@@ -47,11 +47,10 @@ function transformFor(field: FieldDefinition, options: PlanOptions): FieldTransf
   if (isZipField(field)) return 'zip3';
   if (AGE_FIELD.test(field.oid) && (field.type === 'integer' || field.type === 'decimal'))
     return 'age-top-coded';
-  if (field.type === 'text') {
-    // Quasi-identifying text of unknown shape (a town, an occupation) is not released de-identified.
-    if (field.class === 'quasi') return null;
-    return options.scrub ? 'scrubbed' : null;
-  }
+  // Quasi-identifying text of unknown shape (a town, an occupation) is not released de-identified;
+  // clinical free text may name people, dates or places: scrubbed, or dropped without the scrubber.
+  if (field.type === 'text' && field.class === 'quasi') return null;
+  if (field.type === 'text' && field.class === 'clinical') return options.scrub ? 'scrubbed' : null;
   return 'none';
 }
 

@@ -85,13 +85,13 @@ export async function attribute(
     const secret = exportSecret(settings.key, row.id);
     const profile = row.profile as ExportProfile;
     let subjectHits = 0;
-    if (profile === 'deidentified') {
+    if (profile !== 'identified') {
       for (const id of await repo.participantIds(db, row.study_id))
         if (evidence.subjects.has(pseudonym(secret, id))) subjectHits++;
     }
     let canaryHits = 0;
     const sites =
-      profile === 'deidentified'
+      profile !== 'identified'
         ? [null]
         : [...new Set([...evidence.subjects].map((s) => s.split('-')[0] ?? null))];
     for (let n = 0; n < Number(row.canaries); n++)

@@ -88,8 +88,9 @@ export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
         birthDate,
         ageAt,
       };
+      // Per-export pseudonyms in the de-identified and limited profiles (164.514(c)); identified keeps ids.
       const subject =
-        profile === 'deidentified' ? pseudonym(spec.secret, participant.id) : participant.subject_id;
+        profile === 'identified' ? participant.subject_id : pseudonym(spec.secret, participant.id);
       const site = profile === 'deidentified' ? null : participant.site_code;
       const rows: ExportRow[] = [];
       for (const { record, values } of opened) {
