@@ -10,6 +10,13 @@ import { oneClearLine, operatorEnv } from '../support/operator-cli.js';
  * fragment (issue #16): the operator exports for two recipients, a 100-row piece of one file is
  * attributed to its recipient, and refusals are one clear line. Build first: npm run build.
  */
+/** `export ... --out DIR` for the demo study, with the given profile and more options. */
+const exportTo = (dir: string, profile: string, ...more: string[]) => [
+  'export',
+  ...['--study', 'TV-DEMO-001', '--profile', profile, '--out', dir],
+  ...more,
+];
+
 describe('trialvault export, as separate processes', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tv-adv-export-'));
   const { env } = operatorEnv(dir);
@@ -19,33 +26,14 @@ describe('trialvault export, as separate processes', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('HIPAA 164.514(b)(2): an export above the risk is one line naming the quasi-identifier to suppress', async () => {
-    const ran = await run(
-      env,
-      'export',
-      '--study',
-      'TV-DEMO-001',
-      '--profile',
-      'deidentified',
-      '--out',
-      join(dir, 'x'),
-    );
+    const ran = await run(env, ...exportTo(join(dir, 'x'), 'deidentified'));
     oneClearLine(ran, 1, /EXPORT_REFUSED: .*suppressing (BIRTH_DATE|ZIP)/);
   });
 
   it('an identified export without a second approver is refused', async () => {
     const ran = await run(
       env,
-      'export',
-      '--study',
-      'TV-DEMO-001',
-      '--profile',
-      'identified',
-      '--out',
-      join(dir, 'i'),
-      '--recipient',
-      'Sponsor',
-      '--purpose',
-      'Safety',
+      ...exportTo(join(dir, 'i'), 'identified', '--recipient', 'Sponsor', '--purpose', 'Safety'),
     );
     oneClearLine(ran, 1, /APPROVAL_REQUIRED/);
   });
@@ -56,15 +44,7 @@ describe('trialvault export, as separate processes', () => {
       const out = join(dir, recipient.replace(' ', '-'));
       const ran = await run(
         env,
-        'export',
-        '--study',
-        'TV-DEMO-001',
-        '--profile',
-        'deidentified',
-        '--format',
-        'csv',
-        '--out',
-        out,
+        ...exportTo(out, 'deidentified', '--format', 'csv'),
         '--recipient',
         recipient,
         '--purpose',
