@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { userWithRole } from '../../test/support/access.js';
 import { pseudonymIn, readExportFile, type Seeded, seededDemo } from '../../test/support/exports.js';
 import { DIALECTS, freshVault, type TestVault } from '../../test/support/stores.js';
 import { CLI_ACTOR } from '../core/actor.js';
@@ -57,7 +58,6 @@ for (const dialect of DIALECTS) {
 
     it('HIPAA 164.514(b)(2): no identifier, financial or blinded allocation value, no original date, intervals kept', async () => {
       const dir = join(out, 'deid');
-      const { mkdirSync } = await import('node:fs');
       mkdirSync(dir);
       const report = expectOk(
         await t.vault.exports.createIn(
@@ -127,7 +127,6 @@ for (const dialect of DIALECTS) {
 
     it('ZIP codes are cut to 3 digits (000 for restricted areas) when kept; dates of birth shifted', async () => {
       const dir = join(out, 'zip');
-      const { mkdirSync } = await import('node:fs');
       mkdirSync(dir);
       expectOk(await t.vault.exports.recipients.setThreshold(CLI_ACTOR, seeded.studyId, 2));
       const made = await t.vault.exports.createIn(
@@ -150,6 +149,33 @@ for (const dialect of DIALECTS) {
         expect(r.VALUE).toMatch(/^\d{3}$/);
         if (r.VALUE !== '000') expect(RESTRICTED_ZIP3.has(r.VALUE ?? '')).toBe(false);
       }
+    });
+
+    it('ICH E9 2.3.1: allocation only for an unblinded recipient, and never through a blinded exporter', async () => {
+      expectOk(
+        await t.vault.exports.recipients.save(CLI_ACTOR, seeded.studyId, { name: 'DMC', unblinded: true }),
+      );
+      const input = {
+        profile: 'deidentified',
+        recipient: 'DMC',
+        purpose: 'Unblinded review',
+        suppress: ['BIRTH_DATE', 'ZIP'],
+      };
+      const header = (dir: string, id: string) =>
+        readExportFile(dir, `${id}-wide.csv`).split('\n')[0]?.split(',') ?? [];
+      const operatorDir = join(out, 'dmc');
+      mkdirSync(operatorDir);
+      const operator = expectOk(
+        await t.vault.exports.createIn(CLI_ACTOR, seeded.studyId, input, operatorDir),
+      );
+      expect(operator.allocation).toBe(true);
+      expect(header(operatorDir, operator.exportId)).toEqual(expect.arrayContaining(['ARM', 'KIT']));
+      const { actor } = await userWithRole(t.vault, 'statistician', seeded.studyId);
+      const blindDir = join(out, 'dmc-blind');
+      mkdirSync(blindDir);
+      const blind = expectOk(await t.vault.exports.createIn(actor, seeded.studyId, input, blindDir));
+      expect(blind.allocation).toBe(false);
+      expect(header(blindDir, blind.exportId)).not.toContain('ARM');
     });
   });
 }
