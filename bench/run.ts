@@ -1,5 +1,6 @@
 import { benchBackup } from './backup.js';
 import { benchCore } from './core.js';
+import { benchDeid } from './deid.js';
 import { benchHttp } from './http.js';
 import { benchImport } from './import.js';
 import { benchIngest } from './ingest.js';
@@ -9,6 +10,7 @@ import { benchLedger } from './ledger.js';
 const BENCHES: Record<string, () => Promise<unknown>> = {
   backup: benchBackup,
   core: benchCore,
+  deid: benchDeid,
   http: benchHttp,
   import: benchImport,
   ingest: benchIngest,
