@@ -117,7 +117,7 @@ function readForms(mdv: Node, units: ReadonlyMap<string, string>): ExportForm[] 
   });
 }
 
-function valueOf(field: ExportField, raw: string): ExportValue {
+function typedValue(field: ExportField, raw: string): ExportValue {
   if (
     (field.type === 'integer' || field.type === 'decimal') &&
     /^-?\d+(?:\.\d+)?(?:e[+-]?\d+)?$/i.test(raw)
@@ -152,7 +152,7 @@ function readRows(clinical: Node | undefined, forms: readonly ExportForm[]): Exp
           if (item === undefined) continue;
           const raw = attrOf(item, 'Value');
           values[field.oid] =
-            attrOf(item, 'IsNull') === 'Yes' || raw === undefined ? null : valueOf(field, raw);
+            attrOf(item, 'IsNull') === 'Yes' || raw === undefined ? null : typedValue(field, raw);
         }
         rows.push({
           subject: subjectKey,

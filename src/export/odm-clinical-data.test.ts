@@ -64,6 +64,21 @@ describe('CDISC ODM 1.3.2 ClinicalData (issue 16)', () => {
     );
   });
 
+  it('replaces characters XML 1.0 cannot carry (NUL, lone surrogates) with U+FFFD', async () => {
+    const rows = [
+      {
+        subject: 'P-1',
+        site: null,
+        event: 'E1',
+        form: 'AE',
+        formVersion: 1,
+        values: { TERM: 'a\u0000b\uD800c' },
+      },
+    ];
+    const read = expectOk(readOdm(await odmOf(fixtureDataset(rows))));
+    expect((await rowsOf(read))[0]?.values.TERM).toBe('a\uFFFDb\uFFFDc');
+  });
+
   it('declares the metadata of the exported forms: FormDef, ItemGroupDef, ItemDef, CodeList, units', async () => {
     const xml = await odmOf(fixtureDataset());
     expect(xml).toContain('<FormDef OID="AE" Name="Adverse event" Repeating="Yes">');

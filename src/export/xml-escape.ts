@@ -3,13 +3,27 @@
  * references, because a parser normalises a literal newline or tab in an attribute to a space and the
  * round trip must keep free text exactly. Characters XML 1.0 cannot carry become U+FFFD.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the characters XML 1.0 forbids
-const FORBIDDEN =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** XML 1.0 Char production: tab, newline, carriage return, and the planes minus surrogates and U+FFFE/U+FFFF. */
+function xmlChar(code: number): boolean {
+  return (
+    code === 9 ||
+    code === 10 ||
+    code === 13 ||
+    (code >= 0x20 && code <= 0xd7ff) ||
+    (code >= 0xe000 && code <= 0xfffd) ||
+    code >= 0x10000
+  );
+}
+
+function clean(text: string): string {
+  let out = '';
+  // for..of walks code points: a lone surrogate comes out alone and is replaced.
+  for (const ch of text) out += xmlChar(ch.codePointAt(0) ?? 0) ? ch : '\uFFFD';
+  return out;
+}
 
 export function escapeText(text: string): string {
-  return text
-    .replace(FORBIDDEN, '\uFFFD')
+  return clean(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
