@@ -52,6 +52,10 @@ function expected(role: Role, action: Action, resource: Resource): Outcome {
       'participant.lookup',
       'import.run',
       'breakglass.review',
+      'export.run',
+      'export.identified',
+      'export.approve',
+      'export.recipients',
     ].includes(action)
   ) {
     return 'not-found';
@@ -220,6 +224,18 @@ async function perform(
       return new BackupService(vault, { keyDir: ctx.keyDir, passphrase: undefined }).create(actor);
     case 'demo.seed':
       return vault.demo.seed(actor);
+    case 'export.run':
+      return vault.exports.list(actor, t.studyId);
+    case 'export.identified':
+      return vault.exports.dualControl.request(actor, t.studyId, {
+        recipient: 'Sponsor',
+        purpose: 'Matrix',
+        password: 'wrong password',
+      });
+    case 'export.approve':
+      return vault.exports.dualControl.pending(actor, t.studyId);
+    case 'export.recipients':
+      return vault.exports.recipients.list(actor, t.studyId);
   }
 }
 

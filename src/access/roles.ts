@@ -34,6 +34,10 @@ export const ACTIONS = [
   'keys.rotate',
   'backup.run',
   'demo.seed',
+  'export.run',
+  'export.identified',
+  'export.approve',
+  'export.recipients',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -85,6 +89,8 @@ export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
       'breakglass.review',
       'device.manage',
       'telemetry.read',
+      'export.approve',
+      'export.recipients',
     ],
     reveal: [],
     blinded: true,
@@ -104,6 +110,9 @@ export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
       'breakglass.review',
       'device.manage',
       'telemetry.read',
+      'export.run',
+      'export.identified',
+      'export.approve',
     ],
     reveal: ['identifier', 'quasi'],
     blinded: true,
@@ -149,13 +158,15 @@ export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
       'audit.read',
       'import.run',
       'telemetry.read',
+      'export.run',
+      'export.identified',
     ],
     reveal: ['quasi'],
     blinded: true,
   },
   statistician: {
     label: 'Statistician: de-identified (clinical) data only',
-    actions: ['study.read', 'participant.read', 'record.read'],
+    actions: ['study.read', 'participant.read', 'record.read', 'export.run'],
     reveal: [],
     blinded: true,
   },
@@ -201,6 +212,10 @@ export const NEVER_TOKEN_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   'backup.status',
   'ledger.read',
   'ledger.verify',
+  // Identified exports and their approval need a person re-authenticated in a session (dual control).
+  'export.identified',
+  'export.approve',
+  'export.recipients',
   ...OPERATOR_ACTIONS,
 ]);
 

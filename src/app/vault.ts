@@ -1,4 +1,5 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { sql } from 'kysely';
 import { type AccessConfig, AuthService } from '../access/auth-service.js';
@@ -21,6 +22,7 @@ import { DemoService } from '../demo/service.js';
 import { DeviceService } from '../devices/device-service.js';
 import { SeriesService } from '../devices/series-service.js';
 import { TelemetryService } from '../devices/telemetry-service.js';
+import { ExportService } from '../export/service.js';
 import { FormService } from '../forms/service.js';
 import { ImportService } from '../import/service.js';
 import { ensureLedgerKey, loadLedgerKeys } from '../ledger/ledger-keys.js';
@@ -67,6 +69,8 @@ export interface Vault {
   readonly telemetry: TelemetryService;
   readonly series: SeriesService;
   readonly backupStatus: BackupStatusService;
+  /** Exports: profiles, risk check, dual control, one-time downloads, attribution (issue #16). */
+  readonly exports: ExportService;
   close(): Promise<void>;
 }
 
@@ -75,6 +79,8 @@ export interface VaultOptions {
   readonly access?: AccessConfig;
   /** The erasure register (in the key directory): erasures a restore from backup must replay. */
   readonly erasureRegister?: string;
+  /** Where API exports wait for their one download (default: a private directory under the system temp). */
+  readonly exportSpool?: string;
 }
 
 export const ERASURE_REGISTER = 'erasures.log';
@@ -169,6 +175,9 @@ export function buildVault(
     ledger: ledgerService,
     ledgerAccess: new LedgerAccessService(deps, ledgerService, authorizer),
     audit: new AuditTrailService(deps, records, authorizer),
+    exports: new ExportService(deps, authorizer, auth, {
+      spoolDir: options.exportSpool ?? join(tmpdir(), `trialvault-export-spool-${process.getuid?.() ?? 0}`),
+    }),
     close: () => store.close(),
   };
 }

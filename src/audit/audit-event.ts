@@ -74,6 +74,14 @@ export const AUDIT_ACTIONS = [
   'device.status',
   'telemetry.upload',
   'telemetry.policy',
+  'export.create',
+  'export.refused',
+  'export.request',
+  'export.approve',
+  'export.download',
+  'export.recipient',
+  'export.settings',
+  'export.identify',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

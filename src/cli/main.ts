@@ -9,6 +9,7 @@ import { registerBackupCommands } from './backup-commands.js';
 import { initConfiguredVault, openConfiguredVault } from './context.js';
 import { publishCheckpoint, registerDataCommands } from './data-commands.js';
 import { registerDeviceCommands } from './device-commands.js';
+import { registerExportCommands } from './export-commands.js';
 import { describeFailure } from './failure.js';
 import { type CliIo, EXIT_OK, EXIT_USAGE, printError, processIo } from './io.js';
 import { registerKeyCommands } from './key-commands.js';
@@ -47,6 +48,8 @@ export function buildProgram(context: CommandContext): Command {
   const program = new Command('trialvault')
     .description('TrialVault: field-encrypted, tamper-evident clinical trial data')
     .exitOverride()
+    // Options belong to the command they follow (so `export recipient --study` is the recipient's).
+    .enablePositionalOptions()
     // A usage error is one line, like every other failure (an operator mid-recovery reads the first
     // line; ASVS 16.5.1): what is wrong, and where the options are. `--help` still prints them all.
     .configureOutput({
@@ -186,6 +189,7 @@ export function buildProgram(context: CommandContext): Command {
   registerBackupCommands(program, context, openConfiguredVault);
   registerDeviceCommands(program, context, openConfiguredVault);
   registerKeyCommands(program, context, openConfiguredVault);
+  registerExportCommands(program, context, openConfiguredVault);
   return program;
 }
 

@@ -5,6 +5,7 @@ import { registerAuditRoutes } from '../audit/routes.js';
 import { registerBackupRoutes } from '../backup/routes.js';
 import { appError, INTERNAL_ERROR } from '../core/errors.js';
 import { registerDeviceRoutes } from '../devices/routes.js';
+import { registerExportRoutes } from '../export/routes.js';
 import { registerLedgerRoutes } from '../ledger/routes.js';
 import { registerParticipantRoutes } from '../participants/routes.js';
 import { registerRecordRoutes } from '../records/routes.js';
@@ -80,6 +81,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerAuditRoutes(route, options.vault);
   registerDeviceRoutes(route, options.vault);
   registerBackupRoutes(route, options.vault);
+  registerExportRoutes(route, options.vault);
   const document = openApiDocument(registry);
   app.get('/api/openapi.json', async () => document);
   registerWebRoutes(app);

@@ -1,0 +1,218 @@
+import { z } from 'zod';
+import type { AuthService } from '../access/auth-service.js';
+import type { Authorizer } from '../access/authorizer.js';
+import { grantsOfActiveUser } from '../access/repo.js';
+import { type Action, isRole, ROLE_DEFINITIONS } from '../access/roles.js';
+import { appendAuditEvent } from '../audit/repo.js';
+import type { Actor } from '../core/actor.js';
+import { appError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { invalidInput } from '../core/invalid-input.js';
+import { err, ok, type Result } from '../core/result.js';
+import { transact } from '../storage/transact.js';
+import * as studies from '../studies/repo.js';
+import type { VaultDeps } from '../vault/deps.js';
+import { EXPORT_FORMATS } from './export-dataset.js';
+import * as repo from './repo.js';
+
+/** A request waits this long for its approval, and an approval this long for its export. */
+export const DUAL_CONTROL_MINUTES = 60;
+
+const reauth = { password: z.string().min(1).max(1024), totp: z.string().max(16).optional() };
+const requestSchema = z.strictObject({
+  format: z.enum(EXPORT_FORMATS).default('csv'),
+  recipient: z.string().trim().min(1).max(200),
+  purpose: z.string().trim().min(1).max(500),
+  ...reauth,
+});
+const approveSchema = z.strictObject(reauth);
+
+export interface RequestView {
+  readonly id: string;
+  readonly status: string;
+  readonly format: string;
+  readonly recipient: string;
+  readonly purpose: string;
+  readonly requestedBy: string;
+  readonly requestedRole: string;
+  readonly requestedAt: string;
+  readonly approvedBy: string | null;
+  readonly expiresAt: string;
+}
+
+const view = (r: repo.RequestRow): RequestView => ({
+  id: r.id,
+  status: r.status,
+  format: r.format,
+  recipient: r.recipient,
+  purpose: r.purpose,
+  requestedBy: r.requested_by,
+  requestedRole: r.requested_role,
+  requestedAt: r.requested_at,
+  approvedBy: r.approved_by,
+  expiresAt: r.expires_at,
+});
+
+const NEEDS_APPROVAL = appError(
+  'APPROVAL_REQUIRED',
+  'An identified export needs a request approved by a second person with a different role, used within its time limit.',
+);
+
+/**
+ * Dual control for identified exports (HIPAA 164.308(a)(4); separation of duties, NIST SP 800-53 AC-5):
+ * one person requests, re-authenticated; a second person with a different role approves,
+ * re-authenticated, within the time limit; the requester (or the operator) makes the export once,
+ * for the named recipient, purpose and format. Every refusal is audited.
+ */
+export class DualControl {
+  constructor(
+    private readonly deps: VaultDeps,
+    private readonly authorizer: Authorizer,
+    private readonly auth: AuthService,
+  ) {}
+
+  /** The user's study roles that hold the action. */
+  async #roles(userId: string, studyId: string, action: Action): Promise<string[]> {
+    const grants = await grantsOfActiveUser(this.deps.db, userId);
+    return grants
+      .filter((g) => g.study_id === studyId && isRole(g.role))
+      .map((g) => g.role)
+      .filter((role) => isRole(role) && ROLE_DEFINITIONS[role].actions.includes(action));
+  }
+
+  async request(actor: Actor, studyRef: string, input: unknown): Promise<Result<RequestView>> {
+    const parsed = requestSchema.safeParse(input);
+    if (!parsed.success) return err(invalidInput(parsed.error, 'The export request is invalid.'));
+    const study = await studies.findStudy(this.deps.db, studyRef);
+    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const scope = { studyId: study.id, resource: 'study' as const };
+    const allowed = await this.authorizer.authorize(actor, 'export.identified', scope);
+    if (!allowed.ok) return allowed;
+    if (actor.kind !== 'user')
+      return this.authorizer.refuse(actor, 'export.identified', scope, NEEDS_APPROVAL);
+    const role = (await this.#roles(actor.id, study.id, 'export.identified'))[0];
+    if (role === undefined) return this.authorizer.refuse(actor, 'export.identified', scope, NEEDS_APPROVAL);
+    const who = await this.auth.reauthenticate(actor, parsed.data.password, parsed.data.totp);
+    if (!who.ok) return who;
+    const now = this.deps.clock.now();
+    const row: repo.RequestRow = {
+      id: newId(),
+      study_id: study.id,
+      profile: 'identified',
+      format: parsed.data.format,
+      recipient: parsed.data.recipient,
+      purpose: parsed.data.purpose,
+      requested_by: actor.id,
+      requested_role: role,
+      requested_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + DUAL_CONTROL_MINUTES * 60_000).toISOString(),
+      status: 'pending',
+      approved_by: null,
+      approved_role: null,
+      approved_at: null,
+      export_id: null,
+    };
+    return transact(this.deps.db, async (trx) => {
+      await repo.insertRequest(trx, row);
+      await appendAuditEvent(trx, this.deps, {
+        actor,
+        action: 'export.request',
+        studyId: study.id,
+        target: row.id,
+        reason: row.purpose,
+        details: { profile: 'identified', format: row.format, recipient: row.recipient, role },
+      });
+      return ok(view(row));
+    });
+  }
+
+  async approve(actor: Actor, requestId: string, input: unknown): Promise<Result<RequestView>> {
+    const parsed = approveSchema.safeParse(input);
+    if (!parsed.success) return err(invalidInput(parsed.error, 'An approval needs your password.'));
+    const request = await repo.findRequest(this.deps.db, requestId);
+    if (request === undefined) return err(appError('NOT_FOUND', 'No such export request.'));
+    const scope = { studyId: request.study_id, resource: 'study' as const };
+    const allowed = await this.authorizer.authorize(actor, 'export.approve', scope);
+    if (!allowed.ok) return allowed;
+    const refuse = (message: string) =>
+      this.authorizer.refuse(actor, 'export.approve', scope, appError('FORBIDDEN', message));
+    if (actor.kind !== 'user') return refuse('An approval is given by a signed-in person.');
+    if (actor.id === request.requested_by) return refuse('The requester cannot approve their own export.');
+    const roles = await this.#roles(actor.id, request.study_id, 'export.approve');
+    const role = roles.find((r) => r !== request.requested_role);
+    if (role === undefined) return refuse("The approver's role must differ from the requester's.");
+    const now = this.deps.clock.now();
+    if (request.status !== 'pending' || request.expires_at <= now.toISOString())
+      return this.authorizer.refuse(
+        actor,
+        'export.approve',
+        scope,
+        appError('CONFLICT', 'The request is no longer waiting for approval (approved, used or expired).'),
+      );
+    const who = await this.auth.reauthenticate(actor, parsed.data.password, parsed.data.totp);
+    if (!who.ok) return who;
+    const set = {
+      status: 'approved' as const,
+      approved_by: actor.id,
+      approved_role: role,
+      approved_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + DUAL_CONTROL_MINUTES * 60_000).toISOString(),
+    };
+    return transact(this.deps.db, async (trx) => {
+      if (!(await repo.advanceRequest(trx, request.id, 'pending', set)))
+        return err(appError('CONFLICT', 'The request was approved or changed meanwhile.'));
+      await appendAuditEvent(trx, this.deps, {
+        actor,
+        action: 'export.approve',
+        studyId: request.study_id,
+        target: request.id,
+        details: { requestedBy: request.requested_by, requestedRole: request.requested_role, role },
+      });
+      return ok(view({ ...request, ...set }));
+    });
+  }
+
+  /** The approval queue of a study. */
+  async pending(actor: Actor, studyRef: string): Promise<Result<RequestView[]>> {
+    const study = await studies.findStudy(this.deps.db, studyRef);
+    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const allowed = await this.authorizer.authorize(actor, 'export.approve', { studyId: study.id });
+    if (!allowed.ok) return allowed;
+    const now = this.deps.clock.now().toISOString();
+    return ok((await repo.listPendingRequests(this.deps.db, study.id, now)).map(view));
+  }
+
+  /** Uses an approved request for one export, exactly as approved; refusals are audited. */
+  async consume(
+    actor: Actor,
+    studyId: string,
+    requestId: string | undefined,
+    made: { format: string; recipient: string; purpose: string; exportId: string },
+  ): Promise<Result<string>> {
+    const scope = { studyId, resource: 'study' as const };
+    const refuse = () => this.authorizer.refuse(actor, 'export.identified', scope, NEEDS_APPROVAL);
+    const allowed = await this.authorizer.authorize(actor, 'export.identified', scope);
+    if (!allowed.ok) return allowed;
+    if (requestId === undefined) return refuse();
+    const request = await repo.findRequest(this.deps.db, requestId);
+    const now = this.deps.clock.now().toISOString();
+    const mine = actor.kind === 'system' || (actor.kind === 'user' && actor.id === request?.requested_by);
+    if (
+      request === undefined ||
+      request.study_id !== studyId ||
+      request.status !== 'approved' ||
+      request.expires_at <= now ||
+      !mine ||
+      request.format !== made.format ||
+      request.recipient !== made.recipient ||
+      request.purpose !== made.purpose
+    )
+      return refuse();
+    // Compare-and-set: one approval makes one export, even under concurrent use.
+    const used = await repo.advanceRequest(this.deps.db, request.id, 'approved', {
+      status: 'used',
+      export_id: made.exportId,
+    });
+    return used ? ok(request.id) : refuse();
+  }
+}

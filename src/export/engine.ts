@@ -1,0 +1,153 @@
+import type { Kysely } from 'kysely';
+import { appError } from '../core/errors.js';
+import { err, ok, type Result } from '../core/result.js';
+import { type FormDefinition, formDefinitionSchema } from '../forms/form-definition.js';
+import type { Database } from '../storage/schema.js';
+import type { Keyring } from '../vault/keyring.js';
+import type {
+  ExportDataset,
+  ExportForm,
+  ExportFormat,
+  ExportInfo,
+  ExportProfile,
+  ExportStudy,
+} from './export-dataset.js';
+import { planForm } from './field-plan.js';
+import { assessRisk, QuasiTuples, type RiskReport } from './k-anonymity.js';
+import { exportSecret } from './keyed.js';
+import type { DirectoryOutput, WrittenFile } from './output.js';
+import * as repo from './repo.js';
+import { datasetFrom, type SourceSpec, subjects } from './source.js';
+import { writerFor } from './writers.js';
+
+export interface EngineInput {
+  readonly db: Kysely<Database>;
+  readonly keyring: Keyring;
+  readonly studyId: string;
+  readonly study: ExportStudy;
+  readonly info: ExportInfo;
+  readonly format: ExportFormat;
+  readonly unblinded: boolean;
+  readonly suppress: ReadonlySet<string>;
+  readonly k: number;
+  readonly studyKey: Uint8Array;
+  readonly scrub?: ((text: string) => string) | undefined;
+}
+
+export interface EngineResult {
+  readonly risk: RiskReport;
+  readonly rows: number;
+  readonly canaries: number;
+  readonly files: readonly WrittenFile[];
+}
+
+const DEMOGRAPHIC = /^(SEX|GENDER|RACE|ETHNIC|ETHNICITY)$/;
+
+/**
+ * The quasi-identifiers of the k check: exported quasi-class fields and the classic demographic
+ * ones (sex, race, ethnicity). Dates count by year. In a de-identified export only dates of birth
+ * count among dates: other dates are moved by a keyed shift of 5 to 52 weeks an outsider cannot undo.
+ */
+export function quasiFields(forms: readonly ExportForm[], profile: ExportProfile) {
+  return forms.flatMap((form) =>
+    form.fields
+      .filter((f) => f.dataClass === 'quasi' || (f.type === 'choice' && DEMOGRAPHIC.test(f.oid)))
+      .filter((f) => profile !== 'deidentified' || f.transform !== 'date-shifted' || /BIRTH|DOB/.test(f.oid))
+      .map((f) => ({ form: form.oid, field: f })),
+  );
+}
+
+export async function planForms(db: Kysely<Database>, input: EngineInput) {
+  const definitions = new Map<string, FormDefinition>();
+  const forms: ExportForm[] = [];
+  for (const live of await repo.liveForms(db, input.studyId)) {
+    const definition = formDefinitionSchema.parse(JSON.parse(live.definition));
+    definitions.set(live.oid, definition);
+    const fields = planForm(definition, {
+      profile: input.info.profile,
+      unblinded: input.unblinded,
+      suppress: input.suppress,
+      scrub: input.scrub,
+    });
+    if (fields.length === 0) continue;
+    forms.push({
+      oid: definition.oid,
+      name: definition.name,
+      repeating: definition.repeating === true,
+      version: live.version,
+      fields,
+    });
+  }
+  return { definitions, forms };
+}
+
+/**
+ * Makes an export: plans the fields under the profile, checks the re-identification risk over the
+ * whole study first (pass 1, nothing written), then streams the dataset through the format writer
+ * (pass 2). A refused export writes nothing.
+ */
+export async function runEngine(input: EngineInput, out: DirectoryOutput): Promise<Result<EngineResult>> {
+  const writer = writerFor(input.format);
+  if (writer === undefined)
+    return err(appError('VALIDATION_FAILED', `The ${input.format} format is not available on this server.`));
+  const { definitions, forms } = await planForms(input.db, input);
+  const spec: SourceSpec = {
+    db: input.db,
+    keyring: input.keyring,
+    studyId: input.studyId,
+    study: input.study,
+    info: input.info,
+    forms,
+    definitions,
+    studyKey: input.studyKey,
+    secret: exportSecret(input.studyKey, input.info.exportId),
+    scrub: input.scrub,
+  };
+  const quasi = quasiFields(forms, input.info.profile);
+  const names = [...new Set(quasi.map((q) => q.field.oid))];
+  const tuples = new QuasiTuples(names);
+  for await (const subject of subjects(spec)) {
+    if (subject.rows.length === 0) continue;
+    tuples.touch(subject.participant);
+    for (const row of subject.rows)
+      for (const q of quasi) {
+        if (q.form !== row.form) continue;
+        const value = row.values[q.field.oid];
+        if (value === undefined || value === null) continue;
+        const text = String(value);
+        const dated = q.field.type === 'date' || q.field.type === 'datetime';
+        tuples.note(subject.participant, q.field.oid, dated ? text.slice(0, 4) : text);
+      }
+  }
+  const risk = assessRisk(names, tuples.tuples(), input.k);
+  // An identified export names people: the k check is reported there, not enforced (dual control is).
+  if (!risk.passed && input.info.profile !== 'identified') {
+    return err(
+      appError(
+        'EXPORT_REFUSED',
+        risk.suggestion === undefined
+          ? `Re-identification risk too high: k = ${risk.k}, below the study's ${risk.threshold}.`
+          : `Re-identification risk too high: k = ${risk.k}, below the study's ${risk.threshold}; suppressing ${risk.suggestion.suppress} would give k = ${risk.suggestion.k}.`,
+        { risk },
+      ),
+    );
+  }
+  const dataset = datasetFrom(spec);
+  let rows = 0;
+  const counted: ExportDataset = {
+    ...dataset,
+    async *rows() {
+      for await (const row of dataset.rows()) {
+        rows++;
+        yield row;
+      }
+    },
+  };
+  try {
+    await writer.write(counted, out);
+  } catch (e) {
+    out.discard();
+    throw e;
+  }
+  return ok({ risk, rows, canaries: dataset.canaries(), files: out.files });
+}

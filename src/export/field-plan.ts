@@ -1,0 +1,117 @@
+import type { FieldDefinition, FormDefinition } from '../forms/form-definition.js';
+import type { FieldValue } from '../forms/validate-values.js';
+import { shiftDate, yearsBetween } from './date-shift.js';
+import type { ExportField, ExportProfile, ExportValue, FieldTransform } from './export-dataset.js';
+import { zip3 } from './zip3.js';
+
+/** What the profile does with the fields of a form: decided on the server, never by the request. */
+export interface PlanOptions {
+  readonly profile: ExportProfile;
+  /** Allocation fields only for an unblinded recipient and exporter (ICH E9 2.3.1). */
+  readonly unblinded: boolean;
+  /** Quasi-identifiers the exporter chose to suppress (k-anonymity suggestions). */
+  readonly suppress: ReadonlySet<string>;
+  /** The free-text scrubber when there is one; without it free text is dropped where it must be scrubbed. */
+  readonly scrub?: ((text: string) => string) | undefined;
+}
+
+const ZIP_FIELD = /(^|_)(ZIP|POSTCODE|POSTAL)(_|$)/;
+const AGE_FIELD = /(^|_)AGE(_|$)/;
+const BIRTH_FIELD = /(^|_)(BIRTH|DOB|BRTH)(_|$)/;
+/** Safe Harbor 164.514(b)(2)(i)(C): ages over 89 are aggregated into one category, 90 or older. */
+export const TOP_AGE = 89;
+
+export function isZipField(field: FieldDefinition): boolean {
+  return ZIP_FIELD.test(field.oid);
+}
+
+export function isBirthField(field: FieldDefinition): boolean {
+  return BIRTH_FIELD.test(field.oid) && (field.type === 'date' || field.type === 'datetime');
+}
+
+function transformFor(field: FieldDefinition, options: PlanOptions): FieldTransform | null {
+  const { profile } = options;
+  if (field.class === 'allocation' && !options.unblinded) return null;
+  if (profile === 'identified') return 'none';
+  // Direct identifiers and financial data never leave in a de-identified or limited data set
+  // (164.514(b)(2)(i)(A)-(R); 164.514(e)(2)).
+  if (field.class === 'identifier' || field.class === 'financial') return null;
+  if (options.suppress.has(field.oid)) return null;
+  const dated = field.type === 'date' || field.type === 'datetime';
+  if (profile === 'limited') {
+    // A limited data set keeps dates and ZIP codes; free text may still name people: scrubbed or dropped.
+    if (field.type === 'text' && field.class === 'clinical') return options.scrub ? 'scrubbed' : null;
+    return 'none';
+  }
+  if (dated) return 'date-shifted';
+  if (isZipField(field)) return 'zip3';
+  if (AGE_FIELD.test(field.oid) && (field.type === 'integer' || field.type === 'decimal'))
+    return 'age-top-coded';
+  // Quasi-identifying text of unknown shape (a town, an occupation) is not released de-identified;
+  // clinical free text may name people, dates or places: scrubbed, or dropped without the scrubber.
+  if (field.type === 'text' && field.class === 'quasi') return null;
+  if (field.type === 'text' && field.class === 'clinical') return options.scrub ? 'scrubbed' : null;
+  return 'none';
+}
+
+export function planForm(form: FormDefinition, options: PlanOptions): ExportField[] {
+  const fields: ExportField[] = [];
+  for (const field of form.fields) {
+    const transform = transformFor(field, options);
+    if (transform === null) continue;
+    fields.push({
+      oid: field.oid,
+      label: field.label,
+      type: transform === 'zip3' || transform === 'age-top-coded' ? 'text' : field.type,
+      dataClass: field.class,
+      ...(field.unit === undefined ? {} : { unit: field.unit }),
+      ...(field.choices === undefined ? {} : { choices: field.choices }),
+      transform,
+    });
+  }
+  return fields;
+}
+
+/** A participant's context for value transforms. */
+export interface SubjectContext {
+  readonly shiftDays: number;
+  /** The participant's (original) date of birth if one is known, for the 90+ rule on dates. */
+  readonly birthDate: string | null;
+  /** The export's date ('YYYY-MM-DD'): ages are computed at it. */
+  readonly ageAt: string;
+}
+
+/** One value through its field's transform; null where it must be suppressed. */
+export function transformValue(
+  field: ExportField,
+  value: FieldValue,
+  subject: SubjectContext,
+  scrub: ((text: string) => string) | undefined,
+): ExportValue {
+  if (value === null || value === undefined) return null;
+  switch (field.transform) {
+    case 'none':
+      return value as ExportValue;
+    case 'date-shifted': {
+      if (typeof value !== 'string') return null;
+      // A date of birth that shows an age over 89 is itself an identifier (164.514(b)(2)(i)(C)).
+      if (
+        BIRTH_FIELD.test(field.oid) &&
+        subject.birthDate !== null &&
+        over89(subject.birthDate, subject.ageAt)
+      )
+        return null;
+      return shiftDate(value, subject.shiftDays);
+    }
+    case 'zip3':
+      return typeof value === 'string' ? zip3(value) : null;
+    case 'age-top-coded':
+      return typeof value === 'number' ? (value > TOP_AGE ? '90+' : value) : null;
+    case 'scrubbed':
+      return typeof value === 'string' && scrub !== undefined ? scrub(value) : null;
+  }
+}
+
+function over89(birthDate: string, at: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}/.test(birthDate) && yearsBetween(birthDate, at) > TOP_AGE;
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import type { Authorizer } from '../access/authorizer.js';
+import { appendAuditEvent } from '../audit/repo.js';
+import { type Actor, actorLabel } from '../core/actor.js';
+import { appError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { invalidInput } from '../core/invalid-input.js';
+import { err, ok, type Result } from '../core/result.js';
+import { transact } from '../storage/transact.js';
+import * as studies from '../studies/repo.js';
+import type { VaultDeps } from '../vault/deps.js';
+import * as repo from './repo.js';
+import { exportSettings } from './settings.js';
+
+const recipientSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  /** Unblinded recipients (a data monitoring committee) may receive allocation fields (ICH E9 2.3.1). */
+  unblinded: z.boolean().default(false),
+  /** The data use agreement a limited data set needs (HIPAA 164.514(e)(4)): its reference and end. */
+  duaReference: z.string().trim().min(1).max(200).optional(),
+  duaExpiresOn: z.iso.date().optional(),
+});
+
+export interface RecipientView {
+  readonly name: string;
+  readonly unblinded: boolean;
+  readonly duaReference: string | null;
+  readonly duaExpiresOn: string | null;
+  readonly updatedAt: string;
+}
+
+const view = (r: repo.RecipientRow): RecipientView => ({
+  name: r.name,
+  unblinded: r.unblinded === 1,
+  duaReference: r.dua_reference,
+  duaExpiresOn: r.dua_expires_on,
+  updatedAt: r.updated_at,
+});
+
+/** Export recipients of a study, kept by the study administrator; every change is audited. */
+export class Recipients {
+  constructor(
+    private readonly deps: VaultDeps,
+    private readonly authorizer: Authorizer,
+  ) {}
+
+  async save(actor: Actor, studyRef: string, input: unknown): Promise<Result<RecipientView>> {
+    const parsed = recipientSchema.safeParse(input);
+    if (!parsed.success) return err(invalidInput(parsed.error, 'The recipient is invalid.'));
+    const study = await studies.findStudy(this.deps.db, studyRef);
+    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const allowed = await this.authorizer.authorize(actor, 'export.recipients', { studyId: study.id });
+    if (!allowed.ok) return allowed;
+    const now = this.deps.clock.now().toISOString();
+    return transact(this.deps.db, async (trx) => {
+      const existing = await repo.findRecipient(trx, study.id, parsed.data.name);
+      const row: repo.RecipientRow = {
+        id: existing?.id ?? newId(),
+        study_id: study.id,
+        name: parsed.data.name,
+        unblinded: parsed.data.unblinded ? 1 : 0,
+        dua_reference: parsed.data.duaReference ?? null,
+        dua_expires_on: parsed.data.duaExpiresOn ?? null,
+        recorded_by: actorLabel(actor),
+        created_at: existing?.created_at ?? now,
+        updated_at: now,
+      };
+      if (existing === undefined) await repo.insertRecipient(trx, row);
+      else await repo.updateRecipient(trx, row);
+      await appendAuditEvent(trx, this.deps, {
+        actor,
+        action: 'export.recipient',
+        studyId: study.id,
+        target: row.name,
+        details: { unblinded: row.unblinded === 1, dua: row.dua_reference, duaExpiresOn: row.dua_expires_on },
+      });
+      return ok(view(row));
+    });
+  }
+
+  async list(actor: Actor, studyRef: string): Promise<Result<RecipientView[]>> {
+    const study = await studies.findStudy(this.deps.db, studyRef);
+    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const allowed = await this.authorizer.authorize(actor, 'export.recipients', { studyId: study.id });
+    if (!allowed.ok) return allowed;
+    const rows = await this.deps.db
+      .selectFrom('export_recipients')
+      .selectAll()
+      .where('study_id', '=', study.id)
+      .orderBy('name')
+      .execute();
+    return ok(rows.map(view));
+  }
+  /** Sets the study's k-anonymity threshold (at least 2). */
+  async setThreshold(actor: Actor, studyRef: string, k: number): Promise<Result<{ k: number }>> {
+    const study = await studies.findStudy(this.deps.db, studyRef);
+    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const allowed = await this.authorizer.authorize(actor, 'export.recipients', { studyId: study.id });
+    if (!allowed.ok) return allowed;
+    if (!Number.isSafeInteger(k) || k < 2 || k > 1000)
+      return err(appError('VALIDATION_FAILED', 'k must be an integer from 2 to 1000.'));
+    const now = this.deps.clock.now().toISOString();
+    await exportSettings(this.deps.db, this.deps.keyring, study.id, now);
+    return transact(this.deps.db, async (trx) => {
+      await repo.setThreshold(trx, study.id, k);
+      await appendAuditEvent(trx, this.deps, {
+        actor,
+        action: 'export.settings',
+        studyId: study.id,
+        details: { k },
+      });
+      return ok({ k });
+    });
+  }
+}

@@ -1,0 +1,181 @@
+import type { Kysely, Selectable } from 'kysely';
+import type {
+  Database,
+  ExportRecipientTable,
+  ExportRequestTable,
+  ExportSettingsTable,
+  ExportTable,
+} from '../storage/schema.js';
+
+export type ExportSettingsRow = Selectable<ExportSettingsTable>;
+export type RecipientRow = Selectable<ExportRecipientTable>;
+export type RequestRow = Selectable<ExportRequestTable>;
+export type ExportRow = Selectable<ExportTable>;
+
+export async function findSettings(db: Kysely<Database>, studyId: string) {
+  return db.selectFrom('export_settings').selectAll().where('study_id', '=', studyId).executeTakeFirst();
+}
+
+export async function insertSettings(db: Kysely<Database>, row: ExportSettingsRow): Promise<void> {
+  await db
+    .insertInto('export_settings')
+    .values(row)
+    .onConflict((c) => c.column('study_id').doNothing())
+    .execute();
+}
+
+export async function setThreshold(db: Kysely<Database>, studyId: string, k: number): Promise<void> {
+  await db.updateTable('export_settings').set({ k_threshold: k }).where('study_id', '=', studyId).execute();
+}
+
+export async function findRecipient(db: Kysely<Database>, studyId: string, name: string) {
+  return db
+    .selectFrom('export_recipients')
+    .selectAll()
+    .where('study_id', '=', studyId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+}
+
+export async function insertRecipient(db: Kysely<Database>, row: RecipientRow): Promise<void> {
+  await db.insertInto('export_recipients').values(row).execute();
+}
+
+export async function updateRecipient(db: Kysely<Database>, row: RecipientRow): Promise<void> {
+  await db
+    .updateTable('export_recipients')
+    .set({
+      unblinded: row.unblinded,
+      dua_reference: row.dua_reference,
+      dua_expires_on: row.dua_expires_on,
+      recorded_by: row.recorded_by,
+      updated_at: row.updated_at,
+    })
+    .where('id', '=', row.id)
+    .execute();
+}
+
+export async function insertRequest(db: Kysely<Database>, row: RequestRow): Promise<void> {
+  await db.insertInto('export_requests').values(row).execute();
+}
+
+export async function findRequest(db: Kysely<Database>, id: string) {
+  return db.selectFrom('export_requests').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listPendingRequests(db: Kysely<Database>, studyId: string, now: string) {
+  return db
+    .selectFrom('export_requests')
+    .selectAll()
+    .where('study_id', '=', studyId)
+    .where('status', 'in', ['pending', 'approved'])
+    .where('expires_at', '>', now)
+    .orderBy('requested_at')
+    .execute();
+}
+
+/** Moves a request from one status to the next only if it is still there (compare-and-set). */
+export async function advanceRequest(
+  db: Kysely<Database>,
+  id: string,
+  from: RequestRow['status'],
+  set: Partial<RequestRow>,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('export_requests')
+    .set(set)
+    .where('id', '=', id)
+    .where('status', '=', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function insertExport(db: Kysely<Database>, row: ExportRow): Promise<void> {
+  await db.insertInto('exports').values(row).execute();
+}
+
+export async function findExport(db: Kysely<Database>, id: string) {
+  return db.selectFrom('exports').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listExports(db: Kysely<Database>) {
+  return db.selectFrom('exports').selectAll().orderBy('created_at').execute();
+}
+
+/** The one download: only if none happened and it has not expired (compare-and-set). */
+export async function markDownloaded(db: Kysely<Database>, id: string, now: string): Promise<boolean> {
+  const result = await db
+    .updateTable('exports')
+    .set({ downloaded_at: now })
+    .where('id', '=', id)
+    .where('downloaded_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** A page of the study's participants (erased ones never leave: GDPR art. 17), by id. */
+export async function participantPage(db: Kysely<Database>, studyId: string, after: string, limit: number) {
+  return db
+    .selectFrom('participants')
+    .innerJoin('sites', 'sites.id', 'participants.site_id')
+    .select(['participants.id', 'participants.subject_id', 'participants.status', 'sites.code as site_code'])
+    .where('participants.study_id', '=', studyId)
+    .where('participants.status', '!=', 'erased')
+    .where('participants.id', '>', after)
+    .orderBy('participants.id')
+    .limit(limit)
+    .execute();
+}
+
+export async function participantIds(db: Kysely<Database>, studyId: string): Promise<string[]> {
+  const rows = await db.selectFrom('participants').select('id').where('study_id', '=', studyId).execute();
+  return rows.map((r) => r.id);
+}
+
+/** The current version of every record of these participants, in export order. */
+export async function currentRecords(db: Kysely<Database>, participantIds: readonly string[]) {
+  if (participantIds.length === 0) return [];
+  return db
+    .selectFrom('records')
+    .innerJoin('forms', 'forms.id', 'records.form_id')
+    .innerJoin('record_versions', (join) =>
+      join
+        .onRef('record_versions.record_id', '=', 'records.id')
+        .onRef('record_versions.version', '=', 'records.version'),
+    )
+    .innerJoin('form_versions', 'form_versions.id', 'record_versions.form_version_id')
+    .select([
+      'records.id',
+      'records.study_id',
+      'records.participant_id',
+      'records.visit',
+      'records.version',
+      'forms.oid as form_oid',
+      'form_versions.version as form_version',
+      'record_versions.clear_values',
+      'record_versions.sealed_values',
+    ])
+    .where('records.participant_id', 'in', participantIds)
+    .orderBy('records.participant_id')
+    .orderBy('records.visit')
+    .orderBy('forms.oid')
+    .execute();
+}
+
+/** The newest published definition of every form of the study. */
+export async function liveForms(db: Kysely<Database>, studyId: string) {
+  const rows = await db
+    .selectFrom('forms')
+    .innerJoin('form_versions', 'form_versions.form_id', 'forms.id')
+    .select(['forms.oid', 'form_versions.version', 'form_versions.definition'])
+    .where('forms.study_id', '=', studyId)
+    .where('form_versions.status', '=', 'live')
+    .orderBy('forms.oid')
+    .orderBy('form_versions.version', 'desc')
+    .execute();
+  const newest = new Map<string, { oid: string; version: number; definition: string }>();
+  for (const row of rows)
+    if (!newest.has(row.oid)) newest.set(row.oid, { ...row, version: Number(row.version) });
+  return [...newest.values()];
+}

@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import type { Vault } from '../app/vault.js';
+import { ok } from '../core/result.js';
+import type { Route } from '../server/api-registry.js';
+
+const study = z.object({ study: z.string().min(1).max(64) });
+const id = z.object({ id: z.string().min(1).max(64) });
+const file = z.object({ id: z.string().min(1).max(64), name: z.string().min(1).max(160) });
+
+/** Exports over the API (docs/export.md); the rules live in the service, never here. */
+export function registerExportRoutes(route: Route, vault: Vault): void {
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/studies/:study/exports',
+      summary: 'Make an export (profile enforced on the server; refused above the re-identification risk)',
+      tag: 'exports',
+      auth: 'actor',
+      params: study,
+      body: z.unknown(),
+      status: 201,
+    },
+    ({ actor, params, body }) => vault.exports.create(actor, params.study, body),
+  );
+  route(
+    {
+      method: 'GET',
+      url: '/api/v1/studies/:study/exports',
+      summary: "The study's exports: recipient, purpose, files and their SHA-256",
+      tag: 'exports',
+      auth: 'actor',
+      params: study,
+    },
+    ({ actor, params }) => vault.exports.list(actor, params.study),
+  );
+  route(
+    {
+      method: 'GET',
+      url: '/api/v1/exports/:id/files/:name',
+      summary: 'Download one file of an export: once, by its maker, within its window',
+      tag: 'exports',
+      auth: 'actor',
+      params: file,
+    },
+    async ({ actor, params, reply }) => {
+      const got = await vault.exports.download(actor, params.id, params.name);
+      if (!got.ok) return got;
+      reply
+        .type(got.value.mediaType)
+        .header('content-disposition', `attachment; filename="${got.value.name}"`)
+        .header('x-content-sha256', got.value.sha256)
+        .header('cache-control', 'no-store');
+      return ok(got.value.content);
+    },
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/studies/:study/export-requests',
+      summary: 'Request an identified export (re-authenticated; a second person approves)',
+      tag: 'exports',
+      auth: 'actor',
+      params: study,
+      body: z.unknown(),
+      status: 201,
+      rateLimit: 'sign-in',
+    },
+    ({ actor, params, body }) => vault.exports.dualControl.request(actor, params.study, body),
+  );
+  route(
+    {
+      method: 'GET',
+      url: '/api/v1/studies/:study/export-requests',
+      summary: 'The approval queue of identified exports',
+      tag: 'exports',
+      auth: 'actor',
+      params: study,
+    },
+    ({ actor, params }) => vault.exports.dualControl.pending(actor, params.study),
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/export-requests/:id/approve',
+      summary: 'Approve an identified export (another person, another role, re-authenticated)',
+      tag: 'exports',
+      auth: 'actor',
+      params: id,
+      body: z.unknown(),
+      rateLimit: 'sign-in',
+    },
+    ({ actor, params, body }) => vault.exports.dualControl.approve(actor, params.id, body),
+  );
+  route(
+    {
+      method: 'PUT',
+      url: '/api/v1/studies/:study/export-recipients',
+      summary: 'Record an export recipient: blinding and data use agreement',
+      tag: 'exports',
+      auth: 'actor',
+      params: study,
+      body: z.unknown(),
+    },
+    ({ actor, params, body }) => vault.exports.recipients.save(actor, params.study, body),
+  );
+  route(
+    {
+      method: 'GET',
+      url: '/api/v1/studies/:study/export-recipients',
+      summary: "The study's export recipients",
+      tag: 'exports',
+      auth: 'actor',
+      params: study,
+    },
+    ({ actor, params }) => vault.exports.recipients.list(actor, params.study),
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/exports/identify',
+      summary: 'Name the export a leaked file or fragment came from',
+      tag: 'exports',
+      auth: 'actor',
+      body: z.strictObject({ text: z.string().min(1).max(5_000_000) }),
+    },
+    ({ actor, body }) => vault.exports.identify(actor, body.text),
+  );
+}

@@ -1,0 +1,300 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { AuthService } from '../access/auth-service.js';
+import type { Authorizer } from '../access/authorizer.js';
+import { appendAuditEvent } from '../audit/repo.js';
+import { type Actor, actorLabel } from '../core/actor.js';
+import { appError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { invalidInput } from '../core/invalid-input.js';
+import { err, ok, type Result } from '../core/result.js';
+import { transact } from '../storage/transact.js';
+import * as studies from '../studies/repo.js';
+import type { VaultDeps } from '../vault/deps.js';
+import { type Download, downloadOnce } from './download.js';
+import { DualControl } from './dual-control.js';
+import { runEngine } from './engine.js';
+import { EXPORT_FORMATS, EXPORT_PROFILES, type ExportProfile } from './export-dataset.js';
+import { type Identified, identifyFile } from './identify.js';
+import type { RiskReport } from './k-anonymity.js';
+import { DirectoryOutput, type WrittenFile } from './output.js';
+import { Recipients } from './recipients.js';
+import * as repo from './repo.js';
+import { exportSettings } from './settings.js';
+
+/** How long the files of an API export wait for their one download (HIPAA 164.312(e)(1)). */
+export const DOWNLOAD_HOURS = 24;
+
+export const exportRequestSchema = z.strictObject({
+  profile: z.enum(EXPORT_PROFILES),
+  format: z.enum(EXPORT_FORMATS).default('csv'),
+  recipient: z.string().trim().min(1).max(200).optional(),
+  purpose: z.string().trim().min(1).max(500).optional(),
+  /** Quasi-identifiers to suppress (what a refused export suggests). */
+  suppress: z
+    .array(z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/))
+    .max(100)
+    .optional(),
+  /** The approved dual-control request, for an identified export. */
+  request: z.string().min(1).max(64).optional(),
+});
+export type ExportRequest = z.input<typeof exportRequestSchema>;
+
+export interface ExportReport {
+  readonly exportId: string;
+  readonly study: string;
+  readonly profile: ExportProfile;
+  readonly format: string;
+  readonly recipient: string;
+  readonly purpose: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly rows: number;
+  readonly files: readonly WrittenFile[];
+  readonly risk: RiskReport;
+  /** Synthetic canary participants among the rows (never told to the recipient). */
+  readonly canaries: number;
+  readonly allocation: boolean;
+}
+
+export interface ExportOptions {
+  /** Where API exports wait for their download. */
+  readonly spoolDir: string;
+  /** The free-text scrubber, when merged: without it free text is dropped where it must be scrubbed. */
+  readonly scrub?: (text: string) => string;
+}
+
+const UNNAMED = 'unnamed recipient';
+
+/**
+ * Exports (issue #16): the profile decides on the server what leaves (HIPAA 164.514(b)(2) Safe Harbor,
+ * 164.514(e) limited data set, identified only under dual control); blinding holds in every profile
+ * (ICH E9 2.3.1); every export is an audit event with its files' SHA-256, recipient and purpose.
+ */
+export class ExportService {
+  readonly recipients: Recipients;
+  readonly dualControl: DualControl;
+
+  constructor(
+    private readonly deps: VaultDeps,
+    private readonly authorizer: Authorizer,
+    auth: AuthService,
+    private readonly options: ExportOptions,
+  ) {
+    this.recipients = new Recipients(deps, authorizer);
+    this.dualControl = new DualControl(deps, authorizer, auth);
+  }
+
+  async #study(actor: Actor, ref: string) {
+    const study = await studies.findStudy(this.deps.db, ref);
+    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const permit = await this.authorizer.authorize(actor, 'export.run', {
+      studyId: study.id,
+      resource: 'study',
+    });
+    if (!permit.ok) return permit;
+    return ok({ study, permit: permit.value });
+  }
+
+  /** An export through the API: the files wait in the spool for one download each. */
+  async create(actor: Actor, studyRef: string, input: unknown): Promise<Result<ExportReport>> {
+    return this.#make(actor, studyRef, input, undefined);
+  }
+
+  /** An export by the operator into a directory on the server (the CLI). */
+  async createIn(actor: Actor, studyRef: string, input: unknown, dir: string): Promise<Result<ExportReport>> {
+    return this.#make(actor, studyRef, input, dir);
+  }
+
+  async #make(actor: Actor, studyRef: string, input: unknown, dir: string | undefined) {
+    const parsed = exportRequestSchema.safeParse(input);
+    if (!parsed.success) return err(invalidInput(parsed.error, 'The export request is invalid.'));
+    const found = await this.#study(actor, studyRef);
+    if (!found.ok) return found;
+    const { study, permit } = found.value;
+    const { profile, format } = parsed.data;
+    const scope = { studyId: study.id, resource: 'study' as const };
+    const recipientName = parsed.data.recipient ?? (profile === 'deidentified' ? UNNAMED : undefined);
+    const purpose = parsed.data.purpose ?? (profile === 'deidentified' ? 'unspecified' : undefined);
+    if (recipientName === undefined || purpose === undefined)
+      return err(
+        appError('VALIDATION_FAILED', 'A limited or identified export names its recipient and purpose.'),
+      );
+    const recipient = await repo.findRecipient(this.deps.db, study.id, recipientName);
+    const now = this.deps.clock.now();
+    const today = now.toISOString().slice(0, 10);
+    if (profile === 'limited') {
+      // 164.514(e)(4): a limited data set only under a data use agreement with the recipient.
+      const dua = recipient?.dua_reference ?? null;
+      const expires = recipient?.dua_expires_on ?? null;
+      if (dua === null || (expires !== null && expires < today))
+        return this.authorizer.refuse(
+          actor,
+          'export.run',
+          scope,
+          appError(
+            'APPROVAL_REQUIRED',
+            'A limited data set needs a data use agreement recorded for the recipient.',
+          ),
+        );
+    }
+    const exportId = newId();
+    let requestId: string | null = null;
+    if (profile === 'identified') {
+      const used = await this.dualControl.consume(actor, study.id, parsed.data.request, {
+        format,
+        recipient: recipientName,
+        purpose,
+        exportId,
+      });
+      if (!used.ok) return used;
+      requestId = used.value;
+    }
+    const unblinded = recipient?.unblinded === 1 && !permit.blinded;
+    const settings = await exportSettings(this.deps.db, this.deps.keyring, study.id, now.toISOString());
+    const target = dir ?? join(this.options.spoolDir, exportId);
+    mkdirSync(target, { recursive: true, mode: 0o700 });
+    const out = new DirectoryOutput(target);
+    const createdAt = now.toISOString();
+    const info = { exportId, profile, recipient: recipientName, purpose, createdAt };
+    const made = await runEngine(
+      {
+        db: this.deps.db,
+        keyring: this.deps.keyring,
+        studyId: study.id,
+        study: { protocolId: study.protocol_id, title: study.title, isDemo: study.is_demo === 1 },
+        info,
+        format,
+        unblinded,
+        suppress: new Set(parsed.data.suppress ?? []),
+        k: settings.k,
+        studyKey: settings.key,
+        scrub: this.options.scrub,
+      },
+      out,
+    );
+    if (!made.ok) {
+      out.discard();
+      if (dir === undefined) rmSync(target, { recursive: true, force: true });
+      await this.#refused(actor, study.id, info, made.error.details);
+      return made;
+    }
+    const expiresAt = new Date(now.getTime() + DOWNLOAD_HOURS * 3_600_000).toISOString();
+    const report: ExportReport = {
+      exportId,
+      study: study.protocol_id,
+      profile,
+      format,
+      recipient: recipientName,
+      purpose,
+      createdAt,
+      expiresAt,
+      rows: made.value.rows,
+      files: made.value.files,
+      risk: made.value.risk,
+      canaries: made.value.canaries,
+      allocation: unblinded,
+    };
+    await transact(this.deps.db, async (trx) => {
+      await repo.insertExport(trx, {
+        id: exportId,
+        study_id: study.id,
+        profile,
+        format,
+        recipient: recipientName,
+        purpose,
+        actor: actorLabel(actor),
+        request_id: requestId,
+        created_at: createdAt,
+        expires_at: expiresAt,
+        // Written straight to the operator's directory: there is nothing left to download.
+        downloaded_at: dir === undefined ? null : createdAt,
+        canaries: made.value.canaries,
+        files: JSON.stringify(made.value.files.map((f) => ({ ...f, downloaded: dir !== undefined }))),
+        report: JSON.stringify(made.value.risk),
+      });
+      // Traceability (issue #16): the files' SHA-256, the profile, recipient and purpose, in the ledger.
+      await appendAuditEvent(trx, this.deps, {
+        actor,
+        action: 'export.create',
+        studyId: study.id,
+        target: exportId,
+        reason: purpose,
+        details: {
+          profile,
+          format,
+          recipient: recipientName,
+          purpose,
+          request: requestId,
+          files: made.value.files.map((f) => ({ name: f.name, sha256: f.sha256, bytes: f.bytes })),
+          rows: made.value.rows,
+          canaries: made.value.canaries,
+          allocation: unblinded,
+          k: made.value.risk.k,
+          threshold: made.value.risk.threshold,
+        },
+      });
+      return ok(null);
+    });
+    return ok(report);
+  }
+
+  async #refused(
+    actor: Actor,
+    studyId: string,
+    info: { exportId: string; profile: string; recipient: string; purpose: string },
+    details: unknown,
+  ) {
+    await transact(this.deps.db, async (trx) => {
+      await appendAuditEvent(trx, this.deps, {
+        actor,
+        action: 'export.refused',
+        outcome: 'failure',
+        studyId,
+        target: info.exportId,
+        reason: info.purpose,
+        details: {
+          profile: info.profile,
+          recipient: info.recipient,
+          ...(details as Record<string, unknown> | undefined),
+        },
+      });
+      return ok(null);
+    });
+  }
+
+  /** The study's exports (what was made, for whom, when), newest last. */
+  async list(actor: Actor, studyRef: string) {
+    const found = await this.#study(actor, studyRef);
+    if (!found.ok) return found;
+    const rows = (await repo.listExports(this.deps.db)).filter((r) => r.study_id === found.value.study.id);
+    return ok(
+      rows.map((r) => ({
+        exportId: r.id,
+        profile: r.profile,
+        format: r.format,
+        recipient: r.recipient,
+        purpose: r.purpose,
+        actor: r.actor,
+        createdAt: r.created_at,
+        expiresAt: r.expires_at,
+        files: (JSON.parse(r.files) as WrittenFile[]).map((f) => ({
+          name: f.name,
+          sha256: f.sha256,
+          bytes: f.bytes,
+        })),
+      })),
+    );
+  }
+
+  /** One file of an API export, once, by its maker, within the download window. */
+  download(actor: Actor, exportId: string, name: string): Promise<Result<Download>> {
+    return downloadOnce(this.deps, this.authorizer, this.options.spoolDir, actor, exportId, name);
+  }
+
+  /** Names the export a leaked file or fragment came from (identify.ts). */
+  identify(actor: Actor, text: string): Promise<Result<Identified>> {
+    return identifyFile(this.deps, this.authorizer, actor, text);
+  }
+}

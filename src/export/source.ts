@@ -1,0 +1,140 @@
+import type { Kysely } from 'kysely';
+import type { FormDefinition } from '../forms/form-definition.js';
+import type { FieldValue } from '../forms/validate-values.js';
+import { openValues, REVEAL_ALL } from '../records/record-values.js';
+import type { Database } from '../storage/schema.js';
+import type { Keyring } from '../vault/keyring.js';
+import { canaryAfter, canaryRows } from './canary.js';
+import { shiftDays } from './date-shift.js';
+import type {
+  ExportDataset,
+  ExportForm,
+  ExportInfo,
+  ExportRow,
+  ExportStudy,
+  ExportValue,
+} from './export-dataset.js';
+import { isBirthField, transformValue } from './field-plan.js';
+import { pseudonym } from './pseudonym.js';
+import * as repo from './repo.js';
+
+const PAGE = 500;
+
+export interface SourceSpec {
+  readonly db: Kysely<Database>;
+  readonly keyring: Keyring;
+  readonly studyId: string;
+  readonly study: ExportStudy;
+  readonly info: ExportInfo;
+  readonly forms: readonly ExportForm[];
+  readonly definitions: ReadonlyMap<string, FormDefinition>;
+  /** The study's export key (date shifts) and this export's secret (pseudonyms, canaries). */
+  readonly studyKey: Uint8Array;
+  readonly secret: Uint8Array;
+  readonly scrub?: ((text: string) => string) | undefined;
+}
+
+/** Rows of one participant, before canaries; `participant` is the internal id (never exported). */
+export interface SubjectRows {
+  readonly participant: string;
+  readonly rows: ExportRow[];
+}
+
+/**
+ * Streams the study out of the store one page of participants at a time, opening protected values
+ * with each participant's key and passing every value through its field's transform: memory is
+ * bounded by the page, not by the study.
+ */
+export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
+  const formsByOid = new Map(spec.forms.map((f) => [f.oid, f]));
+  const { profile, recipient } = spec.info;
+  const ageAt = spec.info.createdAt.slice(0, 10);
+  let after = '';
+  for (;;) {
+    const page = await repo.participantPage(spec.db, spec.studyId, after, PAGE);
+    if (page.length === 0) return;
+    after = page[page.length - 1]?.id ?? after;
+    const records = await repo.currentRecords(
+      spec.db,
+      page.map((p) => p.id),
+    );
+    let at = 0;
+    for (const participant of page) {
+      const mine: typeof records = [];
+      while (at < records.length && records[at]?.participant_id === participant.id)
+        mine.push(records[at++] as (typeof records)[number]);
+      const key = await spec.keyring.participantKey(spec.db, participant.id);
+      if (!key.ok) continue; // a destroyed key: nothing of this participant can be opened or exported
+      const opened: { record: (typeof mine)[number]; values: Record<string, FieldValue> }[] = [];
+      let birthDate: string | null = null;
+      for (const record of mine) {
+        const place = {
+          studyId: record.study_id,
+          participantId: record.participant_id,
+          recordId: record.id,
+          version: Number(record.version),
+        };
+        const values = openValues(record.clear_values, record.sealed_values, key.value, place, REVEAL_ALL);
+        if (!values.ok) continue;
+        opened.push({ record, values: values.value.values });
+        const definition = spec.definitions.get(record.form_oid);
+        for (const field of definition?.fields ?? []) {
+          const v = values.value.values[field.oid];
+          if (isBirthField(field) && typeof v === 'string') birthDate = v;
+        }
+      }
+      const context = {
+        shiftDays: shiftDays(spec.studyKey, participant.id, recipient),
+        birthDate,
+        ageAt,
+      };
+      // Per-export pseudonyms in the de-identified and limited profiles (164.514(c)); identified keeps ids.
+      const subject =
+        profile === 'identified' ? participant.subject_id : pseudonym(spec.secret, participant.id);
+      const site = profile === 'deidentified' ? null : participant.site_code;
+      const rows: ExportRow[] = [];
+      for (const { record, values } of opened) {
+        const form = formsByOid.get(record.form_oid);
+        if (form === undefined) continue;
+        const out: Record<string, ExportValue> = {};
+        for (const field of form.fields) {
+          const value = values[field.oid];
+          if (value === undefined) continue;
+          out[field.oid] = transformValue(field, value, context, spec.scrub);
+        }
+        rows.push({
+          subject,
+          site,
+          event: record.visit,
+          form: record.form_oid,
+          formVersion: Number(record.form_version),
+          values: out,
+        });
+      }
+      yield { participant: participant.id, rows };
+    }
+  }
+}
+
+/** The dataset with its canaries; `counted` reports how many canaries the last full pass emitted. */
+export function datasetFrom(spec: SourceSpec): ExportDataset & { canaries(): number } {
+  const formsByOid = new Map(spec.forms.map((f) => [f.oid, f]));
+  let canaries = 0;
+  return {
+    study: spec.study,
+    info: spec.info,
+    forms: spec.forms,
+    canaries: () => canaries,
+    async *rows() {
+      let n = 0;
+      for await (const subject of subjects(spec)) {
+        yield* subject.rows;
+        if (subject.rows.length > 0 && canaryAfter(spec.secret, subject.participant, spec.info.profile)) {
+          yield* canaryRows(spec.secret, n, spec.info.profile, subject.rows, formsByOid);
+          n++;
+        }
+      }
+      canaries = n;
+    },
+  };
+}
