@@ -86,6 +86,26 @@ const HELD_OUT: readonly Template[] = [
   () => ['Graves disease treated with radioactive iodine in 2010.'],
 ];
 
+// Inputs that make careless patterns scan quadratically (ReDoS): each about 100 KB.
+const ADVERSARIAL: Record<string, string> = {
+  dots: '1.'.repeat(50_000),
+  capitals: 'Aaaa '.repeat(20_000),
+  names: 'Dr. John Smith and Mary Jones called. '.repeat(2_700),
+  streets: '12 Oak Oak Oak Oak Oak '.repeat(4_400),
+  commas: 'Smith, '.repeat(14_000),
+  at: 'a@'.repeat(50_000),
+};
+
+function adversarialMs(): Record<string, number> {
+  const ms: Record<string, number> = {};
+  for (const [name, text] of Object.entries(ADVERSARIAL)) {
+    const start = performance.now();
+    findPhi(text);
+    ms[name] = Math.round(performance.now() - start);
+  }
+  return ms;
+}
+
 export async function benchDeid() {
   const notes = corpus(HELD_OUT_SEED, HELD_OUT, MENTIONS);
   const characters = notes.reduce((n, note) => n + note.text.length, 0);
@@ -100,6 +120,7 @@ export async function benchDeid() {
     overall: result.overall,
     byKind: result.byKind,
     notesPerSecond: Math.round(notes.length / seconds),
+    adversarial100kbMs: adversarialMs(),
     // A sample of what was missed or over-scrubbed, so a reader can judge the errors.
     misses: result.misses.slice(0, 20),
     falsePositives: result.falsePositives.slice(0, 20),

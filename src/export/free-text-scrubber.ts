@@ -20,8 +20,11 @@ export function findPhi(text: string): PhiSpan[] {
   const candidates = [...findPatternPhi(text), ...findNames(text)].filter((s) => s.end > s.start);
   candidates.sort((a, b) => b.end - b.start - (a.end - a.start) || PRIORITY[a.kind] - PRIORITY[b.kind]);
   const kept: PhiSpan[] = [];
+  const taken = new Uint8Array(text.length); // linear in the text, whatever the number of spans
   for (const span of candidates) {
-    if (!kept.some((k) => span.start < k.end && k.start < span.end)) kept.push(span);
+    if (taken.subarray(span.start, span.end).includes(1)) continue;
+    taken.fill(1, span.start, span.end);
+    kept.push(span);
   }
   kept.sort((a, b) => a.start - b.start);
   // Adjacent names ("John" found alone, "Smith" by propagation) read as one placeholder.

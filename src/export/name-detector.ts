@@ -147,11 +147,16 @@ export function findNames(text: string): PhiSpan[] {
       if (accept(segment, text)) spans.push(spanOf(segment, text));
     }
   }
-  // Propagation: a name token found once is a name wherever it recurs in the note.
+  // Propagation: a name token found once is a name wherever it recurs in the note. Tokens and spans
+  // are both in text order: one sweep, linear in the note.
   const found = new Set<string>();
-  for (const span of spans) {
-    for (const t of tokens) {
-      if (t.start >= span.start && t.end <= span.end && !t.initial && !isCommon(t)) found.add(t.text);
+  const bySpanStart = [...spans].sort((a, b) => a.start - b.start);
+  let t = 0;
+  for (const span of bySpanStart) {
+    while (t < tokens.length && (tokens[t] as Token).start < span.start) t++;
+    for (let i = t; i < tokens.length && (tokens[i] as Token).end <= span.end; i++) {
+      const token = tokens[i] as Token;
+      if (!token.initial && !isCommon(token)) found.add(token.text);
     }
   }
   for (const t of tokens) {

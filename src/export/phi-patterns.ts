@@ -44,8 +44,9 @@ const PHONE_PATTERNS: readonly RegExp[] = [
   /(?<=\b(?:phone|tel|telephone|cell|mobile|fax|pager|call|ph|number)[:#.]?\s*(?:is|at|no\.?)?\s*)\d{10}(?!\d)/gi,
 ];
 
+// Bounded repetitions (RFC 5321: local part <= 64, label <= 63): no quadratic scan of a long run of dots.
 const EMAIL_PATTERN =
-  /[A-Za-z0-9](?:[A-Za-z0-9._%+-]*[A-Za-z0-9_])?@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}/g;
+  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9_])?@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?){0,8}\.[A-Za-z]{2,24}/g;
 
 // Medical record / chart / account numbers: the number after its cue (the cue itself stays).
 const MRN_PATTERN =
