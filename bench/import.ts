@@ -13,14 +13,14 @@ const PARTICIPANTS = Number(process.env.TRIALVAULT_BENCH_IMPORT_PARTICIPANTS ?? 
 const VISITS = 9; // + 1 demographics record per participant = 10 records each
 
 /** Writes the CSV in a stream: the file itself is never held in memory either. */
-async function writeCsv(path: string): Promise<number> {
+export async function writeCsv(path: string, participants = PARTICIPANTS): Promise<number> {
   const out = createWriteStream(path);
   const write = (line: string) =>
     new Promise<void>((resolve) => (out.write(`${line}\n`) ? resolve() : out.once('drain', () => resolve())));
   await write('subject_id,site,consent_date,form,visit,FULL_NAME,MRN,EMAIL,BIRTH_DATE,SEX,SYSBP,DIABP,HR');
   const random = new DemoRandom(7);
   let records = 0;
-  for (let i = 0; i < PARTICIPANTS; i++) {
+  for (let i = 0; i < participants; i++) {
     const p = syntheticPerson(random, i);
     const subject = `IMP-${String(i).padStart(6, '0')}`;
     await write(

@@ -1,6 +1,7 @@
 import { benchBackup } from './backup.js';
 import { benchCore } from './core.js';
 import { benchDeid } from './deid.js';
+import { benchExport } from './export.js';
 import { benchHttp } from './http.js';
 import { benchImport } from './import.js';
 import { benchIngest } from './ingest.js';
@@ -11,6 +12,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   backup: benchBackup,
   core: benchCore,
   deid: benchDeid,
+  export: benchExport,
   http: benchHttp,
   import: benchImport,
   ingest: benchIngest,

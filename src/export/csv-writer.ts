@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import type { ExportDataset, ExportForm, ExportValue, FormatWriter } from './export-dataset.js';
+import type { ExportDataset, ExportFile, ExportForm, ExportValue, FormatWriter } from './export-dataset.js';
 import { statisticsPrograms } from './stat-programs.js';
 
 /** One column of the wide file: a field of a form, named uniquely (SAS/R-safe, at most 32 chars). */
@@ -30,7 +30,40 @@ export function cell(value: ExportValue | undefined): string {
   return String(value);
 }
 
-const line = (cells: readonly string[]) => stringify([cells], { eof: true, record_delimiter: 'unix' });
+const OPTIONS = { eof: true, record_delimiter: 'unix' } as const;
+const line = (cells: readonly string[]) => stringify([cells], OPTIONS);
+const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
+
+/**
+ * One CSV record, quoted as RFC 4180 and csv-stringify quote it (a cell with a quote, comma, line
+ * break or edge space is quoted, quotes doubled). The row path does this itself: csv-stringify's
+ * per-record cost was most of the export's time (bench/export.ts); headers and the dictionary use it.
+ */
+export function csvRecord(cells: readonly string[]): string {
+  let out = '';
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i] as string;
+    if (i > 0) out += ',';
+    out += NEEDS_QUOTES.test(c) ? `"${c.replace(/"/g, '""')}"` : c;
+  }
+  return `${out}\n`;
+}
+
+/** Rows of one file, written a block at a time. */
+class Batched {
+  #text = '';
+  constructor(private readonly file: ExportFile) {}
+  async add(cells: string[]): Promise<void> {
+    this.#text += csvRecord(cells);
+    if (this.#text.length >= 1 << 16) await this.flush();
+  }
+  async flush(): Promise<void> {
+    if (this.#text === '') return;
+    const text = this.#text;
+    this.#text = '';
+    await this.file.write(text);
+  }
+}
 
 /**
  * CSV, one pass over the rows: wide (one row per participant and event), long (one row per value),
@@ -47,33 +80,27 @@ export const csvWriter: FormatWriter = {
     const long = await out.file(`${id}-long.csv`, 'text/csv');
     await wide.write(line([...KEY_COLUMNS, ...columns.map((c) => c.name)]));
     await long.write(line(['SUBJECT', 'SITE', 'EVENT', 'FORM', 'FORM_VERSION', 'FIELD', 'VALUE']));
+    const wideRows = new Batched(wide);
+    const longRows = new Batched(long);
     let current: { key: string; cells: string[] } | undefined;
-    const flush = async () => {
-      if (current !== undefined) await wide.write(line(current.cells));
-    };
     for await (const row of dataset.rows()) {
       const key = `${row.subject}\u0000${row.event}`;
       if (current?.key !== key) {
-        await flush();
+        if (current !== undefined) await wideRows.add(current.cells);
         current = { key, cells: [row.subject, row.site ?? '', row.event, ...columns.map(() => '')] };
       }
-      let chunk = '';
-      for (const [field, value] of Object.entries(row.values)) {
+      const site = row.site ?? '';
+      const version = String(row.formVersion);
+      for (const field in row.values) {
+        const value = cell(row.values[field]);
         const at = index.get(`${row.form}\u0000${field}`);
-        if (at !== undefined) current.cells[KEY_COLUMNS.length + at] = cell(value);
-        chunk += line([
-          row.subject,
-          row.site ?? '',
-          row.event,
-          row.form,
-          String(row.formVersion),
-          field,
-          cell(value),
-        ]);
+        if (at !== undefined) current.cells[KEY_COLUMNS.length + at] = value;
+        await longRows.add([row.subject, site, row.event, row.form, version, field, value]);
       }
-      if (chunk !== '') await long.write(chunk);
     }
-    await flush();
+    if (current !== undefined) await wideRows.add(current.cells);
+    await wideRows.flush();
+    await longRows.flush();
     await wide.close();
     await long.close();
     const dictionary = await out.file(`${id}-dictionary.csv`, 'text/csv');

@@ -91,3 +91,12 @@ describe('de-identification rules', () => {
     ).toBe(true);
   });
 });
+
+describe('CSV records', () => {
+  it('quote as RFC 4180: csv-parse reads back every awkward cell', async () => {
+    const { parse } = await import('csv-parse/sync');
+    const { csvRecord } = await import('./csv-writer.js');
+    const cells = ['plain', 'a,b', 'say "hi"', 'two\nlines', ' edge ', '', '90+'];
+    expect(parse(csvRecord(cells))).toEqual([cells]);
+  });
+});

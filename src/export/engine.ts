@@ -17,7 +17,7 @@ import { assessRisk, QuasiTuples, type RiskReport } from './k-anonymity.js';
 import { exportSecret } from './keyed.js';
 import type { DirectoryOutput, WrittenFile } from './output.js';
 import * as repo from './repo.js';
-import { datasetFrom, type SourceSpec, subjects } from './source.js';
+import { datasetFrom, type SourceSpec, type SubjectRows } from './source.js';
 import { writerFor } from './writers.js';
 
 export interface EngineInput {
@@ -82,9 +82,9 @@ export async function planForms(db: Kysely<Database>, input: EngineInput) {
 }
 
 /**
- * Makes an export: plans the fields under the profile, checks the re-identification risk over the
- * whole study first (pass 1, nothing written), then streams the dataset through the format writer
- * (pass 2). A refused export writes nothing.
+ * Makes an export: plans the fields under the profile, streams the dataset through the format writer
+ * into staging while collecting the quasi-identifiers, then checks the re-identification risk over
+ * the whole study: a refused export releases nothing.
  */
 export async function runEngine(input: EngineInput, out: DirectoryOutput): Promise<Result<EngineResult>> {
   const writer = writerFor(input.format);
@@ -106,8 +106,10 @@ export async function runEngine(input: EngineInput, out: DirectoryOutput): Promi
   const quasi = quasiFields(forms, input.info.profile);
   const names = [...new Set(quasi.map((q) => q.field.oid))];
   const tuples = new QuasiTuples(names);
-  for await (const subject of subjects(spec)) {
-    if (subject.rows.length === 0) continue;
+  // One pass: the quasi-identifiers of the real participants are collected while the files are
+  // written to staging; the files are released only if the risk check passes (output.ts).
+  const observe = (subject: SubjectRows) => {
+    if (subject.rows.length === 0) return;
     tuples.touch(subject.participant);
     for (const row of subject.rows)
       for (const q of quasi) {
@@ -118,25 +120,13 @@ export async function runEngine(input: EngineInput, out: DirectoryOutput): Promi
         const dated = q.field.type === 'date' || q.field.type === 'datetime';
         tuples.note(subject.participant, q.field.oid, dated ? text.slice(0, 4) : text);
       }
-  }
-  const risk = assessRisk(names, tuples.tuples(), input.k);
-  // An identified export names people: the k check is reported there, not enforced (dual control is).
-  if (!risk.passed && input.info.profile !== 'identified') {
-    return err(
-      appError(
-        'EXPORT_REFUSED',
-        risk.suggestion === undefined
-          ? `Re-identification risk too high: k = ${risk.k}, below the study's ${risk.threshold}.`
-          : `Re-identification risk too high: k = ${risk.k}, below the study's ${risk.threshold}; suppressing ${risk.suggestion.suppress} would give k = ${risk.suggestion.k}.`,
-        { risk },
-      ),
-    );
-  }
-  const dataset = datasetFrom(spec);
+  };
+  const dataset = datasetFrom(spec, observe);
   let rows = 0;
   const counted: ExportDataset = {
     ...dataset,
     async *rows() {
+      rows = 0;
       for await (const row of dataset.rows()) {
         rows++;
         yield row;
@@ -149,5 +139,20 @@ export async function runEngine(input: EngineInput, out: DirectoryOutput): Promi
     out.discard();
     throw e;
   }
+  const risk = assessRisk(names, tuples.tuples(), input.k);
+  // An identified export names people: the k check is reported there, not enforced (dual control is).
+  if (!risk.passed && input.info.profile !== 'identified') {
+    out.discard();
+    return err(
+      appError(
+        'EXPORT_REFUSED',
+        risk.suggestion === undefined
+          ? `Re-identification risk too high: k = ${risk.k}, below the study's ${risk.threshold}.`
+          : `Re-identification risk too high: k = ${risk.k}, below the study's ${risk.threshold}; suppressing ${risk.suggestion.suppress} would give k = ${risk.suggestion.k}.`,
+        { risk },
+      ),
+    );
+  }
+  out.release();
   return ok({ risk, rows, canaries: dataset.canaries(), files: out.files });
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, rmSync } from 'node:fs';
+import { createWriteStream, linkSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExportFile, ExportOutput } from './export-dataset.js';
 
@@ -11,35 +11,51 @@ export interface WrittenFile {
 }
 
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/;
+/** Writes reach the file in blocks of this size (many small rows, few system calls). */
+const BLOCK = 1 << 16;
 
 /**
- * Files of one export in a directory: each is hashed (SHA-256) as it is written, so the audit event
- * records exactly the bytes that left. Files are created exclusively (never overwriting), mode 0600.
+ * Files of one export, written first to a private staging directory (0700, files 0600) and released
+ * into the target only when the export passed its risk check: a refused export leaves nothing
+ * behind. Each file is hashed (SHA-256) as it is written, so the audit event records exactly the
+ * bytes that left.
  */
 export class DirectoryOutput implements ExportOutput {
   readonly files: WrittenFile[] = [];
-  readonly #paths: string[] = [];
-  constructor(readonly dir: string) {}
+  readonly #staging: string;
+  constructor(
+    readonly dir: string,
+    exportId: string,
+  ) {
+    this.#staging = join(dir, `.staging-${exportId}`);
+    mkdirSync(this.#staging, { mode: 0o700 });
+  }
 
   async file(name: string, mediaType: string): Promise<ExportFile> {
     if (!SAFE_NAME.test(name) || name.includes('..')) throw new Error('export file name is not a plain name');
-    const path = join(this.dir, name);
-    const stream = createWriteStream(path, { flags: 'wx', mode: 0o600 });
-    this.#paths.push(path);
+    const stream = createWriteStream(join(this.#staging, name), { flags: 'wx', mode: 0o600 });
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());
       stream.once('error', reject);
     });
     const hash = createHash('sha256');
     let bytes = 0;
+    let pending = '';
+    const flush = async () => {
+      if (pending === '') return;
+      const buffer = Buffer.from(pending, 'utf8');
+      pending = '';
+      hash.update(buffer);
+      bytes += buffer.length;
+      if (!stream.write(buffer)) await new Promise<void>((resolve) => stream.once('drain', resolve));
+    };
     return {
       write: async (chunk: string) => {
-        const buffer = Buffer.from(chunk, 'utf8');
-        hash.update(buffer);
-        bytes += buffer.length;
-        if (!stream.write(buffer)) await new Promise<void>((resolve) => stream.once('drain', resolve));
+        pending += chunk;
+        if (pending.length >= BLOCK) await flush();
       },
       close: async () => {
+        await flush();
         await new Promise<void>((resolve, reject) =>
           stream.end((e?: Error | null) => (e ? reject(e) : resolve())),
         );
@@ -48,8 +64,17 @@ export class DirectoryOutput implements ExportOutput {
     };
   }
 
-  /** Removes what was written (a refused or failed export leaves nothing behind). */
+  /** Moves the files into the target; never over an existing file (link fails if it exists). */
+  release(): void {
+    for (const file of this.files) {
+      linkSync(join(this.#staging, file.name), join(this.dir, file.name));
+      unlinkSync(join(this.#staging, file.name));
+    }
+    rmSync(this.#staging, { recursive: true, force: true });
+  }
+
+  /** Removes everything written (a refused or failed export). */
   discard(): void {
-    for (const path of this.#paths) rmSync(path, { force: true });
+    rmSync(this.#staging, { recursive: true, force: true });
   }
 }

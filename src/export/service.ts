@@ -155,7 +155,7 @@ export class ExportService {
     const settings = await exportSettings(this.deps.db, this.deps.keyring, study.id, now.toISOString());
     const target = dir ?? join(this.options.spoolDir, exportId);
     mkdirSync(target, { recursive: true, mode: 0o700 });
-    const out = new DirectoryOutput(target);
+    const out = new DirectoryOutput(target, exportId);
     const createdAt = now.toISOString();
     const info = { exportId, profile, recipient: recipientName, purpose, createdAt };
     const made = await runEngine(
@@ -175,7 +175,6 @@ export class ExportService {
       out,
     );
     if (!made.ok) {
-      out.discard();
       if (dir === undefined) rmSync(target, { recursive: true, force: true });
       await this.#refused(actor, study.id, info, made.error.details);
       return made;

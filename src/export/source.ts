@@ -58,6 +58,10 @@ export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
       spec.db,
       page.map((p) => p.id),
     );
+    await spec.keyring.warmParticipantKeys(
+      spec.db,
+      page.map((p) => p.id),
+    );
     let at = 0;
     for (const participant of page) {
       const mine: typeof records = [];
@@ -116,8 +120,11 @@ export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
   }
 }
 
-/** The dataset with its canaries; `counted` reports how many canaries the last full pass emitted. */
-export function datasetFrom(spec: SourceSpec): ExportDataset & { canaries(): number } {
+/** The dataset with its canaries (`canaries()`: how many the last full pass emitted); `observe` sees each real participant. */
+export function datasetFrom(
+  spec: SourceSpec,
+  observe?: (subject: SubjectRows) => void,
+): ExportDataset & { canaries(): number } {
   const formsByOid = new Map(spec.forms.map((f) => [f.oid, f]));
   let canaries = 0;
   return {
@@ -128,6 +135,7 @@ export function datasetFrom(spec: SourceSpec): ExportDataset & { canaries(): num
     async *rows() {
       let n = 0;
       for await (const subject of subjects(spec)) {
+        observe?.(subject);
         yield* subject.rows;
         if (subject.rows.length > 0 && canaryAfter(spec.secret, subject.participant, spec.info.profile)) {
           yield* canaryRows(spec.secret, n, spec.info.profile, subject.rows, formsByOid);

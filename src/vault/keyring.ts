@@ -160,6 +160,21 @@ export class Keyring {
     return ok(participantKey);
   }
 
+  /**
+   * Loads the data keys of many participants with one query (bulk reads such as exports); a key that
+   * is missing or fails its check is left out, and participantKey() then reports it as usual.
+   */
+  async warmParticipantKeys(db: Kysely<Database>, participantIds: readonly string[]): Promise<void> {
+    const missing = participantIds.filter((id) => !this.#participantKeys.has(id));
+    for (const row of await repo.findParticipantKeys(db, missing)) {
+      const kek = await this.studyKey(db, row.study_id, Number(row.kek_version));
+      if (!kek.ok) continue;
+      const version = Number(row.key_version);
+      const key = unwrapKey(kek.value, row.wrapped_key, participantKeyContext(row.participant_id, version));
+      if (key !== null) this.#remember(row.participant_id, { key, version });
+    }
+  }
+
   /** Destroys the participant's data key in the caller's transaction and in this process's cache. */
   async destroyParticipantKey(db: Kysely<Database>, participantId: string): Promise<void> {
     await repo.deleteParticipantKey(db, participantId);

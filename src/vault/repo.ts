@@ -74,6 +74,16 @@ export async function findParticipantKey(db: Kysely<Database>, participantId: st
     .executeTakeFirst();
 }
 
+/** The wrapped data keys of many participants in one query (bulk reads). */
+export async function findParticipantKeys(db: Kysely<Database>, participantIds: readonly string[]) {
+  if (participantIds.length === 0) return [];
+  return db
+    .selectFrom('participant_keys')
+    .select(['participant_id', 'study_id', 'kek_version', 'key_version', 'wrapped_key'])
+    .where('participant_id', 'in', participantIds)
+    .execute();
+}
+
 export async function participantKeysWrappedBefore(
   db: Kysely<Database>,
   studyId: string,

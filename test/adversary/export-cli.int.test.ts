@@ -1,0 +1,91 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/operator-process.js';
+import { oneClearLine, operatorEnv } from '../support/operator-cli.js';
+
+/**
+ * The export commands of the built CLI as separate processes, from the seat of whoever finds a leaked
+ * fragment (issue #16): the operator exports for two recipients, a 100-row piece of one file is
+ * attributed to its recipient, and refusals are one clear line. Build first: npm run build.
+ */
+describe('trialvault export, as separate processes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tv-adv-export-'));
+  const { env } = operatorEnv(dir);
+  beforeAll(async () => {
+    expect((await run(env, 'demo', '--seed', '5')).code).toBe(0);
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('HIPAA 164.514(b)(2): an export above the risk is one line naming the quasi-identifier to suppress', async () => {
+    const ran = await run(
+      env,
+      'export',
+      '--study',
+      'TV-DEMO-001',
+      '--profile',
+      'deidentified',
+      '--out',
+      join(dir, 'x'),
+    );
+    oneClearLine(ran, 1, /EXPORT_REFUSED: .*suppressing (BIRTH_DATE|ZIP)/);
+  });
+
+  it('an identified export without a second approver is refused', async () => {
+    const ran = await run(
+      env,
+      'export',
+      '--study',
+      'TV-DEMO-001',
+      '--profile',
+      'identified',
+      '--out',
+      join(dir, 'i'),
+      '--recipient',
+      'Sponsor',
+      '--purpose',
+      'Safety',
+    );
+    oneClearLine(ran, 1, /APPROVAL_REQUIRED/);
+  });
+
+  it('a leaked 100-row fragment names the export and recipient it came from', async () => {
+    const made: { exportId: string; recipient: string; files: { name: string; sha256: string }[] }[] = [];
+    for (const recipient of ['CRO North', 'CRO South']) {
+      const out = join(dir, recipient.replace(' ', '-'));
+      const ran = await run(
+        env,
+        'export',
+        '--study',
+        'TV-DEMO-001',
+        '--profile',
+        'deidentified',
+        '--format',
+        'csv',
+        '--out',
+        out,
+        '--recipient',
+        recipient,
+        '--purpose',
+        'Analysis',
+        '--suppress',
+        'BIRTH_DATE,ZIP',
+        '--json',
+      );
+      expect(ran.code, ran.err).toBe(0);
+      const report = JSON.parse(ran.out) as (typeof made)[number];
+      made.push({ ...report, files: report.files.map((f) => ({ ...f, name: join(out, f.name) })) });
+    }
+    const leaked = made[0];
+    const wide = readFileSync(leaked?.files[0]?.name ?? '', 'utf8')
+      .trim()
+      .split('\n');
+    const fragment = join(dir, 'found-on-a-usb-stick.csv');
+    writeFileSync(fragment, `${[wide[0], ...wide.slice(30, 130)].join('\n')}\n`);
+    const ran = await run(env, 'export', 'identify', fragment);
+    expect(ran.code, ran.err).toBe(0);
+    expect(ran.out).toContain(`From export ${leaked?.exportId}`);
+    expect(ran.out).toContain('for CRO North');
+  });
+});
