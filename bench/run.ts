@@ -1,5 +1,6 @@
 import { benchBackup } from './backup.js';
 import { benchCore } from './core.js';
+import { benchDeid } from './deid.js';
 import { benchExport } from './export.js';
 import { benchHttp } from './http.js';
 import { benchImport } from './import.js';
@@ -10,6 +11,7 @@ import { benchLedger } from './ledger.js';
 const BENCHES: Record<string, () => Promise<unknown>> = {
   backup: benchBackup,
   core: benchCore,
+  deid: benchDeid,
   export: benchExport,
   http: benchHttp,
   import: benchImport,

@@ -22,6 +22,7 @@ import { DemoService } from '../demo/service.js';
 import { DeviceService } from '../devices/device-service.js';
 import { SeriesService } from '../devices/series-service.js';
 import { TelemetryService } from '../devices/telemetry-service.js';
+import { scrubFreeText } from '../export/free-text-scrubber.js';
 import { ExportService } from '../export/service.js';
 import { FormService } from '../forms/service.js';
 import { ImportService } from '../import/service.js';
@@ -177,6 +178,8 @@ export function buildVault(
     audit: new AuditTrailService(deps, records, authorizer),
     exports: new ExportService(deps, authorizer, auth, {
       spoolDir: options.exportSpool ?? join(tmpdir(), `trialvault-export-spool-${process.getuid?.() ?? 0}`),
+      // HIPAA 164.514(b)(2)(i): clinical free text leaves de-identified exports scrubbed, not raw.
+      scrub: scrubFreeText,
     }),
     close: () => store.close(),
   };
