@@ -12,7 +12,7 @@ import { dummyHash, hashPassword, needsRehash, passwordProblem, verifyPassword }
 import * as repo from './repo.js';
 import { isRole, requiresMfa } from './roles.js';
 import { attemptSecondFactor, consumeCode, MFA_ACCOUNT_LOCKED, refusalError } from './second-factor.js';
-import { newSecret, secretHash } from './secrets.js';
+import { newSecret, secretHash, secretHashKey } from './secrets.js';
 
 export interface AccessConfig {
   readonly idleMinutes: number;
@@ -227,8 +227,7 @@ export class AuthService {
   async authenticate(token: string): Promise<Result<Actor>> {
     if (typeof token !== 'string' || token.length > 200) return err(SESSION_ENDED);
     const epoch = await repo.accessEpoch(this.deps.db);
-    const hash = secretHash(token);
-    const key = hash.toString('base64');
+    const key = secretHashKey(token);
     const cached = epoch === undefined ? undefined : this.#sessions.get(key, epoch);
     if (cached !== undefined && cached.state === 'active' && this.#current(cached) === undefined) {
       await this.#touch(cached);

@@ -29,9 +29,71 @@ export class StatementCache {
   }
 }
 
-function run<R>(statements: StatementCache, query: CompiledQuery): QueryResult<R> {
+/** The readers with a shared read transaction open, in this process (every store). */
+const openReads = new Set<SharedRead>();
+/** A bound on one shared read transaction, so a long chain of reads still lets checkpoints through. */
+const MAX_SHARED_READS = 64;
+
+/**
+ * The reads made while one callback's promise chain runs (a request's access epoch, then its record)
+ * share one read transaction on the read-only connection. A statement run alone is a transaction of
+ * its own, and taking and dropping its locks (on the file and on the WAL index: system calls) costs
+ * more than a point query on a primary key.
+ * What is committed before a read is still seen by it:
+ * - the shared transaction ends once the microtasks queued with it have run (process.nextTick from a
+ *   microtask runs after the whole queue): the next request, the next timer, the next I/O callback
+ *   begins a new one, so a change committed by another process before it is seen, as before;
+ * - every statement on a main connection of this process (any store) ends every shared transaction
+ *   first, so a change made here is seen by every read after it, and no commit's checkpoint waits
+ *   for this process's readers (as before: better-sqlite3 is synchronous).
+ * So a request reads one consistent state, taken during the request, never an older one.
+ */
+export class SharedRead {
+  #open = false;
+  #reads = 0;
+  readonly #begin: SqliteDatabase.Statement;
+  readonly #commit: SqliteDatabase.Statement;
+
+  constructor(readonly reader: StatementCache) {
+    this.#begin = reader.sqlite.prepare('begin');
+    this.#commit = reader.sqlite.prepare('commit');
+  }
+
+  all(statement: SqliteDatabase.Statement, parameters: readonly unknown[]): unknown[] {
+    if (this.#reads >= MAX_SHARED_READS) this.end();
+    if (!this.#open) {
+      this.#begin.run();
+      this.#open = true;
+      openReads.add(this);
+      queueMicrotask(() => process.nextTick(() => this.end()));
+    }
+    this.#reads++;
+    return statement.all(parameters);
+  }
+
+  end(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#reads = 0;
+    openReads.delete(this);
+    if (this.reader.sqlite.inTransaction) this.#commit.run();
+  }
+
+  /** Before any statement on a main connection (see above). */
+  static endAll(): void {
+    for (const read of openReads) read.end();
+  }
+}
+
+function run<R>(statements: StatementCache, query: CompiledQuery, shared?: SharedRead): QueryResult<R> {
   const statement = statements.get(query.sql);
-  if (statement.reader) return { rows: statement.all(query.parameters) as R[] };
+  if (statement.reader) {
+    return {
+      rows: (shared === undefined
+        ? statement.all(query.parameters)
+        : shared.all(statement, query.parameters)) as R[],
+    };
+  }
   const { changes, lastInsertRowid } = statement.run(query.parameters);
   return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
 }
@@ -58,16 +120,16 @@ class RoutedConnection implements DatabaseConnection {
   constructor(private readonly driver: RoutingDriver) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const { main, reader, mutex } = this.driver;
-    if (this.release !== undefined) return run<R>(main, query);
+    const { main, reader, shared, mutex } = this.driver;
+    if (this.release !== undefined) return this.driver.onMain(() => run<R>(main, query));
     // Outside a transaction, a statement that only reads runs on the read-only connection at once:
     // it sees what is committed and never waits behind another request's transaction.
     // (Only statements that return rows: BEGIN and `PRAGMA x = y` also count as read-only.)
     const onReader = reader.get(query.sql);
-    if (onReader.readonly && onReader.reader) return run<R>(reader, query);
+    if (onReader.readonly && onReader.reader) return run<R>(reader, query, shared);
     const release = await mutex.lock();
     try {
-      return run<R>(main, query);
+      return this.driver.onMain(() => run<R>(main, query));
     } finally {
       release();
     }
@@ -92,7 +154,14 @@ class RoutingDriver implements Driver {
   constructor(
     readonly main: StatementCache,
     readonly reader: StatementCache,
+    readonly shared: SharedRead,
   ) {}
+
+  /** Every statement on a main connection: the readers' shared transactions end first (SharedRead). */
+  onMain<T>(statement: () => T): T {
+    SharedRead.endAll();
+    return statement();
+  }
 
   async init(): Promise<void> {}
 
@@ -104,7 +173,7 @@ class RoutingDriver implements Driver {
     const routed = connection as RoutedConnection;
     routed.release = await this.mutex.lock();
     try {
-      this.main.sqlite.exec('begin');
+      this.onMain(() => this.main.sqlite.exec('begin'));
     } catch (error) {
       this.#end(routed);
       throw error;
@@ -113,13 +182,13 @@ class RoutingDriver implements Driver {
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     // A failed commit leaves the transaction open: Kysely rolls it back, which ends it.
-    this.main.sqlite.exec('commit');
+    this.onMain(() => this.main.sqlite.exec('commit'));
     this.#end(connection as RoutedConnection);
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     try {
-      if (this.main.sqlite.inTransaction) this.main.sqlite.exec('rollback');
+      if (this.main.sqlite.inTransaction) this.onMain(() => this.main.sqlite.exec('rollback'));
     } finally {
       this.#end(connection as RoutedConnection);
     }
@@ -134,6 +203,7 @@ class RoutingDriver implements Driver {
   async releaseConnection(): Promise<void> {}
 
   async destroy(): Promise<void> {
+    this.shared.end();
     this.reader.sqlite.close();
     this.main.sqlite.close();
   }
@@ -143,12 +213,12 @@ class RoutingDriver implements Driver {
 export class RoutingSqliteDialect extends SqliteDialect {
   constructor(
     private readonly main: StatementCache,
-    private readonly reader: StatementCache,
+    private readonly shared: SharedRead,
   ) {
     super({ database: main.sqlite });
   }
 
   override createDriver(): Driver {
-    return new RoutingDriver(this.main, this.reader);
+    return new RoutingDriver(this.main, this.shared.reader, this.shared);
   }
 }
