@@ -107,6 +107,28 @@ for (const dialect of DIALECTS) {
       expect(seen).toMatchObject({ events: 1, alerts: 1, tables: ['recovery_codes'] });
     });
 
+    it('issue #17: a passkey inserted in SQL carrying a key of the attacker is refused with ROW_TAMPERED', async () => {
+      const { token, user } = await enrolled();
+      await t.vault.store.db
+        .insertInto('passkeys')
+        .values({
+          id: 'forged-credential',
+          user_id: user.id,
+          name: 'attacker key',
+          public_key: Buffer.from('not a real cose key'),
+          counter: 0,
+          transports: '[]',
+          rp_id: 'trialvault.example',
+          created_at: new Date().toISOString(),
+          last_used_at: null,
+        })
+        .execute();
+      expect(code(await t.vault.passkeys.list(token))).toBe('ROW_TAMPERED');
+      const rp = { rpId: 'trialvault.example', origin: 'https://trialvault.example' };
+      expect(code(await t.vault.passkeys.challenge(token, rp))).toBe('ROW_TAMPERED');
+      expect((await tamperEvents()).tables).toEqual(['passkeys']);
+    });
+
     it('issue #17: an API token un-revoked in SQL is refused; restored with its older valid MAC, it is distrusted at startup', async () => {
       const study = await seedStudy(t.vault);
       const monitor = await userWithRole(t.vault, 'monitor', study.id, 'S01');
