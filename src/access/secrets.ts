@@ -1,12 +1,19 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { hash, randomBytes, randomInt } from 'node:crypto';
 
 /** Opaque bearer secrets: 256 random bits, shown once, stored only as SHA-256 (ASVS 7.2.3, 7.2.4). */
 export function newSecret(prefix: string): string {
   return `${prefix}_${randomBytes(32).toString('base64url')}`;
 }
 
+// One-shot hashing: a Hash object per call costs several times the digest of a short secret, and the
+// session token is hashed on every request.
 export function secretHash(secret: string): Buffer {
-  return createHash('sha256').update(secret, 'utf8').digest();
+  return hash('sha256', secret, 'buffer');
+}
+
+/** The same SHA-256 as text (base64): the in-memory cache key of a secret, never the secret itself. */
+export function secretHashKey(secret: string): string {
+  return hash('sha256', secret, 'base64');
 }
 
 /** The recovery-code alphabet: no 0/o, 1/l/i, easy to read back and type. */

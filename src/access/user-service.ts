@@ -9,10 +9,12 @@ import { err, ok, type Result } from '../core/result.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { GRANTS, SESSIONS, USERS } from './access-bindings.js';
 import type { Authorizer } from './authorizer.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import * as repo from './repo.js';
 import { isRole, ROLE_DEFINITIONS, ROLES } from './roles.js';
+import { trustRow } from './row-tamper.js';
 
 export interface User {
   readonly id: string;
@@ -99,6 +101,7 @@ export class UserService {
         action: 'user.create',
         target: row.id,
         details: { demo: row.is_demo === 1 },
+        seals: [[USERS, [row.id]]],
       });
       return ok(
         generated === undefined ? { user: toUser(row) } : { user: toUser(row), initialPassword: generated },
@@ -175,6 +178,7 @@ export class UserService {
         studyId: row.study_id,
         target: user.id,
         details: { role, site: site?.code ?? null },
+        seals: [[GRANTS, [row.id]]],
       });
       return ok({ id: row.id, role, study: study?.protocol_id ?? null, site: site?.code ?? null });
     });
@@ -182,7 +186,9 @@ export class UserService {
 
   /** Revokes a grant; the user's next call is decided without it. */
   async revokeGrant(actor: Actor, grantId: string): Promise<Result<{ id: string }>> {
-    const grant = await repo.findGrant(this.deps.db, grantId);
+    const found = await trustRow(this.deps, GRANTS, await repo.findGrant(this.deps.db, grantId));
+    if (!found.ok) return found;
+    const grant = found.value;
     if (grant === undefined) return err(appError('NOT_FOUND', 'No such grant.'));
     const scope =
       grant.study_id === null
@@ -209,6 +215,7 @@ export class UserService {
         studyId: grant.study_id,
         target: grant.user_id,
         details: { role: grant.role },
+        seals: [[GRANTS, [grant.id]]],
       });
       return ok({ id: grant.id });
     });
@@ -218,8 +225,9 @@ export class UserService {
   async disable(actor: Actor, email: string): Promise<Result<User>> {
     const permit = await this.authorizer.authorize(actor, 'user.manage');
     if (!permit.ok) return permit;
-    const user = await repo.findUserByEmail(this.deps.db, email.trim().toLowerCase());
-    if (user === undefined) return err(appError('NOT_FOUND', 'No such user.'));
+    const found = await this.#user(email);
+    if (!found.ok) return found;
+    const user = found.value;
     return transact(this.deps.db, async (trx) => {
       const now = this.deps.clock.now().toISOString();
       await repo.updateUser(trx, user.id, { status: 'disabled', updated_at: now });
@@ -228,7 +236,8 @@ export class UserService {
         actor,
         action: 'user.disable',
         target: user.id,
-        details: { sessionsEnded: ended },
+        details: { sessionsEnded: ended.length },
+        seals: [[USERS, [user.id]], ...ended.map((id) => [SESSIONS, [id]] as const)],
       });
       return ok(toUser({ ...user, status: 'disabled' }));
     });
@@ -241,8 +250,9 @@ export class UserService {
   async unlock(actor: Actor, email: string): Promise<Result<User & { wasLocked: boolean }>> {
     const permit = await this.authorizer.authorize(actor, 'user.manage');
     if (!permit.ok) return permit;
-    const user = await repo.findUserByEmail(this.deps.db, email.trim().toLowerCase());
-    if (user === undefined) return err(appError('NOT_FOUND', 'No such user.'));
+    const found = await this.#user(email);
+    if (!found.ok) return found;
+    const user = found.value;
     return transact(this.deps.db, async (trx) => {
       const now = this.deps.clock.now().toISOString();
       const secondFactor = user.mfa_locked_at !== null;
@@ -259,9 +269,21 @@ export class UserService {
         action: 'user.unlock',
         target: user.id,
         details: { secondFactor, password },
+        seals: [[USERS, [user.id]]],
       });
       return ok({ ...toUser(user), wasLocked: secondFactor || password });
     });
+  }
+
+  /** The user of an e-mail, when its row MAC holds: a forged row is never sealed over (issue #17). */
+  async #user(email: string): Promise<Result<repo.UserRow>> {
+    const found = await trustRow(
+      this.deps,
+      USERS,
+      await repo.findUserByEmail(this.deps.db, email.trim().toLowerCase()),
+    );
+    if (!found.ok) return found;
+    return found.value === undefined ? err(appError('NOT_FOUND', 'No such user.')) : ok(found.value);
   }
 
   async list(actor: Actor): Promise<Result<User[]>> {

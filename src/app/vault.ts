@@ -40,6 +40,8 @@ import { ensureKeyDir } from '../vault/key-files.js';
 import type { Keyring } from '../vault/keyring.js';
 import { getMeta } from '../vault/meta-repo.js';
 import { KeyRotationService } from '../vault/rotation.js';
+import { registerAllBindings } from './bindings.js';
+import { sealAndProject } from './row-seal-startup.js';
 
 /** The composition root: one store, one keyring, and the services built on them. */
 export interface Vault {
@@ -126,6 +128,7 @@ export function buildVault(
   ledger: LedgerConfig,
   options: VaultOptions = {},
 ): Vault {
+  registerAllBindings();
   const deps: VaultDeps = { db: store.db, clock: options.clock ?? systemClock, keyring };
   const authorizer = new Authorizer(deps);
   const auth = new AuthService(deps, options.access ?? { idleMinutes: 15, maxHours: 12 });
@@ -244,7 +247,9 @@ export async function openVault(
     await store.close();
     return keyring.ok ? (ledger as Result<never>) : keyring;
   }
-  return ok(buildVault(store, keyring.value, ledger.value, withRegister(options, source)));
+  const vault = buildVault(store, keyring.value, ledger.value, withRegister(options, source));
+  await sealAndProject(vault.deps);
+  return ok(vault);
 }
 
 /** Creates (if needed) and opens a store: what `trialvault init` and `start` do. */
@@ -266,8 +271,7 @@ export async function initVault(
     await store.close();
     return keyring.ok ? (ledger as Result<never>) : keyring;
   }
-  return ok({
-    ...buildVault(store, keyring.value, ledger.value, withRegister(options, source)),
-    created: init.value.created,
-  });
+  const vault = buildVault(store, keyring.value, ledger.value, withRegister(options, source));
+  await sealAndProject(vault.deps);
+  return ok({ ...vault, created: init.value.created });
 }

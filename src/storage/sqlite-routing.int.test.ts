@@ -1,3 +1,4 @@
+import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freshPlace, type TestPlace } from '../../test/support/stores.js';
@@ -62,5 +63,35 @@ describe('the embedded store: reads beside a running transaction', () => {
     // A checkpoint needs the writable connection: run on the reader it would fail.
     const checkpoint = await sql<{ busy: number }>`PRAGMA wal_checkpoint(TRUNCATE)`.execute(store.db);
     expect(checkpoint.rows[0]?.busy).toBe(0);
+  });
+
+  it("ASVS 7.4.1: reads share a transaction only within one callback; another process's commit is seen by the next", async () => {
+    // Another process: its own connection, outside this store's driver.
+    const other = new SqliteDatabase(place.location.dialect === 'sqlite' ? place.location.file : '');
+    try {
+      const set = (v: number) => other.prepare("update counters set value = ? where name = 'r-1'").run(v);
+      expect(await value()).toBe(1);
+      set(2);
+      // The same chain of microtasks (one request): one consistent state, taken at its first read.
+      expect(await value()).toBe(1);
+      // The next callback (the next request, timer or I/O): the commit is seen.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(await value()).toBe(2);
+      set(3);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      expect(await value()).toBe(3);
+      // A write through this process (any store) ends the shared read at once.
+      expect(await value()).toBe(3);
+      set(4);
+      await store.db.insertInto('counters').values({ name: 'r-3', value: 0 }).execute();
+      expect(await value()).toBe(4);
+      // A long chain of reads takes a new transaction now and then (checkpoints are not held back).
+      set(5);
+      let seen = 4;
+      for (let i = 0; i < 100 && seen === 4; i++) seen = (await value()) ?? 0;
+      expect(seen).toBe(5);
+    } finally {
+      other.close();
+    }
   });
 });

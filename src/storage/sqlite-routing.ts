@@ -29,9 +29,102 @@ export class StatementCache {
   }
 }
 
-function run<R>(statements: StatementCache, query: CompiledQuery): QueryResult<R> {
+/** The readers with a shared read transaction open, in this process (every store). */
+const openReads = new Set<SharedRead>();
+/** A bound on one shared read transaction, so a long chain of reads still lets checkpoints through. */
+const MAX_SHARED_READS = 64;
+
+/**
+ * The reads made while one callback's promise chain runs (a request's access epoch, then its record)
+ * share one read transaction on the read-only connection. A statement run alone is a transaction of
+ * its own, and taking and dropping its locks (on the file and on the WAL index: system calls) costs
+ * more than a point query on a primary key.
+ * What is committed before a read is still seen by it:
+ * - the shared transaction ends once the microtasks queued with it have run (process.nextTick from a
+ *   microtask runs after the whole queue): the next request, the next timer, the next I/O callback
+ *   begins a new one, so a change committed by another process before it is seen, as before;
+ * - every statement on a main connection of this process (any store) ends every shared transaction
+ *   first, so a change made here is seen by every read after it, and no commit's checkpoint waits
+ *   for this process's readers (as before: better-sqlite3 is synchronous).
+ * So a request reads one consistent state, taken during the request, never an older one.
+ */
+export class SharedRead {
+  #open = false;
+  #reads = 0;
+  readonly #begin: SqliteDatabase.Statement;
+  readonly #commit: SqliteDatabase.Statement;
+
+  constructor(readonly reader: StatementCache) {
+    this.#begin = reader.sqlite.prepare('begin');
+    this.#commit = reader.sqlite.prepare('commit');
+  }
+
+  all(statement: SqliteDatabase.Statement, parameters: readonly unknown[]): unknown[] {
+    if (this.#reads >= MAX_SHARED_READS) this.end();
+    if (!this.#open) {
+      this.#begin.run();
+      this.#open = true;
+      openReads.add(this);
+      queueMicrotask(() => process.nextTick(() => this.end()));
+    }
+    this.#reads++;
+    return statement.all(parameters);
+  }
+
+  end(): void {
+    if (!this.#open) return;
+    this.#open = false;
+    this.#reads = 0;
+    openReads.delete(this);
+    if (this.reader.sqlite.inTransaction) this.#commit.run();
+  }
+
+  /** Before any statement on a main connection (see above). */
+  static endAll(): void {
+    for (const read of openReads) read.end();
+  }
+}
+
+/**
+ * The prepared hot reads (prepared-query.ts), in raw mode: better-sqlite3 answers arrays and the rows
+ * are built here from the column names, which costs less than a row object built through the native
+ * API (for a record with its context, about as much as the lookup itself). Their own statements,
+ * apart from the cache whose statements answer objects; one per prepared query, so a fixed few.
+ */
+export class RawReads {
+  readonly #plans = new Map<string, { statement: SqliteDatabase.Statement; columns: string[] }>();
+
+  constructor(private readonly shared: SharedRead) {}
+
+  all(source: string, parameters: readonly unknown[]): Record<string, unknown>[] {
+    let plan = this.#plans.get(source);
+    if (plan === undefined) {
+      const statement = this.shared.reader.sqlite.prepare(source).raw(true);
+      plan = { statement, columns: statement.columns().map((c) => c.name) };
+      this.#plans.set(source, plan);
+    }
+    const { statement, columns } = plan;
+    const rows = this.shared.all(statement, parameters) as unknown[][];
+    const out: Record<string, unknown>[] = [];
+    for (const values of rows) {
+      // As better-sqlite3 builds them: a later column of the same name wins.
+      const row: Record<string, unknown> = {};
+      for (let i = 0; i < columns.length; i++) row[columns[i] as string] = values[i];
+      out.push(row);
+    }
+    return out;
+  }
+}
+
+function run<R>(statements: StatementCache, query: CompiledQuery, shared?: SharedRead): QueryResult<R> {
   const statement = statements.get(query.sql);
-  if (statement.reader) return { rows: statement.all(query.parameters) as R[] };
+  if (statement.reader) {
+    return {
+      rows: (shared === undefined
+        ? statement.all(query.parameters)
+        : shared.all(statement, query.parameters)) as R[],
+    };
+  }
   const { changes, lastInsertRowid } = statement.run(query.parameters);
   return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
 }
@@ -58,16 +151,16 @@ class RoutedConnection implements DatabaseConnection {
   constructor(private readonly driver: RoutingDriver) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const { main, reader, mutex } = this.driver;
-    if (this.release !== undefined) return run<R>(main, query);
+    const { main, reader, shared, mutex } = this.driver;
+    if (this.release !== undefined) return this.driver.onMain(() => run<R>(main, query));
     // Outside a transaction, a statement that only reads runs on the read-only connection at once:
     // it sees what is committed and never waits behind another request's transaction.
     // (Only statements that return rows: BEGIN and `PRAGMA x = y` also count as read-only.)
     const onReader = reader.get(query.sql);
-    if (onReader.readonly && onReader.reader) return run<R>(reader, query);
+    if (onReader.readonly && onReader.reader) return run<R>(reader, query, shared);
     const release = await mutex.lock();
     try {
-      return run<R>(main, query);
+      return this.driver.onMain(() => run<R>(main, query));
     } finally {
       release();
     }
@@ -92,7 +185,14 @@ class RoutingDriver implements Driver {
   constructor(
     readonly main: StatementCache,
     readonly reader: StatementCache,
+    readonly shared: SharedRead,
   ) {}
+
+  /** Every statement on a main connection: the readers' shared transactions end first (SharedRead). */
+  onMain<T>(statement: () => T): T {
+    SharedRead.endAll();
+    return statement();
+  }
 
   async init(): Promise<void> {}
 
@@ -104,7 +204,7 @@ class RoutingDriver implements Driver {
     const routed = connection as RoutedConnection;
     routed.release = await this.mutex.lock();
     try {
-      this.main.sqlite.exec('begin');
+      this.onMain(() => this.main.sqlite.exec('begin'));
     } catch (error) {
       this.#end(routed);
       throw error;
@@ -113,13 +213,13 @@ class RoutingDriver implements Driver {
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     // A failed commit leaves the transaction open: Kysely rolls it back, which ends it.
-    this.main.sqlite.exec('commit');
+    this.onMain(() => this.main.sqlite.exec('commit'));
     this.#end(connection as RoutedConnection);
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     try {
-      if (this.main.sqlite.inTransaction) this.main.sqlite.exec('rollback');
+      if (this.main.sqlite.inTransaction) this.onMain(() => this.main.sqlite.exec('rollback'));
     } finally {
       this.#end(connection as RoutedConnection);
     }
@@ -134,6 +234,7 @@ class RoutingDriver implements Driver {
   async releaseConnection(): Promise<void> {}
 
   async destroy(): Promise<void> {
+    this.shared.end();
     this.reader.sqlite.close();
     this.main.sqlite.close();
   }
@@ -143,12 +244,12 @@ class RoutingDriver implements Driver {
 export class RoutingSqliteDialect extends SqliteDialect {
   constructor(
     private readonly main: StatementCache,
-    private readonly reader: StatementCache,
+    private readonly shared: SharedRead,
   ) {
     super({ database: main.sqlite });
   }
 
   override createDriver(): Driver {
-    return new RoutingDriver(this.main, this.reader);
+    return new RoutingDriver(this.main, this.shared.reader, this.shared);
   }
 }

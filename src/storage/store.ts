@@ -7,7 +7,7 @@ import type { Dialect } from './dialect.js';
 import { migrateToLatest } from './migrate.js';
 import { attachReader } from './prepared-query.js';
 import type { Database } from './schema.js';
-import { RoutingSqliteDialect, StatementCache } from './sqlite-routing.js';
+import { RawReads, RoutingSqliteDialect, SharedRead, StatementCache } from './sqlite-routing.js';
 import { groupCommits } from './transact.js';
 
 export interface Store {
@@ -62,9 +62,11 @@ export async function openStore(location: StoreLocation): Promise<Store> {
   if (location.dialect === 'sqlite') {
     const main = new StatementCache(openSqlite(location.file));
     const reader = new StatementCache(openReader(location.file));
-    const db = new Kysely<Database>({ dialect: new RoutingSqliteDialect(main, reader) });
+    const shared = new SharedRead(reader);
+    const db = new Kysely<Database>({ dialect: new RoutingSqliteDialect(main, shared) });
     // Prepared hot reads skip Kysely's executor and ask the reader directly (prepared-query.ts).
-    attachReader(db, { all: (source, parameters) => reader.get(source).all(...parameters) });
+    const raw = new RawReads(shared);
+    attachReader(db, { all: (source, parameters) => raw.all(source, parameters) });
     groupCommits(db);
     await migrateToLatest(db, 'sqlite');
     return { db, dialect: 'sqlite', file: location.file, close: () => db.destroy() };
