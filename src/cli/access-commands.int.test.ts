@@ -1,10 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli } from '../../test/support/cli.js';
 import { freshPlace, type TestPlace } from '../../test/support/stores.js';
+import { USERS } from '../access/access-bindings.js';
+import { openVault } from '../app/vault.js';
+import { appendAuditEvent } from '../audit/repo.js';
 import type { Env } from '../config/settings.js';
+import { expectOk, ok } from '../core/result.js';
+import { locateStore } from '../storage/store.js';
+import { transact } from '../storage/transact.js';
 
 describe('trialvault users and tokens', () => {
   let place: TestPlace;
@@ -108,12 +113,27 @@ describe('trialvault users and tokens', () => {
     expect((await cli(env, 'tokens', 'revoke', id)).code).toBe(0);
     expect((await cli(env, 'tokens', 'revoke', id)).code).toBe(1);
     // 21 CFR 11.300(d): a second-factor lockout is lifted only by an administrator, audited.
-    const db = new SqliteDatabase(join(place.dir, 'data', 'trialvault.db'));
-    db.prepare('update users set mfa_locked_at = ?, mfa_failures = 10 where email = ?').run(
-      '2026-12-01T00:00:00.000Z',
-      'ann.coord@example.org',
-    );
-    db.close();
+    // The lock as the server writes it: the row change and its lockout event, which seals the row (#17).
+    const location = locateStore(join(place.dir, 'data'), undefined);
+    const vault = expectOk(await openVault(location, { keyDir: place.keyDir, passphrase: undefined }));
+    await transact(vault.store.db, async (trx) => {
+      const user = await trx
+        .updateTable('users')
+        .set({ mfa_locked_at: '2026-12-01T00:00:00.000Z', mfa_failures: 10 })
+        .where('email', '=', 'ann.coord@example.org')
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await appendAuditEvent(trx, vault.deps, {
+        actor: { kind: 'user', id: user.id, mfa: false },
+        action: 'auth.lockout',
+        outcome: 'failure',
+        target: user.id,
+        details: { factor: 'second' },
+        seals: [[USERS, [user.id]]],
+      });
+      return ok(null);
+    });
+    await vault.close();
     const unlocked = await cli(env, 'users', 'unlock', '--email', 'ann.coord@example.org', '--json');
     expect(unlocked.code).toBe(0);
     expect(JSON.parse(unlocked.out)).toMatchObject({ email: 'ann.coord@example.org', wasLocked: true });
