@@ -116,7 +116,8 @@ export class SeriesService {
       resource: 'study',
     });
     if (!permit.ok) return permit;
-    return ok(effectivePolicy(await overridesFor(this.deps.db, study.id)));
+    const overrides = await overridesFor(this.deps, this.deps.db, study.id);
+    return overrides.ok ? ok(effectivePolicy(overrides.value)) : overrides;
   }
 
   /** Study-specific limits (study administrators), with a reason; audited. */
