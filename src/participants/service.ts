@@ -12,7 +12,6 @@ import { blindIndexToken, IDENTIFIER_KINDS, type IdentifierKind } from '../crypt
 import { checkValue } from '../forms/validate-values.js';
 import { transact } from '../storage/transact.js';
 import { knownSite, knownStudy } from '../studies/known.js';
-import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { openValue, sealValue } from '../vault/field-cipher.js';
 import { nextCounter } from '../vault/meta-repo.js';
