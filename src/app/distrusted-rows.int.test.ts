@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, it } from 'vitest';
 import { TestClock } from '../../test/support/clock.js';
 import { enrolledDevice, heartRate } from '../../test/support/devices.js';
 import { enrollWithDemographics, PERSON, seedStudy } from '../../test/support/fixtures.js';
