@@ -7,14 +7,13 @@ import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
 import { sealField } from '../crypto/field-envelope.js';
-import { rowTampered, type SealTarget } from '../ledger/row-seal-store.js';
+import { rowTampered } from '../ledger/row-seal-store.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { ParticipantKey } from '../vault/keyring.js';
 import { ALG, publicKeyFromRaw } from './cose-sign1.js';
 import { telemetryAudience } from './device-service.js';
-import { advance, type DeviceState, type SequenceFlag } from './device-state.js';
-import { DEVICES } from './devices-bindings.js';
+import { advance, type DeviceState } from './device-state.js';
 import { type LastSamples, openLastSamples, sealLastSamples } from './last-samples.js';
 import { METRICS, type MetricName, type TelemetryPolicy } from './metrics.js';
 import { checkSeries, flagNames, SAMPLE_FLAGS, type SampleFlag } from './plausibility.js';
@@ -23,45 +22,17 @@ import { encodeBlock } from './sample-block.js';
 import { policyFor } from './telemetry-policy.js';
 import { trustDevice } from './trusted-device.js';
 import { type Checked, checkUpload, type KnownDevice, type Refused } from './upload-check.js';
+import {
+  auditOf,
+  type Decision,
+  type Receipt,
+  type Tampered,
+  tampered,
+  type UploadFlag,
+  withDeviceSeals,
+} from './upload-decision.js';
 
-export type UploadFlag = SequenceFlag | 'DUPLICATE_CONTENT';
-
-export interface Receipt {
-  readonly uploadId: string;
-  readonly deviceId: string;
-  readonly boot: number;
-  readonly seq: number;
-  /** SHA-256 of the upload's bytes, also in its audit event (the ledger commits to it). */
-  readonly messageHash: string;
-  readonly samples: number;
-  readonly quarantined: number;
-  readonly flags: UploadFlag[];
-  /** Quarantined samples by reason. */
-  readonly sampleFlags: Partial<Record<SampleFlag, number>>;
-}
-
-/** An upload refused because a row it depends on failed its seal (issue #17): ROW_TAMPERED, not a refusal code. */
-export interface Tampered {
-  readonly ok: false;
-  readonly reason: 'ROW_TAMPERED';
-  readonly message: string;
-  readonly device?: undefined;
-  readonly deviceId: string;
-  readonly table: 'devices' | 'telemetry_policies';
-}
-
-export type Decision =
-  | { readonly ok: true; readonly receipt: Receipt; readonly device: KnownDevice }
-  | Refused
-  | Tampered;
-
-const tampered = (deviceId: string, table: Tampered['table']): Tampered => ({
-  ok: false,
-  reason: 'ROW_TAMPERED',
-  message: `a stored ${table === 'devices' ? 'device' : 'telemetry policy'} failed its integrity check`,
-  deviceId,
-  table,
-});
+export type { Decision, Receipt, Tampered, UploadFlag } from './upload-decision.js';
 
 export interface UploadTarget {
   readonly studyId: string;
@@ -133,9 +104,8 @@ export class TelemetryService {
       let forged: string | undefined;
       const one = await checkUpload(upload.bytes, { ...upload.target, audience }, async (id) => {
         const device = await this.#device(id, epoch);
-        if (device !== 'tampered') return device;
-        forged = id;
-        return undefined;
+        if (device === 'tampered') forged = id;
+        return device === 'tampered' ? undefined : device;
       });
       checked.push(forged === undefined ? one : tampered(forged, 'devices'));
     }
@@ -250,23 +220,8 @@ export class TelemetryService {
         await repo.updateDevice(trx, id, { uploads_refused: Number(row.uploads_refused) + n });
       else forged.add(id);
     }
-    // 21 CFR 11.10(e): one audit event per upload, accepted or refused, in the same transaction. The
-    // last event naming a device seals its row (issue #17): its sequence state and counters never
-    // change without an event.
-    const sealedBy = new Map<string, number>();
-    for (const [i, decision] of decisions.entries())
-      if (decision.device !== undefined && !forged.has(decision.device.id))
-        sealedBy.set(decision.device.id, i);
-    const seals = new Map<number, SealTarget[]>();
-    for (const [id, i] of sealedBy) seals.set(i, [...(seals.get(i) ?? []), [DEVICES, [id]] as const]);
-    await appendAuditEvents(
-      trx,
-      this.deps,
-      events.map((e, i) => {
-        const rows = seals.get(i);
-        return rows === undefined ? { ...e, at } : { ...e, at, seals: rows };
-      }),
-    );
+    // 21 CFR 11.10(e): one audit event per upload, accepted or refused, in the same transaction.
+    await appendAuditEvents(trx, this.deps, withDeviceSeals(events, decisions, forged, at));
     return decisions;
   }
 
@@ -441,47 +396,5 @@ function stateOf(row: repo.DeviceRow): DeviceState {
     window: BigInt(row.seq_window),
     topHash: row.top_hash,
     offsetMs: row.offset_ms === null ? null : Number(row.offset_ms),
-  };
-}
-
-function auditOf(decision: Decision): AuditEventInput {
-  if (decision.ok) {
-    const r = decision.receipt;
-    return {
-      actor: { kind: 'device', id: r.deviceId },
-      action: 'telemetry.upload',
-      outcome: 'success',
-      studyId: decision.device.studyId,
-      participantId: decision.device.participantId,
-      target: r.deviceId,
-      details: {
-        upload: r.uploadId,
-        boot: r.boot,
-        seq: r.seq,
-        messageHash: r.messageHash,
-        samples: r.samples,
-        quarantined: r.quarantined,
-        flags: r.flags,
-        sampleFlags: r.sampleFlags,
-      },
-    };
-  }
-  if (decision.reason === 'ROW_TAMPERED')
-    return {
-      actor: { kind: 'device', id: decision.deviceId },
-      action: 'telemetry.upload',
-      outcome: 'failure',
-      target: decision.deviceId,
-      details: { reason: decision.reason, table: decision.table },
-    };
-  const device = decision.device;
-  return {
-    actor: { kind: 'device', id: device?.id ?? 'unknown' },
-    action: 'telemetry.upload',
-    outcome: 'failure',
-    studyId: device?.studyId ?? null,
-    participantId: device?.participantId ?? null,
-    target: device?.id ?? null,
-    details: { reason: decision.reason, message: decision.message },
   };
 }
