@@ -3,6 +3,7 @@ import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { updateVolatile } from '../ledger/row-seal-store.js';
+import { untrustedRow } from '../ledger/row-trust.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { SESSIONS, USERS } from './access-bindings.js';
@@ -100,7 +101,14 @@ export class AuthService {
     const hash = secretHash(token);
     const key = hash.toString('base64');
     const cached = epoch === undefined ? undefined : this.#sessions.get(key, epoch);
-    if (cached !== undefined && cached.state === 'active' && this.#current(cached) === undefined) {
+    // The cached row is checked again (one HMAC, no query): its MAC is part of the entry, so a row
+    // distrusted since, or a stale copy, never answers from the cache (issue #17).
+    if (
+      cached !== undefined &&
+      cached.state === 'active' &&
+      this.#current(cached) === undefined &&
+      untrustedRow(this.deps.db, this.deps.keyring, SESSIONS, [cached]) === undefined
+    ) {
       await this.#touch(cached);
       return ok(this.#sessionActor(cached, epoch));
     }

@@ -4,6 +4,7 @@ import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
+import { untrustedRow } from '../ledger/row-trust.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
@@ -46,6 +47,9 @@ export class TokenService {
     const hash = secretHash(secret);
     const key = hash.toString('base64');
     let row = epoch === undefined ? undefined : this.#cache.get(key, epoch);
+    // A cached row is checked again (one HMAC, no query): its MAC is part of the entry (issue #17).
+    if (row !== undefined && untrustedRow(this.deps.db, this.deps.keyring, API_TOKENS, [row]) !== undefined)
+      row = undefined;
     if (row === undefined) {
       // Neither the token nor its user is honoured unless its row MAC holds (issue #17); only checked
       // rows are cached, and every change to a token or user advances the epoch.

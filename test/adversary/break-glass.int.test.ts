@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BREAK_GLASS } from '../../src/access/access-bindings.js';
 import { type Arena, arena, type Caller } from '../support/adversary.js';
+import { resealTable } from '../support/row-seal.js';
 import { DIALECTS } from '../support/stores.js';
 
 /**
@@ -60,6 +62,7 @@ for (const dialect of DIALECTS) {
         .set({ expires_at: new Date(a.clock.time - 1).toISOString() })
         .where('id', '=', first.body.id)
         .execute();
+      await resealTable(a.t.vault, BREAK_GLASS);
       expect((await start(coordinator)).status).toBe(409);
       // The requester cannot approve its own.
       const self = await coordinator.call('POST', `/api/v1/break-glass/${first.body.id}/review`, {
@@ -98,6 +101,7 @@ for (const dialect of DIALECTS) {
         .updateTable('break_glass')
         .set({ started_at: new Date(a.clock.time - (72 * 60 + 1) * 60_000).toISOString() })
         .execute();
+      await resealTable(a.t.vault, BREAK_GLASS);
       for (const c of [admin, pi]) {
         const list = await c.call('GET', `/api/v1/studies/${a.study.protocolId}/break-glass`);
         expect(list.status).toBe(200);
