@@ -8,6 +8,7 @@ import { CLI_ACTOR } from '../core/actor.js';
 import { expectOk } from '../core/result.js';
 import { distrustRows, rowId } from '../ledger/row-trust.js';
 import type { TableBinding } from '../ledger/table-binding.js';
+import { openVault } from './vault.js';
 
 /**
  * A row rolled back to an older copy keeps a valid MAC; the startup projection (ledger seal != the
@@ -48,6 +49,34 @@ for (const dialect of DIALECTS) {
         await t.vault.telemetry.ingest(client.upload(heartRate(clock.time, 5), clock.time), target),
         'devices',
       );
+    });
+
+    it('issue #17: the startup projection distrusts a rolled-back device row: after a restart, no upload is accepted', async () => {
+      const study = await seedStudy(t.vault);
+      const { participant } = await enrollWithDemographics(t.vault, study.id);
+      const { device, client } = await enrolledDevice(t.vault, participant.id);
+      const active = await t.vault.store.db
+        .selectFrom('devices')
+        .selectAll()
+        .where('id', '=', device.id)
+        .executeTakeFirstOrThrow();
+      expectOk(await t.vault.devices.setStatus(CLI_ACTOR, device.id, { status: 'revoked', reason: 'Lost' }));
+      await t.vault.store.db.deleteFrom('devices').where('id', '=', device.id).execute();
+      await t.vault.store.db.insertInto('devices').values(active).execute();
+      await t.vault.close();
+      const restarted = expectOk(
+        await openVault(t.location, { keyDir: t.keyDir, passphrase: undefined }, { clock }),
+      );
+      try {
+        const target = { studyId: study.id, participantId: participant.id };
+        const sent = await restarted.telemetry.ingest(
+          client.upload(heartRate(clock.time, 5), clock.time),
+          target,
+        );
+        await expectTamperRefused(restarted, sent, 'devices');
+      } finally {
+        await restarted.close();
+      }
     });
 
     it('issue #17: a distrusted form version and a distrusted participant key are never used', async () => {
