@@ -7,39 +7,32 @@ import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
 import { sealField } from '../crypto/field-envelope.js';
+import { rowTampered } from '../ledger/row-seal-store.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { ParticipantKey } from '../vault/keyring.js';
 import { ALG, publicKeyFromRaw } from './cose-sign1.js';
 import { telemetryAudience } from './device-service.js';
-import { advance, type DeviceState, type SequenceFlag } from './device-state.js';
+import { advance, type DeviceState } from './device-state.js';
 import { type LastSamples, openLastSamples, sealLastSamples } from './last-samples.js';
 import { METRICS, type MetricName, type TelemetryPolicy } from './metrics.js';
 import { checkSeries, flagNames, SAMPLE_FLAGS, type SampleFlag } from './plausibility.js';
 import * as repo from './repo.js';
 import { encodeBlock } from './sample-block.js';
 import { policyFor } from './telemetry-policy.js';
+import { trustDevice } from './trusted-device.js';
 import { type Checked, checkUpload, type KnownDevice, type Refused } from './upload-check.js';
+import {
+  auditOf,
+  type Decision,
+  type Receipt,
+  type Tampered,
+  tampered,
+  type UploadFlag,
+  withDeviceSeals,
+} from './upload-decision.js';
 
-export type UploadFlag = SequenceFlag | 'DUPLICATE_CONTENT';
-
-export interface Receipt {
-  readonly uploadId: string;
-  readonly deviceId: string;
-  readonly boot: number;
-  readonly seq: number;
-  /** SHA-256 of the upload's bytes, also in its audit event (the ledger commits to it). */
-  readonly messageHash: string;
-  readonly samples: number;
-  readonly quarantined: number;
-  readonly flags: UploadFlag[];
-  /** Quarantined samples by reason. */
-  readonly sampleFlags: Partial<Record<SampleFlag, number>>;
-}
-
-export type Decision =
-  | { readonly ok: true; readonly receipt: Receipt; readonly device: KnownDevice }
-  | Refused;
+export type { Decision, Receipt, Tampered, UploadFlag } from './upload-decision.js';
 
 export interface UploadTarget {
   readonly studyId: string;
@@ -76,6 +69,7 @@ export class TelemetryService {
       if (!this.#flushing) setImmediate(() => void this.#flush());
     });
     if (decision.ok) return ok(decision.receipt);
+    if (decision.reason === 'ROW_TAMPERED') return err(rowTampered(decision.table));
     return err(
       appError('TELEMETRY_REFUSED', `Upload refused: ${decision.message}.`, { reason: decision.reason }),
     );
@@ -104,21 +98,29 @@ export class TelemetryService {
     this.#audience ??= await telemetryAudience(this.deps);
     const audience = this.#audience;
     const epoch = await accessEpoch(this.deps.db);
-    const checked: (Checked | Refused)[] = [];
+    const checked: (Checked | Refused | Tampered)[] = [];
     for (const upload of uploads) {
-      checked.push(
-        await checkUpload(upload.bytes, { ...upload.target, audience }, (id) => this.#device(id, epoch)),
-      );
+      // A device row that fails its seal is never used to check a signature (issue #17).
+      let forged: string | undefined;
+      const one = await checkUpload(upload.bytes, { ...upload.target, audience }, async (id) => {
+        const device = await this.#device(id, epoch);
+        if (device === 'tampered') forged = id;
+        return device === 'tampered' ? undefined : device;
+      });
+      checked.push(forged === undefined ? one : tampered(forged, 'devices'));
     }
     const result = await transact(this.deps.db, async (trx) => ok(await this.#decide(trx, checked)));
     if (!result.ok) throw new Error(`telemetry transaction failed: ${result.error.code}`);
     return result.value;
   }
 
-  async #device(id: string, epoch: number | undefined): Promise<KnownDevice | undefined> {
+  async #device(id: string, epoch: number | undefined): Promise<KnownDevice | undefined | 'tampered'> {
     const cached = epoch === undefined ? undefined : this.#devices.get(id, epoch);
     if (cached !== undefined) return cached ?? undefined;
-    const row = await repo.findDevice(this.deps.db, id);
+    // Only a row whose seal holds is cached; the epoch drops the entry when the row changes.
+    const found = await trustDevice(this.deps, this.deps.db, await repo.findDevice(this.deps.db, id));
+    if (!found.ok) return 'tampered';
+    const row = found.value;
     const device: KnownDevice | null =
       row === undefined
         ? null
@@ -140,25 +142,36 @@ export class TelemetryService {
     return device ?? undefined;
   }
 
-  async #decide(trx: Tx, checked: readonly (Checked | Refused)[]): Promise<Decision[]> {
+  async #decide(trx: Tx, checked: readonly (Checked | Refused | Tampered)[]): Promise<Decision[]> {
     const now = this.deps.clock.now();
     const at = now.toISOString();
     const decisions: Decision[] = [];
     const events: AuditEventInput[] = [];
     const uploads: repo.UploadRow[] = [];
     const blocks: repo.BlockRow[] = [];
-    const policies = new Map<string, TelemetryPolicy>();
+    const policies = new Map<string, TelemetryPolicy | null>();
     const states = new Map<string, Entry>();
     const refused = new Map<string, number>();
+    /** Devices whose row failed its seal: never updated, never resealed (a forged row is not laundered). */
+    const forged = new Set<string>();
     for (const item of checked) {
       let decision: Decision;
       if (!item.ok) {
         decision = item;
+      } else if (forged.has(item.device.id)) {
+        decision = tampered(item.device.id, 'devices');
       } else {
         let entry = states.get(item.device.id);
         if (entry === undefined) {
           const row = await repo.lockDevice(trx, item.device.id);
           if (row === undefined) throw new Error('a checked device disappeared');
+          // The locked row decides status and sequence: checked again, and never resealed if forged.
+          if (!(await trustDevice(this.deps, trx, row)).ok) {
+            forged.add(item.device.id);
+            decisions.push(tampered(item.device.id, 'devices'));
+            events.push(auditOf(decisions.at(-1) as Decision));
+            continue;
+          }
           // The row is locked: its references are the latest, whichever process stored them.
           const key = await this.deps.keyring.participantKey(trx, row.participant_id);
           const participantKey = key.ok ? key.value : null;
@@ -168,10 +181,14 @@ export class TelemetryService {
         }
         let policy = policies.get(item.device.studyId);
         if (policy === undefined) {
-          policy = await policyFor(trx, item.device.studyId);
+          const stored = await policyFor(this.deps, trx, item.device.studyId);
+          policy = stored.ok ? stored.value : null;
           policies.set(item.device.studyId, policy);
         }
-        decision = await this.#accept(trx, item, entry, policy, now, uploads, blocks);
+        decision =
+          policy === null
+            ? tampered(item.device.id, 'telemetry_policies')
+            : await this.#accept(trx, item, entry, policy, now, uploads, blocks);
       }
       if (!decision.ok && decision.device !== undefined)
         refused.set(decision.device.id, (refused.get(decision.device.id) ?? 0) + 1);
@@ -199,15 +216,12 @@ export class TelemetryService {
     // Refusals of devices that had no accepted upload in the batch are counted too.
     for (const [id, n] of refused) {
       const row = await repo.lockDevice(trx, id);
-      if (row !== undefined)
+      if (row !== undefined && (await trustDevice(this.deps, trx, row)).ok)
         await repo.updateDevice(trx, id, { uploads_refused: Number(row.uploads_refused) + n });
+      else forged.add(id);
     }
     // 21 CFR 11.10(e): one audit event per upload, accepted or refused, in the same transaction.
-    await appendAuditEvents(
-      trx,
-      this.deps,
-      events.map((e) => ({ ...e, at })),
-    );
+    await appendAuditEvents(trx, this.deps, withDeviceSeals(events, decisions, forged, at));
     return decisions;
   }
 
@@ -382,39 +396,5 @@ function stateOf(row: repo.DeviceRow): DeviceState {
     window: BigInt(row.seq_window),
     topHash: row.top_hash,
     offsetMs: row.offset_ms === null ? null : Number(row.offset_ms),
-  };
-}
-
-function auditOf(decision: Decision): AuditEventInput {
-  if (decision.ok) {
-    const r = decision.receipt;
-    return {
-      actor: { kind: 'device', id: r.deviceId },
-      action: 'telemetry.upload',
-      outcome: 'success',
-      studyId: decision.device.studyId,
-      participantId: decision.device.participantId,
-      target: r.deviceId,
-      details: {
-        upload: r.uploadId,
-        boot: r.boot,
-        seq: r.seq,
-        messageHash: r.messageHash,
-        samples: r.samples,
-        quarantined: r.quarantined,
-        flags: r.flags,
-        sampleFlags: r.sampleFlags,
-      },
-    };
-  }
-  const device = decision.device;
-  return {
-    actor: { kind: 'device', id: device?.id ?? 'unknown' },
-    action: 'telemetry.upload',
-    outcome: 'failure',
-    studyId: device?.studyId ?? null,
-    participantId: device?.participantId ?? null,
-    target: device?.id ?? null,
-    details: { reason: decision.reason, message: decision.message },
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Authorizer, FULL_PERMIT, type Permit } from '../access/authorizer.js';
 import type { Action } from '../access/roles.js';
+import { trustRow } from '../access/row-tamper.js';
 import { appendAuditEvent, appendAuditEvents, listAuditEvents } from '../audit/repo.js';
 import { type Actor, actorLabel } from '../core/actor.js';
 import { type AppError, appError } from '../core/errors.js';
@@ -11,7 +12,9 @@ import { blindIndexToken } from '../crypto/blind-index.js';
 import { type DataClass, type FormDefinition, isProtected } from '../forms/form-definition.js';
 import type { FormService, FormVersion } from '../forms/service.js';
 import { type FieldValue, type FieldValues, validateValues } from '../forms/validate-values.js';
+import { lookupSeal, PARTICIPANTS } from '../participants/participants-bindings.js';
 import * as participants from '../participants/repo.js';
+import { trustParticipants } from '../participants/trusted.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { ParticipantKey } from '../vault/keyring.js';
@@ -101,6 +104,9 @@ export class RecordService {
     record: repo.RecordWithContext,
     reveal: boolean,
   ): Promise<Result<Permit>> {
+    // The participant's site decides who may act on the record: its row is checked first (issue #17).
+    const owner = await trustRow(this.deps, PARTICIPANTS, repo.participantRowOf(record));
+    if (!owner.ok) return owner;
     const permit = await this.authorizer.authorize(actor, action, {
       studyId: record.study_id,
       siteId: record.site_id,
@@ -138,7 +144,11 @@ export class RecordService {
       if (!parsed.success) return err(atIndex(invalidInput(parsed.error), index, inputs.length));
       const { participantId, form: oid } = parsed.data;
       if (!participantCache.has(participantId)) {
-        participantCache.set(participantId, await participants.findParticipant(this.deps.db, participantId));
+        const found = await participants.findParticipant(this.deps.db, participantId);
+        const checked =
+          found === undefined ? ok([]) : await trustParticipants(this.deps, this.deps.db, [found]);
+        if (!checked.ok) return err(atIndex(checked.error, index, inputs.length));
+        participantCache.set(participantId, found);
       }
       const participant = participantCache.get(participantId);
       if (participant === undefined) {
@@ -228,10 +238,11 @@ export class RecordService {
       trx,
       prepared.flatMap((p) => p.tokens),
     );
+    // Each record's event seals the lookup tokens it indexed (issue #17).
     await appendAuditEvents(
       trx,
       this.deps,
-      prepared.map((p) => p.event),
+      prepared.map((p) => ({ ...p.event, seals: p.tokens.map(lookupSeal) })),
     );
     return ok(
       prepared.map((p, i) => ({
@@ -342,8 +353,9 @@ export class RecordService {
     };
     await repo.insertVersion(trx, versionRow);
     const participant = { id: record.participant_id, study_id: record.study_id };
-    await this.#indexLookups(trx, form.value.definition, participant, before, values.value);
+    const indexed = await this.#indexLookups(trx, form.value.definition, participant, before, values.value);
     await appendAuditEvent(trx, this.deps, {
+      seals: indexed.map(lookupSeal),
       actor,
       action: 'record.update',
       at: now,
@@ -601,7 +613,8 @@ export class RecordService {
     participant: { id: string; study_id: string },
     before: FieldValues,
     after: FieldValues,
-  ): Promise<void> {
+  ): Promise<participants.LookupToken[]> {
+    const touched: participants.LookupToken[] = [];
     for (const field of form.fields) {
       if (field.lookup === undefined || sameValue(before[field.oid], after[field.oid])) continue;
       const studyKey = this.deps.keyring.blindIndexKey(participant.study_id);
@@ -609,17 +622,17 @@ export class RecordService {
       const old = before[field.oid];
       const next = after[field.oid];
       if (typeof old === 'string') {
-        await participants.deleteLookupToken(trx, {
-          ...row,
-          token: blindIndexToken(studyKey, field.lookup, old),
-        });
+        const gone = { ...row, token: blindIndexToken(studyKey, field.lookup, old) };
+        await participants.deleteLookupToken(trx, gone);
+        touched.push(gone);
       }
       if (typeof next === 'string') {
-        await participants.insertLookupTokens(trx, [
-          { ...row, token: blindIndexToken(studyKey, field.lookup, next) },
-        ]);
+        const added = { ...row, token: blindIndexToken(studyKey, field.lookup, next) };
+        await participants.insertLookupTokens(trx, [added]);
+        touched.push(added);
       }
     }
+    return touched;
   }
 
   async #auditReveal(
