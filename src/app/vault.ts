@@ -37,6 +37,7 @@ import { ensureKeyDir } from '../vault/key-files.js';
 import type { Keyring } from '../vault/keyring.js';
 import { getMeta } from '../vault/meta-repo.js';
 import { KeyRotationService } from '../vault/rotation.js';
+import { ledgerChecks } from './ledger-checks.js';
 
 /** The composition root: one store, one keyring, and the services built on them. */
 export interface Vault {
@@ -210,6 +211,7 @@ async function ledgerConfig(
     keys: keys.value,
     witness: new Witness(source.witnessFile ?? join(source.keyDir, 'witness.log'), source.witnessUrl),
     mac: (hash) => keyring.eventMac(hash),
+    checks: ledgerChecks(keyring),
   });
 }
 

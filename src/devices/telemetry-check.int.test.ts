@@ -37,7 +37,7 @@ for (const dialect of DIALECTS) {
     it('an untouched store verifies, and counts its uploads', async () => {
       const report = await t.vault.ledger.verify();
       expect(report.ok).toBe(true);
-      expect(report.telemetryUploads).toBe(3);
+      expect(report.counts['device uploads']).toBe(3);
     });
 
     it('21 CFR 11.10(e): a changed upload, a dropped block, a forged upload and a deleted one are found', async () => {

@@ -1,7 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../storage/schema.js';
-import type { EventRow } from './event-leaf.js';
-import type { Finding } from './verify.js';
+import type { CheckContext, Finding, LedgerCheck } from '../ledger/check.js';
+import type { AuditEventTable } from '../storage/schema.js';
 
 /** What an accepted upload's audit event says was stored, as one comparable line. */
 type Described = string;
@@ -28,10 +26,10 @@ const describe = (u: {
   ].join('|');
 
 /** The accepted uploads the audit trail describes, by upload id (collected while events are replayed). */
-export class TelemetryTrail {
+class TelemetryTrail {
   readonly uploads = new Map<string, Described>();
 
-  collect(row: EventRow): void {
+  collect(row: AuditEventTable): void {
     if (row.action !== 'telemetry.upload' || row.outcome !== 'success') return;
     let details: Record<string, unknown>;
     try {
@@ -65,11 +63,19 @@ const PAGE = 5000;
  * integrity). A block's content is sealed to its upload and metric, so a changed or moved block also
  * fails its tag when read.
  */
-export async function verifyTelemetry(
-  db: Kysely<Database>,
-  trail: TelemetryTrail,
-  find: (f: Finding) => void,
-): Promise<number> {
+export function telemetryCheck(): LedgerCheck {
+  const trail = new TelemetryTrail();
+  return {
+    name: 'telemetry',
+    tables: ['telemetry_uploads', 'telemetry_blocks'],
+    collect: (event) => trail.collect(event),
+    finish: (ctx) => verifyTelemetry(ctx, trail),
+  };
+}
+
+async function verifyTelemetry(ctx: CheckContext, trail: TelemetryTrail): Promise<void> {
+  const { db } = ctx;
+  const find = (f: Finding) => ctx.find(f);
   const stored = new Map<string, { participant: string; samples: number; quarantined: number }>();
   let after = '';
   for (;;) {
@@ -171,5 +177,5 @@ export async function verifyTelemetry(
       });
     }
   }
-  return stored.size;
+  ctx.count('device uploads', stored.size);
 }
