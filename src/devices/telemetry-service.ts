@@ -20,6 +20,7 @@ import * as repo from './repo.js';
 import { encodeBlock } from './sample-block.js';
 import { policyFor } from './telemetry-policy.js';
 import { type Checked, checkUpload, type KnownDevice, type Refused } from './upload-check.js';
+import { blocksDigest, uploadDigest } from './upload-digest.js';
 
 export type UploadFlag = SequenceFlag | 'DUPLICATE_CONTENT';
 
@@ -38,7 +39,13 @@ export interface Receipt {
 }
 
 export type Decision =
-  | { readonly ok: true; readonly receipt: Receipt; readonly device: KnownDevice }
+  | {
+      readonly ok: true;
+      readonly receipt: Receipt;
+      readonly device: KnownDevice;
+      /** The digests of the stored upload and of its blocks (upload-digest.ts), for its audit event. */
+      readonly stored?: { readonly upload: string; readonly blocks: string };
+    }
   | Refused;
 
 export interface UploadTarget {
@@ -278,6 +285,7 @@ export class TelemetryService {
       (flags.includes('DUPLICATE_CONTENT') ? SAMPLE_FLAGS.DUPLICATE_CONTENT : 0) |
       (flags.includes('CHAIN_FORK') ? SAMPLE_FLAGS.CHAIN_FORK : 0);
     const uploadId = newId();
+    const firstBlock = blocks.length;
     const counts: Partial<Record<SampleFlag, number>> = {};
     let quarantined = 0;
     for (const s of checkedSeries) {
@@ -317,7 +325,7 @@ export class TelemetryService {
         ).toString('base64'),
       });
     }
-    uploads.push({
+    const upload: repo.UploadRow = {
       id: uploadId,
       device_id: device.id,
       study_id: device.studyId,
@@ -331,7 +339,8 @@ export class TelemetryService {
       sample_count: message.sampleCount,
       quarantined,
       flags: JSON.stringify(flags),
-    });
+    };
+    uploads.push(upload);
     entry.state = step.state;
     entry.row = {
       ...entry.row,
@@ -343,6 +352,7 @@ export class TelemetryService {
     return {
       ok: true,
       device,
+      stored: { upload: uploadDigest(upload), blocks: blocksDigest(blocks.slice(firstBlock)) },
       receipt: {
         uploadId,
         deviceId: device.id,
@@ -404,6 +414,9 @@ function auditOf(decision: Decision): AuditEventInput {
         quarantined: r.quarantined,
         flags: r.flags,
         sampleFlags: r.sampleFlags,
+        ...(decision.stored === undefined
+          ? {}
+          : { uploadDigest: decision.stored.upload, blocksDigest: decision.stored.blocks }),
       },
     };
   }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { AuditEventTable, Database } from '../storage/schema.js';
 import type { CheckFactory, CheckSummary, Finding, LedgerCheck } from './check.js';
 import { type EventRow, eventLeaf } from './event-leaf.js';
+import { packFrontier } from './frontier.js';
 import { leafHash } from './merkle.js';
 import { MerkleTree } from './merkle-tree.js';
 import * as repo from './repo.js';
@@ -99,6 +100,16 @@ export async function verifyLedger(
         row: `seq < ${size}`,
         kind: 'modified',
         detail: `the log no longer matches signed checkpoint ${size}`,
+      });
+    } else if (cp.frontier !== null && !packFrontier(tree.frontier(size)).equals(cp.frontier)) {
+      // The frontier only saves a cold start the replay (a wrong one is refused there and the log
+      // replayed), but it is stored state: a change to it is tampering all the same. A null one
+      // (checkpoints older than migration 0006) makes the service replay the log.
+      find({
+        table: 'ledger_checkpoints',
+        row: `size ${size}`,
+        kind: 'modified',
+        detail: "its frontier is not the log's at this size",
       });
     }
   }
