@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { CheckContext, LedgerCheck } from '../ledger/check.js';
-import type { AuditEventTable, Database } from '../storage/schema.js';
+import type { CheckContext, LedgerCheck, StoredEvent } from '../ledger/check.js';
+import type { Database } from '../storage/schema.js';
 import type { BlockRow, UploadRow } from './repo.js';
 import { blocksDigest, uploadDigest } from './upload-digest.js';
 
@@ -37,7 +37,7 @@ const line = (u: {
 const text = (v: unknown) => (typeof v === 'string' ? v : null);
 
 /** The accepted uploads the audit trail describes, by upload id (collected while events are replayed). */
-function collectUpload(uploads: Map<string, Described>, row: AuditEventTable): void {
+function collectUpload(uploads: Map<string, Described>, row: StoredEvent): void {
   if (row.action !== 'telemetry.upload' || row.outcome !== 'success') return;
   let details: Record<string, unknown>;
   try {

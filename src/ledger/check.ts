@@ -1,5 +1,8 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { AuditEventTable, Database } from '../storage/schema.js';
+
+/** An audit event as stored, with every column (row seals included). */
+export type StoredEvent = Selectable<AuditEventTable>;
 
 /** What kind of tampering a finding reports (docs/ledger.md, "verify"). */
 export type FindingKind =
@@ -40,7 +43,7 @@ export interface LedgerCheck {
   /** The tables this check vouches for (docs/ledger.md lists them). */
   readonly tables: readonly string[];
   /** Every stored event with all its columns (new ones, such as row seals, included). */
-  collect?(event: AuditEventTable): void;
+  collect?(event: StoredEvent): void;
   finish(ctx: CheckContext): Promise<void>;
 }
 

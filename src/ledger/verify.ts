@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { AuditEventTable, Database } from '../storage/schema.js';
-import type { CheckFactory, CheckSummary, Finding, LedgerCheck } from './check.js';
+import type { Database } from '../storage/schema.js';
+import type { CheckFactory, CheckSummary, Finding, LedgerCheck, StoredEvent } from './check.js';
 import { type EventRow, eventLeaf } from './event-leaf.js';
 import { packFrontier } from './frontier.js';
 import { leafHash } from './merkle.js';
@@ -223,7 +223,7 @@ async function runChecks(
   return { counts, summaries };
 }
 
-async function* eventsWithHashes(db: Kysely<Database>): AsyncGenerator<AuditEventTable> {
+async function* eventsWithHashes(db: Kysely<Database>): AsyncGenerator<StoredEvent> {
   let next = 0;
   for (;;) {
     const page = await db

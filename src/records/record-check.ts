@@ -1,5 +1,4 @@
-import type { CheckContext, Finding, LedgerCheck } from '../ledger/check.js';
-import type { AuditEventTable } from '../storage/schema.js';
+import type { CheckContext, Finding, LedgerCheck, StoredEvent } from '../ledger/check.js';
 import { versionDigest } from './version-digest.js';
 
 /** What the record events say about one record: its versions' digests, lock state and creation. */
@@ -28,7 +27,7 @@ export function recordCheck(): LedgerCheck {
   };
 }
 
-function collectRecordTrail(trails: Map<string, RecordTrail>, row: AuditEventTable): void {
+function collectRecordTrail(trails: Map<string, RecordTrail>, row: StoredEvent): void {
   if (row.record_id === null || !row.action.startsWith('record.')) return;
   let trail = trails.get(row.record_id);
   if (trail === undefined) {
