@@ -1,5 +1,7 @@
 import { ACCESS_BINDINGS } from '../access/access-bindings.js';
+import { LEDGER_BINDINGS } from '../ledger/ledger-bindings.js';
 import { registerBindings } from '../ledger/table-binding.js';
+import { RECORDS_BINDINGS } from '../records/records-bindings.js';
 
 /**
  * Every capability's table bindings (issue #17), registered by the composition root: the ledger folder
@@ -7,4 +9,6 @@ import { registerBindings } from '../ledger/table-binding.js';
  */
 export function registerAllBindings(): void {
   registerBindings(ACCESS_BINDINGS);
+  registerBindings(LEDGER_BINDINGS);
+  registerBindings(RECORDS_BINDINGS);
 }
