@@ -132,8 +132,8 @@ export function rowTampered(table: string) {
 }
 
 /** Parses an event's row_seals column; [] for null or (tampered) text that is not the expected JSON. */
-export function parseRowSeals(text: string | null | undefined): RowSealEntry[] {
-  if (text === null || text === undefined) return [];
+export function parseRowSeals(text: unknown): RowSealEntry[] {
+  if (typeof text !== 'string') return [];
   try {
     const parsed: unknown = JSON.parse(text);
     if (!Array.isArray(parsed)) return [];

@@ -9,6 +9,7 @@ import type { Dialect } from '../dialect.js';
  * by the vault on its first open with keys, under one audited `ledger.rows-sealed` event.
  */
 export const ROW_SEALED_TABLES = [
+  'meta',
   'studies',
   'sites',
   'study_keys',
