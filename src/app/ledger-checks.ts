@@ -1,3 +1,4 @@
+import { countersCheck } from '../audit/counters-check.js';
 import { telemetryCheck } from '../devices/telemetry-check.js';
 import type { CheckFactory } from '../ledger/check.js';
 import { recordCheck } from '../records/record-check.js';
@@ -9,5 +10,5 @@ import type { Keyring } from '../vault/keyring.js';
  * A new table gets a binding (table-binding.ts) and, unless it is excluded, a check here.
  */
 export function ledgerChecks(_keyring: Keyring): CheckFactory[] {
-  return [recordCheck, telemetryCheck];
+  return [recordCheck, telemetryCheck, countersCheck];
 }

@@ -30,7 +30,6 @@ const NOT_YET_BOUND = new Set<string>([
   'alerts',
   'api_tokens',
   'break_glass',
-  'counters',
   'devices',
   'form_versions',
   'forms',
