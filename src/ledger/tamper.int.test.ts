@@ -22,33 +22,6 @@ const EXCLUDED_ROWS: Record<string, (row: Record<string, unknown>) => boolean> =
   counters: (row) => row.name === 'access_epoch' || String(row.name).startsWith('subject/'),
 };
 
-/**
- * Tables whose row seals are not merged on this branch yet (issue #17: i-rowseal, i-rowseal2). Their
- * detection is measured and printed, not required; the list must be empty before the merge to main.
- */
-const NOT_YET_BOUND = new Set<string>([
-  'alerts',
-  'api_tokens',
-  'break_glass',
-  'devices',
-  'form_versions',
-  'forms',
-  'grants',
-  'meta',
-  'participant_keys',
-  'participant_lookup',
-  'participants',
-  'passkeys',
-  'recovery_codes',
-  'sessions',
-  'signatures',
-  'sites',
-  'studies',
-  'study_keys',
-  'telemetry_policies',
-  'users',
-]);
-
 class Rollback extends Error {}
 
 interface Attempt {
@@ -120,8 +93,6 @@ for (const dialect of DIALECTS) {
       return outcome;
     }
 
-    const required = (table: string) => !NOT_YET_BOUND.has(table);
-
     it('an untouched store verifies', async () => {
       const report = await t.vault.ledger.verify();
       expect(report.findings).toEqual([]);
@@ -149,8 +120,7 @@ for (const dialect of DIALECTS) {
             const outcome = await attempt(shape, op, pick, column, salt);
             if (outcome === undefined) return;
             tried++;
-            if (required(shape.table))
-              expect(outcome.detected, `${outcome.change} in ${shape.table} went unnoticed`).toBe(true);
+            expect(outcome.detected, `${outcome.change} in ${shape.table} went unnoticed`).toBe(true);
           },
         ),
         { numRuns: 300 },
@@ -171,8 +141,7 @@ for (const dialect of DIALECTS) {
         ];
         for (const [op, column] of changes) {
           const outcome = await attempt(shape, op, column, column, 17 + column);
-          if (outcome !== undefined && !outcome.detected && required(shape.table))
-            missed.push(`${shape.table}: ${outcome.change}`);
+          if (outcome !== undefined && !outcome.detected) missed.push(`${shape.table}: ${outcome.change}`);
         }
       }
       expect(missed).toEqual([]);
