@@ -1,91 +1,56 @@
-import { sql } from 'kysely';
-import type { CheckContext, CheckFactory, LedgerCheck, StoredEvent } from './check.js';
-import { ledgerSeal, ROW_MAC, type RowSealer, rowKeyOf, rowMacHolds, type SealedRow } from './row-seal.js';
-import { parseRowSeals } from './row-seal-store.js';
+import type { CheckFactory, FindingKind } from './check.js';
+import { type RowSealer, rowKeyOf, rowMacHolds } from './row-seal.js';
+import { rowStanding, SealLedger, tableRows } from './row-seal-ledger.js';
+import { rowId } from './row-trust.js';
 import type { TableBinding } from './table-binding.js';
 
-/** The audit action that sealed every existing row once (from then on, an unsealed row is tampered). */
-export const ROWS_SEALED = 'ledger.rows-sealed';
-
-interface Latest {
-  readonly seal: string | null;
-  readonly seq: number;
-}
-
-const idOf = (table: string, key: unknown) => `${table}\u0000${JSON.stringify(key)}`;
-
 /**
- * The row seals (issue #17; docs/ledger.md): for every 'row-seal' table, each row's MAC must hold and
- * its columns (volatile ones aside) must be the latest seal an event carries for it. A bad or absent
- * MAC is a row changed ('modified') or written ('inserted') outside TrialVault; a valid MAC under an
- * older seal is an older row restored ('modified'); a sealed row gone is 'deleted'; a row no event
- * sealed, or sealed as deleted, is 'inserted' (21 CFR 11.10(e); ASVS 1.x).
+ * verify's check of every row-sealed table (issue #17): each row's MAC must hold and equal the latest
+ * seal the ledger holds for it; a row the ledger sealed last must still exist. A bad or absent MAC is
+ * 'modified' / 'inserted', a seal that differs 'modified' (an older row restored), a row the ledger
+ * never sealed (or sealed as deleted) 'inserted', a sealed row that is gone 'deleted'. Rows are named
+ * by table and primary key only (never their content).
  */
 export function rowSealCheck(sealer: RowSealer, bindings: () => readonly TableBinding[]): CheckFactory {
-  return (): LedgerCheck => {
-    const sealed = bindings().filter((b) => b.how === 'row-seal');
-    const names = new Set(sealed.map((b) => b.table));
-    const latest = new Map<string, Latest>();
-    let sealedAll = false;
-    const sealedTables = new Set<string>();
+  return () => {
+    const ledger = new SealLedger();
+    const sealed = () => bindings().filter((b) => b.how === 'row-seal');
     return {
-      name: 'row-seals',
-      tables: sealed.map((b) => b.table),
-      collect(event: StoredEvent) {
-        if (event.action === ROWS_SEALED) sealedAll = true;
-        if (event.row_seals === null) return;
-        for (const [table, key, seal] of parseRowSeals(event.row_seals)) {
-          latest.set(idOf(table, key), { seal, seq: Number(event.seq) });
-          sealedTables.add(table);
-        }
+      name: 'row seals',
+      get tables() {
+        return sealed().map((b) => b.table);
       },
-      async finish(ctx: CheckContext) {
-        let rows = 0;
-        for (const binding of sealed)
-          rows += await checkTable(
-            ctx,
-            sealer,
-            binding,
-            latest,
-            sealedAll || sealedTables.has(binding.table),
-          );
-        for (const [id, entry] of latest) {
-          if (entry.seal === null) continue;
-          const [table, key] = id.split('\u0000') as [string, string];
-          if (!names.has(table)) continue; // a table no longer row-sealed is not this check's
-          ctx.find({ table, row: key, kind: 'deleted', detail: `its seal (event ${entry.seq}) remains` });
+      collect: (event) => ledger.collect(event),
+      async finish(ctx) {
+        const seen = new Set<string>();
+        for (const binding of sealed()) {
+          const rows = await tableRows(ctx.db, binding.table);
+          ctx.count(`${binding.table} rows`, rows.length);
+          for (const row of rows) {
+            const key = rowKeyOf(binding, row);
+            const id = rowId(binding.table, key);
+            seen.add(id);
+            const name = JSON.stringify(key);
+            const find = (kind: FindingKind, detail: string) =>
+              ctx.find({ table: binding.table, row: name, kind, detail });
+            const standing = rowStanding(sealer, binding, row, ledger);
+            if (standing === 'no-mac') find('inserted', 'the row has no row MAC');
+            else if (!rowMacHolds(sealer, binding, row)) find('modified', 'the row MAC does not hold');
+            else if (standing === 'not-in-ledger') find('inserted', 'no event sealed this row');
+            else if (standing === 'differs') find('modified', 'the row differs from its ledger seal');
+          }
+          const prefix = rowId(binding.table, []).slice(0, -2);
+          for (const [id, seal] of ledger.seals) {
+            if (seal === null || seen.has(id) || !id.startsWith(prefix)) continue;
+            ctx.find({
+              table: binding.table,
+              row: id.slice(prefix.length),
+              kind: 'deleted',
+              detail: 'a row the ledger sealed is gone',
+            });
+          }
         }
-        ctx.count('sealed rows', rows);
       },
     };
   };
-}
-
-async function checkTable(
-  ctx: CheckContext,
-  sealer: RowSealer,
-  binding: TableBinding,
-  latest: Map<string, Latest>,
-  /** The ledger has sealed rows of this table (or all rows once): an unsealed row is no longer legacy. */
-  sealedAll: boolean,
-): Promise<number> {
-  const { rows } = await sql<SealedRow>`select * from ${sql.table(binding.table)}`.execute(ctx.db);
-  for (const row of rows) {
-    const key = rowKeyOf(binding, row);
-    const id = idOf(binding.table, key);
-    const entry = latest.get(id);
-    latest.delete(id);
-    const where = { table: binding.table, row: JSON.stringify(key) };
-    // A store from before issue #17: until the one-time sealing event, or the first event sealing a
-    // row of this table, its rows carry no MAC yet. From then on an unsealed row is tampering.
-    if (!sealedAll && entry === undefined && row[ROW_MAC] === null) continue;
-    if (entry === undefined || entry.seal === null) {
-      ctx.find({ ...where, kind: 'inserted', detail: 'no event sealed this row' });
-    } else if (!rowMacHolds(sealer, binding, row)) {
-      ctx.find({ ...where, kind: 'modified', detail: 'its row MAC does not hold' });
-    } else if (ledgerSeal(sealer, binding, row) !== entry.seal) {
-      ctx.find({ ...where, kind: 'modified', detail: `differs from its seal in event ${entry.seq}` });
-    }
-  }
-  return rows.length;
 }
