@@ -42,6 +42,7 @@ import type { Keyring } from '../vault/keyring.js';
 import { getMeta } from '../vault/meta-repo.js';
 import { KeyRotationService } from '../vault/rotation.js';
 import { registerAllBindings } from './bindings.js';
+import { ledgerChecks } from './ledger-checks.js';
 import { sealAndProject } from './row-seal-startup.js';
 
 /** The composition root: one store, one keyring, and the services built on them. */
@@ -231,6 +232,7 @@ async function ledgerConfig(
     keys: keys.value,
     witness: new Witness(source.witnessFile ?? join(source.keyDir, 'witness.log'), source.witnessUrl),
     mac: (hash) => keyring.eventMac(hash),
+    checks: ledgerChecks(keyring),
   });
 }
 

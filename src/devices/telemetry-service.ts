@@ -21,6 +21,7 @@ import * as repo from './repo.js';
 import { encodeBlock } from './sample-block.js';
 import { policyFor } from './telemetry-policy.js';
 import { trustDevice } from './trusted-device.js';
+import { blocksDigest, uploadDigest } from './upload-digest.js';
 import { type Checked, checkUpload, type KnownDevice, type Refused } from './upload-check.js';
 import {
   auditOf,
@@ -292,6 +293,7 @@ export class TelemetryService {
       (flags.includes('DUPLICATE_CONTENT') ? SAMPLE_FLAGS.DUPLICATE_CONTENT : 0) |
       (flags.includes('CHAIN_FORK') ? SAMPLE_FLAGS.CHAIN_FORK : 0);
     const uploadId = newId();
+    const firstBlock = blocks.length;
     const counts: Partial<Record<SampleFlag, number>> = {};
     let quarantined = 0;
     for (const s of checkedSeries) {
@@ -331,7 +333,7 @@ export class TelemetryService {
         ).toString('base64'),
       });
     }
-    uploads.push({
+    const upload: repo.UploadRow = {
       id: uploadId,
       device_id: device.id,
       study_id: device.studyId,
@@ -345,7 +347,8 @@ export class TelemetryService {
       sample_count: message.sampleCount,
       quarantined,
       flags: JSON.stringify(flags),
-    });
+    };
+    uploads.push(upload);
     entry.state = step.state;
     entry.row = {
       ...entry.row,
@@ -357,6 +360,7 @@ export class TelemetryService {
     return {
       ok: true,
       device,
+      stored: { upload: uploadDigest(upload), blocks: blocksDigest(blocks.slice(firstBlock)) },
       receipt: {
         uploadId,
         deviceId: device.id,

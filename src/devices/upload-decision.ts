@@ -32,7 +32,13 @@ export interface Tampered {
 }
 
 export type Decision =
-  | { readonly ok: true; readonly receipt: Receipt; readonly device: KnownDevice }
+  | {
+      readonly ok: true;
+      readonly receipt: Receipt;
+      readonly device: KnownDevice;
+      /** The digests of the stored upload and of its blocks (upload-digest.ts), for its audit event. */
+      readonly stored?: { readonly upload: string; readonly blocks: string };
+    }
   | Refused
   | Tampered;
 
@@ -64,6 +70,9 @@ export function auditOf(decision: Decision): AuditEventInput {
         quarantined: r.quarantined,
         flags: r.flags,
         sampleFlags: r.sampleFlags,
+        ...(decision.stored === undefined
+          ? {}
+          : { uploadDigest: decision.stored.upload, blocksDigest: decision.stored.blocks }),
       },
     };
   }
