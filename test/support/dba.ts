@@ -116,7 +116,9 @@ export class DbaStore {
     });
     if (login.statusCode !== 200) return { refusal: answerOf(login) };
     const pre = cookiesOf(login.headers['set-cookie']);
-    if ((login.json() as { state?: string }).state === 'active') return { browser: browserOf(pre) };
+    // Signed in, or asked to enrol a second factor of the attacker's own: either way, the account.
+    const state = (login.json() as { state?: string }).state;
+    if (state === 'active' || state === 'enroll') return { browser: browserOf(pre) };
     this.clock.advance(1); // a later time step: each code is accepted once
     const code = options.code ?? (await codeAt(who.secret ?? '', this.clock));
     const totp = await this.app.inject({
