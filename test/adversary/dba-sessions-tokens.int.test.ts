@@ -139,6 +139,28 @@ for (const dialect of DIALECTS) {
         await s.expectFound('api_tokens');
       }));
 
+    it('ASVS 8.3.x / 21 CFR 11.10(e): an API token rolled back in SQL to its row from before revocation (its old seal) is refused', async () =>
+      DbaStore.with(dialect, async (s) => {
+        const coordinator = await s.person('coordinator', 'S01');
+        await s.participant('S01');
+        const { id, token } = expectOk(
+          await s.vault.tokens.create(CLI_ACTOR, {
+            email: coordinator.email,
+            study: s.study.id,
+            scopes: ['participant.read'],
+          }),
+        );
+        await s.stop();
+        const before = await s.sql((db) => db.all('select * from api_tokens where id = ?', id));
+        await s.start();
+        expectOk(await s.vault.tokens.revoke(CLI_ACTOR, id));
+        await s.tamper(async (db) => db.restoreRows('api_tokens', before));
+        const list = await s.bearer(token, 'GET', `/api/v1/studies/${s.study.id}/participants`);
+        expect(list.status).not.toBe(200);
+        await s.expectRefused(list, 'api_tokens');
+        await s.expectFound('api_tokens');
+      }));
+
     it('ASVS 6.5.1 / 21 CFR 11.300(b): a recovery code inserted in SQL (a copy of a real one, seal included) does not complete a sign-in', async () =>
       DbaStore.with(dialect, async (s) => {
         const pi = await s.person('principal_investigator');
