@@ -37,6 +37,7 @@ import { ensureKeyDir } from '../vault/key-files.js';
 import type { Keyring } from '../vault/keyring.js';
 import { getMeta } from '../vault/meta-repo.js';
 import { KeyRotationService } from '../vault/rotation.js';
+import { registerAllBindings } from './bindings.js';
 
 /** The composition root: one store, one keyring, and the services built on them. */
 export interface Vault {
@@ -119,6 +120,7 @@ export function buildVault(
   ledger: LedgerConfig,
   options: VaultOptions = {},
 ): Vault {
+  registerAllBindings();
   const deps: VaultDeps = { db: store.db, clock: options.clock ?? systemClock, keyring };
   const authorizer = new Authorizer(deps);
   const auth = new AuthService(deps, options.access ?? { idleMinutes: 15, maxHours: 12 });

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
@@ -16,6 +16,8 @@ export interface ParticipantKey {
 }
 
 const CACHE_LIMIT = 10_000;
+/** HKDF info of the row MAC key (docs/ledger.md): a separate key from the event MAC key. */
+export const ROW_MAC_INFO = 'trialvault/row-mac/v1';
 /** Data-key generation of a newly created participant key. */
 const FIRST_KEY_VERSION = 1;
 
@@ -36,11 +38,22 @@ export class Keyring {
   readonly #blindKeys = new Map<string, Buffer>();
 
   readonly #ledgerMacKey: Buffer;
+  readonly #rowKey: Buffer;
 
   constructor(provider: KeyProvider, blindIndexRoot: Buffer, ledgerMacKey: Buffer) {
     this.#provider = provider;
     this.#blindIndexRoot = blindIndexRoot;
     this.#ledgerMacKey = ledgerMacKey;
+    // Derived, never stored: only the key directory (which unwraps the ledger MAC key) can make it.
+    this.#rowKey = Buffer.from(hkdfSync('sha256', ledgerMacKey, Buffer.alloc(0), ROW_MAC_INFO, 32));
+  }
+
+  /**
+   * HMAC-SHA-256 under the row key (ledger/row-seal.ts): binds a table row, and its ledger seal, to a
+   * key a database administrator does not hold (issue #17).
+   */
+  rowMac(message: Buffer): Buffer {
+    return createHmac('sha256', this.#rowKey).update(message).digest();
   }
 
   /**
