@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../../src/core/actor.js';
 import { expectOk } from '../../src/core/result.js';
-import { DbaStore } from '../support/dba.js';
+import { DbaStore, TAMPERED } from '../support/dba.js';
 import { DIALECTS } from '../support/stores.js';
 
 /**
@@ -60,7 +60,7 @@ for (const dialect of DIALECTS) {
         await s.expectRefused(written, 'form_versions');
         const read = await s.as(statistician, 'GET', `/api/v1/records/${p.rand}`);
         expect(JSON.stringify(read.body)).not.toContain('K12345');
-        expect(read.body?.error?.code).toBe('ROW_TAMPERED');
+        expect(read.body?.error?.code).toBe(TAMPERED);
         const clear = await s.vault.store.db.selectFrom('record_versions').select('clear_values').execute();
         expect(JSON.stringify(clear)).not.toContain('Plaintext Canary');
         await s.expectFound('form_versions');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TEST_PASSWORD } from '../support/access.js';
-import { DbaStore, type Person } from '../support/dba.js';
+import { DbaStore, type Person, TAMPERED } from '../support/dba.js';
 import { codeAt } from '../support/http-auth.js';
 import { DIALECTS } from '../support/stores.js';
 
@@ -29,7 +29,7 @@ async function signed(s: DbaStore, pi: Person, recordId: string): Promise<string
 async function shownValid(s: DbaStore, reader: Person, recordId: string): Promise<Shown[]> {
   const answer = await s.as(reader, 'GET', `/api/v1/records/${recordId}/signatures`);
   if (answer.status !== 200) {
-    expect(answer.body?.error?.code).toBe('ROW_TAMPERED');
+    expect(answer.body?.error?.code).toBe(TAMPERED);
     return [];
   }
   const items = (Array.isArray(answer.body) ? answer.body : answer.body.items) as Shown[];

@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import type { Role } from '../../src/access/roles.js';
 import { initVault, openVault, type Vault } from '../../src/app/vault.js';
 import { CLI_ACTOR } from '../../src/core/actor.js';
+import type { ErrorCode } from '../../src/core/errors.js';
 import { expectOk } from '../../src/core/result.js';
 import type { Finding } from '../../src/ledger/verify.js';
 import { buildApp } from '../../src/server/app.js';
@@ -22,7 +23,7 @@ import { freshPlace, type TestPlace } from './stores.js';
  */
 
 /** The typed error of a row whose seal fails (src/core/errors.ts, docs/errors.md). */
-export const TAMPERED = 'ROW_TAMPERED';
+export const TAMPERED: ErrorCode = 'ROW_TAMPERED';
 
 export interface Person {
   readonly email: string;
