@@ -12,6 +12,7 @@ import { openValue, sealValue } from '../vault/field-cipher.js';
 import { getMeta } from '../vault/meta-repo.js';
 import { ALG, type Algorithm, publicKeyFromRaw } from './cose-sign1.js';
 import { enrollmentBody, registrationBody, statusBody } from './device-schemas.js';
+import { DEVICES } from './devices-bindings.js';
 import type { MetricName } from './metrics.js';
 import * as repo from './repo.js';
 import { deviceInScope, participantInScope } from './scoped.js';
@@ -130,6 +131,7 @@ export class DeviceService {
         participantId: participant.id,
         target: id,
         details: { model: row.model, firmware: row.firmware, metrics: parsed.data.metrics },
+        seals: [[DEVICES, [id]]],
       });
       return ok({ device: toView(row), enrollmentCode: code, expiresAt });
     });
@@ -171,6 +173,7 @@ export class DeviceService {
         participantId: device.participant_id,
         target: device.id,
         details: { alg: parsed.data.alg },
+        seals: [[DEVICES, [device.id]]],
       });
       return ok({
         deviceId: device.id,
@@ -207,6 +210,7 @@ export class DeviceService {
         target: device.id,
         reason,
         details: { from: device.status, to: status },
+        seals: [[DEVICES, [device.id]]],
       });
       return ok(toView({ ...device, status, status_reason: reason }));
     });

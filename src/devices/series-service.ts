@@ -7,9 +7,11 @@ import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
 import { openField } from '../crypto/field-envelope.js';
 import { transact } from '../storage/transact.js';
+import { knownStudy } from '../studies/known.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { policyBody } from './device-schemas.js';
+import { TELEMETRY_POLICIES } from './devices-bindings.js';
 import { effectivePolicy, METRIC_NAMES, METRICS, type MetricName, type TelemetryPolicy } from './metrics.js';
 import { flagNames, type SampleFlag } from './plausibility.js';
 import * as repo from './repo.js';
@@ -106,8 +108,9 @@ export class SeriesService {
   }
 
   async policy(actor: Actor, studyRef: string): Promise<Result<TelemetryPolicy>> {
-    const study = await studies.findStudy(this.deps.db, studyRef);
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const known = await knownStudy(this.deps, studyRef);
+    if (!known.ok) return known;
+    const study = known.value;
     const permit = await this.authorizer.authorize(actor, 'study.read', {
       studyId: study.id,
       resource: 'study',
@@ -118,8 +121,9 @@ export class SeriesService {
 
   /** Study-specific limits (study administrators), with a reason; audited. */
   async setPolicy(actor: Actor, studyRef: string, input: unknown): Promise<Result<TelemetryPolicy>> {
-    const study = await studies.findStudy(this.deps.db, studyRef);
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const known = await knownStudy(this.deps, studyRef);
+    if (!known.ok) return known;
+    const study = known.value;
     const permit = await this.authorizer.authorize(actor, 'study.manage', {
       studyId: study.id,
       resource: 'study',
@@ -145,6 +149,7 @@ export class SeriesService {
         studyId: study.id,
         reason: parsed.data.reason,
         details: { overrides: parsed.data.overrides },
+        seals: [[TELEMETRY_POLICIES, [study.id]]],
       });
       return ok(policy);
     });

@@ -7,12 +7,14 @@ import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
 import { sealField } from '../crypto/field-envelope.js';
+import type { SealTarget } from '../ledger/row-seal-store.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { ParticipantKey } from '../vault/keyring.js';
 import { ALG, publicKeyFromRaw } from './cose-sign1.js';
 import { telemetryAudience } from './device-service.js';
 import { advance, type DeviceState, type SequenceFlag } from './device-state.js';
+import { DEVICES } from './devices-bindings.js';
 import { type LastSamples, openLastSamples, sealLastSamples } from './last-samples.js';
 import { METRICS, type MetricName, type TelemetryPolicy } from './metrics.js';
 import { checkSeries, flagNames, SAMPLE_FLAGS, type SampleFlag } from './plausibility.js';
@@ -202,11 +204,21 @@ export class TelemetryService {
       if (row !== undefined)
         await repo.updateDevice(trx, id, { uploads_refused: Number(row.uploads_refused) + n });
     }
-    // 21 CFR 11.10(e): one audit event per upload, accepted or refused, in the same transaction.
+    // 21 CFR 11.10(e): one audit event per upload, accepted or refused, in the same transaction. The
+    // last event naming a device seals its row (issue #17): its sequence state and counters never
+    // change without an event.
+    const sealedBy = new Map<string, number>();
+    for (const [i, decision] of decisions.entries())
+      if (decision.device !== undefined) sealedBy.set(decision.device.id, i);
+    const seals = new Map<number, SealTarget[]>();
+    for (const [id, i] of sealedBy) seals.set(i, [...(seals.get(i) ?? []), [DEVICES, [id]] as const]);
     await appendAuditEvents(
       trx,
       this.deps,
-      events.map((e) => ({ ...e, at })),
+      events.map((e, i) => {
+        const rows = seals.get(i);
+        return rows === undefined ? { ...e, at } : { ...e, at, seals: rows };
+      }),
     );
     return decisions;
   }

@@ -114,6 +114,21 @@ export async function deleteLookupTokens(db: Kysely<Database>, participantId: st
   await db.deleteFrom('participant_lookup').where('participant_id', '=', participantId).execute();
 }
 
+/** A participant's lookup tokens (their primary keys), before an erasure deletes them. */
+export async function lookupTokensOf(db: Kysely<Database>, participantId: string): Promise<LookupToken[]> {
+  const rows = await db
+    .selectFrom('participant_lookup')
+    .select(['study_id', 'kind', 'token', 'participant_id'])
+    .where('participant_id', '=', participantId)
+    .execute();
+  return rows.map((r) => ({
+    studyId: r.study_id,
+    kind: r.kind,
+    token: r.token,
+    participantId: r.participant_id,
+  }));
+}
+
 export async function findByToken(
   db: Kysely<Database>,
   studyId: string,

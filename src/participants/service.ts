@@ -10,10 +10,13 @@ import { err, ok, type Result } from '../core/result.js';
 import { blindIndexToken, IDENTIFIER_KINDS, type IdentifierKind } from '../crypto/blind-index.js';
 import { checkValue } from '../forms/validate-values.js';
 import { transact } from '../storage/transact.js';
+import { knownSite, knownStudy } from '../studies/known.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { openValue, sealValue } from '../vault/field-cipher.js';
 import { nextCounter } from '../vault/meta-repo.js';
+import { PARTICIPANT_KEYS } from '../vault/vault-bindings.js';
+import { lookupSeal, PARTICIPANTS } from './participants-bindings.js';
 import * as repo from './repo.js';
 
 export const PARTICIPANT_STATUSES = ['screening', 'enrolled', 'completed', 'withdrawn'] as const;
@@ -77,10 +80,12 @@ export class ParticipantService {
     const parsed = enrollSchema.safeParse(input);
     if (!parsed.success) return err(invalidInput(parsed.error));
     const { db } = this.deps;
-    const study = await studies.findStudy(db, studyId);
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
-    const site = await studies.findSite(db, study.id, parsed.data.site);
-    if (site === undefined) return err(appError('NOT_FOUND', 'No such site in the study.'));
+    const known = await knownStudy(this.deps, studyId);
+    if (!known.ok) return known;
+    const study = known.value;
+    const knownAt = await knownSite(this.deps, study.id, parsed.data.site);
+    if (!knownAt.ok) return knownAt;
+    const site = knownAt.value;
     const permit = await this.authorizer.authorize(actor, 'participant.create', {
       studyId: study.id,
       siteId: site.id,
@@ -147,6 +152,10 @@ export class ParticipantService {
       participantId: id,
       target: subjectId,
       details: { site: site.code, status: input.status },
+      seals: [
+        [PARTICIPANTS, [id]],
+        [PARTICIPANT_KEYS, [id]],
+      ],
     });
     return ok(toParticipant({ ...row, site_code: site.code }));
   }
@@ -214,11 +223,12 @@ export class ParticipantService {
     filter: { site?: string; limit?: number; offset?: number } = {},
   ): Promise<Result<Participant[]>> {
     const { db } = this.deps;
-    const study = await studies.findStudy(db, studyId);
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
-    const site = filter.site === undefined ? undefined : await studies.findSite(db, study.id, filter.site);
-    if (filter.site !== undefined && site === undefined)
-      return err(appError('NOT_FOUND', 'No such site in the study.'));
+    const known = await knownStudy(this.deps, studyId);
+    if (!known.ok) return known;
+    const study = known.value;
+    const knownAt = filter.site === undefined ? undefined : await knownSite(this.deps, study.id, filter.site);
+    if (knownAt !== undefined && !knownAt.ok) return knownAt;
+    const site = knownAt?.value;
     const permit = await this.authorizer.authorize(actor, 'participant.read', {
       studyId: study.id,
       siteId: site?.id,
@@ -246,8 +256,9 @@ export class ParticipantService {
       return err(appError('VALIDATION_FAILED', 'The identifier must be 1 to 320 characters.'));
     }
     const { db, keyring } = this.deps;
-    const study = await studies.findStudy(db, studyId);
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const known = await knownStudy(this.deps, studyId);
+    if (!known.ok) return known;
+    const study = known.value;
     const permit = await this.authorizer.authorize(actor, 'participant.lookup', { studyId: study.id });
     if (!permit.ok) return permit;
     const { sites } = permit.value;
@@ -296,6 +307,7 @@ export class ParticipantService {
         participantId: row.id,
         reason: parsedReason.data,
         details: { from: row.status, to: parsedStatus.data },
+        seals: [[PARTICIPANTS, [row.id]]],
       });
       return ok(toParticipant({ ...row, status: parsedStatus.data, updated_at: now }));
     });
@@ -321,6 +333,9 @@ export class ParticipantService {
       return err(appError('PARTICIPANT_ERASED', 'The participant was already erased.'));
     const result = await transact(db, async (trx) => {
       const now = clock.now().toISOString();
+      // The crypto-shred is the only legal deletion of a participant key: its event seals the key and
+      // the lookup tokens as deleted, so `verify` tells it from a key dropped in SQL (GDPR art. 17).
+      const tokens = await repo.lookupTokensOf(trx, row.id);
       await keyring.destroyParticipantKey(trx, row.id);
       await repo.deleteLookupTokens(trx, row.id);
       await repo.markErased(trx, row.id, now);
@@ -331,6 +346,7 @@ export class ParticipantService {
         participantId: row.id,
         target: row.subject_id,
         reason: parsedReason.data,
+        seals: [[PARTICIPANTS, [row.id]], [PARTICIPANT_KEYS, [row.id]], ...tokens.map(lookupSeal)],
       });
       return ok(toParticipant({ ...row, status: 'erased', erased_at: now, updated_at: now }));
     });

@@ -11,6 +11,7 @@ import { blindIndexToken } from '../crypto/blind-index.js';
 import { type DataClass, type FormDefinition, isProtected } from '../forms/form-definition.js';
 import type { FormService, FormVersion } from '../forms/service.js';
 import { type FieldValue, type FieldValues, validateValues } from '../forms/validate-values.js';
+import { lookupSeal } from '../participants/participants-bindings.js';
 import * as participants from '../participants/repo.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
@@ -228,10 +229,11 @@ export class RecordService {
       trx,
       prepared.flatMap((p) => p.tokens),
     );
+    // Each record's event seals the lookup tokens it indexed (issue #17).
     await appendAuditEvents(
       trx,
       this.deps,
-      prepared.map((p) => p.event),
+      prepared.map((p) => ({ ...p.event, seals: p.tokens.map(lookupSeal) })),
     );
     return ok(
       prepared.map((p, i) => ({
@@ -342,8 +344,9 @@ export class RecordService {
     };
     await repo.insertVersion(trx, versionRow);
     const participant = { id: record.participant_id, study_id: record.study_id };
-    await this.#indexLookups(trx, form.value.definition, participant, before, values.value);
+    const indexed = await this.#indexLookups(trx, form.value.definition, participant, before, values.value);
     await appendAuditEvent(trx, this.deps, {
+      seals: indexed.map(lookupSeal),
       actor,
       action: 'record.update',
       at: now,
@@ -601,7 +604,8 @@ export class RecordService {
     participant: { id: string; study_id: string },
     before: FieldValues,
     after: FieldValues,
-  ): Promise<void> {
+  ): Promise<participants.LookupToken[]> {
+    const touched: participants.LookupToken[] = [];
     for (const field of form.fields) {
       if (field.lookup === undefined || sameValue(before[field.oid], after[field.oid])) continue;
       const studyKey = this.deps.keyring.blindIndexKey(participant.study_id);
@@ -609,17 +613,17 @@ export class RecordService {
       const old = before[field.oid];
       const next = after[field.oid];
       if (typeof old === 'string') {
-        await participants.deleteLookupToken(trx, {
-          ...row,
-          token: blindIndexToken(studyKey, field.lookup, old),
-        });
+        const gone = { ...row, token: blindIndexToken(studyKey, field.lookup, old) };
+        await participants.deleteLookupToken(trx, gone);
+        touched.push(gone);
       }
       if (typeof next === 'string') {
-        await participants.insertLookupTokens(trx, [
-          { ...row, token: blindIndexToken(studyKey, field.lookup, next) },
-        ]);
+        const added = { ...row, token: blindIndexToken(studyKey, field.lookup, next) };
+        await participants.insertLookupTokens(trx, [added]);
+        touched.push(added);
       }
     }
+    return touched;
   }
 
   async #auditReveal(

@@ -12,6 +12,7 @@ import * as records from '../records/repo.js';
 import { versionDigest } from '../records/version-digest.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { SIGNATURES } from './signatures-bindings.js';
 
 export const SIGNATURE_MEANINGS = ['authored', 'reviewed', 'approved'] as const;
 
@@ -94,6 +95,7 @@ export class SignatureService {
         recordId,
         target: `${record.form_oid}/${record.visit}`,
         details: { version: row.record_version, meaning: row.meaning, contentHash: row.content_hash },
+        seals: [[SIGNATURES, [row.id]]],
       });
       return ok(toSignature(row, true));
     });

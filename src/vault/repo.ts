@@ -109,9 +109,10 @@ export async function deleteUnusedStudyKeys(
   db: Kysely<Database>,
   studyId: string,
   version: number,
-): Promise<number> {
-  const result = await db
-    .deleteFrom('study_keys')
+): Promise<number[]> {
+  const unused = await db
+    .selectFrom('study_keys')
+    .select('version')
     .where('study_id', '=', studyId)
     .where('version', '<', version)
     .where((eb) =>
@@ -125,8 +126,15 @@ export async function deleteUnusedStudyKeys(
         ),
       ),
     )
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+    .execute();
+  const versions = unused.map((r) => Number(r.version));
+  if (versions.length > 0)
+    await db
+      .deleteFrom('study_keys')
+      .where('study_id', '=', studyId)
+      .where('version', 'in', versions)
+      .execute();
+  return versions;
 }
 
 export async function deleteParticipantKey(db: Kysely<Database>, participantId: string): Promise<void> {
