@@ -5,7 +5,7 @@ import { rowTampered } from '../ledger/row-seal-store.js';
 import { untrustedRow } from '../ledger/row-trust.js';
 import type { TableBinding } from '../ledger/table-binding.js';
 import type { VaultDeps } from '../vault/deps.js';
-import { reportTamper, trustRow } from './row-tamper.js';
+import { reportTamper, trustRow, trustRows } from './row-tamper.js';
 
 const pending = new Set<Promise<unknown>>();
 
@@ -52,4 +52,14 @@ export async function trustRowOn<R extends SealedRow>(
   if (db === deps.db) return trustRow(deps, binding, row);
   const checked = trustRowsInTx(deps, binding, [row]);
   return checked.ok ? ok(row) : checked;
+}
+
+/** Rows read on `db`, checked like `trustRows` (see `trustRowOn`). */
+export async function trustRowsOn<R extends SealedRow>(
+  deps: VaultDeps,
+  db: VaultDeps['db'],
+  binding: TableBinding,
+  rows: readonly R[],
+): Promise<Result<readonly R[]>> {
+  return db === deps.db ? trustRows(deps, binding, rows) : trustRowsInTx(deps, binding, rows);
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Authorizer } from '../access/authorizer.js';
+import { trustRows } from '../access/row-tamper.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
@@ -16,6 +17,7 @@ import { DEVICES } from './devices-bindings.js';
 import type { MetricName } from './metrics.js';
 import * as repo from './repo.js';
 import { deviceInScope, participantInScope } from './scoped.js';
+import { trustDevice } from './trusted-device.js';
 
 /** A one-time enrollment code: 160 random bits, shown once, stored as SHA-256, valid a day. */
 const CODE_BYTES = 20;
@@ -142,7 +144,14 @@ export class DeviceService {
     const parsed = enrollmentBody.safeParse(input);
     if (!parsed.success) return err(invalidInput(parsed.error, 'The enrollment request is invalid.'));
     const invalid = appError('UNAUTHENTICATED', 'The enrollment code is invalid, used or expired.');
-    const device = await repo.findByEnrollment(this.deps.db, codeHash(parsed.data.code));
+    // A pending device inserted in SQL (an attacker's code) never enrolls (issue #17).
+    const found = await trustDevice(
+      this.deps,
+      this.deps.db,
+      await repo.findByEnrollment(this.deps.db, codeHash(parsed.data.code)),
+    );
+    if (!found.ok) return found;
+    const device = found.value;
     const now = this.deps.clock.now().toISOString();
     if (
       device === undefined ||
@@ -226,8 +235,12 @@ export class DeviceService {
     );
     if (!scoped.ok) return scoped;
     const { participant } = scoped.value;
-    const rows = await repo.listForParticipant(this.deps.db, participant.id);
-    return ok(rows.map(toView));
+    const rows = await trustRows(
+      this.deps,
+      DEVICES,
+      await repo.listForParticipant(this.deps.db, participant.id),
+    );
+    return rows.ok ? ok(rows.value.map(toView)) : rows;
   }
 
   /** The serial number, for a caller who may reveal identifiers; the reveal is audited. */

@@ -8,7 +8,6 @@ import { err, ok, type Result } from '../core/result.js';
 import { openField } from '../crypto/field-envelope.js';
 import { transact } from '../storage/transact.js';
 import { knownStudy } from '../studies/known.js';
-import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { policyBody } from './device-schemas.js';
 import { TELEMETRY_POLICIES } from './devices-bindings.js';
@@ -116,7 +115,8 @@ export class SeriesService {
       resource: 'study',
     });
     if (!permit.ok) return permit;
-    return ok(effectivePolicy(await overridesFor(this.deps.db, study.id)));
+    const overrides = await overridesFor(this.deps, this.deps.db, study.id);
+    return overrides.ok ? ok(effectivePolicy(overrides.value)) : overrides;
   }
 
   /** Study-specific limits (study administrators), with a reason; audited. */

@@ -129,18 +129,13 @@ export async function lookupTokensOf(db: Kysely<Database>, participantId: string
   }));
 }
 
-export async function findByToken(
-  db: Kysely<Database>,
-  studyId: string,
-  kind: string,
-  token: Buffer,
-): Promise<string[]> {
-  const rows = await db
+export async function findByToken(db: Kysely<Database>, studyId: string, kind: string, token: Buffer) {
+  // Whole rows: each one's seal is checked before it is followed (issue #17).
+  return db
     .selectFrom('participant_lookup')
-    .select('participant_id')
+    .selectAll()
     .where('study_id', '=', studyId)
     .where('kind', '=', kind)
     .where('token', '=', token)
     .execute();
-  return rows.map((r) => r.participant_id);
 }

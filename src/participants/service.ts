@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Authorizer } from '../access/authorizer.js';
+import { trustRows } from '../access/row-tamper.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
@@ -11,13 +12,13 @@ import { blindIndexToken, IDENTIFIER_KINDS, type IdentifierKind } from '../crypt
 import { checkValue } from '../forms/validate-values.js';
 import { transact } from '../storage/transact.js';
 import { knownSite, knownStudy } from '../studies/known.js';
-import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { openValue, sealValue } from '../vault/field-cipher.js';
 import { nextCounter } from '../vault/meta-repo.js';
 import { PARTICIPANT_KEYS } from '../vault/vault-bindings.js';
-import { lookupSeal, PARTICIPANTS } from './participants-bindings.js';
+import { lookupSeal, PARTICIPANT_LOOKUP, PARTICIPANTS } from './participants-bindings.js';
 import * as repo from './repo.js';
+import { knownParticipant, participantBySubject, trustParticipants } from './trusted.js';
 
 export const PARTICIPANT_STATUSES = ['screening', 'enrolled', 'completed', 'withdrawn'] as const;
 
@@ -123,7 +124,9 @@ export class ParticipantService {
     const subjectId =
       input.subjectId ??
       `${site.code}-${String(await nextCounter(trx, `subject/${studyId}/${site.id}`)).padStart(4, '0')}`;
-    if ((await repo.findBySubject(trx, studyId, subjectId)) !== undefined) {
+    const existing = await participantBySubject(this.deps, studyId, subjectId, trx);
+    if (!existing.ok) return existing;
+    if (existing.value !== undefined) {
       return err(appError('ALREADY_EXISTS', 'A participant with this subject id exists in the study.'));
     }
     const id = newId();
@@ -166,8 +169,9 @@ export class ParticipantService {
     options: { reveal?: boolean } = {},
   ): Promise<Result<Participant>> {
     const { db, keyring } = this.deps;
-    const row = await repo.findParticipant(db, participantId);
-    if (row === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
+    const known = await knownParticipant(this.deps, participantId);
+    if (!known.ok) return known;
+    const row = known.value;
     const permit = await this.authorizer.authorize(actor, 'participant.read', {
       studyId: row.study_id,
       siteId: row.site_id,
@@ -207,7 +211,9 @@ export class ParticipantService {
   }
 
   async findBySubject(actor: Actor, studyId: string, subjectId: string): Promise<Result<Participant>> {
-    const row = await repo.findBySubject(this.deps.db, studyId, subjectId);
+    const found = await participantBySubject(this.deps, studyId, subjectId);
+    if (!found.ok) return found;
+    const row = found.value;
     if (row === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
     const permit = await this.authorizer.authorize(actor, 'participant.read', {
       studyId: row.study_id,
@@ -236,13 +242,14 @@ export class ParticipantService {
     });
     if (!permit.ok) return permit;
     const { sites } = permit.value;
-    const rows = await repo.listParticipants(db, study.id, {
+    const listed = await repo.listParticipants(db, study.id, {
       ...(site === undefined ? {} : { siteId: site.id }),
       ...(sites === 'all' ? {} : { siteIds: [...sites] }),
       limit: Math.min(Math.max(filter.limit ?? 100, 1), 1000),
       offset: Math.max(filter.offset ?? 0, 0),
     });
-    return ok(rows.map(toParticipant));
+    const rows = await trustParticipants(this.deps, db, listed);
+    return rows.ok ? ok(rows.value.map(toParticipant)) : rows;
   }
 
   /** Exact-match lookup through the blind index: no row is decrypted; the search itself is audited. */
@@ -263,9 +270,24 @@ export class ParticipantService {
     if (!permit.ok) return permit;
     const { sites } = permit.value;
     const token = blindIndexToken(keyring.blindIndexKey(study.id), kind as IdentifierKind, value);
-    const ids = await repo.findByToken(db, study.id, kind, token);
+    // A token added or moved in SQL never makes an identifier find another participant (issue #17).
+    const tokens = await trustRows(
+      this.deps,
+      PARTICIPANT_LOOKUP,
+      await repo.findByToken(db, study.id, kind, token),
+    );
+    if (!tokens.ok) return tokens;
+    const found = await trustParticipants(
+      this.deps,
+      db,
+      await repo.findManyByIds(
+        db,
+        tokens.value.map((t) => t.participant_id),
+      ),
+    );
+    if (!found.ok) return found;
     // Matches at sites the actor may not see are left out, not counted (ASVS 8.2.2).
-    const rows = (await repo.findManyByIds(db, ids)).filter((r) => sites === 'all' || sites.has(r.site_id));
+    const rows = found.value.filter((r) => sites === 'all' || sites.has(r.site_id));
     return transact(db, async (trx) => {
       await appendAuditEvent(trx, this.deps, {
         actor,
@@ -289,8 +311,9 @@ export class ParticipantService {
     if (!parsedReason.success)
       return err(appError('REASON_REQUIRED', 'A reason for the change is required.'));
     const { db, clock } = this.deps;
-    const row = await repo.findParticipant(db, participantId);
-    if (row === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
+    const known = await knownParticipant(this.deps, participantId);
+    if (!known.ok) return known;
+    const row = known.value;
     const permit = await this.authorizer.authorize(actor, 'participant.status', {
       studyId: row.study_id,
       siteId: row.site_id,
@@ -322,8 +345,9 @@ export class ParticipantService {
     if (!parsedReason.success)
       return err(appError('REASON_REQUIRED', 'A reason for the erasure is required.'));
     const { db, clock, keyring } = this.deps;
-    const row = await repo.findParticipant(db, participantId);
-    if (row === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
+    const known = await knownParticipant(this.deps, participantId);
+    if (!known.ok) return known;
+    const row = known.value;
     const permit = await this.authorizer.authorize(actor, 'participant.erase', {
       studyId: row.study_id,
       siteId: row.site_id,
