@@ -5,6 +5,7 @@ import { type AccessConfig, AuthService } from '../access/auth-service.js';
 import { Authorizer } from '../access/authorizer.js';
 import { BreakGlassService } from '../access/break-glass-service.js';
 import { PasskeyService } from '../access/passkey-service.js';
+import { tamperedInTx, tamperReportsSettled } from '../access/tamper-in-tx.js';
 import { TokenService } from '../access/token-service.js';
 import { FactorChanges } from '../access/totp-enrollment.js';
 import { UserService } from '../access/user-service.js';
@@ -122,6 +123,8 @@ export function buildVault(
 ): Vault {
   registerAllBindings();
   const deps: VaultDeps = { db: store.db, clock: options.clock ?? systemClock, keyring };
+  // Key rows are read inside transactions too: their reports commit after (access/tamper-in-tx.ts).
+  keyring.guardRows({ db: store.db, report: (binding, row) => tamperedInTx(deps, binding, row) });
   const authorizer = new Authorizer(deps);
   const auth = new AuthService(deps, options.access ?? { idleMinutes: 15, maxHours: 12 });
   // Re-authentication may use a passkey, and passkey changes re-authenticate: bound both ways.
@@ -171,7 +174,10 @@ export function buildVault(
     ledger: ledgerService,
     ledgerAccess: new LedgerAccessService(deps, ledgerService, authorizer),
     audit: new AuditTrailService(deps, records, authorizer),
-    close: () => store.close(),
+    close: async () => {
+      await tamperReportsSettled();
+      await store.close();
+    },
   };
 }
 

@@ -77,6 +77,16 @@ for (const dialect of DIALECTS) {
       await expectOk(await openVault(place.location, good)).close();
     });
 
+    it('issue #17: a store whose ledger MAC key was deleted in SQL does not open (no fresh, unaudited key)', async () => {
+      place = await freshPlace(dialect);
+      const source = { keyDir: place.keyDir, passphrase: undefined };
+      const vault = expectOk(await initVault(place.location, source, CLI_ACTOR));
+      await vault.store.db.deleteFrom('meta').where('key', '=', 'ledger_mac_key').execute();
+      await vault.close();
+      const reopened = await openVault(place.location, source);
+      expect(reopened.ok ? 'opened' : reopened.error.code).toBe('INTEGRITY_ERROR');
+    });
+
     it('an uninitialized store is named as such', async () => {
       place = await freshPlace(dialect);
       const result = await openVault(place.location, { keyDir: place.keyDir, passphrase: undefined });

@@ -28,18 +28,14 @@ export async function currentStudyKeyVersion(
   return row?.version === null || row?.version === undefined ? undefined : Number(row.version);
 }
 
-export async function findStudyKey(
-  db: Kysely<Database>,
-  studyId: string,
-  version: number,
-): Promise<Buffer | undefined> {
-  const row = await db
+/** The whole row (its seal included: it is checked before the key is unwrapped). */
+export async function findStudyKey(db: Kysely<Database>, studyId: string, version: number) {
+  return db
     .selectFrom('study_keys')
-    .select('wrapped_key')
+    .selectAll()
     .where('study_id', '=', studyId)
     .where('version', '=', version)
     .executeTakeFirst();
-  return row?.wrapped_key;
 }
 
 export async function insertParticipantKey(
@@ -69,7 +65,7 @@ export async function insertParticipantKey(
 export async function findParticipantKey(db: Kysely<Database>, participantId: string) {
   return db
     .selectFrom('participant_keys')
-    .select(['participant_id', 'study_id', 'kek_version', 'key_version', 'wrapped_key'])
+    .selectAll()
     .where('participant_id', '=', participantId)
     .executeTakeFirst();
 }
@@ -82,7 +78,7 @@ export async function participantKeysWrappedBefore(
 ) {
   return db
     .selectFrom('participant_keys')
-    .select(['participant_id', 'kek_version', 'key_version', 'wrapped_key'])
+    .selectAll()
     .where('study_id', '=', studyId)
     .where('kek_version', '<', kekVersion)
     .orderBy('participant_id')
