@@ -73,12 +73,16 @@ for (const dialect of DIALECTS) {
         await s.expectFound('sites');
       }));
 
-    it("21 CFR 11.10(e): a closed study's status set back to live in SQL is found by verify", async () =>
+    it("21 CFR 11.10(e): a closed study's status set back to live in SQL is refused and found by verify", async () =>
       DbaStore.with(dialect, async (s) => {
+        const pi = await s.person('principal_investigator');
         expectOk(await s.vault.studies.setStatus(CLI_ACTOR, s.study.id, 'closed'));
         await s.tamper(async (db) => {
           expect(await db.run(`update studies set status = 'live' where id = ?`, s.study.id)).toBe(1);
         });
+        const read = await s.as(pi, 'GET', `/api/v1/studies/${s.study.id}`);
+        expect(read.body?.status).not.toBe('live');
+        await s.expectRefused(read, 'studies');
         await s.expectFound('studies');
       }));
 
