@@ -7,6 +7,8 @@ import { seedStudy } from '../../test/support/fixtures.js';
 import { DIALECTS, freshVault, type TestVault } from '../../test/support/stores.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { expectOk } from '../core/result.js';
+import { resealRow } from '../ledger/row-seal-store.js';
+import { USERS } from './access-bindings.js';
 
 for (const dialect of DIALECTS) {
   describe(`authentication and sessions (${dialect})`, () => {
@@ -176,6 +178,8 @@ for (const dialect of DIALECTS) {
         .set({ password_hash: old })
         .where('id', '=', user.id)
         .execute();
+      // The hash an older release wrote, sealed as that release's row would be (issue #17).
+      await resealRow(t.vault.store.db, t.vault.keyring, USERS, [user.id]);
       expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
       const row = await t.vault.store.db
         .selectFrom('users')

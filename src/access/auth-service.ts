@@ -1,47 +1,32 @@
 import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
-import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
+import { updateVolatile } from '../ledger/row-seal-store.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
-import { getMeta } from '../vault/meta-repo.js';
+import { SESSIONS, USERS } from './access-bindings.js';
 import { AccessCache } from './access-cache.js';
-import * as factors from './factor-repo.js';
-import { dummyHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from './passwords.js';
+import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import * as repo from './repo.js';
 import { isRole, requiresMfa } from './roles.js';
-import { attemptSecondFactor, consumeCode, MFA_ACCOUNT_LOCKED, refusalError } from './second-factor.js';
+import { trustRow } from './row-tamper.js';
+import { attemptSecondFactor, consumeCode, type Evaluation, refusalError } from './second-factor.js';
 import { newSecret, secretHash } from './secrets.js';
+import { INVALID, MINUTE, type SignIn, signIn, userActor } from './sign-in.js';
+
+export type { SignIn } from './sign-in.js';
 
 export interface AccessConfig {
   readonly idleMinutes: number;
   readonly maxHours: number;
 }
 
-export interface SignIn {
-  /** The session token: shown once, stored only as a hash. */
-  readonly token: string;
-  /** 'mfa': send a TOTP code; 'enroll': set up TOTP first; 'active': signed in. */
-  readonly state: 'mfa' | 'enroll' | 'active';
-  readonly userId: string;
-  /** In state 'mfa': which second factors the account has. */
-  readonly factors?: { readonly totp: boolean; readonly passkey: boolean };
-}
-
-const MAX_FAILURES = 5;
-const INVALID = appError('UNAUTHENTICATED', 'Invalid credentials.');
 const SESSION_ENDED = appError('UNAUTHENTICATED', 'The session has ended: sign in again.');
-const MINUTE = 60_000;
 const SECOND_FACTOR_NOW_REQUIRED = appError(
   'UNAUTHENTICATED',
   'Your role now needs a second factor: sign in again to set it up.',
 );
-
-/** Lockout after 5 failures, doubling from 1 minute up to a day (21 CFR 11.300(d); ASVS 6.3.1). */
-function lockMinutes(lockouts: number): number {
-  return Math.min(2 ** Math.max(0, lockouts - 1), 24 * 60);
-}
 
 /**
  * Sign-in, second factor, sessions and API tokens. Messages stay generic ("invalid credentials");
@@ -55,126 +40,8 @@ export class AuthService {
 
   readonly #sessions = new AccessCache<repo.SessionRow>();
 
-  async login(email: unknown, password: unknown, client?: string): Promise<Result<SignIn>> {
-    if (
-      typeof email !== 'string' ||
-      typeof password !== 'string' ||
-      email.length > 254 ||
-      password.length > 1024
-    ) {
-      await verifyPassword(await dummyHash(), 'x');
-      return err(INVALID);
-    }
-    const { db, clock } = this.deps;
-    const user = await repo.findUserByEmail(db, email.trim().toLowerCase());
-    const passwordOk = await verifyPassword(user?.password_hash ?? (await dummyHash()), password);
-    const now = clock.now();
-    const at = now.toISOString();
-    if (user === undefined) return err(INVALID);
-    // Demo accounts (known passwords) work only on a store seeded by `trialvault demo`.
-    if (Number(user.is_demo) === 1 && (await getMeta(db, 'demo_store')) !== '1') return err(INVALID);
-    const locked = user.locked_until !== null && user.locked_until > at;
-    if (!passwordOk || locked || user.status !== 'active') {
-      await transact(db, async (trx) => {
-        const reason = user.status !== 'active' ? 'disabled' : locked ? 'locked' : 'password';
-        const failures =
-          reason === 'password' ? Number(user.failed_attempts) + 1 : Number(user.failed_attempts);
-        const lockNow = reason === 'password' && failures >= MAX_FAILURES;
-        const lockouts = Number(user.lockouts) + (lockNow ? 1 : 0);
-        await repo.updateUser(trx, user.id, {
-          failed_attempts: lockNow ? 0 : failures,
-          lockouts,
-          ...(lockNow
-            ? { locked_until: new Date(now.getTime() + lockMinutes(lockouts) * MINUTE).toISOString() }
-            : {}),
-        });
-        await appendAuditEvent(trx, this.deps, {
-          actor: userActor(user.id),
-          action: 'auth.login',
-          outcome: 'failure',
-          target: user.id,
-          client: client ?? null,
-          details: { reason },
-        });
-        if (lockNow) {
-          await repo.insertAlert(trx, {
-            id: newId(),
-            kind: 'account.locked',
-            user_id: user.id,
-            study_id: null,
-            at,
-            details: JSON.stringify({ failures: MAX_FAILURES, minutes: lockMinutes(lockouts) }),
-            acknowledged_at: null,
-          });
-          await appendAuditEvent(trx, this.deps, {
-            actor: userActor(user.id),
-            action: 'auth.lockout',
-            outcome: 'failure',
-            target: user.id,
-            details: { minutes: lockMinutes(lockouts) },
-          });
-        }
-        return ok(null);
-      });
-      return err(INVALID);
-    }
-    if (user.mfa_locked_at !== null) {
-      // The right password, but the second factor is locked (mfa-policy.ts): say so, since only an
-      // administrator can help, and record it (21 CFR 11.300(d)).
-      await transact(db, async (trx) => {
-        await appendAuditEvent(trx, this.deps, {
-          actor: userActor(user.id),
-          action: 'auth.login',
-          outcome: 'failure',
-          target: user.id,
-          client: client ?? null,
-          details: { reason: 'second factor locked' },
-        });
-        return ok(null);
-      });
-      return err(MFA_ACCOUNT_LOCKED);
-    }
-    const rehashed = needsRehash(user.password_hash) ? await hashPassword(password) : undefined;
-    const roles = (await repo.activeGrants(db, user.id)).map((g) => g.role).filter(isRole);
-    const passkeys = (await factors.listPasskeys(db, user.id)).length > 0;
-    const totp = Number(user.totp_enabled) === 1;
-    const state: SignIn['state'] = totp || passkeys ? 'mfa' : roles.some(requiresMfa) ? 'enroll' : 'active';
-    const token = newSecret('tvs');
-    return transact(db, async (trx) => {
-      await repo.updateUser(trx, user.id, {
-        failed_attempts: 0,
-        locked_until: null,
-        ...(rehashed ? { password_hash: rehashed } : {}),
-      });
-      await repo.insertSession(trx, {
-        id: newId(),
-        token_hash: secretHash(token),
-        user_id: user.id,
-        state,
-        created_at: at,
-        last_seen_at: at,
-        expires_at: new Date(now.getTime() + this.config.maxHours * 60 * MINUTE).toISOString(),
-        mfa_at: null,
-        signed_at: null,
-        ended_at: null,
-        end_reason: null,
-        mfa_failures: 0,
-        webauthn_challenge: null,
-      });
-      await appendAuditEvent(trx, this.deps, {
-        actor: userActor(user.id),
-        action: 'auth.login',
-        target: user.id,
-        client: client ?? null,
-        details: { state, rehashed: rehashed !== undefined },
-      });
-      return ok({
-        token,
-        state,
-        userId: user.id,
-        ...(state === 'mfa' ? { factors: { totp, passkey: passkeys } } : {}),
-      });
-    });
+  login(email: unknown, password: unknown, client?: string): Promise<Result<SignIn>> {
+    return signIn(this.deps, this.config.maxHours, email, password, client);
   }
 
   /**
@@ -193,26 +60,29 @@ export class AuthService {
   async completeMfa(
     row: repo.SessionRow,
     userId: string,
-    evaluate: (trx: Tx, user: repo.UserRow) => Promise<{ ok: boolean; method: string }>,
+    evaluate: (trx: Tx, user: repo.UserRow) => Promise<Evaluation>,
   ): Promise<Result<SignIn>> {
     type Attempt = { done: Awaited<ReturnType<typeof attemptSecondFactor>>; token: string };
     const attempt = await transact(this.deps.db, async (trx): Promise<Result<Attempt>> => {
-      const done = await attemptSecondFactor(trx, this.deps, userId, row.id, 'auth.mfa', (user) =>
-        evaluate(trx, user),
-      );
-      if (!done.accepted) return ok({ done, token: '' });
       // The session becomes authenticated: a new token replaces the one issued after the password,
       // so a pre-MFA token (planted, logged or left in a shared browser) never becomes a signed-in
       // session (ASVS 7.2.4, session fixation). The same transaction, so exactly one token is live.
-      const now = this.deps.clock.now().toISOString();
       const token = newSecret('tvs');
-      await repo.updateSession(trx, row.id, {
-        state: 'active',
-        mfa_at: now,
-        last_seen_at: now,
-        token_hash: secretHash(token),
-      });
-      return ok({ done, token });
+      const done = await attemptSecondFactor(
+        trx,
+        this.deps,
+        userId,
+        row.id,
+        'auth.mfa',
+        (user) => evaluate(trx, user),
+        async () => {
+          const now = this.deps.clock.now().toISOString();
+          const changes = { state: 'active', mfa_at: now, last_seen_at: now, token_hash: secretHash(token) };
+          await repo.updateSession(trx, row.id, changes as Partial<repo.SessionRow>);
+          return [[SESSIONS, [row.id]]];
+        },
+      );
+      return ok({ done, token: done.accepted ? token : '' });
     });
     if (!attempt.ok) return attempt;
     const { done, token } = attempt.value;
@@ -278,13 +148,22 @@ export class AuthService {
     const now = this.deps.clock.now();
     if (now.getTime() - Date.parse(row.last_seen_at) < MINUTE) return;
     const at = now.toISOString();
-    await repo.updateSession(this.deps.db, row.id, { last_seen_at: at });
+    // Volatile (no event): the row's MAC follows, after its stored form is checked (issue #17).
+    await transact(this.deps.db, (trx) =>
+      updateVolatile(trx, this.deps.keyring, SESSIONS, [row.id], { last_seen_at: at }),
+    );
     row.last_seen_at = at;
   }
 
   /** Ends every session of the user at once (ASVS 7.4.1). */
   async logout(token: string): Promise<Result<{ ended: number }>> {
-    const row = await repo.findSessionByHash(this.deps.db, secretHash(token));
+    const found = await trustRow(
+      this.deps,
+      SESSIONS,
+      await repo.findSessionByHash(this.deps.db, secretHash(token)),
+    );
+    if (!found.ok) return found;
+    const row = found.value;
     if (row === undefined || row.ended_at !== null) return err(SESSION_ENDED);
     return transact(this.deps.db, async (trx) => {
       const ended = await repo.endUserSessions(
@@ -297,9 +176,10 @@ export class AuthService {
         actor: userActor(row.user_id),
         action: 'auth.logout',
         target: row.user_id,
-        details: { sessionsEnded: ended },
+        details: { sessionsEnded: ended.length },
+        seals: ended.map((id) => [SESSIONS, [id]] as const),
       });
-      return ok({ ended });
+      return ok({ ended: ended.length });
     });
   }
 
@@ -320,7 +200,8 @@ export class AuthService {
         actor: userActor(user.id),
         action: 'auth.password',
         target: user.id,
-        details: { sessionsEnded: ended },
+        details: { sessionsEnded: ended.length },
+        seals: [[USERS, [user.id]], ...ended.map((id) => [SESSIONS, [id]] as const)],
       });
       return ok(null);
     });
@@ -343,12 +224,12 @@ export class AuthService {
     }
     const sessionId = actor.sessionId;
     const { db } = this.deps;
-    const user = await repo.findUser(db, actor.id);
-    const session = await db
-      .selectFrom('sessions')
-      .selectAll()
-      .where('id', '=', sessionId)
-      .executeTakeFirst();
+    const foundUser = await trustRow(this.deps, USERS, await repo.findUser(db, actor.id));
+    if (!foundUser.ok) return foundUser;
+    const foundSession = await trustRow(this.deps, SESSIONS, await repo.findSession(db, sessionId));
+    if (!foundSession.ok) return foundSession;
+    const user = foundUser.value;
+    const session = foundSession.value;
     if (user === undefined || session === undefined || session.ended_at !== null) return err(SESSION_ENDED);
     const needsCode = session.signed_at === null;
     const codeNeeded = appError(
@@ -372,9 +253,11 @@ export class AuthService {
             ? consumeCode(trx, this.deps, fresh, totp ?? '')
             : { ok: false, method: 'totp' };
         },
+        async () => {
+          await repo.updateSession(trx, sessionId, { signed_at: this.deps.clock.now().toISOString() });
+          return [[SESSIONS, [sessionId]]];
+        },
       );
-      if (done.accepted)
-        await repo.updateSession(trx, sessionId, { signed_at: this.deps.clock.now().toISOString() });
       return ok(done);
     });
     if (!attempt.ok) return attempt;
@@ -390,10 +273,19 @@ export class AuthService {
     states: readonly repo.SessionRow['state'][],
   ): Promise<Result<{ row: repo.SessionRow; user: repo.UserRow }>> {
     if (typeof token !== 'string' || token.length > 200) return err(SESSION_ENDED);
-    const row = await repo.findSessionByHash(this.deps.db, secretHash(token));
+    // Neither a session nor its user is honoured unless its row MAC holds (issue #17).
+    const found = await trustRow(
+      this.deps,
+      SESSIONS,
+      await repo.findSessionByHash(this.deps.db, secretHash(token)),
+    );
+    if (!found.ok) return found;
+    const row = found.value;
     if (row === undefined || row.ended_at !== null) return err(SESSION_ENDED);
     const timedOut = this.#current(row);
-    const user = await repo.findUser(this.deps.db, row.user_id);
+    const foundUser = await trustRow(this.deps, USERS, await repo.findUser(this.deps.db, row.user_id));
+    if (!foundUser.ok) return foundUser;
+    const user = foundUser.value;
     if (timedOut !== undefined || user === undefined || user.status !== 'active') {
       await this.#end(row, timedOut ?? 'disabled');
       return err(SESSION_ENDED);
@@ -420,12 +312,9 @@ export class AuthService {
         action: 'session.end',
         target: row.user_id,
         details: { reason },
+        seals: [[SESSIONS, [row.id]]],
       });
       return ok(null);
     });
   }
-}
-
-function userActor(id: string): Actor {
-  return { kind: 'user', id, mfa: false };
 }

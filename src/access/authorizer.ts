@@ -5,7 +5,7 @@ import { err, ok, type Result } from '../core/result.js';
 import { DATA_CLASSES, type DataClass } from '../forms/form-definition.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
-import { GRANTS } from './access-bindings.js';
+import { BREAK_GLASS as BREAK_GLASS_ROWS, GRANTS } from './access-bindings.js';
 import { AccessCache } from './access-cache.js';
 import * as repo from './repo.js';
 import {
@@ -106,8 +106,13 @@ export class Authorizer {
     let decision = decide(grants, action, scope);
     // Break-glass is looked up only when the grants do not already allow the action (people only).
     if (!decision.allowed && scope !== undefined && grants.length > 0 && actor.kind === 'user') {
-      const glass = await repo.activeBreakGlass(this.deps.db, userId, this.deps.clock.now().toISOString());
-      if (glass.some((g) => g.study_id === scope.studyId)) {
+      const glass = await trustRows(
+        this.deps,
+        BREAK_GLASS_ROWS,
+        await repo.activeBreakGlass(this.deps.db, userId, this.deps.clock.now().toISOString()),
+      );
+      if (!glass.ok) return glass;
+      if (glass.value.some((g) => g.study_id === scope.studyId)) {
         decision = decide([...grants, { role: BREAK_GLASS, siteId: null }], action, scope);
       }
     }
@@ -151,7 +156,12 @@ export class Authorizer {
     const now = this.deps.clock.now().toISOString();
     const active = await trustRows(this.deps, GRANTS, await repo.activeGrants(this.deps.db, actor.id));
     const ids = (active.ok ? active.value : []).flatMap((g) => (g.study_id === null ? [] : [g.study_id]));
-    for (const g of await repo.activeBreakGlass(this.deps.db, actor.id, now)) ids.push(g.study_id);
+    const glass = await trustRows(
+      this.deps,
+      BREAK_GLASS_ROWS,
+      await repo.activeBreakGlass(this.deps.db, actor.id, now),
+    );
+    for (const g of glass.ok ? glass.value : []) ids.push(g.study_id);
     return new Set(ids);
   }
 

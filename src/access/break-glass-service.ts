@@ -8,9 +8,11 @@ import { err, ok, type Result } from '../core/result.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { ALERTS, BREAK_GLASS, GRANTS } from './access-bindings.js';
 import type { Authorizer } from './authorizer.js';
 import * as repo from './repo.js';
 import { isRole, ROLE_DEFINITIONS } from './roles.js';
+import { trustRow, trustRows } from './row-tamper.js';
 
 /** Emergency access lasts at most four hours, one hour unless asked (HIPAA 164.312(a)(2)(ii)). */
 export const BREAK_GLASS_MAX_MINUTES = 240;
@@ -73,7 +75,9 @@ export class BreakGlassService {
     // emergency widens where one reads, it does not give identifiers to a role that never sees them.
     const member = await this.authorizer.authorize(actor, 'study.read', { studyId: study.id });
     if (!member.ok) return member;
-    const clinical = (await repo.activeGrants(this.deps.db, actor.id)).some(
+    const grants = await trustRows(this.deps, GRANTS, await repo.activeGrants(this.deps.db, actor.id));
+    if (!grants.ok) return grants;
+    const clinical = grants.value.some(
       (g) =>
         g.study_id === study.id && isRole(g.role) && ROLE_DEFINITIONS[g.role].reveal.includes('identifier'),
     );
@@ -111,8 +115,9 @@ export class BreakGlassService {
         review_note: null,
       };
       await repo.insertBreakGlass(trx, row);
+      const alertId = newId();
       await repo.insertAlert(trx, {
-        id: newId(),
+        id: alertId,
         kind: 'break-glass',
         user_id: actor.id,
         study_id: study.id,
@@ -127,6 +132,10 @@ export class BreakGlassService {
         target: row.id,
         reason: parsed.data.justification,
         details: { minutes: parsed.data.minutes, expiresAt: row.expires_at },
+        seals: [
+          [BREAK_GLASS, [row.id]],
+          [ALERTS, [alertId]],
+        ],
       });
       return ok(toBreakGlass(row, row.started_at));
     });
@@ -134,7 +143,9 @@ export class BreakGlassService {
 
   /** The second person's review: breakglass.review in the study, never the requester; once. */
   async review(actor: Actor, id: string, input: unknown): Promise<Result<BreakGlass>> {
-    const row = await repo.findBreakGlass(this.deps.db, id);
+    const found = await trustRow(this.deps, BREAK_GLASS, await repo.findBreakGlass(this.deps.db, id));
+    if (!found.ok) return found;
+    const row = found.value;
     if (row === undefined) return err(appError('NOT_FOUND', 'No such resource.'));
     const scope = { studyId: row.study_id, resource: 'study' as const };
     const permit = await this.authorizer.authorize(actor, 'breakglass.review', scope);
@@ -167,6 +178,7 @@ export class BreakGlassService {
         target: row.id,
         reason: parsed.data.note,
         details: { outcome: parsed.data.outcome, requester: row.user_id },
+        seals: [[BREAK_GLASS, [row.id]]],
       });
       return ok(toBreakGlass({ ...row, ...review }, now));
     });
@@ -178,7 +190,9 @@ export class BreakGlassService {
     const permit = await this.authorizer.authorize(actor, 'breakglass.review', { studyId: study.id });
     if (!permit.ok) return permit;
     const now = this.deps.clock.now().toISOString();
-    return ok((await repo.listBreakGlass(this.deps.db, study.id)).map((r) => toBreakGlass(r, now)));
+    const rows = await trustRows(this.deps, BREAK_GLASS, await repo.listBreakGlass(this.deps.db, study.id));
+    if (!rows.ok) return rows;
+    return ok(rows.value.map((r) => toBreakGlass(r, now)));
   }
 }
 

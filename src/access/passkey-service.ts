@@ -8,12 +8,17 @@ import {
 } from '@simplewebauthn/server';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
+import { resealRow, updateVolatile } from '../ledger/row-seal-store.js';
+import { untrustedRow } from '../ledger/row-trust.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { PASSKEYS, SESSIONS } from './access-bindings.js';
 import type { AuthService, SignIn } from './auth-service.js';
 import * as factors from './factor-repo.js';
 import * as repo from './repo.js';
 import { isRole, requiresMfa } from './roles.js';
+import { trustRows } from './row-tamper.js';
+import type { Evaluation } from './second-factor.js';
 import type { FactorChanges, ProofCheck, Reauth, RelyingParty } from './totp-enrollment.js';
 
 export interface Passkey {
@@ -55,14 +60,22 @@ export class PasskeyService {
     const session = await this.auth.session(token, ['mfa', 'active']);
     if (!session.ok) return session;
     const { row, user } = session.value;
-    const keys = (await factors.listPasskeys(this.deps.db, user.id)).filter((k) => k.rp_id === rp.rpId);
+    const listed = await trustRows(this.deps, PASSKEYS, await factors.listPasskeys(this.deps.db, user.id));
+    if (!listed.ok) return listed;
+    const keys = listed.value.filter((k) => k.rp_id === rp.rpId);
     if (keys.length === 0) return err(appError('NOT_FOUND', 'This account has no passkey for this address.'));
     const options = await generateAuthenticationOptions({
       rpID: rp.rpId,
       allowCredentials: keys.map((k) => ({ id: k.id, transports: transportsOf(k) })),
       userVerification: 'required',
     });
-    await repo.updateSession(this.deps.db, row.id, { webauthn_challenge: `auth:${options.challenge}` });
+    // A volatile column (no event): the session's MAC follows, after its stored form is checked.
+    const stored = await transact(this.deps.db, (trx) =>
+      updateVolatile(trx, this.deps.keyring, SESSIONS, [row.id], {
+        webauthn_challenge: `auth:${options.challenge}`,
+      }),
+    );
+    if (!stored.ok) return stored;
     return ok(options as unknown as Record<string, unknown>);
   }
 
@@ -77,12 +90,15 @@ export class PasskeyService {
   /** Checks an assertion against the session's challenge, inside the caller's transaction. */
   proof(sessionId: string, assertion: unknown, rp: RelyingParty): ProofCheck {
     return async (trx: Tx, user: repo.UserRow) => {
-      const no = { ok: false, method: 'passkey' };
+      const no: Evaluation = { ok: false, method: 'passkey' };
       const challenge = await factors.takeWebauthnChallenge(trx, sessionId, 'auth');
       const response = assertion as AuthenticationResponseJSON;
       if (challenge === undefined || typeof response?.id !== 'string') return no;
       const key = (await factors.listPasskeys(trx, user.id)).find((k) => k.id === response.id);
       if (key === undefined || key.rp_id !== rp.rpId) return no;
+      // A passkey inserted or re-keyed in SQL is never honoured (issue #17): reported by the attempt.
+      if (untrustedRow(this.deps.db, this.deps.keyring, PASSKEYS, [key]) !== undefined)
+        return { ...no, tampered: [PASSKEYS, key] };
       try {
         const checked = await verifyAuthenticationResponse({
           response,
@@ -100,10 +116,8 @@ export class PasskeyService {
         if (!checked.verified) return no;
         const at = this.deps.clock.now().toISOString();
         const next = checked.authenticationInfo.newCounter;
-        return {
-          ok: await factors.advancePasskeyCounter(trx, key.id, Number(key.counter), next, at),
-          method: 'passkey',
-        };
+        const advanced = await factors.advancePasskeyCounter(trx, key.id, Number(key.counter), next, at);
+        return { ok: advanced, method: 'passkey', seals: advanced ? [[PASSKEYS, [key.id]]] : [] };
       } catch {
         // A malformed response, a wrong origin, RP ID or signature, or a counter that went back.
         return no;
@@ -138,6 +152,8 @@ export class PasskeyService {
       if (!checked.ok) return ok(checked);
       // A registration challenge, marked as one: an assertion challenge never registers a key.
       await repo.updateSession(trx, row.id, { webauthn_challenge: `reg:${options.challenge}` });
+      // Volatile, after the attempt's event (which checked and sealed the session): the MAC follows.
+      await resealRow(trx, this.deps.keyring, SESSIONS, [row.id]);
       return ok(ok(null));
     });
     if (!done.ok) return done;
@@ -185,10 +201,17 @@ export class PasskeyService {
         last_used_at: null,
       };
       await factors.insertPasskey(trx, passkey);
-      await this.changes.changed(trx, user.id, row.id, 'auth.passkey.add', {
-        factor: 'passkey',
-        passkey: passkey.id,
-      });
+      await this.changes.changed(
+        trx,
+        user.id,
+        row.id,
+        'auth.passkey.add',
+        { factor: 'passkey', passkey: passkey.id },
+        [
+          [SESSIONS, [row.id]],
+          [PASSKEYS, [passkey.id]],
+        ],
+      );
       return ok(toPasskey(passkey));
     });
   }
@@ -197,8 +220,9 @@ export class PasskeyService {
     const session = await this.auth.session(token, ['active']);
     if (!session.ok) return session;
     const { user } = session.value;
-    const keys = await factors.listPasskeys(this.deps.db, user.id);
-    return ok({ passkeys: keys.map(toPasskey), totp: Number(user.totp_enabled) === 1 });
+    const keys = await trustRows(this.deps, PASSKEYS, await factors.listPasskeys(this.deps.db, user.id));
+    if (!keys.ok) return keys;
+    return ok({ passkeys: keys.value.map(toPasskey), totp: Number(user.totp_enabled) === 1 });
   }
 
   /** Removes a passkey, after re-authentication; never the last factor of a role that needs one. */
@@ -216,10 +240,14 @@ export class PasskeyService {
       if (!checked.ok) return ok(checked);
       if (!(await factors.deletePasskey(trx, user.id, id)))
         return err(appError('NOT_FOUND', 'No such passkey.'));
-      await this.changes.changed(trx, user.id, row.id, 'auth.passkey.remove', {
-        factor: 'passkey',
-        passkey: id,
-      });
+      await this.changes.changed(
+        trx,
+        user.id,
+        row.id,
+        'auth.passkey.remove',
+        { factor: 'passkey', passkey: id },
+        [[PASSKEYS, [id]]],
+      );
       return ok(ok({ id }));
     });
     return done.ok ? done.value : done;

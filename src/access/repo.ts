@@ -39,6 +39,9 @@ export async function insertSession(db: Kysely<Database>, row: SessionRow): Prom
   await db.insertInto('sessions').values(row).execute();
 }
 
+export const findSession = (db: Kysely<Database>, id: string) =>
+  db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+
 export const findSessionByHash = (db: Kysely<Database>, tokenHash: Buffer) =>
   db.selectFrom('sessions').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
 
@@ -50,38 +53,43 @@ export async function updateSession(
   await db.updateTable('sessions').set(changes).where('id', '=', id).execute();
 }
 
-/** Ends every open session of a user at once (logout everywhere, password change, disable). */
+/**
+ * Ends every open session of a user at once (logout everywhere, password change, disable): the ids of
+ * the sessions it ended, for the event's row seals.
+ */
 export async function endUserSessions(
   db: Kysely<Database>,
   userId: string,
   at: string,
   reason: string,
-): Promise<number> {
-  const result = await db
+): Promise<string[]> {
+  const rows = await db
     .updateTable('sessions')
     .set({ ended_at: at, end_reason: reason })
     .where('user_id', '=', userId)
     .where('ended_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
 }
 
-/** Ends the user's other open sessions (after a second factor changed, ASVS 7.4.3). */
+/** Ends the user's other open sessions (after a second factor changed, ASVS 7.4.3): their ids. */
 export async function endOtherSessions(
   db: Kysely<Database>,
   userId: string,
   keep: string,
   at: string,
   reason: string,
-): Promise<number> {
-  const result = await db
+): Promise<string[]> {
+  const rows = await db
     .updateTable('sessions')
     .set({ ended_at: at, end_reason: reason })
     .where('user_id', '=', userId)
     .where('id', '!=', keep)
     .where('ended_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 export async function insertToken(db: Kysely<Database>, row: TokenRow): Promise<void> {
@@ -178,18 +186,40 @@ export async function insertAlert(db: Kysely<Database>, row: AlertRow): Promise<
   await db.insertInto('alerts').values(row).execute();
 }
 
+/**
+ * Replaces the user's recovery codes: the keys of the codes removed and of those added, for the event's
+ * row seals (a removed code is sealed as deleted).
+ */
 export async function insertRecoveryCodes(
   db: Kysely<Database>,
   userId: string,
   hashes: Buffer[],
-): Promise<void> {
-  await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
-  if (hashes.length === 0) return;
-  await db
-    .insertInto('recovery_codes')
-    .values(hashes.map((code_hash) => ({ user_id: userId, code_hash, used_at: null })))
+): Promise<[string, Buffer][]> {
+  const removed = await db
+    .deleteFrom('recovery_codes')
+    .where('user_id', '=', userId)
+    .returning(['user_id', 'code_hash'])
     .execute();
+  if (hashes.length > 0) {
+    await db
+      .insertInto('recovery_codes')
+      .values(hashes.map((code_hash) => ({ user_id: userId, code_hash, used_at: null })))
+      .execute();
+  }
+  return [
+    ...removed.map((r): [string, Buffer] => [r.user_id, r.code_hash]),
+    ...hashes.map((h): [string, Buffer] => [userId, h]),
+  ];
 }
+
+/** The recovery code row, used or not (every column: its row MAC is checked before it is honoured). */
+export const findRecoveryCode = (db: Kysely<Database>, userId: string, hash: Buffer) =>
+  db
+    .selectFrom('recovery_codes')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('code_hash', '=', hash)
+    .executeTakeFirst();
 
 /** Marks a recovery code used, only if it exists and was unused: true when it was accepted. */
 export async function consumeRecoveryCode(

@@ -29,6 +29,24 @@ export async function reportTamper(
   binding: TableBinding,
   row: SealedRow,
 ): Promise<AppError> {
+  let error = rowTampered(binding.table);
+  await transact(deps.db, async (trx) => {
+    error = await recordTamper(trx, deps, binding, row);
+    return ok(null);
+  });
+  return error;
+}
+
+/**
+ * `reportTamper` inside the caller's transaction, for a refusal that commits anyway (a second-factor
+ * attempt): on the embedded store a second transaction would wait for this one.
+ */
+export async function recordTamper(
+  trx: Kysely<Database>,
+  deps: VaultDeps,
+  binding: TableBinding,
+  row: SealedRow,
+): Promise<AppError> {
   const error = rowTampered(binding.table);
   const key = binding.key.map((c) => row[c]);
   const named = key.every((v) => typeof v === 'string') ? key : undefined;
@@ -42,26 +60,23 @@ export async function reportTamper(
   if (seen.has(id)) return error;
   seen.add(id);
   const details = { table: binding.table, ...(named === undefined ? {} : { row: named }) };
-  await transact(deps.db, async (trx) => {
-    const alertId = newId();
-    await repo.insertAlert(trx, {
-      id: alertId,
-      kind: 'row.tampered',
-      user_id: null,
-      study_id: null,
-      at: deps.clock.now().toISOString(),
-      details: JSON.stringify(details),
-      acknowledged_at: null,
-    });
-    await appendAuditEvent(trx, deps, {
-      actor: SYSTEM,
-      action: 'ledger.row-tampered',
-      outcome: 'failure',
-      target: binding.table,
-      details,
-      seals: [[ALERTS, [alertId]]],
-    });
-    return ok(null);
+  const alertId = newId();
+  await repo.insertAlert(trx, {
+    id: alertId,
+    kind: 'row.tampered',
+    user_id: null,
+    study_id: null,
+    at: deps.clock.now().toISOString(),
+    details: JSON.stringify(details),
+    acknowledged_at: null,
+  });
+  await appendAuditEvent(trx, deps, {
+    actor: SYSTEM,
+    action: 'ledger.row-tampered',
+    outcome: 'failure',
+    target: binding.table,
+    details,
+    seals: [[ALERTS, [alertId]]],
   });
   return error;
 }

@@ -3,11 +3,17 @@ import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import type { SealedRow } from '../ledger/row-seal.js';
+import { resealRow, rowTampered, type SealTarget } from '../ledger/row-seal-store.js';
+import { untrustedRow } from '../ledger/row-trust.js';
+import type { TableBinding } from '../ledger/table-binding.js';
 import type { Tx } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { ALERTS, RECOVERY_CODES, SESSIONS, USERS } from './access-bindings.js';
 import * as factors from './factor-repo.js';
 import { ACCOUNT_MFA_FAILURES, SESSION_MFA_FAILURES } from './mfa-policy.js';
 import * as repo from './repo.js';
+import { recordTamper } from './row-tamper.js';
 import { secretHash } from './secrets.js';
 import { checkTotp } from './totp.js';
 
@@ -16,8 +22,17 @@ export type Attempt =
   | { readonly accepted: true; readonly method: string }
   | { readonly accepted: false; readonly method: string; readonly refusal: Refusal };
 
-/** 'wrong': try again; 'session': this session has ended; 'account': the account is locked. */
-export type Refusal = 'wrong' | 'session' | 'account';
+/**
+ * 'wrong': try again; 'session': this session has ended; 'account': the account is locked;
+ * 'tampered': the user row failed its row MAC (issue #17).
+ */
+export type Refusal =
+  | 'wrong'
+  | 'session'
+  | 'account'
+  | 'tampered-user'
+  | 'tampered-code'
+  | 'tampered-passkey';
 
 export const MFA_ACCOUNT_LOCKED = appError(
   'ACCOUNT_LOCKED',
@@ -30,7 +45,19 @@ export const MFA_SESSION_ENDED = appError(
 export const MFA_WRONG = appError('UNAUTHENTICATED', 'Invalid code.');
 
 export function refusalError(refusal: Refusal) {
+  if (refusal === 'tampered-user') return rowTampered('users');
+  if (refusal === 'tampered-code') return rowTampered('recovery_codes');
+  if (refusal === 'tampered-passkey') return rowTampered('passkeys');
   return refusal === 'account' ? MFA_ACCOUNT_LOCKED : refusal === 'session' ? MFA_SESSION_ENDED : MFA_WRONG;
+}
+
+/** What a second-factor evaluation decided, and the row-sealed rows it changed (a used recovery code). */
+export interface Evaluation {
+  readonly ok: boolean;
+  readonly method: string;
+  readonly seals?: readonly SealTarget[];
+  /** A row the evaluation refused because it failed its check: reported in the attempt's transaction. */
+  readonly tampered?: readonly [TableBinding, SealedRow];
 }
 
 /**
@@ -49,7 +76,9 @@ export async function attemptSecondFactor(
   userId: string,
   sessionId: string | undefined,
   action: AuditAction,
-  evaluate: (user: repo.UserRow) => Promise<{ ok: boolean; method: string }>,
+  evaluate: (user: repo.UserRow) => Promise<Evaluation>,
+  /** Runs when the answer is accepted, before its event: the rows it changes are sealed by that event. */
+  onAccepted?: () => Promise<readonly SealTarget[]>,
 ): Promise<Attempt> {
   const at = deps.clock.now().toISOString();
   const actor: Actor = { kind: 'user', id: userId, mfa: false };
@@ -57,23 +86,39 @@ export async function attemptSecondFactor(
   // A locked account costs no write (and no access-epoch advance) per attempt.
   if (before === undefined || before.mfa_locked_at !== null)
     return { accepted: false, method: 'none', refusal: 'account' };
+  // The row was checked when the session was read; again here, inside the transaction (issue #17).
+  // A refusal commits: the tampering is reported in this transaction (audit event and alert).
+  if (untrustedRow(deps.db, deps.keyring, USERS, [before]) !== undefined) {
+    await recordTamper(trx, deps, USERS, before);
+    return { accepted: false, method: 'none', refusal: 'tampered-user' };
+  }
+  // The rows every attempt writes (its counters), sealed by the attempt's event.
+  const written: SealTarget[] = [
+    [USERS, [userId]],
+    ...(sessionId === undefined ? [] : [[SESSIONS, [sessionId]] as const]),
+  ];
   if (
     sessionId !== undefined &&
     !(await factors.reserveSessionMfaAttempt(trx, sessionId, SESSION_MFA_FAILURES))
   )
     return { accepted: false, method: 'none', refusal: 'session' };
-  if (!(await factors.reserveUserMfaAttempt(trx, userId, ACCOUNT_MFA_FAILURES)))
+  if (!(await factors.reserveUserMfaAttempt(trx, userId, ACCOUNT_MFA_FAILURES))) {
+    // The session's counter moved without an event: its MAC follows (a volatile column).
+    if (sessionId !== undefined) await resealRow(trx, deps.keyring, SESSIONS, [sessionId]);
     return { accepted: false, method: 'none', refusal: 'account' };
+  }
   const user = await repo.findUser(trx, userId);
   if (user === undefined) return { accepted: false, method: 'none', refusal: 'account' };
   const result = await evaluate(user);
   if (result.ok) {
     await factors.resetMfaFailures(trx, userId, sessionId);
+    const changed = onAccepted === undefined ? [] : await onAccepted();
     await appendAuditEvent(trx, deps, {
       actor,
       action,
       target: userId,
       details: { method: result.method },
+      seals: [...written, ...(result.seals ?? []), ...changed],
     });
     return { accepted: true, method: result.method };
   }
@@ -85,12 +130,19 @@ export async function attemptSecondFactor(
     outcome: 'failure',
     target: userId,
     details: { method: result.method, sessionFailures, accountFailures },
+    seals: written,
   });
+  if (result.tampered !== undefined) {
+    await recordTamper(trx, deps, ...result.tampered);
+    const refusal = result.tampered[0] === RECOVERY_CODES ? 'tampered-code' : 'tampered-passkey';
+    return { accepted: false, method: result.method, refusal };
+  }
   if (accountFailures >= ACCOUNT_MFA_FAILURES) {
     await repo.updateUser(trx, userId, { mfa_locked_at: at });
     const ended = await repo.endUserSessions(trx, userId, at, 'second factor locked');
+    const alertId = newId();
     await repo.insertAlert(trx, {
-      id: newId(),
+      id: alertId,
       kind: 'account.mfa_locked',
       user_id: userId,
       study_id: null,
@@ -103,7 +155,8 @@ export async function attemptSecondFactor(
       action: 'auth.lockout',
       outcome: 'failure',
       target: userId,
-      details: { factor: 'second', failures: ACCOUNT_MFA_FAILURES, sessionsEnded: ended },
+      details: { factor: 'second', failures: ACCOUNT_MFA_FAILURES, sessionsEnded: ended.length },
+      seals: [[USERS, [userId]], [ALERTS, [alertId]], ...ended.map((id) => [SESSIONS, [id]] as const)],
     });
     return { accepted: false, method: result.method, refusal: 'account' };
   }
@@ -114,6 +167,7 @@ export async function attemptSecondFactor(
       action: 'session.end',
       target: userId,
       details: { reason: 'second factor failures' },
+      seals: [[SESSIONS, [sessionId]]],
     });
     return { accepted: false, method: result.method, refusal: 'session' };
   }
@@ -130,7 +184,7 @@ export async function consumeCode(
   deps: VaultDeps,
   user: repo.UserRow,
   code: string,
-): Promise<{ ok: boolean; method: string }> {
+): Promise<Evaluation> {
   const trimmed = code.trim();
   if (/^\d{6}$/.test(trimmed)) {
     const secret = await openTotpSecret(deps, user, 'current');
@@ -147,10 +201,15 @@ export async function consumeCode(
     return { ok, method: 'totp' };
   }
   const at = deps.clock.now().toISOString();
-  const ok =
-    Number(user.totp_enabled) === 1 &&
-    (await repo.consumeRecoveryCode(trx, user.id, secretHash(trimmed.toLowerCase()), at));
-  return { ok, method: 'recovery' };
+  const hash = secretHash(trimmed.toLowerCase());
+  if (Number(user.totp_enabled) !== 1) return { ok: false, method: 'recovery' };
+  // A code inserted or revived in SQL is never honoured: its row MAC is checked first (issue #17).
+  const stored = await repo.findRecoveryCode(trx, user.id, hash);
+  if (stored === undefined) return { ok: false, method: 'recovery' };
+  if (untrustedRow(deps.db, deps.keyring, RECOVERY_CODES, [stored]) !== undefined)
+    return { ok: false, method: 'recovery', tampered: [RECOVERY_CODES, stored] };
+  const ok = await repo.consumeRecoveryCode(trx, user.id, hash, at);
+  return { ok, method: 'recovery', seals: ok ? [[RECOVERY_CODES, [user.id, hash]]] : [] };
 }
 
 /** The user's TOTP secret: the confirmed one, or the one being enrolled. */

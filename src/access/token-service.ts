@@ -7,10 +7,12 @@ import { err, ok, type Result } from '../core/result.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { API_TOKENS, USERS } from './access-bindings.js';
 import { AccessCache } from './access-cache.js';
 import type { Authorizer } from './authorizer.js';
 import * as repo from './repo.js';
 import { ACTIONS, NEVER_TOKEN_ACTIONS } from './roles.js';
+import { trustRow } from './row-tamper.js';
 import { newSecret, secretHash } from './secrets.js';
 
 const INVALID = appError('UNAUTHENTICATED', 'Invalid credentials.');
@@ -45,10 +47,15 @@ export class TokenService {
     const key = hash.toString('base64');
     let row = epoch === undefined ? undefined : this.#cache.get(key, epoch);
     if (row === undefined) {
-      const found = await repo.findTokenByHash(this.deps.db, hash);
+      // Neither the token nor its user is honoured unless its row MAC holds (issue #17); only checked
+      // rows are cached, and every change to a token or user advances the epoch.
+      const token = await trustRow(this.deps, API_TOKENS, await repo.findTokenByHash(this.deps.db, hash));
+      if (!token.ok) return token;
+      const found = token.value;
       if (found === undefined || found.revoked_at !== null) return err(INVALID);
-      const user = await repo.findUser(this.deps.db, found.user_id);
-      if (user === undefined || user.status !== 'active') return err(INVALID);
+      const user = await trustRow(this.deps, USERS, await repo.findUser(this.deps.db, found.user_id));
+      if (!user.ok) return user;
+      if (user.value === undefined || user.value.status !== 'active') return err(INVALID);
       row = found;
       if (epoch !== undefined) this.#cache.set(key, epoch, row);
     }
@@ -140,6 +147,7 @@ export class TokenService {
         studyId: study.id,
         target: id,
         details: { user: user.id, scopes, expiresAt },
+        seals: [[API_TOKENS, [id]]],
       });
       return ok({ id, token, expiresAt });
     });
@@ -154,7 +162,9 @@ export class TokenService {
     if (actor.kind === 'system') {
       if (email === undefined)
         return err(appError('VALIDATION_FAILED', 'Name the user the token is for.', { field: 'email' }));
-      const user = await repo.findUserByEmail(this.deps.db, email);
+      const found = await trustRow(this.deps, USERS, await repo.findUserByEmail(this.deps.db, email));
+      if (!found.ok) return found;
+      const user = found.value;
       if (user === undefined || user.status !== 'active') return err(appError('NOT_FOUND', 'No such user.'));
       return ok(user);
     }
@@ -162,7 +172,9 @@ export class TokenService {
       // Tokens and devices do not mint credentials (a token would outlive its own expiry).
       return this.authorizer.refuse(actor, 'token.manage', scope, FORBIDDEN_MINT);
     }
-    const user = await repo.findUser(this.deps.db, actor.id);
+    const found = await trustRow(this.deps, USERS, await repo.findUser(this.deps.db, actor.id));
+    if (!found.ok) return found;
+    const user = found.value;
     if (user === undefined || user.status !== 'active') return err(INVALID);
     if (email !== undefined && email !== user.email) {
       return this.authorizer.refuse(
@@ -184,7 +196,9 @@ export class TokenService {
   }
 
   async revoke(actor: Actor, id: string): Promise<Result<{ id: string }>> {
-    const row = await repo.findToken(this.deps.db, id);
+    const found = await trustRow(this.deps, API_TOKENS, await repo.findToken(this.deps.db, id));
+    if (!found.ok) return found;
+    const row = found.value;
     if (row === undefined) return err(appError('NOT_FOUND', 'No such token.'));
     // Its own user may always revoke a token; anyone else needs token.manage in the study.
     if (!(actor.kind === 'user' && actor.id === row.user_id)) {
@@ -200,6 +214,7 @@ export class TokenService {
         action: 'token.revoke',
         studyId: row.study_id,
         target: id,
+        seals: [[API_TOKENS, [id]]],
       });
       return ok({ id });
     });

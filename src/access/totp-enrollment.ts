@@ -4,15 +4,17 @@ import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
+import type { SealTarget } from '../ledger/row-seal-store.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { ALERTS, RECOVERY_CODES as RECOVERY_CODE_ROWS, SESSIONS, USERS } from './access-bindings.js';
 import type { AuthService } from './auth-service.js';
 import * as factors from './factor-repo.js';
 import { RECOVERY_CODES } from './mfa-policy.js';
 import { verifyPassword } from './passwords.js';
 import * as repo from './repo.js';
 import { isRole, requiresMfa } from './roles.js';
-import { attemptSecondFactor, consumeCode, refusalError } from './second-factor.js';
+import { attemptSecondFactor, consumeCode, type Evaluation, refusalError } from './second-factor.js';
 import { newRecoveryCode, newSecret, secretHash } from './secrets.js';
 import { checkTotp, newTotpSecret, totpUri } from './totp.js';
 
@@ -25,7 +27,7 @@ export interface Reauth {
   readonly passkey?: unknown;
 }
 
-export type ProofCheck = (trx: Tx, user: repo.UserRow) => Promise<{ ok: boolean; method: string }>;
+export type ProofCheck = (trx: Tx, user: repo.UserRow) => Promise<Evaluation>;
 
 export const REAUTH_NEEDED = appError(
   'UNAUTHENTICATED',
@@ -104,6 +106,7 @@ export class FactorChanges {
         action: 'auth.mfa.enroll.start',
         target: user.id,
         details: { first },
+        seals: [[USERS, [user.id]]],
       });
       return ok(ok(null));
     });
@@ -147,7 +150,7 @@ export class FactorChanges {
         totp_enabled: 1,
         updated_at: now,
       });
-      await repo.insertRecoveryCodes(
+      const codeKeys = await repo.insertRecoveryCodes(
         trx,
         user.id,
         codes.map((c) => secretHash(c)),
@@ -160,9 +163,14 @@ export class FactorChanges {
         mfa_at: now,
         ...(fresh === undefined ? {} : { token_hash: secretHash(fresh) }),
       });
-      await this.#changed(trx, user.id, row.id, replaced ? 'auth.mfa.change' : 'auth.mfa.enroll', {
-        factor: 'totp',
-      });
+      await this.#changed(
+        trx,
+        user.id,
+        row.id,
+        replaced ? 'auth.mfa.change' : 'auth.mfa.enroll',
+        { factor: 'totp' },
+        [[SESSIONS, [row.id]], ...codeKeys.map((k) => [RECOVERY_CODE_ROWS, k] as const)],
+      );
       return ok({ recoveryCodes: codes, ...(fresh === undefined ? {} : { token: fresh }) });
     });
   }
@@ -188,44 +196,70 @@ export class FactorChanges {
         totp_pending_sealed: null,
         updated_at: this.deps.clock.now().toISOString(),
       });
-      await repo.insertRecoveryCodes(trx, user.id, []);
-      await this.#changed(trx, user.id, row.id, 'auth.mfa.remove', { factor: 'totp' });
+      const removed = await repo.insertRecoveryCodes(trx, user.id, []);
+      await this.#changed(
+        trx,
+        user.id,
+        row.id,
+        'auth.mfa.remove',
+        { factor: 'totp' },
+        removed.map((k) => [RECOVERY_CODE_ROWS, k] as const),
+      );
       return ok(ok(null));
     });
     return done.ok ? done.value : done;
   }
 
-  /** A factor was added, replaced or removed: audit, alert, and the other sessions end (ASVS 7.4.3). */
+  /**
+   * A factor was added, replaced or removed: audit, alert, and the other sessions end (ASVS 7.4.3).
+   * The event seals the user, the sessions ended, the alert and the rows the caller changed (`rows`).
+   */
   async #changed(
     trx: Tx,
     userId: string,
     sessionId: string,
     action: AuditAction,
     details: Record<string, unknown>,
+    rows: readonly SealTarget[] = [],
   ) {
     const at = this.deps.clock.now().toISOString();
     const ended = await repo.endOtherSessions(trx, userId, sessionId, at, 'second factor changed');
+    const alertId = newId();
+    if (action !== 'auth.mfa.enroll') {
+      await repo.insertAlert(trx, {
+        id: alertId,
+        kind: 'account.mfa_changed',
+        user_id: userId,
+        study_id: null,
+        at,
+        details: JSON.stringify({ action, ...details }),
+        acknowledged_at: null,
+      });
+    }
     await appendAuditEvent(trx, this.deps, {
       actor: userActor(userId),
       action,
       target: userId,
-      details: { ...details, sessionsEnded: ended },
-    });
-    if (action === 'auth.mfa.enroll') return;
-    await repo.insertAlert(trx, {
-      id: newId(),
-      kind: 'account.mfa_changed',
-      user_id: userId,
-      study_id: null,
-      at,
-      details: JSON.stringify({ action, ...details }),
-      acknowledged_at: null,
+      details: { ...details, sessionsEnded: ended.length },
+      seals: [
+        [USERS, [userId]],
+        ...ended.map((id) => [SESSIONS, [id]] as const),
+        ...(action === 'auth.mfa.enroll' ? [] : [[ALERTS, [alertId]] as const]),
+        ...rows,
+      ],
     });
   }
 
   /** For the passkey service: the same audit, alert and session ending. */
-  changed(trx: Tx, userId: string, sessionId: string, action: AuditAction, details: Record<string, unknown>) {
-    return this.#changed(trx, userId, sessionId, action, details);
+  changed(
+    trx: Tx,
+    userId: string,
+    sessionId: string,
+    action: AuditAction,
+    details: Record<string, unknown>,
+    rows: readonly SealTarget[] = [],
+  ) {
+    return this.#changed(trx, userId, sessionId, action, details, rows);
   }
 }
 

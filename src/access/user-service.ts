@@ -9,7 +9,7 @@ import { err, ok, type Result } from '../core/result.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
-import { GRANTS } from './access-bindings.js';
+import { GRANTS, SESSIONS, USERS } from './access-bindings.js';
 import type { Authorizer } from './authorizer.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import * as repo from './repo.js';
@@ -101,6 +101,7 @@ export class UserService {
         action: 'user.create',
         target: row.id,
         details: { demo: row.is_demo === 1 },
+        seals: [[USERS, [row.id]]],
       });
       return ok(
         generated === undefined ? { user: toUser(row) } : { user: toUser(row), initialPassword: generated },
@@ -224,8 +225,9 @@ export class UserService {
   async disable(actor: Actor, email: string): Promise<Result<User>> {
     const permit = await this.authorizer.authorize(actor, 'user.manage');
     if (!permit.ok) return permit;
-    const user = await repo.findUserByEmail(this.deps.db, email.trim().toLowerCase());
-    if (user === undefined) return err(appError('NOT_FOUND', 'No such user.'));
+    const found = await this.#user(email);
+    if (!found.ok) return found;
+    const user = found.value;
     return transact(this.deps.db, async (trx) => {
       const now = this.deps.clock.now().toISOString();
       await repo.updateUser(trx, user.id, { status: 'disabled', updated_at: now });
@@ -234,7 +236,8 @@ export class UserService {
         actor,
         action: 'user.disable',
         target: user.id,
-        details: { sessionsEnded: ended },
+        details: { sessionsEnded: ended.length },
+        seals: [[USERS, [user.id]], ...ended.map((id) => [SESSIONS, [id]] as const)],
       });
       return ok(toUser({ ...user, status: 'disabled' }));
     });
@@ -247,8 +250,9 @@ export class UserService {
   async unlock(actor: Actor, email: string): Promise<Result<User & { wasLocked: boolean }>> {
     const permit = await this.authorizer.authorize(actor, 'user.manage');
     if (!permit.ok) return permit;
-    const user = await repo.findUserByEmail(this.deps.db, email.trim().toLowerCase());
-    if (user === undefined) return err(appError('NOT_FOUND', 'No such user.'));
+    const found = await this.#user(email);
+    if (!found.ok) return found;
+    const user = found.value;
     return transact(this.deps.db, async (trx) => {
       const now = this.deps.clock.now().toISOString();
       const secondFactor = user.mfa_locked_at !== null;
@@ -265,9 +269,21 @@ export class UserService {
         action: 'user.unlock',
         target: user.id,
         details: { secondFactor, password },
+        seals: [[USERS, [user.id]]],
       });
       return ok({ ...toUser(user), wasLocked: secondFactor || password });
     });
+  }
+
+  /** The user of an e-mail, when its row MAC holds: a forged row is never sealed over (issue #17). */
+  async #user(email: string): Promise<Result<repo.UserRow>> {
+    const found = await trustRow(
+      this.deps,
+      USERS,
+      await repo.findUserByEmail(this.deps.db, email.trim().toLowerCase()),
+    );
+    if (!found.ok) return found;
+    return found.value === undefined ? err(appError('NOT_FOUND', 'No such user.')) : ok(found.value);
   }
 
   async list(actor: Actor): Promise<Result<User[]>> {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { USERS } from '../access/access-bindings.js';
 import { ROLE_DEFINITIONS, ROLES, type Role } from '../access/roles.js';
 import type { Vault } from '../app/vault.js';
 import { appendAuditEvent } from '../audit/repo.js';
@@ -70,11 +71,23 @@ export async function seedDemoAccounts(vault: Vault): Promise<Result<DemoAccount
     if (!granted.ok) return granted;
     const totpSecret = demoSecret(role);
     const sealed = await vault.keyring.sealSecret(Buffer.from(totpSecret), `totp/${created.value.user.id}`);
-    await vault.store.db
-      .updateTable('users')
-      .set({ totp_secret_sealed: sealed, totp_enabled: 1 })
-      .where('id', '=', created.value.user.id)
-      .execute();
+    const userId = created.value.user.id;
+    // Under an event that seals the user row (issue #17): a demo account's known TOTP secret.
+    await transact(vault.store.db, async (trx) => {
+      await trx
+        .updateTable('users')
+        .set({ totp_secret_sealed: sealed, totp_enabled: 1 })
+        .where('id', '=', userId)
+        .execute();
+      await appendAuditEvent(trx, vault.deps, {
+        actor: CLI_ACTOR,
+        action: 'auth.mfa.enroll',
+        target: userId,
+        details: { factor: 'totp', demo: true },
+        seals: [[USERS, [userId]]],
+      });
+      return ok(null);
+    });
     accounts.push({ role, email, password: DEMO_PASSWORD, totpSecret, site });
   }
   return ok(accounts);
