@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Authorizer, Permit } from '../access/authorizer.js';
+import { trustRowOn } from '../access/tamper-in-tx.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { type AppError, appError } from '../core/errors.js';
@@ -12,11 +13,13 @@ import type { FormService, FormVersion } from '../forms/service.js';
 import { checkValue, isMissing, validateValues } from '../forms/validate-values.js';
 import * as participantsRepo from '../participants/repo.js';
 import { PARTICIPANT_STATUSES, type ParticipantService } from '../participants/service.js';
+import { participantBySubject } from '../participants/trusted.js';
 import type { NewRecord } from '../records/record-creation.js';
 import * as recordsRepo from '../records/repo.js';
 import type { RecordService } from '../records/service.js';
 import { transact } from '../storage/transact.js';
 import * as studiesRepo from '../studies/repo.js';
+import { SITES } from '../studies/studies-bindings.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { formatOf, type ImportItem, readImportItems } from './import-items.js';
 
@@ -117,12 +120,22 @@ export class ImportService {
       ): Promise<Result<Subject>> => {
         const cached = known.get(subjectId);
         if (cached !== undefined) return ok(cached);
-        const existing = await participantsRepo.findBySubject(trx, study.id, subjectId);
+        // Rows read here are checked like any other read (issue #17): a forged one fails the import.
+        const found = await participantBySubject(this.deps, study.id, subjectId, trx);
+        if (!found.ok) return found;
+        const existing = found.value;
         if (existing !== undefined) {
           known.set(subjectId, existing);
           return ok(existing);
         }
-        const siteRow = await studiesRepo.findSite(trx, study.id, site ?? '');
+        const checkedSite = await trustRowOn(
+          this.deps,
+          trx,
+          SITES,
+          await studiesRepo.findSite(trx, study.id, site ?? ''),
+        );
+        if (!checkedSite.ok) return checkedSite;
+        const siteRow = checkedSite.value;
         if (siteRow === undefined) return err(appError('NOT_FOUND', 'No such site in the study.'));
         const created = await this.participants.enrollInTx(trx, actor, study.id, siteRow, {
           subjectId,

@@ -8,17 +8,17 @@ import { expectOk } from '../core/result.js';
 for (const dialect of DIALECTS) {
   describe(`participant rows checked on read (${dialect})`, () => {
     let t: TestVault;
-    let f: { studyId: string; participantId: string; otherSite: string };
+    let f: { studyId: string; participantId: string; otherSite: string; recordId: string };
     beforeEach(async () => {
       t = await freshVault(dialect);
       const study = await seedStudy(t.vault);
-      const { participant } = await enrollWithDemographics(t.vault, study.id);
+      const { participant, record } = await enrollWithDemographics(t.vault, study.id);
       const site = await t.vault.store.db
         .selectFrom('sites')
         .select('id')
         .where('code', '=', 'S02')
         .executeTakeFirstOrThrow();
-      f = { studyId: study.id, participantId: participant.id, otherSite: site.id };
+      f = { studyId: study.id, participantId: participant.id, otherSite: site.id, recordId: record.id };
     });
     afterEach(async () => t.cleanup());
 
@@ -35,6 +35,16 @@ for (const dialect of DIALECTS) {
       );
       const listed = await t.vault.participants.list(CLI_ACTOR, f.studyId);
       expect(listed.ok ? 'listed' : listed.error.code).toBe('ROW_TAMPERED');
+      // Its records are not readable through the moved site either.
+      const read = await t.vault.records.read(CLI_ACTOR, f.recordId);
+      expect(read.ok ? 'read' : read.error.code).toBe('ROW_TAMPERED');
+      const entered = await t.vault.records.create(CLI_ACTOR, {
+        participantId: f.participantId,
+        form: 'VITALS',
+        visit: 'BASELINE',
+        values: { SYSBP: 120, DIABP: 80 },
+      });
+      expect(entered.ok ? 'entered' : entered.error.code).toBe('ROW_TAMPERED');
     });
 
     it('issue #17: a status changed in SQL is never honoured (no status change, no lookup on it)', async () => {

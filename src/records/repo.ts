@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { INSERT_CHUNK } from '../storage/insert-chunk.js';
 import { PreparedQuery } from '../storage/prepared-query.js';
 import type { Database, RecordTable, RecordVersionTable } from '../storage/schema.js';
@@ -10,6 +10,13 @@ export type RecordWithContext = RecordRow & {
   subject_id: string;
   site_id: string;
   participant_status: string;
+  p_study_id: string;
+  p_consent_date_sealed: Buffer | null;
+  p_created_at: string;
+  p_updated_at: string;
+  p_erased_at: string | null;
+  p_row_seq: number | string | null;
+  p_row_mac: Buffer | null;
 };
 
 function withContext(db: Kysely<Database>) {
@@ -23,7 +30,33 @@ function withContext(db: Kysely<Database>) {
       'participants.subject_id',
       'participants.site_id',
       'participants.status as participant_status',
+      // The rest of the participant's row, so that its seal is checked before its site decides who
+      // may read the record (issue #17).
+      'participants.study_id as p_study_id',
+      'participants.consent_date_sealed as p_consent_date_sealed',
+      'participants.created_at as p_created_at',
+      'participants.updated_at as p_updated_at',
+      'participants.erased_at as p_erased_at',
+      sql<number | string | null>`participants.row_seq`.as('p_row_seq'),
+      sql<Buffer | null>`participants.row_mac`.as('p_row_mac'),
     ]);
+}
+
+/** The participant's whole row as joined to a record (what its row MAC covers). */
+export function participantRowOf(record: RecordWithContext): Readonly<Record<string, unknown>> {
+  return {
+    id: record.participant_id,
+    study_id: record.p_study_id,
+    site_id: record.site_id,
+    subject_id: record.subject_id,
+    status: record.participant_status,
+    consent_date_sealed: record.p_consent_date_sealed,
+    created_at: record.p_created_at,
+    updated_at: record.p_updated_at,
+    erased_at: record.p_erased_at,
+    row_seq: record.p_row_seq,
+    row_mac: record.p_row_mac,
+  };
 }
 
 export async function findRecord(db: Kysely<Database>, id: string): Promise<RecordWithContext | undefined> {

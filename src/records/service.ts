@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Authorizer, FULL_PERMIT, type Permit } from '../access/authorizer.js';
 import type { Action } from '../access/roles.js';
+import { trustRow } from '../access/row-tamper.js';
 import { appendAuditEvent, appendAuditEvents, listAuditEvents } from '../audit/repo.js';
 import { type Actor, actorLabel } from '../core/actor.js';
 import { type AppError, appError } from '../core/errors.js';
@@ -11,8 +12,9 @@ import { blindIndexToken } from '../crypto/blind-index.js';
 import { type DataClass, type FormDefinition, isProtected } from '../forms/form-definition.js';
 import type { FormService, FormVersion } from '../forms/service.js';
 import { type FieldValue, type FieldValues, validateValues } from '../forms/validate-values.js';
-import { lookupSeal } from '../participants/participants-bindings.js';
+import { lookupSeal, PARTICIPANTS } from '../participants/participants-bindings.js';
 import * as participants from '../participants/repo.js';
+import { trustParticipants } from '../participants/trusted.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { ParticipantKey } from '../vault/keyring.js';
@@ -102,6 +104,9 @@ export class RecordService {
     record: repo.RecordWithContext,
     reveal: boolean,
   ): Promise<Result<Permit>> {
+    // The participant's site decides who may act on the record: its row is checked first (issue #17).
+    const owner = await trustRow(this.deps, PARTICIPANTS, repo.participantRowOf(record));
+    if (!owner.ok) return owner;
     const permit = await this.authorizer.authorize(actor, action, {
       studyId: record.study_id,
       siteId: record.site_id,
@@ -139,7 +144,11 @@ export class RecordService {
       if (!parsed.success) return err(atIndex(invalidInput(parsed.error), index, inputs.length));
       const { participantId, form: oid } = parsed.data;
       if (!participantCache.has(participantId)) {
-        participantCache.set(participantId, await participants.findParticipant(this.deps.db, participantId));
+        const found = await participants.findParticipant(this.deps.db, participantId);
+        const checked =
+          found === undefined ? ok([]) : await trustParticipants(this.deps, this.deps.db, [found]);
+        if (!checked.ok) return err(atIndex(checked.error, index, inputs.length));
+        participantCache.set(participantId, found);
       }
       const participant = participantCache.get(participantId);
       if (participant === undefined) {
