@@ -60,6 +60,20 @@ export async function recordTamper(
   if (seen.has(id)) return error;
   seen.add(id);
   const details = { table: binding.table, ...(named === undefined ? {} : { row: named }) };
+  await raiseTamperAlert(trx, deps, details, binding.table);
+  return error;
+}
+
+/**
+ * The audit event (`ledger.row-tampered`, outcome failure) and the alert (`row.tampered`) for the
+ * system administrators, sealed by the event, in the caller's transaction.
+ */
+export async function raiseTamperAlert(
+  trx: Kysely<Database>,
+  deps: VaultDeps,
+  details: Readonly<Record<string, unknown>>,
+  target?: string,
+): Promise<void> {
   const alertId = newId();
   await repo.insertAlert(trx, {
     id: alertId,
@@ -74,11 +88,10 @@ export async function recordTamper(
     actor: SYSTEM,
     action: 'ledger.row-tampered',
     outcome: 'failure',
-    target: binding.table,
+    target: target ?? null,
     details,
     seals: [[ALERTS, [alertId]]],
   });
-  return error;
 }
 
 /**

@@ -39,6 +39,7 @@ import type { Keyring } from '../vault/keyring.js';
 import { getMeta } from '../vault/meta-repo.js';
 import { KeyRotationService } from '../vault/rotation.js';
 import { registerAllBindings } from './bindings.js';
+import { sealAndProject } from './row-seal-startup.js';
 
 /** The composition root: one store, one keyring, and the services built on them. */
 export interface Vault {
@@ -240,7 +241,9 @@ export async function openVault(
     await store.close();
     return keyring.ok ? (ledger as Result<never>) : keyring;
   }
-  return ok(buildVault(store, keyring.value, ledger.value, withRegister(options, source)));
+  const vault = buildVault(store, keyring.value, ledger.value, withRegister(options, source));
+  await sealAndProject(vault.deps);
+  return ok(vault);
 }
 
 /** Creates (if needed) and opens a store: what `trialvault init` and `start` do. */
@@ -262,8 +265,7 @@ export async function initVault(
     await store.close();
     return keyring.ok ? (ledger as Result<never>) : keyring;
   }
-  return ok({
-    ...buildVault(store, keyring.value, ledger.value, withRegister(options, source)),
-    created: init.value.created,
-  });
+  const vault = buildVault(store, keyring.value, ledger.value, withRegister(options, source));
+  await sealAndProject(vault.deps);
+  return ok({ ...vault, created: init.value.created });
 }

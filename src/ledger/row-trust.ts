@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
-import { canonicalKey, type RowSealer, rowKeyOf, rowMacHolds, type SealedRow } from './row-seal.js';
+import { type RowSealer, rowKeyOf, rowMacHolds, type SealedRow } from './row-seal.js';
 import type { TableBinding } from './table-binding.js';
 
 /**
@@ -10,8 +10,9 @@ import type { TableBinding } from './table-binding.js';
  */
 const distrusted = new WeakMap<Kysely<Database>, Set<string>>();
 
-export function rowId(table: string, key: readonly unknown[]): string {
-  return `${table}\u0000${JSON.stringify(canonicalKey(key))}`;
+/** A row's identity: table and canonical key (as `rowKeyOf` gives and row_seals entries carry). */
+export function rowId(table: string, canonical: readonly unknown[]): string {
+  return `${table}\u0000${JSON.stringify(canonical)}`;
 }
 
 export function distrustRows(db: Kysely<Database>, ids: Iterable<string>): void {

@@ -1,0 +1,67 @@
+import { raiseTamperAlert } from '../access/row-tamper.js';
+import { appendAuditEvent } from '../audit/repo.js';
+import { ok } from '../core/result.js';
+import { ROW_MAC, rowKeyOf } from '../ledger/row-seal.js';
+import { ROWS_SEALED, rowStanding, SealLedger, tableRows } from '../ledger/row-seal-ledger.js';
+import type { SealTarget } from '../ledger/row-seal-store.js';
+import { distrustRows, rowId } from '../ledger/row-trust.js';
+import { allBindings } from '../ledger/table-binding.js';
+import { transact } from '../storage/transact.js';
+import type { VaultDeps } from '../vault/deps.js';
+
+const SYSTEM = { kind: 'system', id: 'row-seal' } as const;
+
+/**
+ * Run when the vault opens with its keys (issue #17), generic over the registered bindings:
+ * - a store from before row seals has no `ledger.rows-sealed` event: every row of a row-sealed table
+ *   without a MAC is sealed, once, under that one audited event. Once the event is in the ledger (the
+ *   ledger decides, not a flag a database administrator could delete), a row without a MAC is an
+ *   insertion and is never sealed;
+ * - otherwise the rows the server checks on read are compared with the latest seal the ledger holds
+ *   for them: a row whose MAC holds but which differs (an older row restored, e.g. an un-revoked
+ *   token) or which the ledger never sealed is distrusted in memory and refused like a bad MAC; one
+ *   audit event and one alert for the system administrators.
+ */
+export async function sealAndProject(deps: VaultDeps): Promise<void> {
+  const ledger = await SealLedger.read(deps.db);
+  const bindings = allBindings().filter((b) => b.how === 'row-seal');
+  if (ledger.rowsSealedAt === undefined) {
+    const targets: SealTarget[] = [];
+    const counts: Record<string, number> = {};
+    for (const binding of bindings) {
+      for (const row of await tableRows(deps.db, binding.table)) {
+        if (row[ROW_MAC] !== null && row[ROW_MAC] !== undefined) continue;
+        targets.push([binding, binding.key.map((c) => row[c])]);
+        counts[binding.table] = (counts[binding.table] ?? 0) + 1;
+      }
+    }
+    await transact(deps.db, async (trx) => {
+      await appendAuditEvent(trx, deps, {
+        actor: SYSTEM,
+        action: ROWS_SEALED,
+        details: { rows: counts },
+        seals: targets,
+      });
+      return ok(null);
+    });
+    return;
+  }
+  const distrusted: string[] = [];
+  const counts: Record<string, number> = {};
+  for (const binding of bindings.filter((b) => b.checkedOnRead === true)) {
+    for (const row of await tableRows(deps.db, binding.table)) {
+      const standing = rowStanding(deps.keyring, binding, row, ledger);
+      // A row without a MAC is refused on read anyway; these have one that holds, or a forged one.
+      if (standing === 'differs' || standing === 'not-in-ledger') {
+        distrusted.push(rowId(binding.table, rowKeyOf(binding, row)));
+        counts[binding.table] = (counts[binding.table] ?? 0) + 1;
+      }
+    }
+  }
+  if (distrusted.length === 0) return;
+  distrustRows(deps.db, distrusted);
+  await transact(deps.db, async (trx) => {
+    await raiseTamperAlert(trx, deps, { tables: counts, at: 'startup' });
+    return ok(null);
+  });
+}
