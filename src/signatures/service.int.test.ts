@@ -1,6 +1,6 @@
 import { generate } from 'otplib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_PASSWORD, userWithRole } from '../../test/support/access.js';
+import { signedInInvestigator as signedIn, TEST_PASSWORD, userWithRole } from '../../test/support/access.js';
 import { enrollWithDemographics, seedStudy } from '../../test/support/fixtures.js';
 import { DIALECTS, freshVault, type TestVault } from '../../test/support/stores.js';
 import { CLI_ACTOR } from '../core/actor.js';
@@ -16,13 +16,7 @@ for (const dialect of DIALECTS) {
 
     async function signedInInvestigator() {
       const study = await seedStudy(t.vault);
-      const { email } = await userWithRole(t.vault, 'principal_investigator', study.id);
-      const signIn = expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
-      const { secret } = expectOk(await t.vault.factors.beginTotp(signIn.token, {}));
-      // First enrolment activates the session under a new token (ASVS 7.2.4).
-      const { token } = expectOk(await t.vault.factors.confirmTotp(signIn.token, await generate({ secret })));
-      const actor = expectOk(await t.vault.auth.authenticate(token ?? ''));
-      return { study, actor, secret };
+      return { study, ...(await signedIn(t.vault, study.id)) };
     }
 
     it('21 CFR 11.200(a)(1): the first signing needs password and TOTP, later ones the password; a change invalidates', async () => {

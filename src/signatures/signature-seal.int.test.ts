@@ -1,6 +1,6 @@
 import { generate } from 'otplib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TEST_PASSWORD, userWithRole } from '../../test/support/access.js';
+import { signedInInvestigator, TEST_PASSWORD } from '../../test/support/access.js';
 import { enrollWithDemographics, seedStudy } from '../../test/support/fixtures.js';
 import { expectTamperRefused } from '../../test/support/row-tamper.js';
 import { DIALECTS, freshVault, type TestVault } from '../../test/support/stores.js';
@@ -17,11 +17,7 @@ for (const dialect of DIALECTS) {
 
     async function signedRecord() {
       const study = await seedStudy(t.vault);
-      const { email } = await userWithRole(t.vault, 'principal_investigator', study.id);
-      const signIn = expectOk(await t.vault.auth.login(email, TEST_PASSWORD));
-      const { secret } = expectOk(await t.vault.factors.beginTotp(signIn.token, {}));
-      const { token } = expectOk(await t.vault.factors.confirmTotp(signIn.token, await generate({ secret })));
-      const actor = expectOk(await t.vault.auth.authenticate(token ?? ''));
+      const { actor, secret } = await signedInInvestigator(t.vault, study.id);
       const { record } = await enrollWithDemographics(t.vault, study.id);
       const totp = await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 });
       const signature = expectOk(

@@ -1,3 +1,4 @@
+import { generate } from 'otplib';
 import { ROLE_DEFINITIONS, type Role } from '../../src/access/roles.js';
 import type { Vault } from '../../src/app/vault.js';
 import { type Actor, CLI_ACTOR } from '../../src/core/actor.js';
@@ -21,4 +22,15 @@ export async function userWithRole(vault: Vault, role: Role, study: string | und
   );
   const actor: Actor = { kind: 'user', id: user.id, mfa: true };
   return { user, email, actor };
+}
+
+/** A principal investigator signed in with TOTP enrolled (what signing needs): actor and secret. */
+export async function signedInInvestigator(vault: Vault, studyId: string) {
+  const { email } = await userWithRole(vault, 'principal_investigator', studyId);
+  const signIn = expectOk(await vault.auth.login(email, TEST_PASSWORD));
+  const { secret } = expectOk(await vault.factors.beginTotp(signIn.token, {}));
+  // First enrolment activates the session under a new token (ASVS 7.2.4).
+  const { token } = expectOk(await vault.factors.confirmTotp(signIn.token, await generate({ secret })));
+  const actor = expectOk(await vault.auth.authenticate(token ?? ''));
+  return { actor, secret };
 }
