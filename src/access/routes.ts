@@ -1,11 +1,18 @@
 import { z } from 'zod';
-import type { Vault } from '../app/vault.js';
 import type { Route } from '../server/api-registry.js';
 import { paged, pageQuery } from '../server/pagination.js';
-import { type RelyingPartyConfig, registerAuthRoutes } from './auth-routes.js';
+import type { BreakGlassService } from './break-glass-service.js';
+import type { TokenService } from './token-service.js';
+import type { UserService } from './user-service.js';
 
-export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPartyConfig = {}): void {
-  registerAuthRoutes(route, vault, rp);
+/** What the account, token and break-glass routes call (sign-in is auth-routes.ts). */
+export interface AccessRouteServices {
+  readonly users: UserService;
+  readonly tokens: TokenService;
+  readonly breakGlass: BreakGlassService;
+}
+
+export function registerAccessRoutes(route: Route, { users, tokens, breakGlass }: AccessRouteServices): void {
   route(
     {
       method: 'GET',
@@ -15,7 +22,7 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       auth: 'actor',
       query: pageQuery,
     },
-    ({ actor, query }) => paged(vault.users.list(actor), query),
+    ({ actor, query }) => paged(users.list(actor), query),
   );
   route(
     {
@@ -27,7 +34,7 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       body: z.unknown(),
       status: 201,
     },
-    ({ actor, body }) => vault.users.addUser(actor, body),
+    ({ actor, body }) => users.addUser(actor, body),
   );
   route(
     {
@@ -38,7 +45,7 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       auth: 'actor',
       body: z.object({ email: z.string().max(254) }),
     },
-    ({ actor, body }) => vault.users.disable(actor, body.email),
+    ({ actor, body }) => users.disable(actor, body.email),
   );
   route(
     {
@@ -49,7 +56,7 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       auth: 'actor',
       body: z.object({ email: z.string().max(254) }),
     },
-    ({ actor, body }) => vault.users.unlock(actor, body.email),
+    ({ actor, body }) => users.unlock(actor, body.email),
   );
   route(
     {
@@ -61,7 +68,7 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       body: z.unknown(),
       status: 201,
     },
-    ({ actor, body }) => vault.users.grant(actor, body),
+    ({ actor, body }) => users.grant(actor, body),
   );
   route(
     {
@@ -72,7 +79,7 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       auth: 'actor',
       params: z.object({ id: z.string().max(64) }),
     },
-    ({ actor, params }) => vault.users.revokeGrant(actor, params.id),
+    ({ actor, params }) => users.revokeGrant(actor, params.id),
   );
   route(
     {
@@ -84,7 +91,7 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       body: z.unknown(),
       status: 201,
     },
-    ({ actor, body }) => vault.tokens.create(actor, body),
+    ({ actor, body }) => tokens.create(actor, body),
   );
   route(
     {
@@ -96,7 +103,7 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       params: z.object({ study: z.string().min(1).max(64) }),
       query: pageQuery,
     },
-    ({ actor, params, query }) => paged(vault.tokens.list(actor, params.study), query),
+    ({ actor, params, query }) => paged(tokens.list(actor, params.study), query),
   );
   route(
     {
@@ -107,7 +114,7 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       auth: 'actor',
       params: z.object({ id: z.string().max(64) }),
     },
-    ({ actor, params }) => vault.tokens.revoke(actor, params.id),
+    ({ actor, params }) => tokens.revoke(actor, params.id),
   );
   route(
     {
@@ -119,7 +126,7 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       body: z.unknown(),
       status: 201,
     },
-    ({ actor, body }) => vault.breakGlass.start(actor, body),
+    ({ actor, body }) => breakGlass.start(actor, body),
   );
   route(
     {
@@ -131,7 +138,7 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       params: z.object({ id: z.string().max(64) }),
       body: z.unknown(),
     },
-    ({ actor, params, body }) => vault.breakGlass.review(actor, params.id, body),
+    ({ actor, params, body }) => breakGlass.review(actor, params.id, body),
   );
   route(
     {
@@ -143,6 +150,6 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       params: z.object({ study: z.string().max(64) }),
       query: pageQuery,
     },
-    ({ actor, params, query }) => paged(vault.breakGlass.list(actor, params.study), query),
+    ({ actor, params, query }) => paged(breakGlass.list(actor, params.study), query),
   );
 }

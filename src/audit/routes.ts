@@ -1,8 +1,11 @@
 import { z } from 'zod';
-import type { Vault } from '../app/vault.js';
 import type { Route } from '../server/api-registry.js';
+import type { AuditTrailService } from './service.js';
 
-export function registerAuditRoutes(route: Route, vault: Vault): void {
+const id = z.object({ id: z.string().min(1).max(64) });
+const reveal = z.object({ reveal: z.enum(['true', 'false']).optional() });
+
+export function registerAuditRoutes(route: Route, { audit }: { readonly audit: AuditTrailService }): void {
   route(
     {
       method: 'GET',
@@ -21,10 +24,34 @@ export function registerAuditRoutes(route: Route, vault: Vault): void {
       }),
     },
     ({ actor, params, query }) =>
-      vault.audit.forStudy(actor, params.study, {
+      audit.forStudy(actor, params.study, {
         afterSeq: query.after ?? -1,
         limit: query.limit ?? 100,
         action: query.action,
       }),
+  );
+  route(
+    {
+      method: 'GET',
+      url: '/api/v1/records/:id/audit',
+      summary: 'Audit trail of a record',
+      tag: 'audit',
+      auth: 'actor',
+      params: id,
+      query: reveal,
+    },
+    ({ actor, params, query }) => audit.forRecord(actor, params.id, { reveal: query.reveal === 'true' }),
+  );
+  route(
+    {
+      method: 'GET',
+      url: '/api/v1/participants/:id/audit',
+      summary: 'Audit trail of a participant',
+      tag: 'audit',
+      auth: 'actor',
+      params: id,
+      query: reveal,
+    },
+    ({ actor, params, query }) => audit.forParticipant(actor, params.id, { reveal: query.reveal === 'true' }),
   );
 }

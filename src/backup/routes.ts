@@ -1,7 +1,10 @@
-import type { Vault } from '../app/vault.js';
 import type { Route } from '../server/api-registry.js';
+import type { BackupStatusService } from './status-service.js';
 
-export function registerBackupRoutes(route: Route, vault: Vault): void {
+export function registerBackupRoutes(
+  route: Route,
+  { backupStatus }: { readonly backupStatus: BackupStatusService },
+): void {
   route(
     {
       method: 'GET',
@@ -10,6 +13,6 @@ export function registerBackupRoutes(route: Route, vault: Vault): void {
       tag: 'backups',
       auth: 'actor',
     },
-    ({ actor }) => vault.backupStatus.status(actor),
+    ({ actor }) => backupStatus.status(actor),
   );
 }

@@ -1,15 +1,18 @@
 import { z } from 'zod';
-import type { Vault } from '../app/vault.js';
 import { ok } from '../core/result.js';
 import type { Route } from '../server/api-registry.js';
 import { pageBounds, pageQuery } from '../server/pagination.js';
+import type { ParticipantService } from './service.js';
 
 const id = z.object({ id: z.string().min(1).max(64) });
 const study = z.object({ study: z.string().min(1).max(64) });
 const reveal = z.object({ reveal: z.enum(['true', 'false']).optional() });
 const reason = z.object({ reason: z.string().max(1000) });
 
-export function registerParticipantRoutes(route: Route, vault: Vault): void {
+export function registerParticipantRoutes(
+  route: Route,
+  { participants }: { readonly participants: ParticipantService },
+): void {
   route(
     {
       method: 'GET',
@@ -21,7 +24,7 @@ export function registerParticipantRoutes(route: Route, vault: Vault): void {
       query: z.object({ site: z.string().max(64).optional(), ...pageQuery.shape }),
     },
     async ({ actor, params, query }) => {
-      const list = await vault.participants.list(actor, params.study, {
+      const list = await participants.list(actor, params.study, {
         ...(query.site === undefined ? {} : { site: query.site }),
         ...pageBounds(query),
       });
@@ -39,7 +42,7 @@ export function registerParticipantRoutes(route: Route, vault: Vault): void {
       body: z.unknown(),
       status: 201,
     },
-    ({ actor, params, body }) => vault.participants.enroll(actor, params.study, body),
+    ({ actor, params, body }) => participants.enroll(actor, params.study, body),
   );
   // A lookup carries an identifier, so it is a POST: identifiers never go into URLs or access logs.
   route(
@@ -53,7 +56,7 @@ export function registerParticipantRoutes(route: Route, vault: Vault): void {
       body: z.object({ kind: z.string().max(16), value: z.string().max(320) }),
     },
     async ({ actor, params, body }) => {
-      const found = await vault.participants.lookup(actor, params.study, body.kind, body.value);
+      const found = await participants.lookup(actor, params.study, body.kind, body.value);
       return found.ok ? ok({ items: found.value }) : found;
     },
   );
@@ -67,8 +70,7 @@ export function registerParticipantRoutes(route: Route, vault: Vault): void {
       params: id,
       query: reveal,
     },
-    ({ actor, params, query }) =>
-      vault.participants.get(actor, params.id, { reveal: query.reveal === 'true' }),
+    ({ actor, params, query }) => participants.get(actor, params.id, { reveal: query.reveal === 'true' }),
   );
   route(
     {
@@ -80,7 +82,7 @@ export function registerParticipantRoutes(route: Route, vault: Vault): void {
       params: id,
       body: z.object({ status: z.string().max(32), reason: z.string().max(1000) }),
     },
-    ({ actor, params, body }) => vault.participants.setStatus(actor, params.id, body.status, body.reason),
+    ({ actor, params, body }) => participants.setStatus(actor, params.id, body.status, body.reason),
   );
   route(
     {
@@ -92,6 +94,6 @@ export function registerParticipantRoutes(route: Route, vault: Vault): void {
       params: id,
       body: reason,
     },
-    ({ actor, params, body }) => vault.participants.erase(actor, params.id, body.reason),
+    ({ actor, params, body }) => participants.erase(actor, params.id, body.reason),
   );
 }

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import type { Vault } from '../app/vault.js';
 import type { Route } from '../server/api-registry.js';
 import { paged, pageQuery } from '../server/pagination.js';
+import type { RecordService } from './service.js';
 
 const id = z.object({ id: z.string().min(1).max(64) });
 const reveal = z.object({ reveal: z.enum(['true', 'false']).optional() });
 
-export function registerRecordRoutes(route: Route, vault: Vault): void {
+export function registerRecordRoutes(route: Route, { records }: { readonly records: RecordService }): void {
   route(
     {
       method: 'GET',
@@ -17,7 +17,7 @@ export function registerRecordRoutes(route: Route, vault: Vault): void {
       params: id,
       query: pageQuery,
     },
-    ({ actor, params, query }) => paged(vault.records.listForParticipant(actor, params.id), query),
+    ({ actor, params, query }) => paged(records.listForParticipant(actor, params.id), query),
   );
   route(
     {
@@ -29,7 +29,7 @@ export function registerRecordRoutes(route: Route, vault: Vault): void {
       body: z.unknown(),
       status: 201,
     },
-    ({ actor, body }) => vault.records.create(actor, body),
+    ({ actor, body }) => records.create(actor, body),
   );
   route(
     {
@@ -41,7 +41,7 @@ export function registerRecordRoutes(route: Route, vault: Vault): void {
       params: id,
       query: reveal,
     },
-    ({ actor, params, query }) => vault.records.read(actor, params.id, { reveal: query.reveal === 'true' }),
+    ({ actor, params, query }) => records.read(actor, params.id, { reveal: query.reveal === 'true' }),
   );
   route(
     {
@@ -53,7 +53,7 @@ export function registerRecordRoutes(route: Route, vault: Vault): void {
       params: id,
       body: z.unknown(),
     },
-    ({ actor, params, body }) => vault.records.update(actor, params.id, body),
+    ({ actor, params, body }) => records.update(actor, params.id, body),
   );
   route(
     {
@@ -66,7 +66,7 @@ export function registerRecordRoutes(route: Route, vault: Vault): void {
       query: reveal.extend(pageQuery.shape),
     },
     ({ actor, params, query }) =>
-      paged(vault.records.history(actor, params.id, { reveal: query.reveal === 'true' }), query),
+      paged(records.history(actor, params.id, { reveal: query.reveal === 'true' }), query),
   );
   route(
     {
@@ -78,7 +78,7 @@ export function registerRecordRoutes(route: Route, vault: Vault): void {
       params: id,
       body: z.object({ reason: z.string().max(1000).optional() }),
     },
-    ({ actor, params, body }) => vault.records.lock(actor, params.id, body.reason),
+    ({ actor, params, body }) => records.lock(actor, params.id, body.reason),
   );
   route(
     {
@@ -90,59 +90,6 @@ export function registerRecordRoutes(route: Route, vault: Vault): void {
       params: id,
       body: z.object({ reason: z.string().max(1000) }),
     },
-    ({ actor, params, body }) => vault.records.unlock(actor, params.id, body.reason),
-  );
-  route(
-    {
-      method: 'GET',
-      url: '/api/v1/records/:id/signatures',
-      summary: 'Signatures, each checked against the record now',
-      tag: 'signatures',
-      auth: 'actor',
-      params: id,
-      query: pageQuery,
-    },
-    ({ actor, params, query }) => paged(vault.signatures.list(actor, params.id), query),
-  );
-  route(
-    {
-      method: 'POST',
-      url: '/api/v1/records/:id/signatures',
-      summary: 'Sign a record (password, and TOTP for the first signing)',
-      tag: 'signatures',
-      auth: 'actor',
-      // It tries a password (and a code): the sign-in budget (ASVS 6.3.1).
-      rateLimit: 'sign-in',
-      params: id,
-      body: z.unknown(),
-      status: 201,
-    },
-    ({ actor, params, body }) => vault.signatures.sign(actor, params.id, body),
-  );
-  route(
-    {
-      method: 'GET',
-      url: '/api/v1/records/:id/audit',
-      summary: 'Audit trail of a record',
-      tag: 'audit',
-      auth: 'actor',
-      params: id,
-      query: reveal,
-    },
-    ({ actor, params, query }) =>
-      vault.audit.forRecord(actor, params.id, { reveal: query.reveal === 'true' }),
-  );
-  route(
-    {
-      method: 'GET',
-      url: '/api/v1/participants/:id/audit',
-      summary: 'Audit trail of a participant',
-      tag: 'audit',
-      auth: 'actor',
-      params: id,
-      query: reveal,
-    },
-    ({ actor, params, query }) =>
-      vault.audit.forParticipant(actor, params.id, { reveal: query.reveal === 'true' }),
+    ({ actor, params, body }) => records.unlock(actor, params.id, body.reason),
   );
 }

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Actor } from '../core/actor.js';
-import { appError } from '../core/errors.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
+import { sessionToken } from './cookies.js';
 import { sendError, sendResult } from './errors.js';
 import { RATE_LIMITED, type RateLimiter, type RateLimitName } from './rate-limit.js';
 
@@ -13,7 +13,11 @@ export interface Operation<P, Q, B> {
   readonly url: string;
   readonly summary: string;
   readonly tag: string;
-  /** 'public' routes need no session (login); all others need an authenticated actor. */
+  /**
+   * 'public' routes need no session (login); 'session' routes need the session cookie (and the CSRF
+   * header on unsafe methods, ASVS 3.5.1) but not a finished sign-in (the second-factor steps: the
+   * service decides what the session may do); 'actor' routes need an authenticated actor.
+   */
   readonly auth: 'public' | 'session' | 'actor';
   readonly params?: z.ZodType<P>;
   readonly query?: z.ZodType<Q>;
@@ -36,6 +40,8 @@ export interface Call<P, Q, B> {
   readonly query: Q;
   readonly body: B;
   readonly actor: Actor;
+  /** The session token of an `auth: 'session'` operation ('' for the others). */
+  readonly session: string;
   readonly request: FastifyRequest;
   readonly reply: FastifyReply;
 }
@@ -83,7 +89,12 @@ export function operation<P, Q, B, T>(
       }
       // Who first: an anonymous caller learns nothing, not even how its input is wrong.
       let actor: Actor = { kind: 'system', id: 'anonymous' };
-      if (op.auth !== 'public') {
+      let session = '';
+      if (op.auth === 'session') {
+        const token = sessionToken(request);
+        if (!token.ok) return sendError(reply, token.error);
+        session = token.value;
+      } else if (op.auth === 'actor') {
         const resolved = await resolveActor(request);
         if (!resolved.ok) return sendError(reply, resolved.error);
         actor = resolved.value;
@@ -94,7 +105,15 @@ export function operation<P, Q, B, T>(
       if (!query.ok) return sendError(reply, query.error);
       const body = parsePart(op.body, request.body, 'body');
       if (!body.ok) return sendError(reply, body.error);
-      const call = { actor, request, reply, params: params.value, query: query.value, body: body.value };
+      const call = {
+        actor,
+        session,
+        request,
+        reply,
+        params: params.value,
+        query: query.value,
+        body: body.value,
+      };
       const result = await handler(call);
       if (reply.sent) return reply;
       return sendResult(reply, result, op.status ?? 200);
@@ -128,7 +147,7 @@ export function openApiDocument(registry: ApiRegistry): Record<string, unknown> 
     (paths[path] as Record<string, unknown>)[op.method.toLowerCase()] = {
       summary: op.summary,
       tags: [op.tag],
-      security: op.auth === 'public' ? [] : [{ session: [] }, { bearer: [] }],
+      security: { public: [], session: [{ session: [] }], actor: [{ session: [] }, { bearer: [] }] }[op.auth],
       ...(op.rateLimit === undefined ? {} : { 'x-rate-limit': op.rateLimit }),
       parameters: [
         ...params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
@@ -203,8 +222,6 @@ export function openApiDocument(registry: ApiRegistry): Record<string, unknown> 
     paths,
   };
 }
-
-export const unauthenticated = appError('UNAUTHENTICATED', 'Sign in first.');
 
 /** A route function bound to one app, registry and actor resolver (what each routes.ts receives). */
 export type Route = <P = unknown, Q = unknown, B = unknown, T = unknown>(

@@ -1,13 +1,17 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerAuthRoutes } from '../access/auth-routes.js';
 import { registerAccessRoutes } from '../access/routes.js';
 import type { Vault } from '../app/vault.js';
+import { registerLedgerAccessRoutes } from '../audit/ledger-routes.js';
 import { registerAuditRoutes } from '../audit/routes.js';
 import { registerBackupRoutes } from '../backup/routes.js';
 import { appError, INTERNAL_ERROR } from '../core/errors.js';
 import { registerDeviceRoutes } from '../devices/routes.js';
+import { registerFormRoutes } from '../forms/routes.js';
 import { registerLedgerRoutes } from '../ledger/routes.js';
 import { registerParticipantRoutes } from '../participants/routes.js';
 import { registerRecordRoutes } from '../records/routes.js';
+import { registerSignatureRoutes } from '../signatures/routes.js';
 import { registerStudyRoutes } from '../studies/routes.js';
 import { apiDocsPage } from './api-docs.js';
 import { type ApiRegistry, openApiDocument, routeFor } from './api-registry.js';
@@ -72,14 +76,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     'ledger-verify': options.verifyPerMinute ?? RATE_LIMITS['ledger-verify'],
   });
   const route = routeFor(app, registry, actorResolver(options.vault), limiter);
-  registerAccessRoutes(route, options.vault, options.relyingParty ?? {});
-  registerStudyRoutes(route, options.vault);
-  registerParticipantRoutes(route, options.vault);
-  registerRecordRoutes(route, options.vault);
-  registerLedgerRoutes(route, options.vault);
-  registerAuditRoutes(route, options.vault);
-  registerDeviceRoutes(route, options.vault);
-  registerBackupRoutes(route, options.vault);
+  // Each capability's routes get its own services, never the whole vault (issue #14).
+  const vault = options.vault;
+  registerAuthRoutes(route, vault, options.relyingParty ?? {});
+  registerAccessRoutes(route, vault);
+  registerStudyRoutes(route, vault);
+  registerFormRoutes(route, vault);
+  registerParticipantRoutes(route, vault);
+  registerRecordRoutes(route, vault);
+  registerSignatureRoutes(route, vault);
+  registerAuditRoutes(route, vault);
+  registerLedgerRoutes(route, vault);
+  registerLedgerAccessRoutes(route, vault);
+  registerDeviceRoutes(route, vault);
+  registerBackupRoutes(route, vault);
   const document = openApiDocument(registry);
   app.get('/api/openapi.json', async () => document);
   registerWebRoutes(app);

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import type { Vault } from '../app/vault.js';
 import { ok } from '../core/result.js';
 import type { Route } from '../server/api-registry.js';
 import { page, paged, pageQuery } from '../server/pagination.js';
+import type { StudyService } from './service.js';
 
 const study = z.object({ study: z.string().min(1).max(64) });
 
-export function registerStudyRoutes(route: Route, vault: Vault): void {
+export function registerStudyRoutes(route: Route, { studies }: { readonly studies: StudyService }): void {
   route(
     {
       method: 'GET',
@@ -16,7 +16,7 @@ export function registerStudyRoutes(route: Route, vault: Vault): void {
       auth: 'actor',
       query: pageQuery,
     },
-    async ({ actor, query }) => ok(page(await vault.studies.listStudies(actor), query)),
+    async ({ actor, query }) => ok(page(await studies.listStudies(actor), query)),
   );
   route(
     {
@@ -27,7 +27,7 @@ export function registerStudyRoutes(route: Route, vault: Vault): void {
       auth: 'actor',
       params: study,
     },
-    ({ actor, params }) => vault.studies.getStudy(actor, params.study),
+    ({ actor, params }) => studies.getStudy(actor, params.study),
   );
   route(
     {
@@ -39,7 +39,7 @@ export function registerStudyRoutes(route: Route, vault: Vault): void {
       auth: 'actor',
       params: study,
     },
-    ({ actor, params }) => vault.studies.summary(actor, params.study),
+    ({ actor, params }) => studies.summary(actor, params.study),
   );
   route(
     {
@@ -51,29 +51,6 @@ export function registerStudyRoutes(route: Route, vault: Vault): void {
       params: study,
       query: pageQuery,
     },
-    ({ actor, params, query }) => paged(vault.studies.listSites(actor, params.study), query),
-  );
-  route(
-    {
-      method: 'GET',
-      url: '/api/v1/studies/:study/forms',
-      summary: 'Forms and versions',
-      tag: 'forms',
-      auth: 'actor',
-      params: study,
-      query: pageQuery,
-    },
-    ({ actor, params, query }) => paged(vault.forms.listForms(actor, params.study), query),
-  );
-  route(
-    {
-      method: 'GET',
-      url: '/api/v1/studies/:study/forms/:form',
-      summary: 'Live definition of a form (for data entry)',
-      tag: 'forms',
-      auth: 'actor',
-      params: z.object({ study: z.string().min(1).max(64), form: z.string().min(1).max(64) }),
-    },
-    ({ actor, params }) => vault.forms.getLiveForm(actor, params.study, params.form),
+    ({ actor, params, query }) => paged(studies.listSites(actor, params.study), query),
   );
 }
