@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
-import { IDENTIFIER_KINDS } from '../crypto/blind-index.js';
+import { IDENTIFIER_KINDS } from '../crypto/identifier-kinds.js';
 
 /**
  * Form definitions (CRFs), aligned with CDISC ODM concepts: a form (ODM FormDef) holds fields

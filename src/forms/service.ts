@@ -8,16 +8,10 @@ import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { type FormDefinition, parseFormDefinition } from './form-definition.js';
+import type { FormListing, FormVersion } from './forms-view.js';
 import * as repo from './repo.js';
 
-export interface FormVersion {
-  readonly formId: string;
-  readonly versionId: string;
-  readonly oid: string;
-  readonly version: number;
-  readonly status: 'draft' | 'live';
-  readonly definition: FormDefinition;
-}
+export type { FormListing, FormVersion } from './forms-view.js';
 
 function toFormVersion(form: repo.FormRow, row: repo.FormVersionRow): FormVersion {
   return {
@@ -232,7 +226,7 @@ export class FormService {
     return ok(version);
   }
 
-  async listForms(actor: Actor, studyId: string) {
+  async listForms(actor: Actor, studyId: string): Promise<Result<FormListing[]>> {
     const study = await studies.findStudy(this.deps.db, studyId);
     if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
     const permit = await this.authorizer.authorize(actor, 'study.read', { studyId: study.id });

@@ -11,30 +11,9 @@ import { repeatingFormOids } from '../forms/repo.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import * as repo from './repo.js';
+import type { Site, Study, StudySummary } from './studies-view.js';
 
-export interface Study {
-  readonly id: string;
-  readonly protocolId: string;
-  readonly title: string;
-  readonly status: 'draft' | 'live' | 'closed';
-  readonly isDemo: boolean;
-  readonly createdAt: string;
-}
-
-export interface StudySummary {
-  readonly sites: { code: string; name: string; participants: number }[];
-  readonly forms: { form: string; visit: string; entered: number; missing: number }[];
-  /** Null for callers who do not review alerts. */
-  readonly openAlerts: number | null;
-  /** Break-glass sessions past their 72-hour review without one; null for callers who do not review. */
-  readonly overdueBreakGlassReviews: number | null;
-}
-
-export interface Site {
-  readonly id: string;
-  readonly code: string;
-  readonly name: string;
-}
+export type { Site, Study, StudySummary } from './studies-view.js';
 
 const newStudySchema = z.strictObject({
   protocolId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - (at most 64)'),
