@@ -1,13 +1,38 @@
 import { z } from 'zod';
 import { ok } from '../core/result.js';
+import { describes, itemsOf, timestamp } from '../server/answers.js';
 import type { Route } from '../server/api-registry.js';
 import { pageBounds, pageQuery } from '../server/pagination.js';
-import type { ParticipantService } from './service.js';
+import { PARTICIPANT_STATUSES, type Participant } from './participants-view.js';
+import { enrollSchema, type ParticipantService } from './service.js';
 
 const id = z.object({ id: z.string().min(1).max(64) });
 const study = z.object({ study: z.string().min(1).max(64) });
 const reveal = z.object({ reveal: z.enum(['true', 'false']).optional() });
 const reason = z.object({ reason: z.string().max(1000) });
+
+const participantAnswer = describes<Participant>()(
+  z.strictObject({
+    id: z.string(),
+    studyId: z.string(),
+    siteId: z.string(),
+    siteCode: z.string(),
+    subjectId: z.string().describe('The pseudonym (never a direct identifier)'),
+    status: z.enum([...PARTICIPANT_STATUSES, 'erased']),
+    consentDate: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('Only with reveal=true (a quasi-identifier, HIPAA 164.514(b)(2))'),
+    createdAt: timestamp,
+    erasedAt: timestamp.nullable(),
+  }),
+);
+const participantPage = z.strictObject({
+  items: z.array(participantAnswer),
+  limit: z.number().int(),
+  offset: z.number().int(),
+});
 
 export function registerParticipantRoutes(
   route: Route,
@@ -22,6 +47,7 @@ export function registerParticipantRoutes(
       auth: 'actor',
       params: study,
       query: z.object({ site: z.string().max(64).optional(), ...pageQuery.shape }),
+      response: participantPage,
     },
     async ({ actor, params, query }) => {
       const list = await participants.list(actor, params.study, {
@@ -39,7 +65,8 @@ export function registerParticipantRoutes(
       tag: 'participants',
       auth: 'actor',
       params: study,
-      body: z.unknown(),
+      body: enrollSchema,
+      response: participantAnswer,
       status: 201,
     },
     ({ actor, params, body }) => participants.enroll(actor, params.study, body),
@@ -54,6 +81,7 @@ export function registerParticipantRoutes(
       auth: 'actor',
       params: study,
       body: z.object({ kind: z.string().max(16), value: z.string().max(320) }),
+      response: itemsOf(participantAnswer),
     },
     async ({ actor, params, body }) => {
       const found = await participants.lookup(actor, params.study, body.kind, body.value);
@@ -69,6 +97,7 @@ export function registerParticipantRoutes(
       auth: 'actor',
       params: id,
       query: reveal,
+      response: participantAnswer,
     },
     ({ actor, params, query }) => participants.get(actor, params.id, { reveal: query.reveal === 'true' }),
   );
@@ -81,6 +110,7 @@ export function registerParticipantRoutes(
       auth: 'actor',
       params: id,
       body: z.object({ status: z.string().max(32), reason: z.string().max(1000) }),
+      response: participantAnswer,
     },
     ({ actor, params, body }) => participants.setStatus(actor, params.id, body.status, body.reason),
   );
@@ -93,6 +123,7 @@ export function registerParticipantRoutes(
       auth: 'actor',
       params: id,
       body: reason,
+      response: participantAnswer,
     },
     ({ actor, params, body }) => participants.erase(actor, params.id, body.reason),
   );

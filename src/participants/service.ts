@@ -14,27 +14,15 @@ import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { openValue, sealValue } from '../vault/field-cipher.js';
 import { nextCounter } from '../vault/meta-repo.js';
+import { PARTICIPANT_STATUSES, type Participant } from './participants-view.js';
 import * as repo from './repo.js';
 
-export const PARTICIPANT_STATUSES = ['screening', 'enrolled', 'completed', 'withdrawn'] as const;
-
-export interface Participant {
-  readonly id: string;
-  readonly studyId: string;
-  readonly siteId: string;
-  readonly siteCode: string;
-  readonly subjectId: string;
-  readonly status: repo.ParticipantRow['status'];
-  /** Present only when revealed; the consent date is a quasi-identifier (HIPAA 164.514(b)(2)). */
-  readonly consentDate?: string | null;
-  readonly createdAt: string;
-  readonly erasedAt: string | null;
-}
+export { PARTICIPANT_STATUSES, type Participant } from './participants-view.js';
 
 const SUBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 const CONSENT_FIELD = { oid: 'CONSENT_DATE', label: 'Consent date', type: 'date', class: 'quasi' } as const;
 
-const enrollSchema = z.strictObject({
+export const enrollSchema = z.strictObject({
   site: z.string().min(1).max(64),
   subjectId: z.string().regex(SUBJECT_ID, 'letters, digits, . _ - (at most 32)').optional(),
   status: z.enum(PARTICIPANT_STATUSES).optional(),
