@@ -1,9 +1,45 @@
 import { z } from 'zod';
+import { historyAnswer } from '../records/record-answers.js';
+import { describes, timestamp } from '../server/answers.js';
 import type { Route } from '../server/api-registry.js';
+import type { AuditEventView, ParticipantTrail, RecordTrail, StudyTrail } from './audit-view.js';
 import type { AuditTrailService } from './service.js';
 
 const id = z.object({ id: z.string().min(1).max(64) });
 const reveal = z.object({ reveal: z.enum(['true', 'false']).optional() });
+
+const eventAnswer = describes<AuditEventView>()(
+  z.strictObject({
+    seq: z.number().int().describe('The gapless sequence number'),
+    at: timestamp,
+    actor: z.string(),
+    action: z.string(),
+    outcome: z.string(),
+    studyId: z.string().nullable(),
+    participantId: z.string().nullable(),
+    recordId: z.string().nullable(),
+    target: z.string().nullable(),
+    reason: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()).describe('What the event records (never a protected value)'),
+  }),
+);
+const studyTrailAnswer = describes<StudyTrail>()(
+  z.strictObject({ items: z.array(eventAnswer), next: z.number().int().nullable() }),
+);
+const recordTrailAnswer = describes<RecordTrail>()(
+  z.strictObject({
+    record: z.strictObject({ id: z.string(), form: z.string(), visit: z.string(), subjectId: z.string() }),
+    history: z.array(historyAnswer),
+    events: z.array(eventAnswer),
+  }),
+);
+const participantTrailAnswer = describes<ParticipantTrail>()(
+  z.strictObject({
+    participant: z.strictObject({ id: z.string(), subjectId: z.string(), status: z.string() }),
+    events: z.array(eventAnswer),
+    records: z.array(recordTrailAnswer),
+  }),
+);
 
 export function registerAuditRoutes(route: Route, { audit }: { readonly audit: AuditTrailService }): void {
   route(
@@ -22,6 +58,7 @@ export function registerAuditRoutes(route: Route, { audit }: { readonly audit: A
           .regex(/^[a-z][a-z.-]{0,63}$/)
           .optional(),
       }),
+      response: studyTrailAnswer,
     },
     ({ actor, params, query }) =>
       audit.forStudy(actor, params.study, {
@@ -39,6 +76,7 @@ export function registerAuditRoutes(route: Route, { audit }: { readonly audit: A
       auth: 'actor',
       params: id,
       query: reveal,
+      response: recordTrailAnswer,
     },
     ({ actor, params, query }) => audit.forRecord(actor, params.id, { reveal: query.reveal === 'true' }),
   );
@@ -51,6 +89,7 @@ export function registerAuditRoutes(route: Route, { audit }: { readonly audit: A
       auth: 'actor',
       params: id,
       query: reveal,
+      response: participantTrailAnswer,
     },
     ({ actor, params, query }) => audit.forParticipant(actor, params.id, { reveal: query.reveal === 'true' }),
   );

@@ -1,9 +1,24 @@
 import { z } from 'zod';
+import { describes, pageOf, timestamp } from '../server/answers.js';
 import type { Route } from '../server/api-registry.js';
 import { paged, pageQuery } from '../server/pagination.js';
-import type { SignatureService } from './service.js';
+import { type SignatureService, signSchema } from './service.js';
+import { SIGNATURE_MEANINGS, type Signature } from './signatures-view.js';
 
 const id = z.object({ id: z.string().min(1).max(64) });
+
+const signatureAnswer = describes<Signature>()(
+  z.strictObject({
+    id: z.string(),
+    recordId: z.string(),
+    recordVersion: z.number().int(),
+    printedName: z.string(),
+    meaning: z.enum(SIGNATURE_MEANINGS),
+    signedAt: timestamp,
+    contentHash: z.string().describe('SHA-256 of the signed version, hex'),
+    valid: z.boolean().describe('False once the record changed after signing (21 CFR 11.70)'),
+  }),
+);
 
 export function registerSignatureRoutes(
   route: Route,
@@ -18,6 +33,7 @@ export function registerSignatureRoutes(
       auth: 'actor',
       params: id,
       query: pageQuery,
+      response: pageOf(signatureAnswer),
     },
     ({ actor, params, query }) => paged(signatures.list(actor, params.id), query),
   );
@@ -31,7 +47,8 @@ export function registerSignatureRoutes(
       // It tries a password (and a code): the sign-in budget (ASVS 6.3.1).
       rateLimit: 'sign-in',
       params: id,
-      body: z.unknown(),
+      body: signSchema,
+      response: signatureAnswer,
       status: 201,
     },
     ({ actor, params, body }) => signatures.sign(actor, params.id, body),

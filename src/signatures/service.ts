@@ -12,22 +12,11 @@ import * as records from '../records/repo.js';
 import { versionDigest } from '../records/version-digest.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { SIGNATURE_MEANINGS, type Signature } from './signatures-view.js';
 
-export const SIGNATURE_MEANINGS = ['authored', 'reviewed', 'approved'] as const;
+export { SIGNATURE_MEANINGS, type Signature } from './signatures-view.js';
 
-export interface Signature {
-  readonly id: string;
-  readonly recordId: string;
-  readonly recordVersion: number;
-  readonly printedName: string;
-  readonly meaning: (typeof SIGNATURE_MEANINGS)[number];
-  readonly signedAt: string;
-  readonly contentHash: string;
-  /** False once the record changed after signing, or if the signature does not belong to it. */
-  readonly valid: boolean;
-}
-
-const signSchema = z.strictObject({
+export const signSchema = z.strictObject({
   meaning: z.enum(SIGNATURE_MEANINGS),
   password: z.string().min(1).max(1024),
   totp: z.string().max(16).optional(),
