@@ -1,8 +1,7 @@
 import { z } from 'zod';
+import { inclusionAnswer, ledgerIndex as index, leafAnswer, verifyAnswer } from '../ledger/ledger-answers.js';
 import type { Route } from '../server/api-registry.js';
 import type { LedgerAccessService } from './ledger-access.js';
-
-const index = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 /**
  * The ledger's events and inclusion proofs, scoped like the audit trail, and verify (`ledger.verify`;
@@ -20,6 +19,7 @@ export function registerLedgerAccessRoutes(
       tag: 'ledger',
       auth: 'actor',
       query: z.object({ index, size: index.optional() }),
+      response: inclusionAnswer,
     },
     ({ actor, query }) => ledgerAccess.inclusion(actor, query.index, query.size),
   );
@@ -31,6 +31,7 @@ export function registerLedgerAccessRoutes(
       tag: 'ledger',
       auth: 'actor',
       params: z.object({ index }),
+      response: leafAnswer,
     },
     ({ actor, params }) => ledgerAccess.event(actor, params.index),
   );
@@ -43,6 +44,7 @@ export function registerLedgerAccessRoutes(
       auth: 'actor',
       rateLimit: 'ledger-verify',
       body: z.object({}).optional(),
+      response: verifyAnswer,
     },
     ({ actor }) => ledgerAccess.verify(actor),
   );

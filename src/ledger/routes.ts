@@ -2,9 +2,8 @@ import { z } from 'zod';
 import { appError } from '../core/errors.js';
 import { err, ok } from '../core/result.js';
 import type { Route } from '../server/api-registry.js';
+import { checkpointAnswer, consistencyAnswer, ledgerIndex as index } from './ledger-answers.js';
 import type { LedgerService } from './service.js';
-
-const index = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 /**
  * Checkpoints and consistency proofs hold no event content: any signed-in caller may fetch them. Events,
@@ -18,6 +17,7 @@ export function registerLedgerRoutes(route: Route, { ledger }: { readonly ledger
       summary: 'The latest signed checkpoint',
       tag: 'ledger',
       auth: 'actor',
+      response: checkpointAnswer,
     },
     async () => {
       const latest = await ledger.latestCheckpoint();
@@ -32,6 +32,7 @@ export function registerLedgerRoutes(route: Route, { ledger }: { readonly ledger
       tag: 'ledger',
       auth: 'actor',
       query: z.object({ from: index, to: index.optional() }),
+      response: consistencyAnswer,
     },
     ({ query }) => ledger.consistency(query.from, query.to),
   );
