@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ok } from '../core/result.js';
 import { describes, itemsOf, timestamp } from '../server/answers.js';
-import type { Route } from '../server/api-registry.js';
+import { parsedByService, type Route } from '../server/api-registry.js';
 import { pageBounds, pageQuery } from '../server/pagination.js';
 import { PARTICIPANT_STATUSES, type Participant } from './participants-view.js';
 import { enrollSchema, type ParticipantService } from './service.js';
@@ -65,7 +65,7 @@ export function registerParticipantRoutes(
       tag: 'participants',
       auth: 'actor',
       params: study,
-      body: enrollSchema,
+      ...parsedByService(enrollSchema),
       response: participantAnswer,
       status: 201,
     },

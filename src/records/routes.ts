@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { pageOf } from '../server/answers.js';
-import type { Route } from '../server/api-registry.js';
+import { parsedByService, type Route } from '../server/api-registry.js';
 import { paged, pageQuery } from '../server/pagination.js';
 import { historyAnswer, recordAnswer, summaryAnswer } from './record-answers.js';
 import { createRecordSchema, updateRecordSchema } from './schemas.js';
@@ -30,7 +30,7 @@ export function registerRecordRoutes(route: Route, { records }: { readonly recor
       summary: 'First entry of a record',
       tag: 'records',
       auth: 'actor',
-      body: createRecordSchema,
+      ...parsedByService(createRecordSchema),
       response: recordAnswer,
       status: 201,
     },
@@ -57,7 +57,7 @@ export function registerRecordRoutes(route: Route, { records }: { readonly recor
       tag: 'records',
       auth: 'actor',
       params: id,
-      body: updateRecordSchema,
+      ...parsedByService(updateRecordSchema),
       response: recordAnswer,
     },
     ({ actor, params, body }) => records.update(actor, params.id, body),

@@ -22,6 +22,11 @@ export interface Operation<P, Q, B> {
   readonly params?: z.ZodType<P>;
   readonly query?: z.ZodType<Q>;
   readonly body?: z.ZodType<B>;
+  /**
+   * 'service': the body is documented with `body` but parsed by the service, which authorizes first
+   * and answers its own VALIDATION_FAILED (see `parsedByService`).
+   */
+  readonly bodyParsedBy?: 'service';
   /** A body other than JSON (the COSE bytes of a device upload). */
   readonly bodyType?: 'application/cose';
   /** The OpenAPI schema of a body other than JSON (binary); zod describes JSON bodies. */
@@ -51,6 +56,15 @@ export interface ApiRegistry {
 }
 
 export type ActorResolver = (request: FastifyRequest) => Promise<Result<Actor>>;
+
+/**
+ * A body the service parses itself with this schema, after deciding who may ask: a refused caller
+ * learns nothing of how its input is wrong, and the refusal is audited (ASVS 8.1.1). The schema still
+ * describes the body in the OpenAPI document. The handler gets the body as sent.
+ */
+export function parsedByService(schema: z.ZodType): { body: z.ZodType<unknown>; bodyParsedBy: 'service' } {
+  return { body: schema, bodyParsedBy: 'service' };
+}
 
 /** One part of the request through its schema (none: not part of the operation, left undefined). */
 function parsePart<V>(schema: z.ZodType<V> | undefined, value: unknown, name: string): Result<V> {
@@ -103,7 +117,8 @@ export function operation<P, Q, B, T>(
       if (!params.ok) return sendError(reply, params.error);
       const query = parsePart(op.query, request.query, 'query');
       if (!query.ok) return sendError(reply, query.error);
-      const body = parsePart(op.body, request.body, 'body');
+      const body =
+        op.bodyParsedBy === 'service' ? ok(request.body as B) : parsePart(op.body, request.body, 'body');
       if (!body.ok) return sendError(reply, body.error);
       const call = {
         actor,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describes, pageOf, timestamp } from '../server/answers.js';
-import type { Route } from '../server/api-registry.js';
+import { parsedByService, type Route } from '../server/api-registry.js';
 import { paged, pageQuery } from '../server/pagination.js';
 import { type SignatureService, signSchema } from './service.js';
 import { SIGNATURE_MEANINGS, type Signature } from './signatures-view.js';
@@ -47,7 +47,7 @@ export function registerSignatureRoutes(
       // It tries a password (and a code): the sign-in budget (ASVS 6.3.1).
       rateLimit: 'sign-in',
       params: id,
-      body: signSchema,
+      ...parsedByService(signSchema),
       response: signatureAnswer,
       status: 201,
     },
