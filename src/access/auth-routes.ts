@@ -2,8 +2,20 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ok } from '../core/result.js';
+import { idAnswer, nothing } from '../server/answers.js';
 import type { Route } from '../server/api-registry.js';
 import { clearSessionCookies, setSessionCookies } from '../server/cookies.js';
+import {
+  endedAnswer,
+  meAnswer,
+  passkeyAnswer,
+  passkeysAnswer,
+  recoveryCodesAnswer,
+  signInAnswer,
+  stateAnswer,
+  totpSecretAnswer,
+  webauthnOptions,
+} from './access-answers.js';
 import type { AuthService, SignIn } from './auth-service.js';
 import type { PasskeyService } from './passkey-service.js';
 import type { FactorChanges, RelyingParty } from './totp-enrollment.js';
@@ -62,6 +74,7 @@ export function registerAuthRoutes(
       summary: 'Sign in (sets the session and CSRF cookies)',
       tag: 'auth',
       auth: 'public',
+      response: signInAnswer,
       body: credentials,
       rateLimit: 'sign-in',
     },
@@ -83,6 +96,7 @@ export function registerAuthRoutes(
       summary: 'Second factor: a TOTP or recovery code',
       tag: 'auth',
       auth: 'session',
+      response: stateAnswer,
       body: code,
       rateLimit: 'sign-in',
     },
@@ -98,6 +112,7 @@ export function registerAuthRoutes(
       summary: 'Start TOTP enrolment (otpauth URI); with a factor already: password and current code',
       tag: 'auth',
       auth: 'session',
+      response: totpSecretAnswer,
       body: reauth.optional(),
       rateLimit: 'sign-in',
     },
@@ -110,6 +125,7 @@ export function registerAuthRoutes(
       summary: 'Confirm TOTP enrolment with a code of the new secret; returns recovery codes once',
       tag: 'auth',
       auth: 'session',
+      response: recoveryCodesAnswer,
       body: code,
       rateLimit: 'sign-in',
     },
@@ -129,6 +145,7 @@ export function registerAuthRoutes(
       summary: 'Remove the authenticator app (password and current code or passkey)',
       tag: 'auth',
       auth: 'session',
+      response: nothing,
       body: reauth,
       rateLimit: 'sign-in',
     },
@@ -141,6 +158,7 @@ export function registerAuthRoutes(
       summary: 'A passkey assertion challenge (to sign in, or to re-authenticate)',
       tag: 'auth',
       auth: 'session',
+      response: webauthnOptions,
       body: z.object({}).optional(),
       rateLimit: 'sign-in',
     },
@@ -153,6 +171,7 @@ export function registerAuthRoutes(
       summary: 'Second factor: a passkey assertion',
       tag: 'auth',
       auth: 'session',
+      response: stateAnswer,
       body: webauthnResponse,
       rateLimit: 'sign-in',
     },
@@ -168,6 +187,7 @@ export function registerAuthRoutes(
       summary: "The signed-in user's passkeys (and whether an authenticator app is set up)",
       tag: 'auth',
       auth: 'session',
+      response: passkeysAnswer,
     },
     async ({ session }) => passkeys.list(session),
   );
@@ -178,6 +198,7 @@ export function registerAuthRoutes(
       summary: 'Start adding a passkey (password and current code or passkey)',
       tag: 'auth',
       auth: 'session',
+      response: webauthnOptions,
       body: reauth,
       rateLimit: 'sign-in',
     },
@@ -191,6 +212,7 @@ export function registerAuthRoutes(
       summary: 'Finish adding a passkey (the browser’s attestation)',
       tag: 'auth',
       auth: 'session',
+      response: passkeyAnswer,
       body: z.object({ name: z.string().max(100).optional(), response: webauthnResponse }),
       status: 201,
       rateLimit: 'sign-in',
@@ -205,6 +227,7 @@ export function registerAuthRoutes(
       summary: 'Remove a passkey (password and current code or passkey)',
       tag: 'auth',
       auth: 'session',
+      response: idAnswer,
       params: z.object({ id: z.string().max(1024) }),
       body: reauth,
       rateLimit: 'sign-in',
@@ -219,6 +242,7 @@ export function registerAuthRoutes(
       summary: "Sign out (ends all of the user's sessions)",
       tag: 'auth',
       auth: 'session',
+      response: endedAnswer,
       body: z.object({}).optional(),
     },
     async ({ reply, session }) => {
@@ -234,6 +258,7 @@ export function registerAuthRoutes(
       summary: 'The signed-in user and their roles',
       tag: 'auth',
       auth: 'actor',
+      response: meAnswer,
     },
     ({ actor }) => users.me(actor),
   );

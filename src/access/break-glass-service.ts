@@ -8,9 +8,12 @@ import { err, ok, type Result } from '../core/result.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
+import type { BreakGlass } from './access-view.js';
 import type { Authorizer } from './authorizer.js';
 import * as repo from './repo.js';
 import { isRole, ROLE_DEFINITIONS } from './roles.js';
+
+export type { BreakGlass } from './access-view.js';
 
 /** Emergency access lasts at most four hours, one hour unless asked (HIPAA 164.312(a)(2)(ii)). */
 export const BREAK_GLASS_MAX_MINUTES = 240;
@@ -18,35 +21,16 @@ export const BREAK_GLASS_DEFAULT_MINUTES = 60;
 /** A second person reviews each break-glass within 72 hours of its start; later, it shows as overdue. */
 export const BREAK_GLASS_REVIEW_HOURS = 72;
 
-const startSchema = z.strictObject({
+export const startSchema = z.strictObject({
   study: z.string().min(1),
   justification: z.string().trim().min(20, 'explain the emergency in at least 20 characters').max(2000),
   minutes: z.number().int().min(5).max(BREAK_GLASS_MAX_MINUTES).default(BREAK_GLASS_DEFAULT_MINUTES),
 });
 
-const reviewSchema = z.strictObject({
+export const reviewSchema = z.strictObject({
   outcome: z.enum(['appropriate', 'inappropriate']),
   note: z.string().trim().min(10, 'say what was checked, in at least 10 characters').max(2000),
 });
-
-export interface BreakGlass {
-  readonly id: string;
-  readonly userId: string;
-  readonly studyId: string;
-  readonly justification: string;
-  readonly startedAt: string;
-  readonly expiresAt: string;
-  readonly active: boolean;
-  /** When the second person's review is due (start + 72 h), and whether that has passed unreviewed. */
-  readonly reviewDue: string;
-  readonly overdue: boolean;
-  readonly review: {
-    readonly by: string;
-    readonly at: string;
-    readonly outcome: string;
-    readonly note: string;
-  } | null;
-}
 
 /**
  * Break-glass (HIPAA 164.312(a)(2)(ii) emergency access): a clinician of the study (a role that reveals

@@ -10,18 +10,14 @@ import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
+import type { Passkey } from './access-view.js';
 import type { AuthService, SignIn } from './auth-service.js';
 import * as factors from './factor-repo.js';
 import * as repo from './repo.js';
 import { isRole, requiresMfa } from './roles.js';
 import type { FactorChanges, ProofCheck, Reauth, RelyingParty } from './totp-enrollment.js';
 
-export interface Passkey {
-  readonly id: string;
-  readonly name: string;
-  readonly createdAt: string;
-  readonly lastUsedAt: string | null;
-}
+export type { Passkey } from './access-view.js';
 
 const RP_NAME = 'TrialVault';
 const MAX_PASSKEYS = 10;

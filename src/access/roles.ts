@@ -1,4 +1,5 @@
 import type { DataClass } from '../forms/form-definition.js';
+import { ROLES, type Role } from './roles-view.js';
 
 /**
  * Roles and what they may do: the one source of the authorization matrix. docs/access.md is checked
@@ -37,19 +38,7 @@ export const ACTIONS = [
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-export const ROLES = [
-  'system_admin',
-  'study_admin',
-  'principal_investigator',
-  'coordinator',
-  'monitor',
-  'data_manager',
-  'statistician',
-  'unblinded_pharmacist',
-  'finance',
-  'auditor',
-] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from './roles-view.js';
 
 export interface RoleDefinition {
   readonly label: string;

@@ -1,9 +1,19 @@
 import { z } from 'zod';
-import type { Route } from '../server/api-registry.js';
+import { idAnswer, pageOf } from '../server/answers.js';
+import { parsedByService, type Route } from '../server/api-registry.js';
 import { paged, pageQuery } from '../server/pagination.js';
-import type { BreakGlassService } from './break-glass-service.js';
-import type { TokenService } from './token-service.js';
-import type { UserService } from './user-service.js';
+import {
+  breakGlassAnswer,
+  grantAnswer,
+  newTokenAnswer,
+  newUserAnswer,
+  tokenAnswer,
+  unlockedAnswer,
+  userAnswer,
+} from './access-answers.js';
+import { type BreakGlassService, reviewSchema, startSchema } from './break-glass-service.js';
+import { type TokenService, tokenRequestSchema } from './token-service.js';
+import { grantSchema, newUserSchema, type UserService } from './user-service.js';
 
 /** What the account, token and break-glass routes call (sign-in is auth-routes.ts). */
 export interface AccessRouteServices {
@@ -20,6 +30,7 @@ export function registerAccessRoutes(route: Route, { users, tokens, breakGlass }
       summary: 'Accounts (administrators; paginated)',
       tag: 'users',
       auth: 'actor',
+      response: pageOf(userAnswer),
       query: pageQuery,
     },
     ({ actor, query }) => paged(users.list(actor), query),
@@ -31,7 +42,8 @@ export function registerAccessRoutes(route: Route, { users, tokens, breakGlass }
       summary: 'Create an account',
       tag: 'users',
       auth: 'actor',
-      body: z.unknown(),
+      response: newUserAnswer,
+      ...parsedByService(newUserSchema),
       status: 201,
     },
     ({ actor, body }) => users.addUser(actor, body),
@@ -43,6 +55,7 @@ export function registerAccessRoutes(route: Route, { users, tokens, breakGlass }
       summary: 'Disable an account (its sessions end)',
       tag: 'users',
       auth: 'actor',
+      response: userAnswer,
       body: z.object({ email: z.string().max(254) }),
     },
     ({ actor, body }) => users.disable(actor, body.email),
@@ -54,6 +67,7 @@ export function registerAccessRoutes(route: Route, { users, tokens, breakGlass }
       summary: 'Unlock an account locked by wrong passwords or second-factor codes (audited)',
       tag: 'users',
       auth: 'actor',
+      response: unlockedAnswer,
       body: z.object({ email: z.string().max(254) }),
     },
     ({ actor, body }) => users.unlock(actor, body.email),
@@ -65,7 +79,8 @@ export function registerAccessRoutes(route: Route, { users, tokens, breakGlass }
       summary: 'Grant a role',
       tag: 'users',
       auth: 'actor',
-      body: z.unknown(),
+      response: grantAnswer,
+      ...parsedByService(grantSchema),
       status: 201,
     },
     ({ actor, body }) => users.grant(actor, body),
@@ -77,6 +92,7 @@ export function registerAccessRoutes(route: Route, { users, tokens, breakGlass }
       summary: 'Revoke a grant',
       tag: 'users',
       auth: 'actor',
+      response: idAnswer,
       params: z.object({ id: z.string().max(64) }),
     },
     ({ actor, params }) => users.revokeGrant(actor, params.id),
@@ -88,7 +104,8 @@ export function registerAccessRoutes(route: Route, { users, tokens, breakGlass }
       summary: 'Create an API token (shown once)',
       tag: 'tokens',
       auth: 'actor',
-      body: z.unknown(),
+      response: newTokenAnswer,
+      ...parsedByService(tokenRequestSchema),
       status: 201,
     },
     ({ actor, body }) => tokens.create(actor, body),
@@ -100,6 +117,7 @@ export function registerAccessRoutes(route: Route, { users, tokens, breakGlass }
       summary: "A study's API tokens (never their secrets; study administrators)",
       tag: 'tokens',
       auth: 'actor',
+      response: pageOf(tokenAnswer),
       params: z.object({ study: z.string().min(1).max(64) }),
       query: pageQuery,
     },
@@ -112,6 +130,7 @@ export function registerAccessRoutes(route: Route, { users, tokens, breakGlass }
       summary: 'Revoke an API token',
       tag: 'tokens',
       auth: 'actor',
+      response: idAnswer,
       params: z.object({ id: z.string().max(64) }),
     },
     ({ actor, params }) => tokens.revoke(actor, params.id),
@@ -123,7 +142,8 @@ export function registerAccessRoutes(route: Route, { users, tokens, breakGlass }
       summary: 'Emergency access (justified, time-limited, audited)',
       tag: 'access',
       auth: 'actor',
-      body: z.unknown(),
+      response: breakGlassAnswer,
+      ...parsedByService(startSchema),
       status: 201,
     },
     ({ actor, body }) => breakGlass.start(actor, body),
@@ -135,8 +155,9 @@ export function registerAccessRoutes(route: Route, { users, tokens, breakGlass }
       summary: 'Review a break-glass (a second person: study administrator or PI, not the requester)',
       tag: 'access',
       auth: 'actor',
+      response: breakGlassAnswer,
       params: z.object({ id: z.string().max(64) }),
-      body: z.unknown(),
+      ...parsedByService(reviewSchema),
     },
     ({ actor, params, body }) => breakGlass.review(actor, params.id, body),
   );
@@ -147,6 +168,7 @@ export function registerAccessRoutes(route: Route, { users, tokens, breakGlass }
       summary: 'Break-glass sessions, reviews due and overdue (study administrators, PIs)',
       tag: 'access',
       auth: 'actor',
+      response: pageOf(breakGlassAnswer),
       params: z.object({ study: z.string().max(64) }),
       query: pageQuery,
     },
