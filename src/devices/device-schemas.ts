@@ -143,6 +143,8 @@ const limits = z.strictObject({
   flatlineRun: z.number().int().nullable(),
 });
 
-export const policyAnswer = z.strictObject(
-  Object.fromEntries(METRIC_NAMES.map((m) => [m, limits])) as Record<MetricName, typeof limits>,
+export const policyAnswer = describes<TelemetryPolicy>()(
+  z.strictObject(
+    Object.fromEntries(METRIC_NAMES.map((m) => [m, limits])) as Record<MetricName, typeof limits>,
+  ),
 );

@@ -12,7 +12,7 @@ import type { VaultDeps } from '../vault/deps.js';
 import { policyBody } from './device-schemas.js';
 import type { Series } from './devices-view.js';
 import { effectivePolicy, METRIC_NAMES, METRICS, type MetricName, type TelemetryPolicy } from './metrics.js';
-import { flagNames, type SampleFlag } from './plausibility.js';
+import { flagNames } from './plausibility.js';
 import * as repo from './repo.js';
 import { decodeBlock } from './sample-block.js';
 import { participantInScope } from './scoped.js';
