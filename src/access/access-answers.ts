@@ -4,7 +4,10 @@ import type {
   BreakGlass,
   GrantView,
   Me,
+  NewToken,
   Passkey,
+  PasskeyList,
+  RecoveryCodes,
   SignInAnswer,
   SignInState,
   TokenView,
@@ -27,7 +30,7 @@ export const totpSecretAnswer = describes<{ secret: string; uri: string }>()(
     uri: z.string().describe('otpauth:// URI for an authenticator app'),
   }),
 );
-export const recoveryCodesAnswer = describes<{ recoveryCodes: string[] }>()(
+export const recoveryCodesAnswer = describes<RecoveryCodes>()(
   z.strictObject({ recoveryCodes: z.array(z.string()).describe('Shown once; each works once') }),
 );
 /** WebAuthn options as @simplewebauthn makes them (W3C WebAuthn L3, the *OptionsJSON dictionaries). */
@@ -43,7 +46,7 @@ export const passkeyAnswer = describes<Passkey>()(
     lastUsedAt: timestamp.nullable(),
   }),
 );
-export const passkeysAnswer = describes<{ passkeys: Passkey[]; totp: boolean }>()(
+export const passkeysAnswer = describes<PasskeyList>()(
   z.strictObject({ passkeys: z.array(passkeyAnswer), totp: z.boolean() }),
 );
 export const endedAnswer = describes<{ ended: number }>()(
@@ -88,7 +91,7 @@ export const grantAnswer = describes<GrantView>()(
     site: z.string().nullable(),
   }),
 );
-export const newTokenAnswer = describes<{ id: string; token: string; expiresAt: string }>()(
+export const newTokenAnswer = describes<NewToken>()(
   z.strictObject({ id: z.string(), token: z.string().describe('Shown once'), expiresAt: timestamp }),
 );
 export const tokenAnswer = describes<TokenView>()(

@@ -69,6 +69,24 @@ export interface Me {
   readonly roles?: RoleHolding[];
 }
 
+/** The signed-in user's passkeys, and whether an authenticator app is set up. */
+export interface PasskeyList {
+  readonly passkeys: Passkey[];
+  readonly totp: boolean;
+}
+
+/** Recovery codes, shown once when TOTP is confirmed; each works once. */
+export interface RecoveryCodes {
+  readonly recoveryCodes: string[];
+}
+
+/** A new API token: its secret is in this answer only. */
+export interface NewToken {
+  readonly id: string;
+  readonly token: string;
+  readonly expiresAt: string;
+}
+
 /** A grant as made (POST /api/v1/grants). */
 export interface GrantView {
   readonly id: string;

@@ -10,7 +10,7 @@ import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
-import type { Passkey } from './access-view.js';
+import type { Passkey, PasskeyList } from './access-view.js';
 import type { AuthService, SignIn } from './auth-service.js';
 import * as factors from './factor-repo.js';
 import * as repo from './repo.js';
@@ -189,7 +189,7 @@ export class PasskeyService {
     });
   }
 
-  async list(token: string): Promise<Result<{ passkeys: Passkey[]; totp: boolean }>> {
+  async list(token: string): Promise<Result<PasskeyList>> {
     const session = await this.auth.session(token, ['active']);
     if (!session.ok) return session;
     const { user } = session.value;

@@ -8,7 +8,7 @@ import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { AccessCache } from './access-cache.js';
-import type { TokenView } from './access-view.js';
+import type { NewToken, TokenView } from './access-view.js';
 import type { Authorizer } from './authorizer.js';
 import * as repo from './repo.js';
 import { ACTIONS, NEVER_TOKEN_ACTIONS } from './roles.js';
@@ -71,10 +71,7 @@ export class TokenService {
    * them against the user's current grants (ASVS 8.2.1, 8.3.1; 21 CFR 11.10(d), (g)). An integration
    * that needs rights of its own gets its own user account.
    */
-  async create(
-    actor: Actor,
-    input: unknown,
-  ): Promise<Result<{ id: string; token: string; expiresAt: string }>> {
+  async create(actor: Actor, input: unknown): Promise<Result<NewToken>> {
     const parsed = tokenRequestSchema.safeParse(input);
     if (!parsed.success)
       return err(
