@@ -7,9 +7,9 @@ type Frozen<O> = O extends readonly (infer E)[]
     ? { readonly [K in keyof O]: Frozen<O[K]> }
     : O;
 
-/** True when every T fits the schema's output and the schema names no key that T lacks. */
+/** True when every T fits the schema's output and both name the same keys. */
 type Fits<T, O> = [T] extends [Frozen<O>]
-  ? [Exclude<keyof O, keyof T>] extends [never]
+  ? [Exclude<keyof O, keyof T> | Exclude<keyof T, keyof O>] extends [never]
     ? true
     : false
   : false;
