@@ -5,6 +5,7 @@ import { err, ok, type Result } from '../core/result.js';
 import { DATA_CLASSES, type DataClass } from '../forms/form-definition.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { GRANTS } from './access-bindings.js';
 import { AccessCache } from './access-cache.js';
 import * as repo from './repo.js';
 import {
@@ -15,6 +16,7 @@ import {
   ROLE_DEFINITIONS,
   type RoleDefinition,
 } from './roles.js';
+import { trustRows } from './row-tamper.js';
 
 export interface Scope {
   readonly studyId: string;
@@ -96,7 +98,10 @@ export class Authorizer {
     }
     // The grants of the user, only while the account is active: cached per access epoch. A token is
     // decided by its user's study grants alone: never by a system role, never by break-glass.
-    const all = await this.#effective(userId, scope?.studyId, actor.accessEpoch);
+    const effective = await this.#effective(userId, scope?.studyId, actor.accessEpoch);
+    // A grant row that fails its MAC is never honoured: the request is refused (issue #17).
+    if (!effective.ok) return effective;
+    const all = effective.value;
     const grants = actor.kind === 'token' ? all.filter((e) => e.role.system !== true) : all;
     let decision = decide(grants, action, scope);
     // Break-glass is looked up only when the grants do not already allow the action (people only).
@@ -123,7 +128,8 @@ export class Authorizer {
    * an API token of that user in that study may at most carry.
    */
   async standingActions(userId: string, studyId: string): Promise<ReadonlySet<Action>> {
-    const grants = await this.#effective(userId, studyId, undefined);
+    const effective = await this.#effective(userId, studyId, undefined);
+    const grants = effective.ok ? effective.value : [];
     return new Set(grants.filter((e) => e.role.system !== true).flatMap((e) => e.role.actions));
   }
 
@@ -138,13 +144,13 @@ export class Authorizer {
     if (actor.kind === 'device') return new Set();
     if (actor.kind === 'token') {
       // The token's study, while its user still holds a study grant there.
-      const grants = await this.#effective(actor.userId, actor.studyId, actor.accessEpoch);
+      const effective = await this.#effective(actor.userId, actor.studyId, actor.accessEpoch);
+      const grants = effective.ok ? effective.value : [];
       return new Set(grants.some((e) => e.role.system !== true) ? [actor.studyId] : []);
     }
     const now = this.deps.clock.now().toISOString();
-    const ids = (await repo.activeGrants(this.deps.db, actor.id)).flatMap((g) =>
-      g.study_id === null ? [] : [g.study_id],
-    );
+    const active = await trustRows(this.deps, GRANTS, await repo.activeGrants(this.deps.db, actor.id));
+    const ids = (active.ok ? active.value : []).flatMap((g) => (g.study_id === null ? [] : [g.study_id]));
     for (const g of await repo.activeBreakGlass(this.deps.db, actor.id, now)) ids.push(g.study_id);
     return new Set(ids);
   }
@@ -154,13 +160,17 @@ export class Authorizer {
     userId: string,
     studyId: string | undefined,
     knownEpoch: number | undefined,
-  ): Promise<Effective[]> {
+  ): Promise<Result<Effective[]>> {
     // The epoch read when the request was authenticated, or now: always before the grants are read, so
     // a cached answer can only be labelled older than it is, never newer.
     const epoch = knownEpoch ?? (await repo.accessEpoch(this.deps.db));
     let grants = epoch === undefined ? undefined : this.#grants.get(userId, epoch);
     if (grants === undefined) {
-      grants = await repo.grantsOfActiveUser(this.deps.db, userId);
+      // Only rows whose MAC holds are cached: a forged grant never sits behind a cache hit, and the
+      // epoch (advanced by every change to grants) drops an entry once any grant row changes.
+      const checked = await trustRows(this.deps, GRANTS, await repo.grantsOfActiveUser(this.deps.db, userId));
+      if (!checked.ok) return checked;
+      grants = checked.value;
       if (epoch !== undefined) this.#grants.set(userId, epoch, grants);
     }
     const result: Effective[] = [];
@@ -171,7 +181,7 @@ export class Authorizer {
         result.push({ role, siteId: grant.site_id });
       }
     }
-    return result;
+    return ok(result);
   }
 
   #permit(actor: Actor, allowed: Effective[]): Permit {

@@ -9,11 +9,13 @@ import { err, ok, type Result } from '../core/result.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { GRANTS } from './access-bindings.js';
 import type { GrantView, Me, RoleHolding, User } from './access-view.js';
 import type { Authorizer } from './authorizer.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import * as repo from './repo.js';
 import { isRole, ROLE_DEFINITIONS, ROLES } from './roles.js';
+import { trustRow } from './row-tamper.js';
 
 export type { User } from './access-view.js';
 
@@ -166,6 +168,7 @@ export class UserService {
         studyId: row.study_id,
         target: user.id,
         details: { role, site: site?.code ?? null },
+        seals: [[GRANTS, [row.id]]],
       });
       return ok({ id: row.id, role, study: study?.protocol_id ?? null, site: site?.code ?? null });
     });
@@ -173,7 +176,9 @@ export class UserService {
 
   /** Revokes a grant; the user's next call is decided without it. */
   async revokeGrant(actor: Actor, grantId: string): Promise<Result<{ id: string }>> {
-    const grant = await repo.findGrant(this.deps.db, grantId);
+    const found = await trustRow(this.deps, GRANTS, await repo.findGrant(this.deps.db, grantId));
+    if (!found.ok) return found;
+    const grant = found.value;
     if (grant === undefined) return err(appError('NOT_FOUND', 'No such grant.'));
     const scope =
       grant.study_id === null
@@ -200,6 +205,7 @@ export class UserService {
         studyId: grant.study_id,
         target: grant.user_id,
         details: { role: grant.role },
+        seals: [[GRANTS, [grant.id]]],
       });
       return ok({ id: grant.id });
     });

@@ -5,6 +5,7 @@ import { type AccessConfig, AuthService } from '../access/auth-service.js';
 import { Authorizer } from '../access/authorizer.js';
 import { BreakGlassService } from '../access/break-glass-service.js';
 import { PasskeyService } from '../access/passkey-service.js';
+import { tamperedInTx, tamperReportsSettled } from '../access/tamper-in-tx.js';
 import { TokenService } from '../access/token-service.js';
 import { FactorChanges } from '../access/totp-enrollment.js';
 import { UserService } from '../access/user-service.js';
@@ -37,6 +38,8 @@ import { ensureKeyDir } from '../vault/key-files.js';
 import type { Keyring } from '../vault/keyring.js';
 import { getMeta } from '../vault/meta-repo.js';
 import { KeyRotationService } from '../vault/rotation.js';
+import { registerAllBindings } from './bindings.js';
+import { ledgerChecks } from './ledger-checks.js';
 
 /** The composition root: one store, one keyring, and the services built on them. */
 export interface Vault {
@@ -119,7 +122,10 @@ export function buildVault(
   ledger: LedgerConfig,
   options: VaultOptions = {},
 ): Vault {
+  registerAllBindings();
   const deps: VaultDeps = { db: store.db, clock: options.clock ?? systemClock, keyring };
+  // Key rows are read inside transactions too: their reports commit after (access/tamper-in-tx.ts).
+  keyring.guardRows({ db: store.db, report: (binding, row) => tamperedInTx(deps, binding, row) });
   const authorizer = new Authorizer(deps);
   const auth = new AuthService(deps, options.access ?? { idleMinutes: 15, maxHours: 12 });
   // Re-authentication may use a passkey, and passkey changes re-authenticate: bound both ways.
@@ -169,7 +175,10 @@ export function buildVault(
     ledger: ledgerService,
     ledgerAccess: new LedgerAccessService(deps, ledgerService, authorizer),
     audit: new AuditTrailService(deps, records, authorizer),
-    close: () => store.close(),
+    close: async () => {
+      await tamperReportsSettled();
+      await store.close();
+    },
   };
 }
 
@@ -210,6 +219,7 @@ async function ledgerConfig(
     keys: keys.value,
     witness: new Witness(source.witnessFile ?? join(source.keyDir, 'witness.log'), source.witnessUrl),
     mac: (hash) => keyring.eventMac(hash),
+    checks: ledgerChecks(keyring),
   });
 }
 

@@ -1,4 +1,5 @@
 import type { Actor } from '../core/actor.js';
+import type { SealTarget } from '../ledger/row-seal-store.js';
 
 /**
  * What every state change and every reveal of a protected value writes, in the transaction of the
@@ -18,6 +19,12 @@ export interface AuditEventInput {
   readonly details?: Readonly<Record<string, unknown>>;
   /** Server time of the change when the changed row carries it too (so replay compares exactly). */
   readonly at?: string;
+  /**
+   * The row-sealed rows this change inserted, updated or deleted in its transaction (issue #17): each
+   * gets row_seq = this event's sequence number and its row MAC, and the event carries their ledger
+   * seals (null for a deleted row). Written after the rows themselves.
+   */
+  readonly seals?: readonly SealTarget[];
 }
 
 export const AUDIT_ACTIONS = [
@@ -74,6 +81,8 @@ export const AUDIT_ACTIONS = [
   'device.status',
   'telemetry.upload',
   'telemetry.policy',
+  'ledger.rows-sealed',
+  'ledger.row-tampered',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

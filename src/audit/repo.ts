@@ -3,6 +3,8 @@ import { actorLabel } from '../core/actor.js';
 import type { Clock } from '../core/clock.js';
 import { type EventRow, eventLeaf } from '../ledger/event-leaf.js';
 import { leafHash } from '../ledger/merkle.js';
+import type { RowSealer } from '../ledger/row-seal.js';
+import { sealRows } from '../ledger/row-seal-store.js';
 import { INSERT_CHUNK } from '../storage/insert-chunk.js';
 import type { AuditEventTable, Database } from '../storage/schema.js';
 import { nextCounter } from '../vault/meta-repo.js';
@@ -10,10 +12,10 @@ import type { AuditEventInput } from './audit-event.js';
 
 export const AUDIT_SEQUENCE = 'audit_seq';
 
-/** What appending needs: server time, and the key that MACs each event's leaf hash. */
+/** What appending needs: server time, the key that MACs each event's leaf hash, and the row key. */
 export interface AuditSealer {
   readonly clock: Clock;
-  readonly keyring: { eventMac(leafHash: Buffer): Buffer };
+  readonly keyring: { eventMac(leafHash: Buffer): Buffer } & RowSealer;
 }
 
 /**
@@ -30,9 +32,16 @@ export async function appendAuditEvents(
   const count = await nextCounter(trx, AUDIT_SEQUENCE, events.length);
   const first = count - events.length;
   const now = sealer.clock.now().toISOString();
-  const rows = events.map((event, i) => {
+  const rows = [];
+  for (const [i, event] of events.entries()) {
+    const seq = first + i;
+    // The rows the change wrote get this event's number and their MACs; their seals go into the leaf.
+    const seals =
+      event.seals === undefined || event.seals.length === 0
+        ? null
+        : JSON.stringify(await sealRows(trx, sealer.keyring, seq, event.seals));
     const row: EventRow = {
-      seq: first + i,
+      seq,
       at: event.at ?? now,
       actor: actorLabel(event.actor),
       action: event.action,
@@ -44,10 +53,11 @@ export async function appendAuditEvents(
       reason: event.reason ?? null,
       client: event.client ?? null,
       details: JSON.stringify(event.details ?? {}),
+      row_seals: seals,
     };
     // A MAC under a key the database never holds: a row inserted or edited with SQL alone is named.
-    return { ...row, leaf_mac: sealer.keyring.eventMac(leafHash(eventLeaf(row))) };
-  });
+    rows.push({ ...row, leaf_mac: sealer.keyring.eventMac(leafHash(eventLeaf(row))) });
+  }
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
     await trx
       .insertInto('audit_events')

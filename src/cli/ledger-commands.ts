@@ -12,6 +12,13 @@ function index(value: string): number {
   return n;
 }
 
+/** What the registered checks compared, as `, 5 records, 9 versions, 3 device uploads`. */
+function counted(counts: Readonly<Record<string, number>>): string {
+  return Object.entries(counts)
+    .map(([what, n]) => `, ${n} ${what}`)
+    .join('');
+}
+
 function shown(value: Shown): string {
   if ('masked' in value) return '********';
   if ('unavailable' in value) return '(erased)';
@@ -91,7 +98,7 @@ export function registerLedgerCommands(program: Command, context: CommandContext
         if (opts.json === true) context.io.out(JSON.stringify(report, null, 2));
         else if (report.ok) {
           context.io.out(
-            `OK: ${report.events} events, ${report.checkpoints} checkpoints (${report.witnessed} witnessed), ${report.records} records, ${report.versions} versions, ${report.telemetryUploads} device uploads; root ${report.root}`,
+            `OK: ${report.events} events, ${report.checkpoints} checkpoints (${report.witnessed} witnessed)${counted(report.counts)}; root ${report.root}`,
           );
         } else {
           context.io.out(`TAMPERING DETECTED: ${report.findings.length} finding(s)`);

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import { ROLE_DEFINITIONS, ROLES, type Role } from '../access/roles.js';
 import type { Vault } from '../app/vault.js';
+import { appendAuditEvent } from '../audit/repo.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { ok, type Result } from '../core/result.js';
+import { transact } from '../storage/transact.js';
 import { setMeta } from '../vault/meta-repo.js';
+import { META } from '../vault/vault-bindings.js';
 import { DEMO_PROTOCOL } from './service.js';
 
 export interface DemoAccount {
@@ -34,7 +37,19 @@ export function demoSecret(role: Role): string {
  * the store is marked as a demo store, and demo accounts are refused on any other store.
  */
 export async function seedDemoAccounts(vault: Vault): Promise<Result<DemoAccount[]>> {
-  await setMeta(vault.store.db, 'demo_store', '1');
+  // The demo marker is sealed by an event like any row of the store (issue #17).
+  const marked = await transact(vault.store.db, async (trx) => {
+    await setMeta(trx, 'demo_store', '1');
+    await appendAuditEvent(trx, vault.deps, {
+      actor: CLI_ACTOR,
+      action: 'demo.seed',
+      target: 'demo_store',
+      details: { accounts: ROLES.length },
+      seals: [[META, ['demo_store']]],
+    });
+    return ok(null);
+  });
+  if (!marked.ok) return marked;
   const accounts: DemoAccount[] = [];
   for (const role of ROLES) {
     const email = `${role.replace(/_/g, '.')}@demo.trialvault.invalid`;

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Authorizer } from '../access/authorizer.js';
+import { trustRows } from '../access/row-tamper.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
@@ -12,10 +13,12 @@ import { openValue, sealValue } from '../vault/field-cipher.js';
 import { getMeta } from '../vault/meta-repo.js';
 import { ALG, type Algorithm, publicKeyFromRaw } from './cose-sign1.js';
 import { enrollmentBody, registrationBody, statusBody } from './device-schemas.js';
+import { DEVICES } from './devices-bindings.js';
 import type { DeviceView, Enrollment, Registration } from './devices-view.js';
 import type { MetricName } from './metrics.js';
 import * as repo from './repo.js';
 import { deviceInScope, participantInScope } from './scoped.js';
+import { trustDevice } from './trusted-device.js';
 
 export type { DeviceView, Enrollment, Registration } from './devices-view.js';
 
@@ -101,6 +104,7 @@ export class DeviceService {
         participantId: participant.id,
         target: id,
         details: { model: row.model, firmware: row.firmware, metrics: parsed.data.metrics },
+        seals: [[DEVICES, [id]]],
       });
       return ok({ device: toView(row), enrollmentCode: code, expiresAt });
     });
@@ -111,7 +115,14 @@ export class DeviceService {
     const parsed = enrollmentBody.safeParse(input);
     if (!parsed.success) return err(invalidInput(parsed.error, 'The enrollment request is invalid.'));
     const invalid = appError('UNAUTHENTICATED', 'The enrollment code is invalid, used or expired.');
-    const device = await repo.findByEnrollment(this.deps.db, codeHash(parsed.data.code));
+    // A pending device inserted in SQL (an attacker's code) never enrolls (issue #17).
+    const found = await trustDevice(
+      this.deps,
+      this.deps.db,
+      await repo.findByEnrollment(this.deps.db, codeHash(parsed.data.code)),
+    );
+    if (!found.ok) return found;
+    const device = found.value;
     const now = this.deps.clock.now().toISOString();
     if (
       device === undefined ||
@@ -142,6 +153,7 @@ export class DeviceService {
         participantId: device.participant_id,
         target: device.id,
         details: { alg: parsed.data.alg },
+        seals: [[DEVICES, [device.id]]],
       });
       return ok({
         deviceId: device.id,
@@ -178,6 +190,7 @@ export class DeviceService {
         target: device.id,
         reason,
         details: { from: device.status, to: status },
+        seals: [[DEVICES, [device.id]]],
       });
       return ok(toView({ ...device, status, status_reason: reason }));
     });
@@ -193,8 +206,12 @@ export class DeviceService {
     );
     if (!scoped.ok) return scoped;
     const { participant } = scoped.value;
-    const rows = await repo.listForParticipant(this.deps.db, participant.id);
-    return ok(rows.map(toView));
+    const rows = await trustRows(
+      this.deps,
+      DEVICES,
+      await repo.listForParticipant(this.deps.db, participant.id),
+    );
+    return rows.ok ? ok(rows.value.map(toView)) : rows;
   }
 
   /** The serial number, for a caller who may reveal identifiers; the reveal is audited. */

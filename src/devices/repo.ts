@@ -98,14 +98,8 @@ export const blocksInRange = (
     .orderBy('start_ms')
     .execute();
 
-export async function findPolicy(db: Kysely<Database>, studyId: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('telemetry_policies')
-    .select('policy')
-    .where('study_id', '=', studyId)
-    .executeTakeFirst();
-  return row?.policy;
-}
+export const findPolicy = (db: Kysely<Database>, studyId: string) =>
+  db.selectFrom('telemetry_policies').selectAll().where('study_id', '=', studyId).executeTakeFirst();
 
 export async function savePolicy(db: Kysely<Database>, studyId: string, policy: string, at: string) {
   await db

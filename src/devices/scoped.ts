@@ -3,9 +3,11 @@ import type { Action } from '../access/roles.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
-import * as participants from '../participants/repo.js';
+import type * as participants from '../participants/repo.js';
+import { knownParticipant } from '../participants/trusted.js';
 import type { VaultDeps } from '../vault/deps.js';
 import * as repo from './repo.js';
+import { trustDevice } from './trusted-device.js';
 
 /**
  * The participant (or the device) acted on, authorized at its study and site: out of scope answers
@@ -18,8 +20,9 @@ export async function participantInScope(
   action: Action,
   participantId: string,
 ): Promise<Result<{ participant: participants.ParticipantWithSite; permit: Permit }>> {
-  const participant = await participants.findParticipant(deps.db, participantId);
-  if (participant === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
+  const known = await knownParticipant(deps, participantId);
+  if (!known.ok) return known;
+  const participant = known.value;
   const permit = await authorizer.authorize(actor, action, {
     studyId: participant.study_id,
     siteId: participant.site_id,
@@ -35,8 +38,13 @@ export async function deviceInScope(
   action: Action,
   deviceId: string,
 ): Promise<Result<{ device: repo.DeviceWithContext; permit: Permit }>> {
-  const device = await repo.findDevice(deps.db, deviceId);
+  const found = await trustDevice(deps, deps.db, await repo.findDevice(deps.db, deviceId));
+  if (!found.ok) return found;
+  const device = found.value;
   if (device === undefined) return err(appError('NOT_FOUND', 'No such device.'));
+  // The device's site is its participant's: that row is checked too (issue #17).
+  const owner = await knownParticipant(deps, device.participant_id);
+  if (!owner.ok) return owner;
   const permit = await authorizer.authorize(actor, action, {
     studyId: device.study_id,
     siteId: device.site_id,

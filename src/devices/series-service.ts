@@ -7,9 +7,10 @@ import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
 import { openField } from '../crypto/field-envelope.js';
 import { transact } from '../storage/transact.js';
-import * as studies from '../studies/repo.js';
+import { knownStudy } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { policyBody } from './device-schemas.js';
+import { TELEMETRY_POLICIES } from './devices-bindings.js';
 import type { Series } from './devices-view.js';
 import { effectivePolicy, METRIC_NAMES, METRICS, type MetricName, type TelemetryPolicy } from './metrics.js';
 import { flagNames } from './plausibility.js';
@@ -95,20 +96,23 @@ export class SeriesService {
   }
 
   async policy(actor: Actor, studyRef: string): Promise<Result<TelemetryPolicy>> {
-    const study = await studies.findStudy(this.deps.db, studyRef);
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const known = await knownStudy(this.deps, studyRef);
+    if (!known.ok) return known;
+    const study = known.value;
     const permit = await this.authorizer.authorize(actor, 'study.read', {
       studyId: study.id,
       resource: 'study',
     });
     if (!permit.ok) return permit;
-    return ok(effectivePolicy(await overridesFor(this.deps.db, study.id)));
+    const overrides = await overridesFor(this.deps, this.deps.db, study.id);
+    return overrides.ok ? ok(effectivePolicy(overrides.value)) : overrides;
   }
 
   /** Study-specific limits (study administrators), with a reason; audited. */
   async setPolicy(actor: Actor, studyRef: string, input: unknown): Promise<Result<TelemetryPolicy>> {
-    const study = await studies.findStudy(this.deps.db, studyRef);
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const known = await knownStudy(this.deps, studyRef);
+    if (!known.ok) return known;
+    const study = known.value;
     const permit = await this.authorizer.authorize(actor, 'study.manage', {
       studyId: study.id,
       resource: 'study',
@@ -134,6 +138,7 @@ export class SeriesService {
         studyId: study.id,
         reason: parsed.data.reason,
         details: { overrides: parsed.data.overrides },
+        seals: [[TELEMETRY_POLICIES, [study.id]]],
       });
       return ok(policy);
     });

@@ -7,19 +7,23 @@ import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
 import { sealField } from '../crypto/field-envelope.js';
+import { rowTampered, type SealTarget } from '../ledger/row-seal-store.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { ParticipantKey } from '../vault/keyring.js';
 import { ALG, publicKeyFromRaw } from './cose-sign1.js';
 import { telemetryAudience } from './device-service.js';
 import { advance, type DeviceState, type SequenceFlag } from './device-state.js';
+import { DEVICES } from './devices-bindings.js';
 import { type LastSamples, openLastSamples, sealLastSamples } from './last-samples.js';
 import { METRICS, type MetricName, type TelemetryPolicy } from './metrics.js';
 import { checkSeries, flagNames, SAMPLE_FLAGS, type SampleFlag } from './plausibility.js';
 import * as repo from './repo.js';
 import { encodeBlock } from './sample-block.js';
 import { policyFor } from './telemetry-policy.js';
+import { trustDevice } from './trusted-device.js';
 import { type Checked, checkUpload, type KnownDevice, type Refused } from './upload-check.js';
+import { blocksDigest, uploadDigest } from './upload-digest.js';
 
 export type UploadFlag = SequenceFlag | 'DUPLICATE_CONTENT';
 
@@ -37,9 +41,34 @@ export interface Receipt {
   readonly sampleFlags: Partial<Record<SampleFlag, number>>;
 }
 
+/** An upload refused because a row it depends on failed its seal (issue #17): ROW_TAMPERED, not a refusal code. */
+export interface Tampered {
+  readonly ok: false;
+  readonly reason: 'ROW_TAMPERED';
+  readonly message: string;
+  readonly device?: undefined;
+  readonly deviceId: string;
+  readonly table: 'devices' | 'telemetry_policies';
+}
+
 export type Decision =
-  | { readonly ok: true; readonly receipt: Receipt; readonly device: KnownDevice }
-  | Refused;
+  | {
+      readonly ok: true;
+      readonly receipt: Receipt;
+      readonly device: KnownDevice;
+      /** The digests of the stored upload and of its blocks (upload-digest.ts), for its audit event. */
+      readonly stored?: { readonly upload: string; readonly blocks: string };
+    }
+  | Refused
+  | Tampered;
+
+const tampered = (deviceId: string, table: Tampered['table']): Tampered => ({
+  ok: false,
+  reason: 'ROW_TAMPERED',
+  message: `a stored ${table === 'devices' ? 'device' : 'telemetry policy'} failed its integrity check`,
+  deviceId,
+  table,
+});
 
 export interface UploadTarget {
   readonly studyId: string;
@@ -76,6 +105,7 @@ export class TelemetryService {
       if (!this.#flushing) setImmediate(() => void this.#flush());
     });
     if (decision.ok) return ok(decision.receipt);
+    if (decision.reason === 'ROW_TAMPERED') return err(rowTampered(decision.table));
     return err(
       appError('TELEMETRY_REFUSED', `Upload refused: ${decision.message}.`, { reason: decision.reason }),
     );
@@ -104,21 +134,30 @@ export class TelemetryService {
     this.#audience ??= await telemetryAudience(this.deps);
     const audience = this.#audience;
     const epoch = await accessEpoch(this.deps.db);
-    const checked: (Checked | Refused)[] = [];
+    const checked: (Checked | Refused | Tampered)[] = [];
     for (const upload of uploads) {
-      checked.push(
-        await checkUpload(upload.bytes, { ...upload.target, audience }, (id) => this.#device(id, epoch)),
-      );
+      // A device row that fails its seal is never used to check a signature (issue #17).
+      let forged: string | undefined;
+      const one = await checkUpload(upload.bytes, { ...upload.target, audience }, async (id) => {
+        const device = await this.#device(id, epoch);
+        if (device !== 'tampered') return device;
+        forged = id;
+        return undefined;
+      });
+      checked.push(forged === undefined ? one : tampered(forged, 'devices'));
     }
     const result = await transact(this.deps.db, async (trx) => ok(await this.#decide(trx, checked)));
     if (!result.ok) throw new Error(`telemetry transaction failed: ${result.error.code}`);
     return result.value;
   }
 
-  async #device(id: string, epoch: number | undefined): Promise<KnownDevice | undefined> {
+  async #device(id: string, epoch: number | undefined): Promise<KnownDevice | undefined | 'tampered'> {
     const cached = epoch === undefined ? undefined : this.#devices.get(id, epoch);
     if (cached !== undefined) return cached ?? undefined;
-    const row = await repo.findDevice(this.deps.db, id);
+    // Only a row whose seal holds is cached; the epoch drops the entry when the row changes.
+    const found = await trustDevice(this.deps, this.deps.db, await repo.findDevice(this.deps.db, id));
+    if (!found.ok) return 'tampered';
+    const row = found.value;
     const device: KnownDevice | null =
       row === undefined
         ? null
@@ -140,25 +179,36 @@ export class TelemetryService {
     return device ?? undefined;
   }
 
-  async #decide(trx: Tx, checked: readonly (Checked | Refused)[]): Promise<Decision[]> {
+  async #decide(trx: Tx, checked: readonly (Checked | Refused | Tampered)[]): Promise<Decision[]> {
     const now = this.deps.clock.now();
     const at = now.toISOString();
     const decisions: Decision[] = [];
     const events: AuditEventInput[] = [];
     const uploads: repo.UploadRow[] = [];
     const blocks: repo.BlockRow[] = [];
-    const policies = new Map<string, TelemetryPolicy>();
+    const policies = new Map<string, TelemetryPolicy | null>();
     const states = new Map<string, Entry>();
     const refused = new Map<string, number>();
+    /** Devices whose row failed its seal: never updated, never resealed (a forged row is not laundered). */
+    const forged = new Set<string>();
     for (const item of checked) {
       let decision: Decision;
       if (!item.ok) {
         decision = item;
+      } else if (forged.has(item.device.id)) {
+        decision = tampered(item.device.id, 'devices');
       } else {
         let entry = states.get(item.device.id);
         if (entry === undefined) {
           const row = await repo.lockDevice(trx, item.device.id);
           if (row === undefined) throw new Error('a checked device disappeared');
+          // The locked row decides status and sequence: checked again, and never resealed if forged.
+          if (!(await trustDevice(this.deps, trx, row)).ok) {
+            forged.add(item.device.id);
+            decisions.push(tampered(item.device.id, 'devices'));
+            events.push(auditOf(decisions.at(-1) as Decision));
+            continue;
+          }
           // The row is locked: its references are the latest, whichever process stored them.
           const key = await this.deps.keyring.participantKey(trx, row.participant_id);
           const participantKey = key.ok ? key.value : null;
@@ -168,10 +218,14 @@ export class TelemetryService {
         }
         let policy = policies.get(item.device.studyId);
         if (policy === undefined) {
-          policy = await policyFor(trx, item.device.studyId);
+          const stored = await policyFor(this.deps, trx, item.device.studyId);
+          policy = stored.ok ? stored.value : null;
           policies.set(item.device.studyId, policy);
         }
-        decision = await this.#accept(trx, item, entry, policy, now, uploads, blocks);
+        decision =
+          policy === null
+            ? tampered(item.device.id, 'telemetry_policies')
+            : await this.#accept(trx, item, entry, policy, now, uploads, blocks);
       }
       if (!decision.ok && decision.device !== undefined)
         refused.set(decision.device.id, (refused.get(decision.device.id) ?? 0) + 1);
@@ -199,14 +253,26 @@ export class TelemetryService {
     // Refusals of devices that had no accepted upload in the batch are counted too.
     for (const [id, n] of refused) {
       const row = await repo.lockDevice(trx, id);
-      if (row !== undefined)
+      if (row !== undefined && (await trustDevice(this.deps, trx, row)).ok)
         await repo.updateDevice(trx, id, { uploads_refused: Number(row.uploads_refused) + n });
+      else forged.add(id);
     }
-    // 21 CFR 11.10(e): one audit event per upload, accepted or refused, in the same transaction.
+    // 21 CFR 11.10(e): one audit event per upload, accepted or refused, in the same transaction. The
+    // last event naming a device seals its row (issue #17): its sequence state and counters never
+    // change without an event.
+    const sealedBy = new Map<string, number>();
+    for (const [i, decision] of decisions.entries())
+      if (decision.device !== undefined && !forged.has(decision.device.id))
+        sealedBy.set(decision.device.id, i);
+    const seals = new Map<number, SealTarget[]>();
+    for (const [id, i] of sealedBy) seals.set(i, [...(seals.get(i) ?? []), [DEVICES, [id]] as const]);
     await appendAuditEvents(
       trx,
       this.deps,
-      events.map((e) => ({ ...e, at })),
+      events.map((e, i) => {
+        const rows = seals.get(i);
+        return rows === undefined ? { ...e, at } : { ...e, at, seals: rows };
+      }),
     );
     return decisions;
   }
@@ -278,6 +344,7 @@ export class TelemetryService {
       (flags.includes('DUPLICATE_CONTENT') ? SAMPLE_FLAGS.DUPLICATE_CONTENT : 0) |
       (flags.includes('CHAIN_FORK') ? SAMPLE_FLAGS.CHAIN_FORK : 0);
     const uploadId = newId();
+    const firstBlock = blocks.length;
     const counts: Partial<Record<SampleFlag, number>> = {};
     let quarantined = 0;
     for (const s of checkedSeries) {
@@ -317,7 +384,7 @@ export class TelemetryService {
         ).toString('base64'),
       });
     }
-    uploads.push({
+    const upload: repo.UploadRow = {
       id: uploadId,
       device_id: device.id,
       study_id: device.studyId,
@@ -331,7 +398,8 @@ export class TelemetryService {
       sample_count: message.sampleCount,
       quarantined,
       flags: JSON.stringify(flags),
-    });
+    };
+    uploads.push(upload);
     entry.state = step.state;
     entry.row = {
       ...entry.row,
@@ -343,6 +411,7 @@ export class TelemetryService {
     return {
       ok: true,
       device,
+      stored: { upload: uploadDigest(upload), blocks: blocksDigest(blocks.slice(firstBlock)) },
       receipt: {
         uploadId,
         deviceId: device.id,
@@ -404,9 +473,20 @@ function auditOf(decision: Decision): AuditEventInput {
         quarantined: r.quarantined,
         flags: r.flags,
         sampleFlags: r.sampleFlags,
+        ...(decision.stored === undefined
+          ? {}
+          : { uploadDigest: decision.stored.upload, blocksDigest: decision.stored.blocks }),
       },
     };
   }
+  if (decision.reason === 'ROW_TAMPERED')
+    return {
+      actor: { kind: 'device', id: decision.deviceId },
+      action: 'telemetry.upload',
+      outcome: 'failure',
+      target: decision.deviceId,
+      details: { reason: decision.reason, table: decision.table },
+    };
   const device = decision.device;
   return {
     actor: { kind: 'device', id: device?.id ?? 'unknown' },

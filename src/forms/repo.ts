@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, FormTable, FormVersionTable } from '../storage/schema.js';
 
 export type FormRow = Selectable<FormTable>;
@@ -34,15 +34,14 @@ export async function latestVersion(
     .executeTakeFirst();
 }
 
-/** The definitions of a form's published versions (what data was entered under). */
-export async function liveDefinitions(db: Kysely<Database>, formId: string): Promise<string[]> {
-  const rows = await db
+/** A form's published versions (what data was entered under). */
+export async function liveVersions(db: Kysely<Database>, formId: string): Promise<FormVersionRow[]> {
+  return db
     .selectFrom('form_versions')
-    .select('definition')
+    .selectAll()
     .where('form_id', '=', formId)
     .where('status', '=', 'live')
     .execute();
-  return rows.map((r) => r.definition);
 }
 
 export async function findVersion(db: Kysely<Database>, id: string): Promise<FormVersionRow | undefined> {
@@ -101,23 +100,26 @@ export async function findFormById(db: Kysely<Database>, id: string): Promise<Fo
   return db.selectFrom('forms').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
-/** The form and its latest live version in one query (the hot path of every write). */
-export async function findLiveForm(db: Kysely<Database>, studyId: string, oid: string) {
-  return db
+/**
+ * The form and its latest live version in one query (the hot path of every write), each as its whole
+ * stored row, so that both seals can be checked before the definition is used (issue #17).
+ */
+export async function findLiveForm(
+  db: Kysely<Database>,
+  studyId: string,
+  oid: string,
+): Promise<{ form: FormRow; version: FormVersionRow } | undefined> {
+  const row = await db
     .selectFrom('forms')
     .innerJoin('form_versions', 'form_versions.form_id', 'forms.id')
+    .selectAll('form_versions')
     .select([
-      'forms.id as form_id',
-      'forms.study_id',
-      'forms.oid',
-      'forms.name',
-      'forms.created_at as form_created_at',
-      'form_versions.id',
-      'form_versions.version',
-      'form_versions.definition',
-      'form_versions.status',
-      'form_versions.created_at',
-      'form_versions.published_at',
+      'forms.study_id as f_study_id',
+      'forms.oid as f_oid',
+      'forms.name as f_name',
+      'forms.created_at as f_created_at',
+      sql<number | string | null>`forms.row_seq`.as('f_row_seq'),
+      sql<Buffer | null>`forms.row_mac`.as('f_row_mac'),
     ])
     .where('forms.study_id', '=', studyId)
     .where('forms.oid', '=', oid)
@@ -125,6 +127,19 @@ export async function findLiveForm(db: Kysely<Database>, studyId: string, oid: s
     .orderBy('form_versions.version', 'desc')
     .limit(1)
     .executeTakeFirst();
+  if (row === undefined) return undefined;
+  const { f_study_id, f_oid, f_name, f_created_at, f_row_seq, f_row_mac, ...version } = row;
+  // The whole forms row, row seal included (selectAll() returns the version's seal columns too).
+  const form = {
+    id: version.form_id,
+    study_id: f_study_id,
+    oid: f_oid,
+    name: f_name,
+    created_at: f_created_at,
+    row_seq: f_row_seq,
+    row_mac: f_row_mac,
+  };
+  return { form, version };
 }
 
 /** OIDs of the study's repeating forms (adverse events, payments): no "missing" count for them. */

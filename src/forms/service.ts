@@ -1,13 +1,17 @@
 import type { Authorizer } from '../access/authorizer.js';
+import { trustRows } from '../access/row-tamper.js';
+import { trustRowOn } from '../access/tamper-in-tx.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
 import { transact } from '../storage/transact.js';
+import { knownStudy } from '../studies/known.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { type FormDefinition, parseFormDefinition } from './form-definition.js';
+import { FORM_VERSIONS, FORMS } from './forms-bindings.js';
 import type { FormListing, FormVersion } from './forms-view.js';
 import * as repo from './repo.js';
 
@@ -39,14 +43,22 @@ export class FormService {
     const definition = parseFormDefinition(input);
     if (!definition.ok) return definition;
     const { db, clock } = this.deps;
-    const study = await studies.findStudy(db, studyId);
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const known = await knownStudy(this.deps, studyId);
+    if (!known.ok) return known;
+    const study = known.value;
     const permit = await this.authorizer.authorize(actor, 'form.manage', { studyId: study.id });
     if (!permit.ok) return permit;
     const text = JSON.stringify(definition.value);
     return transact(db, async (trx) => {
       const now = clock.now().toISOString();
-      let form = await repo.findForm(trx, study.id, definition.value.oid);
+      const found = await trustRowOn(
+        this.deps,
+        trx,
+        FORMS,
+        await repo.findForm(trx, study.id, definition.value.oid),
+      );
+      if (!found.ok) return found;
+      let form = found.value;
       if (form === undefined) {
         form = {
           id: newId(),
@@ -61,9 +73,13 @@ export class FormService {
           action: 'form.create',
           studyId: study.id,
           target: form.oid,
+          seals: [[FORMS, [form.id]]],
         });
       }
-      const latest = await repo.latestVersion(trx, form.id);
+      // A draft changed in SQL is never laundered by the next save's seal (issue #17).
+      const last = await trustRowOn(this.deps, trx, FORM_VERSIONS, await repo.latestVersion(trx, form.id));
+      if (!last.ok) return last;
+      const latest = last.value;
       if (latest?.status === 'draft') {
         await repo.updateDraft(trx, latest.id, text);
         await appendAuditEvent(trx, this.deps, {
@@ -71,6 +87,7 @@ export class FormService {
           action: 'form.draft',
           studyId: study.id,
           target: `${form.oid}@${latest.version}`,
+          seals: [[FORM_VERSIONS, [latest.id]]],
         });
         return ok(toFormVersion(form, { ...latest, definition: text }));
       }
@@ -89,6 +106,7 @@ export class FormService {
         action: 'form.draft',
         studyId: study.id,
         target: `${form.oid}@${row.version}`,
+        seals: [[FORM_VERSIONS, [row.id]]],
       });
       return ok(toFormVersion(form, row));
     });
@@ -97,14 +115,18 @@ export class FormService {
   /** Changes one given version; refused once it is live. */
   async updateVersion(actor: Actor, versionId: string, input: unknown): Promise<Result<FormVersion>> {
     const { db } = this.deps;
-    const row = await repo.findVersion(db, versionId);
+    const found = await trustRowOn(this.deps, db, FORM_VERSIONS, await repo.findVersion(db, versionId));
+    if (!found.ok) return found;
+    const row = found.value;
     if (row === undefined) return err(appError('NOT_FOUND', 'No such form version.'));
     if (row.status === 'live') {
       return err(
         appError('FORM_VERSION_IMMUTABLE', 'A live form version never changes: save a new draft instead.'),
       );
     }
-    const form = await repo.findFormById(db, row.form_id);
+    const owner = await this.#form(db, row.form_id);
+    if (!owner.ok) return owner;
+    const form = owner.value;
     const permit = await this.authorizer.authorize(actor, 'form.manage', { studyId: form.study_id });
     if (!permit.ok) return permit;
     const definition = parseFormDefinition(input);
@@ -124,6 +146,7 @@ export class FormService {
         action: 'form.draft',
         studyId: form.study_id,
         target: `${form.oid}@${row.version}`,
+        seals: [[FORM_VERSIONS, [row.id]]],
       });
       return ok(toFormVersion(form, { ...row, definition: text }));
     });
@@ -132,21 +155,29 @@ export class FormService {
   async publish(actor: Actor, studyId: string, oid: string): Promise<Result<FormVersion>> {
     const { db, clock } = this.deps;
     const study = await studies.findStudy(db, studyId);
-    const form = study === undefined ? undefined : await repo.findForm(db, study.id, oid);
+    const found =
+      study === undefined
+        ? ok(undefined)
+        : await trustRowOn(this.deps, db, FORMS, await repo.findForm(db, study.id, oid));
+    if (!found.ok) return found;
+    const form = found.value;
     if (form === undefined) return err(appError('NOT_FOUND', 'No such form.'));
     const permit = await this.authorizer.authorize(actor, 'form.manage', { studyId: form.study_id });
     if (!permit.ok) return permit;
-    const latest = await repo.latestVersion(db, form.id);
+    const last = await trustRowOn(this.deps, db, FORM_VERSIONS, await repo.latestVersion(db, form.id));
+    if (!last.ok) return last;
+    const latest = last.value;
     if (latest === undefined || latest.status !== 'draft') {
       return err(appError('CONFLICT', 'The form has no draft to publish.'));
     }
     const reclassified = await this.#reclassified(form.id, latest.definition);
-    if (reclassified.length > 0) {
+    if (!reclassified.ok) return reclassified;
+    if (reclassified.value.length > 0) {
       return err(
         appError(
           'VALIDATION_FAILED',
           "A published field keeps its data class: add a new field instead of changing one's class.",
-          { fields: reclassified },
+          { fields: reclassified.value },
         ),
       );
     }
@@ -160,6 +191,7 @@ export class FormService {
         action: 'form.publish',
         studyId: form.study_id,
         target: `${form.oid}@${latest.version}`,
+        seals: [[FORM_VERSIONS, [latest.id]]],
       });
       return ok(toFormVersion(form, { ...latest, status: 'live', published_at: now }));
     });
@@ -171,22 +203,26 @@ export class FormService {
    * `clinical` would store the next version's values in the clear and show them to every reader, so
    * form.manage would give its holder (and everyone) what no grant gives (ASVS 8.2.1; ICH E9 2.3.1).
    */
-  async #reclassified(formId: string, draft: string): Promise<string[]> {
+  async #reclassified(formId: string, draft: string): Promise<Result<string[]>> {
     const next = new Map((JSON.parse(draft) as FormDefinition).fields.map((f) => [f.oid, f.class] as const));
     const changed = new Set<string>();
-    for (const text of await repo.liveDefinitions(this.deps.db, formId)) {
-      for (const field of (JSON.parse(text) as FormDefinition).fields) {
+    // The published classes compared against must be the ones published (issue #17).
+    const live = await trustRows(this.deps, FORM_VERSIONS, await repo.liveVersions(this.deps.db, formId));
+    if (!live.ok) return live;
+    for (const version of live.value) {
+      for (const field of (JSON.parse(version.definition) as FormDefinition).fields) {
         const now = next.get(field.oid);
         if (now !== undefined && now !== field.class) changed.add(field.oid);
       }
     }
-    return [...changed];
+    return ok([...changed]);
   }
 
   /** The live definition of a form, for rendering data entry (study.read). */
   async getLiveForm(actor: Actor, studyId: string, oid: string): Promise<Result<FormVersion>> {
-    const study = await studies.findStudy(this.deps.db, studyId);
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const known = await knownStudy(this.deps, studyId);
+    if (!known.ok) return known;
+    const study = known.value;
     const permit = await this.authorizer.authorize(actor, 'study.read', { studyId: study.id });
     if (!permit.ok) return permit;
     const form = await this.liveForm(study.id, oid);
@@ -196,39 +232,49 @@ export class FormService {
     return ok({ ...form.value, definition: { ...form.value.definition, fields } });
   }
 
-  /** The version new data is entered on: the latest live one (internal: callers authorize first). */
+  /**
+   * The version new data is entered on: the latest live one (internal: callers authorize first). Both
+   * rows are checked on every call, cache hit or not: a definition whose data class was changed in SQL
+   * would store new values in the clear, so it is never used (ROW_TAMPERED; issue #17).
+   */
   async liveForm(studyId: string, oid: string, db = this.deps.db): Promise<Result<FormVersion>> {
     const live = await repo.findLiveForm(db, studyId, oid);
     if (live === undefined) return err(appError('NOT_FOUND', 'No live version of this form.', { form: oid }));
-    const cached = this.#liveCache.get(live.id);
+    const form = await trustRowOn(this.deps, db, FORMS, live.form);
+    if (!form.ok) return form;
+    const version = await trustRowOn(this.deps, db, FORM_VERSIONS, live.version);
+    if (!version.ok) return version;
+    const cached = this.#liveCache.get(live.version.id);
     if (cached !== undefined) return ok(cached);
-    const form = {
-      id: live.form_id,
-      study_id: live.study_id,
-      oid: live.oid,
-      name: live.name,
-      created_at: live.form_created_at,
-    };
-    const version = toFormVersion(form, live);
-    this.#liveCache.set(live.id, version);
-    return ok(version);
+    const parsed = toFormVersion(live.form, live.version);
+    this.#liveCache.set(live.version.id, parsed);
+    return ok(parsed);
   }
 
-  /** Any version by id (records keep the version they were entered on). */
+  /** Any version by id (records keep the version they were entered on); checked when read from the store. */
   async formVersion(versionId: string, db = this.deps.db): Promise<Result<FormVersion>> {
     const cached = this.#liveCache.get(versionId);
     if (cached !== undefined) return ok(cached);
-    const row = await repo.findVersion(db, versionId);
+    const found = await trustRowOn(this.deps, db, FORM_VERSIONS, await repo.findVersion(db, versionId));
+    if (!found.ok) return found;
+    const row = found.value;
     if (row === undefined) return err(appError('NOT_FOUND', 'No such form version.'));
-    const form = await repo.findFormById(db, row.form_id);
-    const version = toFormVersion(form, row);
+    const form = await this.#form(db, row.form_id);
+    if (!form.ok) return form;
+    const version = toFormVersion(form.value, row);
     if (row.status === 'live') this.#liveCache.set(row.id, version);
     return ok(version);
   }
 
+  async #form(db: VaultDeps['db'], formId: string): Promise<Result<repo.FormRow>> {
+    const found = await trustRowOn(this.deps, db, FORMS, await repo.findFormById(db, formId));
+    return found.ok ? ok(found.value as repo.FormRow) : found;
+  }
+
   async listForms(actor: Actor, studyId: string): Promise<Result<FormListing[]>> {
-    const study = await studies.findStudy(this.deps.db, studyId);
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const known = await knownStudy(this.deps, studyId);
+    if (!known.ok) return known;
+    const study = known.value;
     const permit = await this.authorizer.authorize(actor, 'study.read', { studyId: study.id });
     if (!permit.ok) return permit;
     const rows = await repo.listForms(this.deps.db, study.id);

@@ -22,7 +22,18 @@ export type EventRow = Pick<
   | 'reason'
   | 'client'
   | 'details'
->;
+> & {
+  /** The ledger seals of the rows the event wrote (ledger/row-seal-store.ts); absent or null: none. */
+  readonly row_seals?: string | null;
+};
+
+/**
+ * The row seals member, exactly as stored (JSON text), only when the event has one: the leaves of events
+ * written before row seals (and of events that wrote no sealed row) are unchanged.
+ */
+function rowSeals(value: string | null | undefined): string {
+  return value === null || value === undefined ? '' : `"row_seals":${JSON.stringify(value)},`;
+}
 
 export function eventLeaf(row: EventRow): Buffer {
   let details: unknown;
@@ -38,7 +49,8 @@ export function eventLeaf(row: EventRow): Buffer {
   const body =
     `{"action":${str(row.action)},"actor":${str(row.actor)},"at":${str(row.at)},"client":${str(row.client)},` +
     `"details":${canonicalJson(details)},"outcome":${str(row.outcome)},"participant":${str(row.participant_id)},` +
-    `"reason":${str(row.reason)},"record":${str(row.record_id)},"seq":${canonicalJson(Number(row.seq))},` +
+    `"reason":${str(row.reason)},"record":${str(row.record_id)},${rowSeals(row.row_seals)}` +
+    `"seq":${canonicalJson(Number(row.seq))},` +
     `"study":${str(row.study_id)},"target":${str(row.target)}}`;
   return Buffer.from(LEAF_LABEL + body, 'utf8');
 }

@@ -60,9 +60,15 @@ const verifyShape = z.strictObject({
   events: z.number().int(),
   checkpoints: z.number().int(),
   witnessed: z.number().int(),
-  records: z.number().int(),
-  versions: z.number().int(),
-  telemetryUploads: z.number().int(),
+  counts: z.record(z.string(), z.number().int()),
+  checks: z.array(
+    z.strictObject({
+      name: z.string(),
+      tables: z.array(z.string()),
+      counts: z.record(z.string(), z.number().int()),
+      findings: z.number().int(),
+    }),
+  ),
   root: hash,
   latestCheckpoint: z.number().int().nullable(),
   findings: z.array(

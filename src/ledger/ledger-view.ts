@@ -42,9 +42,15 @@ export interface VerifyReportView {
   readonly events: number;
   readonly checkpoints: number;
   readonly witnessed: number;
-  readonly records: number;
-  readonly versions: number;
-  readonly telemetryUploads: number;
+  /** What the registered checks compared, by what they counted (`records`, `device uploads`...). */
+  readonly counts: Readonly<Record<string, number>>;
+  /** Each registered check: the tables it vouches for, what it compared and how many findings it made. */
+  readonly checks: readonly {
+    readonly name: string;
+    readonly tables: readonly string[];
+    readonly counts: Readonly<Record<string, number>>;
+    readonly findings: number;
+  }[];
   readonly root: string;
   readonly latestCheckpoint: number | null;
   readonly findings: {

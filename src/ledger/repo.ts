@@ -17,6 +17,7 @@ const EVENT_COLUMNS = [
   'reason',
   'client',
   'details',
+  'row_seals',
 ] as const;
 
 /** Events in sequence order from `fromSeq`, a page at a time (constant memory over a million events). */

@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { Database } from '../storage/schema.js';
+import type { CheckFactory } from './check.js';
 import { eventLeaf } from './event-leaf.js';
 import { extendFrontier, frontierFits, frontierRoot, packFrontier, unpackFrontier } from './frontier.js';
 import type { LedgerKeys } from './ledger-keys.js';
@@ -22,6 +23,8 @@ export interface LedgerConfig {
   readonly witness: Witness;
   /** The event MAC (the keyring's), checked by verify on every row. */
   readonly mac: (leafHash: Buffer) => Buffer;
+  /** The checks the capabilities register with verify (built by the composition root, src/app/). */
+  readonly checks?: readonly CheckFactory[];
 }
 
 const b64 = (b: Buffer) => b.toString('base64');
@@ -236,7 +239,14 @@ export class LedgerService {
 
   /** Recomputes and checks the whole trail (see verify.ts); never trusts the cached tree. */
   verify(db: Kysely<Database> = this.deps.db): Promise<VerifyReport> {
-    return verifyLedger(db, this.origin, this.config.keys.publicKey, this.config.witness, this.config.mac);
+    return verifyLedger(
+      db,
+      this.origin,
+      this.config.keys.publicKey,
+      this.config.witness,
+      this.config.mac,
+      this.config.checks,
+    );
   }
 
   /** Opens a stored note with the log key: the checkpoint, or null when the signature does not hold. */

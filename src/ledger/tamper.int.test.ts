@@ -1,133 +1,127 @@
-import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { populate } from '../../test/support/populate.js';
+import { TestClock } from '../../test/support/clock.js';
+import { populateAll } from '../../test/support/populate-all.js';
+import { rowCounts, schemaTables } from '../../test/support/schema-tables.js';
 import { DIALECTS, freshVault, type TestVault } from '../../test/support/stores.js';
-import type { Database } from '../storage/schema.js';
+import {
+  candidateRows,
+  constraintsOff,
+  OPS,
+  type Op,
+  type TableShape,
+  tableShape,
+  tamper,
+} from '../../test/support/tamper-ops.js';
+import { allBindings } from './table-binding.js';
 
-type Table = 'records' | 'record_versions' | 'audit_events' | 'ledger_checkpoints';
-type Op = 'edit' | 'delete' | 'insert' | 'swap';
-const TABLES: Table[] = ['records', 'record_versions', 'audit_events', 'ledger_checkpoints'];
-const KEYS: Record<Table, string[]> = {
-  records: ['id'],
-  record_versions: ['record_id', 'version'],
-  audit_events: ['seq'],
-  ledger_checkpoints: ['size'],
+/** Rows excluded by design within a bound table (docs/ledger.md): the rest of the table is drawn from. */
+const EXCLUDED_ROWS: Record<string, (row: Record<string, unknown>) => boolean> = {
+  // access_epoch is a cache-invalidation signal advanced by triggers without events (any value is
+  // harmless); subject/<study>/<site> only proposes the next subject number (a clash is refused).
+  counters: (row) => row.name === 'access_epoch' || String(row.name).startsWith('subject/'),
 };
-/** The columns an edit or swap may touch (every column of every table, keys included). */
-const COLUMNS: Record<Table, string[]> = {
-  records: [
-    'id',
-    'study_id',
-    'participant_id',
-    'form_id',
-    'visit',
-    'version',
-    'locked',
-    'created_at',
-    'updated_at',
-  ],
-  record_versions: [
-    'record_id',
-    'version',
-    'form_version_id',
-    'actor',
-    'reason',
-    'created_at',
-    'clear_values',
-    'sealed_values',
-    'changed_fields',
-  ],
-  audit_events: [
-    'seq',
-    'at',
-    'actor',
-    'action',
-    'outcome',
-    'study_id',
-    'participant_id',
-    'record_id',
-    'target',
-    'reason',
-    'client',
-    'details',
-    'leaf_mac',
-  ],
-  ledger_checkpoints: ['size', 'root', 'at', 'note'],
-};
+
+/**
+ * Tables whose row seals are not merged on this branch yet (issue #17: i-rowseal, i-rowseal2). Their
+ * detection is measured and printed, not required; the list must be empty before the merge to main.
+ */
+const NOT_YET_BOUND = new Set<string>([
+  'alerts',
+  'api_tokens',
+  'break_glass',
+  'counters',
+  'devices',
+  'form_versions',
+  'forms',
+  'grants',
+  'meta',
+  'participant_keys',
+  'participant_lookup',
+  'participants',
+  'passkeys',
+  'recovery_codes',
+  'sessions',
+  'signatures',
+  'sites',
+  'studies',
+  'study_keys',
+  'telemetry_policies',
+  'users',
+]);
 
 class Rollback extends Error {}
 
-/** A different value of the same kind for a column, so that an edit always changes something. */
-function altered(value: unknown, column: string, salt: number): unknown {
-  if (Buffer.isBuffer(value)) return randomBytes(value.length || 32);
-  if (typeof value === 'number' || typeof value === 'bigint') return Number(value) + 1000 + salt;
-  if (value === null) return column === 'leaf_mac' ? randomBytes(32) : `tampered-${salt}`;
-  const text = String(value);
-  if (column === 'details' || column.endsWith('_values') || column === 'changed_fields')
-    return JSON.stringify({ tampered: salt });
-  if (column === 'note') return text.replace(/\n(\d+)\n/, (_m, n) => `\n${Number(n) + 1}\n`);
-  return `${text.slice(0, -1)}${text.endsWith('x') ? 'y' : 'x'}`;
-}
-
-async function tamper(
-  trx: Kysely<Database>,
-  table: Table,
-  op: Op,
-  pick: number,
-  column: number,
-  salt: number,
-): Promise<boolean> {
-  const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(trx)).rows;
-  if (rows.length === 0) return false;
-  const row = rows[pick % rows.length] as Record<string, unknown>;
-  const where = (r: Record<string, unknown>) =>
-    sql.join(
-      KEYS[table].map((k) => sql`${sql.ref(k)} = ${r[k]}`),
-      sql` and `,
-    );
-  if (op === 'delete') {
-    await sql`delete from ${sql.table(table)} where ${where(row)}`.execute(trx);
-    return true;
-  }
-  if (op === 'insert') {
-    const copy = { ...row };
-    for (const k of KEYS[table]) copy[k] = altered(copy[k], k, salt + 7);
-    const columns = Object.keys(copy);
-    await sql`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))}) values (${sql.join(columns.map((c) => copy[c]))})`.execute(
-      trx,
-    );
-    return true;
-  }
-  if (op === 'swap') {
-    const other = rows[(pick + 1 + (salt % Math.max(1, rows.length - 1))) % rows.length] as Record<
-      string,
-      unknown
-    >;
-    const columns = COLUMNS[table].filter((c) => !KEYS[table].includes(c));
-    if (other === row || columns.every((c) => String(row[c]) === String(other[c]))) return false;
-    const set = (from: Record<string, unknown>) =>
-      sql.join(columns.map((c) => sql`${sql.ref(c)} = ${from[c]}`));
-    await sql`update ${sql.table(table)} set ${set(other)} where ${where(row)}`.execute(trx);
-    await sql`update ${sql.table(table)} set ${set(row)} where ${where(other)}`.execute(trx);
-    return true;
-  }
-  const name = COLUMNS[table][column % COLUMNS[table].length] as string;
-  await sql`update ${sql.table(table)} set ${sql.ref(name)} = ${altered(row[name], name, salt)} where ${where(row)}`.execute(
-    trx,
-  );
-  return true;
+interface Attempt {
+  readonly table: string;
+  readonly change: string;
+  readonly detected: boolean;
 }
 
 for (const dialect of DIALECTS) {
-  describe(`verify detects every single-row tampering (${dialect})`, () => {
+  describe(`verify detects every single-row tampering in every table (${dialect})`, () => {
     let t: TestVault;
+    let shapes: TableShape[];
+    const rows = new Map<string, Record<string, unknown>[]>();
+    const attempts: Attempt[] = [];
     beforeAll(async () => {
-      t = await freshVault(dialect);
-      await populate(t.vault);
+      const clock = new TestClock();
+      t = await freshVault(dialect, { clock });
+      await populateAll(t.vault, clock);
+      const db = t.vault.store.db;
+      // Only the tables whose loss or change is harmless by design are left out (docs/ledger.md).
+      const excluded = new Set(
+        allBindings()
+          .filter((b) => b.how === 'excluded')
+          .map((b) => b.table),
+      );
+      const tables = (await schemaTables(db, dialect)).filter((name) => !excluded.has(name));
+      shapes = await Promise.all(tables.map((name) => tableShape(db, dialect, name)));
+      for (const shape of shapes)
+        rows.set(shape.table, await candidateRows(db, shape, EXCLUDED_ROWS[shape.table] ?? (() => false)));
+    }, 120_000);
+    afterAll(async () => {
+      const rates = new Map<string, { tried: number; found: number; missed: Set<string> }>();
+      for (const a of attempts) {
+        const r = rates.get(a.table) ?? { tried: 0, found: 0, missed: new Set<string>() };
+        r.tried++;
+        if (a.detected) r.found++;
+        else r.missed.add(a.change);
+        rates.set(a.table, r);
+      }
+      const lines = [...rates].map(
+        ([table, r]) =>
+          `${table}: ${r.found}/${r.tried}${r.missed.size > 0 ? ` missed: ${[...r.missed].sort().join(', ')}` : ''}`,
+      );
+      const found = attempts.filter((a) => a.detected).length;
+      console.log(`[${dialect}] detected ${found}/${attempts.length}\n${lines.join('\n')}`);
+      await t.cleanup();
     });
-    afterAll(async () => t.cleanup());
+
+    /** One tampering inside a transaction that is rolled back: was it found, with its table named? */
+    async function attempt(shape: TableShape, op: Op, pick: number, column: number, salt: number) {
+      let outcome: Attempt | undefined;
+      await t.vault.store.db
+        .transaction()
+        .execute(async (trx) => {
+          await constraintsOff(trx, dialect);
+          const all = rows.get(shape.table) ?? [];
+          const change = await tamper(trx, shape, all, op, pick, column, salt).catch(() => undefined);
+          if (change !== undefined) {
+            const report = await t.vault.ledger.verify(trx);
+            const named = report.findings.some((f) => f.table === shape.table);
+            outcome = { table: shape.table, change, detected: !report.ok && named };
+          }
+          throw new Rollback();
+        })
+        .catch((e: unknown) => {
+          if (!(e instanceof Rollback)) throw e;
+        });
+      if (outcome !== undefined) attempts.push(outcome);
+      return outcome;
+    }
+
+    const required = (table: string) => !NOT_YET_BOUND.has(table);
 
     it('an untouched store verifies', async () => {
       const report = await t.vault.ledger.verify();
@@ -135,40 +129,29 @@ for (const dialect of DIALECTS) {
       expect(report.ok).toBe(true);
     });
 
-    it('21 CFR 11.10(e), ICH E6(R3) 4.2.2: random edits, deletions, insertions and swaps in SQL are all detected and named (property)', async () => {
+    it('issue #17 item 4: the populated store has rows in every table that is not excluded', async () => {
+      const counts = await rowCounts(
+        t.vault.store.db,
+        shapes.map((s) => s.table),
+      );
+      expect(Object.entries(counts).filter(([, n]) => n === 0)).toEqual([]);
+    });
+
+    it('21 CFR 11.10(e), ICH E6(R3) 4.2.2: random edits, deletions, insertions and swaps in SQL, in every table, are all detected and named (property)', async () => {
       let tried = 0;
       await fc.assert(
         fc.asyncProperty(
-          fc.constantFrom(...TABLES),
-          fc.constantFrom<Op>('edit', 'delete', 'insert', 'swap'),
+          fc.constantFrom(...shapes),
+          fc.constantFrom(...OPS),
           fc.nat(),
           fc.nat(),
           fc.nat(1000),
-          async (table, op, pick, column, salt) => {
-            let outcome: { changed: boolean; ok: boolean; tables: string[]; kinds: string[] } | undefined;
-            await t.vault.store.db
-              .transaction()
-              .execute(async (trx) => {
-                // Constraints off, as an attacker with full database access would have them.
-                if (dialect === 'sqlite') await sql`PRAGMA defer_foreign_keys = ON`.execute(trx);
-                else await sql`SET LOCAL session_replication_role = replica`.execute(trx);
-                const changed = await tamper(trx, table, op, pick, column, salt).catch(() => false);
-                const report = changed ? await t.vault.ledger.verify(trx) : undefined;
-                outcome = {
-                  changed,
-                  ok: report?.ok ?? true,
-                  tables: report?.findings.map((f) => f.table) ?? [],
-                  kinds: report?.findings.map((f) => f.kind) ?? [],
-                };
-                throw new Rollback();
-              })
-              .catch((e: unknown) => {
-                if (!(e instanceof Rollback)) throw e;
-              });
-            if (!outcome?.changed) return;
+          async (shape, op, pick, column, salt) => {
+            const outcome = await attempt(shape, op, pick, column, salt);
+            if (outcome === undefined) return;
             tried++;
-            expect(outcome.ok, `${op} in ${table} went unnoticed`).toBe(false);
-            expect(outcome.tables, `${op} in ${table} was not named`).toContain(table);
+            if (required(shape.table))
+              expect(outcome.detected, `${outcome.change} in ${shape.table} went unnoticed`).toBe(true);
           },
         ),
         { numRuns: 300 },
@@ -176,6 +159,24 @@ for (const dialect of DIALECTS) {
       expect(tried).toBeGreaterThan(200);
       // The store is untouched afterwards: every tampering was rolled back.
       expect((await t.vault.ledger.verify()).ok).toBe(true);
-    });
+    }, 600_000);
+
+    it('21 CFR 11.10(e): every column of every table edited, and a row of each deleted, inserted and swapped, is detected and named', async () => {
+      const missed: string[] = [];
+      for (const shape of shapes) {
+        const changes: [Op, number][] = [
+          ['delete', 0],
+          ['insert', 0],
+          ['swap', 0],
+          ...shape.columns.map((_c, i): [Op, number] => ['edit', i]),
+        ];
+        for (const [op, column] of changes) {
+          const outcome = await attempt(shape, op, column, column, 17 + column);
+          if (outcome !== undefined && !outcome.detected && required(shape.table))
+            missed.push(`${shape.table}: ${outcome.change}`);
+        }
+      }
+      expect(missed).toEqual([]);
+    }, 600_000);
   });
 }

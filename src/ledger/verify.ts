@@ -1,55 +1,29 @@
 import type { KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { versionDigest } from '../records/version-digest.js';
 import type { Database } from '../storage/schema.js';
+import type { CheckFactory, CheckSummary, Finding, LedgerCheck, StoredEvent } from './check.js';
 import { type EventRow, eventLeaf } from './event-leaf.js';
+import { packFrontier } from './frontier.js';
 import { leafHash } from './merkle.js';
 import { MerkleTree } from './merkle-tree.js';
 import * as repo from './repo.js';
 import { openCheckpoint } from './signed-note.js';
-import { TelemetryTrail, verifyTelemetry } from './verify-telemetry.js';
 import type { Witness } from './witness.js';
 
-export type FindingKind =
-  | 'modified'
-  | 'deleted'
-  | 'inserted'
-  | 'reordered'
-  | 'checkpoint-rolled-back'
-  | 'checkpoint-forked'
-  | 'witness-ahead-of-database'
-  | 'witness-damaged';
-
-export interface Finding {
-  readonly table: string;
-  readonly row: string;
-  readonly kind: FindingKind;
-  readonly detail: string;
-}
+export type { Finding, FindingKind } from './check.js';
 
 export interface VerifyReport {
   readonly ok: boolean;
   readonly events: number;
   readonly checkpoints: number;
   readonly witnessed: number;
-  readonly records: number;
-  readonly versions: number;
-  /** Device uploads checked against the events that accepted them. */
-  readonly telemetryUploads: number;
+  /** What the registered checks compared, by what they counted (`records`, `device uploads`...). */
+  readonly counts: Readonly<Record<string, number>>;
+  /** Each registered check: the tables it vouches for, what it compared and how many findings it made. */
+  readonly checks: readonly CheckSummary[];
   readonly root: string;
   readonly latestCheckpoint: number | null;
   readonly findings: Finding[];
-}
-
-interface RecordTrail {
-  readonly versions: Map<number, string>;
-  locked: boolean;
-  createSeq: number;
-  studyId: string | null;
-  participantId: string | null;
-  target: string | null;
-  createdAt: string;
-  changedAt: string;
 }
 
 const MAX_FINDINGS = 1000;
@@ -57,9 +31,8 @@ const MAX_FINDINGS = 1000;
 /**
  * Recomputes the whole trail from what is stored and checks it against what was signed and published:
  * every leaf (and the hash stored at append), the sequence, every checkpoint's signature and root, the
- * witness, every record version against the event that describes it, every record's current state
- * against the replay of its versions and lock events, and every device upload against its event
- * (21 CFR 11.10(e); ICH E6(R3) 4.2.2).
+ * witness; then the checks the capabilities registered (records, device uploads, row seals...) compare
+ * their tables with the events, replayed once in the same pass (21 CFR 11.10(e); ICH E6(R3) 4.2.2).
  */
 export async function verifyLedger(
   db: Kysely<Database>,
@@ -67,14 +40,14 @@ export async function verifyLedger(
   publicKey: KeyObject,
   witness: Witness,
   mac: (leafHash: Buffer) => Buffer,
+  checkFactories: readonly CheckFactory[] = [],
 ): Promise<VerifyReport> {
   const findings: Finding[] = [];
   const find = (f: Finding) => {
     if (findings.length < MAX_FINDINGS) findings.push(f);
   };
   const tree = new MerkleTree();
-  const trails = new Map<string, RecordTrail>();
-  const telemetry = new TelemetryTrail();
+  const checks: LedgerCheck[] = checkFactories.map((make) => make());
   const mismatched: { row: EventRow; stored: Buffer }[] = [];
   const restores: { at: string; lostFrom: number; lostThrough: number }[] = [];
   const latestSignedSize = Number((await repo.latestCheckpoint(db))?.size ?? 0);
@@ -94,8 +67,7 @@ export async function verifyLedger(
     if (row.leaf_mac === null || !mac(hash).equals(row.leaf_mac)) {
       mismatched.push({ row, stored: row.leaf_mac ?? Buffer.alloc(0) });
     }
-    collectRecordTrail(trails, row);
-    telemetry.collect(row);
+    for (const check of checks) check.collect?.(row);
     if (row.action === 'backup.restore') restores.push(restoreGap(row));
   }
   reportMismatches(mismatched, mac, latestSignedSize, find);
@@ -128,6 +100,16 @@ export async function verifyLedger(
         row: `seq < ${size}`,
         kind: 'modified',
         detail: `the log no longer matches signed checkpoint ${size}`,
+      });
+    } else if (cp.frontier !== null && !packFrontier(tree.frontier(size)).equals(cp.frontier)) {
+      // The frontier only saves a cold start the replay (a wrong one is refused there and the log
+      // replayed), but it is stored state: a change to it is tampering all the same. A null one
+      // (checkpoints older than migration 0006) makes the service replay the log.
+      find({
+        table: 'ledger_checkpoints',
+        row: `size ${size}`,
+        kind: 'modified',
+        detail: "its frontier is not the log's at this size",
       });
     }
   }
@@ -200,25 +182,48 @@ export async function verifyLedger(
     });
   }
 
-  const counts = await verifyRecords(db, trails, find);
-  const telemetryUploads = await verifyTelemetry(db, telemetry, find);
+  const { counts, summaries } = await runChecks(db, checks, find);
   return {
     ok: findings.length === 0,
     events: tree.size,
     checkpoints: checkpoints.length,
     witnessed,
-    records: counts.records,
-    versions: counts.versions,
-    telemetryUploads,
+    counts,
+    checks: summaries,
     root: tree.root().toString('base64'),
     latestCheckpoint: checkpoints.length === 0 ? null : Number(checkpoints[checkpoints.length - 1]?.size),
     findings,
   };
 }
 
-async function* eventsWithHashes(
+/** Finishes each check in turn, in registration order, counting what each compared and found. */
+async function runChecks(
   db: Kysely<Database>,
-): AsyncGenerator<EventRow & { leaf_mac: Buffer | null }> {
+  checks: readonly LedgerCheck[],
+  find: (f: Finding) => void,
+): Promise<{ counts: Record<string, number>; summaries: CheckSummary[] }> {
+  const counts: Record<string, number> = {};
+  const summaries: CheckSummary[] = [];
+  for (const check of checks) {
+    const own: Record<string, number> = {};
+    let found = 0;
+    await check.finish({
+      db,
+      find: (f) => {
+        found++;
+        find(f);
+      },
+      count: (what, n) => {
+        own[what] = (own[what] ?? 0) + n;
+        counts[what] = (counts[what] ?? 0) + n;
+      },
+    });
+    summaries.push({ name: check.name, tables: check.tables, counts: own, findings: found });
+  }
+  return { counts, summaries };
+}
+
+async function* eventsWithHashes(db: Kysely<Database>): AsyncGenerator<StoredEvent> {
   let next = 0;
   for (;;) {
     const page = await db
@@ -275,156 +280,4 @@ function reportMismatches(
       });
     else find({ ...where, kind: 'modified', detail: 'the event no longer matches the MAC taken at append' });
   }
-}
-
-function collectRecordTrail(trails: Map<string, RecordTrail>, row: EventRow): void {
-  if (row.record_id === null || !row.action.startsWith('record.')) return;
-  let trail = trails.get(row.record_id);
-  if (trail === undefined) {
-    trail = {
-      versions: new Map(),
-      locked: false,
-      createSeq: -1,
-      studyId: null,
-      participantId: null,
-      target: null,
-      createdAt: '',
-      changedAt: '',
-    };
-    trails.set(row.record_id, trail);
-  }
-  let details: { version?: unknown; digest?: unknown } = {};
-  try {
-    details = JSON.parse(row.details) as typeof details;
-  } catch {
-    // an unparsable event is already reported as modified
-  }
-  if (row.action === 'record.create' || row.action === 'record.update') {
-    if (typeof details.version === 'number' && typeof details.digest === 'string') {
-      trail.versions.set(details.version, details.digest);
-    }
-    trail.changedAt = row.at;
-    if (row.action === 'record.create') {
-      trail.createSeq = Number(row.seq);
-      trail.studyId = row.study_id;
-      trail.createdAt = row.at;
-      trail.participantId = row.participant_id;
-      trail.target = row.target;
-    }
-  } else if (row.action === 'record.lock') {
-    trail.locked = true;
-    trail.changedAt = row.at;
-  } else if (row.action === 'record.unlock') {
-    trail.locked = false;
-    trail.changedAt = row.at;
-  }
-}
-
-async function verifyRecords(
-  db: Kysely<Database>,
-  trails: Map<string, RecordTrail>,
-  find: (f: Finding) => void,
-): Promise<{ records: number; versions: number }> {
-  const forms = new Map(
-    (await db.selectFrom('forms').select(['id', 'oid']).execute()).map((f) => [f.id, f.oid]),
-  );
-  const seenVersions = new Map<string, Set<number>>();
-  const maxVersion = new Map<string, number>();
-  let versionCount = 0;
-  let lastKey: { record: string; version: number } = { record: '', version: -1 };
-  for (;;) {
-    const page = await db
-      .selectFrom('record_versions')
-      .selectAll()
-      .where((eb) =>
-        eb.or([
-          eb('record_id', '>', lastKey.record),
-          eb.and([eb('record_id', '=', lastKey.record), eb('version', '>', lastKey.version)]),
-        ]),
-      )
-      .orderBy('record_id')
-      .orderBy('version')
-      .limit(5000)
-      .execute();
-    for (const version of page) {
-      versionCount++;
-      const v = Number(version.version);
-      const where = `record ${version.record_id} version ${v}`;
-      const described = trails.get(version.record_id)?.versions.get(v);
-      if (described === undefined) {
-        find({
-          table: 'record_versions',
-          row: where,
-          kind: 'inserted',
-          detail: 'no audit event describes this version',
-        });
-      } else if (described !== versionDigest(version)) {
-        find({
-          table: 'record_versions',
-          row: where,
-          kind: 'modified',
-          detail: 'differs from the version its audit event describes',
-        });
-      }
-      let seen = seenVersions.get(version.record_id);
-      if (seen === undefined) {
-        seen = new Set();
-        seenVersions.set(version.record_id, seen);
-      }
-      seen.add(v);
-      maxVersion.set(version.record_id, Math.max(v, maxVersion.get(version.record_id) ?? 0));
-    }
-    const last = page[page.length - 1];
-    if (page.length < 5000 || last === undefined) break;
-    lastKey = { record: last.record_id, version: Number(last.version) };
-  }
-  for (const [recordId, trail] of trails) {
-    for (const v of trail.versions.keys()) {
-      if (!seenVersions.get(recordId)?.has(v)) {
-        find({
-          table: 'record_versions',
-          row: `record ${recordId} version ${v}`,
-          kind: 'deleted',
-          detail: 'its audit event remains',
-        });
-      }
-    }
-  }
-  const records = await db.selectFrom('records').selectAll().execute();
-  const present = new Set<string>();
-  for (const record of records) {
-    present.add(record.id);
-    const where = `record ${record.id}`;
-    const trail = trails.get(record.id);
-    if (trail === undefined || trail.createSeq < 0) {
-      find({ table: 'records', row: where, kind: 'inserted', detail: 'no audit event created this record' });
-      continue;
-    }
-    const problems: string[] = [];
-    if (Number(record.version) !== (maxVersion.get(record.id) ?? 0))
-      problems.push('its version is not its latest version');
-    if (Number(record.locked) !== (trail.locked ? 1 : 0))
-      problems.push('its lock state is not the replay of lock and unlock events');
-    if (record.participant_id !== trail.participantId)
-      problems.push('its participant differs from its creation event');
-    if (`${forms.get(record.form_id) ?? '?'}/${record.visit}` !== trail.target)
-      problems.push('its form or visit differs from its creation event');
-    if (record.study_id !== trail.studyId) problems.push('its study differs from its creation event');
-    if (record.created_at !== trail.createdAt)
-      problems.push('its creation time differs from its creation event');
-    if (record.updated_at !== trail.changedAt) problems.push('its update time differs from its last change');
-    if (problems.length > 0)
-      find({ table: 'records', row: where, kind: 'modified', detail: problems.join('; ') });
-  }
-  for (const [recordId, trail] of trails) {
-    if (trail.createSeq >= 0 && !present.has(recordId)) {
-      find({
-        table: 'records',
-        row: `record ${recordId}`,
-        kind: 'deleted',
-        detail: 'its audit events remain',
-      });
-    }
-  }
-  return { records: records.length, versions: versionCount };
 }

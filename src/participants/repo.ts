@@ -114,18 +114,28 @@ export async function deleteLookupTokens(db: Kysely<Database>, participantId: st
   await db.deleteFrom('participant_lookup').where('participant_id', '=', participantId).execute();
 }
 
-export async function findByToken(
-  db: Kysely<Database>,
-  studyId: string,
-  kind: string,
-  token: Buffer,
-): Promise<string[]> {
+/** A participant's lookup tokens (their primary keys), before an erasure deletes them. */
+export async function lookupTokensOf(db: Kysely<Database>, participantId: string): Promise<LookupToken[]> {
   const rows = await db
     .selectFrom('participant_lookup')
-    .select('participant_id')
+    .select(['study_id', 'kind', 'token', 'participant_id'])
+    .where('participant_id', '=', participantId)
+    .execute();
+  return rows.map((r) => ({
+    studyId: r.study_id,
+    kind: r.kind,
+    token: r.token,
+    participantId: r.participant_id,
+  }));
+}
+
+export async function findByToken(db: Kysely<Database>, studyId: string, kind: string, token: Buffer) {
+  // Whole rows: each one's seal is checked before it is followed (issue #17).
+  return db
+    .selectFrom('participant_lookup')
+    .selectAll()
     .where('study_id', '=', studyId)
     .where('kind', '=', kind)
     .where('token', '=', token)
     .execute();
-  return rows.map((r) => r.participant_id);
 }

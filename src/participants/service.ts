@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Authorizer } from '../access/authorizer.js';
+import { trustRows } from '../access/row-tamper.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
@@ -10,12 +11,15 @@ import { err, ok, type Result } from '../core/result.js';
 import { blindIndexToken, IDENTIFIER_KINDS, type IdentifierKind } from '../crypto/blind-index.js';
 import { checkValue } from '../forms/validate-values.js';
 import { transact } from '../storage/transact.js';
-import * as studies from '../studies/repo.js';
+import { knownSite, knownStudy } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { openValue, sealValue } from '../vault/field-cipher.js';
 import { nextCounter } from '../vault/meta-repo.js';
+import { PARTICIPANT_KEYS } from '../vault/vault-bindings.js';
+import { lookupSeal, PARTICIPANT_LOOKUP, PARTICIPANTS } from './participants-bindings.js';
 import { PARTICIPANT_STATUSES, type Participant } from './participants-view.js';
 import * as repo from './repo.js';
+import { knownParticipant, participantBySubject, trustParticipants } from './trusted.js';
 
 export { PARTICIPANT_STATUSES, type Participant } from './participants-view.js';
 
@@ -65,10 +69,12 @@ export class ParticipantService {
     const parsed = enrollSchema.safeParse(input);
     if (!parsed.success) return err(invalidInput(parsed.error));
     const { db } = this.deps;
-    const study = await studies.findStudy(db, studyId);
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
-    const site = await studies.findSite(db, study.id, parsed.data.site);
-    if (site === undefined) return err(appError('NOT_FOUND', 'No such site in the study.'));
+    const known = await knownStudy(this.deps, studyId);
+    if (!known.ok) return known;
+    const study = known.value;
+    const knownAt = await knownSite(this.deps, study.id, parsed.data.site);
+    if (!knownAt.ok) return knownAt;
+    const site = knownAt.value;
     const permit = await this.authorizer.authorize(actor, 'participant.create', {
       studyId: study.id,
       siteId: site.id,
@@ -106,7 +112,9 @@ export class ParticipantService {
     const subjectId =
       input.subjectId ??
       `${site.code}-${String(await nextCounter(trx, `subject/${studyId}/${site.id}`)).padStart(4, '0')}`;
-    if ((await repo.findBySubject(trx, studyId, subjectId)) !== undefined) {
+    const existing = await participantBySubject(this.deps, studyId, subjectId, trx);
+    if (!existing.ok) return existing;
+    if (existing.value !== undefined) {
       return err(appError('ALREADY_EXISTS', 'A participant with this subject id exists in the study.'));
     }
     const id = newId();
@@ -135,6 +143,10 @@ export class ParticipantService {
       participantId: id,
       target: subjectId,
       details: { site: site.code, status: input.status },
+      seals: [
+        [PARTICIPANTS, [id]],
+        [PARTICIPANT_KEYS, [id]],
+      ],
     });
     return ok(toParticipant({ ...row, site_code: site.code }));
   }
@@ -145,8 +157,9 @@ export class ParticipantService {
     options: { reveal?: boolean } = {},
   ): Promise<Result<Participant>> {
     const { db, keyring } = this.deps;
-    const row = await repo.findParticipant(db, participantId);
-    if (row === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
+    const known = await knownParticipant(this.deps, participantId);
+    if (!known.ok) return known;
+    const row = known.value;
     const permit = await this.authorizer.authorize(actor, 'participant.read', {
       studyId: row.study_id,
       siteId: row.site_id,
@@ -186,7 +199,9 @@ export class ParticipantService {
   }
 
   async findBySubject(actor: Actor, studyId: string, subjectId: string): Promise<Result<Participant>> {
-    const row = await repo.findBySubject(this.deps.db, studyId, subjectId);
+    const found = await participantBySubject(this.deps, studyId, subjectId);
+    if (!found.ok) return found;
+    const row = found.value;
     if (row === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
     const permit = await this.authorizer.authorize(actor, 'participant.read', {
       studyId: row.study_id,
@@ -202,11 +217,12 @@ export class ParticipantService {
     filter: { site?: string; limit?: number; offset?: number } = {},
   ): Promise<Result<Participant[]>> {
     const { db } = this.deps;
-    const study = await studies.findStudy(db, studyId);
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
-    const site = filter.site === undefined ? undefined : await studies.findSite(db, study.id, filter.site);
-    if (filter.site !== undefined && site === undefined)
-      return err(appError('NOT_FOUND', 'No such site in the study.'));
+    const known = await knownStudy(this.deps, studyId);
+    if (!known.ok) return known;
+    const study = known.value;
+    const knownAt = filter.site === undefined ? undefined : await knownSite(this.deps, study.id, filter.site);
+    if (knownAt !== undefined && !knownAt.ok) return knownAt;
+    const site = knownAt?.value;
     const permit = await this.authorizer.authorize(actor, 'participant.read', {
       studyId: study.id,
       siteId: site?.id,
@@ -214,13 +230,14 @@ export class ParticipantService {
     });
     if (!permit.ok) return permit;
     const { sites } = permit.value;
-    const rows = await repo.listParticipants(db, study.id, {
+    const listed = await repo.listParticipants(db, study.id, {
       ...(site === undefined ? {} : { siteId: site.id }),
       ...(sites === 'all' ? {} : { siteIds: [...sites] }),
       limit: Math.min(Math.max(filter.limit ?? 100, 1), 1000),
       offset: Math.max(filter.offset ?? 0, 0),
     });
-    return ok(rows.map(toParticipant));
+    const rows = await trustParticipants(this.deps, db, listed);
+    return rows.ok ? ok(rows.value.map(toParticipant)) : rows;
   }
 
   /** Exact-match lookup through the blind index: no row is decrypted; the search itself is audited. */
@@ -234,15 +251,31 @@ export class ParticipantService {
       return err(appError('VALIDATION_FAILED', 'The identifier must be 1 to 320 characters.'));
     }
     const { db, keyring } = this.deps;
-    const study = await studies.findStudy(db, studyId);
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
+    const known = await knownStudy(this.deps, studyId);
+    if (!known.ok) return known;
+    const study = known.value;
     const permit = await this.authorizer.authorize(actor, 'participant.lookup', { studyId: study.id });
     if (!permit.ok) return permit;
     const { sites } = permit.value;
     const token = blindIndexToken(keyring.blindIndexKey(study.id), kind as IdentifierKind, value);
-    const ids = await repo.findByToken(db, study.id, kind, token);
+    // A token added or moved in SQL never makes an identifier find another participant (issue #17).
+    const tokens = await trustRows(
+      this.deps,
+      PARTICIPANT_LOOKUP,
+      await repo.findByToken(db, study.id, kind, token),
+    );
+    if (!tokens.ok) return tokens;
+    const found = await trustParticipants(
+      this.deps,
+      db,
+      await repo.findManyByIds(
+        db,
+        tokens.value.map((t) => t.participant_id),
+      ),
+    );
+    if (!found.ok) return found;
     // Matches at sites the actor may not see are left out, not counted (ASVS 8.2.2).
-    const rows = (await repo.findManyByIds(db, ids)).filter((r) => sites === 'all' || sites.has(r.site_id));
+    const rows = found.value.filter((r) => sites === 'all' || sites.has(r.site_id));
     return transact(db, async (trx) => {
       await appendAuditEvent(trx, this.deps, {
         actor,
@@ -266,8 +299,9 @@ export class ParticipantService {
     if (!parsedReason.success)
       return err(appError('REASON_REQUIRED', 'A reason for the change is required.'));
     const { db, clock } = this.deps;
-    const row = await repo.findParticipant(db, participantId);
-    if (row === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
+    const known = await knownParticipant(this.deps, participantId);
+    if (!known.ok) return known;
+    const row = known.value;
     const permit = await this.authorizer.authorize(actor, 'participant.status', {
       studyId: row.study_id,
       siteId: row.site_id,
@@ -284,6 +318,7 @@ export class ParticipantService {
         participantId: row.id,
         reason: parsedReason.data,
         details: { from: row.status, to: parsedStatus.data },
+        seals: [[PARTICIPANTS, [row.id]]],
       });
       return ok(toParticipant({ ...row, status: parsedStatus.data, updated_at: now }));
     });
@@ -298,8 +333,9 @@ export class ParticipantService {
     if (!parsedReason.success)
       return err(appError('REASON_REQUIRED', 'A reason for the erasure is required.'));
     const { db, clock, keyring } = this.deps;
-    const row = await repo.findParticipant(db, participantId);
-    if (row === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
+    const known = await knownParticipant(this.deps, participantId);
+    if (!known.ok) return known;
+    const row = known.value;
     const permit = await this.authorizer.authorize(actor, 'participant.erase', {
       studyId: row.study_id,
       siteId: row.site_id,
@@ -309,6 +345,9 @@ export class ParticipantService {
       return err(appError('PARTICIPANT_ERASED', 'The participant was already erased.'));
     const result = await transact(db, async (trx) => {
       const now = clock.now().toISOString();
+      // The crypto-shred is the only legal deletion of a participant key: its event seals the key and
+      // the lookup tokens as deleted, so `verify` tells it from a key dropped in SQL (GDPR art. 17).
+      const tokens = await repo.lookupTokensOf(trx, row.id);
       await keyring.destroyParticipantKey(trx, row.id);
       await repo.deleteLookupTokens(trx, row.id);
       await repo.markErased(trx, row.id, now);
@@ -319,6 +358,7 @@ export class ParticipantService {
         participantId: row.id,
         target: row.subject_id,
         reason: parsedReason.data,
+        seals: [[PARTICIPANTS, [row.id]], [PARTICIPANT_KEYS, [row.id]], ...tokens.map(lookupSeal)],
       });
       return ok(toParticipant({ ...row, status: 'erased', erased_at: now, updated_at: now }));
     });

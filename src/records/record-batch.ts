@@ -6,6 +6,7 @@ import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { FormVersion } from '../forms/service.js';
 import type { FieldValue } from '../forms/validate-values.js';
+import { lookupSeal } from '../participants/participants-bindings.js';
 import * as participants from '../participants/repo.js';
 import { type Tx, transact } from '../storage/transact.js';
 import { type NewRecord, type PreparedRecord, prepareRecord } from './record-creation.js';
@@ -111,10 +112,11 @@ export async function createBatchInTx(
     trx,
     prepared.flatMap((p) => p.tokens),
   );
+  // Each record's event seals the lookup tokens it indexed (issue #17).
   await appendAuditEvents(
     trx,
     ctx.deps,
-    prepared.map((p) => p.event),
+    prepared.map((p) => ({ ...p.event, seals: p.tokens.map(lookupSeal) })),
   );
   return ok(
     prepared.map((p, i) => ({

@@ -6,6 +6,7 @@ import { err, ok, type Result } from '../core/result.js';
 import { blindIndexToken } from '../crypto/blind-index.js';
 import { type FormDefinition, isProtected } from '../forms/form-definition.js';
 import { type FieldValues, validateValues } from '../forms/validate-values.js';
+import { lookupSeal } from '../participants/participants-bindings.js';
 import * as participants from '../participants/repo.js';
 import type { Tx } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
@@ -96,8 +97,9 @@ export async function changeRecord(
   };
   await repo.insertVersion(trx, versionRow);
   const participant = { id: record.participant_id, study_id: record.study_id };
-  await indexLookups(deps, trx, form.value.definition, participant, before, values.value);
+  const indexed = await indexLookups(deps, trx, form.value.definition, participant, before, values.value);
   await appendAuditEvent(trx, deps, {
+    seals: indexed.map(lookupSeal),
     actor,
     action: 'record.update',
     at: now,
@@ -156,7 +158,8 @@ async function indexLookups(
   participant: { id: string; study_id: string },
   before: FieldValues,
   after: FieldValues,
-): Promise<void> {
+): Promise<participants.LookupToken[]> {
+  const touched: participants.LookupToken[] = [];
   for (const field of form.fields) {
     if (field.lookup === undefined || sameValue(before[field.oid], after[field.oid])) continue;
     const studyKey = deps.keyring.blindIndexKey(participant.study_id);
@@ -164,15 +167,15 @@ async function indexLookups(
     const old = before[field.oid];
     const next = after[field.oid];
     if (typeof old === 'string') {
-      await participants.deleteLookupToken(trx, {
-        ...row,
-        token: blindIndexToken(studyKey, field.lookup, old),
-      });
+      const gone = { ...row, token: blindIndexToken(studyKey, field.lookup, old) };
+      await participants.deleteLookupToken(trx, gone);
+      touched.push(gone);
     }
     if (typeof next === 'string') {
-      await participants.insertLookupTokens(trx, [
-        { ...row, token: blindIndexToken(studyKey, field.lookup, next) },
-      ]);
+      const added = { ...row, token: blindIndexToken(studyKey, field.lookup, next) };
+      await participants.insertLookupTokens(trx, [added]);
+      touched.push(added);
     }
   }
+  return touched;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AuthService } from '../access/auth-service.js';
 import type { Authorizer } from '../access/authorizer.js';
+import { trustRows } from '../access/row-tamper.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { canonicalJson } from '../core/canonical-json.js';
@@ -12,6 +13,7 @@ import * as records from '../records/repo.js';
 import { versionDigest } from '../records/version-digest.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { SIGNATURES } from './signatures-bindings.js';
 import { SIGNATURE_MEANINGS, type Signature } from './signatures-view.js';
 
 export { SIGNATURE_MEANINGS, type Signature } from './signatures-view.js';
@@ -83,6 +85,7 @@ export class SignatureService {
         recordId,
         target: `${record.form_oid}/${record.visit}`,
         details: { version: row.record_version, meaning: row.meaning, contentHash: row.content_hash },
+        seals: [[SIGNATURES, [row.id]]],
       });
       return ok(toSignature(row, true));
     });
@@ -97,12 +100,20 @@ export class SignatureService {
       siteId: record.site_id,
     });
     if (!permit.ok) return permit;
-    const rows = await this.deps.db
-      .selectFrom('signatures')
-      .selectAll()
-      .where('record_id', '=', recordId)
-      .orderBy('signed_at')
-      .execute();
+    // A signature edited, inserted or copied in SQL is never shown as valid, nor at all (21 CFR 11.70;
+    // issue #17): the list is refused with ROW_TAMPERED and the row reported.
+    const checked = await trustRows(
+      this.deps,
+      SIGNATURES,
+      await this.deps.db
+        .selectFrom('signatures')
+        .selectAll()
+        .where('record_id', '=', recordId)
+        .orderBy('signed_at')
+        .execute(),
+    );
+    if (!checked.ok) return checked;
+    const rows = checked.value;
     const current = await records.findVersion(this.deps.db, recordId, Number(record.version));
     const currentHash = current === undefined ? '' : contentHash(recordId, current);
     return ok(

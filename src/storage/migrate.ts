@@ -9,6 +9,7 @@ import { ledgerFrontierMigration } from './migrations/0006-ledger-frontier.js';
 import { deviceLastSamplesMigration } from './migrations/0007-device-last-samples.js';
 import { secondFactorsMigration } from './migrations/0008-second-factors.js';
 import { breakGlassReviewMigration } from './migrations/0009-break-glass-review.js';
+import { rowSealsMigration } from './migrations/0010-row-seals.js';
 import type { Database } from './schema.js';
 
 /** Versioned migrations, applied in order at start; each runs in its own transaction. */
@@ -23,6 +24,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0007-device-last-samples': deviceLastSamplesMigration(),
     '0008-second-factors': secondFactorsMigration(dialect),
     '0009-break-glass-review': breakGlassReviewMigration(),
+    '0010-row-seals': rowSealsMigration(dialect),
   };
 }
 

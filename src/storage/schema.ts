@@ -1,7 +1,21 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 // Timestamps are ISO 8601 UTC strings (server time); booleans are 0/1 integers; JSON is text.
 // Both dialects share this one schema.
+
+/**
+ * The row seal of a table bound by row MAC (migration 0010, ledger/row-seal.ts): the sequence number of
+ * the audit event that last wrote the row, and the HMAC under the row key. Every table of
+ * ROW_SEALED_TABLES (migration 0010) has them. They are not in the table interfaces below: only the
+ * event's `seals`, `resealRow` and `updateVolatile` (ledger/row-seal-store.ts) write them, and rows
+ * built for an insert never name them. `selectAll()` returns them: read such a row as `Sealed<Row>`.
+ */
+export interface RowSealColumns {
+  readonly row_seq: number | string | null;
+  readonly row_mac: Buffer | null;
+}
+
+export type Sealed<Row> = Row & RowSealColumns;
 
 export interface MetaTable {
   key: string;
@@ -128,6 +142,11 @@ export interface AuditEventTable {
   details: string;
   /** HMAC-SHA-256, under the ledger MAC key, of the event's RFC 9162 leaf hash (null before the ledger). */
   leaf_mac: Buffer | null;
+  /**
+   * JSON array of [table, key, ledger seal or null] for the row-sealed rows the event wrote (migration
+   * 0010); in the leaf only when set, so events without it keep their leaves.
+   */
+  row_seals: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface LedgerCheckpointTable {

@@ -13,6 +13,7 @@ import { transact } from '../storage/transact.js';
 import { createMasterKeyFile, readMasterKeyFile } from './key-files.js';
 import { Keyring } from './keyring.js';
 import { getMeta, setMeta } from './meta-repo.js';
+import { META } from './vault-bindings.js';
 
 export interface KeySource {
   readonly keyDir: string;
@@ -84,11 +85,14 @@ export async function initializeStore(
     await setMeta(trx, 'key_check', keyCheck.toString('base64'));
     await setMeta(trx, 'blind_index_root', blindRoot.toString('base64'));
     await setMeta(trx, 'ledger_mac_key', ledgerMac.toString('base64'));
+    const written = ['store_id', 'created_at', 'key_mode', 'key_check', 'blind_index_root', 'ledger_mac_key'];
     await appendAuditEvent(trx, sealer, {
       actor,
       action: 'store.init',
       target: storeId,
       details: { keyMode },
+      // The store's settings are sealed like any row (issue #17): `verify` names one changed in SQL.
+      seals: [...written, ...(salt === undefined ? [] : ['kdf_salt'])].map((key) => [META, [key]] as const),
     });
     return ok({ created: true, keyMode });
   });
@@ -120,6 +124,16 @@ export async function unlockStore(db: Kysely<Database>, source: KeySource): Prom
     return err(appError('INTEGRITY_ERROR', 'The blind-index key failed its integrity check.'));
   const wrappedMac = await getMeta(db, 'ledger_mac_key');
   if (wrappedMac === undefined) {
+    // Only a store made before the ledger has no MAC key: once an event carries a MAC, a missing key was
+    // deleted, and a fresh one would be an unaudited key replacement (issue #17).
+    const maced = await db
+      .selectFrom('audit_events')
+      .select('seq')
+      .where('leaf_mac', 'is not', null)
+      .limit(1)
+      .executeTakeFirst();
+    if (maced !== undefined)
+      return err(appError('INTEGRITY_ERROR', 'The ledger MAC key is missing from the store.'));
     // A store made before the ledger: its MAC key is made now; earlier events rely on checkpoints.
     const fresh = randomKey();
     await setMeta(

@@ -1,13 +1,18 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { appError } from '../core/errors.js';
+import { type AppError, appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { randomKey } from '../crypto/aead.js';
 import { studyBlindIndexKey } from '../crypto/blind-index.js';
 import { type KeyProvider, unwrapKey, wrapKey } from '../crypto/key-provider.js';
+import type { SealedRow } from '../ledger/row-seal.js';
+import { rowTampered } from '../ledger/row-seal-store.js';
+import { untrustedRow } from '../ledger/row-trust.js';
+import type { TableBinding } from '../ledger/table-binding.js';
 import type { Database } from '../storage/schema.js';
 import { KEY_CHECK_CONTEXT, KEY_CHECK_PLAINTEXT } from './key-check.js';
 import * as repo from './repo.js';
+import { PARTICIPANT_KEYS, STUDY_KEYS } from './vault-bindings.js';
 
 /** A participant's data key, unwrapped, with the version bound into every envelope it seals. */
 export interface ParticipantKey {
@@ -16,6 +21,8 @@ export interface ParticipantKey {
 }
 
 const CACHE_LIMIT = 10_000;
+/** HKDF info of the row MAC key (docs/ledger.md): a separate key from the event MAC key. */
+export const ROW_MAC_INFO = 'trialvault/row-mac/v1';
 /** Data-key generation of a newly created participant key. */
 const FIRST_KEY_VERSION = 1;
 
@@ -36,11 +43,25 @@ export class Keyring {
   readonly #blindKeys = new Map<string, Buffer>();
 
   readonly #ledgerMacKey: Buffer;
+  #guard:
+    | { readonly db: Kysely<Database>; report(binding: TableBinding, row: SealedRow): AppError }
+    | undefined;
+  readonly #rowKey: Buffer;
 
   constructor(provider: KeyProvider, blindIndexRoot: Buffer, ledgerMacKey: Buffer) {
     this.#provider = provider;
     this.#blindIndexRoot = blindIndexRoot;
     this.#ledgerMacKey = ledgerMacKey;
+    // Derived, never stored: only the key directory (which unwraps the ledger MAC key) can make it.
+    this.#rowKey = Buffer.from(hkdfSync('sha256', ledgerMacKey, Buffer.alloc(0), ROW_MAC_INFO, 32));
+  }
+
+  /**
+   * HMAC-SHA-256 under the row key (ledger/row-seal.ts): binds a table row, and its ledger seal, to a
+   * key a database administrator does not hold (issue #17).
+   */
+  rowMac(message: Buffer): Buffer {
+    return createHmac('sha256', this.#rowKey).update(message).digest();
   }
 
   /**
@@ -86,7 +107,12 @@ export class Keyring {
     const cacheKey = `${studyId}/${version}`;
     const cached = this.#studyKeys.get(cacheKey);
     if (cached !== undefined) return ok(cached);
-    const wrapped = await repo.findStudyKey(db, studyId, version);
+    const row = await repo.findStudyKey(db, studyId, version);
+    if (row !== undefined) {
+      const refused = this.#untrusted(db, STUDY_KEYS, row);
+      if (refused !== undefined) return err(refused);
+    }
+    const wrapped = row?.wrapped_key;
     if (wrapped === undefined) {
       return err(
         appError('KEY_UNAVAILABLE', 'The study key is missing from the store.', { studyId, version }),
@@ -144,6 +170,8 @@ export class Keyring {
         appError('KEY_UNAVAILABLE', "The participant's data key does not exist.", { participantId }),
       );
     }
+    const refused = this.#untrusted(db, PARTICIPANT_KEYS, row);
+    if (refused !== undefined) return err(refused);
     const kek = await this.studyKey(db, row.study_id, Number(row.kek_version));
     if (!kek.ok) return kek;
     const keyVersion = Number(row.key_version);
@@ -179,6 +207,9 @@ export class Keyring {
     row: { participant_id: string; kek_version: number; key_version: number; wrapped_key: Buffer },
     toVersion: number,
   ): Promise<Result<boolean>> {
+    // A key row changed in SQL is not rewrapped: its new seal would launder it (issue #17).
+    const refused = this.#untrusted(db, PARTICIPANT_KEYS, row);
+    if (refused !== undefined) return err(refused);
     const from = await this.studyKey(db, studyId, Number(row.kek_version));
     if (!from.ok) return from;
     const to = await this.studyKey(db, studyId, toVersion);
@@ -214,6 +245,23 @@ export class Keyring {
       this.#blindKeys.set(studyId, key);
     }
     return key;
+  }
+
+  /**
+   * Key rows are checked before they are unwrapped (issue #17): a changed, copied or rolled-back row is
+   * refused with ROW_TAMPERED. The composition root names the store (for the rows distrusted at
+   * startup) and the reporter (audit event and alert); without them the MAC is still checked.
+   */
+  guardRows(guard: {
+    readonly db: Kysely<Database>;
+    report(binding: TableBinding, row: SealedRow): AppError;
+  }) {
+    this.#guard = guard;
+  }
+
+  #untrusted(db: Kysely<Database>, binding: TableBinding, row: SealedRow): AppError | undefined {
+    if (untrustedRow(this.#guard?.db ?? db, this, binding, [row]) === undefined) return undefined;
+    return this.#guard === undefined ? rowTampered(binding.table) : this.#guard.report(binding, row);
   }
 
   #remember(participantId: string, key: ParticipantKey): void {

@@ -28,18 +28,14 @@ export async function currentStudyKeyVersion(
   return row?.version === null || row?.version === undefined ? undefined : Number(row.version);
 }
 
-export async function findStudyKey(
-  db: Kysely<Database>,
-  studyId: string,
-  version: number,
-): Promise<Buffer | undefined> {
-  const row = await db
+/** The whole row (its seal included: it is checked before the key is unwrapped). */
+export async function findStudyKey(db: Kysely<Database>, studyId: string, version: number) {
+  return db
     .selectFrom('study_keys')
-    .select('wrapped_key')
+    .selectAll()
     .where('study_id', '=', studyId)
     .where('version', '=', version)
     .executeTakeFirst();
-  return row?.wrapped_key;
 }
 
 export async function insertParticipantKey(
@@ -69,7 +65,7 @@ export async function insertParticipantKey(
 export async function findParticipantKey(db: Kysely<Database>, participantId: string) {
   return db
     .selectFrom('participant_keys')
-    .select(['participant_id', 'study_id', 'kek_version', 'key_version', 'wrapped_key'])
+    .selectAll()
     .where('participant_id', '=', participantId)
     .executeTakeFirst();
 }
@@ -82,7 +78,7 @@ export async function participantKeysWrappedBefore(
 ) {
   return db
     .selectFrom('participant_keys')
-    .select(['participant_id', 'kek_version', 'key_version', 'wrapped_key'])
+    .selectAll()
     .where('study_id', '=', studyId)
     .where('kek_version', '<', kekVersion)
     .orderBy('participant_id')
@@ -109,9 +105,10 @@ export async function deleteUnusedStudyKeys(
   db: Kysely<Database>,
   studyId: string,
   version: number,
-): Promise<number> {
-  const result = await db
-    .deleteFrom('study_keys')
+): Promise<number[]> {
+  const unused = await db
+    .selectFrom('study_keys')
+    .select('version')
     .where('study_id', '=', studyId)
     .where('version', '<', version)
     .where((eb) =>
@@ -125,8 +122,15 @@ export async function deleteUnusedStudyKeys(
         ),
       ),
     )
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+    .execute();
+  const versions = unused.map((r) => Number(r.version));
+  if (versions.length > 0)
+    await db
+      .deleteFrom('study_keys')
+      .where('study_id', '=', studyId)
+      .where('version', 'in', versions)
+      .execute();
+  return versions;
 }
 
 export async function deleteParticipantKey(db: Kysely<Database>, participantId: string): Promise<void> {

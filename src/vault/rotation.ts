@@ -6,6 +6,7 @@ import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from './deps.js';
 import * as repo from './repo.js';
+import { PARTICIPANT_KEYS, STUDY_KEYS } from './vault-bindings.js';
 
 const BATCH = 500;
 
@@ -54,6 +55,7 @@ export class KeyRotationService {
         studyId: study.id,
         target: study.protocol_id,
         details: { phase: 'started', fromVersion: current, toVersion: next },
+        seals: [[STUDY_KEYS, [study.id, next]]],
       });
       return ok(next);
     });
@@ -64,19 +66,30 @@ export class KeyRotationService {
       const batch = await repo.participantKeysWrappedBefore(db, study.id, toVersion, BATCH);
       if (batch.length === 0) break;
       const result = await transact(db, async (trx) => {
-        let count = 0;
+        const done: string[] = [];
         for (const row of batch) {
-          const done = await keyring.rewrap(trx, study.id, row, toVersion);
-          if (!done.ok) return done;
-          if (done.value) count++;
+          const rewrapped = await keyring.rewrap(trx, study.id, row, toVersion);
+          if (!rewrapped.ok) return rewrapped;
+          if (rewrapped.value) done.push(row.participant_id);
         }
-        return ok(count);
+        // Every write of a key row is sealed by an event (issue #17): one per batch of rewraps.
+        if (done.length > 0)
+          await appendAuditEvent(trx, this.deps, {
+            actor,
+            action: 'keys.rotate',
+            studyId: study.id,
+            target: study.protocol_id,
+            details: { phase: 'rewrapped', toVersion, count: done.length },
+            seals: done.map((id) => [PARTICIPANT_KEYS, [id]] as const),
+          });
+        return ok(done.length);
       });
       if (!result.ok) return result;
       rewrapped += result.value;
     }
     return transact(db, async (trx) => {
-      const retiredVersions = await repo.deleteUnusedStudyKeys(trx, study.id, toVersion);
+      const retired = await repo.deleteUnusedStudyKeys(trx, study.id, toVersion);
+      const retiredVersions = retired.length;
       for (let v = 1; v < toVersion; v++) keyring.forgetStudyKey(study.id, v);
       await appendAuditEvent(trx, this.deps, {
         actor,
@@ -84,6 +97,8 @@ export class KeyRotationService {
         studyId: study.id,
         target: study.protocol_id,
         details: { phase: 'completed', toVersion, rewrapped, retiredVersions },
+        // The retired key versions, sealed as deleted: the only legal deletion of a study key.
+        seals: retired.map((v) => [STUDY_KEYS, [study.id, v]] as const),
       });
       return ok({
         studyId: study.id,

@@ -37,7 +37,7 @@ for (const dialect of DIALECTS) {
     it('an untouched store verifies, and counts its uploads', async () => {
       const report = await t.vault.ledger.verify();
       expect(report.ok).toBe(true);
-      expect(report.telemetryUploads).toBe(3);
+      expect(report.counts['device uploads']).toBe(3);
     });
 
     it('21 CFR 11.10(e): a changed upload, a dropped block, a forged upload and a deleted one are found', async () => {
@@ -65,6 +65,44 @@ for (const dialect of DIALECTS) {
       // c: deleted (its event remains); the forged row: no event accepted it, and it has no blocks.
       expect(kinds.sort()).toEqual(['deleted', 'deleted', 'deleted', 'inserted', 'modified', 'modified']);
       expect((await t.vault.ledger.verify()).ok).toBe(false);
+    });
+
+    it('21 CFR 11.10(e), issue #17: the columns the event does not name (send time, content MAC, flags) and a block swapped between uploads are found by their digests', async () => {
+      const db = t.vault.store.db;
+      const [a, b, c] = uploads as [string, string, string];
+      await db.updateTable('telemetry_uploads').set({ sent_ms: 1 }).where('id', '=', a).execute();
+      await db
+        .updateTable('telemetry_uploads')
+        .set({ flags: '["CLOCK_SKEW"]' })
+        .where('id', '=', b)
+        .execute();
+      const blocks = await db
+        .selectFrom('telemetry_blocks')
+        .selectAll()
+        .where('upload_id', 'in', [b, c])
+        .execute();
+      const [first, second] = blocks;
+      if (first === undefined || second === undefined) throw new Error('two blocks expected');
+      // Same counts, the other upload's ciphertext: invisible to the sums, not to the digest.
+      await db
+        .updateTable('telemetry_blocks')
+        .set({ sealed: second.sealed })
+        .where('upload_id', '=', first.upload_id)
+        .execute();
+      await db
+        .updateTable('telemetry_blocks')
+        .set({ sealed: first.sealed })
+        .where('upload_id', '=', second.upload_id)
+        .execute();
+      const found = (await t.vault.ledger.verify()).findings.map((f) => `${f.table} ${f.row} ${f.kind}`);
+      expect(found.sort()).toEqual(
+        [
+          `telemetry_uploads upload ${a} modified`,
+          `telemetry_uploads upload ${b} modified`,
+          `telemetry_blocks blocks of upload ${b} modified`,
+          `telemetry_blocks blocks of upload ${c} modified`,
+        ].sort(),
+      );
     });
   });
 }

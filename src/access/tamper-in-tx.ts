@@ -1,0 +1,65 @@
+import type { AppError } from '../core/errors.js';
+import { err, ok, type Result } from '../core/result.js';
+import type { SealedRow } from '../ledger/row-seal.js';
+import { rowTampered } from '../ledger/row-seal-store.js';
+import { untrustedRow } from '../ledger/row-trust.js';
+import type { TableBinding } from '../ledger/table-binding.js';
+import type { VaultDeps } from '../vault/deps.js';
+import { reportTamper, trustRow, trustRows } from './row-tamper.js';
+
+const pending = new Set<Promise<unknown>>();
+
+/**
+ * The refusal of a row read inside a transaction (issue #17): ROW_TAMPERED now, the report (audit event
+ * and alert, row-tamper.ts) once the transaction has ended. The report commits in a transaction of its
+ * own, which on the embedded store waits for the single writer: awaited inside the caller's transaction
+ * it would wait for itself.
+ */
+export function tamperedInTx(deps: VaultDeps, binding: TableBinding, row: SealedRow): AppError {
+  const report: Promise<unknown> = reportTamper(deps, binding, row)
+    .catch(() => undefined)
+    .finally(() => pending.delete(report));
+  pending.add(report);
+  return rowTampered(binding.table);
+}
+
+/** `trustRows` for rows read inside a transaction: the same check, the report deferred. */
+export function trustRowsInTx<R extends SealedRow>(
+  deps: VaultDeps,
+  binding: TableBinding,
+  rows: readonly R[],
+): Result<readonly R[]> {
+  const bad = untrustedRow(deps.db, deps.keyring, binding, rows);
+  return bad === undefined ? ok(rows) : err(tamperedInTx(deps, binding, bad));
+}
+
+/** Resolves once every deferred report has committed (the vault waits for them before it closes). */
+export async function tamperReportsSettled(): Promise<void> {
+  while (pending.size > 0) await Promise.all([...pending]);
+}
+
+/**
+ * One row (or none) read on `db`, checked like `trustRow`: reported at once when `db` is the store
+ * itself, after the transaction when it is one (a service method that runs either way).
+ */
+export async function trustRowOn<R extends SealedRow>(
+  deps: VaultDeps,
+  db: VaultDeps['db'],
+  binding: TableBinding,
+  row: R | undefined,
+): Promise<Result<R | undefined>> {
+  if (row === undefined) return ok(undefined);
+  if (db === deps.db) return trustRow(deps, binding, row);
+  const checked = trustRowsInTx(deps, binding, [row]);
+  return checked.ok ? ok(row) : checked;
+}
+
+/** Rows read on `db`, checked like `trustRows` (see `trustRowOn`). */
+export async function trustRowsOn<R extends SealedRow>(
+  deps: VaultDeps,
+  db: VaultDeps['db'],
+  binding: TableBinding,
+  rows: readonly R[],
+): Promise<Result<readonly R[]>> {
+  return db === deps.db ? trustRows(deps, binding, rows) : trustRowsInTx(deps, binding, rows);
+}

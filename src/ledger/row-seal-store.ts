@@ -1,0 +1,151 @@
+import { type Kysely, sql } from 'kysely';
+import { appError } from '../core/errors.js';
+import { err, ok, type Result } from '../core/result.js';
+import type { Database } from '../storage/schema.js';
+import {
+  canonicalKey,
+  computeRowMac,
+  ledgerSeal,
+  ROW_MAC,
+  ROW_SEQ,
+  type RowSealer,
+  rowMacHolds,
+  type SealedRow,
+} from './row-seal.js';
+import type { TableBinding } from './table-binding.js';
+
+/** A row an event wrote: its table's binding and its primary key values (in the binding's key order). */
+export type SealTarget = readonly [binding: TableBinding, key: readonly unknown[]];
+
+/** One entry of an event's `row_seals`: table, canonical key, ledger seal (null: the row was deleted). */
+export type RowSealEntry = [table: string, key: unknown[], seal: string | null];
+
+function whereKey(binding: TableBinding, key: readonly unknown[]) {
+  if (key.length !== binding.key.length) {
+    throw new Error(`table ${binding.table}: ${binding.key.length} key values expected`);
+  }
+  return sql.join(
+    binding.key.map((column, i) => sql`${sql.ref(column)} = ${key[i]}`),
+    sql` and `,
+  );
+}
+
+/** The row as stored (every column), or undefined. */
+export async function readSealedRow(
+  db: Kysely<Database>,
+  binding: TableBinding,
+  key: readonly unknown[],
+): Promise<SealedRow | undefined> {
+  const result = await sql<SealedRow>`select * from ${sql.table(binding.table)} where ${whereKey(
+    binding,
+    key,
+  )}`.execute(db);
+  return result.rows[0];
+}
+
+async function writeMac(
+  db: Kysely<Database>,
+  binding: TableBinding,
+  key: readonly unknown[],
+  seq: unknown,
+  mac: Buffer,
+  extra: Readonly<Record<string, unknown>> = {},
+): Promise<void> {
+  const sets = [
+    sql`${sql.ref(ROW_SEQ)} = ${seq}`,
+    sql`${sql.ref(ROW_MAC)} = ${mac}`,
+    ...Object.entries(extra).map(([column, value]) => sql`${sql.ref(column)} = ${value}`),
+  ];
+  await sql`update ${sql.table(binding.table)} set ${sql.join(sets)} where ${whereKey(binding, key)}`.execute(
+    db,
+  );
+}
+
+/**
+ * Seals the rows an event wrote, in its transaction: each gets row_seq = the event's sequence number
+ * and its row MAC; the returned entries (the ledger seals) go into the event's leaf. A row no longer
+ * there is sealed as deleted (null).
+ */
+export async function sealRows(
+  trx: Kysely<Database>,
+  sealer: RowSealer,
+  seq: number,
+  targets: readonly SealTarget[],
+): Promise<RowSealEntry[]> {
+  const entries: RowSealEntry[] = [];
+  for (const [binding, key] of targets) {
+    const stored = await readSealedRow(trx, binding, key);
+    if (stored === undefined) {
+      entries.push([binding.table, canonicalKey(key), null]);
+      continue;
+    }
+    const row = { ...stored, [ROW_SEQ]: seq };
+    await writeMac(trx, binding, key, seq, computeRowMac(sealer, binding, row));
+    entries.push([binding.table, canonicalKey(key), ledgerSeal(sealer, binding, row)]);
+  }
+  return entries;
+}
+
+/**
+ * Recomputes a row's MAC keeping its row_seq, after a change of volatile columns only (no event). The
+ * caller has checked the row before changing it; prefer `updateVolatile`, which checks it itself.
+ */
+export async function resealRow(
+  trx: Kysely<Database>,
+  sealer: RowSealer,
+  binding: TableBinding,
+  key: readonly unknown[],
+): Promise<void> {
+  const stored = await readSealedRow(trx, binding, key);
+  if (stored === undefined) return;
+  await writeMac(trx, binding, key, stored[ROW_SEQ], computeRowMac(sealer, binding, stored));
+}
+
+/**
+ * Changes volatile columns of a row (no event) and its MAC in one update, after checking the row as
+ * stored: a forged row is never laundered by a routine update (ROW_TAMPERED, nothing written). Changing
+ * a column the binding does not list as volatile is a programming error.
+ */
+export async function updateVolatile(
+  trx: Kysely<Database>,
+  sealer: RowSealer,
+  binding: TableBinding,
+  key: readonly unknown[],
+  changes: Readonly<Record<string, unknown>>,
+): Promise<Result<boolean>> {
+  for (const column of Object.keys(changes)) {
+    if (binding.volatile?.includes(column) !== true) {
+      throw new Error(`${binding.table}.${column} is not volatile: change it under an event`);
+    }
+  }
+  const stored = await readSealedRow(trx, binding, key);
+  if (stored === undefined) return ok(false);
+  if (!rowMacHolds(sealer, binding, stored)) return err(rowTampered(binding.table));
+  const row = { ...stored, ...changes };
+  await writeMac(trx, binding, key, stored[ROW_SEQ], computeRowMac(sealer, binding, row), changes);
+  return ok(true);
+}
+
+/** The typed refusal of a row whose MAC or ledger seal does not hold (issue #17; docs/errors.md). */
+export function rowTampered(table: string) {
+  return appError('ROW_TAMPERED', 'A stored row failed its integrity check and was not used.', { table });
+}
+
+/** Parses an event's row_seals column; [] for null or (tampered) text that is not the expected JSON. */
+export function parseRowSeals(text: unknown): RowSealEntry[] {
+  if (typeof text !== 'string') return [];
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!Array.isArray(parsed)) return [];
+    return parsed.filter(
+      (e): e is RowSealEntry =>
+        Array.isArray(e) &&
+        e.length === 3 &&
+        typeof e[0] === 'string' &&
+        Array.isArray(e[1]) &&
+        (e[2] === null || typeof e[2] === 'string'),
+    );
+  } catch {
+    return [];
+  }
+}

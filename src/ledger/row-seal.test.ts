@@ -1,0 +1,103 @@
+import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { computeRowMac, ledgerSeal, type RowSealer, rowMacHolds } from './row-seal.js';
+import type { TableBinding } from './table-binding.js';
+
+const sealer = (key: string): RowSealer => ({
+  rowMac: (m) => createHmac('sha256', key).update(m).digest(),
+});
+const A = sealer('key-a');
+const B = sealer('key-b');
+const BINDING: TableBinding = {
+  table: 'grants',
+  key: ['id'],
+  how: 'row-seal',
+  volatile: ['seen_at'],
+  reason: 'test',
+};
+
+const value = fc.oneof(
+  fc.string(),
+  fc.integer(),
+  fc.constant(null),
+  fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b)),
+);
+const row = fc.record({
+  id: fc.string({ minLength: 1 }),
+  role: fc.string(),
+  site_id: fc.option(fc.string(), { nil: null }),
+  count: fc.integer(),
+  blob: fc.uint8Array({ maxLength: 8 }).map((b) => Buffer.from(b)),
+  seen_at: fc.option(fc.string(), { nil: null }),
+  row_seq: fc.nat(),
+});
+
+function sealed(r: Record<string, unknown>, s = A, b = BINDING) {
+  return { ...r, row_mac: computeRowMac(s, b, r) };
+}
+
+/** Two column values the row MAC must tell apart (null and absent are the same by design). */
+function differs(a: unknown, b: unknown): boolean {
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return !a.equals(b);
+  return (
+    String(a) !== String(b) || (a === null) !== (b === null) || Buffer.isBuffer(a) !== Buffer.isBuffer(b)
+  );
+}
+
+describe('row seal (issue #17)', () => {
+  it('holds for the row it was made for, and a PostgreSQL bigint string reads as the same integer', () => {
+    const r = sealed({ id: 'g1', role: 'monitor', count: 5, row_seq: 7 });
+    expect(rowMacHolds(A, BINDING, r)).toBe(true);
+    expect(rowMacHolds(A, BINDING, { ...r, count: '5', row_seq: '7' })).toBe(true);
+  });
+
+  it('fails on any single column change (property)', () => {
+    fc.assert(
+      fc.property(
+        row,
+        fc.constantFrom('id', 'role', 'site_id', 'count', 'blob', 'seen_at', 'row_seq'),
+        value,
+        (r, column, v) => {
+          fc.pre(differs(r[column as keyof typeof r], v));
+          const s = sealed(r);
+          expect(rowMacHolds(A, BINDING, { ...s, [column]: v })).toBe(false);
+        },
+      ),
+    );
+  });
+
+  it('fails under another key, another table or another primary key (property)', () => {
+    fc.assert(
+      fc.property(row, fc.string({ minLength: 1 }), (r, other) => {
+        const s = sealed(r);
+        expect(rowMacHolds(B, BINDING, s)).toBe(false);
+        expect(rowMacHolds(A, { ...BINDING, table: 'sessions' }, s)).toBe(false);
+        expect(rowMacHolds(A, { ...BINDING, key: ['role'] }, s)).toBe(r.role === r.id);
+        fc.pre(other !== r.id);
+        expect(rowMacHolds(A, BINDING, { ...s, id: other })).toBe(false);
+      }),
+    );
+  });
+
+  it('fails for a row without a MAC or without a row_seq, and for a column added by hand', () => {
+    const r = sealed({ id: 'g1', role: 'monitor', row_seq: 3 });
+    expect(rowMacHolds(A, BINDING, { ...r, row_mac: null })).toBe(false);
+    expect(rowMacHolds(A, BINDING, { ...r, row_seq: null })).toBe(false);
+    expect(rowMacHolds(A, BINDING, { ...r, extra: 'x' })).toBe(false);
+    // A column added later as null leaves the MAC valid (a migration adding a nullable column).
+    expect(rowMacHolds(A, BINDING, { ...r, extra: null })).toBe(true);
+  });
+
+  it('the ledger seal leaves out volatile columns only', () => {
+    fc.assert(
+      fc.property(row, fc.string(), fc.string(), (r, seen, role) => {
+        expect(ledgerSeal(A, BINDING, { ...r, seen_at: seen })).toBe(ledgerSeal(A, BINDING, r));
+        fc.pre(role !== r.role);
+        expect(ledgerSeal(A, BINDING, { ...r, role })).not.toBe(ledgerSeal(A, BINDING, r));
+        expect(ledgerSeal(A, BINDING, { ...r, row_seq: r.row_seq + 1 })).not.toBe(ledgerSeal(A, BINDING, r));
+        expect(ledgerSeal(B, BINDING, r)).not.toBe(ledgerSeal(A, BINDING, r));
+      }),
+    );
+  });
+});

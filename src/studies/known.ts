@@ -1,0 +1,33 @@
+import { trustRow, trustRows } from '../access/row-tamper.js';
+import { appError } from '../core/errors.js';
+import { err, ok, type Result } from '../core/result.js';
+import type { VaultDeps } from '../vault/deps.js';
+import * as repo from './repo.js';
+import { SITES, STUDIES } from './studies-bindings.js';
+
+/**
+ * The study and site rows a request acts on, checked before use (issue #17): a status, title or
+ * protocol id changed in SQL is refused with ROW_TAMPERED (reported: audit event and alert), never
+ * honoured. Callers outside a transaction only (the report commits on its own).
+ */
+export async function knownStudy(deps: VaultDeps, idOrProtocol: string): Promise<Result<repo.StudyRow>> {
+  const found = await trustRow(deps, STUDIES, await repo.findStudy(deps.db, idOrProtocol));
+  if (!found.ok) return found;
+  return found.value === undefined ? err(appError('NOT_FOUND', 'No such study.')) : ok(found.value);
+}
+
+export async function knownSite(
+  deps: VaultDeps,
+  studyId: string,
+  idOrCode: string,
+): Promise<Result<repo.SiteRow>> {
+  const found = await trustRow(deps, SITES, await repo.findSite(deps.db, studyId, idOrCode));
+  if (!found.ok) return found;
+  return found.value === undefined
+    ? err(appError('NOT_FOUND', 'No such site in the study.'))
+    : ok(found.value);
+}
+
+export async function knownSites(deps: VaultDeps, studyId: string): Promise<Result<readonly repo.SiteRow[]>> {
+  return trustRows(deps, SITES, await repo.listSites(deps.db, studyId));
+}
