@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describes, timestamp } from '../server/answers.js';
+import { describes, timestamp } from '../http/answers.js';
 import type {
   BreakGlass,
   GrantView,

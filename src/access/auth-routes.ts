@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ok } from '../core/result.js';
-import { idAnswer, nothing } from '../server/answers.js';
-import type { Route } from '../server/api-registry.js';
-import { clearSessionCookies, setSessionCookies } from '../server/cookies.js';
+import { idAnswer, nothing } from '../http/answers.js';
+import type { Route } from '../http/api-registry.js';
+import { clearSessionCookies, setSessionCookies } from '../http/cookies.js';
 import {
   endedAnswer,
   meAnswer,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { idAnswer, pageOf } from '../server/answers.js';
-import { parsedByService, type Route } from '../server/api-registry.js';
-import { paged, pageQuery } from '../server/pagination.js';
+import { idAnswer, pageOf } from '../http/answers.js';
+import { parsedByService, type Route } from '../http/api-registry.js';
+import { paged, pageQuery } from '../http/pagination.js';
 import {
   breakGlassAnswer,
   grantAnswer,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import type { Route } from '../http/api-registry.js';
 import { inclusionAnswer, ledgerIndex as index, leafAnswer, verifyAnswer } from '../ledger/ledger-answers.js';
-import type { Route } from '../server/api-registry.js';
 import type { LedgerAccessService } from './ledger-access.js';
 
 /**

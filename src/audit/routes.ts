@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { describes, timestamp } from '../http/answers.js';
+import type { Route } from '../http/api-registry.js';
 import { historyAnswer } from '../records/record-answers.js';
-import { describes, timestamp } from '../server/answers.js';
-import type { Route } from '../server/api-registry.js';
 import type { AuditEventView, ParticipantTrail, RecordTrail, StudyTrail } from './audit-view.js';
 import type { AuditTrailService } from './service.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { describes, timestamp } from '../server/answers.js';
-import type { Route } from '../server/api-registry.js';
+import { describes, timestamp } from '../http/answers.js';
+import type { Route } from '../http/api-registry.js';
 import type { BackupStatus } from './backup-view.js';
 import type { BackupStatusService } from './status-service.js';
 

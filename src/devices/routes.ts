@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ok } from '../core/result.js';
-import type { Route } from '../server/api-registry.js';
-import { paged, pageQuery } from '../server/pagination.js';
+import type { Route } from '../http/api-registry.js';
+import { paged, pageQuery } from '../http/pagination.js';
 import {
   devicePage,
   deviceView,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { describes, pageOf } from '../server/answers.js';
-import type { Route } from '../server/api-registry.js';
-import { paged, pageQuery } from '../server/pagination.js';
+import { describes, pageOf } from '../http/answers.js';
+import type { Route } from '../http/api-registry.js';
+import { paged, pageQuery } from '../http/pagination.js';
 import { formDefinitionSchema } from './form-definition.js';
 import type { FormListing, FormVersion } from './forms-view.js';
 import type { FormService } from './service.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { appError } from '../core/errors.js';
 import { err, ok } from '../core/result.js';
-import type { Route } from '../server/api-registry.js';
+import type { Route } from '../http/api-registry.js';
 import { checkpointAnswer, consistencyAnswer, ledgerIndex as index } from './ledger-answers.js';
 import type { LedgerService } from './service.js';
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ok } from '../core/result.js';
-import { describes, itemsOf, timestamp } from '../server/answers.js';
-import { parsedByService, type Route } from '../server/api-registry.js';
-import { pageBounds, pageQuery } from '../server/pagination.js';
+import { describes, itemsOf, timestamp } from '../http/answers.js';
+import { parsedByService, type Route } from '../http/api-registry.js';
+import { pageBounds, pageQuery } from '../http/pagination.js';
 import { PARTICIPANT_STATUSES, type Participant } from './participants-view.js';
 import { enrollSchema, type ParticipantService } from './service.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describes, timestamp } from '../server/answers.js';
+import { describes, timestamp } from '../http/answers.js';
 import type { HistoryEntry, RecordSummary, RecordView } from './records-view.js';
 
 /** The record answers' schemas, for the OpenAPI document (checked against records-view.ts). */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { pageOf } from '../server/answers.js';
-import { parsedByService, type Route } from '../server/api-registry.js';
-import { paged, pageQuery } from '../server/pagination.js';
+import { pageOf } from '../http/answers.js';
+import { parsedByService, type Route } from '../http/api-registry.js';
+import { paged, pageQuery } from '../http/pagination.js';
 import { historyAnswer, recordAnswer, summaryAnswer } from './record-answers.js';
 import { createRecordSchema, updateRecordSchema } from './schemas.js';
 import type { RecordService } from './service.js';

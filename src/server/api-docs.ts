@@ -1,4 +1,4 @@
-import type { ApiRegistry } from './api-registry.js';
+import type { ApiRegistry } from '../http/api-registry.js';
 
 const AUTH_LABEL = { public: 'public', session: 'session cookie', actor: 'session or token' };
 

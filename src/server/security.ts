@@ -3,7 +3,7 @@ import type { AuthService } from '../access/auth-service.js';
 import type { TokenService } from '../access/token-service.js';
 import type { Actor } from '../core/actor.js';
 import type { Result } from '../core/result.js';
-import { sessionToken } from './cookies.js';
+import { sessionToken } from '../http/cookies.js';
 
 /** Cookie session (browser) or bearer API token (integrations) -> the actor services authorize. */
 export function actorResolver(vault: {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { describes, pageOf, timestamp } from '../server/answers.js';
-import { parsedByService, type Route } from '../server/api-registry.js';
-import { paged, pageQuery } from '../server/pagination.js';
+import { describes, pageOf, timestamp } from '../http/answers.js';
+import { parsedByService, type Route } from '../http/api-registry.js';
+import { paged, pageQuery } from '../http/pagination.js';
 import { type SignatureService, signSchema } from './service.js';
 import { SIGNATURE_MEANINGS, type Signature } from './signatures-view.js';
 

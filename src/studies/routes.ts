@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ok } from '../core/result.js';
-import { describes, pageOf, timestamp } from '../server/answers.js';
-import type { Route } from '../server/api-registry.js';
-import { page, paged, pageQuery } from '../server/pagination.js';
+import { describes, pageOf, timestamp } from '../http/answers.js';
+import type { Route } from '../http/api-registry.js';
+import { page, paged, pageQuery } from '../http/pagination.js';
 import type { StudyService } from './service.js';
 import type { Site, Study, StudySummary } from './studies-view.js';
 

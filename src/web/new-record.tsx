@@ -1,9 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import type { FormListing, FormVersion } from '../forms/forms-view.js';
+import type { Page } from '../http/pagination.js';
 import type { Participant } from '../participants/participants-view.js';
 import type { RecordView } from '../records/records-view.js';
-import type { Page } from '../server/pagination.js';
 import { api, failureMessage } from './api.js';
 import { FieldInput, FieldLabel } from './field-input.js';
 

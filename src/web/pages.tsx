@@ -1,10 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import type { FormVersion } from '../forms/forms-view.js';
+import type { Page } from '../http/pagination.js';
 import type { CheckpointView } from '../ledger/ledger-view.js';
 import type { Participant } from '../participants/participants-view.js';
 import type { HistoryEntry, RecordSummary, RecordView, Shown } from '../records/records-view.js';
-import type { Page } from '../server/pagination.js';
 import type { Study, StudySummary } from '../studies/studies-view.js';
 import { api, failureMessage } from './api.js';
 import { DashboardStats } from './dashboard-stats.js';

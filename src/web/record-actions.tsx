@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import type { RecordTrail } from '../audit/audit-view.js';
-import type { Page } from '../server/pagination.js';
+import type { Page } from '../http/pagination.js';
 import type { Signature } from '../signatures/signatures-view.js';
 import { api, failureMessage } from './api.js';
 

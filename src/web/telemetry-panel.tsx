@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import type { DeviceView, Registration, Series } from '../devices/devices-view.js';
-import type { Page } from '../server/pagination.js';
+import type { Page } from '../http/pagination.js';
 import { api, failureMessage } from './api.js';
 
 const METRIC_LABELS: Record<string, string> = {

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import type { NewToken, TokenView } from '../access/access-view.js';
-import type { Page } from '../server/pagination.js';
+import type { Page } from '../http/pagination.js';
 import type { Study } from '../studies/studies-view.js';
 import { api, failureMessage } from './api.js';
 

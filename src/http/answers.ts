@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 export { describes } from '../core/describes.js';
 
-/** One page of a list (server/pagination.ts). */
+/** One page of a list (http/pagination.ts). */
 export function pageOf<S extends z.ZodType>(item: S) {
   return z.strictObject({
     items: z.array(item),
