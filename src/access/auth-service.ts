@@ -1,11 +1,11 @@
-import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
+import { getMeta } from '../storage/meta-repo.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
-import { getMeta } from '../vault/meta-repo.js';
 import { AccessCache } from './access-cache.js';
 import * as factors from './factor-repo.js';
 import { dummyHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from './passwords.js';

@@ -1,8 +1,8 @@
-import type { AuditAction } from '../audit/audit-event.js';
-import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import type { AuditAction } from '../ledger/audit-event.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import type { Tx } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import * as factors from './factor-repo.js';

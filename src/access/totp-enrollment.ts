@@ -1,9 +1,9 @@
-import type { AuditAction } from '../audit/audit-event.js';
-import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
+import type { AuditAction } from '../ledger/audit-event.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { AuthService } from './auth-service.js';

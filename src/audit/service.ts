@@ -2,13 +2,13 @@ import type { Authorizer } from '../access/authorizer.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
+import { listAuditEvents, listStudyAuditEvents } from '../ledger/audit-repo.js';
 import * as participants from '../participants/repo.js';
 import * as records from '../records/repo.js';
 import type { RecordService } from '../records/service.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { ParticipantTrail, RecordTrail, StudyTrail } from './audit-view.js';
-import { listAuditEvents, listStudyAuditEvents } from './repo.js';
 
 export type { AuditEventView, ParticipantTrail, RecordTrail, StudyTrail } from './audit-view.js';
 

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { ROLE_DEFINITIONS, ROLES, type Role } from '../access/roles.js';
 import type { Vault } from '../app/vault.js';
-import { appendAuditEvent } from '../audit/repo.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { ok, type Result } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
+import { setMeta } from '../storage/meta-repo.js';
 import { transact } from '../storage/transact.js';
-import { setMeta } from '../vault/meta-repo.js';
 import { META } from '../vault/vault-bindings.js';
 import { DEMO_PROTOCOL } from './service.js';
 

@@ -1,16 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Authorizer } from '../access/authorizer.js';
 import { trustRows } from '../access/row-tamper.js';
-import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
+import { getMeta } from '../storage/meta-repo.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { openValue, sealValue } from '../vault/field-cipher.js';
-import { getMeta } from '../vault/meta-repo.js';
 import { ALG, type Algorithm, publicKeyFromRaw } from './cose-sign1.js';
 import { enrollmentBody, registrationBody, statusBody } from './device-schemas.js';
 import { DEVICES } from './devices-bindings.js';

@@ -1,12 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { AccessCache } from '../access/access-cache.js';
 import { accessEpoch } from '../access/repo.js';
-import type { AuditEventInput } from '../audit/audit-event.js';
-import { appendAuditEvents } from '../audit/repo.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
 import { sealField } from '../crypto/field-envelope.js';
+import type { AuditEventInput } from '../ledger/audit-event.js';
+import { appendAuditEvents } from '../ledger/audit-repo.js';
 import { rowTampered, type SealTarget } from '../ledger/row-seal-store.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';

@@ -1,11 +1,11 @@
 import type { Authorizer } from '../access/authorizer.js';
 import { trustRows } from '../access/row-tamper.js';
 import { trustRowOn } from '../access/tamper-in-tx.js';
-import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import { knownStudy } from '../studies/known.js';
 import * as studies from '../studies/repo.js';

@@ -1,11 +1,11 @@
 import type { Permit } from '../access/authorizer.js';
-import { appendAuditEvents } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { type AppError, appError } from '../core/errors.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { FormVersion } from '../forms/service.js';
 import type { FieldValue } from '../forms/validate-values.js';
+import { appendAuditEvents } from '../ledger/audit-repo.js';
 import { lookupSeal } from '../participants/participants-bindings.js';
 import * as participants from '../participants/repo.js';
 import { type Tx, transact } from '../storage/transact.js';

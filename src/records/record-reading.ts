@@ -1,7 +1,7 @@
-import { appendAuditEvent, listAuditEvents } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
+import { appendAuditEvent, listAuditEvents } from '../ledger/audit-repo.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { ParticipantKey } from '../vault/keyring.js';
 import {

@@ -1,11 +1,11 @@
 import { FULL_PERMIT, type Permit } from '../access/authorizer.js';
-import { appendAuditEvent } from '../audit/repo.js';
 import { type Actor, actorLabel } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { blindIndexToken } from '../crypto/blind-index.js';
 import { type FormDefinition, isProtected } from '../forms/form-definition.js';
 import { type FieldValues, validateValues } from '../forms/validate-values.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { lookupSeal } from '../participants/participants-bindings.js';
 import * as participants from '../participants/repo.js';
 import type { Tx } from '../storage/transact.js';

@@ -1,11 +1,11 @@
 import type { Authorizer, Permit } from '../access/authorizer.js';
-import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { reasonSchema } from '../core/reason.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { FormService, FormVersion } from '../forms/service.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import * as participants from '../participants/repo.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
