@@ -32,12 +32,12 @@ import { RecordService } from '../records/service.js';
 import { SignatureService } from '../signatures/service.js';
 import { getMeta } from '../storage/meta-repo.js';
 import { locateStore, openStore, type Store, type StoreLocation } from '../storage/store.js';
+import { KeyRotationService } from '../studies/key-rotation.js';
 import { StudyService } from '../studies/service.js';
 import { initializeStore, type KeySource, unlockStore } from '../vault/bootstrap.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { ensureKeyDir } from '../vault/key-files.js';
 import type { Keyring } from '../vault/keyring.js';
-import { KeyRotationService } from '../vault/rotation.js';
 import { registerAllBindings } from './bindings.js';
 import { ledgerChecks } from './ledger-checks.js';
 
