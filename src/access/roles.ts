@@ -1,4 +1,4 @@
-import type { DataClass } from '../forms/form-definition.js';
+import type { DataClass } from '../core/data-class.js';
 import { ROLES, type Role } from './roles-view.js';
 
 /**

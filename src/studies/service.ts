@@ -7,7 +7,6 @@ import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
-import { repeatingFormOids } from '../forms/repo.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
@@ -177,7 +176,7 @@ export class StudyService {
     );
     const bySite = new Map(counts.participants.map((p) => [p.site_id, Number(p.n)]));
     const total = [...bySite.values()].reduce((a, b) => a + b, 0);
-    const repeating = await repeatingFormOids(this.deps.db, study.id);
+    const repeating = await repo.repeatingFormOids(this.deps.db, study.id);
     const forms = counts.records
       .filter((r) => !repeating.has(r.form))
       .map((r) => ({
