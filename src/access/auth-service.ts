@@ -1,3 +1,6 @@
+import { AccessCache } from '../authz/access-cache.js';
+import * as repo from '../authz/repo.js';
+import { isRole, requiresMfa } from '../authz/roles.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -6,11 +9,8 @@ import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { getMeta } from '../storage/meta-repo.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
-import { AccessCache } from './access-cache.js';
 import * as factors from './factor-repo.js';
 import { dummyHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from './passwords.js';
-import * as repo from './repo.js';
-import { isRole, requiresMfa } from './roles.js';
 import { attemptSecondFactor, consumeCode, MFA_ACCOUNT_LOCKED, refusalError } from './second-factor.js';
 import { newSecret, secretHash } from './secrets.js';
 

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import type { Authorizer } from '../authz/authorizer.js';
+import * as repo from '../authz/repo.js';
+import { isRole, ROLE_DEFINITIONS } from '../authz/roles.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -9,9 +12,6 @@ import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { BreakGlass } from './access-view.js';
-import type { Authorizer } from './authorizer.js';
-import * as repo from './repo.js';
-import { isRole, ROLE_DEFINITIONS } from './roles.js';
 
 export type { BreakGlass } from './access-view.js';
 

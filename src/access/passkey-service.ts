@@ -6,6 +6,8 @@ import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
+import * as repo from '../authz/repo.js';
+import { isRole, requiresMfa } from '../authz/roles.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { type Tx, transact } from '../storage/transact.js';
@@ -13,8 +15,6 @@ import type { VaultDeps } from '../vault/deps.js';
 import type { Passkey, PasskeyList } from './access-view.js';
 import type { AuthService, SignIn } from './auth-service.js';
 import * as factors from './factor-repo.js';
-import * as repo from './repo.js';
-import { isRole, requiresMfa } from './roles.js';
 import type { FactorChanges, ProofCheck, Reauth, RelyingParty } from './totp-enrollment.js';
 
 export type { Passkey } from './access-view.js';

@@ -1,3 +1,4 @@
+import * as repo from '../authz/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -7,7 +8,6 @@ import type { Tx } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import * as factors from './factor-repo.js';
 import { ACCOUNT_MFA_FAILURES, SESSION_MFA_FAILURES } from './mfa-policy.js';
-import * as repo from './repo.js';
 import { secretHash } from './secrets.js';
 import { checkTotp } from './totp.js';
 

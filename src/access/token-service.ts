@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { AccessCache } from '../authz/access-cache.js';
+import type { Authorizer } from '../authz/authorizer.js';
+import * as repo from '../authz/repo.js';
+import { ACTIONS, NEVER_TOKEN_ACTIONS } from '../authz/roles.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -7,11 +11,7 @@ import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
-import { AccessCache } from './access-cache.js';
 import type { NewToken, TokenView } from './access-view.js';
-import type { Authorizer } from './authorizer.js';
-import * as repo from './repo.js';
-import { ACTIONS, NEVER_TOKEN_ACTIONS } from './roles.js';
 import { newSecret, secretHash } from './secrets.js';
 
 export type { TokenView } from './access-view.js';

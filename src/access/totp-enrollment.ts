@@ -1,3 +1,5 @@
+import * as repo from '../authz/repo.js';
+import { isRole, requiresMfa } from '../authz/roles.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -10,8 +12,6 @@ import type { AuthService } from './auth-service.js';
 import * as factors from './factor-repo.js';
 import { RECOVERY_CODES } from './mfa-policy.js';
 import { verifyPassword } from './passwords.js';
-import * as repo from './repo.js';
-import { isRole, requiresMfa } from './roles.js';
 import { attemptSecondFactor, consumeCode, refusalError } from './second-factor.js';
 import { newRecoveryCode, newSecret, secretHash } from './secrets.js';
 import { checkTotp, newTotpSecret, totpUri } from './totp.js';

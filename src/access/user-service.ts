@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { GRANTS } from '../authz/access-bindings.js';
+import type { Authorizer } from '../authz/authorizer.js';
+import * as repo from '../authz/repo.js';
+import { isRole, ROLE_DEFINITIONS, ROLES } from '../authz/roles.js';
+import { trustRow } from '../authz/row-tamper.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -9,13 +14,8 @@ import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
-import { GRANTS } from './access-bindings.js';
 import type { GrantView, Me, RoleHolding, User } from './access-view.js';
-import type { Authorizer } from './authorizer.js';
 import { hashPassword, passwordProblem } from './passwords.js';
-import * as repo from './repo.js';
-import { isRole, ROLE_DEFINITIONS, ROLES } from './roles.js';
-import { trustRow } from './row-tamper.js';
 
 export type { User } from './access-view.js';
 

@@ -2,15 +2,15 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } f
 import { dirname, join } from 'node:path';
 import { sql } from 'kysely';
 import { type AccessConfig, AuthService } from '../access/auth-service.js';
-import { Authorizer } from '../access/authorizer.js';
 import { BreakGlassService } from '../access/break-glass-service.js';
 import { PasskeyService } from '../access/passkey-service.js';
-import { tamperedInTx, tamperReportsSettled } from '../access/tamper-in-tx.js';
 import { TokenService } from '../access/token-service.js';
 import { FactorChanges } from '../access/totp-enrollment.js';
 import { UserService } from '../access/user-service.js';
 import { LedgerAccessService } from '../audit/ledger-access.js';
 import { AuditTrailService } from '../audit/service.js';
+import { Authorizer } from '../authz/authorizer.js';
+import { tamperedInTx, tamperReportsSettled } from '../authz/tamper-in-tx.js';
 import { mirrorErasure } from '../backup/erasure-mirror.js';
 import { BackupStatusService } from '../backup/status-service.js';
 import type { Settings } from '../config/settings.js';
@@ -124,7 +124,7 @@ export function buildVault(
 ): Vault {
   registerAllBindings();
   const deps: VaultDeps = { db: store.db, clock: options.clock ?? systemClock, keyring };
-  // Key rows are read inside transactions too: their reports commit after (access/tamper-in-tx.ts).
+  // Key rows are read inside transactions too: their reports commit after (authz/tamper-in-tx.ts).
   keyring.guardRows({ db: store.db, report: (binding, row) => tamperedInTx(deps, binding, row) });
   const authorizer = new Authorizer(deps);
   const auth = new AuthService(deps, options.access ?? { idleMinutes: 15, maxHours: 12 });

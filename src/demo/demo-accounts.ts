@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ROLE_DEFINITIONS, ROLES, type Role } from '../access/roles.js';
 import type { Vault } from '../app/vault.js';
+import { ROLE_DEFINITIONS, ROLES, type Role } from '../authz/roles.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';

@@ -1,4 +1,4 @@
-import type { Authorizer } from '../access/authorizer.js';
+import type { Authorizer } from '../authz/authorizer.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Authorizer } from '../access/authorizer.js';
+import type { Authorizer } from '../authz/authorizer.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { invalidInput } from '../core/invalid-input.js';

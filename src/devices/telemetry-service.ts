@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { AccessCache } from '../access/access-cache.js';
-import { accessEpoch } from '../access/repo.js';
+import { AccessCache } from '../authz/access-cache.js';
+import { accessEpoch } from '../authz/repo.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';

@@ -1,6 +1,6 @@
-import type { Authorizer } from '../access/authorizer.js';
-import { trustRows } from '../access/row-tamper.js';
-import { trustRowOn } from '../access/tamper-in-tx.js';
+import type { Authorizer } from '../authz/authorizer.js';
+import { trustRows } from '../authz/row-tamper.js';
+import { trustRowOn } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';

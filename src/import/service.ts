@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { Authorizer, Permit } from '../access/authorizer.js';
+import type { Authorizer, Permit } from '../authz/authorizer.js';
 import type { Actor } from '../core/actor.js';
 import { type AppError, appError } from '../core/errors.js';
 import { reasonSchema } from '../core/reason.js';

@@ -1,4 +1,4 @@
-import type { Permit } from '../access/authorizer.js';
+import type { Permit } from '../authz/authorizer.js';
 import type { Actor } from '../core/actor.js';
 import { type AppError, appError } from '../core/errors.js';
 import { invalidInput } from '../core/invalid-input.js';

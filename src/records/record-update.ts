@@ -1,4 +1,4 @@
-import { FULL_PERMIT, type Permit } from '../access/authorizer.js';
+import { FULL_PERMIT, type Permit } from '../authz/authorizer.js';
 import { type Actor, actorLabel } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';

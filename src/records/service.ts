@@ -1,4 +1,4 @@
-import type { Authorizer, Permit } from '../access/authorizer.js';
+import type { Authorizer, Permit } from '../authz/authorizer.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { invalidInput } from '../core/invalid-input.js';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AuthService } from '../access/auth-service.js';
-import type { Authorizer } from '../access/authorizer.js';
-import { trustRows } from '../access/row-tamper.js';
+import type { Authorizer } from '../authz/authorizer.js';
+import { trustRows } from '../authz/row-tamper.js';
 import type { Actor } from '../core/actor.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { appError } from '../core/errors.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Authorizer } from '../access/authorizer.js';
 import { BREAK_GLASS_REVIEW_HOURS } from '../access/break-glass-service.js';
-import { trustRow } from '../access/row-tamper.js';
+import type { Authorizer } from '../authz/authorizer.js';
+import { trustRow } from '../authz/row-tamper.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';

@@ -1,7 +1,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import type { User } from '../access/access-view.js';
-import { ROLES } from '../access/roles-view.js';
+import { ROLES } from '../authz/roles-view.js';
 import type { Page } from '../http/pagination.js';
 import { api, failureMessage } from './api.js';
 import { BackupStatusPanel } from './backup-status.js';

@@ -3,7 +3,7 @@ import { ROLES, type Role } from './roles-view.js';
 
 /**
  * Roles and what they may do: the one source of the authorization matrix. docs/access.md is checked
- * against it (src/access/roles.test.ts), and the matrix test enumerates every role x action x resource.
+ * against it (src/authz/roles.test.ts), and the matrix test enumerates every role x action x resource.
  * Deny by default: an action not listed for a role is refused (OWASP ASVS 8.1.1, 8.2.1).
  */
 export const ACTIONS = [
