@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Authorizer } from '../authz/authorizer.js';
 import * as repo from '../authz/repo.js';
-import { isRole, ROLE_DEFINITIONS } from '../authz/roles.js';
+import { BREAK_GLASS_REVIEW_HOURS, isRole, ROLE_DEFINITIONS } from '../authz/roles.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -18,8 +18,7 @@ export type { BreakGlass } from './access-view.js';
 /** Emergency access lasts at most four hours, one hour unless asked (HIPAA 164.312(a)(2)(ii)). */
 export const BREAK_GLASS_MAX_MINUTES = 240;
 export const BREAK_GLASS_DEFAULT_MINUTES = 60;
-/** A second person reviews each break-glass within 72 hours of its start; later, it shows as overdue. */
-export const BREAK_GLASS_REVIEW_HOURS = 72;
+export { BREAK_GLASS_REVIEW_HOURS } from '../authz/roles.js';
 
 export const startSchema = z.strictObject({
   study: z.string().min(1),

@@ -214,3 +214,6 @@ export const BREAK_GLASS: RoleDefinition = {
   reveal: ['identifier', 'quasi'],
   blinded: true,
 };
+
+/** A second person reviews each break-glass within 72 hours of its start; later, it shows as overdue. */
+export const BREAK_GLASS_REVIEW_HOURS = 72;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { BREAK_GLASS_REVIEW_HOURS } from '../access/break-glass-service.js';
 import type { Authorizer } from '../authz/authorizer.js';
+import { BREAK_GLASS_REVIEW_HOURS } from '../authz/roles.js';
 import { trustRow } from '../authz/row-tamper.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
