@@ -1,6 +1,4 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { sql } from 'kysely';
 import { type AccessConfig, AuthService } from '../access/auth-service.js';
 import { BreakGlassService } from '../access/break-glass-service.js';
 import { PasskeyService } from '../access/passkey-service.js';
@@ -30,12 +28,14 @@ import { Witness } from '../ledger/witness.js';
 import { ParticipantService } from '../participants/service.js';
 import { RecordService } from '../records/service.js';
 import { SignatureService } from '../signatures/service.js';
+import { freedPagePurger } from '../storage/freed-pages.js';
 import { getMeta } from '../storage/meta-repo.js';
 import { locateStore, openStore, type Store, type StoreLocation } from '../storage/store.js';
 import { KeyRotationService } from '../studies/key-rotation.js';
 import { StudyService } from '../studies/service.js';
 import { initializeStore, type KeySource, unlockStore } from '../vault/bootstrap.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { ERASURE_REGISTER, registerErasure } from '../vault/erasure-register.js';
 import { ensureKeyDir } from '../vault/key-files.js';
 import type { Keyring } from '../vault/keyring.js';
 import { registerAllBindings } from './bindings.js';
@@ -78,42 +78,6 @@ export interface VaultOptions {
   readonly access?: AccessConfig;
   /** The erasure register (in the key directory): erasures a restore from backup must replay. */
   readonly erasureRegister?: string;
-}
-
-export const ERASURE_REGISTER = 'erasures.log';
-
-/** Appends an erasure to the register, fsynced: a restored backup must not bring the participant back. */
-export function registerErasure(file: string, participantId: string, at: string): void {
-  const fd = openSync(file, 'a', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify({ participant: participantId, at })}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-export function readErasureRegister(file: string): string[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .flatMap((l) => {
-      try {
-        const id = (JSON.parse(l) as { participant?: unknown }).participant;
-        return typeof id === 'string' ? [id] : [];
-      } catch {
-        return [];
-      }
-    });
-}
-
-/** Purges pages freed by an erasure, so the destroyed key does not linger in the WAL or dead tuples. */
-export function freedPagePurger(store: Store): () => Promise<void> {
-  return async () => {
-    if (store.dialect === 'sqlite') await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(store.db);
-    else await sql`VACUUM participant_keys`.execute(store.db);
-  };
 }
 
 export function buildVault(
