@@ -16,8 +16,6 @@ const ALLOWED = new Set<string>([
   'backup/recover.ts -> app/vault.ts',
   'backup/service.ts -> app/vault.ts',
   'backup/synthetic-growth.ts -> app/vault.ts',
-  // Demo accounts take the whole Vault (store, deps, users): needs the narrow services it uses.
-  'demo/demo-accounts.ts -> app/vault.ts',
   // Over 400 lines, to split by concept (issue #14: telemetry-service#accept; login/MFA/sessions).
   'devices/telemetry-service.ts',
   'access/auth-service.ts',
