@@ -15,7 +15,6 @@ const ALLOWED = new Set<string>([
   'backup/drill.ts -> app/vault.ts',
   'backup/recover.ts -> app/vault.ts',
   'backup/service.ts -> app/vault.ts',
-  'backup/synthetic-growth.ts -> app/vault.ts',
   // Over 400 lines, to split by concept (issue #14: telemetry-service#accept; login/MFA/sessions).
   'devices/telemetry-service.ts',
   'access/auth-service.ts',
