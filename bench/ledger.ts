@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { initVault, type Vault } from '../src/app/vault.js';
-import type { AuditEventInput } from '../src/audit/audit-event.js';
-import { appendAuditEvent, appendAuditEvents } from '../src/audit/repo.js';
 import { CLI_ACTOR } from '../src/core/actor.js';
 import { expectOk } from '../src/core/result.js';
+import type { AuditEventInput } from '../src/ledger/audit-event.js';
+import { appendAuditEvent, appendAuditEvents } from '../src/ledger/audit-repo.js';
 import type { Dialect } from '../src/storage/dialect.js';
 import { benchDialects, benchPlace } from './places.js';
 

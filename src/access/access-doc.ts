@@ -1,6 +1,6 @@
-import { ACTIONS, ROLE_DEFINITIONS, ROLES } from './roles.js';
+import { ACTIONS, ROLE_DEFINITIONS, ROLES } from '../authz/roles.js';
 
-/** The role table of docs/access.md, rendered from src/access/roles.ts (a test keeps them equal). */
+/** The role table of docs/access.md, rendered from src/authz/roles.ts (a test keeps them equal). */
 export function renderAccessTable(): string {
   const header = `| action | ${ROLES.join(' | ')} |`;
   const rule = `| --- | ${ROLES.map(() => '---').join(' | ')} |`;

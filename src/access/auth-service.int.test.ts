@@ -5,10 +5,10 @@ import { TEST_PASSWORD, userWithRole } from '../../test/support/access.js';
 import { TestClock } from '../../test/support/clock.js';
 import { seedStudy } from '../../test/support/fixtures.js';
 import { DIALECTS, freshVault, type TestVault } from '../../test/support/stores.js';
+import { USERS } from '../authz/access-bindings.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { expectOk } from '../core/result.js';
 import { resealRow } from '../ledger/row-seal-store.js';
-import { USERS } from './access-bindings.js';
 
 for (const dialect of DIALECTS) {
   describe(`authentication and sessions (${dialect})`, () => {

@@ -1,4 +1,8 @@
-import { appendAuditEvent } from '../audit/repo.js';
+import { SESSIONS, USERS } from '../authz/access-bindings.js';
+import { AccessCache } from '../authz/access-cache.js';
+import * as repo from '../authz/repo.js';
+import { isRole, requiresMfa } from '../authz/roles.js';
+import { trustRow } from '../authz/row-tamper.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
@@ -6,17 +10,14 @@ import { updateVolatile } from '../ledger/row-seal-store.js';
 import { untrustedRow } from '../ledger/row-trust.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
-import { SESSIONS, USERS } from './access-bindings.js';
-import { AccessCache } from './access-cache.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
-import * as repo from './repo.js';
-import { isRole, requiresMfa } from './roles.js';
-import { trustRow } from './row-tamper.js';
 import { attemptSecondFactor, consumeCode, type Evaluation, refusalError } from './second-factor.js';
 import { newSecret, secretHash, secretHashKey } from './secrets.js';
 import { INVALID, MINUTE, type SignIn, signIn, userActor } from './sign-in.js';
 
 export type { SignIn } from './sign-in.js';
+
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 
 export interface AccessConfig {
   readonly idleMinutes: number;

@@ -1,54 +1,37 @@
 import { z } from 'zod';
-import { appendAuditEvent } from '../audit/repo.js';
+import { ALERTS, BREAK_GLASS, GRANTS } from '../authz/access-bindings.js';
+import type { Authorizer } from '../authz/authorizer.js';
+import * as repo from '../authz/repo.js';
+import { BREAK_GLASS_REVIEW_HOURS, isRole, ROLE_DEFINITIONS } from '../authz/roles.js';
+import { trustRow, trustRows } from '../authz/row-tamper.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
-import { ALERTS, BREAK_GLASS, GRANTS } from './access-bindings.js';
-import type { Authorizer } from './authorizer.js';
-import * as repo from './repo.js';
-import { isRole, ROLE_DEFINITIONS } from './roles.js';
-import { trustRow, trustRows } from './row-tamper.js';
+import type { BreakGlass } from './access-view.js';
+
+export type { BreakGlass } from './access-view.js';
 
 /** Emergency access lasts at most four hours, one hour unless asked (HIPAA 164.312(a)(2)(ii)). */
 export const BREAK_GLASS_MAX_MINUTES = 240;
 export const BREAK_GLASS_DEFAULT_MINUTES = 60;
-/** A second person reviews each break-glass within 72 hours of its start; later, it shows as overdue. */
-export const BREAK_GLASS_REVIEW_HOURS = 72;
+export { BREAK_GLASS_REVIEW_HOURS } from '../authz/roles.js';
 
-const startSchema = z.strictObject({
+export const startSchema = z.strictObject({
   study: z.string().min(1),
   justification: z.string().trim().min(20, 'explain the emergency in at least 20 characters').max(2000),
   minutes: z.number().int().min(5).max(BREAK_GLASS_MAX_MINUTES).default(BREAK_GLASS_DEFAULT_MINUTES),
 });
 
-const reviewSchema = z.strictObject({
+export const reviewSchema = z.strictObject({
   outcome: z.enum(['appropriate', 'inappropriate']),
   note: z.string().trim().min(10, 'say what was checked, in at least 10 characters').max(2000),
 });
-
-export interface BreakGlass {
-  readonly id: string;
-  readonly userId: string;
-  readonly studyId: string;
-  readonly justification: string;
-  readonly startedAt: string;
-  readonly expiresAt: string;
-  readonly active: boolean;
-  /** When the second person's review is due (start + 72 h), and whether that has passed unreviewed. */
-  readonly reviewDue: string;
-  readonly overdue: boolean;
-  readonly review: {
-    readonly by: string;
-    readonly at: string;
-    readonly outcome: string;
-    readonly note: string;
-  } | null;
-}
 
 /**
  * Break-glass (HIPAA 164.312(a)(2)(ii) emergency access): a clinician of the study (a role that reveals

@@ -5,11 +5,11 @@ import { userWithRole } from '../../test/support/access.js';
 import { enrollWithDemographics, PERSON, seedStudy } from '../../test/support/fixtures.js';
 import { DIALECTS, freshVault, type TestVault } from '../../test/support/stores.js';
 import type { Vault } from '../app/vault.js';
+import { ACTIONS, type Action, ROLE_DEFINITIONS, ROLES, type Role } from '../authz/roles.js';
 import { BackupService } from '../backup/service.js';
 import { type Actor, CLI_ACTOR } from '../core/actor.js';
 import type { Result } from '../core/result.js';
 import { expectOk } from '../core/result.js';
-import { ACTIONS, type Action, ROLE_DEFINITIONS, ROLES, type Role } from './roles.js';
 
 const RESOURCES = ['own site', 'other site', 'other study', 'locked record', 'erased participant'] as const;
 type Resource = (typeof RESOURCES)[number];
@@ -28,7 +28,7 @@ const SYSTEM_ACTIONS: ReadonlySet<Action> = new Set([
 ]);
 
 /**
- * The expected answer, from the role table (src/access/roles.ts) and the fixed rules: resources outside
+ * The expected answer, from the role table (src/authz/roles.ts) and the fixed rules: resources outside
  * the actor's studies or sites are not found; a visible resource without the action is forbidden;
  * writes to a locked record or an erased participant are refused with their own codes.
  */

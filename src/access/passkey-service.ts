@@ -6,27 +6,23 @@ import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
+import { PASSKEYS, SESSIONS } from '../authz/access-bindings.js';
+import * as repo from '../authz/repo.js';
+import { isRole, requiresMfa } from '../authz/roles.js';
+import { trustRows } from '../authz/row-tamper.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { resealRow, updateVolatile } from '../ledger/row-seal-store.js';
 import { untrustedRow } from '../ledger/row-trust.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
-import { PASSKEYS, SESSIONS } from './access-bindings.js';
+import type { Passkey, PasskeyList } from './access-view.js';
 import type { AuthService, SignIn } from './auth-service.js';
 import * as factors from './factor-repo.js';
-import * as repo from './repo.js';
-import { isRole, requiresMfa } from './roles.js';
-import { trustRows } from './row-tamper.js';
 import type { Evaluation } from './second-factor.js';
 import type { FactorChanges, ProofCheck, Reauth, RelyingParty } from './totp-enrollment.js';
 
-export interface Passkey {
-  readonly id: string;
-  readonly name: string;
-  readonly createdAt: string;
-  readonly lastUsedAt: string | null;
-}
+export type { Passkey } from './access-view.js';
 
 const RP_NAME = 'TrialVault';
 const MAX_PASSKEYS = 10;
@@ -216,7 +212,7 @@ export class PasskeyService {
     });
   }
 
-  async list(token: string): Promise<Result<{ passkeys: Passkey[]; totp: boolean }>> {
+  async list(token: string): Promise<Result<PasskeyList>> {
     const session = await this.auth.session(token, ['active']);
     if (!session.ok) return session;
     const { user } = session.value;

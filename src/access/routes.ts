@@ -1,11 +1,28 @@
 import { z } from 'zod';
-import type { Vault } from '../app/vault.js';
-import type { Route } from '../server/api-registry.js';
-import { paged, pageQuery } from '../server/pagination.js';
-import { type RelyingPartyConfig, registerAuthRoutes } from './auth-routes.js';
+import { idAnswer, pageOf } from '../http/answers.js';
+import { parsedByService, type Route } from '../http/api-registry.js';
+import { paged, pageQuery } from '../http/pagination.js';
+import {
+  breakGlassAnswer,
+  grantAnswer,
+  newTokenAnswer,
+  newUserAnswer,
+  tokenAnswer,
+  unlockedAnswer,
+  userAnswer,
+} from './access-answers.js';
+import { type BreakGlassService, reviewSchema, startSchema } from './break-glass-service.js';
+import { type TokenService, tokenRequestSchema } from './token-service.js';
+import { grantSchema, newUserSchema, type UserService } from './user-service.js';
 
-export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPartyConfig = {}): void {
-  registerAuthRoutes(route, vault, rp);
+/** What the account, token and break-glass routes call (sign-in is auth-routes.ts). */
+export interface AccessRouteServices {
+  readonly users: UserService;
+  readonly tokens: TokenService;
+  readonly breakGlass: BreakGlassService;
+}
+
+export function registerAccessRoutes(route: Route, { users, tokens, breakGlass }: AccessRouteServices): void {
   route(
     {
       method: 'GET',
@@ -13,9 +30,10 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       summary: 'Accounts (administrators; paginated)',
       tag: 'users',
       auth: 'actor',
+      response: pageOf(userAnswer),
       query: pageQuery,
     },
-    ({ actor, query }) => paged(vault.users.list(actor), query),
+    ({ actor, query }) => paged(users.list(actor), query),
   );
   route(
     {
@@ -24,10 +42,11 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       summary: 'Create an account',
       tag: 'users',
       auth: 'actor',
-      body: z.unknown(),
+      response: newUserAnswer,
+      ...parsedByService(newUserSchema),
       status: 201,
     },
-    ({ actor, body }) => vault.users.addUser(actor, body),
+    ({ actor, body }) => users.addUser(actor, body),
   );
   route(
     {
@@ -36,9 +55,10 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       summary: 'Disable an account (its sessions end)',
       tag: 'users',
       auth: 'actor',
+      response: userAnswer,
       body: z.object({ email: z.string().max(254) }),
     },
-    ({ actor, body }) => vault.users.disable(actor, body.email),
+    ({ actor, body }) => users.disable(actor, body.email),
   );
   route(
     {
@@ -47,9 +67,10 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       summary: 'Unlock an account locked by wrong passwords or second-factor codes (audited)',
       tag: 'users',
       auth: 'actor',
+      response: unlockedAnswer,
       body: z.object({ email: z.string().max(254) }),
     },
-    ({ actor, body }) => vault.users.unlock(actor, body.email),
+    ({ actor, body }) => users.unlock(actor, body.email),
   );
   route(
     {
@@ -58,10 +79,11 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       summary: 'Grant a role',
       tag: 'users',
       auth: 'actor',
-      body: z.unknown(),
+      response: grantAnswer,
+      ...parsedByService(grantSchema),
       status: 201,
     },
-    ({ actor, body }) => vault.users.grant(actor, body),
+    ({ actor, body }) => users.grant(actor, body),
   );
   route(
     {
@@ -70,9 +92,10 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       summary: 'Revoke a grant',
       tag: 'users',
       auth: 'actor',
+      response: idAnswer,
       params: z.object({ id: z.string().max(64) }),
     },
-    ({ actor, params }) => vault.users.revokeGrant(actor, params.id),
+    ({ actor, params }) => users.revokeGrant(actor, params.id),
   );
   route(
     {
@@ -81,10 +104,11 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       summary: 'Create an API token (shown once)',
       tag: 'tokens',
       auth: 'actor',
-      body: z.unknown(),
+      response: newTokenAnswer,
+      ...parsedByService(tokenRequestSchema),
       status: 201,
     },
-    ({ actor, body }) => vault.tokens.create(actor, body),
+    ({ actor, body }) => tokens.create(actor, body),
   );
   route(
     {
@@ -93,10 +117,11 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       summary: "A study's API tokens (never their secrets; study administrators)",
       tag: 'tokens',
       auth: 'actor',
+      response: pageOf(tokenAnswer),
       params: z.object({ study: z.string().min(1).max(64) }),
       query: pageQuery,
     },
-    ({ actor, params, query }) => paged(vault.tokens.list(actor, params.study), query),
+    ({ actor, params, query }) => paged(tokens.list(actor, params.study), query),
   );
   route(
     {
@@ -105,9 +130,10 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       summary: 'Revoke an API token',
       tag: 'tokens',
       auth: 'actor',
+      response: idAnswer,
       params: z.object({ id: z.string().max(64) }),
     },
-    ({ actor, params }) => vault.tokens.revoke(actor, params.id),
+    ({ actor, params }) => tokens.revoke(actor, params.id),
   );
   route(
     {
@@ -116,10 +142,11 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       summary: 'Emergency access (justified, time-limited, audited)',
       tag: 'access',
       auth: 'actor',
-      body: z.unknown(),
+      response: breakGlassAnswer,
+      ...parsedByService(startSchema),
       status: 201,
     },
-    ({ actor, body }) => vault.breakGlass.start(actor, body),
+    ({ actor, body }) => breakGlass.start(actor, body),
   );
   route(
     {
@@ -128,10 +155,11 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       summary: 'Review a break-glass (a second person: study administrator or PI, not the requester)',
       tag: 'access',
       auth: 'actor',
+      response: breakGlassAnswer,
       params: z.object({ id: z.string().max(64) }),
-      body: z.unknown(),
+      ...parsedByService(reviewSchema),
     },
-    ({ actor, params, body }) => vault.breakGlass.review(actor, params.id, body),
+    ({ actor, params, body }) => breakGlass.review(actor, params.id, body),
   );
   route(
     {
@@ -140,9 +168,10 @@ export function registerAccessRoutes(route: Route, vault: Vault, rp: RelyingPart
       summary: 'Break-glass sessions, reviews due and overdue (study administrators, PIs)',
       tag: 'access',
       auth: 'actor',
+      response: pageOf(breakGlassAnswer),
       params: z.object({ study: z.string().max(64) }),
       query: pageQuery,
     },
-    ({ actor, params, query }) => paged(vault.breakGlass.list(actor, params.study), query),
+    ({ actor, params, query }) => paged(breakGlass.list(actor, params.study), query),
   );
 }

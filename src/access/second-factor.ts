@@ -1,19 +1,19 @@
-import type { AuditAction } from '../audit/audit-event.js';
-import { appendAuditEvent } from '../audit/repo.js';
+import { ALERTS, RECOVERY_CODES, SESSIONS, USERS } from '../authz/access-bindings.js';
+import * as repo from '../authz/repo.js';
+import { recordTamper } from '../authz/row-tamper.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import type { AuditAction } from '../ledger/audit-event.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import type { SealedRow } from '../ledger/row-seal.js';
 import { resealRow, rowTampered, type SealTarget } from '../ledger/row-seal-store.js';
 import { untrustedRow } from '../ledger/row-trust.js';
 import type { TableBinding } from '../ledger/table-binding.js';
 import type { Tx } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
-import { ALERTS, RECOVERY_CODES, SESSIONS, USERS } from './access-bindings.js';
 import * as factors from './factor-repo.js';
 import { ACCOUNT_MFA_FAILURES, SESSION_MFA_FAILURES } from './mfa-policy.js';
-import * as repo from './repo.js';
-import { recordTamper } from './row-tamper.js';
 import { secretHash } from './secrets.js';
 import { checkTotp } from './totp.js';
 

@@ -1,17 +1,17 @@
-import { appendAuditEvent } from '../audit/repo.js';
+import { ALERTS, SESSIONS, USERS } from '../authz/access-bindings.js';
+import * as repo from '../authz/repo.js';
+import { isRole, requiresMfa } from '../authz/roles.js';
+import { trustRow } from '../authz/row-tamper.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
+import { getMeta } from '../storage/meta-repo.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
-import { getMeta } from '../vault/meta-repo.js';
-import { ALERTS, SESSIONS, USERS } from './access-bindings.js';
 import * as factors from './factor-repo.js';
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from './passwords.js';
-import * as repo from './repo.js';
-import { isRole, requiresMfa } from './roles.js';
-import { trustRow } from './row-tamper.js';
 import { MFA_ACCOUNT_LOCKED } from './second-factor.js';
 import { newSecret, secretHash } from './secrets.js';
 

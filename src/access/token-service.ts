@@ -1,35 +1,35 @@
 import { z } from 'zod';
-import { appendAuditEvent } from '../audit/repo.js';
+import { API_TOKENS, USERS } from '../authz/access-bindings.js';
+import { AccessCache } from '../authz/access-cache.js';
+import type { Authorizer } from '../authz/authorizer.js';
+import * as repo from '../authz/repo.js';
+import { ACTIONS, NEVER_TOKEN_ACTIONS } from '../authz/roles.js';
+import { trustRow } from '../authz/row-tamper.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { untrustedRow } from '../ledger/row-trust.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
-import { API_TOKENS, USERS } from './access-bindings.js';
-import { AccessCache } from './access-cache.js';
-import type { Authorizer } from './authorizer.js';
-import * as repo from './repo.js';
-import { ACTIONS, NEVER_TOKEN_ACTIONS } from './roles.js';
-import { trustRow } from './row-tamper.js';
+import type { NewToken, TokenView } from './access-view.js';
 import { newSecret, secretHash } from './secrets.js';
+
+export type { TokenView } from './access-view.js';
 
 const INVALID = appError('UNAUTHENTICATED', 'Invalid credentials.');
 const DAY = 24 * 60 * 60_000;
-const FORBIDDEN_MINT = appError('FORBIDDEN', 'Only a signed-in person or the operator creates API tokens.');
+/** A token request: for whom (the operator names a user), which study, which actions, how long. */
+export const tokenRequestSchema = z.strictObject({
+  email: z.string().trim().toLowerCase().optional(),
+  study: z.string().min(1),
+  scopes: z.array(z.enum(ACTIONS)).min(1),
+  expiresDays: z.number().int().min(1).max(365).default(30),
+});
 
-/** What an administrator sees of a token: never the secret, which was shown once. */
-export interface TokenView {
-  readonly id: string;
-  readonly user: string;
-  readonly studyId: string;
-  readonly scopes: string[];
-  readonly createdAt: string;
-  readonly expiresAt: string;
-  readonly revokedAt: string | null;
-}
+const FORBIDDEN_MINT = appError('FORBIDDEN', 'Only a signed-in person or the operator creates API tokens.');
 
 /** API tokens for integrations: study-scoped, a set of actions, expiring, revocable (ASVS 7.2.1). */
 export class TokenService {
@@ -82,18 +82,8 @@ export class TokenService {
    * them against the user's current grants (ASVS 8.2.1, 8.3.1; 21 CFR 11.10(d), (g)). An integration
    * that needs rights of its own gets its own user account.
    */
-  async create(
-    actor: Actor,
-    input: unknown,
-  ): Promise<Result<{ id: string; token: string; expiresAt: string }>> {
-    const parsed = z
-      .strictObject({
-        email: z.string().trim().toLowerCase().optional(),
-        study: z.string().min(1),
-        scopes: z.array(z.enum(ACTIONS)).min(1),
-        expiresDays: z.number().int().min(1).max(365).default(30),
-      })
-      .safeParse(input);
+  async create(actor: Actor, input: unknown): Promise<Result<NewToken>> {
+    const parsed = tokenRequestSchema.safeParse(input);
     if (!parsed.success)
       return err(
         appError('VALIDATION_FAILED', 'The token request is invalid.', {

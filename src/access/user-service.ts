@@ -1,38 +1,32 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { appendAuditEvent } from '../audit/repo.js';
+import { GRANTS, SESSIONS, USERS } from '../authz/access-bindings.js';
+import type { Authorizer } from '../authz/authorizer.js';
+import * as repo from '../authz/repo.js';
+import { isRole, ROLE_DEFINITIONS, ROLES } from '../authz/roles.js';
+import { trustRow } from '../authz/row-tamper.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
-import { GRANTS, SESSIONS, USERS } from './access-bindings.js';
-import type { Authorizer } from './authorizer.js';
+import type { GrantView, Me, RoleHolding, User } from './access-view.js';
 import { hashPassword, passwordProblem } from './passwords.js';
-import * as repo from './repo.js';
-import { isRole, ROLE_DEFINITIONS, ROLES } from './roles.js';
-import { trustRow } from './row-tamper.js';
 
-export interface User {
-  readonly id: string;
-  readonly email: string;
-  readonly name: string;
-  readonly status: 'active' | 'disabled';
-  readonly mfa: boolean;
-  readonly createdAt: string;
-}
+export type { User } from './access-view.js';
 
-const newUserSchema = z.strictObject({
+export const newUserSchema = z.strictObject({
   email: z.string().trim().toLowerCase().pipe(z.email().max(254)),
   name: z.string().trim().min(1).max(200),
   password: z.string().optional(),
   isDemo: z.boolean().optional(),
 });
 
-const grantSchema = z.strictObject({
+export const grantSchema = z.strictObject({
   email: z.string().trim().toLowerCase(),
   role: z.enum(ROLES),
   study: z.string().min(1).max(64).optional(),
@@ -110,10 +104,7 @@ export class UserService {
   }
 
   /** Grants a role in a study (optionally one site), or a system role. */
-  async grant(
-    actor: Actor,
-    input: unknown,
-  ): Promise<Result<{ id: string; role: string; study: string | null; site: string | null }>> {
+  async grant(actor: Actor, input: unknown): Promise<Result<GrantView>> {
     const parsed = grantSchema.safeParse(input);
     if (!parsed.success) return err(invalidInput(parsed.error));
     const { role, email } = parsed.data;
@@ -293,7 +284,7 @@ export class UserService {
   }
 
   /** The signed-in caller: account, second factor and roles (for the web app). */
-  async me(actor: Actor): Promise<Result<Record<string, unknown>>> {
+  async me(actor: Actor): Promise<Result<Me>> {
     if (actor.kind !== 'user') return ok({ actor: actor.kind });
     const user = await repo.findUser(this.deps.db, actor.id);
     if (user === undefined) return err(appError('UNAUTHENTICATED', 'Sign in first.'));
@@ -306,7 +297,7 @@ export class UserService {
   }
 
   /** The roles a user holds (for MFA requirements and the web app). */
-  async roles(userId: string): Promise<{ role: string; studyId: string | null; siteId: string | null }[]> {
+  async roles(userId: string): Promise<RoleHolding[]> {
     return (await repo.activeGrants(this.deps.db, userId))
       .filter((g) => isRole(g.role))
       .map((g) => ({ role: g.role, studyId: g.study_id, siteId: g.site_id }));

@@ -1,4 +1,4 @@
-import { ACCESS_BINDINGS } from '../access/access-bindings.js';
+import { ACCESS_BINDINGS } from '../authz/access-bindings.js';
 import { DEVICES_BINDINGS } from '../devices/devices-bindings.js';
 import { FORMS_BINDINGS } from '../forms/forms-bindings.js';
 import { LEDGER_BINDINGS } from '../ledger/ledger-bindings.js';

@@ -1,6 +1,6 @@
-import { raiseTamperAlert } from '../access/row-tamper.js';
-import { appendAuditEvent } from '../audit/repo.js';
+import { raiseTamperAlert } from '../authz/row-tamper.js';
 import { ok } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { ROW_MAC, rowKeyOf } from '../ledger/row-seal.js';
 import { ROWS_SEALED, rowStanding, SealLedger, tableRows } from '../ledger/row-seal-ledger.js';
 import type { SealTarget } from '../ledger/row-seal-store.js';

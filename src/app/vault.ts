@@ -1,17 +1,15 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { sql } from 'kysely';
 import { type AccessConfig, AuthService } from '../access/auth-service.js';
-import { Authorizer } from '../access/authorizer.js';
 import { BreakGlassService } from '../access/break-glass-service.js';
 import { PasskeyService } from '../access/passkey-service.js';
-import { tamperedInTx, tamperReportsSettled } from '../access/tamper-in-tx.js';
 import { TokenService } from '../access/token-service.js';
 import { FactorChanges } from '../access/totp-enrollment.js';
 import { UserService } from '../access/user-service.js';
 import { LedgerAccessService } from '../audit/ledger-access.js';
 import { AuditTrailService } from '../audit/service.js';
+import { Authorizer } from '../authz/authorizer.js';
+import { tamperedInTx, tamperReportsSettled } from '../authz/tamper-in-tx.js';
 import { mirrorErasure } from '../backup/erasure-mirror.js';
 import { BackupStatusService } from '../backup/status-service.js';
 import type { Settings } from '../config/settings.js';
@@ -33,14 +31,16 @@ import { Witness } from '../ledger/witness.js';
 import { ParticipantService } from '../participants/service.js';
 import { RecordService } from '../records/service.js';
 import { SignatureService } from '../signatures/service.js';
+import { freedPagePurger } from '../storage/freed-pages.js';
+import { getMeta } from '../storage/meta-repo.js';
 import { locateStore, openStore, type Store, type StoreLocation } from '../storage/store.js';
+import { KeyRotationService } from '../studies/key-rotation.js';
 import { StudyService } from '../studies/service.js';
 import { initializeStore, type KeySource, unlockStore } from '../vault/bootstrap.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { ERASURE_REGISTER, registerErasure } from '../vault/erasure-register.js';
 import { ensureKeyDir } from '../vault/key-files.js';
 import type { Keyring } from '../vault/keyring.js';
-import { getMeta } from '../vault/meta-repo.js';
-import { KeyRotationService } from '../vault/rotation.js';
 import { registerAllBindings } from './bindings.js';
 import { ledgerChecks } from './ledger-checks.js';
 import { sealAndProject } from './row-seal-startup.js';
@@ -88,42 +88,6 @@ export interface VaultOptions {
   readonly exportSpool?: string;
 }
 
-export const ERASURE_REGISTER = 'erasures.log';
-
-/** Appends an erasure to the register, fsynced: a restored backup must not bring the participant back. */
-export function registerErasure(file: string, participantId: string, at: string): void {
-  const fd = openSync(file, 'a', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify({ participant: participantId, at })}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-export function readErasureRegister(file: string): string[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .flatMap((l) => {
-      try {
-        const id = (JSON.parse(l) as { participant?: unknown }).participant;
-        return typeof id === 'string' ? [id] : [];
-      } catch {
-        return [];
-      }
-    });
-}
-
-/** Purges pages freed by an erasure, so the destroyed key does not linger in the WAL or dead tuples. */
-export function freedPagePurger(store: Store): () => Promise<void> {
-  return async () => {
-    if (store.dialect === 'sqlite') await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(store.db);
-    else await sql`VACUUM participant_keys`.execute(store.db);
-  };
-}
-
 export function buildVault(
   store: Store,
   keyring: Keyring,
@@ -132,7 +96,7 @@ export function buildVault(
 ): Vault {
   registerAllBindings();
   const deps: VaultDeps = { db: store.db, clock: options.clock ?? systemClock, keyring };
-  // Key rows are read inside transactions too: their reports commit after (access/tamper-in-tx.ts).
+  // Key rows are read inside transactions too: their reports commit after (authz/tamper-in-tx.ts).
   keyring.guardRows({ db: store.db, report: (binding, row) => tamperedInTx(deps, binding, row) });
   const authorizer = new Authorizer(deps);
   const auth = new AuthService(deps, options.access ?? { idleMinutes: 15, maxHours: 12 });

@@ -1,6 +1,6 @@
+import { AUDIT_SEQUENCE } from '../ledger/audit-repo.js';
 import type { CheckContext, LedgerCheck, StoredEvent } from '../ledger/check.js';
 import { ACCESS_EPOCH } from '../storage/migrations/0004-access-epoch.js';
-import { AUDIT_SEQUENCE } from './repo.js';
 
 /** The counter rows TrialVault keeps; any other row was written outside it. */
 const known = (name: string) =>

@@ -1,9 +1,10 @@
-import type { Authorizer } from '../access/authorizer.js';
+import type { Authorizer } from '../authz/authorizer.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
+import type { InclusionProof, LeafView } from '../ledger/ledger-view.js';
 import * as ledgerRepo from '../ledger/repo.js';
-import type { InclusionProof, LedgerService } from '../ledger/service.js';
+import type { LedgerService } from '../ledger/service.js';
 import type { VerifyReport } from '../ledger/verify.js';
 import * as participants from '../participants/repo.js';
 import * as records from '../records/repo.js';
@@ -27,10 +28,7 @@ export class LedgerAccessService {
     private readonly authorizer: Authorizer,
   ) {}
 
-  async event(
-    actor: Actor,
-    index: number,
-  ): Promise<Result<{ index: number; leaf: string; leafHash: string; text: string }>> {
+  async event(actor: Actor, index: number): Promise<Result<LeafView>> {
     const visible = await this.#visible(actor, index);
     return visible.ok ? this.ledger.event(index) : visible;
   }

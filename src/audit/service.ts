@@ -1,32 +1,16 @@
-import type { Authorizer } from '../access/authorizer.js';
+import type { Authorizer } from '../authz/authorizer.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
+import { listAuditEvents, listStudyAuditEvents } from '../ledger/audit-repo.js';
 import * as participants from '../participants/repo.js';
 import * as records from '../records/repo.js';
-import type { HistoryEntry, RecordService } from '../records/service.js';
+import type { RecordService } from '../records/service.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
-import { type AuditEventRow, listAuditEvents, listStudyAuditEvents } from './repo.js';
+import type { ParticipantTrail, RecordTrail, StudyTrail } from './audit-view.js';
 
-export interface RecordTrail {
-  readonly record: {
-    readonly id: string;
-    readonly form: string;
-    readonly visit: string;
-    readonly subjectId: string;
-  };
-  /** Who, when, what (old -> new) and why, version by version, with lock and unlock. */
-  readonly history: HistoryEntry[];
-  /** Every audit event about the record (reveals included). */
-  readonly events: AuditEventRow[];
-}
-
-export interface ParticipantTrail {
-  readonly participant: { readonly id: string; readonly subjectId: string; readonly status: string };
-  readonly events: AuditEventRow[];
-  readonly records: RecordTrail[];
-}
+export type { AuditEventView, ParticipantTrail, RecordTrail, StudyTrail } from './audit-view.js';
 
 /**
  * The audit trail view (21 CFR 11.10(e)): per record, who changed what, when and why. Protected values
@@ -97,7 +81,7 @@ export class AuditTrailService {
     actor: Actor,
     studyId: string,
     options: { afterSeq: number; limit: number; action?: string | undefined },
-  ): Promise<Result<{ items: AuditEventRow[]; next: number | null }>> {
+  ): Promise<Result<StudyTrail>> {
     const study = await studies.findStudy(this.deps.db, studyId);
     if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
     const permit = await this.authorizer.authorize(actor, 'audit.read', {

@@ -5,9 +5,9 @@ import type { Kysely } from 'kysely';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { LEDGER_PRIVATE_KEY_FILE, LEDGER_PUBLIC_KEY_FILE, loadLedgerKeys } from '../ledger/ledger-keys.js';
+import { getMeta } from '../storage/meta-repo.js';
 import type { Database } from '../storage/schema.js';
 import { ensureKeyDir, MASTER_KEY_FILE, readMasterKeyFile, writeMasterKeyFile } from '../vault/key-files.js';
-import { getMeta } from '../vault/meta-repo.js';
 import { backupConfigPath, loadBackupConfig } from './backup-config.js';
 import { openChunk, sealChunk } from './chunk-crypto.js';
 

@@ -1,14 +1,14 @@
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ERASURE_REGISTER, readErasureRegister } from '../app/vault.js';
-import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import type { ConsistencyProof } from '../ledger/service.js';
 import { SQLITE_FILE_NAME, type StoreLocation } from '../storage/store.js';
 import { transact } from '../storage/transact.js';
+import { ERASURE_REGISTER, readErasureRegister } from '../vault/erasure-register.js';
 import { restoreSnapshot } from './reassemble.js';
 import { mergeWitness, openBackup, openRestored, type RecoveryInput } from './recover.js';
 

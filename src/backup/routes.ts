@@ -1,7 +1,21 @@
-import type { Vault } from '../app/vault.js';
-import type { Route } from '../server/api-registry.js';
+import { z } from 'zod';
+import { describes, timestamp } from '../http/answers.js';
+import type { Route } from '../http/api-registry.js';
+import type { BackupStatus } from './backup-view.js';
+import type { BackupStatusService } from './status-service.js';
 
-export function registerBackupRoutes(route: Route, vault: Vault): void {
+const statusAnswer = describes<BackupStatus>()(
+  z.strictObject({
+    lastBackup: z.strictObject({ id: z.string(), at: timestamp }).nullable(),
+    lastVerified: z.strictObject({ id: z.string(), at: timestamp, ok: z.boolean() }).nullable(),
+    recoveryPoint: timestamp.nullable().describe('When the newest backup proven restorable was taken'),
+  }),
+);
+
+export function registerBackupRoutes(
+  route: Route,
+  { backupStatus }: { readonly backupStatus: BackupStatusService },
+): void {
   route(
     {
       method: 'GET',
@@ -9,7 +23,8 @@ export function registerBackupRoutes(route: Route, vault: Vault): void {
       summary: 'The last backup, the last verified restore and the recovery point (system administrators)',
       tag: 'backups',
       auth: 'actor',
+      response: statusAnswer,
     },
-    ({ actor }) => vault.backupStatus.status(actor),
+    ({ actor }) => backupStatus.status(actor),
   );
 }

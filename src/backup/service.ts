@@ -1,14 +1,17 @@
 import { sign } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Vault } from '../app/vault.js';
-import { appendAuditEvent } from '../audit/repo.js';
+import type { Authorizer } from '../authz/authorizer.js';
 import { type Actor, CLI_ACTOR } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, expectOk, ok, type Result } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { loadLedgerKeys } from '../ledger/ledger-keys.js';
+import type { LedgerService } from '../ledger/service.js';
+import type { Store } from '../storage/store.js';
 import { transact } from '../storage/transact.js';
 import type { KeySource } from '../vault/bootstrap.js';
+import type { VaultDeps } from '../vault/deps.js';
 import { createBackupKeys, loadBackupConfig, loadRestoreKey, sha256Hex } from './backup-config.js';
 import { storeChunks } from './chunk-store.js';
 import { collectKeyBundle, readStoreKeyMeta, sealBundle } from './key-bundle.js';
@@ -17,7 +20,7 @@ import { type BackupVerification, verifyBackup } from './recover.js';
 import { DirectoryTarget } from './repository.js';
 import { type RestoreReport, restoreBackup } from './restore.js';
 import { openSnapshot } from './snapshot.js';
-import type { BackupStatus } from './status-service.js';
+import type { BackupStatus, BackupStatusService } from './status-service.js';
 
 export type { Manifest } from './manifest.js';
 
@@ -34,8 +37,20 @@ export interface BackupReport {
   readonly snapshot: 'streamed' | 'serialized' | 'dumped';
 }
 
+/** What backups use of the vault; the composition root's Vault passes as itself. */
+export interface BackupVault {
+  readonly store: Store;
+  readonly deps: VaultDeps;
+  readonly ledger: LedgerService;
+  readonly authorizer: Authorizer;
+  readonly backupStatus: BackupStatusService;
+}
+
 /** Records a verification in the live store (`backup.verify`, read by `backup status`). */
-export async function recordVerification(vault: Vault, result: BackupVerification): Promise<void> {
+export async function recordVerification(
+  vault: Pick<BackupVault, 'store' | 'deps'>,
+  result: BackupVerification,
+): Promise<void> {
   await transact(vault.store.db, async (trx) => {
     await appendAuditEvent(trx, vault.deps, {
       actor: { kind: 'system', id: 'cli' },
@@ -60,7 +75,7 @@ export async function recordVerification(vault: Vault, result: BackupVerificatio
  */
 export class BackupService {
   constructor(
-    private readonly vault: Vault,
+    private readonly vault: BackupVault,
     private readonly source: KeySource,
   ) {}
 

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { userWithRole } from '../../test/support/access.js';
 import { seedStudy } from '../../test/support/fixtures.js';
 import { DIALECTS, freshVault, type TestVault } from '../../test/support/stores.js';
-import { appendAuditEvent } from '../audit/repo.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { expectOk, ok } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 
 for (const dialect of DIALECTS) {

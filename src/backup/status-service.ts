@@ -1,14 +1,10 @@
-import type { Authorizer } from '../access/authorizer.js';
+import type { Authorizer } from '../authz/authorizer.js';
 import type { Actor } from '../core/actor.js';
 import { ok, type Result } from '../core/result.js';
 import type { VaultDeps } from '../vault/deps.js';
+import type { BackupStatus } from './backup-view.js';
 
-export interface BackupStatus {
-  readonly lastBackup: { readonly id: string; readonly at: string } | null;
-  readonly lastVerified: { readonly id: string; readonly at: string; readonly ok: boolean } | null;
-  /** When the newest backup proven restorable was taken: what a restore would bring back. */
-  readonly recoveryPoint: string | null;
-}
+export type { BackupStatus } from './backup-view.js';
 
 /**
  * Backup status from the ledger itself (the backup.create and backup.verify events), for operators

@@ -1,10 +1,17 @@
 import { statSync } from 'node:fs';
-import type { Vault } from '../app/vault.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { ok, type Result } from '../core/result.js';
 import { DemoRandom, syntheticPerson } from '../demo/synthetic.js';
+import type { ParticipantService } from '../participants/service.js';
+import type { RecordService } from '../records/service.js';
 
 const MB = 1024 * 1024;
+
+/** The services growing a store uses; the composition root's Vault passes as itself. */
+export interface GrowthVault {
+  readonly participants: ParticipantService;
+  readonly records: RecordService;
+}
 
 /**
  * Grows a SQLite store with synthetic records (made-up people; demographics and adverse events, half
@@ -12,7 +19,7 @@ const MB = 1024 * 1024;
  * The study must have the DEMOG and AE forms (the demo study does).
  */
 export async function growStore(
-  vault: Vault,
+  vault: GrowthVault,
   studyId: string,
   site: string,
   file: string,

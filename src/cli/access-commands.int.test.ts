@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli } from '../../test/support/cli.js';
 import { freshPlace, type TestPlace } from '../../test/support/stores.js';
-import { USERS } from '../access/access-bindings.js';
 import { openVault } from '../app/vault.js';
-import { appendAuditEvent } from '../audit/repo.js';
+import { USERS } from '../authz/access-bindings.js';
 import type { Env } from '../config/settings.js';
 import { expectOk, ok } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { locateStore } from '../storage/store.js';
 import { transact } from '../storage/transact.js';
 

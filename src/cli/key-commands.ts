@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { keySource } from '../app/vault.js';
-import { appendAuditEvent } from '../audit/repo.js';
 import { loadRestoreKey } from '../backup/backup-config.js';
 import { escrowShares, recoverFromShares, writeBundleFile, writeShareFiles } from '../backup/escrow.js';
 import { collectKeyBundle, readStoreKeyMeta } from '../backup/key-bundle.js';
@@ -9,6 +8,7 @@ import { loadSettings } from '../config/settings.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import { type Opener, withVault } from './data-commands.js';
 import type { CommandContext } from './main.js';

@@ -1,12 +1,12 @@
 import { createHmac, hkdfSync } from 'node:crypto';
+import type { IdentifierKind } from './identifier-kinds.js';
 
 /**
  * Blind index: exact-match lookup of an identifier through a keyed HMAC of its normalised form, so the
  * database never holds, and a lookup never decrypts, the identifier itself. The key is separate from
  * the encryption keys and derived per study, so the same e-mail in two studies gives unlinkable tokens.
  */
-export const IDENTIFIER_KINDS = ['mrn', 'email', 'phone'] as const;
-export type IdentifierKind = (typeof IDENTIFIER_KINDS)[number];
+export { IDENTIFIER_KINDS, type IdentifierKind } from './identifier-kinds.js';
 
 export function normaliseIdentifier(kind: IdentifierKind, value: string): string {
   const text = value.normalize('NFKC').trim();

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { freshVault, type TestVault } from '../../test/support/stores.js';
-import { ROLES } from '../access/roles.js';
+import { ROLES } from '../authz/roles.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { expectOk } from '../core/result.js';
-import { setMeta } from '../vault/meta-repo.js';
+import { setMeta } from '../storage/meta-repo.js';
 import { DEMO_PASSWORD, seedDemoAccounts } from './demo-accounts.js';
 
 describe('demo accounts', () => {

@@ -1,14 +1,25 @@
 import { createHash } from 'node:crypto';
-import { USERS } from '../access/access-bindings.js';
-import { ROLE_DEFINITIONS, ROLES, type Role } from '../access/roles.js';
-import type { Vault } from '../app/vault.js';
-import { appendAuditEvent } from '../audit/repo.js';
+import type { UserService } from '../access/user-service.js';
+import { USERS } from '../authz/access-bindings.js';
+import { ROLE_DEFINITIONS, ROLES, type Role } from '../authz/roles.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { ok, type Result } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
+import { setMeta } from '../storage/meta-repo.js';
+import type { Store } from '../storage/store.js';
 import { transact } from '../storage/transact.js';
-import { setMeta } from '../vault/meta-repo.js';
+import type { VaultDeps } from '../vault/deps.js';
+import type { Keyring } from '../vault/keyring.js';
 import { META } from '../vault/vault-bindings.js';
 import { DEMO_PROTOCOL } from './service.js';
+
+/** What seeding demo accounts needs of the vault; the composition root's Vault passes as itself. */
+export interface DemoAccountVault {
+  readonly store: Store;
+  readonly deps: VaultDeps;
+  readonly keyring: Keyring;
+  readonly users: UserService;
+}
 
 export interface DemoAccount {
   readonly role: Role;
@@ -37,7 +48,7 @@ export function demoSecret(role: Role): string {
  * One demo account per role, with TOTP already enrolled, on a store seeded by `trialvault demo` only:
  * the store is marked as a demo store, and demo accounts are refused on any other store.
  */
-export async function seedDemoAccounts(vault: Vault): Promise<Result<DemoAccount[]>> {
+export async function seedDemoAccounts(vault: DemoAccountVault): Promise<Result<DemoAccount[]>> {
   // The demo marker is sealed by an event like any row of the store (issue #17).
   const marked = await transact(vault.store.db, async (trx) => {
     await setMeta(trx, 'demo_store', '1');
@@ -93,7 +104,7 @@ export async function seedDemoAccounts(vault: Vault): Promise<Result<DemoAccount
   return ok(accounts);
 }
 
-export async function listDemoAccounts(vault: Vault): Promise<DemoAccount[]> {
+export async function listDemoAccounts(vault: Pick<DemoAccountVault, 'store'>): Promise<DemoAccount[]> {
   const users = await vault.store.db.selectFrom('users').select('email').where('is_demo', '=', 1).execute();
   const emails = new Set(users.map((u) => u.email));
   return ROLES.filter((role) => emails.has(`${role.replace(/_/g, '.')}@demo.trialvault.invalid`)).map(

@@ -1,9 +1,9 @@
-import type { Authorizer } from '../access/authorizer.js';
-import { appendAuditEvent } from '../audit/repo.js';
+import type { Authorizer } from '../authz/authorizer.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { FormService } from '../forms/service.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import type { ParticipantService } from '../participants/service.js';
 import type { RecordService } from '../records/service.js';
 import { transact } from '../storage/transact.js';

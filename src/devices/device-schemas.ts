@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { describes } from '../core/describes.js';
 import { reasonSchema } from '../core/reason.js';
+import type { DeviceView, Enrollment, Registration, Series, TelemetryPolicy } from './devices-view.js';
 import { METRIC_NAMES, type MetricName, policyOverrides } from './metrics.js';
 import { SAMPLE_FLAGS, type SampleFlag } from './plausibility.js';
 import { REFUSALS } from './upload-check.js';
@@ -37,30 +39,34 @@ export const statusBody = z.strictObject({
 
 export const policyBody = z.strictObject({ overrides: policyOverrides, reason: reasonSchema });
 
-export const deviceView = z.strictObject({
-  id: z.string(),
-  participantId: z.string(),
-  model: z.string(),
-  serial: z.string().optional().describe('Only with a reveal (GET /api/v1/devices/{id}/serial)'),
-  firmware: z.string(),
-  metrics: z.array(metric),
-  status: z.enum(['pending', 'active', 'suspended', 'revoked']),
-  statusReason: z.string().nullable(),
-  alg: z.enum(['EdDSA', 'ES256']).nullable(),
-  createdAt: timestamp,
-  enrolledAt: timestamp.nullable(),
-  lastUploadAt: timestamp.nullable(),
-  uploadsAccepted: z.number().int(),
-  uploadsRefused: z.number().int(),
-  samplesQuarantined: z.number().int(),
-  lastFlags: z.array(z.string()),
-});
+export const deviceView = describes<DeviceView>()(
+  z.strictObject({
+    id: z.string(),
+    participantId: z.string(),
+    model: z.string(),
+    serial: z.string().optional().describe('Only with a reveal (GET /api/v1/devices/{id}/serial)'),
+    firmware: z.string(),
+    metrics: z.array(metric),
+    status: z.enum(['pending', 'active', 'suspended', 'revoked']),
+    statusReason: z.string().nullable(),
+    alg: z.enum(['EdDSA', 'ES256']).nullable(),
+    createdAt: timestamp,
+    enrolledAt: timestamp.nullable(),
+    lastUploadAt: timestamp.nullable(),
+    uploadsAccepted: z.number().int(),
+    uploadsRefused: z.number().int(),
+    samplesQuarantined: z.number().int(),
+    lastFlags: z.array(z.string()),
+  }),
+);
 
-export const registrationAnswer = z.strictObject({
-  device: deviceView,
-  enrollmentCode: z.string().describe('One-time, shown once, valid 24 hours'),
-  expiresAt: timestamp,
-});
+export const registrationAnswer = describes<Registration>()(
+  z.strictObject({
+    device: deviceView,
+    enrollmentCode: z.string().describe('One-time, shown once, valid 24 hours'),
+    expiresAt: timestamp,
+  }),
+);
 
 export const devicePage = z.strictObject({
   items: z.array(deviceView),
@@ -69,12 +75,14 @@ export const devicePage = z.strictObject({
   total: z.number().int().optional(),
 });
 
-export const enrollmentAnswer = z.strictObject({
-  deviceId: z.string(),
-  studyId: z.string(),
-  participantId: z.string(),
-  audience: z.string().describe('The server audience, the last element of external_aad'),
-});
+export const enrollmentAnswer = describes<Enrollment>()(
+  z.strictObject({
+    deviceId: z.string(),
+    studyId: z.string(),
+    participantId: z.string(),
+    audience: z.string().describe('The server audience, the last element of external_aad'),
+  }),
+);
 
 export const serialAnswer = z.strictObject({ serial: z.string() });
 
@@ -114,16 +122,18 @@ export const uploadRefusal = z.strictObject({
   }),
 });
 
-export const seriesAnswer = z.strictObject({
-  metric,
-  unit: z.string(),
-  from: z.number().int().describe('ms since the epoch'),
-  to: z.number().int(),
-  total: z.number().int(),
-  downsampled: z.boolean(),
-  points: z.array(z.tuple([z.number(), z.number()])).describe('[time ms, value], time-ordered'),
-  quarantined: z.array(z.strictObject({ t: z.number(), v: z.number(), flags: z.array(sampleFlag) })),
-});
+export const seriesAnswer = describes<Series>()(
+  z.strictObject({
+    metric,
+    unit: z.string(),
+    from: z.number().int().describe('ms since the epoch'),
+    to: z.number().int(),
+    total: z.number().int(),
+    downsampled: z.boolean(),
+    points: z.array(z.tuple([z.number(), z.number()])).describe('[time ms, value], time-ordered'),
+    quarantined: z.array(z.strictObject({ t: z.number(), v: z.number(), flags: z.array(sampleFlag) })),
+  }),
+);
 
 const limits = z.strictObject({
   min: z.number(),
@@ -133,6 +143,8 @@ const limits = z.strictObject({
   flatlineRun: z.number().int().nullable(),
 });
 
-export const policyAnswer = z.strictObject(
-  Object.fromEntries(METRIC_NAMES.map((m) => [m, limits])) as Record<MetricName, typeof limits>,
+export const policyAnswer = describes<TelemetryPolicy>()(
+  z.strictObject(
+    Object.fromEntries(METRIC_NAMES.map((m) => [m, limits])) as Record<MetricName, typeof limits>,
+  ),
 );

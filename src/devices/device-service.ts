@@ -1,55 +1,30 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Authorizer } from '../access/authorizer.js';
-import { trustRows } from '../access/row-tamper.js';
-import { appendAuditEvent } from '../audit/repo.js';
+import type { Authorizer } from '../authz/authorizer.js';
+import { trustRows } from '../authz/row-tamper.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
+import { getMeta } from '../storage/meta-repo.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { openValue, sealValue } from '../vault/field-cipher.js';
-import { getMeta } from '../vault/meta-repo.js';
 import { ALG, type Algorithm, publicKeyFromRaw } from './cose-sign1.js';
 import { enrollmentBody, registrationBody, statusBody } from './device-schemas.js';
 import { DEVICES } from './devices-bindings.js';
+import type { DeviceView, Enrollment, Registration } from './devices-view.js';
 import type { MetricName } from './metrics.js';
 import * as repo from './repo.js';
 import { deviceInScope, participantInScope } from './scoped.js';
 import { trustDevice } from './trusted-device.js';
 
+export type { DeviceView, Enrollment, Registration } from './devices-view.js';
+
 /** A one-time enrollment code: 160 random bits, shown once, stored as SHA-256, valid a day. */
 const CODE_BYTES = 20;
 const CODE_TTL_MS = 24 * 60 * 60 * 1000;
-
-export interface DeviceView {
-  readonly id: string;
-  readonly participantId: string;
-  readonly model: string;
-  /** Only with a reveal (a HIPAA device identifier). */
-  readonly serial?: string;
-  readonly firmware: string;
-  readonly metrics: MetricName[];
-  readonly status: repo.DeviceRow['status'];
-  readonly statusReason: string | null;
-  readonly alg: 'EdDSA' | 'ES256' | null;
-  readonly createdAt: string;
-  readonly enrolledAt: string | null;
-  readonly lastUploadAt: string | null;
-  readonly uploadsAccepted: number;
-  readonly uploadsRefused: number;
-  readonly samplesQuarantined: number;
-  readonly lastFlags: string[];
-}
-
-/** What a device needs to sign uploads: its id and the binding that goes into external_aad. */
-export interface Enrollment {
-  readonly deviceId: string;
-  readonly studyId: string;
-  readonly participantId: string;
-  readonly audience: string;
-}
 
 export const codeHash = (code: string) => createHash('sha256').update(code, 'utf8').digest();
 
@@ -68,11 +43,7 @@ export class DeviceService {
     private readonly authorizer: Authorizer,
   ) {}
 
-  async register(
-    actor: Actor,
-    participantId: string,
-    input: unknown,
-  ): Promise<Result<{ device: DeviceView; enrollmentCode: string; expiresAt: string }>> {
+  async register(actor: Actor, participantId: string, input: unknown): Promise<Result<Registration>> {
     const scoped = await participantInScope(
       this.deps,
       this.authorizer,

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { Vault } from '../app/vault.js';
 import { ok } from '../core/result.js';
-import type { Route } from '../server/api-registry.js';
-import { paged, pageQuery } from '../server/pagination.js';
+import type { Route } from '../http/api-registry.js';
+import { paged, pageQuery } from '../http/pagination.js';
 import {
   devicePage,
   deviceView,
@@ -19,12 +18,24 @@ import {
   uploadReceipt,
   uploadRefusal,
 } from './device-schemas.js';
-import { seriesQuery } from './series-service.js';
+import type { DeviceService } from './device-service.js';
+import { type SeriesService, seriesQuery } from './series-service.js';
+import type { TelemetryService } from './telemetry-service.js';
+
+/** What the device and telemetry routes call. */
+export interface DeviceRouteServices {
+  readonly devices: DeviceService;
+  readonly telemetry: TelemetryService;
+  readonly series: SeriesService;
+}
 
 const id = z.object({ id: z.string().min(1).max(64) });
 const study = z.object({ study: z.string().min(1).max(64) });
 
-export function registerDeviceRoutes(route: Route, vault: Vault): void {
+export function registerDeviceRoutes(
+  route: Route,
+  { devices, telemetry, series }: DeviceRouteServices,
+): void {
   route(
     {
       method: 'POST',
@@ -37,7 +48,7 @@ export function registerDeviceRoutes(route: Route, vault: Vault): void {
       response: registrationAnswer,
       status: 201,
     },
-    ({ actor, params, body }) => vault.devices.register(actor, params.id, body),
+    ({ actor, params, body }) => devices.register(actor, params.id, body),
   );
   route(
     {
@@ -50,7 +61,7 @@ export function registerDeviceRoutes(route: Route, vault: Vault): void {
       query: pageQuery,
       response: devicePage,
     },
-    ({ actor, params, query }) => paged(vault.devices.list(actor, params.id), query),
+    ({ actor, params, query }) => paged(devices.list(actor, params.id), query),
   );
   route(
     {
@@ -63,7 +74,7 @@ export function registerDeviceRoutes(route: Route, vault: Vault): void {
       body: enrollmentBody,
       response: enrollmentAnswer,
     },
-    ({ body }) => vault.devices.enroll(body),
+    ({ body }) => devices.enroll(body),
   );
   route(
     {
@@ -76,7 +87,7 @@ export function registerDeviceRoutes(route: Route, vault: Vault): void {
       body: statusBody,
       response: deviceView,
     },
-    ({ actor, params, body }) => vault.devices.setStatus(actor, params.id, body),
+    ({ actor, params, body }) => devices.setStatus(actor, params.id, body),
   );
   route(
     {
@@ -89,7 +100,7 @@ export function registerDeviceRoutes(route: Route, vault: Vault): void {
       response: serialAnswer,
     },
     async ({ actor, params }) => {
-      const serial = await vault.devices.serial(actor, params.id);
+      const serial = await devices.serial(actor, params.id);
       return serial.ok ? ok({ serial: serial.value }) : serial;
     },
   );
@@ -110,8 +121,7 @@ export function registerDeviceRoutes(route: Route, vault: Vault): void {
       },
       status: 202,
     },
-    ({ query, body }) =>
-      vault.telemetry.ingest(body, { studyId: query.study, participantId: query.participant }),
+    ({ query, body }) => telemetry.ingest(body, { studyId: query.study, participantId: query.participant }),
   );
   route(
     {
@@ -124,7 +134,7 @@ export function registerDeviceRoutes(route: Route, vault: Vault): void {
       query: seriesQuery,
       response: seriesAnswer,
     },
-    ({ actor, params, query }) => vault.series.series(actor, params.id, query),
+    ({ actor, params, query }) => series.series(actor, params.id, query),
   );
   route(
     {
@@ -136,7 +146,7 @@ export function registerDeviceRoutes(route: Route, vault: Vault): void {
       params: study,
       response: policyAnswer,
     },
-    ({ actor, params }) => vault.series.policy(actor, params.study),
+    ({ actor, params }) => series.policy(actor, params.study),
   );
   route(
     {
@@ -149,6 +159,6 @@ export function registerDeviceRoutes(route: Route, vault: Vault): void {
       body: policyBody,
       response: policyAnswer,
     },
-    ({ actor, params, body }) => vault.series.setPolicy(actor, params.study, body),
+    ({ actor, params, body }) => series.setPolicy(actor, params.study, body),
   );
 }

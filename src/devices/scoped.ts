@@ -1,5 +1,5 @@
-import type { Authorizer, Permit } from '../access/authorizer.js';
-import type { Action } from '../access/roles.js';
+import type { Authorizer, Permit } from '../authz/authorizer.js';
+import type { Action } from '../authz/roles.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';

@@ -1,37 +1,26 @@
 import { z } from 'zod';
-import type { Authorizer } from '../access/authorizer.js';
-import { appendAuditEvent } from '../audit/repo.js';
+import type { Authorizer } from '../authz/authorizer.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
 import { openField } from '../crypto/field-envelope.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import { knownStudy } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { policyBody } from './device-schemas.js';
 import { TELEMETRY_POLICIES } from './devices-bindings.js';
+import type { Series } from './devices-view.js';
 import { effectivePolicy, METRIC_NAMES, METRICS, type MetricName, type TelemetryPolicy } from './metrics.js';
-import { flagNames, type SampleFlag } from './plausibility.js';
+import { flagNames } from './plausibility.js';
 import * as repo from './repo.js';
 import { decodeBlock } from './sample-block.js';
 import { participantInScope } from './scoped.js';
 import { overridesFor } from './telemetry-policy.js';
 import { blockContext } from './telemetry-service.js';
 
-export interface Series {
-  readonly metric: MetricName;
-  readonly unit: string;
-  readonly from: number;
-  readonly to: number;
-  /** Accepted samples in the range, before downsampling. */
-  readonly total: number;
-  readonly downsampled: boolean;
-  /** [time ms, value], time-ordered; min and max per bucket when downsampled, so spikes survive. */
-  readonly points: [number, number][];
-  /** Every quarantined sample in the range (up to a cap), with why. */
-  readonly quarantined: { t: number; v: number; flags: SampleFlag[] }[];
-}
+export type { Series } from './devices-view.js';
 
 export const seriesQuery = z.object({
   metric: z.enum(METRIC_NAMES as [MetricName, ...MetricName[]]),

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { trustRowOn } from '../access/tamper-in-tx.js';
+import { trustRowOn } from '../authz/tamper-in-tx.js';
 import { ok, type Result } from '../core/result.js';
 import type { Database } from '../storage/schema.js';
 import type { VaultDeps } from '../vault/deps.js';

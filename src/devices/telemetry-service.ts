@@ -1,12 +1,12 @@
 import { createHmac } from 'node:crypto';
-import { AccessCache } from '../access/access-cache.js';
-import { accessEpoch } from '../access/repo.js';
-import type { AuditEventInput } from '../audit/audit-event.js';
-import { appendAuditEvents } from '../audit/repo.js';
+import { AccessCache } from '../authz/access-cache.js';
+import { accessEpoch } from '../authz/repo.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
 import { sealField } from '../crypto/field-envelope.js';
+import type { AuditEventInput } from '../ledger/audit-event.js';
+import { appendAuditEvents } from '../ledger/audit-repo.js';
 import { rowTampered } from '../ledger/row-seal-store.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
@@ -21,7 +21,6 @@ import * as repo from './repo.js';
 import { encodeBlock } from './sample-block.js';
 import { policyFor } from './telemetry-policy.js';
 import { trustDevice } from './trusted-device.js';
-import { blocksDigest, uploadDigest } from './upload-digest.js';
 import { type Checked, checkUpload, type KnownDevice, type Refused } from './upload-check.js';
 import {
   auditOf,
@@ -32,6 +31,7 @@ import {
   type UploadFlag,
   withDeviceSeals,
 } from './upload-decision.js';
+import { blocksDigest, uploadDigest } from './upload-digest.js';
 
 export type { Decision, Receipt, Tampered, UploadFlag } from './upload-decision.js';
 

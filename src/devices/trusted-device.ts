@@ -1,4 +1,4 @@
-import { trustRowsOn } from '../access/tamper-in-tx.js';
+import { trustRowsOn } from '../authz/tamper-in-tx.js';
 import { ok, type Result } from '../core/result.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { DEVICES } from './devices-bindings.js';

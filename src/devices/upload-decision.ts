@@ -1,4 +1,4 @@
-import type { AuditEventInput } from '../audit/audit-event.js';
+import type { AuditEventInput } from '../ledger/audit-event.js';
 import type { SealTarget } from '../ledger/row-seal-store.js';
 import type { SequenceFlag } from './device-state.js';
 import { DEVICES } from './devices-bindings.js';

@@ -1,9 +1,9 @@
 import { parse } from 'csv-parse/sync';
 import type { Kysely } from 'kysely';
-import type { Authorizer } from '../access/authorizer.js';
-import { appendAuditEvent } from '../audit/repo.js';
+import type { Authorizer } from '../authz/authorizer.js';
 import type { Actor } from '../core/actor.js';
 import { ok, type Result } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import type { Database } from '../storage/schema.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { Authorizer } from '../access/authorizer.js';
-import { appendAuditEvent } from '../audit/repo.js';
+import type { Authorizer } from '../authz/authorizer.js';
 import { type Actor, actorLabel } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Vault } from '../app/vault.js';
 import { ok } from '../core/result.js';
-import type { Route } from '../server/api-registry.js';
+import type { Route } from '../http/api-registry.js';
 
 const study = z.object({ study: z.string().min(1).max(64) });
 const id = z.object({ id: z.string().min(1).max(64) });

@@ -1,23 +1,16 @@
 import { z } from 'zod';
+import { DATA_CLASSES, PROTECTED_CLASSES } from '../core/data-class.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
-import { IDENTIFIER_KINDS } from '../crypto/blind-index.js';
+import { IDENTIFIER_KINDS } from '../crypto/identifier-kinds.js';
+
+export { DATA_CLASSES, type DataClass, PROTECTED_CLASSES } from '../core/data-class.js';
 
 /**
  * Form definitions (CRFs), aligned with CDISC ODM concepts: a form (ODM FormDef) holds fields
  * (ODM ItemDef) with a type, validation and a data class that decides how the value is protected.
  * docs/forms.md documents the format.
  */
-export const DATA_CLASSES = ['identifier', 'quasi', 'financial', 'allocation', 'clinical'] as const;
-export type DataClass = (typeof DATA_CLASSES)[number];
-/** Classes whose values are sealed under the participant's key and never stored in plaintext. */
-export const PROTECTED_CLASSES: ReadonlySet<DataClass> = new Set([
-  'identifier',
-  'quasi',
-  'financial',
-  'allocation',
-]);
-
 export const FIELD_TYPES = ['text', 'integer', 'decimal', 'date', 'datetime', 'boolean', 'choice'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 

@@ -141,18 +141,3 @@ export async function findLiveForm(
   };
   return { form, version };
 }
-
-/** OIDs of the study's repeating forms (adverse events, payments): no "missing" count for them. */
-export async function repeatingFormOids(db: Kysely<Database>, studyId: string): Promise<Set<string>> {
-  const rows = await db
-    .selectFrom('forms')
-    .innerJoin('form_versions', 'form_versions.form_id', 'forms.id')
-    .select(['forms.oid', 'form_versions.definition'])
-    .where('forms.study_id', '=', studyId)
-    .execute();
-  return new Set(
-    rows
-      .filter((r) => (JSON.parse(r.definition) as { repeating?: boolean }).repeating === true)
-      .map((r) => r.oid),
-  );
-}

@@ -1,27 +1,21 @@
-import type { Authorizer } from '../access/authorizer.js';
-import { trustRows } from '../access/row-tamper.js';
-import { trustRowOn } from '../access/tamper-in-tx.js';
-import { appendAuditEvent } from '../audit/repo.js';
+import type { Authorizer } from '../authz/authorizer.js';
+import { trustRows } from '../authz/row-tamper.js';
+import { trustRowOn } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import { knownStudy } from '../studies/known.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { type FormDefinition, parseFormDefinition } from './form-definition.js';
 import { FORM_VERSIONS, FORMS } from './forms-bindings.js';
+import type { FormListing, FormVersion } from './forms-view.js';
 import * as repo from './repo.js';
 
-export interface FormVersion {
-  readonly formId: string;
-  readonly versionId: string;
-  readonly oid: string;
-  readonly version: number;
-  readonly status: 'draft' | 'live';
-  readonly definition: FormDefinition;
-}
+export type { FormListing, FormVersion } from './forms-view.js';
 
 function toFormVersion(form: repo.FormRow, row: repo.FormVersionRow): FormVersion {
   return {
@@ -277,7 +271,7 @@ export class FormService {
     return found.ok ? ok(found.value as repo.FormRow) : found;
   }
 
-  async listForms(actor: Actor, studyId: string) {
+  async listForms(actor: Actor, studyId: string): Promise<Result<FormListing[]>> {
     const known = await knownStudy(this.deps, studyId);
     if (!known.ok) return known;
     const study = known.value;

@@ -1,9 +1,9 @@
 import { appError } from '../core/errors.js';
+import type { FieldValue, FieldValues } from '../core/field-value.js';
 import { err, ok, type Result } from '../core/result.js';
 import { DEFAULT_MAX_TEXT, type FieldDefinition, type FormDefinition } from './form-definition.js';
 
-export type FieldValue = string | number | boolean;
-export type FieldValues = Readonly<Record<string, FieldValue>>;
+export type { FieldValue, FieldValues } from '../core/field-value.js';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;

@@ -4,10 +4,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { populate } from '../../test/support/populate.js';
 import { DIALECTS, freshVault, type TestVault } from '../../test/support/stores.js';
 import { openVault } from '../app/vault.js';
-import { appendAuditEvents } from '../audit/repo.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { expectOk, ok } from '../core/result.js';
 import { transact } from '../storage/transact.js';
+import { appendAuditEvents } from './audit-repo.js';
 import { leafHash, verifyConsistency, verifyInclusion } from './merkle.js';
 import { openCheckpoint } from './signed-note.js';
 

@@ -1,16 +1,15 @@
 import { z } from 'zod';
-import type { Vault } from '../app/vault.js';
 import { appError } from '../core/errors.js';
 import { err, ok } from '../core/result.js';
-import type { Route } from '../server/api-registry.js';
-
-const index = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+import type { Route } from '../http/api-registry.js';
+import { checkpointAnswer, consistencyAnswer, ledgerIndex as index } from './ledger-answers.js';
+import type { LedgerService } from './service.js';
 
 /**
- * Checkpoints and consistency proofs hold no event content: any signed-in caller may fetch them. Events
- * and inclusion proofs are scoped like the audit trail, and verify is `ledger.verify` (ledger-access.ts).
+ * Checkpoints and consistency proofs hold no event content: any signed-in caller may fetch them. Events,
+ * inclusion proofs and verify are scoped (audit/ledger-routes.ts).
  */
-export function registerLedgerRoutes(route: Route, vault: Vault): void {
+export function registerLedgerRoutes(route: Route, { ledger }: { readonly ledger: LedgerService }): void {
   route(
     {
       method: 'GET',
@@ -18,22 +17,12 @@ export function registerLedgerRoutes(route: Route, vault: Vault): void {
       summary: 'The latest signed checkpoint',
       tag: 'ledger',
       auth: 'actor',
+      response: checkpointAnswer,
     },
     async () => {
-      const latest = await vault.ledger.latestCheckpoint();
+      const latest = await ledger.latestCheckpoint();
       return latest === undefined ? err(appError('NOT_FOUND', 'No checkpoint yet.')) : ok(latest);
     },
-  );
-  route(
-    {
-      method: 'GET',
-      url: '/api/v1/ledger/inclusion',
-      summary: 'RFC 9162 inclusion proof (for an event the caller may see)',
-      tag: 'ledger',
-      auth: 'actor',
-      query: z.object({ index, size: index.optional() }),
-    },
-    ({ actor, query }) => vault.ledgerAccess.inclusion(actor, query.index, query.size),
   );
   route(
     {
@@ -43,30 +32,8 @@ export function registerLedgerRoutes(route: Route, vault: Vault): void {
       tag: 'ledger',
       auth: 'actor',
       query: z.object({ from: index, to: index.optional() }),
+      response: consistencyAnswer,
     },
-    ({ query }) => vault.ledger.consistency(query.from, query.to),
-  );
-  route(
-    {
-      method: 'GET',
-      url: '/api/v1/ledger/events/:index',
-      summary: 'The leaf bytes of an event (scoped like the audit trail; docs/ledger.md)',
-      tag: 'ledger',
-      auth: 'actor',
-      params: z.object({ index }),
-    },
-    ({ actor, params }) => vault.ledgerAccess.event(actor, params.index),
-  );
-  route(
-    {
-      method: 'POST',
-      url: '/api/v1/ledger/verify',
-      summary: 'Verify the whole trail now (system administrators, auditors: ledger.verify)',
-      tag: 'ledger',
-      auth: 'actor',
-      rateLimit: 'ledger-verify',
-      body: z.object({}).optional(),
-    },
-    ({ actor }) => vault.ledgerAccess.verify(actor),
+    ({ query }) => ledger.consistency(query.from, query.to),
   );
 }

@@ -7,6 +7,7 @@ import type { CheckFactory } from './check.js';
 import { eventLeaf } from './event-leaf.js';
 import { extendFrontier, frontierFits, frontierRoot, packFrontier, unpackFrontier } from './frontier.js';
 import type { LedgerKeys } from './ledger-keys.js';
+import type { CheckpointView, ConsistencyProof, InclusionProof } from './ledger-view.js';
 import { leafHash } from './merkle.js';
 import { MerkleTree } from './merkle-tree.js';
 import * as repo from './repo.js';
@@ -14,31 +15,7 @@ import { type Checkpoint, openCheckpoint, signCheckpoint } from './signed-note.j
 import { type VerifyReport, verifyLedger } from './verify.js';
 import type { Witness } from './witness.js';
 
-export interface CheckpointView {
-  readonly origin: string;
-  readonly size: number;
-  readonly root: string;
-  readonly time: string;
-  readonly note: string;
-  /** Set when the webhook witness could not be reached (the file witness always is written). */
-  readonly witnessWarning?: string;
-}
-
-export interface InclusionProof {
-  readonly leafIdx: number;
-  readonly treeSize: number;
-  readonly root: string;
-  readonly leafHash: string;
-  readonly proof: string[];
-}
-
-export interface ConsistencyProof {
-  readonly size1: number;
-  readonly size2: number;
-  readonly root1: string;
-  readonly root2: string;
-  readonly proof: string[];
-}
+export type { CheckpointView, ConsistencyProof, InclusionProof } from './ledger-view.js';
 
 export interface LedgerConfig {
   readonly origin: string;

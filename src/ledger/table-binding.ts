@@ -2,7 +2,7 @@
  * How each table of the schema is bound to something a database administrator cannot forge (issue #17,
  * docs/ledger.md): 'row-seal' rows carry a row MAC and a ledger seal (row-seal.ts); 'replay' tables are
  * checked by replaying the events (records, the ledger itself); 'excluded' only where a change or loss is
- * harmless by design. Capabilities declare their own tables (e.g. src/access/access-bindings.ts); the
+ * harmless by design. Capabilities declare their own tables (e.g. src/authz/access-bindings.ts); the
  * composition root registers them, and the coverage test and verify read `allBindings()`.
  */
 export interface TableBinding {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { Authorizer } from '../access/authorizer.js';
-import { trustRows } from '../access/row-tamper.js';
-import { appendAuditEvent } from '../audit/repo.js';
+import type { Authorizer } from '../authz/authorizer.js';
+import { trustRows } from '../authz/row-tamper.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -10,35 +9,24 @@ import { reasonSchema } from '../core/reason.js';
 import { err, ok, type Result } from '../core/result.js';
 import { blindIndexToken, IDENTIFIER_KINDS, type IdentifierKind } from '../crypto/blind-index.js';
 import { checkValue } from '../forms/validate-values.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
+import { nextCounter } from '../storage/meta-repo.js';
 import { transact } from '../storage/transact.js';
 import { knownSite, knownStudy } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { openValue, sealValue } from '../vault/field-cipher.js';
-import { nextCounter } from '../vault/meta-repo.js';
 import { PARTICIPANT_KEYS } from '../vault/vault-bindings.js';
 import { lookupSeal, PARTICIPANT_LOOKUP, PARTICIPANTS } from './participants-bindings.js';
+import { PARTICIPANT_STATUSES, type Participant } from './participants-view.js';
 import * as repo from './repo.js';
 import { knownParticipant, participantBySubject, trustParticipants } from './trusted.js';
 
-export const PARTICIPANT_STATUSES = ['screening', 'enrolled', 'completed', 'withdrawn'] as const;
-
-export interface Participant {
-  readonly id: string;
-  readonly studyId: string;
-  readonly siteId: string;
-  readonly siteCode: string;
-  readonly subjectId: string;
-  readonly status: repo.ParticipantRow['status'];
-  /** Present only when revealed; the consent date is a quasi-identifier (HIPAA 164.514(b)(2)). */
-  readonly consentDate?: string | null;
-  readonly createdAt: string;
-  readonly erasedAt: string | null;
-}
+export { PARTICIPANT_STATUSES, type Participant } from './participants-view.js';
 
 const SUBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 const CONSENT_FIELD = { oid: 'CONSENT_DATE', label: 'Consent date', type: 'date', class: 'quasi' } as const;
 
-const enrollSchema = z.strictObject({
+export const enrollSchema = z.strictObject({
   site: z.string().min(1).max(64),
   subjectId: z.string().regex(SUBJECT_ID, 'letters, digits, . _ - (at most 32)').optional(),
   status: z.enum(PARTICIPANT_STATUSES).optional(),

@@ -1,4 +1,4 @@
-import { trustRowsOn } from '../access/tamper-in-tx.js';
+import { trustRowsOn } from '../authz/tamper-in-tx.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { VaultDeps } from '../vault/deps.js';

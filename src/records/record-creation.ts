@@ -1,10 +1,10 @@
-import type { AuditEventInput } from '../audit/audit-event.js';
 import { type Actor, actorLabel } from '../core/actor.js';
 import { newId } from '../core/ids.js';
 import { ok, type Result } from '../core/result.js';
 import { blindIndexToken } from '../crypto/blind-index.js';
 import type { FormVersion } from '../forms/service.js';
 import { validateValues } from '../forms/validate-values.js';
+import type { AuditEventInput } from '../ledger/audit-event.js';
 import type { LookupToken } from '../participants/repo.js';
 import type { ParticipantKey } from '../vault/keyring.js';
 import { sealValues } from './record-values.js';

@@ -1,12 +1,15 @@
 import { z } from 'zod';
-import type { Vault } from '../app/vault.js';
-import type { Route } from '../server/api-registry.js';
-import { paged, pageQuery } from '../server/pagination.js';
+import { pageOf } from '../http/answers.js';
+import { parsedByService, type Route } from '../http/api-registry.js';
+import { paged, pageQuery } from '../http/pagination.js';
+import { historyAnswer, recordAnswer, summaryAnswer } from './record-answers.js';
+import { createRecordSchema, updateRecordSchema } from './schemas.js';
+import type { RecordService } from './service.js';
 
 const id = z.object({ id: z.string().min(1).max(64) });
 const reveal = z.object({ reveal: z.enum(['true', 'false']).optional() });
 
-export function registerRecordRoutes(route: Route, vault: Vault): void {
+export function registerRecordRoutes(route: Route, { records }: { readonly records: RecordService }): void {
   route(
     {
       method: 'GET',
@@ -16,8 +19,9 @@ export function registerRecordRoutes(route: Route, vault: Vault): void {
       auth: 'actor',
       params: id,
       query: pageQuery,
+      response: pageOf(summaryAnswer),
     },
-    ({ actor, params, query }) => paged(vault.records.listForParticipant(actor, params.id), query),
+    ({ actor, params, query }) => paged(records.listForParticipant(actor, params.id), query),
   );
   route(
     {
@@ -26,10 +30,11 @@ export function registerRecordRoutes(route: Route, vault: Vault): void {
       summary: 'First entry of a record',
       tag: 'records',
       auth: 'actor',
-      body: z.unknown(),
+      ...parsedByService(createRecordSchema),
+      response: recordAnswer,
       status: 201,
     },
-    ({ actor, body }) => vault.records.create(actor, body),
+    ({ actor, body }) => records.create(actor, body),
   );
   route(
     {
@@ -40,8 +45,9 @@ export function registerRecordRoutes(route: Route, vault: Vault): void {
       auth: 'actor',
       params: id,
       query: reveal,
+      response: recordAnswer,
     },
-    ({ actor, params, query }) => vault.records.read(actor, params.id, { reveal: query.reveal === 'true' }),
+    ({ actor, params, query }) => records.read(actor, params.id, { reveal: query.reveal === 'true' }),
   );
   route(
     {
@@ -51,9 +57,10 @@ export function registerRecordRoutes(route: Route, vault: Vault): void {
       tag: 'records',
       auth: 'actor',
       params: id,
-      body: z.unknown(),
+      ...parsedByService(updateRecordSchema),
+      response: recordAnswer,
     },
-    ({ actor, params, body }) => vault.records.update(actor, params.id, body),
+    ({ actor, params, body }) => records.update(actor, params.id, body),
   );
   route(
     {
@@ -64,9 +71,10 @@ export function registerRecordRoutes(route: Route, vault: Vault): void {
       auth: 'actor',
       params: id,
       query: reveal.extend(pageQuery.shape),
+      response: pageOf(historyAnswer),
     },
     ({ actor, params, query }) =>
-      paged(vault.records.history(actor, params.id, { reveal: query.reveal === 'true' }), query),
+      paged(records.history(actor, params.id, { reveal: query.reveal === 'true' }), query),
   );
   route(
     {
@@ -77,8 +85,9 @@ export function registerRecordRoutes(route: Route, vault: Vault): void {
       auth: 'actor',
       params: id,
       body: z.object({ reason: z.string().max(1000).optional() }),
+      response: recordAnswer,
     },
-    ({ actor, params, body }) => vault.records.lock(actor, params.id, body.reason),
+    ({ actor, params, body }) => records.lock(actor, params.id, body.reason),
   );
   route(
     {
@@ -89,60 +98,8 @@ export function registerRecordRoutes(route: Route, vault: Vault): void {
       auth: 'actor',
       params: id,
       body: z.object({ reason: z.string().max(1000) }),
+      response: recordAnswer,
     },
-    ({ actor, params, body }) => vault.records.unlock(actor, params.id, body.reason),
-  );
-  route(
-    {
-      method: 'GET',
-      url: '/api/v1/records/:id/signatures',
-      summary: 'Signatures, each checked against the record now',
-      tag: 'signatures',
-      auth: 'actor',
-      params: id,
-      query: pageQuery,
-    },
-    ({ actor, params, query }) => paged(vault.signatures.list(actor, params.id), query),
-  );
-  route(
-    {
-      method: 'POST',
-      url: '/api/v1/records/:id/signatures',
-      summary: 'Sign a record (password, and TOTP for the first signing)',
-      tag: 'signatures',
-      auth: 'actor',
-      // It tries a password (and a code): the sign-in budget (ASVS 6.3.1).
-      rateLimit: 'sign-in',
-      params: id,
-      body: z.unknown(),
-      status: 201,
-    },
-    ({ actor, params, body }) => vault.signatures.sign(actor, params.id, body),
-  );
-  route(
-    {
-      method: 'GET',
-      url: '/api/v1/records/:id/audit',
-      summary: 'Audit trail of a record',
-      tag: 'audit',
-      auth: 'actor',
-      params: id,
-      query: reveal,
-    },
-    ({ actor, params, query }) =>
-      vault.audit.forRecord(actor, params.id, { reveal: query.reveal === 'true' }),
-  );
-  route(
-    {
-      method: 'GET',
-      url: '/api/v1/participants/:id/audit',
-      summary: 'Audit trail of a participant',
-      tag: 'audit',
-      auth: 'actor',
-      params: id,
-      query: reveal,
-    },
-    ({ actor, params, query }) =>
-      vault.audit.forParticipant(actor, params.id, { reveal: query.reveal === 'true' }),
+    ({ actor, params, body }) => records.unlock(actor, params.id, body.reason),
   );
 }

@@ -1,4 +1,6 @@
-import type { ApiRegistry } from './api-registry.js';
+import type { ApiRegistry } from '../http/api-registry.js';
+
+const AUTH_LABEL = { public: 'public', session: 'session cookie', actor: 'session or token' };
 
 const escapeHtml = (text: string) =>
   text.replace(
@@ -11,7 +13,7 @@ export function apiDocsPage(registry: ApiRegistry): string {
   const rows = registry.operations
     .map(
       (op) =>
-        `<tr><td><code>${op.method}</code></td><td><code>${escapeHtml(op.url)}</code></td><td>${escapeHtml(op.summary)}</td><td>${op.auth === 'public' ? 'public' : 'session or token'}</td></tr>`,
+        `<tr><td><code>${op.method}</code></td><td><code>${escapeHtml(op.url)}</code></td><td>${escapeHtml(op.summary)}</td><td>${AUTH_LABEL[op.auth]}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html>

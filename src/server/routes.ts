@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { sendResult } from '../http/errors.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { checkHealth } from '../vault/health.js';
-import { sendResult } from './errors.js';
 
 /** Liveness and readiness: 200 only when the store answers and the keys open it. */
 export function registerHealthRoutes(app: FastifyInstance, deps: VaultDeps): void {

@@ -1,35 +1,24 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AuthService } from '../access/auth-service.js';
-import type { Authorizer } from '../access/authorizer.js';
-import { trustRows } from '../access/row-tamper.js';
-import { appendAuditEvent } from '../audit/repo.js';
+import type { Authorizer } from '../authz/authorizer.js';
+import { trustRows } from '../authz/row-tamper.js';
 import type { Actor } from '../core/actor.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import * as records from '../records/repo.js';
 import { versionDigest } from '../records/version-digest.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { SIGNATURES } from './signatures-bindings.js';
+import { SIGNATURE_MEANINGS, type Signature } from './signatures-view.js';
 
-export const SIGNATURE_MEANINGS = ['authored', 'reviewed', 'approved'] as const;
+export { SIGNATURE_MEANINGS, type Signature } from './signatures-view.js';
 
-export interface Signature {
-  readonly id: string;
-  readonly recordId: string;
-  readonly recordVersion: number;
-  readonly printedName: string;
-  readonly meaning: (typeof SIGNATURE_MEANINGS)[number];
-  readonly signedAt: string;
-  readonly contentHash: string;
-  /** False once the record changed after signing, or if the signature does not belong to it. */
-  readonly valid: boolean;
-}
-
-const signSchema = z.strictObject({
+export const signSchema = z.strictObject({
   meaning: z.enum(SIGNATURE_MEANINGS),
   password: z.string().min(1).max(1024),
   totp: z.string().max(16).optional(),

@@ -1,4 +1,4 @@
-import { trustRow, trustRows } from '../access/row-tamper.js';
+import { trustRow, trustRows } from '../authz/row-tamper.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { VaultDeps } from '../vault/deps.js';

@@ -1,12 +1,41 @@
 import { z } from 'zod';
-import type { Vault } from '../app/vault.js';
 import { ok } from '../core/result.js';
-import type { Route } from '../server/api-registry.js';
-import { page, paged, pageQuery } from '../server/pagination.js';
+import { describes, pageOf, timestamp } from '../http/answers.js';
+import type { Route } from '../http/api-registry.js';
+import { page, paged, pageQuery } from '../http/pagination.js';
+import type { StudyService } from './service.js';
+import type { Site, Study, StudySummary } from './studies-view.js';
 
 const study = z.object({ study: z.string().min(1).max(64) });
 
-export function registerStudyRoutes(route: Route, vault: Vault): void {
+const studyAnswer = describes<Study>()(
+  z.strictObject({
+    id: z.string(),
+    protocolId: z.string(),
+    title: z.string(),
+    status: z.enum(['draft', 'live', 'closed']),
+    isDemo: z.boolean(),
+    createdAt: timestamp,
+  }),
+);
+const siteAnswer = describes<Site>()(z.strictObject({ id: z.string(), code: z.string(), name: z.string() }));
+const summaryAnswer = describes<StudySummary>()(
+  z.strictObject({
+    sites: z.array(z.strictObject({ code: z.string(), name: z.string(), participants: z.number().int() })),
+    forms: z.array(
+      z.strictObject({
+        form: z.string(),
+        visit: z.string(),
+        entered: z.number().int(),
+        missing: z.number().int(),
+      }),
+    ),
+    openAlerts: z.number().int().nullable().describe('Null for callers who do not review alerts'),
+    overdueBreakGlassReviews: z.number().int().nullable(),
+  }),
+);
+
+export function registerStudyRoutes(route: Route, { studies }: { readonly studies: StudyService }): void {
   route(
     {
       method: 'GET',
@@ -15,8 +44,9 @@ export function registerStudyRoutes(route: Route, vault: Vault): void {
       tag: 'studies',
       auth: 'actor',
       query: pageQuery,
+      response: pageOf(studyAnswer),
     },
-    async ({ actor, query }) => ok(page(await vault.studies.listStudies(actor), query)),
+    async ({ actor, query }) => ok(page(await studies.listStudies(actor), query)),
   );
   route(
     {
@@ -26,8 +56,9 @@ export function registerStudyRoutes(route: Route, vault: Vault): void {
       tag: 'studies',
       auth: 'actor',
       params: study,
+      response: studyAnswer,
     },
-    ({ actor, params }) => vault.studies.getStudy(actor, params.study),
+    ({ actor, params }) => studies.getStudy(actor, params.study),
   );
   route(
     {
@@ -38,8 +69,9 @@ export function registerStudyRoutes(route: Route, vault: Vault): void {
       tag: 'studies',
       auth: 'actor',
       params: study,
+      response: summaryAnswer,
     },
-    ({ actor, params }) => vault.studies.summary(actor, params.study),
+    ({ actor, params }) => studies.summary(actor, params.study),
   );
   route(
     {
@@ -50,30 +82,8 @@ export function registerStudyRoutes(route: Route, vault: Vault): void {
       auth: 'actor',
       params: study,
       query: pageQuery,
+      response: pageOf(siteAnswer),
     },
-    ({ actor, params, query }) => paged(vault.studies.listSites(actor, params.study), query),
-  );
-  route(
-    {
-      method: 'GET',
-      url: '/api/v1/studies/:study/forms',
-      summary: 'Forms and versions',
-      tag: 'forms',
-      auth: 'actor',
-      params: study,
-      query: pageQuery,
-    },
-    ({ actor, params, query }) => paged(vault.forms.listForms(actor, params.study), query),
-  );
-  route(
-    {
-      method: 'GET',
-      url: '/api/v1/studies/:study/forms/:form',
-      summary: 'Live definition of a form (for data entry)',
-      tag: 'forms',
-      auth: 'actor',
-      params: z.object({ study: z.string().min(1).max(64), form: z.string().min(1).max(64) }),
-    },
-    ({ actor, params }) => vault.forms.getLiveForm(actor, params.study, params.form),
+    ({ actor, params, query }) => paged(studies.listSites(actor, params.study), query),
   );
 }

@@ -1,44 +1,22 @@
 import { z } from 'zod';
-import type { Authorizer } from '../access/authorizer.js';
-import { BREAK_GLASS_REVIEW_HOURS } from '../access/break-glass-service.js';
-import { trustRow } from '../access/row-tamper.js';
-import { appendAuditEvent } from '../audit/repo.js';
+import type { Authorizer } from '../authz/authorizer.js';
+import { BREAK_GLASS_REVIEW_HOURS } from '../authz/roles.js';
+import { trustRow } from '../authz/row-tamper.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
-import { repeatingFormOids } from '../forms/repo.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { STUDY_KEYS } from '../vault/vault-bindings.js';
 import { knownSites, knownStudy } from './known.js';
 import * as repo from './repo.js';
 import { SITES, STUDIES } from './studies-bindings.js';
+import type { Site, Study, StudySummary } from './studies-view.js';
 
-export interface Study {
-  readonly id: string;
-  readonly protocolId: string;
-  readonly title: string;
-  readonly status: 'draft' | 'live' | 'closed';
-  readonly isDemo: boolean;
-  readonly createdAt: string;
-}
-
-export interface StudySummary {
-  readonly sites: { code: string; name: string; participants: number }[];
-  readonly forms: { form: string; visit: string; entered: number; missing: number }[];
-  /** Null for callers who do not review alerts. */
-  readonly openAlerts: number | null;
-  /** Break-glass sessions past their 72-hour review without one; null for callers who do not review. */
-  readonly overdueBreakGlassReviews: number | null;
-}
-
-export interface Site {
-  readonly id: string;
-  readonly code: string;
-  readonly name: string;
-}
+export type { Site, Study, StudySummary } from './studies-view.js';
 
 const newStudySchema = z.strictObject({
   protocolId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - (at most 64)'),
@@ -198,7 +176,7 @@ export class StudyService {
     );
     const bySite = new Map(counts.participants.map((p) => [p.site_id, Number(p.n)]));
     const total = [...bySite.values()].reduce((a, b) => a + b, 0);
-    const repeating = await repeatingFormOids(this.deps.db, study.id);
+    const repeating = await repo.repeatingFormOids(this.deps.db, study.id);
     const forms = counts.records
       .filter((r) => !repeating.has(r.form))
       .map((r) => ({

@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import type { Clock } from '../core/clock.js';
 import { appError } from '../core/errors.js';
@@ -8,11 +7,12 @@ import { err, ok, type Result } from '../core/result.js';
 import { randomKey } from '../crypto/aead.js';
 import { type KeyProvider, LocalKeyProvider } from '../crypto/key-provider.js';
 import { deriveMasterKey, MIN_PASSPHRASE_LENGTH, newPassphraseSalt } from '../crypto/passphrase-key.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
+import { getMeta, setMeta } from '../storage/meta-repo.js';
 import type { Database } from '../storage/schema.js';
 import { transact } from '../storage/transact.js';
 import { createMasterKeyFile, readMasterKeyFile } from './key-files.js';
 import { Keyring } from './keyring.js';
-import { getMeta, setMeta } from './meta-repo.js';
 import { META } from './vault-bindings.js';
 
 export interface KeySource {

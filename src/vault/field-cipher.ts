@@ -1,7 +1,7 @@
 import { appError } from '../core/errors.js';
+import type { FieldValue } from '../core/field-value.js';
 import { err, ok, type Result } from '../core/result.js';
 import { type FieldContext, openField, sealField } from '../crypto/field-envelope.js';
-import type { FieldValue } from '../forms/validate-values.js';
 import type { ParticipantKey } from './keyring.js';
 
 /** Seals one protected value under the participant's data key; returns the envelope as base64. */

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
+import { getMeta } from '../storage/meta-repo.js';
 import type { VaultDeps } from './deps.js';
-import { getMeta } from './meta-repo.js';
 
 export interface Health {
   readonly status: 'ok';

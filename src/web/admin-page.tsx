@@ -1,30 +1,17 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import type { User } from '../access/access-view.js';
+import { ROLES } from '../authz/roles-view.js';
+import type { Page } from '../http/pagination.js';
 import { api, failureMessage } from './api.js';
 import { BackupStatusPanel } from './backup-status.js';
 import { TokenAdmin } from './token-admin.js';
-
-const ROLES = [
-  'study_admin',
-  'principal_investigator',
-  'coordinator',
-  'monitor',
-  'data_manager',
-  'statistician',
-  'unblinded_pharmacist',
-  'finance',
-  'system_admin',
-];
 
 /** Administration: accounts (system administrators), grants and API tokens (study administrators). */
 export function AdminPage() {
   const users = useQuery({
     queryKey: ['users'],
-    queryFn: () =>
-      api<{ items: { id: string; email: string; name: string; status: string; mfa: boolean }[] }>(
-        'GET',
-        '/api/v1/users',
-      ),
+    queryFn: () => api<Page<User>>('GET', '/api/v1/users'),
     retry: false,
   });
   const [grant, setGrant] = useState({ email: '', role: 'coordinator', study: '', site: '' });

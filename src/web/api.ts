@@ -1,14 +1,11 @@
-/** The API client: JSON in and out, the CSRF header on every unsafe call, typed errors. */
-export interface ApiError {
-  readonly code: string;
-  readonly message: string;
-  readonly details?: Record<string, unknown>;
-}
+import type { AppError } from '../core/errors.js';
+
+/** The API client: JSON in and out, the CSRF header on every unsafe call, typed errors (docs/errors.md). */
 
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
-    readonly error: ApiError,
+    readonly error: AppError,
   ) {
     super(error.message);
   }
@@ -32,7 +29,7 @@ export async function api<T>(
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  const data = (await response.json().catch(() => ({}))) as { error?: ApiError };
+  const data = (await response.json().catch(() => ({}))) as { error?: AppError };
   if (!response.ok) {
     throw new ApiFailure(
       response.status,

@@ -1,11 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
+import type { BackupStatus } from '../backup/backup-view.js';
 import { api, failureMessage } from './api.js';
-
-interface BackupStatus {
-  lastBackup: { id: string; at: string } | null;
-  lastVerified: { id: string; at: string; ok: boolean } | null;
-  recoveryPoint: string | null;
-}
 
 const utc = (iso: string) => `${iso.slice(0, 19).replace('T', ' ')} UTC`;
 

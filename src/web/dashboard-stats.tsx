@@ -1,9 +1,8 @@
+import type { CheckpointView } from '../ledger/ledger-view.js';
+import type { StudySummary } from '../studies/studies-view.js';
+
 /** What a study's dashboard counts for those who review alerts (null for the others). */
-export interface Alerts {
-  openAlerts: number | null;
-  /** Break-glass sessions past their 72-hour review without one (docs/access.md). */
-  overdueBreakGlassReviews: number | null;
-}
+export type Alerts = Pick<StudySummary, 'openAlerts' | 'overdueBreakGlassReviews'>;
 
 /** The dashboard's counters: participants, alerts, overdue break-glass reviews, the ledger. */
 export function DashboardStats({
@@ -13,7 +12,7 @@ export function DashboardStats({
 }: {
   participants: number;
   summary: Alerts;
-  checkpoint: { size: number; time: string } | undefined;
+  checkpoint: Pick<CheckpointView, 'size' | 'time'> | undefined;
 }) {
   return (
     <ul className="stats">

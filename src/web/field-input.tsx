@@ -1,15 +1,4 @@
-/** A form field as the definition describes it (docs/forms.md): the browser checks what it can. */
-export interface FieldDefinition {
-  oid: string;
-  label: string;
-  type: string;
-  class?: string;
-  required?: boolean;
-  unit?: string;
-  min?: number;
-  max?: number;
-  choices?: { code: string; label: string }[];
-}
+import type { FieldDefinition } from '../forms/forms-view.js';
 
 const BOOLEAN_CHOICES = [
   { code: 'true', label: 'Yes' },

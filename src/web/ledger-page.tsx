@@ -1,37 +1,28 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import type { CheckpointView, InclusionProof, VerifyReportView } from '../ledger/ledger-view.js';
 import { api, failureMessage } from './api.js';
-
-interface Checkpoint {
-  size: number;
-  root: string;
-  time: string;
-  note: string;
-}
-interface Report {
-  ok: boolean;
-  events: number;
-  checkpoints: number;
-  witnessed: number;
-  root: string;
-  findings: { table: string; row: string; kind: string; detail: string }[];
-}
 
 /** The audit ledger: the latest signed checkpoint, verify now, and a downloadable inclusion proof. */
 export function LedgerPage() {
   const checkpoint = useQuery({
     queryKey: ['checkpoint'],
-    queryFn: () => api<Checkpoint>('GET', '/api/v1/ledger/checkpoint'),
+    queryFn: () => api<CheckpointView>('GET', '/api/v1/ledger/checkpoint'),
     retry: false,
   });
-  const verify = useMutation({ mutationFn: () => api<Report>('POST', '/api/v1/ledger/verify', {}) });
+  const verify = useMutation({
+    mutationFn: () => api<VerifyReportView>('POST', '/api/v1/ledger/verify', {}),
+  });
   const [index, setIndex] = useState('0');
   const [proofError, setProofError] = useState('');
   const download = async (event: FormEvent) => {
     event.preventDefault();
     setProofError('');
     try {
-      const proof = await api<unknown>('GET', `/api/v1/ledger/inclusion?index=${encodeURIComponent(index)}`);
+      const proof = await api<InclusionProof>(
+        'GET',
+        `/api/v1/ledger/inclusion?index=${encodeURIComponent(index)}`,
+      );
       const url = URL.createObjectURL(
         new Blob([JSON.stringify(proof, null, 2)], { type: 'application/json' }),
       );

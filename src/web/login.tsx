@@ -1,6 +1,7 @@
 import { startAuthentication } from '@simplewebauthn/browser';
 import { type FormEvent, useState } from 'react';
 import { renderSVG } from 'uqr';
+import type { RecoveryCodes, SignInAnswer } from '../access/access-view.js';
 import { api, failureMessage } from './api.js';
 
 type Step = 'password' | 'mfa' | 'enroll' | 'codes';
@@ -25,10 +26,7 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
     event.preventDefault();
     setError('');
     try {
-      const { state, factors } = await api<{
-        state: 'mfa' | 'enroll' | 'active';
-        factors?: { totp: boolean; passkey: boolean };
-      }>('POST', '/api/v1/auth/login', { email, password });
+      const { state, factors } = await api<SignInAnswer>('POST', '/api/v1/auth/login', { email, password });
       setPassword('');
       setPasskey(factors?.passkey === true);
       if (state === 'active') return onSignedIn();
@@ -47,11 +45,7 @@ export function Login({ onSignedIn }: { onSignedIn: () => void }) {
     setError('');
     try {
       if (step === 'enroll') {
-        const { recoveryCodes } = await api<{ recoveryCodes: string[] }>(
-          'POST',
-          '/api/v1/auth/totp/confirm',
-          { code },
-        );
+        const { recoveryCodes } = await api<RecoveryCodes>('POST', '/api/v1/auth/totp/confirm', { code });
         setCodes(recoveryCodes);
         return setStep('codes');
       }

@@ -10,12 +10,7 @@ import { ParticipantPage, RecordPage, Studies, StudyPage } from './pages.js';
 import { useRoute } from './router.js';
 import { SecurityPage } from './security-page.js';
 import './styles.css';
-
-interface Me {
-  actor: string;
-  user?: { name: string; email: string };
-  roles?: { role: string }[];
-}
+import type { Me } from '../access/access-view.js';
 
 function App() {
   const client = useQueryClient();

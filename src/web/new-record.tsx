@@ -1,17 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import type { FormListing, FormVersion } from '../forms/forms-view.js';
+import type { Page } from '../http/pagination.js';
+import type { Participant } from '../participants/participants-view.js';
+import type { RecordView } from '../records/records-view.js';
 import { api, failureMessage } from './api.js';
-import { type FieldDefinition, FieldInput, FieldLabel } from './field-input.js';
+import { FieldInput, FieldLabel } from './field-input.js';
 
 /** Choosing a form and a visit for a participant's first entry. */
 export function NewEntryChooser({ participantId, studyId }: { participantId: string; studyId: string }) {
   const forms = useQuery({
     queryKey: ['forms', studyId],
-    queryFn: () =>
-      api<{ items: { oid: string; name: string; status: string }[] }>(
-        'GET',
-        `/api/v1/studies/${studyId}/forms`,
-      ),
+    queryFn: () => api<Page<FormListing>>('GET', `/api/v1/studies/${studyId}/forms`),
   });
   const [form, setForm] = useState('');
   const [visit, setVisit] = useState('');
@@ -57,17 +57,12 @@ export function NewRecordPage({
 }) {
   const participant = useQuery({
     queryKey: ['participant', participantId],
-    queryFn: () =>
-      api<{ studyId: string; subjectId: string }>('GET', `/api/v1/participants/${participantId}`),
+    queryFn: () => api<Participant>('GET', `/api/v1/participants/${participantId}`),
   });
   const definition = useQuery({
     queryKey: ['form', participant.data?.studyId, form],
     enabled: participant.data !== undefined,
-    queryFn: () =>
-      api<{ definition: { name: string; fields: FieldDefinition[] } }>(
-        'GET',
-        `/api/v1/studies/${participant.data?.studyId}/forms/${form}`,
-      ),
+    queryFn: () => api<FormVersion>('GET', `/api/v1/studies/${participant.data?.studyId}/forms/${form}`),
   });
   const client = useQueryClient();
   const [values, setValues] = useState<Record<string, string>>({});
@@ -75,7 +70,7 @@ export function NewRecordPage({
     mutationFn: () => {
       const entered: Record<string, string> = {};
       for (const [k, v] of Object.entries(values)) if (v !== '') entered[k] = v;
-      return api<{ id: string }>('POST', '/api/v1/records', { participantId, form, visit, values: entered });
+      return api<RecordView>('POST', '/api/v1/records', { participantId, form, visit, values: entered });
     },
     onSuccess: async (record) => {
       await client.invalidateQueries({ queryKey: ['records', participantId] });

@@ -1,51 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import type { FormVersion } from '../forms/forms-view.js';
+import type { Page } from '../http/pagination.js';
+import type { CheckpointView } from '../ledger/ledger-view.js';
+import type { Participant } from '../participants/participants-view.js';
+import type { HistoryEntry, RecordSummary, RecordView, Shown } from '../records/records-view.js';
+import type { Study, StudySummary } from '../studies/studies-view.js';
 import { api, failureMessage } from './api.js';
-import { type Alerts, DashboardStats } from './dashboard-stats.js';
-import { type FieldDefinition, FieldInput, FieldLabel } from './field-input.js';
+import { DashboardStats } from './dashboard-stats.js';
+import { FieldInput, FieldLabel } from './field-input.js';
 import { NewEntryChooser } from './new-record.js';
 import { RecordActions } from './record-actions.js';
 import { TelemetryPanel } from './telemetry-panel.js';
-
-interface Study {
-  id: string;
-  protocolId: string;
-  title: string;
-  status: string;
-  isDemo: boolean;
-}
-interface Participant {
-  id: string;
-  studyId: string;
-  subjectId: string;
-  siteCode: string;
-  status: string;
-  consentDate?: string | null;
-}
-interface RecordSummary {
-  id: string;
-  form: string;
-  visit: string;
-  version: number;
-  locked: boolean;
-}
-type Field = FieldDefinition;
-interface RecordView extends RecordSummary {
-  studyId: string;
-  subjectId: string;
-  values: Record<string, string | number | boolean>;
-  masked: string[];
-  unavailable: string[];
-}
-type Shown = { value: unknown } | { masked: true } | { unavailable: true };
-interface HistoryEntry {
-  action: string;
-  version: number;
-  at: string;
-  actor: string;
-  reason: string | null;
-  changes: { field: string; old: Shown; new: Shown }[];
-}
 
 const shown = (v: Shown) =>
   'masked' in v ? '••••••' : 'unavailable' in v ? '(erased)' : v.value === null ? '—' : String(v.value);
@@ -61,11 +27,11 @@ function Failure({ error }: { error: unknown }) {
 export function Studies() {
   const studies = useQuery({
     queryKey: ['studies'],
-    queryFn: () => api<{ items: Study[] }>('GET', '/api/v1/studies'),
+    queryFn: () => api<Page<Study>>('GET', '/api/v1/studies'),
   });
   const checkpoint = useQuery({
     queryKey: ['checkpoint'],
-    queryFn: () => api<{ size: number; time: string }>('GET', '/api/v1/ledger/checkpoint'),
+    queryFn: () => api<CheckpointView>('GET', '/api/v1/ledger/checkpoint'),
     retry: false,
   });
   if (studies.isPending) return <p>Loading…</p>;
@@ -97,23 +63,18 @@ export function Studies() {
   );
 }
 
-interface Summary extends Alerts {
-  sites: { code: string; name: string; participants: number }[];
-  forms: { form: string; visit: string; entered: number; missing: number }[];
-}
-
 export function StudyPage({ studyId }: { studyId: string }) {
   const participants = useQuery({
     queryKey: ['participants', studyId],
-    queryFn: () => api<{ items: Participant[] }>('GET', `/api/v1/studies/${studyId}/participants?limit=500`),
+    queryFn: () => api<Page<Participant>>('GET', `/api/v1/studies/${studyId}/participants?limit=500`),
   });
   const summary = useQuery({
     queryKey: ['summary', studyId],
-    queryFn: () => api<Summary>('GET', `/api/v1/studies/${studyId}/summary`),
+    queryFn: () => api<StudySummary>('GET', `/api/v1/studies/${studyId}/summary`),
   });
   const checkpoint = useQuery({
     queryKey: ['checkpoint'],
-    queryFn: () => api<{ size: number; time: string }>('GET', '/api/v1/ledger/checkpoint'),
+    queryFn: () => api<CheckpointView>('GET', '/api/v1/ledger/checkpoint'),
     retry: false,
   });
   if (participants.isPending || summary.isPending) return <p>Loading…</p>;
@@ -207,7 +168,7 @@ export function ParticipantPage({ participantId }: { participantId: string }) {
   });
   const records = useQuery({
     queryKey: ['records', participantId],
-    queryFn: () => api<{ items: RecordSummary[] }>('GET', `/api/v1/participants/${participantId}/records`),
+    queryFn: () => api<Page<RecordSummary>>('GET', `/api/v1/participants/${participantId}/records`),
   });
   const reveal = useMutation({
     mutationFn: () => api<Participant>('GET', `/api/v1/participants/${participantId}?reveal=true`),
@@ -259,16 +220,13 @@ export function RecordPage({ recordId }: { recordId: string }) {
   });
   const history = useQuery({
     queryKey: ['history', recordId],
-    queryFn: () => api<{ items: HistoryEntry[] }>('GET', `/api/v1/records/${recordId}/history`),
+    queryFn: () => api<Page<HistoryEntry>>('GET', `/api/v1/records/${recordId}/history`),
   });
   const form = useQuery({
     queryKey: ['form', record.data?.studyId, record.data?.form],
     enabled: record.data !== undefined,
     queryFn: () =>
-      api<{ definition: { name: string; fields: Field[] } }>(
-        'GET',
-        `/api/v1/studies/${record.data?.studyId}/forms/${record.data?.form}`,
-      ),
+      api<FormVersion>('GET', `/api/v1/studies/${record.data?.studyId}/forms/${record.data?.form}`),
   });
   const save = useMutation({
     mutationFn: () => {

@@ -1,22 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import type { RecordTrail } from '../audit/audit-view.js';
+import type { Page } from '../http/pagination.js';
+import type { Signature } from '../signatures/signatures-view.js';
 import { api, failureMessage } from './api.js';
-
-interface Signature {
-  id: string;
-  printedName: string;
-  meaning: string;
-  signedAt: string;
-  recordVersion: number;
-  valid: boolean;
-}
-interface AuditEvent {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  reason: string | null;
-}
 
 /** Lock and unlock (unlocking asks for a reason), electronic signatures, and the record's audit trail. */
 export function RecordActions({
@@ -63,12 +50,12 @@ export function RecordActions({
   });
   const signatures = useQuery({
     queryKey: ['signatures', recordId, version],
-    queryFn: () => api<{ items: Signature[] }>('GET', `/api/v1/records/${recordId}/signatures`),
+    queryFn: () => api<Page<Signature>>('GET', `/api/v1/records/${recordId}/signatures`),
   });
   const audit = useQuery({
     queryKey: ['audit', recordId],
     enabled: showAudit,
-    queryFn: () => api<{ events: AuditEvent[] }>('GET', `/api/v1/records/${recordId}/audit`),
+    queryFn: () => api<RecordTrail>('GET', `/api/v1/records/${recordId}/audit`),
   });
   const submitSign = (event: FormEvent) => {
     event.preventDefault();

@@ -1,14 +1,8 @@
 import { startRegistration } from '@simplewebauthn/browser';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import type { PasskeyList } from '../access/access-view.js';
 import { api, failureMessage } from './api.js';
-
-interface Passkey {
-  readonly id: string;
-  readonly name: string;
-  readonly createdAt: string;
-  readonly lastUsedAt: string | null;
-}
 
 /**
  * Security: the signed-in user's passkeys. Adding or removing one asks for the password and a current
@@ -18,7 +12,7 @@ export function SecurityPage() {
   const client = useQueryClient();
   const factors = useQuery({
     queryKey: ['passkeys'],
-    queryFn: () => api<{ passkeys: Passkey[]; totp: boolean }>('GET', '/api/v1/auth/passkeys'),
+    queryFn: () => api<PasskeyList>('GET', '/api/v1/auth/passkeys'),
     retry: false,
   });
   const [password, setPassword] = useState('');

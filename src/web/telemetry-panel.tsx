@@ -1,30 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import type { DeviceView, Registration, Series } from '../devices/devices-view.js';
+import type { Page } from '../http/pagination.js';
 import { api, failureMessage } from './api.js';
-
-interface Device {
-  id: string;
-  model: string;
-  firmware: string;
-  metrics: string[];
-  status: string;
-  statusReason: string | null;
-  lastUploadAt: string | null;
-  uploadsAccepted: number;
-  uploadsRefused: number;
-  samplesQuarantined: number;
-  lastFlags: string[];
-}
-interface Series {
-  metric: string;
-  unit: string;
-  from: number;
-  to: number;
-  total: number;
-  downsampled: boolean;
-  points: [number, number][];
-  quarantined: { t: number; v: number; flags: string[] }[];
-}
 
 const METRIC_LABELS: Record<string, string> = {
   heart_rate: 'Heart rate',
@@ -42,21 +20,17 @@ export function TelemetryPanel({ participantId }: { participantId: string }) {
   const client = useQueryClient();
   const devices = useQuery({
     queryKey: ['devices', participantId],
-    queryFn: () => api<{ items: Device[] }>('GET', `/api/v1/participants/${participantId}/devices`),
+    queryFn: () => api<Page<DeviceView>>('GET', `/api/v1/participants/${participantId}/devices`),
     retry: false,
   });
   const [form, setForm] = useState({ model: '', serial: '', firmware: '' });
   const [code, setCode] = useState('');
   const registered = useMutation({
     mutationFn: () =>
-      api<{ enrollmentCode: string; expiresAt: string }>(
-        'POST',
-        `/api/v1/participants/${participantId}/devices`,
-        {
-          ...form,
-          metrics: ['heart_rate', 'spo2', 'glucose', 'temperature', 'steps'],
-        },
-      ),
+      api<Registration>('POST', `/api/v1/participants/${participantId}/devices`, {
+        ...form,
+        metrics: ['heart_rate', 'spo2', 'glucose', 'temperature', 'steps'],
+      }),
     onSuccess: async (r) => {
       setCode(`${r.enrollmentCode} (valid until ${when(r.expiresAt)} UTC)`);
       await client.invalidateQueries({ queryKey: ['devices', participantId] });

@@ -1,15 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import type { NewToken, TokenView } from '../access/access-view.js';
+import type { Page } from '../http/pagination.js';
+import type { Study } from '../studies/studies-view.js';
 import { api, failureMessage } from './api.js';
-
-interface TokenView {
-  id: string;
-  user: string;
-  scopes: string[];
-  createdAt: string;
-  expiresAt: string;
-  revokedAt: string | null;
-}
 
 /**
  * API tokens of one study: create your own (the secret shown once); list and revoke the study's (study
@@ -19,7 +13,7 @@ export function TokenAdmin() {
   const client = useQueryClient();
   const studies = useQuery({
     queryKey: ['studies'],
-    queryFn: () => api<{ items: { id: string; protocolId: string }[] }>('GET', '/api/v1/studies'),
+    queryFn: () => api<Page<Study>>('GET', '/api/v1/studies'),
   });
   const [chosen, setChosen] = useState('');
   const study = chosen !== '' ? chosen : (studies.data?.items[0]?.protocolId ?? '');
@@ -27,14 +21,14 @@ export function TokenAdmin() {
   const [shown, setShown] = useState('');
   const tokens = useQuery({
     queryKey: ['tokens', study],
-    queryFn: () => api<{ items: TokenView[] }>('GET', `/api/v1/studies/${encodeURIComponent(study)}/tokens`),
+    queryFn: () => api<Page<TokenView>>('GET', `/api/v1/studies/${encodeURIComponent(study)}/tokens`),
     enabled: study !== '',
     retry: false,
   });
   const created = useMutation({
     mutationFn: () =>
       // A token is always the signed-in user's own, within their own grants (docs/access.md).
-      api<{ token: string }>('POST', '/api/v1/tokens', {
+      api<NewToken>('POST', '/api/v1/tokens', {
         study,
         scopes: form.scopes.split(',').map((s) => s.trim()),
       }),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BREAK_GLASS } from '../../src/access/access-bindings.js';
+import { BREAK_GLASS } from '../../src/authz/access-bindings.js';
 import { type Arena, arena, type Caller } from '../support/adversary.js';
 import { resealTable } from '../support/row-seal.js';
 import { DIALECTS } from '../support/stores.js';

@@ -3,7 +3,7 @@
 // recipient and purpose), and each file downloads once. Attacked over HTTP with real roles.
 // HIPAA 164.308(a)(4), 164.312(d); NIST SP 800-53 AC-5 (separation of duties).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../src/access/roles.js';
+import type { Role } from '../../src/authz/roles.js';
 import { CLI_ACTOR } from '../../src/core/actor.js';
 import { expectOk } from '../../src/core/result.js';
 import { buildApp } from '../../src/server/app.js';

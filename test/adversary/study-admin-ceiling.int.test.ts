@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTIONS, NEVER_TOKEN_ACTIONS, ROLE_DEFINITIONS, ROLES } from '../../src/access/roles.js';
+import { ACTIONS, NEVER_TOKEN_ACTIONS, ROLE_DEFINITIONS, ROLES } from '../../src/authz/roles.js';
 import type { Actor } from '../../src/core/actor.js';
 import { type Arena, arena, type Caller } from '../support/adversary.js';
 import { seedStudy } from '../support/fixtures.js';

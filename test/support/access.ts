@@ -1,6 +1,6 @@
 import { generate } from 'otplib';
-import { ROLE_DEFINITIONS, type Role } from '../../src/access/roles.js';
 import type { Vault } from '../../src/app/vault.js';
+import { ROLE_DEFINITIONS, type Role } from '../../src/authz/roles.js';
 import { type Actor, CLI_ACTOR } from '../../src/core/actor.js';
 import { expectOk } from '../../src/core/result.js';
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { generate } from 'otplib';
-import type { Role } from '../../src/access/roles.js';
 import type { Vault } from '../../src/app/vault.js';
+import type { Role } from '../../src/authz/roles.js';
 import { expectOk } from '../../src/core/result.js';
 import { buildApp } from '../../src/server/app.js';
 import type { Dialect } from '../../src/storage/dialect.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
-import type { Role } from '../../src/access/roles.js';
 import { initVault, openVault, type Vault } from '../../src/app/vault.js';
+import type { Role } from '../../src/authz/roles.js';
 import { CLI_ACTOR } from '../../src/core/actor.js';
 import type { ErrorCode } from '../../src/core/errors.js';
 import { expectOk } from '../../src/core/result.js';

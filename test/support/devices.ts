@@ -4,6 +4,10 @@ import { expectOk } from '../../src/core/result.js';
 import { DeviceClient } from '../../src/devices/device-client.js';
 import type { MetricName } from '../../src/devices/metrics.js';
 import type { Sample } from '../../src/devices/telemetry-message.js';
+import type { Dialect } from '../../src/storage/dialect.js';
+import { TestClock } from './clock.js';
+import { enrollWithDemographics, PERSON, seedStudy } from './fixtures.js';
+import { freshVault, type TestVault } from './stores.js';
 
 export const ALL_METRICS: MetricName[] = ['heart_rate', 'spo2', 'glucose', 'temperature', 'steps'];
 
@@ -40,4 +44,26 @@ export function heartRate(end: number, n: number, base = 72): Sample[] {
     at: end - (n - 1 - i) * 1000,
     value: base + Math.round(6 * Math.sin((end / 1000 + i) / 17)),
   }));
+}
+
+export interface TelemetryStudy {
+  readonly studyId: string;
+  readonly participantId: string;
+  readonly otherParticipantId: string;
+}
+
+/** A fresh store on a test clock with a study and two participants at different sites (telemetry tests). */
+export async function telemetryStudy(
+  dialect: Dialect,
+): Promise<{ t: TestVault; clock: TestClock; f: TelemetryStudy }> {
+  const clock = new TestClock();
+  const t = await freshVault(dialect, { clock });
+  const study = await seedStudy(t.vault);
+  const one = await enrollWithDemographics(t.vault, study.id, 'S01');
+  const two = await enrollWithDemographics(t.vault, study.id, 'S02', { ...PERSON, MRN: 'MRN-2222-BB' });
+  return {
+    t,
+    clock,
+    f: { studyId: study.id, participantId: one.participant.id, otherParticipantId: two.participant.id },
+  };
 }

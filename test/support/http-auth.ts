@@ -1,6 +1,6 @@
 import { generate } from 'otplib';
-import type { Role } from '../../src/access/roles.js';
 import type { Vault } from '../../src/app/vault.js';
+import type { Role } from '../../src/authz/roles.js';
 import { expectOk } from '../../src/core/result.js';
 import type { buildApp } from '../../src/server/app.js';
 import { TEST_PASSWORD, userWithRole } from './access.js';

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import { tamperReportsSettled } from '../../src/access/tamper-in-tx.js';
 import type { Vault } from '../../src/app/vault.js';
+import { tamperReportsSettled } from '../../src/authz/tamper-in-tx.js';
 import type { Result } from '../../src/core/result.js';
 
 /**

@@ -1,12 +1,12 @@
-import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
-import * as studies from '../studies/repo.js';
-import type { VaultDeps } from './deps.js';
-import * as repo from './repo.js';
-import { PARTICIPANT_KEYS, STUDY_KEYS } from './vault-bindings.js';
+import type { VaultDeps } from '../vault/deps.js';
+import * as repo from '../vault/repo.js';
+import { PARTICIPANT_KEYS, STUDY_KEYS } from '../vault/vault-bindings.js';
+import * as studies from './repo.js';
 
 const BATCH = 500;
 

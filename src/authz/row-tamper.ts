@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import { appendAuditEvent } from '../audit/repo.js';
 import type { AppError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { ROW_MAC, type SealedRow } from '../ledger/row-seal.js';
 import { rowTampered } from '../ledger/row-seal-store.js';
 import { untrustedRow } from '../ledger/row-trust.js';

@@ -1,5 +1,5 @@
 import type { Actor } from '../core/actor.js';
-import type { SealTarget } from '../ledger/row-seal-store.js';
+import type { SealTarget } from './row-seal-store.js';
 
 /**
  * What every state change and every reveal of a protected value writes, in the transaction of the

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Actor } from '../core/actor.js';
-import { appError } from '../core/errors.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
+import { sessionToken } from './cookies.js';
 import { sendError, sendResult } from './errors.js';
 import { RATE_LIMITED, type RateLimiter, type RateLimitName } from './rate-limit.js';
 
@@ -13,11 +13,20 @@ export interface Operation<P, Q, B> {
   readonly url: string;
   readonly summary: string;
   readonly tag: string;
-  /** 'public' routes need no session (login); all others need an authenticated actor. */
+  /**
+   * 'public' routes need no session (login); 'session' routes need the session cookie (and the CSRF
+   * header on unsafe methods, ASVS 3.5.1) but not a finished sign-in (the second-factor steps: the
+   * service decides what the session may do); 'actor' routes need an authenticated actor.
+   */
   readonly auth: 'public' | 'session' | 'actor';
   readonly params?: z.ZodType<P>;
   readonly query?: z.ZodType<Q>;
   readonly body?: z.ZodType<B>;
+  /**
+   * 'service': the body is documented with `body` but parsed by the service, which authorizes first
+   * and answers its own VALIDATION_FAILED (see `parsedByService`).
+   */
+  readonly bodyParsedBy?: 'service';
   /** A body other than JSON (the COSE bytes of a device upload). */
   readonly bodyType?: 'application/cose';
   /** The OpenAPI schema of a body other than JSON (binary); zod describes JSON bodies. */
@@ -36,6 +45,8 @@ export interface Call<P, Q, B> {
   readonly query: Q;
   readonly body: B;
   readonly actor: Actor;
+  /** The session token of an `auth: 'session'` operation ('' for the others). */
+  readonly session: string;
   readonly request: FastifyRequest;
   readonly reply: FastifyReply;
 }
@@ -45,6 +56,15 @@ export interface ApiRegistry {
 }
 
 export type ActorResolver = (request: FastifyRequest) => Promise<Result<Actor>>;
+
+/**
+ * A body the service parses itself with this schema, after deciding who may ask: a refused caller
+ * learns nothing of how its input is wrong, and the refusal is audited (ASVS 8.1.1). The schema still
+ * describes the body in the OpenAPI document. The handler gets the body as sent.
+ */
+export function parsedByService(schema: z.ZodType): { body: z.ZodType<unknown>; bodyParsedBy: 'service' } {
+  return { body: schema, bodyParsedBy: 'service' };
+}
 
 /** One part of the request through its schema (none: not part of the operation, left undefined). */
 function parsePart<V>(schema: z.ZodType<V> | undefined, value: unknown, name: string): Result<V> {
@@ -83,7 +103,12 @@ export function operation<P, Q, B, T>(
       }
       // Who first: an anonymous caller learns nothing, not even how its input is wrong.
       let actor: Actor = { kind: 'system', id: 'anonymous' };
-      if (op.auth !== 'public') {
+      let session = '';
+      if (op.auth === 'session') {
+        const token = sessionToken(request);
+        if (!token.ok) return sendError(reply, token.error);
+        session = token.value;
+      } else if (op.auth === 'actor') {
         const resolved = await resolveActor(request);
         if (!resolved.ok) return sendError(reply, resolved.error);
         actor = resolved.value;
@@ -92,9 +117,18 @@ export function operation<P, Q, B, T>(
       if (!params.ok) return sendError(reply, params.error);
       const query = parsePart(op.query, request.query, 'query');
       if (!query.ok) return sendError(reply, query.error);
-      const body = parsePart(op.body, request.body, 'body');
+      const body =
+        op.bodyParsedBy === 'service' ? ok(request.body as B) : parsePart(op.body, request.body, 'body');
       if (!body.ok) return sendError(reply, body.error);
-      const call = { actor, request, reply, params: params.value, query: query.value, body: body.value };
+      const call = {
+        actor,
+        session,
+        request,
+        reply,
+        params: params.value,
+        query: query.value,
+        body: body.value,
+      };
       const result = await handler(call);
       if (reply.sent) return reply;
       return sendResult(reply, result, op.status ?? 200);
@@ -128,7 +162,7 @@ export function openApiDocument(registry: ApiRegistry): Record<string, unknown> 
     (paths[path] as Record<string, unknown>)[op.method.toLowerCase()] = {
       summary: op.summary,
       tags: [op.tag],
-      security: op.auth === 'public' ? [] : [{ session: [] }, { bearer: [] }],
+      security: { public: [], session: [{ session: [] }], actor: [{ session: [] }, { bearer: [] }] }[op.auth],
       ...(op.rateLimit === undefined ? {} : { 'x-rate-limit': op.rateLimit }),
       parameters: [
         ...params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
@@ -203,8 +237,6 @@ export function openApiDocument(registry: ApiRegistry): Record<string, unknown> 
     paths,
   };
 }
-
-export const unauthenticated = appError('UNAUTHENTICATED', 'Sign in first.');
 
 /** A route function bound to one app, registry and actor resolver (what each routes.ts receives). */
 export type Route = <P = unknown, Q = unknown, B = unknown, T = unknown>(

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { renderAccessTable } from './access-doc.js';
+import { renderAccessTable } from '../access/access-doc.js';
 import { ROLE_DEFINITIONS, ROLES, requiresMfa } from './roles.js';
 
 describe('role table', () => {
-  it('docs/access.md shows exactly the role table of src/access/roles.ts', () => {
+  it('docs/access.md shows exactly the role table of src/authz/roles.ts', () => {
     const doc = readFileSync(new URL('../../docs/access.md', import.meta.url), 'utf8');
     const table = /<!-- access-table:start -->\n([\s\S]*?)\n<!-- access-table:end -->/.exec(doc)?.[1];
     const normalise = (t: string) =>

@@ -1,14 +1,14 @@
 import type { Kysely, Selectable } from 'kysely';
 import { actorLabel } from '../core/actor.js';
 import type { Clock } from '../core/clock.js';
-import { type EventRow, eventLeaf } from '../ledger/event-leaf.js';
-import { leafHash } from '../ledger/merkle.js';
-import type { RowSealer } from '../ledger/row-seal.js';
-import { sealRows } from '../ledger/row-seal-store.js';
 import { INSERT_CHUNK } from '../storage/insert-chunk.js';
+import { nextCounter } from '../storage/meta-repo.js';
 import type { AuditEventTable, Database } from '../storage/schema.js';
-import { nextCounter } from '../vault/meta-repo.js';
 import type { AuditEventInput } from './audit-event.js';
+import { type EventRow, eventLeaf } from './event-leaf.js';
+import { leafHash } from './merkle.js';
+import type { RowSealer } from './row-seal.js';
+import { sealRows } from './row-seal-store.js';
 
 export const AUDIT_SEQUENCE = 'audit_seq';
 

@@ -1,8 +1,9 @@
-import type { DataClass } from '../forms/form-definition.js';
+import type { DataClass } from '../core/data-class.js';
+import { ROLES, type Role } from './roles-view.js';
 
 /**
  * Roles and what they may do: the one source of the authorization matrix. docs/access.md is checked
- * against it (src/access/roles.test.ts), and the matrix test enumerates every role x action x resource.
+ * against it (src/authz/roles.test.ts), and the matrix test enumerates every role x action x resource.
  * Deny by default: an action not listed for a role is refused (OWASP ASVS 8.1.1, 8.2.1).
  */
 export const ACTIONS = [
@@ -41,19 +42,7 @@ export const ACTIONS = [
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-export const ROLES = [
-  'system_admin',
-  'study_admin',
-  'principal_investigator',
-  'coordinator',
-  'monitor',
-  'data_manager',
-  'statistician',
-  'unblinded_pharmacist',
-  'finance',
-  'auditor',
-] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from './roles-view.js';
 
 export interface RoleDefinition {
   readonly label: string;
@@ -240,3 +229,6 @@ export const BREAK_GLASS: RoleDefinition = {
   reveal: ['identifier', 'quasi'],
   blinded: true,
 };
+
+/** A second person reviews each break-glass within 72 hours of its start; later, it shows as overdue. */
+export const BREAK_GLASS_REVIEW_HOURS = 72;

@@ -1,8 +1,8 @@
-import { appendAuditEvent } from '../audit/repo.js';
 import type { Actor } from '../core/actor.js';
+import { DATA_CLASSES, type DataClass } from '../core/data-class.js';
 import { type AppError, appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
-import { DATA_CLASSES, type DataClass } from '../forms/form-definition.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { BREAK_GLASS as BREAK_GLASS_ROWS, GRANTS } from './access-bindings.js';
