@@ -1,5 +1,6 @@
 import { ACCESS_BINDINGS } from '../authz/access-bindings.js';
 import { DEVICES_BINDINGS } from '../devices/devices-bindings.js';
+import { EXPORT_BINDINGS } from '../export/export-bindings.js';
 import { FORMS_BINDINGS } from '../forms/forms-bindings.js';
 import { LEDGER_BINDINGS } from '../ledger/ledger-bindings.js';
 import { registerBindings } from '../ledger/table-binding.js';
@@ -23,4 +24,5 @@ export function registerAllBindings(): void {
   registerBindings(VAULT_BINDINGS);
   registerBindings(DEVICES_BINDINGS);
   registerBindings(SIGNATURES_BINDINGS);
+  registerBindings(EXPORT_BINDINGS);
 }

@@ -1,12 +1,14 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Authorizer } from '../authz/authorizer.js';
+import { trustRow } from '../authz/row-tamper.js';
 import { type Actor, actorLabel } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { EXPORTS } from './export-bindings.js';
 import type { WrittenFile } from './output.js';
 import * as repo from './repo.js';
 
@@ -37,7 +39,10 @@ export async function downloadOnce(
   exportId: string,
   name: string,
 ): Promise<Result<Download>> {
-  const row = await repo.findExport(deps.db, exportId);
+  // A download flag reset in SQL is refused, never a second download (issue #17).
+  const found = await trustRow(deps, EXPORTS, await repo.findExport(deps.db, exportId));
+  if (!found.ok) return found;
+  const row = found.value;
   // Someone else's export reads as absent (ASVS 8.2.2): only its maker downloads it.
   if (row === undefined || row.actor !== actorLabel(actor))
     return err(appError('NOT_FOUND', 'No such export.'));
@@ -72,6 +77,7 @@ export async function downloadOnce(
       studyId: row.study_id,
       target: row.id,
       details: { file: file.name, sha256: file.sha256, recipient: row.recipient },
+      seals: [[EXPORTS, [row.id]]],
     });
     return ok(null);
   });

@@ -3,6 +3,7 @@ import type { AuthService } from '../access/auth-service.js';
 import type { Authorizer } from '../authz/authorizer.js';
 import { grantsOfActiveUser } from '../authz/repo.js';
 import { type Action, isRole, ROLE_DEFINITIONS } from '../authz/roles.js';
+import { trustRow, trustRows } from '../authz/row-tamper.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -12,6 +13,7 @@ import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { EXPORT_REQUESTS } from './export-bindings.js';
 import { EXPORT_FORMATS } from './export-dataset.js';
 import * as repo from './repo.js';
 
@@ -121,6 +123,7 @@ export class DualControl {
         target: row.id,
         reason: row.purpose,
         details: { profile: 'identified', format: row.format, recipient: row.recipient, role },
+        seals: [[EXPORT_REQUESTS, [row.id]]],
       });
       return ok(view(row));
     });
@@ -129,7 +132,10 @@ export class DualControl {
   async approve(actor: Actor, requestId: string, input: unknown): Promise<Result<RequestView>> {
     const parsed = approveSchema.safeParse(input);
     if (!parsed.success) return err(invalidInput(parsed.error, 'An approval needs your password.'));
-    const request = await repo.findRequest(this.deps.db, requestId);
+    // A request row forged or edited in SQL (requester, role, status) is refused (issue #17).
+    const found = await trustRow(this.deps, EXPORT_REQUESTS, await repo.findRequest(this.deps.db, requestId));
+    if (!found.ok) return found;
+    const request = found.value;
     if (request === undefined) return err(appError('NOT_FOUND', 'No such export request.'));
     const scope = { studyId: request.study_id, resource: 'study' as const };
     const allowed = await this.authorizer.authorize(actor, 'export.approve', scope);
@@ -167,6 +173,7 @@ export class DualControl {
         studyId: request.study_id,
         target: request.id,
         details: { requestedBy: request.requested_by, requestedRole: request.requested_role, role },
+        seals: [[EXPORT_REQUESTS, [request.id]]],
       });
       return ok(view({ ...request, ...set }));
     });
@@ -179,7 +186,12 @@ export class DualControl {
     const allowed = await this.authorizer.authorize(actor, 'export.approve', { studyId: study.id });
     if (!allowed.ok) return allowed;
     const now = this.deps.clock.now().toISOString();
-    return ok((await repo.listPendingRequests(this.deps.db, study.id, now)).map(view));
+    const rows = await trustRows(
+      this.deps,
+      EXPORT_REQUESTS,
+      await repo.listPendingRequests(this.deps.db, study.id, now),
+    );
+    return rows.ok ? ok(rows.value.map(view)) : rows;
   }
 
   /** Uses an approved request for one export, exactly as approved; refusals are audited. */
@@ -194,7 +206,10 @@ export class DualControl {
     const allowed = await this.authorizer.authorize(actor, 'export.identified', scope);
     if (!allowed.ok) return allowed;
     if (requestId === undefined) return refuse();
-    const request = await repo.findRequest(this.deps.db, requestId);
+    // An approval inserted or an approver changed in SQL never releases an identified export (issue #17).
+    const found = await trustRow(this.deps, EXPORT_REQUESTS, await repo.findRequest(this.deps.db, requestId));
+    if (!found.ok) return found;
+    const request = found.value;
     const now = this.deps.clock.now().toISOString();
     const mine = actor.kind === 'system' || (actor.kind === 'user' && actor.id === request?.requested_by);
     if (
@@ -208,11 +223,20 @@ export class DualControl {
       request.purpose !== made.purpose
     )
       return refuse();
-    // Compare-and-set: one approval makes one export, even under concurrent use.
-    const used = await repo.advanceRequest(this.deps.db, request.id, 'approved', {
-      status: 'used',
-      export_id: made.exportId,
+    // Compare-and-set: one approval makes one export, even under concurrent use; sealed by its event.
+    const used = await transact(this.deps.db, async (trx) => {
+      const set = { status: 'used' as const, export_id: made.exportId };
+      if (!(await repo.advanceRequest(trx, request.id, 'approved', set))) return ok(false);
+      await appendAuditEvent(trx, this.deps, {
+        actor,
+        action: 'export.request-used',
+        studyId,
+        target: request.id,
+        details: { export: made.exportId },
+        seals: [[EXPORT_REQUESTS, [request.id]]],
+      });
+      return ok(true);
     });
-    return used ? ok(request.id) : refuse();
+    return used.ok && used.value ? ok(request.id) : refuse();
   }
 }

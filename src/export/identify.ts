@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import type { Kysely } from 'kysely';
 import type { Authorizer } from '../authz/authorizer.js';
+import { trustRows } from '../authz/row-tamper.js';
 import type { Actor } from '../core/actor.js';
 import { ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
@@ -10,6 +11,7 @@ import type { VaultDeps } from '../vault/deps.js';
 import type { Keyring } from '../vault/keyring.js';
 import { canarySubject } from './canary.js';
 import { planForms } from './engine.js';
+import { EXPORTS } from './export-bindings.js';
 import type { ExportProfile } from './export-dataset.js';
 import { exportSecret } from './keyed.js';
 import { pseudonym } from './pseudonym.js';
@@ -71,17 +73,23 @@ export interface Attribution {
 
 /** The candidate exports ranked by how much of the file their keyed fingerprints explain. */
 export async function attribute(
-  db: Kysely<Database>,
-  keyring: Keyring,
+  deps: VaultDeps,
+  actor: Actor,
   evidence: Evidence,
   now: string,
   visibleStudies: 'all' | ReadonlySet<string>,
-): Promise<Attribution[]> {
+): Promise<Result<Attribution[]>> {
+  const { db, keyring } = deps;
+  // A forged export row would name the wrong recipient as the source of a leak (issue #17).
+  const exports = await trustRows(deps, EXPORTS, await repo.listExports(db));
+  if (!exports.ok) return exports;
   const candidates: { entry: Attribution; row: repo.ExportRow; key: Buffer }[] = [];
   const total = Math.max(1, evidence.subjects.size);
-  for (const row of await repo.listExports(db)) {
+  for (const row of exports.value) {
     if (visibleStudies !== 'all' && !visibleStudies.has(row.study_id)) continue;
-    const settings = await exportSettings(db, keyring, row.study_id, now);
+    const found = await exportSettings(deps, actor, row.study_id, now);
+    if (!found.ok) return found;
+    const settings = found.value;
     const secret = exportSecret(settings.key, row.id);
     const profile = row.profile as ExportProfile;
     let subjectHits = 0;
@@ -119,7 +127,7 @@ export async function attribute(
     c.entry = { ...c.entry, dates, score: dates };
   }
   const out = candidates.map((c) => c.entry).filter((e) => e.score > 0);
-  return out.sort((a, b) => b.score - a.score);
+  return ok(out.sort((a, b) => b.score - a.score));
 }
 
 /** Share of the file's dates among the dates this export's per-recipient shifts give the study. */
@@ -196,7 +204,9 @@ export async function identifyFile(
   }
   const evidence = evidenceOf(text);
   const now = deps.clock.now().toISOString();
-  const candidates = await attribute(deps.db, deps.keyring, evidence, now, allowed);
+  const attributed = await attribute(deps, actor, evidence, now, allowed);
+  if (!attributed.ok) return attributed;
+  const candidates = attributed.value;
   await transact(deps.db, async (trx) => {
     await appendAuditEvent(trx, deps, {
       actor,

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { Authorizer } from '../authz/authorizer.js';
+import { trustRows } from '../authz/row-tamper.js';
+import { trustRowOn } from '../authz/tamper-in-tx.js';
 import { type Actor, actorLabel } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -9,6 +11,7 @@ import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { EXPORT_RECIPIENTS, EXPORT_SETTINGS } from './export-bindings.js';
 import * as repo from './repo.js';
 import { exportSettings } from './settings.js';
 
@@ -53,7 +56,15 @@ export class Recipients {
     if (!allowed.ok) return allowed;
     const now = this.deps.clock.now().toISOString();
     return transact(this.deps.db, async (trx) => {
-      const existing = await repo.findRecipient(trx, study.id, parsed.data.name);
+      // A forged row is refused, never laundered by the seal of this update (issue #17).
+      const found = await trustRowOn(
+        this.deps,
+        trx,
+        EXPORT_RECIPIENTS,
+        await repo.findRecipient(trx, study.id, parsed.data.name),
+      );
+      if (!found.ok) return found;
+      const existing = found.value;
       const row: repo.RecipientRow = {
         id: existing?.id ?? newId(),
         study_id: study.id,
@@ -73,6 +84,7 @@ export class Recipients {
         studyId: study.id,
         target: row.name,
         details: { unblinded: row.unblinded === 1, dua: row.dua_reference, duaExpiresOn: row.dua_expires_on },
+        seals: [[EXPORT_RECIPIENTS, [row.id]]],
       });
       return ok(view(row));
     });
@@ -89,7 +101,9 @@ export class Recipients {
       .where('study_id', '=', study.id)
       .orderBy('name')
       .execute();
-    return ok(rows.map(view));
+    const trusted = await trustRows(this.deps, EXPORT_RECIPIENTS, rows);
+    if (!trusted.ok) return trusted;
+    return ok(trusted.value.map(view));
   }
   /** Sets the study's k-anonymity threshold (at least 2). */
   async setThreshold(actor: Actor, studyRef: string, k: number): Promise<Result<{ k: number }>> {
@@ -100,7 +114,9 @@ export class Recipients {
     if (!Number.isSafeInteger(k) || k < 2 || k > 1000)
       return err(appError('VALIDATION_FAILED', 'k must be an integer from 2 to 1000.'));
     const now = this.deps.clock.now().toISOString();
-    await exportSettings(this.deps.db, this.deps.keyring, study.id, now);
+    // The settings row is checked (and made, sealed, on first use) before it is changed.
+    const settings = await exportSettings(this.deps, actor, study.id, now);
+    if (!settings.ok) return settings;
     return transact(this.deps.db, async (trx) => {
       await repo.setThreshold(trx, study.id, k);
       await appendAuditEvent(trx, this.deps, {
@@ -108,6 +124,7 @@ export class Recipients {
         action: 'export.settings',
         studyId: study.id,
         details: { k },
+        seals: [[EXPORT_SETTINGS, [study.id]]],
       });
       return ok({ k });
     });

@@ -16,12 +16,14 @@ export async function findSettings(db: Kysely<Database>, studyId: string) {
   return db.selectFrom('export_settings').selectAll().where('study_id', '=', studyId).executeTakeFirst();
 }
 
-export async function insertSettings(db: Kysely<Database>, row: ExportSettingsRow): Promise<void> {
-  await db
+/** False when the study's settings exist already (a concurrent first use made them). */
+export async function insertSettings(db: Kysely<Database>, row: ExportSettingsRow): Promise<boolean> {
+  const result = await db
     .insertInto('export_settings')
     .values(row)
     .onConflict((c) => c.column('study_id').doNothing())
-    .execute();
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
 }
 
 export async function setThreshold(db: Kysely<Database>, studyId: string, k: number): Promise<void> {

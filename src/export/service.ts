@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { AuthService } from '../access/auth-service.js';
 import type { Authorizer } from '../authz/authorizer.js';
+import { trustRow, trustRows } from '../authz/row-tamper.js';
 import { type Actor, actorLabel } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -15,6 +16,7 @@ import type { VaultDeps } from '../vault/deps.js';
 import { type Download, downloadOnce } from './download.js';
 import { DualControl } from './dual-control.js';
 import { runEngine } from './engine.js';
+import { EXPORT_RECIPIENTS, EXPORTS } from './export-bindings.js';
 import { EXPORT_FORMATS, EXPORT_PROFILES, type ExportProfile } from './export-dataset.js';
 import { type Identified, identifyFile } from './identify.js';
 import type { RiskReport } from './k-anonymity.js';
@@ -121,7 +123,14 @@ export class ExportService {
       return err(
         appError('VALIDATION_FAILED', 'A limited or identified export names its recipient and purpose.'),
       );
-    const recipient = await repo.findRecipient(this.deps.db, study.id, recipientName);
+    // A data use agreement or unblinded flag written in SQL is refused, never obeyed (issue #17).
+    const trusted = await trustRow(
+      this.deps,
+      EXPORT_RECIPIENTS,
+      await repo.findRecipient(this.deps.db, study.id, recipientName),
+    );
+    if (!trusted.ok) return trusted;
+    const recipient = trusted.value;
     const now = this.deps.clock.now();
     const today = now.toISOString().slice(0, 10);
     if (profile === 'limited') {
@@ -152,7 +161,9 @@ export class ExportService {
       requestId = used.value;
     }
     const unblinded = recipient?.unblinded === 1 && !permit.blinded;
-    const settings = await exportSettings(this.deps.db, this.deps.keyring, study.id, now.toISOString());
+    const checked = await exportSettings(this.deps, actor, study.id, now.toISOString());
+    if (!checked.ok) return checked;
+    const settings = checked.value;
     const target = dir ?? join(this.options.spoolDir, exportId);
     mkdirSync(target, { recursive: true, mode: 0o700 });
     const out = new DirectoryOutput(target, exportId);
@@ -233,6 +244,7 @@ export class ExportService {
           k: made.value.risk.k,
           threshold: made.value.risk.threshold,
         },
+        seals: [[EXPORTS, [exportId]]],
       });
       return ok(null);
     });
@@ -267,7 +279,9 @@ export class ExportService {
   async list(actor: Actor, studyRef: string) {
     const found = await this.#study(actor, studyRef);
     if (!found.ok) return found;
-    const rows = (await repo.listExports(this.deps.db)).filter((r) => r.study_id === found.value.study.id);
+    const trusted = await trustRows(this.deps, EXPORTS, await repo.listExports(this.deps.db));
+    if (!trusted.ok) return trusted;
+    const rows = trusted.value.filter((r) => r.study_id === found.value.study.id);
     return ok(
       rows.map((r) => ({
         exportId: r.id,

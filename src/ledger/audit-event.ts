@@ -85,6 +85,7 @@ export const AUDIT_ACTIONS = [
   'export.refused',
   'export.request',
   'export.approve',
+  'export.request-used',
   'export.download',
   'export.recipient',
   'export.settings',

@@ -32,7 +32,7 @@ export async function seededDemo(vault: Vault): Promise<{ studyId: string; peopl
 
 /** The pseudonym an export gave a participant (the test holds the key, as the server does). */
 export async function pseudonymIn(vault: Vault, studyId: string, exportId: string, participantId: string) {
-  const settings = await exportSettings(vault.deps.db, vault.keyring, studyId, new Date().toISOString());
+  const settings = expectOk(await exportSettings(vault.deps, CLI_ACTOR, studyId, new Date().toISOString()));
   return pseudonym(exportSecret(settings.key, exportId), participantId);
 }
 

@@ -135,6 +135,43 @@ export async function populateAll(vault: Vault, clock: TestClock) {
     }),
   );
 
+  // Exports (issue #16): a recipient with its data use agreement, the k threshold, an identified export
+  // under dual control (requested by the investigator, approved by the study admin) and one download.
+  const recipient = 'Sponsor safety desk';
+  expectOk(
+    await vault.exports.recipients.save(CLI_ACTOR, study.id, {
+      name: recipient,
+      duaReference: 'DUA-2026-01',
+      duaExpiresOn: '2099-12-31',
+    }),
+  );
+  expectOk(await vault.exports.recipients.setThreshold(CLI_ACTOR, study.id, 2));
+  const ask = { recipient, purpose: 'SUSAR reconciliation', format: 'csv' as const };
+  const request = expectOk(
+    await vault.exports.dualControl.request(investigator.actor, study.id, {
+      ...ask,
+      password: TEST_PASSWORD,
+      totp: await codeAt(investigator.secret, clock),
+    }),
+  );
+  expectOk(
+    await vault.exports.dualControl.approve(admin.actor, request.id, {
+      password: TEST_PASSWORD,
+      totp: await codeAt(admin.secret, clock),
+    }),
+  );
+  clock.advance(1);
+  const made = expectOk(
+    await vault.exports.create(investigator.actor, study.id, {
+      profile: 'identified',
+      ...ask,
+      request: request.id,
+    }),
+  );
+  const file = made.files[0];
+  if (file === undefined) throw new Error('the export wrote no file');
+  expectOk(await vault.exports.download(investigator.actor, made.exportId, file.name));
+
   // Study and participant state changed under events.
   expectOk(await vault.participants.setStatus(CLI_ACTOR, second.participant.id, 'withdrawn', 'Moved abroad'));
   expectOk(await vault.studies.setStatus(CLI_ACTOR, study.id, 'live'));
@@ -150,5 +187,6 @@ export async function populateAll(vault: Vault, clock: TestClock) {
     uploads,
     signature,
     breakGlass: glass,
+    export: made,
   };
 }

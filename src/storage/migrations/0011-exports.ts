@@ -4,7 +4,8 @@ import type { Dialect } from '../dialect.js';
 /**
  * Exports (issue #16): the per-study export key and k-anonymity threshold, the recipients (with their
  * data use agreement and blinding), the dual-control requests for identified exports, and every export
- * made (its files' SHA-256, the risk report, and the one download it allows).
+ * made (its files' SHA-256, the risk report, and the one download it allows). Each table carries the
+ * row seal columns of 0010-row-seals (issue #17): row_seq and row_mac, sealed under the row's audit event.
  */
 export function exportsMigration(dialect: Dialect): Migration {
   const binary = dialect === 'postgres' ? 'bytea' : 'blob';
@@ -16,6 +17,8 @@ export function exportsMigration(dialect: Dialect): Migration {
         .addColumn('k_threshold', 'integer', (c) => c.notNull())
         .addColumn('key_sealed', binary, (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('row_seq', 'bigint')
+        .addColumn('row_mac', binary)
         .execute();
       await db.schema
         .createTable('export_recipients')
@@ -29,6 +32,8 @@ export function exportsMigration(dialect: Dialect): Migration {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .addUniqueConstraint('export_recipients_name', ['study_id', 'name'])
+        .addColumn('row_seq', 'bigint')
+        .addColumn('row_mac', binary)
         .execute();
       await db.schema
         .createTable('export_requests')
@@ -47,6 +52,8 @@ export function exportsMigration(dialect: Dialect): Migration {
         .addColumn('approved_role', 'text')
         .addColumn('approved_at', 'text')
         .addColumn('export_id', 'text')
+        .addColumn('row_seq', 'bigint')
+        .addColumn('row_mac', binary)
         .execute();
       await db.schema
         .createTable('exports')
@@ -64,6 +71,8 @@ export function exportsMigration(dialect: Dialect): Migration {
         .addColumn('canaries', 'integer', (c) => c.notNull())
         .addColumn('files', 'text', (c) => c.notNull())
         .addColumn('report', 'text', (c) => c.notNull())
+        .addColumn('row_seq', 'bigint')
+        .addColumn('row_mac', binary)
         .execute();
       await db.schema
         .createIndex('exports_study')
