@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import type { Vault } from '../app/vault.js';
 import { ok } from '../core/result.js';
 import type { Route } from '../http/api-registry.js';
+import type { ExportService } from './service.js';
 
 const study = z.object({ study: z.string().min(1).max(64) });
 const id = z.object({ id: z.string().min(1).max(64) });
 const file = z.object({ id: z.string().min(1).max(64), name: z.string().min(1).max(160) });
 
-/** Exports over the API (docs/export.md); the rules live in the service, never here. */
-export function registerExportRoutes(route: Route, vault: Vault): void {
+/** Exports over the API (docs/export.md); the rules live in the service, never here. Takes only its own service (issue #14). */
+export function registerExportRoutes(route: Route, { exports }: { readonly exports: ExportService }): void {
   route(
     {
       method: 'POST',
@@ -20,7 +20,7 @@ export function registerExportRoutes(route: Route, vault: Vault): void {
       body: z.unknown(),
       status: 201,
     },
-    ({ actor, params, body }) => vault.exports.create(actor, params.study, body),
+    ({ actor, params, body }) => exports.create(actor, params.study, body),
   );
   route(
     {
@@ -31,7 +31,7 @@ export function registerExportRoutes(route: Route, vault: Vault): void {
       auth: 'actor',
       params: study,
     },
-    ({ actor, params }) => vault.exports.list(actor, params.study),
+    ({ actor, params }) => exports.list(actor, params.study),
   );
   route(
     {
@@ -43,7 +43,7 @@ export function registerExportRoutes(route: Route, vault: Vault): void {
       params: file,
     },
     async ({ actor, params, reply }) => {
-      const got = await vault.exports.download(actor, params.id, params.name);
+      const got = await exports.download(actor, params.id, params.name);
       if (!got.ok) return got;
       reply
         .type(got.value.mediaType)
@@ -65,7 +65,7 @@ export function registerExportRoutes(route: Route, vault: Vault): void {
       status: 201,
       rateLimit: 'sign-in',
     },
-    ({ actor, params, body }) => vault.exports.dualControl.request(actor, params.study, body),
+    ({ actor, params, body }) => exports.dualControl.request(actor, params.study, body),
   );
   route(
     {
@@ -76,7 +76,7 @@ export function registerExportRoutes(route: Route, vault: Vault): void {
       auth: 'actor',
       params: study,
     },
-    ({ actor, params }) => vault.exports.dualControl.pending(actor, params.study),
+    ({ actor, params }) => exports.dualControl.pending(actor, params.study),
   );
   route(
     {
@@ -89,7 +89,7 @@ export function registerExportRoutes(route: Route, vault: Vault): void {
       body: z.unknown(),
       rateLimit: 'sign-in',
     },
-    ({ actor, params, body }) => vault.exports.dualControl.approve(actor, params.id, body),
+    ({ actor, params, body }) => exports.dualControl.approve(actor, params.id, body),
   );
   route(
     {
@@ -101,7 +101,7 @@ export function registerExportRoutes(route: Route, vault: Vault): void {
       params: study,
       body: z.unknown(),
     },
-    ({ actor, params, body }) => vault.exports.recipients.save(actor, params.study, body),
+    ({ actor, params, body }) => exports.recipients.save(actor, params.study, body),
   );
   route(
     {
@@ -112,7 +112,7 @@ export function registerExportRoutes(route: Route, vault: Vault): void {
       auth: 'actor',
       params: study,
     },
-    ({ actor, params }) => vault.exports.recipients.list(actor, params.study),
+    ({ actor, params }) => exports.recipients.list(actor, params.study),
   );
   route(
     {
@@ -123,6 +123,6 @@ export function registerExportRoutes(route: Route, vault: Vault): void {
       auth: 'actor',
       body: z.strictObject({ text: z.string().min(1).max(5_000_000) }),
     },
-    ({ actor, body }) => vault.exports.identify(actor, body.text),
+    ({ actor, body }) => exports.identify(actor, body.text),
   );
 }
