@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { DbaStore } from '../support/dba.js';
+import { DIALECTS } from '../support/stores.js';
+
+/**
+ * Row seals from the database administrator's seat (review of issue #17): moves the issue's table does
+ * not list. ASVS 8.2.1, 7.4.1; 21 CFR 11.10(d), 11.10(e).
+ */
+for (const dialect of DIALECTS) {
+  describe(`DBA review: row seals (${dialect})`, () => {
+    it('ASVS 8.2.1 / 21 CFR 11.10(d): deleting the ledger.rows-sealed event does not get a forged grant without a MAC sealed at restart', async () =>
+      DbaStore.with(dialect, async (s) => {
+        const coordinator = await s.person('coordinator', 'S01');
+        const monitor = await s.person('monitor');
+        await s.tamper(async (db) => {
+          expect(
+            await db.run(
+              `update grants set role = 'study_admin', site_id = null, row_mac = null, row_seq = null where user_id = ?`,
+              coordinator.userId,
+            ),
+          ).toBe(1);
+          // The one event that says "this store's rows were sealed": gone, the server thinks it is a pre-#17 store.
+          expect(await db.run(`delete from audit_events where action = 'ledger.rows-sealed'`)).toBe(1);
+        });
+        const granted = await s.as(coordinator, 'POST', '/api/v1/grants', {
+          email: monitor.email,
+          role: 'data_manager',
+          study: s.study.id,
+        });
+        expect(granted.status, JSON.stringify(granted.body)).not.toBe(201);
+        await s.expectRefused(granted, 'grants');
+        await s.expectFound('grants');
+      }));
+
+    // HOLE (unfixed): the row MAC checked on read holds for an older row, and the comparison with the
+    // latest ledger seal runs only when the vault opens (row-seal-startup.ts). Refused after a restart
+    // (dba-sessions-tokens.int.test.ts), found by verify, but honoured until then. A fix needs the
+    // latest row_seq per row known to the running server (committed writes only, every process).
+    it.fails('ASVS 7.4.1 / 21 CFR 11.10(d): a signed-out session rolled back to its older row (old valid MAC) while the server runs is refused', async () =>
+      DbaStore.with(dialect, async (s) => {
+        const pi = await s.person('principal_investigator');
+        const p = await s.participant('S01');
+        const browser = await s.browser(pi);
+        const before = await s.sql((db) => db.all('select * from sessions where user_id = ?', pi.userId));
+        expect((await s.call(browser, 'POST', '/api/v1/auth/logout', {})).status).toBe(200);
+        // No stop: the server keeps running while the database administrator puts the old row back.
+        await s.sql((db) => db.restoreRows('sessions', before));
+        const read = await s.call(browser, 'GET', `/api/v1/participants/${p.id}`);
+        expect(read.status, JSON.stringify(read.body)).not.toBe(200);
+        await s.expectFound('sessions');
+      }));
+  });
+}
