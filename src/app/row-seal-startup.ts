@@ -1,11 +1,13 @@
 import { raiseTamperAlert } from '../authz/row-tamper.js';
 import { ok } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
+import { eventLeaf } from '../ledger/event-leaf.js';
+import { leafHash } from '../ledger/merkle.js';
 import { ROW_MAC, rowKeyOf } from '../ledger/row-seal.js';
 import { ROWS_SEALED, rowStanding, SealLedger, tableRows } from '../ledger/row-seal-ledger.js';
 import type { SealTarget } from '../ledger/row-seal-store.js';
 import { distrustRows, rowId } from '../ledger/row-trust.js';
-import { allBindings } from '../ledger/table-binding.js';
+import { allBindings, type TableBinding } from '../ledger/table-binding.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 
@@ -22,10 +24,20 @@ const SYSTEM = { kind: 'system', id: 'row-seal' } as const;
  *   token) or which the ledger never sealed is distrusted in memory and refused like a bad MAC; one
  *   audit event and one alert for the system administrators.
  */
-export async function sealAndProject(deps: VaultDeps): Promise<void> {
+export async function sealAndProject(deps: VaultDeps, opened: { created?: boolean } = {}): Promise<void> {
   const ledger = await SealLedger.read(deps.db);
   const bindings = allBindings().filter((b) => b.how === 'row-seal');
-  if (ledger.rowsSealedAt === undefined) {
+  if (
+    ledger.rowsSealedAt === undefined &&
+    opened.created !== true &&
+    (await sealedBefore(deps, ledger, bindings))
+  ) {
+    // The event that sealed this store is gone or changed: never seal forged rows, refuse them on read.
+    await transact(deps.db, async (trx) => {
+      await raiseTamperAlert(trx, deps, { missing: ROWS_SEALED, at: 'startup' }, 'audit_events');
+      return ok(null);
+    });
+  } else if (ledger.rowsSealedAt === undefined) {
     const targets: SealTarget[] = [];
     const counts: Record<string, number> = {};
     for (const binding of bindings) {
@@ -64,4 +76,44 @@ export async function sealAndProject(deps: VaultDeps): Promise<void> {
     await raiseTamperAlert(trx, deps, { tables: counts, at: 'startup' });
     return ok(null);
   });
+}
+
+/**
+ * Whether a store without a `ledger.rows-sealed` event bears marks of row seals, so that the event was
+ * deleted or changed (review of issue #17): a row MAC, an event carrying row seals, a gap in the
+ * sequence or an event whose leaf MAC fails (or is missing after one that has it). Only a store from before row seals, whose events all
+ * hold, is ever sealed wholesale; a database administrator cannot make theirs look like one without
+ * the ledger MAC key (21 CFR 11.10(e); ASVS 8.2.1).
+ */
+async function sealedBefore(
+  deps: VaultDeps,
+  ledger: SealLedger,
+  bindings: readonly TableBinding[],
+): Promise<boolean> {
+  if (ledger.seals.size > 0) return true;
+  for (const binding of bindings) {
+    const rows = await tableRows(deps.db, binding.table);
+    if (rows.some((row) => row[ROW_MAC] !== null && row[ROW_MAC] !== undefined)) return true;
+  }
+  let next = 0;
+  let maced = false;
+  for (;;) {
+    const page = await deps.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('seq', '>=', next)
+      .orderBy('seq')
+      .limit(5000)
+      .execute();
+    for (const row of page) {
+      if (Number(row.seq) !== next) return true;
+      // Events before migration 0002 have no leaf MAC (they rely on checkpoints); once one has, all do.
+      if (row.leaf_mac === null) {
+        if (maced) return true;
+      } else if (!deps.keyring.eventMac(leafHash(eventLeaf(row))).equals(row.leaf_mac)) return true;
+      maced ||= row.leaf_mac !== null;
+      next += 1;
+    }
+    if (page.length < 5000) return false;
+  }
 }

@@ -244,6 +244,7 @@ export async function initVault(
     return keyring.ok ? (ledger as Result<never>) : keyring;
   }
   const vault = buildVault(store, keyring.value, ledger.value, withRegister(options, source));
-  await sealAndProject(vault.deps);
+  // A store created now has no rows of its own to distrust: its first ledger.rows-sealed is written here.
+  await sealAndProject(vault.deps, { created: init.value.created });
   return ok({ ...vault, created: init.value.created });
 }

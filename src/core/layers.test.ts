@@ -4,7 +4,18 @@ import { describe, expect, it } from 'vitest';
 const SRC = new URL('..', import.meta.url).pathname;
 /** One direction through src/ (docs/architecture.md): a folder imports only folders to its left. */
 const ORDER = ['core', 'crypto', 'config', 'http', 'storage', 'ledger', 'vault', 'authz', 'studies', 'access']
-  .concat(['forms', 'participants', 'records', 'signatures', 'audit', 'import', 'demo', 'devices', 'backup', 'export'])
+  .concat([
+    'forms',
+    'participants',
+    'records',
+    'signatures',
+    'audit',
+    'import',
+    'demo',
+    'devices',
+    'backup',
+    'export',
+  ])
   .concat(['app', 'server', 'cli', 'web']);
 /** http/ is a side library: only the HTTP edge of a capability (routes, answer schemas) and the faces use it. */
 const HTTP_USER = /(^|\/)(routes|[a-z-]+-routes|[a-z-]+-answers)\.ts$|^(server|cli|web)\//;
