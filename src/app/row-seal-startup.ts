@@ -5,7 +5,7 @@ import { eventLeaf } from '../ledger/event-leaf.js';
 import { leafHash } from '../ledger/merkle.js';
 import { ROW_MAC, rowKeyOf } from '../ledger/row-seal.js';
 import { ROWS_SEALED, rowStanding, SealLedger, tableRows } from '../ledger/row-seal-ledger.js';
-import type { SealTarget } from '../ledger/row-seal-store.js';
+import { parseRowSeals, type RowSealEntry, type SealTarget } from '../ledger/row-seal-store.js';
 import { distrustRows, rowId } from '../ledger/row-trust.js';
 import { allBindings, type TableBinding } from '../ledger/table-binding.js';
 import { transact } from '../storage/transact.js';
@@ -60,12 +60,14 @@ export async function sealAndProject(deps: VaultDeps, opened: { created?: boolea
   }
   const distrusted: string[] = [];
   const counts: Record<string, number> = {};
+  const forged = await forgedEvents(deps);
   for (const binding of bindings.filter((b) => b.checkedOnRead === true)) {
     for (const row of await tableRows(deps.db, binding.table)) {
       const standing = rowStanding(deps.keyring, binding, row, ledger);
+      const id = rowId(binding.table, rowKeyOf(binding, row));
       // A row without a MAC is refused on read anyway; these have one that holds, or a forged one.
-      if (standing === 'differs' || standing === 'not-in-ledger') {
-        distrusted.push(rowId(binding.table, rowKeyOf(binding, row)));
+      if (standing === 'differs' || standing === 'not-in-ledger' || forged.touches(binding, row, id)) {
+        distrusted.push(id);
         counts[binding.table] = (counts[binding.table] ?? 0) + 1;
       }
     }
@@ -73,9 +75,59 @@ export async function sealAndProject(deps: VaultDeps, opened: { created?: boolea
   if (distrusted.length === 0) return;
   distrustRows(deps.db, distrusted);
   await transact(deps.db, async (trx) => {
-    await raiseTamperAlert(trx, deps, { tables: counts, at: 'startup' });
+    const events = forged.count === 0 ? {} : { forgedEvents: forged.count };
+    await raiseTamperAlert(trx, deps, { tables: counts, at: 'startup', ...events });
     return ok(null);
   });
+}
+
+/**
+ * Events whose leaf MAC fails (review hole D): their row_seals cannot be trusted, and seals nulled or
+ * changed there would let the projection take an older row for the latest. The rows such an event
+ * seals (or, its seals unreadable, the row its target names; with no target, every checked row) are
+ * distrusted. `verify` names the event itself (21 CFR 11.10(c), 11.10(e)).
+ */
+async function forgedEvents(deps: VaultDeps): Promise<{
+  count: number;
+  touches(binding: TableBinding, row: Readonly<Record<string, unknown>>, id: string): boolean;
+}> {
+  const ids = new Set<string>();
+  const targets = new Set<string>();
+  let all = false;
+  let count = 0;
+  let next = 0;
+  for (;;) {
+    const page = await deps.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('seq', '>=', next)
+      .orderBy('seq')
+      .limit(5000)
+      .execute();
+    for (const row of page) {
+      next = Number(row.seq) + 1;
+      // Events before migration 0002 have no leaf MAC (checkpoints cover them).
+      if (row.leaf_mac === null || deps.keyring.eventMac(leafHash(eventLeaf(row))).equals(row.leaf_mac))
+        continue;
+      count += 1;
+      let entries: RowSealEntry[] = [];
+      try {
+        entries = parseRowSeals(row.row_seals);
+      } catch {
+        entries = [];
+      }
+      for (const [table, key] of entries) ids.add(rowId(table, key));
+      if (entries.length > 0) continue;
+      if (row.target === null) all = true;
+      else targets.add(row.target);
+    }
+    if (page.length < 5000) break;
+  }
+  return {
+    count,
+    touches: (binding, row, id) =>
+      all || ids.has(id) || (binding.key.length === 1 && targets.has(String(row[binding.key[0] ?? '']))),
+  };
 }
 
 /**

@@ -15,11 +15,22 @@ describe('access cache', () => {
     expect(cache.get('a', 1)).toBe('A');
     expect(cache.get('a', 2)).toBeUndefined();
     expect(cache.get('a', 1)).toBeUndefined();
-    cache.set('a', 1, 'A');
-    cache.set('b', 1, 'B');
-    cache.set('c', 1, 'C');
-    expect(cache.get('a', 1)).toBeUndefined();
-    expect(cache.get('c', 1)).toBe('C');
+    cache.set('a', 3, 'A');
+    cache.set('b', 3, 'B');
+    cache.set('c', 3, 'C');
+    expect(cache.get('a', 3)).toBeUndefined();
+    expect(cache.get('c', 3)).toBe('C');
+  });
+
+  it('ASVS 7.4.1: an epoch set back below the highest seen empties the cache and caches nothing under it', () => {
+    const cache = new AccessCache<string>();
+    cache.set('a', 5, 'A');
+    cache.get('b', 6);
+    expect(cache.get('a', 5)).toBeUndefined();
+    cache.set('a', 5, 'A');
+    expect(cache.get('a', 5)).toBeUndefined();
+    cache.set('a', 6, 'A');
+    expect(cache.get('a', 6)).toBe('A');
   });
 });
 

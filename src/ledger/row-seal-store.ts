@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
+import { onCommit } from '../storage/commit-hooks.js';
 import type { Database } from '../storage/schema.js';
 import {
   canonicalKey,
@@ -12,6 +13,7 @@ import {
   rowMacHolds,
   type SealedRow,
 } from './row-seal.js';
+import { raiseMark, rowId } from './row-trust.js';
 import type { TableBinding } from './table-binding.js';
 
 /** A row an event wrote: its table's binding and its primary key values (in the binding's key order). */
@@ -75,6 +77,8 @@ export async function sealRows(
   const entries: RowSealEntry[] = [];
   for (const [binding, key] of targets) {
     const stored = await readSealedRow(trx, binding, key);
+    // Once committed, an older copy of the row (or of the row deleted here) is below its mark.
+    onCommit(trx, () => raiseMark(sealer, rowId(binding.table, canonicalKey(key)), seq, binding.table));
     if (stored === undefined) {
       entries.push([binding.table, canonicalKey(key), null]);
       continue;

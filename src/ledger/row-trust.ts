@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
-import { type RowSealer, rowKeyOf, rowMacHolds, type SealedRow } from './row-seal.js';
+import { ROW_SEQ, type RowSealer, rowKeyOf, rowMacHolds, type SealedRow } from './row-seal.js';
 import type { TableBinding } from './table-binding.js';
 
 /**
@@ -34,8 +34,68 @@ export function isDistrusted(db: Kysely<Database>, binding: TableBinding, row: S
 }
 
 /**
+ * High-water marks (issue #17 review, hole A): per vault (its sealer) and row, the highest row_seq this
+ * process has seen committed, read or written. A row whose MAC holds but whose row_seq is lower is an
+ * older row put back (a signed-out session restored): refused like a bad MAC. Other processes only ever
+ * raise row_seq, so a mark is never above the row's true latest number. Bounded: the oldest marks go.
+ */
+const marks = new WeakMap<RowSealer, Map<string, number>>();
+const MARK_CAPACITY = 200_000;
+
+function seqOf(row: SealedRow): number | undefined {
+  const seq = row[ROW_SEQ];
+  if (typeof seq === 'number') return seq;
+  if (typeof seq === 'string' || typeof seq === 'bigint') return Number(seq);
+  return undefined;
+}
+
+/**
+ * Tables the access caches depend on (the access-epoch triggers' tables, migration 0004): a committed
+ * sealed write of one of them here advances `accessWrites`, so that an access cache drops its entries
+ * even when the database epoch is set back to the value they were cached under (review hole C).
+ */
+const ACCESS_TABLES: ReadonlySet<string> = new Set([
+  'users',
+  'grants',
+  'api_tokens',
+  'break_glass',
+  'sessions',
+  'devices',
+]);
+let accessWriteCount = 0;
+
+export function accessWrites(): number {
+  return accessWriteCount;
+}
+
+/** Raises a row's mark to `seq` (a committed write or read of that row). */
+export function raiseMark(sealer: RowSealer, id: string, seq: number, table?: string): void {
+  if (table !== undefined && ACCESS_TABLES.has(table)) accessWriteCount++;
+  let map = marks.get(sealer);
+  if (map === undefined) {
+    map = new Map();
+    marks.set(sealer, map);
+  }
+  const previous = map.get(id);
+  if (previous !== undefined && previous >= seq) return;
+  if (previous === undefined && map.size >= MARK_CAPACITY) {
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
+  }
+  map.delete(id);
+  map.set(id, seq);
+}
+
+function belowMark(sealer: RowSealer, binding: TableBinding, row: SealedRow): boolean {
+  const seq = seqOf(row);
+  const mark =
+    seq === undefined ? undefined : marks.get(sealer)?.get(rowId(binding.table, rowKeyOf(binding, row)));
+  return seq !== undefined && mark !== undefined && seq < mark;
+}
+
+/**
  * The first row that must not be honoured (issue #17): a row MAC that does not hold, or a row distrusted
- * at startup. One HMAC per row; undefined when every row may be used.
+ * at startup, or a row older than its high-water mark. One HMAC per row; undefined when every row may be used.
  */
 export function untrustedRow<R extends SealedRow>(
   db: Kysely<Database>,
@@ -44,7 +104,19 @@ export function untrustedRow<R extends SealedRow>(
   rows: readonly R[],
 ): R | undefined {
   for (const row of rows) {
-    if (!rowMacHolds(sealer, binding, row) || isDistrusted(db, binding, row)) return row;
+    if (
+      !rowMacHolds(sealer, binding, row) ||
+      isDistrusted(db, binding, row) ||
+      belowMark(sealer, binding, row)
+    )
+      return row;
+  }
+  // Rows read inside a transaction may yet roll back: only committed reads raise the marks.
+  if (!db.isTransaction) {
+    for (const row of rows) {
+      const seq = seqOf(row);
+      if (seq !== undefined) raiseMark(sealer, rowId(binding.table, rowKeyOf(binding, row)), seq);
+    }
   }
   return undefined;
 }

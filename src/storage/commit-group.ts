@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Result } from '../core/result.js';
+import { collectHooks, runHooks } from './commit-hooks.js';
 import type { Database } from './schema.js';
 
 type Work = (trx: Transaction<Database>) => Promise<Result<unknown>>;
@@ -67,11 +68,13 @@ export class CommitGroup {
 
   async #together(batch: readonly Unit[]): Promise<void> {
     const outcomes: Outcome[] = [];
+    const committed: Array<() => void> = [];
     try {
       await this.db.transaction().execute(async (trx) => {
         for (const unit of batch) {
           await sql`savepoint tv_unit`.execute(trx);
           let outcome: Outcome;
+          const hooks = collectHooks(trx);
           try {
             outcome = { result: await unit.work(trx) };
           } catch (thrown) {
@@ -79,6 +82,7 @@ export class CommitGroup {
           }
           if ('result' in outcome && outcome.result.ok) {
             await sql`release savepoint tv_unit`.execute(trx);
+            committed.push(...hooks);
           } else {
             await sql`rollback to savepoint tv_unit`.execute(trx);
             await sql`release savepoint tv_unit`.execute(trx);
@@ -86,6 +90,7 @@ export class CommitGroup {
           outcomes.push(outcome);
         }
       });
+      runHooks(committed);
     } catch (thrown) {
       // The shared commit (or a savepoint) failed: nothing of the batch is stored.
       for (let i = 0; i < batch.length; i++) {

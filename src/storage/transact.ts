@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { appError } from '../core/errors.js';
 import { err, type Result } from '../core/result.js';
 import { CommitGroup, type Outcome } from './commit-group.js';
+import { collectHooks, runHooks } from './commit-hooks.js';
 import type { Database } from './schema.js';
 
 export type Tx = Transaction<Database>;
@@ -36,14 +37,16 @@ export async function transact<T>(
 }
 
 async function single(db: Kysely<Database>, work: (trx: Tx) => Promise<Result<unknown>>): Promise<Outcome> {
+  let hooks: Array<() => void> = [];
   try {
-    return {
-      result: await db.transaction().execute(async (trx) => {
-        const result = await work(trx);
-        if (!result.ok) throw new Rollback(result);
-        return result;
-      }),
-    };
+    const result = await db.transaction().execute(async (trx) => {
+      hooks = collectHooks(trx);
+      const result = await work(trx);
+      if (!result.ok) throw new Rollback(result);
+      return result;
+    });
+    runHooks(hooks);
+    return { result };
   } catch (error) {
     if (error instanceof Rollback) return { result: error.result };
     return { thrown: error };

@@ -40,7 +40,7 @@ for (const dialect of DIALECTS) {
     // latest ledger seal runs only when the vault opens (row-seal-startup.ts). Refused after a restart
     // (dba-sessions-tokens.int.test.ts), found by verify, but honoured until then. A fix needs the
     // latest row_seq per row known to the running server (committed writes only, every process).
-    it.fails('ASVS 7.4.1 / 21 CFR 11.10(d): a signed-out session rolled back to its older row (old valid MAC) while the server runs is refused', async () =>
+    it('ASVS 7.4.1 / 21 CFR 11.10(d): a signed-out session rolled back to its older row (old valid MAC) while the server runs is refused', async () =>
       DbaStore.with(dialect, async (s) => {
         const pi = await s.person('principal_investigator');
         const p = await s.participant('S01');
@@ -57,7 +57,7 @@ for (const dialect of DIALECTS) {
     // HOLE (unfixed): docs/ledger.md excludes the access_epoch counter as "any value is harmless", but the
     // access cache (access-cache.ts) drops an entry only when it is read under another epoch: an entry
     // cached before a revocation comes back when the epoch is set back to its value.
-    it.fails('ASVS 7.4.1 / 21 CFR 11.10(d): a grant revoked over the service stays revoked when access_epoch is set back in SQL', async () =>
+    it('ASVS 7.4.1 / 21 CFR 11.10(d): a grant revoked over the service stays revoked when access_epoch is set back in SQL', async () =>
       DbaStore.with(dialect, async (s) => {
         const pi = await s.person('principal_investigator');
         const p = await s.participant('S01');
@@ -79,7 +79,7 @@ for (const dialect of DIALECTS) {
     // HOLE (unfixed): the startup projection reads the latest ledger seal of each row from the events'
     // row_seals without checking their leaf MACs; with the revocation's seals nulled, the older row
     // matches the creation's seal and is honoured after the restart. `verify` names the event (leaf MAC).
-    it.fails("21 CFR 11.10(c): a revoked token rolled back in SQL, the revocation event's row_seals nulled, is refused after a restart", async () =>
+    it("21 CFR 11.10(c): a revoked token rolled back in SQL, the revocation event's row_seals nulled, is refused after a restart", async () =>
       DbaStore.with(dialect, async (s) => {
         const coordinator = await s.person('coordinator', 'S01');
         await s.participant('S01');
@@ -109,7 +109,7 @@ for (const dialect of DIALECTS) {
     // ledger seal and keep row_seq, so the row from before the failures, with its older valid MAC, matches
     // both its MAC and its ledger seal: put back between guesses, the brute-force limits never trigger,
     // and neither the server (now or after a restart) nor `verify` can tell.
-    it.fails('ASVS 6.3.1 / 21 CFR 11.300(d): TOTP failures rolled back in SQL between guesses still lock the account', async () =>
+    it('ASVS 6.3.1 / 21 CFR 11.300(d): TOTP failures rolled back in SQL between guesses still lock the account', async () =>
       DbaStore.with(dialect, async (s) => {
         const pi = await s.person('principal_investigator');
         const login = await s.app.inject({
