@@ -8,6 +8,7 @@ import type { FieldValue } from '../forms/validate-values.js';
 import { appendAuditEvents } from '../ledger/audit-repo.js';
 import { lookupSeal } from '../participants/participants-bindings.js';
 import * as participants from '../participants/repo.js';
+import { trustParticipants } from '../participants/trusted.js';
 import { type Tx, transact } from '../storage/transact.js';
 import { type NewRecord, type PreparedRecord, prepareRecord } from './record-creation.js';
 import { atIndex, blindedForm, type RecordContext, recordHeader } from './record-policy.js';
@@ -33,7 +34,11 @@ export async function createRecords(
     if (!parsed.success) return err(atIndex(invalidInput(parsed.error), index, inputs.length));
     const { participantId, form: oid } = parsed.data;
     if (!participantCache.has(participantId)) {
-      participantCache.set(participantId, await participants.findParticipant(ctx.deps.db, participantId));
+      // The participant's site decides who may write: its row is checked before it is used (issue #17).
+      const found = await participants.findParticipant(ctx.deps.db, participantId);
+      const checked = found === undefined ? ok([]) : await trustParticipants(ctx.deps, ctx.deps.db, [found]);
+      if (!checked.ok) return err(atIndex(checked.error, index, inputs.length));
+      participantCache.set(participantId, found);
     }
     const participant = participantCache.get(participantId);
     if (participant === undefined) {
