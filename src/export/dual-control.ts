@@ -15,32 +15,20 @@ import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { EXPORT_REQUESTS } from './export-bindings.js';
 import { EXPORT_FORMATS } from './export-dataset.js';
+import type { RequestView } from './export-view.js';
 import * as repo from './repo.js';
 
 /** A request waits this long for its approval, and an approval this long for its export. */
 export const DUAL_CONTROL_MINUTES = 60;
 
 const reauth = { password: z.string().min(1).max(1024), totp: z.string().max(16).optional() };
-const requestSchema = z.strictObject({
+export const identifiedRequestSchema = z.strictObject({
   format: z.enum(EXPORT_FORMATS).default('csv'),
   recipient: z.string().trim().min(1).max(200),
   purpose: z.string().trim().min(1).max(500),
   ...reauth,
 });
-const approveSchema = z.strictObject(reauth);
-
-export interface RequestView {
-  readonly id: string;
-  readonly status: string;
-  readonly format: string;
-  readonly recipient: string;
-  readonly purpose: string;
-  readonly requestedBy: string;
-  readonly requestedRole: string;
-  readonly requestedAt: string;
-  readonly approvedBy: string | null;
-  readonly expiresAt: string;
-}
+export const approvalSchema = z.strictObject(reauth);
 
 const view = (r: repo.RequestRow): RequestView => ({
   id: r.id,
@@ -83,7 +71,7 @@ export class DualControl {
   }
 
   async request(actor: Actor, studyRef: string, input: unknown): Promise<Result<RequestView>> {
-    const parsed = requestSchema.safeParse(input);
+    const parsed = identifiedRequestSchema.safeParse(input);
     if (!parsed.success) return err(invalidInput(parsed.error, 'The export request is invalid.'));
     const study = await studies.findStudy(this.deps.db, studyRef);
     if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
@@ -130,7 +118,7 @@ export class DualControl {
   }
 
   async approve(actor: Actor, requestId: string, input: unknown): Promise<Result<RequestView>> {
-    const parsed = approveSchema.safeParse(input);
+    const parsed = approvalSchema.safeParse(input);
     if (!parsed.success) return err(invalidInput(parsed.error, 'An approval needs your password.'));
     // A request row forged or edited in SQL (requester, role, status) is refused (issue #17).
     const found = await trustRow(this.deps, EXPORT_REQUESTS, await repo.findRequest(this.deps.db, requestId));
@@ -240,3 +228,5 @@ export class DualControl {
     return used.ok && used.value ? ok(request.id) : refuse();
   }
 }
+
+export type { RequestView };

@@ -12,10 +12,11 @@ import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { EXPORT_RECIPIENTS, EXPORT_SETTINGS } from './export-bindings.js';
+import type { RecipientView } from './export-view.js';
 import * as repo from './repo.js';
 import { exportSettings } from './settings.js';
 
-const recipientSchema = z.strictObject({
+export const recipientSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   /** Unblinded recipients (a data monitoring committee) may receive allocation fields (ICH E9 2.3.1). */
   unblinded: z.boolean().default(false),
@@ -23,14 +24,6 @@ const recipientSchema = z.strictObject({
   duaReference: z.string().trim().min(1).max(200).optional(),
   duaExpiresOn: z.iso.date().optional(),
 });
-
-export interface RecipientView {
-  readonly name: string;
-  readonly unblinded: boolean;
-  readonly duaReference: string | null;
-  readonly duaExpiresOn: string | null;
-  readonly updatedAt: string;
-}
 
 const view = (r: repo.RecipientRow): RecipientView => ({
   name: r.name,
@@ -130,3 +123,5 @@ export class Recipients {
     });
   }
 }
+
+export type { RecipientView };

@@ -1,7 +1,19 @@
 import { z } from 'zod';
 import { ok } from '../core/result.js';
-import type { Route } from '../http/api-registry.js';
-import type { ExportService } from './service.js';
+import { parsedByService, type Route } from '../http/api-registry.js';
+import { approvalSchema, identifiedRequestSchema } from './dual-control.js';
+import {
+  exportListAnswer,
+  exportReportAnswer,
+  exportRequestAnswer,
+  exportRequestsAnswer,
+  fileBytesAnswer,
+  identifiedAnswer,
+  recipientAnswerSchema,
+  recipientsAnswer,
+} from './export-answers.js';
+import { recipientSchema } from './recipients.js';
+import { type ExportService, exportRequestSchema } from './service.js';
 
 const study = z.object({ study: z.string().min(1).max(64) });
 const id = z.object({ id: z.string().min(1).max(64) });
@@ -17,8 +29,9 @@ export function registerExportRoutes(route: Route, { exports }: { readonly expor
       tag: 'exports',
       auth: 'actor',
       params: study,
-      body: z.unknown(),
+      ...parsedByService(exportRequestSchema),
       status: 201,
+      response: exportReportAnswer,
     },
     ({ actor, params, body }) => exports.create(actor, params.study, body),
   );
@@ -30,6 +43,7 @@ export function registerExportRoutes(route: Route, { exports }: { readonly expor
       tag: 'exports',
       auth: 'actor',
       params: study,
+      response: exportListAnswer,
     },
     ({ actor, params }) => exports.list(actor, params.study),
   );
@@ -41,6 +55,7 @@ export function registerExportRoutes(route: Route, { exports }: { readonly expor
       tag: 'exports',
       auth: 'actor',
       params: file,
+      response: fileBytesAnswer,
     },
     async ({ actor, params, reply }) => {
       const got = await exports.download(actor, params.id, params.name);
@@ -61,9 +76,10 @@ export function registerExportRoutes(route: Route, { exports }: { readonly expor
       tag: 'exports',
       auth: 'actor',
       params: study,
-      body: z.unknown(),
+      ...parsedByService(identifiedRequestSchema),
       status: 201,
       rateLimit: 'sign-in',
+      response: exportRequestAnswer,
     },
     ({ actor, params, body }) => exports.dualControl.request(actor, params.study, body),
   );
@@ -75,6 +91,7 @@ export function registerExportRoutes(route: Route, { exports }: { readonly expor
       tag: 'exports',
       auth: 'actor',
       params: study,
+      response: exportRequestsAnswer,
     },
     ({ actor, params }) => exports.dualControl.pending(actor, params.study),
   );
@@ -86,8 +103,9 @@ export function registerExportRoutes(route: Route, { exports }: { readonly expor
       tag: 'exports',
       auth: 'actor',
       params: id,
-      body: z.unknown(),
+      ...parsedByService(approvalSchema),
       rateLimit: 'sign-in',
+      response: exportRequestAnswer,
     },
     ({ actor, params, body }) => exports.dualControl.approve(actor, params.id, body),
   );
@@ -99,7 +117,8 @@ export function registerExportRoutes(route: Route, { exports }: { readonly expor
       tag: 'exports',
       auth: 'actor',
       params: study,
-      body: z.unknown(),
+      ...parsedByService(recipientSchema),
+      response: recipientAnswerSchema,
     },
     ({ actor, params, body }) => exports.recipients.save(actor, params.study, body),
   );
@@ -111,6 +130,7 @@ export function registerExportRoutes(route: Route, { exports }: { readonly expor
       tag: 'exports',
       auth: 'actor',
       params: study,
+      response: recipientsAnswer,
     },
     ({ actor, params }) => exports.recipients.list(actor, params.study),
   );
@@ -122,6 +142,7 @@ export function registerExportRoutes(route: Route, { exports }: { readonly expor
       tag: 'exports',
       auth: 'actor',
       body: z.strictObject({ text: z.string().min(1).max(5_000_000) }),
+      response: identifiedAnswer,
     },
     ({ actor, body }) => exports.identify(actor, body.text),
   );

@@ -18,6 +18,7 @@ import { DualControl } from './dual-control.js';
 import { runEngine } from './engine.js';
 import { EXPORT_RECIPIENTS, EXPORTS } from './export-bindings.js';
 import { EXPORT_FORMATS, EXPORT_PROFILES, type ExportProfile } from './export-dataset.js';
+import type { ExportListItem } from './export-view.js';
 import { type Identified, identifyFile } from './identify.js';
 import type { RiskReport } from './k-anonymity.js';
 import { DirectoryOutput, type WrittenFile } from './output.js';
@@ -276,7 +277,7 @@ export class ExportService {
   }
 
   /** The study's exports (what was made, for whom, when), newest last. */
-  async list(actor: Actor, studyRef: string) {
+  async list(actor: Actor, studyRef: string): Promise<Result<ExportListItem[]>> {
     const found = await this.#study(actor, studyRef);
     if (!found.ok) return found;
     const trusted = await trustRows(this.deps, EXPORTS, await repo.listExports(this.deps.db));

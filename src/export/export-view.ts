@@ -1,0 +1,91 @@
+/**
+ * What the export API answers (node-free, so the web app imports these types: issue #14).
+ * The services return these shapes; `export-answers.ts` describes them for the OpenAPI document.
+ */
+
+export interface ExportFileView {
+  readonly name: string;
+  readonly mediaType: string;
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+export interface RiskReportView {
+  readonly quasiIdentifiers: readonly string[];
+  readonly participants: number;
+  readonly classes: number;
+  readonly k: number;
+  readonly threshold: number;
+  readonly atRisk: number;
+  readonly passed: boolean;
+  readonly suggestion?: { readonly suppress: string; readonly k: number };
+}
+
+export interface ExportReportView {
+  readonly exportId: string;
+  readonly study: string;
+  readonly profile: string;
+  readonly format: string;
+  readonly recipient: string;
+  readonly purpose: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly rows: number;
+  readonly files: readonly ExportFileView[];
+  readonly risk: RiskReportView;
+  readonly canaries: number;
+  readonly allocation: boolean;
+}
+
+/** One export as the study's list shows it. */
+export interface ExportListItem {
+  readonly exportId: string;
+  readonly profile: string;
+  readonly format: string;
+  readonly recipient: string;
+  readonly purpose: string;
+  readonly actor: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly files: readonly { readonly name: string; readonly sha256: string; readonly bytes: number }[];
+}
+
+export interface RequestView {
+  readonly id: string;
+  readonly status: string;
+  readonly format: string;
+  readonly recipient: string;
+  readonly purpose: string;
+  readonly requestedBy: string;
+  readonly requestedRole: string;
+  readonly requestedAt: string;
+  readonly approvedBy: string | null;
+  readonly expiresAt: string;
+}
+
+export interface RecipientView {
+  readonly name: string;
+  readonly unblinded: boolean;
+  readonly duaReference: string | null;
+  readonly duaExpiresOn: string | null;
+  readonly updatedAt: string;
+}
+
+export interface AttributionView {
+  readonly exportId: string;
+  readonly study: string;
+  readonly profile: string;
+  readonly recipient: string;
+  readonly purpose: string;
+  readonly createdAt: string;
+  readonly subjects: number;
+  readonly canaries: number;
+  readonly dates: number;
+  readonly score: number;
+}
+
+export interface IdentifiedView {
+  readonly rows: number;
+  readonly subjects: number;
+  readonly candidates: readonly AttributionView[];
+}
