@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { initVault, type Vault } from '../src/app/vault.js';
+import { initVault, openVault, type Vault } from '../src/app/vault.js';
 import { BackupService } from '../src/backup/service.js';
 import { takeSnapshot } from '../src/backup/snapshot.js';
 import { growStore } from '../src/backup/synthetic-growth.js';
@@ -91,7 +91,7 @@ export async function benchBackup() {
     const t0 = performance.now();
     const records = await grow(vault, file, TARGET_MB, 'R');
     const populateSeconds = (performance.now() - t0) / 1000;
-    const backups = new BackupService(vault, source);
+    const backups = new BackupService(vault, source, openVault);
     const target = join(place.dir, 'target');
     const restoreKey = join(place.dir, 'restore.key');
     expectOk(await backups.init(CLI_ACTOR, target, restoreKey));

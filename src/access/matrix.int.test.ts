@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userWithRole } from '../../test/support/access.js';
 import { enrollWithDemographics, PERSON, seedStudy } from '../../test/support/fixtures.js';
 import { DIALECTS, freshVault, type TestVault } from '../../test/support/stores.js';
-import type { Vault } from '../app/vault.js';
+import { openVault, type Vault } from '../app/vault.js';
 import { ACTIONS, type Action, ROLE_DEFINITIONS, ROLES, type Role } from '../authz/roles.js';
 import { BackupService } from '../backup/service.js';
 import { type Actor, CLI_ACTOR } from '../core/actor.js';
@@ -221,7 +221,7 @@ async function perform(
     case 'keys.rotate':
       return vault.keys.rotateStudy(actor, t.studyId);
     case 'backup.run':
-      return new BackupService(vault, { keyDir: ctx.keyDir, passphrase: undefined }).create(actor);
+      return new BackupService(vault, { keyDir: ctx.keyDir, passphrase: undefined }, openVault).create(actor);
     case 'demo.seed':
       return vault.demo.seed(actor);
     case 'export.run':

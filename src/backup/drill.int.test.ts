@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DIALECTS, freshPlace, type TestPlace } from '../../test/support/stores.js';
+import { initVault, openVault } from '../app/vault.js';
 import { expectOk } from '../core/result.js';
 import { runDrill } from './drill.js';
 
@@ -10,7 +11,12 @@ for (const dialect of DIALECTS) {
 
     it('ICH E6(R3) 4.3.3: back up, keep writing, destroy, restore, verify; every value comes back; a tampered chunk is refused', async () => {
       place = await freshPlace(dialect);
-      const report = expectOk(await runDrill(dialect === 'sqlite' ? undefined : place.location));
+      const report = expectOk(
+        await runDrill(
+          { init: initVault, open: openVault },
+          dialect === 'sqlite' ? undefined : place.location,
+        ),
+      );
       expect(report).toMatchObject({
         valuesEqual: true,
         restoredVerifies: true,

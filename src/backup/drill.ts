@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   cpSync,
@@ -11,14 +11,23 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
-import { initVault, openVault, type Vault } from '../app/vault.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { SQLITE_FILE_NAME, type StoreLocation } from '../storage/store.js';
+import {
+  auditEventTotal,
+  currentVersionDigests,
+  firstParticipantId,
+  participantErased,
+  recordIds,
+  recordIdsOf,
+  unlockedRecordIds,
+  wipeTables,
+} from './restored-repo.js';
 import { BackupService } from './service.js';
 import { growStore } from './synthetic-growth.js';
+import type { DrillVault, DrillVaults } from './vault-opener.js';
 
 export interface DrillReport {
   readonly dialect: string;
@@ -42,26 +51,11 @@ const DECRYPTED_SAMPLE = 2000;
  * is audited, so a 1 GB store is compared by the SHA-256 of each stored version beyond that: the same
  * ciphertext under the same restored keys is the same value).
  */
-async function revealAll(vault: Vault): Promise<Map<string, string>> {
-  const values = new Map<string, string>();
-  const rows = await vault.store.db.selectFrom('records').select('id').orderBy('id').execute();
-  if (rows.length > DECRYPTED_SAMPLE) {
-    const versions = await vault.store.db
-      .selectFrom('records')
-      .innerJoin('record_versions', (j) =>
-        j
-          .onRef('record_versions.record_id', '=', 'records.id')
-          .onRef('record_versions.version', '=', 'records.version'),
-      )
-      .select(['records.id', 'record_versions.clear_values', 'record_versions.sealed_values'])
-      .execute();
-    for (const v of versions)
-      values.set(
-        v.id,
-        createHash('sha256').update(v.clear_values).update('\0').update(v.sealed_values).digest('hex'),
-      );
-  }
-  for (const { id } of rows.slice(0, DECRYPTED_SAMPLE)) {
+async function revealAll(vault: DrillVault): Promise<Map<string, string>> {
+  const ids = await recordIds(vault.store.db);
+  const values =
+    ids.length > DECRYPTED_SAMPLE ? await currentVersionDigests(vault.store.db) : new Map<string, string>();
+  for (const id of ids.slice(0, DECRYPTED_SAMPLE)) {
     const read = await vault.records.read(CLI_ACTOR, id, { reveal: true });
     values.set(`${id}/decrypted`, read.ok ? JSON.stringify(read.value.values) : `error:${read.error.code}`);
   }
@@ -72,9 +66,11 @@ async function revealAll(vault: Vault): Promise<Map<string, string>> {
  * The ransomware drill (ICH E6(R3) 4.3.3: tested backup and recovery): a synthetic store is backed
  * up, written to again, destroyed, restored and verified. Every value up to the backup must come back
  * equal (compared decrypted), the loss window must be reported, and a backup with one altered chunk
- * must be refused. Runs in a temporary place; it never touches the operator's store.
+ * must be refused. Runs in a temporary place; it never touches the operator's store. The vaults are
+ * made and opened by `vaults` (the composition root's initVault and openVault, handed down by the face).
  */
 export async function runDrill(
+  vaults: DrillVaults,
   location?: StoreLocation,
   options: { megabytes?: number } = {},
 ): Promise<Result<DrillReport>> {
@@ -88,16 +84,16 @@ export async function runDrill(
       witnessUrl: undefined,
     };
     const place: StoreLocation = location ?? { dialect: 'sqlite', file: join(dir, SQLITE_FILE_NAME) };
-    const created = await initVault(place, source, CLI_ACTOR);
+    const created = await vaults.init(place, source, CLI_ACTOR);
     if (!created.ok) return created;
-    let vault: Vault = created.value;
+    let vault: DrillVault = created.value;
     const seeded = await vault.demo.seed(CLI_ACTOR, 7);
     if (!seeded.ok) return seeded;
     if (options.megabytes !== undefined && place.dialect === 'sqlite') {
       const grown = await growStore(vault, seeded.value.studyId, 'S01', place.file, options.megabytes, 'D');
       if (!grown.ok) return grown;
     }
-    const backups = new BackupService(vault, source);
+    const backups = new BackupService(vault, source, vaults.open);
     const target = join(dir, 'target');
     const restoreKey = join(dir, 'restore.key');
     const init = await backups.init(CLI_ACTOR, target, restoreKey);
@@ -105,45 +101,19 @@ export async function runDrill(
     const backup = await backups.create(CLI_ACTOR);
     if (!backup.ok) return backup;
     const expected = await revealAll(vault);
-    const eventsInBackup = Number(
-      (
-        await vault.store.db
-          .selectFrom('audit_events')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+    const eventsInBackup = await auditEventTotal(vault.store.db);
 
     // Keep writing after the backup: these changes are the loss window.
-    const record = await vault.store.db
-      .selectFrom('records')
-      .select('id')
-      .where('locked', '=', 0)
-      .limit(3)
-      .execute();
-    for (const r of record) await vault.records.lock(CLI_ACTOR, r.id);
+    for (const id of await unlockedRecordIds(vault.store.db, 3)) await vault.records.lock(CLI_ACTOR, id);
     // An erasure after the backup must survive the restore (crypto-shredding in every copy).
-    const erasedOne = await vault.store.db
-      .selectFrom('participants')
-      .select('id')
-      .orderBy('subject_id')
-      .limit(1)
-      .executeTakeFirstOrThrow();
+    const erasedOne = await firstParticipantId(vault.store.db);
     const shredded = await vault.participants.erase(
       CLI_ACTOR,
-      erasedOne.id,
+      erasedOne,
       'Participant asked for erasure after the backup',
     );
     if (!shredded.ok) return shredded;
-    const victimRecords = new Set(
-      (
-        await vault.store.db
-          .selectFrom('records')
-          .select('id')
-          .where('participant_id', '=', erasedOne.id)
-          .execute()
-      ).map((r) => r.id),
-    );
+    const victimRecords = new Set(await recordIdsOf(vault.store.db, erasedOne));
     const later = await vault.ledger.checkpoint();
     if (!later.ok) return later;
 
@@ -153,12 +123,10 @@ export async function runDrill(
       const size = statSync(place.file).size;
       writeFileSync(place.file, randomBytes(Math.max(size, 4096)));
       for (const f of readdirSync(dir)) if (f.startsWith(`${SQLITE_FILE_NAME}-`)) rmSync(join(dir, f));
-      const broken = await openVault(place, source).catch(() => undefined);
+      const broken = await vaults.open(place, source).catch(() => undefined);
       if (broken?.ok === true) await broken.value.close();
     } else {
-      for (const table of ['signatures', 'record_versions', 'records', 'audit_events']) {
-        await sql`delete from ${sql.table(table)}`.execute(vault.store.db);
-      }
+      await wipeTables(vault.store.db, ['signatures', 'record_versions', 'records', 'audit_events']);
       await vault.close();
     }
 
@@ -190,7 +158,7 @@ export async function runDrill(
     if (!checked.ok) return checked;
     const restored = await backups.restore(CLI_ACTOR, undefined, restoreKey, join(dir, 'restored'));
     if (!restored.ok) return restored;
-    const reopened = await openVault({ dialect: 'sqlite', file: restored.value.file ?? '' }, source);
+    const reopened = await vaults.open({ dialect: 'sqlite', file: restored.value.file ?? '' }, source);
     if (!reopened.ok) return reopened;
     vault = reopened.value;
     try {
@@ -198,14 +166,9 @@ export async function runDrill(
       let equal = actual.size === expected.size;
       for (const [key, value] of expected)
         if (!victimRecords.has(key.split('/')[0] ?? '') && actual.get(key) !== value) equal = false;
-      const victimRow = await vault.store.db
-        .selectFrom('participants')
-        .select('status')
-        .where('id', '=', erasedOne.id)
-        .executeTakeFirst();
+      const victimErased = await participantErased(vault.store.db, erasedOne);
       const victimUnreadable = [...victimRecords].every((id) => !(actual.get(id) ?? '').includes('@'));
-      const erasureHeld =
-        victimRow?.status === 'erased' && victimUnreadable && restored.value.erasuresReplayed === 1;
+      const erasureHeld = victimErased === true && victimUnreadable && restored.value.erasuresReplayed === 1;
       const verified = await vault.ledger.verify();
       const report: DrillReport = {
         dialect: place.dialect,

@@ -20,7 +20,7 @@ describe.runIf(DIALECTS.includes('postgres'))('PostgreSQL backup restored into a
       const { vault } = live;
       const source = { keyDir: live.keyDir, passphrase: undefined };
       expectOk(await vault.demo.seed(CLI_ACTOR, 3));
-      const backups = new BackupService(vault, source);
+      const backups = new BackupService(vault, source, openVault);
       expectOk(await backups.init(CLI_ACTOR, join(live.dir, 'target'), join(live.dir, 'restore.key')));
       const records = await vault.store.db.selectFrom('records').select('id').limit(40).execute();
       let writing = true;
@@ -41,7 +41,12 @@ describe.runIf(DIALECTS.includes('postgres'))('PostgreSQL backup restored into a
       const input = { target: join(live.dir, 'target'), restoreKeyFile: join(live.dir, 'restore.key') };
       const keyDir = join(into.dir, 'keys');
       const restored = expectOk(
-        await restoreBackup(CLI_ACTOR, input, { postgres: { dialect: 'postgres', url }, url, keyDir }),
+        await restoreBackup(
+          CLI_ACTOR,
+          input,
+          { postgres: { dialect: 'postgres', url }, url, keyDir },
+          openVault,
+        ),
       );
       expect(restored.file).toBeUndefined();
       const reopened = expectOk(
@@ -55,11 +60,16 @@ describe.runIf(DIALECTS.includes('postgres'))('PostgreSQL backup restored into a
         await reopened.close();
       }
       // NEGATIVE: never over an existing store.
-      const again = await restoreBackup(CLI_ACTOR, input, {
-        postgres: { dialect: 'postgres', url },
-        url,
-        keyDir: join(into.dir, 'keys2'),
-      });
+      const again = await restoreBackup(
+        CLI_ACTOR,
+        input,
+        {
+          postgres: { dialect: 'postgres', url },
+          url,
+          keyDir: join(into.dir, 'keys2'),
+        },
+        openVault,
+      );
       expect(again.ok ? 'ok' : again.error.code).toBe('ALREADY_EXISTS');
     } finally {
       await live.cleanup();

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DIALECTS, freshVault, type TestVault } from '../../test/support/stores.js';
+import { openVault } from '../app/vault.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { expectOk } from '../core/result.js';
 import { BackupService } from './service.js';
@@ -15,7 +16,7 @@ for (const dialect of DIALECTS) {
       t = await freshVault(dialect);
       expectOk(await t.vault.demo.seed(CLI_ACTOR, 2));
       const source = { keyDir: t.keyDir, passphrase: undefined };
-      const backups = new BackupService(t.vault, source);
+      const backups = new BackupService(t.vault, source, openVault);
       const target = join(t.dir, 'target');
       const restoreKey = join(t.dir, 'restore.key');
       expectOk(await backups.init(CLI_ACTOR, target, restoreKey));

@@ -26,7 +26,7 @@ describe('recovery of a passphrase store with the key directory gone', () => {
     const source = { keyDir: place.keyDir, passphrase: PASSPHRASE };
     const vault = expectOk(await initVault(place.location, source, CLI_ACTOR));
     expectOk(await vault.demo.seed(CLI_ACTOR, 2));
-    const backups = new BackupService(vault, source);
+    const backups = new BackupService(vault, source, openVault);
     const target = join(place.dir, 'target');
     const restoreKeyFile = join(place.dir, 'restore.key');
     expectOk(await backups.init(CLI_ACTOR, target, restoreKeyFile));
@@ -37,14 +37,26 @@ describe('recovery of a passphrase store with the key directory gone', () => {
 
     const dataDir = join(place.dir, 'new');
     const keyDir = join(place.dir, 'new-keys');
-    const refused = await restoreBackup(CLI_ACTOR, { target, restoreKeyFile }, { dataDir, keyDir });
+    const refused = await restoreBackup(
+      CLI_ACTOR,
+      { target, restoreKeyFile },
+      { dataDir, keyDir },
+      openVault,
+    );
     expect(refused.ok ? 'ok' : refused.error.code).toBe('KEY_UNAVAILABLE');
     expect(existsSync(dataDir) || existsSync(keyDir)).toBe(false);
 
-    const verified = expectOk(await verifyBackup({ target, restoreKeyFile, passphrase: PASSPHRASE }));
+    const verified = expectOk(
+      await verifyBackup({ target, restoreKeyFile, passphrase: PASSPHRASE }, openVault),
+    );
     expect(verified.ledger.ok).toBe(true);
     const restored = expectOk(
-      await restoreBackup(CLI_ACTOR, { target, restoreKeyFile, passphrase: PASSPHRASE }, { dataDir, keyDir }),
+      await restoreBackup(
+        CLI_ACTOR,
+        { target, restoreKeyFile, passphrase: PASSPHRASE },
+        { dataDir, keyDir },
+        openVault,
+      ),
     );
     // No master key file: the key comes from the passphrase and the salt in the store.
     expect(existsSync(join(keyDir, 'master.key'))).toBe(false);
@@ -63,7 +75,7 @@ describe('recovery of a passphrase store with the key directory gone', () => {
     const source = { keyDir: place.keyDir, passphrase: undefined };
     const vault = expectOk(await initVault(place.location, source, CLI_ACTOR));
     expectOk(await vault.demo.seed(CLI_ACTOR, 2));
-    const backups = new BackupService(vault, source);
+    const backups = new BackupService(vault, source, openVault);
     const target = join(place.dir, 'target');
     const restoreKeyFile = join(place.dir, 'restore.key');
     expectOk(await backups.init(CLI_ACTOR, target, restoreKeyFile));
@@ -84,6 +96,7 @@ describe('recovery of a passphrase store with the key directory gone', () => {
         CLI_ACTOR,
         { target, restoreKeyFile, witnessFiles: [hostCopy] },
         { dataDir: join(place.dir, 'a'), keyDir: join(place.dir, 'a-keys') },
+        openVault,
       ),
     );
     expect(trusted.witnessConflicts).toBe(0);
@@ -93,6 +106,7 @@ describe('recovery of a passphrase store with the key directory gone', () => {
         CLI_ACTOR,
         { target, restoreKeyFile },
         { dataDir: join(place.dir, 'b'), keyDir: join(place.dir, 'b-keys') },
+        openVault,
       ),
     );
     expect(fromTarget.witnessConflicts).toBeGreaterThan(0);

@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openVault, type Vault } from '../app/vault.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { VerifyReport } from '../ledger/verify.js';
@@ -13,6 +12,7 @@ import { type KeyBundle, openSealedBundle, parseBundle, writeKeyDirectory } from
 import type { Manifest } from './manifest.js';
 import { readManifest, restoreSnapshot } from './reassemble.js';
 import { DirectoryTarget } from './repository.js';
+import type { RestoredVault, VaultOpener } from './vault-opener.js';
 
 /**
  * What a recovery needs, and nothing from the attacked machine (ransomware, docs/backup.md): the backup
@@ -120,12 +120,13 @@ export function mergeWitness(files: readonly string[], copies: readonly Buffer[]
 
 /** Opens the reassembled snapshot with the backup's own keys (a key directory written in `keyDir`). */
 export async function openRestored(
+  open: VaultOpener,
   opened: OpenedBackup,
   location: StoreLocation,
   keyDir: string,
   input: RecoveryInput,
   witnessFile: string,
-): Promise<Result<{ vault: Vault; source: KeySource }>> {
+): Promise<Result<{ vault: RestoredVault; source: KeySource }>> {
   let source: KeySource;
   if (opened.bundle !== undefined) {
     const written = writeKeyDirectory(opened.bundle, keyDir);
@@ -140,7 +141,7 @@ export async function openRestored(
       witnessUrl: undefined,
     };
   }
-  const vault = await openVault(location, source);
+  const vault = await open(location, source);
   return vault.ok ? ok({ vault: vault.value, source }) : vault;
 }
 
@@ -154,10 +155,14 @@ export interface BackupVerification {
 }
 
 /**
- * Reads back every chunk, decrypts into a temporary store with the backup's own keys, and runs the full
- * ledger verification against the checkpoint the manifest names. Never opens the live store.
+ * Reads back every chunk, decrypts into a temporary store with the backup's own keys (opened by `open`,
+ * the composition root's), and runs the full ledger verification against the checkpoint the manifest
+ * names. Never opens the live store.
  */
-export async function verifyBackup(input: RecoveryInput): Promise<Result<BackupVerification>> {
+export async function verifyBackup(
+  input: RecoveryInput,
+  open: VaultOpener,
+): Promise<Result<BackupVerification>> {
   const opened = openBackup(input);
   if (!opened.ok) return opened;
   const { manifest } = opened.value;
@@ -175,6 +180,7 @@ export async function verifyBackup(input: RecoveryInput): Promise<Result<BackupV
     if (manifest.checkpoint !== null)
       new Witness(witnessFile, undefined).append({ ...manifest.checkpoint, time: manifest.createdAt });
     const vault = await openRestored(
+      open,
       opened.value,
       { dialect: 'sqlite', file: join(dir, 'store', SQLITE_FILE_NAME) },
       join(dir, 'keys'),

@@ -5,12 +5,15 @@ import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
+import { eventCount } from '../ledger/repo.js';
 import type { ConsistencyProof } from '../ledger/service.js';
 import { SQLITE_FILE_NAME, type StoreLocation } from '../storage/store.js';
 import { transact } from '../storage/transact.js';
 import { ERASURE_REGISTER, readErasureRegister } from '../vault/erasure-register.js';
 import { restoreSnapshot } from './reassemble.js';
 import { mergeWitness, openBackup, openRestored, type RecoveryInput } from './recover.js';
+import { participantErased } from './restored-repo.js';
+import type { VaultOpener } from './vault-opener.js';
 
 /** Where a restore goes: a new data directory (SQLite) or an empty PostgreSQL database or schema. */
 export type RestoreDestination =
@@ -75,11 +78,13 @@ async function emptyPostgres(location: StoreLocation & { dialect: 'postgres' }):
  * the copies given and those on the target. The restore is recorded in the restored ledger with the
  * loss window, erasures that survived in a register are replayed, and the first checkpoint after
  * recovery is published with a consistency proof from the newest witnessed checkpoint the log keeps.
+ * `open` opens the restored store (the composition root's openVault, handed down: backup/ is below app/).
  */
 export async function restoreBackup(
   actor: Actor,
   input: RecoveryInput,
   to: RestoreDestination,
+  open: VaultOpener,
 ): Promise<Result<RestoreReport>> {
   if (actor.kind !== 'system') return err(appError('FORBIDDEN', 'Only the operator restores backups.'));
   if ('dataDir' in to && existsSync(join(to.dataDir, SQLITE_FILE_NAME)))
@@ -95,7 +100,7 @@ export async function restoreBackup(
   const created = [...new Set(['dataDir' in to ? to.dataDir : undefined, to.keyDir].map(topmostMissing))];
   let result: Result<RestoreReport> | undefined;
   try {
-    result = await restoreInto(actor, input, to);
+    result = await restoreInto(actor, input, to, open);
     return result;
   } finally {
     if (result === undefined || !result.ok)
@@ -123,6 +128,7 @@ async function restoreInto(
   actor: Actor,
   input: RecoveryInput,
   to: RestoreDestination,
+  open: VaultOpener,
 ): Promise<Result<RestoreReport>> {
   if ('postgres' in to) {
     const empty = await emptyPostgres(to.postgres);
@@ -168,22 +174,14 @@ async function restoreInto(
   const keyDir = opened.value.bundle === undefined ? (input.survivingKeys?.keyDir ?? to.keyDir) : to.keyDir;
   // An older backup restored with the surviving key directory keeps publishing to its witness.
   const witnessFile = opened.value.bundle === undefined ? survivingWitness : join(to.keyDir, 'witness.log');
-  const vault = await openRestored(opened.value, location, to.keyDir, input, witnessFile);
+  const vault = await openRestored(open, opened.value, location, to.keyDir, input, witnessFile);
   if (!vault.ok) return vault;
   // The rebuilt witness: what was published before the attack, checked by `verify` from now on.
   if (opened.value.bundle !== undefined)
     writeFileSync(witnessFile, entries.map((e) => `${JSON.stringify(e)}\n`).join(''), { mode: 0o600 });
   const restored = vault.value.vault;
   try {
-    const events =
-      Number(
-        (
-          await restored.store.db
-            .selectFrom('audit_events')
-            .select((eb) => eb.fn.max('seq').as('max'))
-            .executeTakeFirst()
-        )?.max ?? -1,
-      ) + 1;
+    const events = await eventCount(restored.store.db);
     const newest = Math.max(0, ...entries.map((e) => e.size));
     const lost =
       newest > events ? { lostFrom: events, lostThrough: newest } : { lostFrom: null, lostThrough: null };
@@ -215,12 +213,8 @@ async function restoreInto(
       ...target.erasures(),
     ]);
     for (const participantId of erasures) {
-      const row = await restored.store.db
-        .selectFrom('participants')
-        .select('status')
-        .where('id', '=', participantId)
-        .executeTakeFirst();
-      if (row === undefined || row.status === 'erased') continue;
+      // A participant the restored store does not hold, or already erased, needs no replay.
+      if ((await participantErased(restored.store.db, participantId)) !== false) continue;
       const erased = await restored.participants.erase(
         actor,
         participantId,

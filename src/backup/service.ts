@@ -21,6 +21,7 @@ import { DirectoryTarget } from './repository.js';
 import { type RestoreReport, restoreBackup } from './restore.js';
 import { openSnapshot } from './snapshot.js';
 import type { BackupStatus, BackupStatusService } from './status-service.js';
+import type { VaultOpener } from './vault-opener.js';
 
 export type { Manifest } from './manifest.js';
 
@@ -72,11 +73,13 @@ export async function recordVerification(
  * Ransomware resilience (ICH E6(R3) 4.3.3; 21 CFR 11.10(c)): consistent snapshots split into
  * content-defined chunks, deduplicated, compressed and encrypted to an offline restore key; signed
  * manifests bound to a ledger checkpoint; verified restores that record the loss window in the ledger.
+ * Verify and restore open the restored copy with `open` (the composition root's openVault, handed down).
  */
 export class BackupService {
   constructor(
     private readonly vault: BackupVault,
     private readonly source: KeySource,
+    private readonly open: VaultOpener,
   ) {}
 
   /** Backups are the operator's: no role holds backup.run, so anyone else is refused and audited. */
@@ -195,12 +198,10 @@ export class BackupService {
   ): Promise<Result<BackupVerification>> {
     const target = this.#readTarget(targetOverride);
     if (!target.ok) return target;
-    const result = await verifyBackup({
-      target: target.value,
-      restoreKeyFile,
-      id,
-      survivingKeys: this.source,
-    });
+    const result = await verifyBackup(
+      { target: target.value, restoreKeyFile, id, survivingKeys: this.source },
+      this.open,
+    );
     // Recorded in the live store when it answers; verifying must also work while it is down (ransomware).
     if (result.ok) await recordVerification(this.vault, result.value).catch(() => undefined);
     return result;
@@ -226,6 +227,7 @@ export class BackupService {
       actor,
       { target: target.value, restoreKeyFile, id, survivingKeys: this.source },
       { dataDir: toDir, keyDir },
+      this.open,
     );
   }
 

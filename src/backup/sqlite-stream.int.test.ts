@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freshVault, type TestVault } from '../../test/support/stores.js';
+import { openVault } from '../app/vault.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { expectOk } from '../core/result.js';
 import { BackupService } from './service.js';
@@ -45,7 +46,7 @@ describe('streaming a live SQLite store', () => {
     t = await freshVault('sqlite');
     expectOk(await t.vault.demo.seed(CLI_ACTOR, 2));
     const source = { keyDir: t.keyDir, passphrase: undefined };
-    const backups = new BackupService(t.vault, source);
+    const backups = new BackupService(t.vault, source, openVault);
     const restoreKey = join(t.dir, 'restore.key');
     expectOk(await backups.init(CLI_ACTOR, join(t.dir, 'target'), restoreKey));
     const study = (await t.vault.studies.listStudies(CLI_ACTOR))[0];

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { keySource } from '../app/vault.js';
+import { initVault, keySource, openVault } from '../app/vault.js';
 import { runDrill } from '../backup/drill.js';
 import { verifyBackup } from '../backup/recover.js';
 import { restoreBackup } from '../backup/restore.js';
@@ -34,7 +34,7 @@ export function registerBackupCommands(program: Command, context: CommandContext
       async (vault) => {
         const settings = loadSettings(context.env);
         if (!settings.ok) return context.fail(settings.error, json);
-        await work(new BackupService(vault, keySource(settings.value)));
+        await work(new BackupService(vault, keySource(settings.value), openVault));
       },
     );
 
@@ -92,7 +92,7 @@ export function registerBackupCommands(program: Command, context: CommandContext
       }) => {
         const input = recoveryInput(context, opts);
         if (!input.ok) return context.fail(input.error, opts.json === true);
-        const result = await verifyBackup(input.value);
+        const result = await verifyBackup(input.value, openVault);
         if (result.ok) await recordInLiveStore(context, result.value);
         context.report(
           result,
@@ -130,7 +130,7 @@ export function registerBackupCommands(program: Command, context: CommandContext
       if (!input.ok) return context.fail(input.error, json);
       const to = destination(opts);
       if (!to.ok) return context.fail(to.error, json);
-      const result = await restoreBackup(CLI_ACTOR, input.value, to.value);
+      const result = await restoreBackup(CLI_ACTOR, input.value, to.value, openVault);
       context.report(result, json, (r) => restoreText(r));
     });
   backup
@@ -195,6 +195,7 @@ export function registerBackupCommands(program: Command, context: CommandContext
         return;
       }
       const report = await runDrill(
+        { init: initVault, open: openVault },
         undefined,
         opts.megabytes === undefined ? {} : { megabytes: opts.megabytes },
       );

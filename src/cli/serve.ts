@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { keySource, type Vault } from '../app/vault.js';
+import { keySource, openVault, type Vault } from '../app/vault.js';
 import { BackupService } from '../backup/service.js';
 import type { Settings } from '../config/settings.js';
 import { buildApp } from '../server/app.js';
@@ -79,7 +79,7 @@ function startBackups(
   options: ServeOptions,
   io: CliIo,
 ): () => Promise<void> {
-  const backups = new BackupService(vault, keySource(settings));
+  const backups = new BackupService(vault, keySource(settings), openVault);
   const actor = { kind: 'system', id: 'scheduler' } as const;
   let running: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {

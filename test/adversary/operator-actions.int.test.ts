@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openVault } from '../../src/app/vault.js';
 import { BackupService } from '../../src/backup/service.js';
 import type { Result } from '../../src/core/result.js';
 import { userWithRole } from '../support/access.js';
@@ -22,7 +23,7 @@ for (const dialect of DIALECTS) {
 
     it('21 CFR 11.10(d): a system administrator (a person) is refused key rotation, backups and the demo seed, and each refusal is audited', async () => {
       const vault = a.t.vault;
-      const backups = new BackupService(vault, { keyDir: a.t.keyDir, passphrase: undefined });
+      const backups = new BackupService(vault, { keyDir: a.t.keyDir, passphrase: undefined }, openVault);
       for (const role of ['system_admin', 'study_admin', 'auditor'] as const) {
         const { actor } = await userWithRole(vault, role, a.study.id);
         const attempts: [string, () => Promise<Result<unknown>>][] = [
