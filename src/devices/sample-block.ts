@@ -40,3 +40,12 @@ export function decodeBlock(bytes: Buffer): SampleBlock | null {
   for (let i = 0; i < n; i++, pos += 8) values[i] = bytes.readDoubleBE(pos);
   return { times, values, flags: Uint8Array.from(bytes.subarray(pos, pos + n)) };
 }
+
+/** The seal context of one upload's block of one metric (its AAD: bound to study, participant and upload). */
+export const blockContext = (studyId: string, participantId: string, uploadId: string, metric: number) => ({
+  studyId,
+  participantId,
+  recordId: `telemetry/${uploadId}`,
+  field: String(metric),
+  version: 1,
+});

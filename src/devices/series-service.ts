@@ -15,10 +15,9 @@ import type { Series } from './devices-view.js';
 import { effectivePolicy, METRIC_NAMES, METRICS, type MetricName, type TelemetryPolicy } from './metrics.js';
 import { flagNames } from './plausibility.js';
 import * as repo from './repo.js';
-import { decodeBlock } from './sample-block.js';
+import { blockContext, decodeBlock } from './sample-block.js';
 import { participantInScope } from './scoped.js';
 import { overridesFor } from './telemetry-policy.js';
-import { blockContext } from './telemetry-service.js';
 
 export type { Series } from './devices-view.js';
 
