@@ -1,46 +1,36 @@
 import { SESSIONS, USERS } from '../authz/access-bindings.js';
-import { AccessCache } from '../authz/access-cache.js';
 import * as repo from '../authz/repo.js';
-import { isRole, requiresMfa } from '../authz/roles.js';
-import { trustRow } from '../authz/row-tamper.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
-import { updateVolatile } from '../ledger/row-seal-store.js';
-import { untrustedRow } from '../ledger/row-trust.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
+import { reauthenticate } from './reauthenticate.js';
 import { attemptSecondFactor, consumeCode, type Evaluation, refusalError } from './second-factor.js';
-import { newSecret, secretHash, secretHashKey } from './secrets.js';
-import { INVALID, MINUTE, type SignIn, signIn, userActor } from './sign-in.js';
+import { newSecret, secretHash } from './secrets.js';
+import { type AccessConfig, SessionService } from './session-service.js';
+import { INVALID, type SignIn, signIn, userActor } from './sign-in.js';
 
+export type { AccessConfig } from './session-service.js';
 export type { SignIn } from './sign-in.js';
 
-import { appendAuditEvent } from '../ledger/audit-repo.js';
-
-export interface AccessConfig {
-  readonly idleMinutes: number;
-  readonly maxHours: number;
-}
-
-const SESSION_ENDED = appError('UNAUTHENTICATED', 'The session has ended: sign in again.');
-const SECOND_FACTOR_NOW_REQUIRED = appError(
-  'UNAUTHENTICATED',
-  'Your role now needs a second factor: sign in again to set it up.',
-);
-
 /**
- * Sign-in, second factor, sessions and API tokens. Messages stay generic ("invalid credentials");
- * a login for an unknown e-mail costs the same as one with a wrong password.
+ * Sign-in, second factor, sessions and re-authentication, one face for routes and services. Sign-in
+ * is in sign-in.ts, sessions in session-service.ts, re-authentication for signing in reauthenticate.ts.
+ * Messages stay generic ("invalid credentials"); a login for an unknown e-mail costs the same as one
+ * with a wrong password.
  */
 export class AuthService {
+  readonly #sessions: SessionService;
+
   constructor(
     private readonly deps: VaultDeps,
     private readonly config: AccessConfig,
-  ) {}
-
-  readonly #sessions = new AccessCache<repo.SessionRow>();
+  ) {
+    this.#sessions = new SessionService(deps, config);
+  }
 
   login(email: unknown, password: unknown, client?: string): Promise<Result<SignIn>> {
     return signIn(this.deps, this.config.maxHours, email, password, client);
@@ -96,99 +86,13 @@ export class AuthService {
    * The actor of a signed-in session; idle and absolute timeouts end it (HIPAA 164.312(a)(2)(iii)).
    * The session and its user come from the access cache while the access epoch is unchanged.
    */
-  async authenticate(token: string): Promise<Result<Actor>> {
-    if (typeof token !== 'string' || token.length > 200) return err(SESSION_ENDED);
-    const epoch = await repo.accessEpoch(this.deps.db);
-    const key = secretHashKey(token);
-    const cached = epoch === undefined ? undefined : this.#sessions.get(key, epoch);
-    // The cached row is checked again (one HMAC, no query): its MAC is part of the entry, so a row
-    // distrusted since, or a stale copy, never answers from the cache (issue #17).
-    if (
-      cached !== undefined &&
-      cached.state === 'active' &&
-      this.#current(cached) === undefined &&
-      untrustedRow(this.deps.db, this.deps.keyring, SESSIONS, [cached]) === undefined
-    ) {
-      await this.#touch(cached);
-      return ok(this.#sessionActor(cached, epoch));
-    }
-    const session = await this.session(token, ['active']);
-    if (!session.ok) return session;
-    const { row } = session.value;
-    // A session that never passed a second factor ends once its user holds a role that needs one
-    // (granted after the sign-in): a password alone never carries those rights (HIPAA 164.312(d),
-    // ASVS 6.3.3). Checked on a cache miss only: every grant change advances the access epoch.
-    if (row.mfa_at === null) {
-      const roles = (await repo.activeGrants(this.deps.db, row.user_id)).map((g) => g.role).filter(isRole);
-      if (roles.some(requiresMfa)) {
-        await this.#end(row, 'second factor required');
-        return err(SECOND_FACTOR_NOW_REQUIRED);
-      }
-    }
-    if (epoch !== undefined) this.#sessions.set(key, epoch, { ...row });
-    return ok(this.#sessionActor(row, epoch));
-  }
-
-  #sessionActor(row: repo.SessionRow, epoch: number | undefined): Actor {
-    return {
-      kind: 'user',
-      id: row.user_id,
-      sessionId: row.id,
-      mfa: row.mfa_at !== null,
-      ...(epoch === undefined ? {} : { accessEpoch: epoch }),
-    };
-  }
-
-  /** Why the session is over by the clock, if it is. */
-  #current(row: repo.SessionRow): string | undefined {
-    const now = this.deps.clock.now().getTime();
-    const idleEnd = Date.parse(row.last_seen_at) + this.config.idleMinutes * MINUTE;
-    // Written so that an unreadable stamp (NaN) ends the session rather than keeping it.
-    if (!(Date.parse(row.expires_at) > now)) return 'absolute timeout';
-    return idleEnd > now ? undefined : 'idle timeout';
-  }
-
-  /**
-   * Activity is recorded at most once a minute: idle timeouts stay exact to the minute without a
-   * write (and an fsync) on every request. The stamp does not advance the access epoch.
-   */
-  async #touch(row: repo.SessionRow): Promise<void> {
-    const now = this.deps.clock.now();
-    if (now.getTime() - Date.parse(row.last_seen_at) < MINUTE) return;
-    const at = now.toISOString();
-    // Volatile (no event): the row's MAC follows, after its stored form is checked (issue #17).
-    await transact(this.deps.db, (trx) =>
-      updateVolatile(trx, this.deps.keyring, SESSIONS, [row.id], { last_seen_at: at }),
-    );
-    row.last_seen_at = at;
+  authenticate(token: string): Promise<Result<Actor>> {
+    return this.#sessions.authenticate(token);
   }
 
   /** Ends every session of the user at once (ASVS 7.4.1). */
-  async logout(token: string): Promise<Result<{ ended: number }>> {
-    const found = await trustRow(
-      this.deps,
-      SESSIONS,
-      await repo.findSessionByHash(this.deps.db, secretHash(token)),
-    );
-    if (!found.ok) return found;
-    const row = found.value;
-    if (row === undefined || row.ended_at !== null) return err(SESSION_ENDED);
-    return transact(this.deps.db, async (trx) => {
-      const ended = await repo.endUserSessions(
-        trx,
-        row.user_id,
-        this.deps.clock.now().toISOString(),
-        'logout',
-      );
-      await appendAuditEvent(trx, this.deps, {
-        actor: userActor(row.user_id),
-        action: 'auth.logout',
-        target: row.user_id,
-        details: { sessionsEnded: ended.length },
-        seals: ended.map((id) => [SESSIONS, [id]] as const),
-      });
-      return ok({ ended: ended.length });
-    });
+  logout(token: string): Promise<Result<{ ended: number }>> {
+    return this.#sessions.logout(token);
   }
 
   async changePassword(token: string, current: string, next: string): Promise<Result<null>> {
@@ -215,114 +119,20 @@ export class AuthService {
     });
   }
 
-  /**
-   * Re-authentication for an electronic signature (21 CFR 11.200(a)(1)): the password always, and the
-   * TOTP code too for the first signing in a session. A wrong password or code is counted like a
-   * sign-in attempt (second-factor.ts: 3 end the session, 10 lock the account), in its own transaction
-   * so that the count stays when the signing is refused; the code's step is consumed by
-   * compare-and-set (ASVS 6.5.1). Marks the session as having signed.
-   */
-  async reauthenticate(
+  /** Re-authentication for an electronic signature (21 CFR 11.200(a)(1); reauthenticate.ts). */
+  reauthenticate(
     actor: Actor,
     password: string,
     totp: string | undefined,
   ): Promise<Result<{ name: string }>> {
-    if (actor.kind !== 'user' || actor.sessionId === undefined) {
-      return err(appError('UNAUTHENTICATED', 'Signing needs a signed-in session.'));
-    }
-    const sessionId = actor.sessionId;
-    const { db } = this.deps;
-    const foundUser = await trustRow(this.deps, USERS, await repo.findUser(db, actor.id));
-    if (!foundUser.ok) return foundUser;
-    const foundSession = await trustRow(this.deps, SESSIONS, await repo.findSession(db, sessionId));
-    if (!foundSession.ok) return foundSession;
-    const user = foundUser.value;
-    const session = foundSession.value;
-    if (user === undefined || session === undefined || session.ended_at !== null) return err(SESSION_ENDED);
-    const needsCode = session.signed_at === null;
-    const codeNeeded = appError(
-      'UNAUTHENTICATED',
-      'The first signing in a session needs your password and a TOTP code.',
-    );
-    // A missing code is not a guess: refused without counting.
-    if (needsCode && (totp === undefined || totp.trim() === '')) return err(codeNeeded);
-    const passwordOk = await verifyPassword(user.password_hash, password);
-    const attempt = await transact(db, async (trx) => {
-      const done = await attemptSecondFactor(
-        trx,
-        this.deps,
-        user.id,
-        sessionId,
-        'auth.reauth',
-        async (fresh) => {
-          if (!passwordOk) return { ok: false, method: 'password' };
-          if (!needsCode) return { ok: true, method: 'password' };
-          return /^\d{6}$/.test((totp ?? '').trim())
-            ? consumeCode(trx, this.deps, fresh, totp ?? '')
-            : { ok: false, method: 'totp' };
-        },
-        async () => {
-          await repo.updateSession(trx, sessionId, { signed_at: this.deps.clock.now().toISOString() });
-          return [[SESSIONS, [sessionId]]];
-        },
-      );
-      return ok(done);
-    });
-    if (!attempt.ok) return attempt;
-    const done = attempt.value;
-    if (done.accepted) return ok({ name: user.name });
-    if (done.refusal !== 'wrong') return err(refusalError(done.refusal));
-    return err(done.method === 'password' ? INVALID : codeNeeded);
+    return reauthenticate(this.deps, actor, password, totp);
   }
 
   /** A session of the token in one of the states, with its (active) user; timed-out sessions end. */
-  async session(
+  session(
     token: string,
     states: readonly repo.SessionRow['state'][],
   ): Promise<Result<{ row: repo.SessionRow; user: repo.UserRow }>> {
-    if (typeof token !== 'string' || token.length > 200) return err(SESSION_ENDED);
-    // Neither a session nor its user is honoured unless its row MAC holds (issue #17).
-    const found = await trustRow(
-      this.deps,
-      SESSIONS,
-      await repo.findSessionByHash(this.deps.db, secretHash(token)),
-    );
-    if (!found.ok) return found;
-    const row = found.value;
-    if (row === undefined || row.ended_at !== null) return err(SESSION_ENDED);
-    const timedOut = this.#current(row);
-    const foundUser = await trustRow(this.deps, USERS, await repo.findUser(this.deps.db, row.user_id));
-    if (!foundUser.ok) return foundUser;
-    const user = foundUser.value;
-    if (timedOut !== undefined || user === undefined || user.status !== 'active') {
-      await this.#end(row, timedOut ?? 'disabled');
-      return err(SESSION_ENDED);
-    }
-    if (!states.includes(row.state))
-      return err(
-        appError(
-          'UNAUTHENTICATED',
-          row.state === 'mfa' ? 'A second factor is required.' : 'Set up your second factor first.',
-        ),
-      );
-    await this.#touch(row);
-    return ok({ row, user });
-  }
-
-  async #end(row: repo.SessionRow, reason: string): Promise<void> {
-    await transact(this.deps.db, async (trx) => {
-      await repo.updateSession(trx, row.id, {
-        ended_at: this.deps.clock.now().toISOString(),
-        end_reason: reason,
-      });
-      await appendAuditEvent(trx, this.deps, {
-        actor: userActor(row.user_id),
-        action: 'session.end',
-        target: row.user_id,
-        details: { reason },
-        seals: [[SESSIONS, [row.id]]],
-      });
-      return ok(null);
-    });
+    return this.#sessions.session(token, states);
   }
 }

@@ -19,12 +19,6 @@ const ORDER = ['core', 'crypto', 'config', 'http', 'storage', 'ledger', 'vault',
   .concat(['app', 'server', 'cli', 'web']);
 /** http/ is a side library: only the HTTP edge of a capability (routes, answer schemas) and the faces use it. */
 const HTTP_USER = /(^|\/)(routes|[a-z-]+-routes|[a-z-]+-answers)\.ts$|^(server|cli|web)\//;
-/** Exceptions still open (issue #14), each with its reason; the list only shrinks. */
-const ALLOWED = new Set<string>([
-  // Over 400 lines, to split by concept (issue #14: telemetry-service#accept; login/MFA/sessions).
-  'devices/telemetry-service.ts',
-  'access/auth-service.ts',
-]);
 
 const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' })
   .filter((f) => /\.tsx?$/.test(f) && !f.includes('.test.'))
@@ -40,7 +34,7 @@ describe('layers (issue #14)', () => {
     for (const [, spec] of text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
       const target = resolve(file, spec ?? '');
       const [a, b] = [folder(file), folder(target)];
-      if (a === b || ALLOWED.has(`${file} -> ${target}`)) continue;
+      if (a === b) continue;
       if (!edges.has(a)) edges.set(a, new Set());
       edges.get(a)?.add(b);
       const wrong = b === 'http' ? !HTTP_USER.test(file) : ORDER.indexOf(b) > ORDER.indexOf(a);
@@ -72,7 +66,6 @@ describe('layers (issue #14)', () => {
   });
 
   it('no file over 400 lines', () => {
-    const long = files.filter((f) => f.text.split('\n').length > 400).map((f) => f.file);
-    expect(long.filter((f) => !ALLOWED.has(f))).toEqual([]);
+    expect(files.filter((f) => f.text.split('\n').length > 400).map((f) => f.file)).toEqual([]);
   });
 });
