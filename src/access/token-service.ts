@@ -200,7 +200,7 @@ export class TokenService {
       if (!permit.ok) return permit;
     }
     return transact(this.deps.db, async (trx) => {
-      if (!(await repo.revokeToken(trx, id, this.deps.clock.now().toISOString()))) {
+      if (!(await repo.revokeOnce(trx, 'api_tokens', id, this.deps.clock.now().toISOString()))) {
         return err(appError('CONFLICT', 'The token was already revoked.'));
       }
       await appendAuditEvent(trx, this.deps, {

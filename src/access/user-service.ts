@@ -197,7 +197,7 @@ export class UserService {
       );
     }
     return transact(this.deps.db, async (trx) => {
-      if (!(await repo.revokeGrant(trx, grant.id, this.deps.clock.now().toISOString()))) {
+      if (!(await repo.revokeOnce(trx, 'grants', grant.id, this.deps.clock.now().toISOString()))) {
         return err(appError('CONFLICT', 'The grant was already revoked.'));
       }
       await appendAuditEvent(trx, this.deps, {

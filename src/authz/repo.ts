@@ -102,9 +102,18 @@ export const findTokenByHash = (db: Kysely<Database>, tokenHash: Buffer) =>
 export const findToken = (db: Kysely<Database>, id: string) =>
   db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
 
-export async function revokeToken(db: Kysely<Database>, id: string, at: string): Promise<boolean> {
+/**
+ * Revokes an API token or a grant once: true when this call revoked it, false when it was already
+ * revoked or is unknown (the caller answers NOT_FOUND or CONFLICT; a revocation is never re-stamped).
+ */
+export async function revokeOnce(
+  db: Kysely<Database>,
+  table: 'api_tokens' | 'grants',
+  id: string,
+  at: string,
+): Promise<boolean> {
   const result = await db
-    .updateTable('api_tokens')
+    .updateTable(table)
     .set({ revoked_at: at })
     .where('id', '=', id)
     .where('revoked_at', 'is', null)
@@ -118,16 +127,6 @@ export async function insertGrant(db: Kysely<Database>, row: GrantRow): Promise<
 
 export const activeGrants = (db: Kysely<Database>, userId: string) =>
   db.selectFrom('grants').selectAll().where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
-
-export async function revokeGrant(db: Kysely<Database>, id: string, at: string): Promise<boolean> {
-  const result = await db
-    .updateTable('grants')
-    .set({ revoked_at: at })
-    .where('id', '=', id)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
 
 export async function insertBreakGlass(db: Kysely<Database>, row: BreakGlassRow): Promise<void> {
   await db.insertInto('break_glass').values(row).execute();
