@@ -23,13 +23,14 @@ import type { UserService } from './user-service.js';
 
 const credentials = z.object({ email: z.string().max(254), password: z.string().max(1024) });
 const code = z.object({ code: z.string().max(32) });
+/** A WebAuthn response (assertion or attestation): the library checks the rest (passkey-service.ts). */
+const webauthnResponse = z.object({ id: z.string().max(1024) }).passthrough();
 /** Re-authentication before a factor changes: the password and a code, or a passkey assertion. */
 const reauth = z.object({
   password: z.string().max(1024).optional(),
   code: z.string().max(32).optional(),
-  passkey: z.unknown().optional(),
+  passkey: webauthnResponse.optional(),
 });
-const webauthnResponse = z.object({ id: z.string().max(1024) }).passthrough();
 
 /** Where WebAuthn ceremonies are bound: TRIALVAULT_RP_ID / TRIALVAULT_ORIGIN, else the request's host. */
 export interface RelyingPartyConfig {
