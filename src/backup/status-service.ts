@@ -3,6 +3,7 @@ import type { Actor } from '../core/actor.js';
 import { ok, type Result } from '../core/result.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { BackupStatus } from './backup-view.js';
+import { recentBackupEvents } from './status-repo.js';
 
 export type { BackupStatus } from './backup-view.js';
 
@@ -19,26 +20,15 @@ export class BackupStatusService {
   async status(actor: Actor): Promise<Result<BackupStatus>> {
     const permit = await this.authorizer.authorize(actor, 'backup.status');
     if (!permit.ok) return permit;
-    const events = await this.deps.db
-      .selectFrom('audit_events')
-      .select(['action', 'at', 'target', 'outcome', 'details'])
-      .where('action', 'in', ['backup.create', 'backup.verify'])
-      .orderBy('seq', 'desc')
-      .limit(200)
-      .execute();
+    const events = await recentBackupEvents(this.deps.db);
     const created = events.find((e) => e.action === 'backup.create');
     const verified = events.find((e) => e.action === 'backup.verify');
-    const verifiedOk = events.find((e) => e.action === 'backup.verify' && e.outcome === 'success');
-    const point =
-      verifiedOk === undefined
-        ? null
-        : ((JSON.parse(verifiedOk.details) as { createdAt?: string }).createdAt ?? verifiedOk.at);
+    const verifiedOk = events.find((e) => e.action === 'backup.verify' && e.ok);
+    const point = verifiedOk === undefined ? null : (verifiedOk.createdAt ?? verifiedOk.at);
     return ok({
       lastBackup: created === undefined ? null : { id: created.target ?? '', at: created.at },
       lastVerified:
-        verified === undefined
-          ? null
-          : { id: verified.target ?? '', at: verified.at, ok: verified.outcome === 'success' },
+        verified === undefined ? null : { id: verified.target ?? '', at: verified.at, ok: verified.ok },
       recoveryPoint: point,
     });
   }

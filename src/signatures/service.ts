@@ -13,6 +13,7 @@ import * as records from '../records/repo.js';
 import { versionDigest } from '../records/version-digest.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { insertSignature, listSignatures } from './repo.js';
 import { SIGNATURES } from './signatures-bindings.js';
 import { SIGNATURE_MEANINGS, type Signature } from './signatures-view.js';
 
@@ -76,7 +77,7 @@ export class SignatureService {
         content_hash: contentHash(recordId, version),
         signed_at: signedAt,
       };
-      await trx.insertInto('signatures').values(row).execute();
+      await insertSignature(trx, row);
       await appendAuditEvent(trx, this.deps, {
         actor,
         action: 'record.sign',
@@ -102,16 +103,7 @@ export class SignatureService {
     if (!permit.ok) return permit;
     // A signature edited, inserted or copied in SQL is never shown as valid, nor at all (21 CFR 11.70;
     // issue #17): the list is refused with ROW_TAMPERED and the row reported.
-    const checked = await trustRows(
-      this.deps,
-      SIGNATURES,
-      await this.deps.db
-        .selectFrom('signatures')
-        .selectAll()
-        .where('record_id', '=', recordId)
-        .orderBy('signed_at')
-        .execute(),
-    );
+    const checked = await trustRows(this.deps, SIGNATURES, await listSignatures(this.deps.db, recordId));
     if (!checked.ok) return checked;
     const rows = checked.value;
     const current = await records.findVersion(this.deps.db, recordId, Number(record.version));
