@@ -2,6 +2,7 @@ import { appError } from '../core/errors.js';
 import type { FieldValue, FieldValues } from '../core/field-value.js';
 import { err, ok, type Result } from '../core/result.js';
 import { DEFAULT_MAX_TEXT, type FieldDefinition, type FormDefinition } from './form-definition.js';
+import { isMissingCode } from './logic/missing-codes.js';
 
 export type { FieldValue, FieldValues } from '../core/field-value.js';
 
@@ -35,6 +36,8 @@ export function checkValue(
   field: FieldDefinition,
   raw: unknown,
 ): { value: FieldValue } | { message: string } {
+  // A missing-data code stands in for a value of any type (docs/logic.md#missing-data).
+  if (isMissingCode(raw)) return { value: raw };
   switch (field.type) {
     case 'text': {
       if (typeof raw !== 'string') return { message: 'must be text' };
