@@ -104,5 +104,32 @@ for (const dialect of DIALECTS) {
         const other = await s.person('coordinator', 'S02');
         expect((await s.as(other, 'GET', `/api/v1/participants/${p.id}/grid`)).status).toBe(404);
       }));
+
+    it('21 CFR 11.10(k) / issue #17: a schedule rewritten in SQL (an event added) is refused, never honoured', async () =>
+      DbaStore.with(dialect, async (s) => {
+        const p = await s.participant('S01');
+        expectOk(await s.vault.schedule.define(CLI_ACTOR, s.study.id, SCHEDULE));
+        const coordinator = await s.person('coordinator', 'S01');
+        await s.tamper(async (db) => {
+          const forged = {
+            events: [
+              ...SCHEDULE.events,
+              { oid: 'ANYTHING', name: 'x', kind: 'unscheduled', forms: ['VITALS'] },
+            ],
+          };
+          expect(await db.run('update schedules set definition = ?', JSON.stringify(forged))).toBe(1);
+        });
+        const written = await s.as(coordinator, 'POST', '/api/v1/records', {
+          participantId: p.id,
+          form: 'VITALS',
+          visit: 'ANYTHING',
+          values: { SYSBP: 120, DIABP: 80 },
+        });
+        expect(written.status).not.toBe(201);
+        await s.expectRefused(written, 'schedules');
+        expect((await s.as(coordinator, 'GET', `/api/v1/studies/${s.study.id}/schedule`)).status).not.toBe(
+          200,
+        );
+      }));
   });
 }
