@@ -6,6 +6,7 @@ import { LEDGER_BINDINGS } from '../ledger/ledger-bindings.js';
 import { registerBindings } from '../ledger/table-binding.js';
 import { PARTICIPANTS_BINDINGS } from '../participants/participants-bindings.js';
 import { RECORDS_BINDINGS } from '../records/records-bindings.js';
+import { SCHEDULE_BINDINGS } from '../schedule/schedule-bindings.js';
 import { SIGNATURES_BINDINGS } from '../signatures/signatures-bindings.js';
 import { STUDIES_BINDINGS } from '../studies/studies-bindings.js';
 import { VAULT_BINDINGS } from '../vault/vault-bindings.js';
@@ -25,4 +26,5 @@ export function registerAllBindings(): void {
   registerBindings(DEVICES_BINDINGS);
   registerBindings(SIGNATURES_BINDINGS);
   registerBindings(EXPORT_BINDINGS);
+  registerBindings(SCHEDULE_BINDINGS);
 }

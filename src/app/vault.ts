@@ -24,12 +24,14 @@ import { TelemetryService } from '../devices/telemetry-service.js';
 import { scrubFreeText } from '../export/free-text-scrubber.js';
 import { ExportService } from '../export/service.js';
 import { FormService } from '../forms/service.js';
+import { GridService } from '../grid/service.js';
 import { ImportService } from '../import/service.js';
 import { ensureLedgerKey, loadLedgerKeys } from '../ledger/ledger-keys.js';
 import { type LedgerConfig, LedgerService } from '../ledger/service.js';
 import { Witness } from '../ledger/witness.js';
 import { ParticipantService } from '../participants/service.js';
 import { RecordService } from '../records/service.js';
+import { ScheduleService } from '../schedule/service.js';
 import { SignatureService } from '../signatures/service.js';
 import { freedPagePurger } from '../storage/freed-pages.js';
 import { getMeta } from '../storage/meta-repo.js';
@@ -52,6 +54,7 @@ export interface Vault {
   readonly keyring: Keyring;
   readonly studies: StudyService;
   readonly forms: FormService;
+  readonly schedule: ScheduleService;
   readonly participants: ParticipantService;
   readonly records: RecordService;
   readonly keys: KeyRotationService;
@@ -70,6 +73,7 @@ export interface Vault {
   readonly users: UserService;
   readonly breakGlass: BreakGlassService;
   readonly signatures: SignatureService;
+  readonly grid: GridService;
   readonly devices: DeviceService;
   readonly telemetry: TelemetryService;
   readonly series: SeriesService;
@@ -118,7 +122,9 @@ export function buildVault(
     }
     await purge();
   });
-  const records = new RecordService(deps, forms, authorizer);
+  const schedule = new ScheduleService(deps, authorizer);
+  const records = new RecordService(deps, forms, authorizer, schedule);
+  const signatures = new SignatureService(deps, authorizer, auth);
   const studies = new StudyService(deps, authorizer);
   const ledgerService = new LedgerService(deps, ledger);
   return {
@@ -127,6 +133,7 @@ export function buildVault(
     keyring,
     studies,
     forms,
+    schedule,
     participants,
     records,
     keys: new KeyRotationService(deps, (actor, action) => authorizer.authorize(actor, action)),
@@ -138,7 +145,10 @@ export function buildVault(
     passkeys,
     users: new UserService(deps, authorizer),
     breakGlass: new BreakGlassService(deps, authorizer),
-    signatures: new SignatureService(deps, authorizer, auth),
+    signatures,
+    grid: new GridService(participants, records, schedule, signatures, () =>
+      deps.clock.now().toISOString().slice(0, 10),
+    ),
     devices: new DeviceService(deps, authorizer),
     telemetry: new TelemetryService(deps),
     series: new SeriesService(deps, authorizer),

@@ -14,6 +14,7 @@ import { describeFailure } from './failure.js';
 import { type CliIo, EXIT_OK, EXIT_USAGE, printError, processIo } from './io.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerLedgerCommands } from './ledger-commands.js';
+import { registerScheduleCommands } from './schedule-commands.js';
 import { serve } from './serve.js';
 
 /** "30s", "30m", "1h", "24h" in milliseconds (at least 10 seconds). */
@@ -190,6 +191,7 @@ export function buildProgram(context: CommandContext): Command {
   registerDeviceCommands(program, context, openConfiguredVault);
   registerKeyCommands(program, context, openConfiguredVault);
   registerExportCommands(program, context, openConfiguredVault);
+  registerScheduleCommands(program, context, openConfiguredVault);
   return program;
 }
 

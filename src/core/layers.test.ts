@@ -6,9 +6,11 @@ const SRC = new URL('..', import.meta.url).pathname;
 const ORDER = ['core', 'crypto', 'config', 'http', 'storage', 'ledger', 'vault', 'authz', 'studies', 'access']
   .concat([
     'forms',
+    'schedule',
     'participants',
     'records',
     'signatures',
+    'grid',
     'audit',
     'import',
     'demo',

@@ -118,6 +118,14 @@ export const DEMO_FORMS: readonly FormDefinition[] = [
       { oid: 'TEMP', label: 'Temperature', type: 'decimal', class: 'clinical', unit: '°C', min: 32, max: 43 },
       { oid: 'WEIGHT', label: 'Weight', type: 'decimal', class: 'clinical', unit: 'kg', min: 20, max: 350 },
     ],
+    // The issue #15 example: a diastolic 140 above a systolic 120 is refused (docs/logic.md).
+    checks: [
+      {
+        id: 'DIABP_BELOW_SYSBP',
+        expr: '[DIABP] < [SYSBP]',
+        message: 'Diastolic pressure must be below systolic pressure',
+      },
+    ],
   },
   {
     oid: 'LABS',

@@ -1,4 +1,5 @@
 import type { FieldDefinition, FormDefinition } from '../forms/form-definition.js';
+import { isMissingCode } from '../forms/logic/missing-codes.js';
 import type { FieldValue } from '../forms/validate-values.js';
 import { shiftDate, yearsBetween } from './date-shift.js';
 import type { ExportField, ExportProfile, ExportValue, FieldTransform } from './export-dataset.js';
@@ -89,6 +90,8 @@ export function transformValue(
   scrub: ((text: string) => string) | undefined,
 ): ExportValue {
   if (value === null || value === undefined) return null;
+  // A missing-data code says why a value is absent and holds no data of the person: kept as is.
+  if (isMissingCode(value)) return value;
   switch (field.transform) {
     case 'none':
       return value as ExportValue;

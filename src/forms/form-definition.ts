@@ -3,6 +3,8 @@ import { DATA_CLASSES, PROTECTED_CLASSES } from '../core/data-class.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
 import { IDENTIFIER_KINDS } from '../crypto/identifier-kinds.js';
+import { checkFormLogic } from './logic/form-logic.js';
+import { MAX_EXPRESSION_LENGTH } from './logic/parser.js';
 
 export { DATA_CLASSES, type DataClass, PROTECTED_CLASSES } from '../core/data-class.js';
 
@@ -37,6 +39,17 @@ const fieldSchema = z.strictObject({
   unit: z.string().min(1).max(32).optional(),
   lookup: z.enum(IDENTIFIER_KINDS).optional(),
   help: z.string().max(1000).optional(),
+  /** Branching: the field is shown (and may hold a value) only when this expression holds (docs/logic.md). */
+  show: z.string().min(1).max(MAX_EXPRESSION_LENGTH).optional(),
+  /** Calculated: the server computes the value from this expression; clients never set it. */
+  calc: z.string().min(1).max(MAX_EXPRESSION_LENGTH).optional(),
+});
+
+/** A cross-field edit check: `expr` must hold, else entry is refused with `message`. */
+const checkSchema = z.strictObject({
+  id: z.string().regex(OID, 'must be upper case letters, digits and _ (ODM OID style), at most 64'),
+  expr: z.string().min(1).max(MAX_EXPRESSION_LENGTH),
+  message: z.string().min(1).max(300),
 });
 
 export const formDefinitionSchema = z
@@ -46,6 +59,7 @@ export const formDefinitionSchema = z
     description: z.string().max(2000).optional(),
     repeating: z.boolean().optional(),
     fields: z.array(fieldSchema).min(1).max(500),
+    checks: z.array(checkSchema).max(200).optional(),
   })
   .superRefine((form, ctx) => {
     const seen = new Set<string>();
@@ -92,6 +106,8 @@ export const formDefinitionSchema = z
         });
       }
     });
+    // Expressions are parsed here, at definition time: a bad one is refused with its field named.
+    for (const problem of checkFormLogic(form)) ctx.addIssue({ code: 'custom', ...problem });
   });
 
 export type FormDefinition = z.infer<typeof formDefinitionSchema>;

@@ -1,7 +1,9 @@
 import { appError } from '../core/errors.js';
 import type { FieldValue, FieldValues } from '../core/field-value.js';
 import { err, ok, type Result } from '../core/result.js';
+import { enforceLogic } from './enforce-logic.js';
 import { DEFAULT_MAX_TEXT, type FieldDefinition, type FormDefinition } from './form-definition.js';
+import { isMissingCode } from './logic/missing-codes.js';
 
 export type { FieldValue, FieldValues } from '../core/field-value.js';
 
@@ -35,6 +37,8 @@ export function checkValue(
   field: FieldDefinition,
   raw: unknown,
 ): { value: FieldValue } | { message: string } {
+  // A missing-data code stands in for a value of any type (docs/logic.md#missing-data).
+  if (isMissingCode(raw)) return { value: raw };
   switch (field.type) {
     case 'text': {
       if (typeof raw !== 'string') return { message: 'must be text' };
@@ -87,7 +91,9 @@ export function isMissing(raw: unknown): boolean {
 
 /**
  * Validates a complete set of values against a form version: unknown fields, required fields and
- * every field's rules. Missing values are left out of the result.
+ * every field's rules, then the form's logic (docs/logic.md): the server computes calculated fields
+ * (a different client value is refused), refuses a value in a hidden field and refuses values that
+ * fail an edit check. Missing values are left out of the result.
  */
 export function validateValues(
   form: FormDefinition,
@@ -101,22 +107,30 @@ export function validateValues(
       problems[/^[A-Za-z0-9_]{1,64}$/.test(name) ? name : '(invalid name)'] = 'is not a field of this form';
   }
   const values: Record<string, FieldValue> = {};
+  const absent: FieldDefinition[] = [];
   for (const field of form.fields) {
     const raw = Object.hasOwn(input, field.oid) ? input[field.oid] : undefined;
     if (isMissing(raw)) {
-      if (field.required === true) problems[field.oid] = 'is required';
+      absent.push(field);
       continue;
     }
     const checked = checkValue(field, raw);
     if ('message' in checked) problems[field.oid] = checked.message;
     else values[field.oid] = checked.value;
   }
+  const logic = enforceLogic(form, values, problems);
+  for (const field of absent) {
+    // A hidden field is not asked, and a calculated one is the server's to fill.
+    if (field.required === true && field.calc === undefined && !logic.hidden.has(field.oid))
+      problems[field.oid] = 'is required';
+  }
   const names = Object.keys(problems);
   if (names.length > 0) {
+    const checks = logic.messages.length > 0 ? ` ${logic.messages.join(' ')}` : '';
     return err(
       appError(
         'VALIDATION_FAILED',
-        `The values are invalid: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}.`,
+        `The values are invalid: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}.${checks}`,
         {
           fields: problems,
         },

@@ -35,6 +35,7 @@ export const AUDIT_ACTIONS = [
   'form.create',
   'form.draft',
   'form.publish',
+  'schedule.define',
   'participant.create',
   'participant.status',
   'participant.lookup',

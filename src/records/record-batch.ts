@@ -99,6 +99,14 @@ export async function createBatchInTx(
       );
     }
     existing.add(key);
+    // Entry is chosen from the schedule, never typed (issue #15 item 4): an unknown event is refused.
+    const scheduled = await ctx.schedule?.checkEntry(
+      trx,
+      item.participant.study_id,
+      item.visit,
+      item.form.oid,
+    );
+    if (scheduled !== undefined && !scheduled.ok) return fail(scheduled.error);
     const participantKey = await keyring.participantKey(trx, item.participant.id);
     if (!participantKey.ok) return fail(participantKey.error);
     const one = prepareRecord(actor, now, participantKey.value, (id) => keyring.blindIndexKey(id), item);

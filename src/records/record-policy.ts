@@ -8,6 +8,7 @@ import type { DataClass, FormDefinition } from '../forms/form-definition.js';
 import type { FormService, FormVersion } from '../forms/service.js';
 import type { FieldValue } from '../forms/validate-values.js';
 import { PARTICIPANTS } from '../participants/participants-bindings.js';
+import type { ScheduleService } from '../schedule/service.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { OpenedValues, ViewPolicy } from './record-values.js';
 import type { RecordSummary, Shown } from './records-view.js';
@@ -19,6 +20,8 @@ export interface RecordContext {
   readonly deps: VaultDeps;
   readonly forms: FormService;
   readonly authorizer: Authorizer;
+  /** The visit schedule, when wired (the vault always wires it): records name its events. */
+  readonly schedule?: ScheduleService;
 }
 
 export const REASON_REQUIRED = appError(

@@ -53,7 +53,12 @@ export async function changeRecord(
   if (!key.ok) return key;
   const current = await openVersion(trx, record, from, key.value, REVEAL_ALL);
   if (!current.ok) return current;
-  const merged: Record<string, unknown> = { ...current.value.values, ...changes };
+  // Calculated fields are recomputed from the merged values, never carried over (docs/logic.md).
+  const calculated = new Set(
+    form.value.definition.fields.filter((f) => f.calc !== undefined).map((f) => f.oid),
+  );
+  const kept = Object.entries(current.value.values).filter(([oid]) => !calculated.has(oid));
+  const merged: Record<string, unknown> = { ...Object.fromEntries(kept), ...changes };
   const values = validateValues(form.value.definition, merged);
   if (!values.ok) return values;
   const before = current.value.values;

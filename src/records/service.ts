@@ -7,6 +7,7 @@ import { err, ok, type Result } from '../core/result.js';
 import type { FormService, FormVersion } from '../forms/service.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import * as participants from '../participants/repo.js';
+import type { ScheduleService } from '../schedule/service.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { createBatchInTx, createRecords } from './record-batch.js';
@@ -28,8 +29,8 @@ export { createRecordSchema, updateRecordSchema } from './schemas.js';
 export class RecordService {
   readonly #ctx: RecordContext;
 
-  constructor(deps: VaultDeps, forms: FormService, authorizer: Authorizer) {
-    this.#ctx = { deps, forms, authorizer };
+  constructor(deps: VaultDeps, forms: FormService, authorizer: Authorizer, schedule?: ScheduleService) {
+    this.#ctx = schedule === undefined ? { deps, forms, authorizer } : { deps, forms, authorizer, schedule };
   }
 
   async create(actor: Actor, input: unknown): Promise<Result<RecordView>> {

@@ -5,6 +5,7 @@ import type {
   ExportSettingsTable,
   ExportTable,
 } from './schema-export.js';
+import type { ScheduleTable } from './schema-schedule.js';
 
 // Timestamps are ISO 8601 UTC strings (server time); booleans are 0/1 integers; JSON is text.
 // Both dialects share this one schema.
@@ -317,6 +318,7 @@ export interface Database {
   telemetry_blocks: TelemetryBlockTable;
   telemetry_policies: TelemetryPolicyTable;
   export_settings: ExportSettingsTable;
+  schedules: ScheduleTable;
   export_recipients: ExportRecipientTable;
   export_requests: ExportRequestTable;
   exports: ExportTable;

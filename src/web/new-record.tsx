@@ -5,6 +5,8 @@ import type { Page } from '../http/pagination.js';
 import type { Participant } from '../participants/participants-view.js';
 import type { RecordView } from '../records/records-view.js';
 import { api, failureMessage } from './api.js';
+import { CheckMessages } from './entry/check-messages.js';
+import { entryLogic, shownCalc, valuesToSend } from './entry/entry-logic.js';
 import { FieldInput, FieldLabel } from './field-input.js';
 
 /** Choosing a form and a visit for a participant's first entry. */
@@ -68,12 +70,13 @@ export function NewRecordPage({
   const [values, setValues] = useState<Record<string, string>>({});
   const save = useMutation({
     mutationFn: () => {
-      const entered: Record<string, string> = {};
-      for (const [k, v] of Object.entries(values)) if (v !== '') entered[k] = v;
+      const def = definition.data?.definition;
+      const entered = def === undefined ? values : valuesToSend(def, values, entryLogic(def, values));
       return api<RecordView>('POST', '/api/v1/records', { participantId, form, visit, values: entered });
     },
     onSuccess: async (record) => {
       await client.invalidateQueries({ queryKey: ['records', participantId] });
+      await client.invalidateQueries({ queryKey: ['grid', participantId] });
       window.location.hash = `#/records/${record.id}`;
     },
   });
@@ -90,6 +93,7 @@ export function NewRecordPage({
       </p>
     );
   if (definition.data === undefined) return <p>Loading…</p>;
+  const logic = entryLogic(definition.data.definition, values);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     save.mutate();
@@ -104,13 +108,23 @@ export function NewRecordPage({
           const id = `new-${f.oid}`;
           const value = values[f.oid] ?? '';
           const set = (v: string) => setValues({ ...values, [f.oid]: v });
+          // Branching and calculations live, with the server's own module (docs/logic.md).
+          if (logic.hidden.has(f.oid)) return null;
+          const calc = f.calc !== undefined;
           return (
             <div className="field" key={f.oid}>
               <FieldLabel field={f} id={id} />
-              <FieldInput field={f} id={id} value={value} onChange={set} />
+              <FieldInput
+                field={calc ? { ...f, required: false } : f}
+                id={id}
+                value={calc ? shownCalc(logic, f.oid) : value}
+                disabled={calc}
+                onChange={set}
+              />
             </div>
           );
         })}
+        <CheckMessages outcome={logic} />
         <button type="submit">Save first entry</button>
       </form>
       {save.isError && (

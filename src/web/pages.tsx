@@ -9,8 +9,8 @@ import type { Study, StudySummary } from '../studies/studies-view.js';
 import { api, failureMessage } from './api.js';
 import { DashboardStats } from './dashboard-stats.js';
 import { FieldInput, FieldLabel } from './field-input.js';
-import { NewEntryChooser } from './new-record.js';
 import { RecordActions } from './record-actions.js';
+import { EntryPoint } from './schedule/event-grid.js';
 import { TelemetryPanel } from './telemetry-panel.js';
 
 const shown = (v: Shown) =>
@@ -192,7 +192,7 @@ export function ParticipantPage({ participantId }: { participantId: string }) {
       </p>
       {reveal.isError && <Failure error={reveal.error} />}
       <h3>New entry</h3>
-      <NewEntryChooser participantId={participantId} studyId={participant.data.studyId} />
+      <EntryPoint participantId={participantId} studyId={participant.data.studyId} />
       <h3>Records</h3>
       <ul className="cards">
         {records.data.items.map((r) => (
