@@ -86,7 +86,11 @@ export class DirectoryOutput implements ExportOutput {
   ): Promise<ExportFile> {
     let controller!: ReadableStreamDefaultController<Uint8Array>;
     const plain = new ReadableStream<Uint8Array>(
-      { start: (c) => void (controller = c) },
+      {
+        start: (c) => {
+          controller = c;
+        },
+      },
       new ByteLengthQueuingStrategy({ highWaterMark: 4 * BLOCK }),
     );
     const encrypter = new Encrypter();
@@ -104,7 +108,9 @@ export class DirectoryOutput implements ExportOutput {
       }
     })();
     let failed: unknown;
-    pump.catch((e: unknown) => void (failed = e));
+    pump.catch((e: unknown) => {
+      failed = e;
+    });
     let pending = '';
     const flush = async () => {
       if (pending === '') return;

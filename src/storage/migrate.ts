@@ -11,6 +11,7 @@ import { secondFactorsMigration } from './migrations/0008-second-factors.js';
 import { breakGlassReviewMigration } from './migrations/0009-break-glass-review.js';
 import { rowSealsMigration } from './migrations/0010-row-seals.js';
 import { exportsMigration } from './migrations/0011-exports.js';
+import { exportRecipientKeysMigration } from './migrations/0012-export-recipient-keys.js';
 import type { Database } from './schema.js';
 
 /** Versioned migrations, applied in order at start; each runs in its own transaction. */
@@ -27,6 +28,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0009-break-glass-review': breakGlassReviewMigration(),
     '0010-row-seals': rowSealsMigration(dialect),
     '0011-exports': exportsMigration(dialect),
+    '0012-export-recipient-keys': exportRecipientKeysMigration(),
   };
 }
 
