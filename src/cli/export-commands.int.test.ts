@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Decrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, envFor } from '../../test/support/cli.js';
 import { freshPlace, type TestPlace } from '../../test/support/stores.js';
@@ -61,6 +62,30 @@ describe('trialvault export (in-process)', () => {
     expect((await cli(env, 'export', 'recipient', ...dua)).code).toBe(0);
     const made = await cli(env, ...args, ...suppress);
     expect(made.code, made.err).toBe(0);
+  });
+
+  // HIPAA 164.312(e)(2)(ii): a recipient with an age key gets only files encrypted to it.
+  it('exports to a recipient with a registered age key are encrypted; a malformed key is refused', async () => {
+    const identity = await generateX25519Identity();
+    const key = await identityToRecipient(identity);
+    const rec = ['export', 'recipient', '--study', 'TV-DEMO-001', '--name', 'Sponsor Y'];
+    const bad = await cli(env, ...rec, '--age-key', 'age1oops');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/VALIDATION_FAILED|age X25519/);
+    const good = await cli(env, ...rec, '--age-key', key);
+    expect(good.code, good.err).toBe(0);
+    const dir = join(out, 'sponsor-y');
+    const args = exportTo(dir, 'deidentified', '--recipient', 'Sponsor Y', '--purpose', 'Analysis');
+    const made = await cli(env, ...args, '--suppress', 'BIRTH_DATE,ZIP', '--json');
+    expect(made.code, made.err).toBe(0);
+    const report = JSON.parse(made.out) as { encrypted: boolean; files: { name: string }[] };
+    expect(report.encrypted).toBe(true);
+    const wide = report.files.find((f) => f.name.endsWith('-wide.csv.age'))?.name ?? '';
+    const d = new Decrypter();
+    d.addIdentity(identity);
+    const plain = await d.decrypt(readFileSync(join(dir, wide)), 'text');
+    expect(plain.split('\n')[0]).toContain(',');
+    expect(readFileSync(join(dir, wide)).includes(Buffer.from(plain.split('\n')[0] ?? ''))).toBe(false);
   });
 
   it('the threshold is per study and at least 2', async () => {

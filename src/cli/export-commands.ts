@@ -18,6 +18,7 @@ function summary(r: ExportReport): string {
   return [
     `Export ${r.exportId} (${r.profile}, ${r.format}) of ${r.study} for ${r.recipient}: ${r.rows} rows.`,
     `Risk: k = ${r.risk.k} (threshold ${r.risk.threshold}) over ${r.risk.quasiIdentifiers.join(', ') || 'no quasi-identifier'}; ${r.risk.participants} participants in ${r.risk.classes} classes.`,
+    ...(r.encrypted ? [`Encrypted (age) to the recipient's key ${r.recipientKey}.`] : []),
     files,
   ].join('\n');
 }
@@ -108,6 +109,7 @@ export function registerExportCommands(program: Command, context: CommandContext
     .option('--unblinded', 'the recipient may receive allocation fields (e.g. a DMC)')
     .option('--dua <reference>', 'the data use agreement (needed for a limited data set)')
     .option('--dua-expires <date>', 'last day of the data use agreement (YYYY-MM-DD)')
+    .option('--age-key <key>', "the recipient's age public key (age1...): its exports are encrypted to it")
     .option('--json', 'print JSON')
     .action(
       async (opts: {
@@ -116,6 +118,7 @@ export function registerExportCommands(program: Command, context: CommandContext
         unblinded?: boolean;
         dua?: string;
         duaExpires?: string;
+        ageKey?: string;
         json?: boolean;
       }) => {
         const json = opts.json === true;
@@ -125,11 +128,13 @@ export function registerExportCommands(program: Command, context: CommandContext
             unblinded: opts.unblinded === true,
             ...(opts.dua === undefined ? {} : { duaReference: opts.dua }),
             ...(opts.duaExpires === undefined ? {} : { duaExpiresOn: opts.duaExpires }),
+            ...(opts.ageKey === undefined ? {} : { ageRecipient: opts.ageKey }),
           });
           context.report(
             saved,
             json,
-            (r) => `Recipient ${r.name} recorded${r.duaReference ? ` (DUA ${r.duaReference})` : ''}.`,
+            (r) =>
+              `Recipient ${r.name} recorded${r.duaReference ? ` (DUA ${r.duaReference})` : ''}${r.keyFingerprint ? `, exports encrypted to ${r.keyFingerprint}` : ''}.`,
           );
         });
       },

@@ -42,6 +42,8 @@ export const exportReportAnswer = describes<ExportReportView>()(
     }),
     canaries: z.number().int(),
     allocation: z.boolean().describe('Whether allocation (unblinded) fields are in the export'),
+    encrypted: z.boolean().describe("Whether the files are age-encrypted to the recipient's key"),
+    recipientKey: z.string().nullable().describe('Fingerprint of that key'),
   }),
 );
 
@@ -81,6 +83,8 @@ const recipientAnswer = z.strictObject({
   unblinded: z.boolean(),
   duaReference: z.string().nullable(),
   duaExpiresOn: z.string().nullable().describe('ISO 8601 date'),
+  ageRecipient: z.string().nullable().describe('age X25519 public key (age1...)'),
+  keyFingerprint: z.string().nullable(),
   updatedAt: timestamp,
 });
 export const recipientAnswerSchema = describes<RecipientView>()(recipientAnswer);

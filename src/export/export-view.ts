@@ -35,6 +35,9 @@ export interface ExportReportView {
   readonly risk: RiskReportView;
   readonly canaries: number;
   readonly allocation: boolean;
+  /** Whether the files are age-encrypted to the recipient's key, and that key's fingerprint. */
+  readonly encrypted: boolean;
+  readonly recipientKey: string | null;
 }
 
 /** One export as the study's list shows it. */
@@ -68,6 +71,9 @@ export interface RecipientView {
   readonly unblinded: boolean;
   readonly duaReference: string | null;
   readonly duaExpiresOn: string | null;
+  /** The registered age public key, if any, and its fingerprint. */
+  readonly ageRecipient: string | null;
+  readonly keyFingerprint: string | null;
   readonly updatedAt: string;
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream, linkSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { Encrypter } from 'age-encryption';
 import type { ExportFile, ExportOutput } from './export-dataset.js';
 
 export interface WrittenFile {
@@ -26,13 +27,19 @@ export class DirectoryOutput implements ExportOutput {
   constructor(
     readonly dir: string,
     exportId: string,
+    /** The recipient's age public key: every file is then written encrypted to it (issue #16). */
+    readonly ageRecipient?: string,
   ) {
     this.#staging = join(dir, `.staging-${exportId}`);
     mkdirSync(this.#staging, { mode: 0o700 });
   }
 
-  async file(name: string, mediaType: string): Promise<ExportFile> {
-    if (!SAFE_NAME.test(name) || name.includes('..')) throw new Error('export file name is not a plain name');
+  async file(plainName: string, plainType: string): Promise<ExportFile> {
+    if (!SAFE_NAME.test(plainName) || plainName.includes('..'))
+      throw new Error('export file name is not a plain name');
+    const encrypted = this.ageRecipient !== undefined;
+    const name = encrypted ? `${plainName}.age` : plainName;
+    const mediaType = encrypted ? 'application/octet-stream' : plainType;
     const stream = createWriteStream(join(this.#staging, name), { flags: 'wx', mode: 0o600 });
     await new Promise<void>((resolve, reject) => {
       stream.once('open', () => resolve());
@@ -49,6 +56,8 @@ export class DirectoryOutput implements ExportOutput {
       bytes += buffer.length;
       if (!stream.write(buffer)) await new Promise<void>((resolve) => stream.once('drain', resolve));
     };
+    if (this.ageRecipient !== undefined)
+      return this.#encrypted(this.ageRecipient, stream, hash, name, mediaType);
     return {
       write: async (chunk: string) => {
         pending += chunk;
@@ -56,6 +65,72 @@ export class DirectoryOutput implements ExportOutput {
       },
       close: async () => {
         await flush();
+        await new Promise<void>((resolve, reject) =>
+          stream.end((e?: Error | null) => (e ? reject(e) : resolve())),
+        );
+        this.files.push({ name, mediaType, sha256: hash.digest('hex'), bytes });
+      },
+    };
+  }
+
+  /**
+   * The plaintext goes only through memory into age (X25519, streaming STREAM chunks of 64 KiB): what
+   * reaches the spool disk, and what is hashed and recorded, is the ciphertext alone (issue #16).
+   */
+  async #encrypted(
+    recipient: string,
+    stream: ReturnType<typeof createWriteStream>,
+    hash: ReturnType<typeof createHash>,
+    name: string,
+    mediaType: string,
+  ): Promise<ExportFile> {
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    const plain = new ReadableStream<Uint8Array>(
+      {
+        start: (c) => {
+          controller = c;
+        },
+      },
+      new ByteLengthQueuingStrategy({ highWaterMark: 4 * BLOCK }),
+    );
+    const encrypter = new Encrypter();
+    encrypter.addRecipient(recipient);
+    const cipher = await encrypter.encrypt(plain);
+    let bytes = 0;
+    const pump = (async () => {
+      const reader = cipher.getReader();
+      for (;;) {
+        const next = await reader.read();
+        if (next.done) break;
+        hash.update(next.value);
+        bytes += next.value.length;
+        if (!stream.write(next.value)) await new Promise<void>((resolve) => stream.once('drain', resolve));
+      }
+    })();
+    let failed: unknown;
+    pump.catch((e: unknown) => {
+      failed = e;
+    });
+    let pending = '';
+    const flush = async () => {
+      if (pending === '') return;
+      controller.enqueue(Buffer.from(pending, 'utf8'));
+      pending = '';
+      // Backpressure: let age and the disk catch up before more plaintext is queued in memory.
+      while ((controller.desiredSize ?? 1) <= 0) {
+        if (failed !== undefined) throw failed;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    };
+    return {
+      write: async (chunk: string) => {
+        pending += chunk;
+        if (pending.length >= BLOCK) await flush();
+      },
+      close: async () => {
+        await flush();
+        controller.close();
+        await pump;
         await new Promise<void>((resolve, reject) =>
           stream.end((e?: Error | null) => (e ? reject(e) : resolve())),
         );

@@ -11,6 +11,7 @@ import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { ageKeyFingerprint, parseAgeRecipient } from './age-recipient.js';
 import { EXPORT_RECIPIENTS, EXPORT_SETTINGS } from './export-bindings.js';
 import type { RecipientView } from './export-view.js';
 import * as repo from './repo.js';
@@ -23,6 +24,8 @@ export const recipientSchema = z.strictObject({
   /** The data use agreement a limited data set needs (HIPAA 164.514(e)(4)): its reference and end. */
   duaReference: z.string().trim().min(1).max(200).optional(),
   duaExpiresOn: z.iso.date().optional(),
+  /** The recipient's age X25519 public key: its exports are then encrypted to it (issue #16). */
+  ageRecipient: z.string().max(200).optional(),
 });
 
 const view = (r: repo.RecipientRow): RecipientView => ({
@@ -30,6 +33,8 @@ const view = (r: repo.RecipientRow): RecipientView => ({
   unblinded: r.unblinded === 1,
   duaReference: r.dua_reference,
   duaExpiresOn: r.dua_expires_on,
+  ageRecipient: r.age_recipient,
+  keyFingerprint: r.age_recipient === null ? null : ageKeyFingerprint(r.age_recipient),
   updatedAt: r.updated_at,
 });
 
@@ -43,6 +48,9 @@ export class Recipients {
   async save(actor: Actor, studyRef: string, input: unknown): Promise<Result<RecipientView>> {
     const parsed = recipientSchema.safeParse(input);
     if (!parsed.success) return err(invalidInput(parsed.error, 'The recipient is invalid.'));
+    const key =
+      parsed.data.ageRecipient === undefined ? undefined : parseAgeRecipient(parsed.data.ageRecipient);
+    if (key !== undefined && !key.ok) return key;
     const study = await studies.findStudy(this.deps.db, studyRef);
     if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
     const allowed = await this.authorizer.authorize(actor, 'export.recipients', { studyId: study.id });
@@ -65,6 +73,7 @@ export class Recipients {
         unblinded: parsed.data.unblinded ? 1 : 0,
         dua_reference: parsed.data.duaReference ?? null,
         dua_expires_on: parsed.data.duaExpiresOn ?? null,
+        age_recipient: key?.value ?? null,
         recorded_by: actorLabel(actor),
         created_at: existing?.created_at ?? now,
         updated_at: now,
@@ -76,7 +85,12 @@ export class Recipients {
         action: 'export.recipient',
         studyId: study.id,
         target: row.name,
-        details: { unblinded: row.unblinded === 1, dua: row.dua_reference, duaExpiresOn: row.dua_expires_on },
+        details: {
+          unblinded: row.unblinded === 1,
+          dua: row.dua_reference,
+          duaExpiresOn: row.dua_expires_on,
+          key: view(row).keyFingerprint,
+        },
         seals: [[EXPORT_RECIPIENTS, [row.id]]],
       });
       return ok(view(row));

@@ -13,6 +13,7 @@ import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { ageKeyFingerprint } from './age-recipient.js';
 import { type Download, downloadOnce } from './download.js';
 import { DualControl } from './dual-control.js';
 import { runEngine } from './engine.js';
@@ -59,6 +60,9 @@ export interface ExportReport {
   /** Synthetic canary participants among the rows (never told to the recipient). */
   readonly canaries: number;
   readonly allocation: boolean;
+  /** Age-encrypted to the recipient's registered key (issue #16), and that key's fingerprint. */
+  readonly encrypted: boolean;
+  readonly recipientKey: string | null;
 }
 
 export interface ExportOptions {
@@ -167,7 +171,9 @@ export class ExportService {
     const settings = checked.value;
     const target = dir ?? join(this.options.spoolDir, exportId);
     mkdirSync(target, { recursive: true, mode: 0o700 });
-    const out = new DirectoryOutput(target, exportId);
+    // Issue #16: a recipient with a registered age key gets only ciphertext, on the spool too.
+    const ageKey = recipient?.age_recipient ?? undefined;
+    const out = new DirectoryOutput(target, exportId, ageKey);
     const createdAt = now.toISOString();
     const info = { exportId, profile, recipient: recipientName, purpose, createdAt };
     const made = await runEngine(
@@ -206,6 +212,8 @@ export class ExportService {
       risk: made.value.risk,
       canaries: made.value.canaries,
       allocation: unblinded,
+      encrypted: ageKey !== undefined,
+      recipientKey: ageKey === undefined ? null : ageKeyFingerprint(ageKey),
     };
     await transact(this.deps.db, async (trx) => {
       await repo.insertExport(trx, {
@@ -242,6 +250,8 @@ export class ExportService {
           rows: made.value.rows,
           canaries: made.value.canaries,
           allocation: unblinded,
+          encrypted: ageKey !== undefined,
+          recipientKey: ageKey === undefined ? null : ageKeyFingerprint(ageKey),
           k: made.value.risk.k,
           threshold: made.value.risk.threshold,
         },

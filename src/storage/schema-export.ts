@@ -16,6 +16,8 @@ export interface ExportRecipientTable {
   unblinded: number;
   dua_reference: string | null;
   dua_expires_on: string | null;
+  /** The recipient's age X25519 public key (migration 0012): exports to it are encrypted. */
+  age_recipient: string | null;
   recorded_by: string;
   created_at: string;
   updated_at: string;

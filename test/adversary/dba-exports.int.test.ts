@@ -1,3 +1,4 @@
+import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../../src/core/actor.js';
 import { expectOk } from '../../src/core/result.js';
@@ -66,6 +67,31 @@ for (const dialect of DIALECTS) {
         });
         const made = await s.as(pi, 'POST', `/api/v1/studies/${s.study.id}/exports`, {
           profile: 'limited',
+          ...ask,
+        });
+        expect(made.status).not.toBe(201);
+        await s.expectRefused(made, 'export_recipients');
+        await s.expectFound('export_recipients');
+      }));
+
+    // HIPAA 164.312(e)(2)(ii): a DBA who swaps the recipient's age key for their own gets nothing.
+    it('HIPAA 164.312(e)(2)(ii): an age key swapped in SQL is never encrypted to', async () =>
+      DbaStore.with(dialect, async (s) => {
+        const pi = await s.person('principal_investigator');
+        await s.participant('S01');
+        const theirs = await identityToRecipient(await generateX25519Identity());
+        const mine = await identityToRecipient(await generateX25519Identity());
+        expectOk(
+          await s.vault.exports.recipients.save(CLI_ACTOR, s.study.id, {
+            name: ask.recipient,
+            ageRecipient: theirs,
+          }),
+        );
+        await s.tamper(async (db) => {
+          await db.run('update export_recipients set age_recipient = ? where name = ?', mine, ask.recipient);
+        });
+        const made = await s.as(pi, 'POST', `/api/v1/studies/${s.study.id}/exports`, {
+          profile: 'deidentified',
           ...ask,
         });
         expect(made.status).not.toBe(201);
