@@ -8,6 +8,7 @@ import {
   ledgerSeal,
   type RowSealer,
   rowKeyOf,
+  rowMacAndSeal,
   rowMacHolds,
 } from './row-seal.js';
 import type { TableBinding } from './table-binding.js';
@@ -156,5 +157,15 @@ describe('row seal (issue #17)', () => {
       false,
     );
     expect(rowMacHolds(A, BINDING, { ...r, blob: Buffer.from([1, 2]) })).toBe(true);
+  });
+
+  it('the MAC and seal made together are those made apart, volatile columns set or not (property)', () => {
+    fc.assert(
+      fc.property(row, (r) => {
+        const both = rowMacAndSeal(A, BINDING, r);
+        expect(both.mac.equals(computeRowMac(A, BINDING, r))).toBe(true);
+        expect(both.seal).toBe(ledgerSeal(A, BINDING, r));
+      }),
+    );
   });
 });

@@ -70,6 +70,11 @@ function sealBytes(
   row: SealedRow,
   skip: ReadonlySet<string> | undefined,
 ): Buffer {
+  return Buffer.from(`[${JSON.stringify(label)}${sealTail(binding, row, skip)}`, 'utf8');
+}
+
+/** What follows the label in `sealBytes`: the same for the row MAC and the ledger seal without volatiles. */
+function sealTail(binding: TableBinding, row: SealedRow, skip: ReadonlySet<string> | undefined): string {
   const columns: string[] = [];
   for (const column of Object.keys(row)) {
     const value = row[column];
@@ -85,10 +90,34 @@ function sealBytes(
   for (const [i, column] of columns.entries()) {
     body += `${i === 0 ? '' : ','}${JSON.stringify(column)}:${canonicalText(row[column])}`;
   }
-  return Buffer.from(
-    `[${JSON.stringify(label)},${JSON.stringify(binding.table)},[${key}],${canonicalText(row[ROW_SEQ])},{${body}}]`,
-    'utf8',
-  );
+  return `,${JSON.stringify(binding.table)},[${key}],${canonicalText(row[ROW_SEQ])},{${body}}]`;
+}
+
+const ROW_PREFIX = `[${JSON.stringify(ROW_LABEL)}`;
+const LEDGER_PREFIX = `[${JSON.stringify(LEDGER_LABEL)}`;
+
+/**
+ * The row MAC and the ledger seal of a row being sealed, the same as `computeRowMac` and `ledgerSeal`:
+ * when no volatile column holds a value the two cover the same columns, so the row is serialized once.
+ */
+export function rowMacAndSeal(
+  sealer: RowSealer,
+  binding: TableBinding,
+  row: SealedRow,
+): { readonly mac: Buffer; readonly seal: string } {
+  const all = sealTail(binding, row, undefined);
+  const volatile = volatileOf(binding);
+  let ledger = all;
+  for (const column of volatile) {
+    if (row[column] !== null && row[column] !== undefined) {
+      ledger = sealTail(binding, row, volatile);
+      break;
+    }
+  }
+  return {
+    mac: sealer.rowMac(Buffer.from(ROW_PREFIX + all, 'utf8')),
+    seal: sealer.rowMac(Buffer.from(LEDGER_PREFIX + ledger, 'utf8')).toString('base64'),
+  };
 }
 
 /** The row MAC: every column (volatile ones included), the table, the key and row_seq. */

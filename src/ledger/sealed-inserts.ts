@@ -1,15 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { INSERT_CHUNK } from '../storage/insert-chunk.js';
 import type { Database } from '../storage/schema.js';
-import {
-  computeRowMac,
-  ledgerSeal,
-  ROW_MAC,
-  ROW_SEQ,
-  type RowSealer,
-  rowKeyOf,
-  type SealedRow,
-} from './row-seal.js';
+import { ROW_MAC, ROW_SEQ, type RowSealer, rowKeyOf, rowMacAndSeal, type SealedRow } from './row-seal.js';
 import type { RowSealEntry } from './row-seal-store.js';
 import { rowId } from './row-trust.js';
 import type { TableBinding } from './table-binding.js';
@@ -41,7 +33,7 @@ export class PendingInserts {
         }
       }
       const row = { ...values, [ROW_SEQ]: seq };
-      const mac = computeRowMac(sealer, binding, row);
+      const { mac, seal } = rowMacAndSeal(sealer, binding, row);
       const key = rowKeyOf(binding, row);
       const id = rowId(binding.table, key);
       let rows = this.#tables.get(binding);
@@ -52,7 +44,7 @@ export class PendingInserts {
       rows.delete(id);
       rows.set(id, { ...row, [ROW_MAC]: mac });
       this.marks.push([id, seq, binding.table]);
-      entries.push([binding.table, key, ledgerSeal(sealer, binding, row)]);
+      entries.push([binding.table, key, seal]);
     }
     return entries;
   }
