@@ -184,8 +184,8 @@ function sameValues(entry: VerifiedRow, row: SealedRow): boolean {
     count++;
     const known = entry.values.get(column);
     if (known === value) continue;
-    if (!(known instanceof Uint8Array) || !(value instanceof Uint8Array) || !Buffer.from(known).equals(value))
-      return false;
+    // Entries hold Buffer copies (rememberRowMac).
+    if (!Buffer.isBuffer(known) || !(value instanceof Uint8Array) || !known.equals(value)) return false;
   }
   return count === entry.values.size;
 }
