@@ -1,5 +1,6 @@
 import type { Actor } from '../core/actor.js';
 import type { SealTarget } from './row-seal-store.js';
+import type { SealedInsert } from './sealed-inserts.js';
 
 /**
  * What every state change and every reveal of a protected value writes, in the transaction of the
@@ -25,6 +26,11 @@ export interface AuditEventInput {
    * seals (null for a deleted row). Written after the rows themselves.
    */
   readonly seals?: readonly SealTarget[];
+  /**
+   * Row-sealed rows the ledger inserts for this change (sealed-inserts.ts), sealed like `seals` from
+   * the values as written: no read-back. Listed in the event's seals after those of `seals`.
+   */
+  readonly inserts?: readonly SealedInsert[];
 }
 
 export const AUDIT_ACTIONS = [

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { actorLabel } from '../core/actor.js';
 import type { Clock } from '../core/clock.js';
+import { onCommit } from '../storage/commit-hooks.js';
 import { INSERT_CHUNK } from '../storage/insert-chunk.js';
 import { nextCounter } from '../storage/meta-repo.js';
 import type { AuditEventTable, Database } from '../storage/schema.js';
@@ -8,7 +9,9 @@ import type { AuditEventInput } from './audit-event.js';
 import { type EventRow, eventLeaf } from './event-leaf.js';
 import { leafHash } from './merkle.js';
 import type { RowSealer } from './row-seal.js';
-import { sealRows } from './row-seal-store.js';
+import { type RowSealEntry, sealRows } from './row-seal-store.js';
+import { raiseMark } from './row-trust.js';
+import { PendingInserts } from './sealed-inserts.js';
 
 export const AUDIT_SEQUENCE = 'audit_seq';
 
@@ -33,13 +36,20 @@ export async function appendAuditEvents(
   const first = count - events.length;
   const now = sealer.clock.now().toISOString();
   const rows = [];
+  const pending = new PendingInserts();
   for (const [i, event] of events.entries()) {
     const seq = first + i;
     // The rows the change wrote get this event's number and their MACs; their seals go into the leaf.
-    const seals =
-      event.seals === undefined || event.seals.length === 0
-        ? null
-        : JSON.stringify(await sealRows(trx, sealer.keyring, seq, event.seals));
+    const entries: RowSealEntry[] = [];
+    if (event.seals !== undefined && event.seals.length > 0) {
+      // A row read back is never one still waiting to be inserted by an earlier event of this append.
+      if (pending.size > 0) await pending.flush(trx);
+      entries.push(...(await sealRows(trx, sealer.keyring, seq, event.seals)));
+    }
+    if (event.inserts !== undefined && event.inserts.length > 0) {
+      entries.push(...pending.seal(sealer.keyring, seq, event.inserts));
+    }
+    const seals = entries.length === 0 ? null : JSON.stringify(entries);
     const row: EventRow = {
       seq,
       at: event.at ?? now,
@@ -58,6 +68,10 @@ export async function appendAuditEvents(
     // A MAC under a key the database never holds: a row inserted or edited with SQL alone is named.
     rows.push({ ...row, leaf_mac: sealer.keyring.eventMac(leafHash(eventLeaf(row))) });
   }
+  await pending.flush(trx);
+  // Once committed, an older copy of an inserted row (one deleted before) is below its mark.
+  for (const [id, seq, table] of pending.marks)
+    onCommit(trx, () => raiseMark(sealer.keyring, id, seq, table));
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
     await trx
       .insertInto('audit_events')

@@ -6,10 +6,11 @@ import type { Database } from '../storage/schema.js';
 import {
   canonicalKey,
   computeRowMac,
-  ledgerSeal,
   ROW_MAC,
   ROW_SEQ,
   type RowSealer,
+  rememberRowMac,
+  rowMacAndSeal,
   rowMacHolds,
   type SealedRow,
 } from './row-seal.js';
@@ -84,8 +85,11 @@ export async function sealRows(
       continue;
     }
     const row = { ...stored, [ROW_SEQ]: seq };
-    await writeMac(trx, binding, key, seq, computeRowMac(sealer, binding, row));
-    entries.push([binding.table, canonicalKey(key), ledgerSeal(sealer, binding, row)]);
+    const { mac, seal } = rowMacAndSeal(sealer, binding, row);
+    await writeMac(trx, binding, key, seq, mac);
+    // Read back by the next request (a session, a grant): its check is then a comparison (row-seal.ts).
+    rememberRowMac(sealer, binding, row, mac);
+    entries.push([binding.table, canonicalKey(key), seal]);
   }
   return entries;
 }

@@ -1,5 +1,4 @@
 import { timingSafeEqual } from 'node:crypto';
-import { canonicalJson } from '../core/canonical-json.js';
 import type { TableBinding } from './table-binding.js';
 
 /** The narrow key dependency: HMAC-SHA-256 under the row key (Keyring.rowMac). */
@@ -43,9 +42,27 @@ export function canonicalKey(values: readonly unknown[]): unknown[] {
 }
 
 /**
+ * One canonical value (canonicalValue) as canonical JSON (core/canonical-json.ts), written directly:
+ * decimal and base64 text needs no escaping, other text is JSON.stringify'd as canonicalJson does.
+ */
+function canonicalText(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value instanceof Uint8Array) {
+    return `{"b64":"${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')}"}`;
+  }
+  if (typeof value === 'number' || typeof value === 'bigint') return JSON.stringify(String(value));
+  if (typeof value === 'boolean') return value ? '"1"' : '"0"';
+  throw new Error(`a row column cannot hold a ${typeof value}`);
+}
+
+/**
  * The bytes a row MAC or a ledger seal covers: label, table, primary key, row_seq and the named
  * columns, non-null ones only and sorted by name (a null and an absent column are the same, so a
  * nullable column added later leaves existing MACs valid; a value set or cleared still changes them).
+ * Exactly `canonicalJson([label, table, rowKeyOf(row), canonicalValue(row_seq), {column: value}])`
+ * (row-seal.test.ts holds the two together), built without the intermediate objects: this runs for
+ * every sealed row written and every row checked on read.
  */
 function sealBytes(
   label: string,
@@ -53,16 +70,54 @@ function sealBytes(
   row: SealedRow,
   skip: ReadonlySet<string> | undefined,
 ): Buffer {
-  const columns: Record<string, unknown> = {};
-  for (const [column, value] of Object.entries(row)) {
+  return Buffer.from(`[${JSON.stringify(label)}${sealTail(binding, row, skip)}`, 'utf8');
+}
+
+/** What follows the label in `sealBytes`: the same for the row MAC and the ledger seal without volatiles. */
+function sealTail(binding: TableBinding, row: SealedRow, skip: ReadonlySet<string> | undefined): string {
+  const columns: string[] = [];
+  for (const column of Object.keys(row)) {
+    const value = row[column];
     if (column === ROW_MAC || column === ROW_SEQ || value === null || value === undefined) continue;
     if (skip?.has(column) === true) continue;
-    columns[column] = canonicalValue(value);
+    columns.push(column);
   }
-  return Buffer.from(
-    canonicalJson([label, binding.table, rowKeyOf(binding, row), canonicalValue(row[ROW_SEQ]), columns]),
-    'utf8',
-  );
+  // UTF-16 code unit order, as canonicalJson sorts object keys (RFC 8785 3.2.3).
+  columns.sort();
+  let key = '';
+  for (const [i, column] of binding.key.entries()) key += (i === 0 ? '' : ',') + canonicalText(row[column]);
+  let body = '';
+  for (const [i, column] of columns.entries()) {
+    body += `${i === 0 ? '' : ','}${JSON.stringify(column)}:${canonicalText(row[column])}`;
+  }
+  return `,${JSON.stringify(binding.table)},[${key}],${canonicalText(row[ROW_SEQ])},{${body}}]`;
+}
+
+const ROW_PREFIX = `[${JSON.stringify(ROW_LABEL)}`;
+const LEDGER_PREFIX = `[${JSON.stringify(LEDGER_LABEL)}`;
+
+/**
+ * The row MAC and the ledger seal of a row being sealed, the same as `computeRowMac` and `ledgerSeal`:
+ * when no volatile column holds a value the two cover the same columns, so the row is serialized once.
+ */
+export function rowMacAndSeal(
+  sealer: RowSealer,
+  binding: TableBinding,
+  row: SealedRow,
+): { readonly mac: Buffer; readonly seal: string } {
+  const all = sealTail(binding, row, undefined);
+  const volatile = volatileOf(binding);
+  let ledger = all;
+  for (const column of volatile) {
+    if (row[column] !== null && row[column] !== undefined) {
+      ledger = sealTail(binding, row, volatile);
+      break;
+    }
+  }
+  return {
+    mac: sealer.rowMac(Buffer.from(ROW_PREFIX + all, 'utf8')),
+    seal: sealer.rowMac(Buffer.from(LEDGER_PREFIX + ledger, 'utf8')).toString('base64'),
+  };
 }
 
 /** The row MAC: every column (volatile ones included), the table, the key and row_seq. */
@@ -90,9 +145,91 @@ export function ledgerSeal(sealer: RowSealer, binding: TableBinding, row: Sealed
   return sealer.rowMac(sealBytes(LEDGER_LABEL, binding, row, volatileOf(binding))).toString('base64');
 }
 
-/** True when the row carries the MAC of its current content (constant-time compare). */
-export function rowMacHolds(sealer: RowSealer, binding: TableBinding, row: SealedRow): boolean {
+/**
+ * Rows whose MAC was computed or checked here, per row key (sealer): table and MAC -> the exact column
+ * values it covers (non-null ones, row_seq included). A row read again with the same MAC and the same
+ * values has the same sealed bytes, so the same MAC: it holds without canonical JSON or an HMAC. A row
+ * changed in any column (or copied under another key) differs in a value and is checked in full, so
+ * a forged row never passes on the strength of an entry (issue #17: "cache entries keyed by the MAC").
+ * This only spares the HMAC: distrust and high-water marks are checked on every read (row-trust.ts).
+ * Bounded: the oldest entries go first.
+ */
+const verified = new WeakMap<RowSealer, Map<string, VerifiedRow>>();
+const VERIFIED_CAPACITY = 50_000;
+
+/** A row known to carry its MAC; `id` is its identity for the marks (row-trust.ts), set on first use. */
+export interface VerifiedRow {
+  readonly values: ReadonlyMap<string, unknown>;
+  id?: string;
+}
+
+function memoOf(sealer: RowSealer): Map<string, VerifiedRow> {
+  let memo = verified.get(sealer);
+  if (memo === undefined) {
+    memo = new Map();
+    verified.set(sealer, memo);
+  }
+  return memo;
+}
+
+const memoKey = (table: string, mac: Uint8Array) =>
+  `${table}\u0000${Buffer.from(mac.buffer, mac.byteOffset, mac.byteLength).toString('base64')}`;
+
+/** The same values, column for column (a number for text, or any other mismatch: not the same). */
+function sameValues(entry: VerifiedRow, row: SealedRow): boolean {
+  let count = 0;
+  for (const column of Object.keys(row)) {
+    const value = row[column];
+    if (value === null || value === undefined || column === ROW_MAC) continue;
+    count++;
+    const known = entry.values.get(column);
+    if (known === value) continue;
+    // Entries hold Buffer copies (rememberRowMac).
+    if (!Buffer.isBuffer(known) || !(value instanceof Uint8Array) || !known.equals(value)) return false;
+  }
+  return count === entry.values.size;
+}
+
+/** Remembers that `row` (its values as they are now) carries `mac`. */
+export function rememberRowMac(sealer: RowSealer, binding: TableBinding, row: SealedRow, mac: Buffer): void {
+  const values = new Map<string, unknown>();
+  for (const column of Object.keys(row)) {
+    const value = row[column];
+    if (value === null || value === undefined || column === ROW_MAC) continue;
+    // A copy of binary values: the entry must not follow a later change of the caller's buffer.
+    values.set(column, value instanceof Uint8Array ? Buffer.from(value) : value);
+  }
+  const memo = memoOf(sealer);
+  const key = memoKey(binding.table, mac);
+  if (!memo.has(key) && memo.size >= VERIFIED_CAPACITY) {
+    const oldest = memo.keys().next().value;
+    if (oldest !== undefined) memo.delete(oldest);
+  }
+  memo.set(key, { values });
+}
+
+/**
+ * The row's entry when it carries the MAC of its current content (constant-time compare on a full
+ * check), otherwise undefined.
+ */
+export function verifiedRow(
+  sealer: RowSealer,
+  binding: TableBinding,
+  row: SealedRow,
+): VerifiedRow | undefined {
   const stored = row[ROW_MAC];
-  if (!(stored instanceof Uint8Array) || stored.length !== 32 || row[ROW_SEQ] === null) return false;
-  return timingSafeEqual(stored, computeRowMac(sealer, binding, row));
+  if (!(stored instanceof Uint8Array) || stored.length !== 32 || row[ROW_SEQ] === null) return undefined;
+  const memo = memoOf(sealer);
+  const key = memoKey(binding.table, stored);
+  const known = memo.get(key);
+  if (known !== undefined && sameValues(known, row)) return known;
+  const mac = computeRowMac(sealer, binding, row);
+  if (!timingSafeEqual(stored, mac)) return undefined;
+  rememberRowMac(sealer, binding, row, mac);
+  return memo.get(key);
+}
+
+/** True when the row carries the MAC of its current content. */
+export function rowMacHolds(sealer: RowSealer, binding: TableBinding, row: SealedRow): boolean {
+  return verifiedRow(sealer, binding, row) !== undefined;
 }

@@ -1,6 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
-import { ROW_SEQ, type RowSealer, rowKeyOf, rowMacHolds, type SealedRow } from './row-seal.js';
+import {
+  ROW_SEQ,
+  type RowSealer,
+  rowKeyOf,
+  type SealedRow,
+  type VerifiedRow,
+  verifiedRow,
+} from './row-seal.js';
 import type { TableBinding } from './table-binding.js';
 
 /**
@@ -24,13 +31,9 @@ export function distrustRows(db: Kysely<Database>, ids: Iterable<string>): void 
   for (const id of ids) set.add(id);
 }
 
-export function isDistrusted(db: Kysely<Database>, binding: TableBinding, row: SealedRow): boolean {
+function isDistrustedId(db: Kysely<Database>, id: string): boolean {
   const set = distrusted.get(db);
-  return (
-    set !== undefined &&
-    set.size > 0 &&
-    set.has(`${binding.table}\u0000${JSON.stringify(rowKeyOf(binding, row))}`)
-  );
+  return set !== undefined && set.size > 0 && set.has(id);
 }
 
 /**
@@ -86,16 +89,21 @@ export function raiseMark(sealer: RowSealer, id: string, seq: number, table?: st
   map.set(id, seq);
 }
 
-function belowMark(sealer: RowSealer, binding: TableBinding, row: SealedRow): boolean {
-  const seq = seqOf(row);
-  const mark =
-    seq === undefined ? undefined : marks.get(sealer)?.get(rowId(binding.table, rowKeyOf(binding, row)));
+function belowMark(sealer: RowSealer, seq: number | undefined, id: string): boolean {
+  const mark = seq === undefined ? undefined : marks.get(sealer)?.get(id);
   return seq !== undefined && mark !== undefined && seq < mark;
+}
+
+/** The row's identity, computed once per verified content (its key columns are part of it). */
+function idOf(binding: TableBinding, row: SealedRow, entry: VerifiedRow): string {
+  if (entry.id === undefined) entry.id = rowId(binding.table, rowKeyOf(binding, row));
+  return entry.id;
 }
 
 /**
  * The first row that must not be honoured (issue #17): a row MAC that does not hold, or a row distrusted
- * at startup, or a row older than its high-water mark. One HMAC per row; undefined when every row may be used.
+ * at startup, or a row older than its high-water mark. One HMAC per row content first seen (row-seal.ts
+ * remembers verified content by its MAC); undefined when every row may be used.
  */
 export function untrustedRow<R extends SealedRow>(
   db: Kysely<Database>,
@@ -103,19 +111,20 @@ export function untrustedRow<R extends SealedRow>(
   binding: TableBinding,
   rows: readonly R[],
 ): R | undefined {
+  const ids: string[] = [];
   for (const row of rows) {
-    if (
-      !rowMacHolds(sealer, binding, row) ||
-      isDistrusted(db, binding, row) ||
-      belowMark(sealer, binding, row)
-    )
-      return row;
+    const entry = verifiedRow(sealer, binding, row);
+    if (entry === undefined) return row;
+    const id = idOf(binding, row, entry);
+    if (isDistrustedId(db, id) || belowMark(sealer, seqOf(row), id)) return row;
+    ids.push(id);
   }
   // Rows read inside a transaction may yet roll back: only committed reads raise the marks.
   if (!db.isTransaction) {
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
       const seq = seqOf(row);
-      if (seq !== undefined) raiseMark(sealer, rowId(binding.table, rowKeyOf(binding, row)), seq);
+      const id = ids[i];
+      if (seq !== undefined && id !== undefined) raiseMark(sealer, id, seq);
     }
   }
   return undefined;

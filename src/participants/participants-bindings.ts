@@ -31,3 +31,15 @@ export const lookupSeal = (t: {
   readonly token: Buffer;
   readonly participantId: string;
 }) => [PARTICIPANT_LOOKUP, [t.studyId, t.kind, t.token, t.participantId]] as const;
+
+/** A lookup token's row, inserted and sealed by the ledger with its event (sealed-inserts.ts). */
+export const lookupInsert = (t: {
+  readonly studyId: string;
+  readonly kind: string;
+  readonly token: Buffer;
+  readonly participantId: string;
+}) =>
+  [
+    PARTICIPANT_LOOKUP,
+    { study_id: t.studyId, kind: t.kind, token: t.token, participant_id: t.participantId },
+  ] as const;

@@ -6,7 +6,7 @@ import { err, ok, type Result } from '../core/result.js';
 import type { FormVersion } from '../forms/service.js';
 import type { FieldValue } from '../forms/validate-values.js';
 import { appendAuditEvents } from '../ledger/audit-repo.js';
-import { lookupSeal } from '../participants/participants-bindings.js';
+import { lookupInsert } from '../participants/participants-bindings.js';
 import * as participants from '../participants/repo.js';
 import { trustParticipants } from '../participants/trusted.js';
 import { type Tx, transact } from '../storage/transact.js';
@@ -121,15 +121,12 @@ export async function createBatchInTx(
     trx,
     prepared.map((p) => p.version),
   );
-  await participants.insertLookupTokens(
-    trx,
-    prepared.flatMap((p) => p.tokens),
-  );
-  // Each record's event seals the lookup tokens it indexed (issue #17).
+  // Each record's event inserts and seals the lookup tokens it indexed (issue #17), from the values
+  // as written: one multi-row insert, no read-back.
   await appendAuditEvents(
     trx,
     ctx.deps,
-    prepared.map((p) => ({ ...p.event, seals: p.tokens.map(lookupSeal) })),
+    prepared.map((p) => ({ ...p.event, inserts: p.tokens.map(lookupInsert) })),
   );
   return ok(
     prepared.map((p, i) => ({

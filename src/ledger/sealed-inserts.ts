@@ -1,0 +1,71 @@
+import { type Kysely, sql } from 'kysely';
+import { INSERT_CHUNK } from '../storage/insert-chunk.js';
+import type { Database } from '../storage/schema.js';
+import { ROW_MAC, ROW_SEQ, type RowSealer, rowKeyOf, rowMacAndSeal, type SealedRow } from './row-seal.js';
+import type { RowSealEntry } from './row-seal-store.js';
+import { rowId } from './row-trust.js';
+import type { TableBinding } from './table-binding.js';
+
+/**
+ * A row the ledger inserts for a change, sealed by the change's event (issue #17): its MAC and ledger
+ * seal come from the values as written, so there is no read-back and no second write per row. Only
+ * for tables whose every column is part of the key (a lookup token): a row already there with that key
+ * holds the same values, and is resealed by this event as a read-back seal would.
+ */
+export type SealedInsert = readonly [binding: TableBinding, row: SealedRow];
+
+/** The rows of one append waiting to be inserted, per table, the latest event's copy of a key winning. */
+export class PendingInserts {
+  readonly #tables = new Map<TableBinding, Map<string, SealedRow>>();
+  readonly marks: Array<[id: string, seq: number, table: string]> = [];
+
+  get size(): number {
+    return this.#tables.size;
+  }
+
+  /** Seals `inserts` under event `seq`: their ledger entries, and the rows to write (`flush`). */
+  seal(sealer: RowSealer, seq: number, inserts: readonly SealedInsert[]): RowSealEntry[] {
+    const entries: RowSealEntry[] = [];
+    for (const [binding, values] of inserts) {
+      for (const column of Object.keys(values)) {
+        if (!binding.key.includes(column)) {
+          throw new Error(`${binding.table}.${column} is not a key column: seal the row by read-back`);
+        }
+      }
+      const row = { ...values, [ROW_SEQ]: seq };
+      const { mac, seal } = rowMacAndSeal(sealer, binding, row);
+      const key = rowKeyOf(binding, row);
+      const id = rowId(binding.table, key);
+      let rows = this.#tables.get(binding);
+      if (rows === undefined) {
+        rows = new Map();
+        this.#tables.set(binding, rows);
+      }
+      rows.delete(id);
+      rows.set(id, { ...row, [ROW_MAC]: mac });
+      this.marks.push([id, seq, binding.table]);
+      entries.push([binding.table, key, seal]);
+    }
+    return entries;
+  }
+
+  /** Writes the pending rows: multi-row inserts; a key already stored takes this row_seq and MAC. */
+  async flush(trx: Kysely<Database>): Promise<void> {
+    for (const [binding, byId] of this.#tables) {
+      const rows = [...byId.values()];
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        await trx
+          .insertInto(binding.table as 'participant_lookup')
+          .values(rows.slice(i, i + INSERT_CHUNK) as never[])
+          .onConflict((oc) =>
+            oc.columns(binding.key as never[]).doUpdateSet({
+              row_seq: sql.ref(`excluded.${ROW_SEQ}`),
+              row_mac: sql.ref(`excluded.${ROW_MAC}`),
+            } as never),
+          )
+          .execute();
+      }
+    }
+    this.#tables.clear();
+  }
+}
