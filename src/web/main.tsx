@@ -1,6 +1,7 @@
 import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { OwnPassword } from './admin/own-password.js';
 import { AdminPage } from './admin-page.js';
 import { api } from './api.js';
 import { LedgerPage } from './ledger-page.js';
@@ -33,7 +34,7 @@ function App() {
         </a>
         <nav aria-label="Main">
           <a href="#/">Studies</a> <a href="#/ledger">Ledger</a> <a href="#/admin">Administration</a>{' '}
-          <a href="#/security">Security</a>
+          <a href="#/security">Security</a> <a href="#/account">My account</a>
         </nav>
         <span className="who">
           {me.data.user?.name} ({me.data.roles?.map((r) => r.role).join(', ')})
@@ -57,6 +58,8 @@ function App() {
           />
         ) : section === 'admin' ? (
           <AdminPage />
+        ) : section === 'account' ? (
+          <OwnPassword />
         ) : section === 'security' ? (
           <SecurityPage />
         ) : section === 'ledger' ? (
