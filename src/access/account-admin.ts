@@ -5,7 +5,7 @@ import type { Authorizer } from '../authz/authorizer.js';
 import * as repo from '../authz/repo.js';
 import { trustRow } from '../authz/row-tamper.js';
 import type { Actor } from '../core/actor.js';
-import { appError } from '../core/errors.js';
+import { type AppError, appError } from '../core/errors.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
@@ -16,6 +16,7 @@ import type { GrantHeld, User } from './access-view.js';
 import type { AuthService } from './auth-service.js';
 import * as factors from './factor-repo.js';
 import { hashPassword, passwordProblem } from './passwords.js';
+import { MFA_WRONG } from './second-factor.js';
 import type { FactorChanges } from './totp-enrollment.js';
 import { toUser } from './user-service.js';
 
@@ -32,6 +33,10 @@ export const ownPasswordSchema = z.strictObject({
   next: z.string().max(1024),
   code: z.string().max(32).optional(),
 });
+
+/** A wrong password or code, said without telling which (no oracle for either; ASVS 6.3.8). */
+const wrongCurrent = (error: AppError) =>
+  err(error === MFA_WRONG ? appError('UNAUTHENTICATED', 'Your current password or code is wrong.') : error);
 
 const sessionActor = (row: repo.SessionRow): Actor => ({
   kind: 'user',
@@ -174,7 +179,7 @@ export class AccountAdmin {
         undefined,
         trx,
       );
-      if (!checked.ok) return ok(checked);
+      if (!checked.ok) return ok(wrongCurrent(checked.error));
       const at = this.deps.clock.now().toISOString();
       const rows = await change(trx, target, at);
       const ended = await repo.endUserSessions(trx, target.id, at, action);
@@ -213,7 +218,7 @@ export class AccountAdmin {
         undefined,
         trx,
       );
-      if (!checked.ok) return ok(checked);
+      if (!checked.ok) return ok(wrongCurrent(checked.error));
       const at = this.deps.clock.now().toISOString();
       await repo.updateUser(trx, user.id, { password_hash: hashed, updated_at: at });
       const ended = await repo.endOtherSessions(trx, user.id, row.id, at, 'password changed');

@@ -139,8 +139,15 @@ describe.skipIf(!available && process.env.CI !== 'true')('administration in head
     // A study role sees no account actions at all (hidden, not offered and refused).
     await page.setViewportSize({ width: 390, height: 844 });
     await shot(page, 'admin-390px');
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    expect(width).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    // Issue #15 item 10: the navigation is behind a menu button on a phone, and reachable.
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My account' }).waitFor();
+    await page.screenshot({ path: join(artifacts, `${String(++step).padStart(2, '0')}-menu-390px.png`) });
+    await page.getByRole('link', { name: 'Studies' }).click();
+    await page.getByRole('heading', { name: 'Studies' }).waitFor();
+    await shot(page, 'studies-390px');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 
     // The coordinator signs in with the temporary password and sets their own.
     await page.setViewportSize({ width: 1280, height: 800 });
@@ -175,6 +182,18 @@ describe.skipIf(!available && process.env.CI !== 'true')('administration in head
     await page.goto(`${url}/#/admin`);
     await page.getByText('Accounts are managed by system administrators.').waitFor();
     await shot(page, 'admin-as-coordinator');
+    // The coordinator's study and a participant at 390 px: no horizontal scroll of the page.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${url}/#/`);
+    await page.getByRole('heading', { name: 'Studies' }).waitFor();
+    await page.locator('main a').first().click();
+    await page.locator('main table a').first().waitFor();
+    await shot(page, 'study-390px');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.locator('main table a').first().click();
+    await page.waitForTimeout(1500);
+    await shot(page, 'participant-390px');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(errors).toEqual([]);
     await page.close();
   }, 240_000);

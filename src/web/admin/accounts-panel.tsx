@@ -121,7 +121,7 @@ export function AccountsPanel() {
     <div>
       {users.isError && <p className="error">{failureMessage(users.error)}</p>}
       <div className="table-scroll">
-        <table aria-label="Accounts">
+        <table aria-label="Accounts" className="cards">
           <thead>
             <tr>
               <th scope="col">Name</th>
@@ -136,10 +136,10 @@ export function AccountsPanel() {
               const self = u.id === me.data?.user?.id;
               return (
                 <tr key={u.id}>
-                  <td>{u.name}</td>
-                  <td>{u.email}</td>
-                  <td>{u.status}</td>
-                  <td>{u.mfa ? 'set up' : 'none'}</td>
+                  <td data-label="Name">{u.name}</td>
+                  <td data-label="E-mail">{u.email}</td>
+                  <td data-label="Status">{u.status}</td>
+                  <td data-label="Second factor">{u.mfa ? 'set up' : 'none'}</td>
                   <td className="actions">
                     {u.status === 'active' ? (
                       <button
