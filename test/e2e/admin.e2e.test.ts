@@ -71,6 +71,9 @@ describe.skipIf(!available && process.env.CI !== 'true')('administration in head
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** The page's scroll width (evaluated in the browser, where `document` exists). */
+  const pageWidth = (page: Page) => page.evaluate('document.documentElement.scrollWidth') as Promise<number>;
+
   async function shot(page: Page, name: string) {
     await page.screenshot({
       path: join(artifacts, `${String(++step).padStart(2, '0')}-${name}.png`),
@@ -139,7 +142,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('administration in head
     // A study role sees no account actions at all (hidden, not offered and refused).
     await page.setViewportSize({ width: 390, height: 844 });
     await shot(page, 'admin-390px');
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(390);
     // Issue #15 item 10: the navigation is behind a menu button on a phone, and reachable.
     await page.getByRole('button', { name: 'Menu' }).click();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My account' }).waitFor();
@@ -147,7 +150,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('administration in head
     await page.getByRole('link', { name: 'Studies' }).click();
     await page.getByRole('heading', { name: 'Studies' }).waitFor();
     await shot(page, 'studies-390px');
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(390);
 
     // The coordinator signs in with the temporary password and sets their own.
     await page.setViewportSize({ width: 1280, height: 800 });
@@ -189,11 +192,11 @@ describe.skipIf(!available && process.env.CI !== 'true')('administration in head
     await page.locator('main a').first().click();
     await page.locator('main table a').first().waitFor();
     await shot(page, 'study-390px');
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(390);
     await page.locator('main table a').first().click();
     await page.waitForTimeout(1500);
     await shot(page, 'participant-390px');
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await pageWidth(page)).toBeLessThanOrEqual(390);
     expect(errors).toEqual([]);
     await page.close();
   }, 240_000);
