@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { describes, timestamp } from '../http/answers.js';
 import type {
   BreakGlass,
+  GrantHeld,
   GrantView,
   Me,
   NewToken,
@@ -120,4 +121,18 @@ export const breakGlassAnswer = describes<BreakGlass>()(
       .strictObject({ by: z.string(), at: timestamp, outcome: z.string(), note: z.string() })
       .nullable(),
   }),
+);
+export const grantsHeldAnswer = describes<GrantHeld[]>()(
+  z.array(
+    z.strictObject({
+      id: z.string(),
+      role: z.string(),
+      studyId: z.string().nullable(),
+      siteId: z.string().nullable(),
+      createdAt: timestamp,
+    }),
+  ),
+);
+export const temporaryPasswordAnswer = describes<{ temporaryPassword: string }>()(
+  z.strictObject({ temporaryPassword: z.string().describe('Shown once; give it to the user in person') }),
 );

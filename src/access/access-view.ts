@@ -94,3 +94,12 @@ export interface GrantView {
   readonly study: string | null;
   readonly site: string | null;
 }
+
+/** A grant a user holds (GET /api/v1/users/grants), with its id for revoking. */
+export interface GrantHeld {
+  readonly id: string;
+  readonly role: string;
+  readonly studyId: string | null;
+  readonly siteId: string | null;
+  readonly createdAt: string;
+}

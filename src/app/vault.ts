@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { AccountAdmin } from '../access/account-admin.js';
 import { type AccessConfig, AuthService } from '../access/auth-service.js';
 import { BreakGlassService } from '../access/break-glass-service.js';
 import { PasskeyService } from '../access/passkey-service.js';
@@ -71,6 +72,7 @@ export interface Vault {
   readonly passkeys: PasskeyService;
   readonly tokens: TokenService;
   readonly users: UserService;
+  readonly accounts: AccountAdmin;
   readonly breakGlass: BreakGlassService;
   readonly signatures: SignatureService;
   readonly grid: GridService;
@@ -144,6 +146,7 @@ export function buildVault(
     factors,
     passkeys,
     users: new UserService(deps, authorizer),
+    accounts: new AccountAdmin(deps, authorizer, auth, factors),
     breakGlass: new BreakGlassService(deps, authorizer),
     signatures,
     grid: new GridService(participants, records, schedule, signatures, () =>

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerAccountRoutes } from '../access/account-routes.js';
 import { registerAuthRoutes } from '../access/auth-routes.js';
 import { registerAccessRoutes } from '../access/routes.js';
 import type { Vault } from '../app/vault.js';
@@ -83,6 +84,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const vault = options.vault;
   registerAuthRoutes(route, vault, options.relyingParty ?? {});
   registerAccessRoutes(route, vault);
+  registerAccountRoutes(route, vault);
   registerStudyRoutes(route, vault);
   registerFormRoutes(route, vault);
   registerScheduleRoutes(route, vault);

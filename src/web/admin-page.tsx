@@ -1,19 +1,13 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import type { User } from '../access/access-view.js';
 import { ROLES } from '../authz/roles-view.js';
-import type { Page } from '../http/pagination.js';
+import { AccountsPanel } from './admin/accounts-panel.js';
 import { api, failureMessage } from './api.js';
 import { BackupStatusPanel } from './backup-status.js';
 import { TokenAdmin } from './token-admin.js';
 
 /** Administration: accounts (system administrators), grants and API tokens (study administrators). */
 export function AdminPage() {
-  const users = useQuery({
-    queryKey: ['users'],
-    queryFn: () => api<Page<User>>('GET', '/api/v1/users'),
-    retry: false,
-  });
   const [grant, setGrant] = useState({ email: '', role: 'coordinator', study: '', site: '' });
   const granted = useMutation({
     mutationFn: () =>
@@ -32,30 +26,7 @@ export function AdminPage() {
     <section>
       <h2>Administration</h2>
       <h3>Accounts</h3>
-      {users.isError ? (
-        <p className="muted">{failureMessage(users.error)} (accounts are managed by system administrators)</p>
-      ) : (
-        <table aria-label="Accounts">
-          <thead>
-            <tr>
-              <th scope="col">E-mail</th>
-              <th scope="col">Name</th>
-              <th scope="col">Status</th>
-              <th scope="col">Second factor</th>
-            </tr>
-          </thead>
-          <tbody>
-            {(users.data?.items ?? []).map((u) => (
-              <tr key={u.id}>
-                <td>{u.email}</td>
-                <td>{u.name}</td>
-                <td>{u.status}</td>
-                <td>{u.mfa ? 'yes' : 'no'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <AccountsPanel />
       <h3>Grant a role</h3>
       <form onSubmit={submitGrant} aria-label="Grant a role">
         <label htmlFor="grant-email">E-mail</label>

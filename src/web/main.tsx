@@ -1,8 +1,10 @@
 import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { OwnPassword } from './admin/own-password.js';
 import { AdminPage } from './admin-page.js';
 import { api } from './api.js';
+import { MainNav } from './layout/main-nav.js';
 import { LedgerPage } from './ledger-page.js';
 import { Login } from './login.js';
 import { NewRecordPage } from './new-record.js';
@@ -31,10 +33,7 @@ function App() {
         <a href="#/" className="brand">
           TrialVault
         </a>
-        <nav aria-label="Main">
-          <a href="#/">Studies</a> <a href="#/ledger">Ledger</a> <a href="#/admin">Administration</a>{' '}
-          <a href="#/security">Security</a>
-        </nav>
+        <MainNav />
         <span className="who">
           {me.data.user?.name} ({me.data.roles?.map((r) => r.role).join(', ')})
         </span>
@@ -57,6 +56,8 @@ function App() {
           />
         ) : section === 'admin' ? (
           <AdminPage />
+        ) : section === 'account' ? (
+          <OwnPassword />
         ) : section === 'security' ? (
           <SecurityPage />
         ) : section === 'ledger' ? (

@@ -18,6 +18,8 @@ export type Answer = { status: number; body: any };
 export interface Caller {
   readonly email: string;
   readonly userId: string;
+  /** A current TOTP code of the caller's authenticator (a later time step each call). */
+  nextCode(): Promise<string>;
   call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown): Promise<Answer>;
 }
 
@@ -84,6 +86,7 @@ export async function arena(dialect: Dialect): Promise<Arena> {
       return {
         email,
         userId: user.id,
+        nextCode: () => code(secret),
         async call(method, url, payload) {
           const response = await app.inject({
             method,
