@@ -4,6 +4,7 @@ import { extname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parse } from 'csv-parse';
 import { z } from 'zod';
+import { fieldInputSchema } from '../records/schemas.js';
 
 /**
  * The items of an import file, read as a stream so a 100,000-record file never sits in memory at once.
@@ -47,7 +48,7 @@ const recordSchema = z.strictObject({
   site: z.string().min(1).max(64).optional(),
   form: z.string().min(1).max(64),
   visit: z.string().min(1).max(64),
-  values: z.record(z.string().max(64), z.unknown()),
+  values: z.record(z.string().max(64), fieldInputSchema),
 });
 
 export function formatOf(path: string): ImportFormat | undefined {

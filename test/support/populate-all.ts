@@ -175,6 +175,12 @@ export async function populateAll(vault: Vault, clock: TestClock) {
   // Study and participant state changed under events.
   expectOk(await vault.participants.setStatus(CLI_ACTOR, second.participant.id, 'withdrawn', 'Moved abroad'));
   expectOk(await vault.studies.setStatus(CLI_ACTOR, study.id, 'live'));
+  // A visit schedule (issue #15 item 4), defined after the records so that their visits stay valid.
+  expectOk(
+    await vault.schedule.define(CLI_ACTOR, study.id, {
+      events: [{ oid: 'SCREENING', name: 'Screening', kind: 'screening', forms: ['DEMOG'] }],
+    }),
+  );
   const checkpoint = expectOk(await vault.ledger.checkpoint());
   return {
     ...base,
