@@ -7,7 +7,6 @@ import { appendAuditEvent } from '../ledger/audit-repo.js';
 import type { ParticipantService } from '../participants/service.js';
 import type { RecordService } from '../records/service.js';
 import { transact } from '../storage/transact.js';
-import * as studiesRepo from '../studies/repo.js';
 import type { StudyService } from '../studies/service.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { DEMO_FORMS } from './demo-forms.js';
@@ -56,7 +55,7 @@ export class DemoService {
     if (!Number.isSafeInteger(seed) || seed < 0) {
       return err(appError('VALIDATION_FAILED', 'The seed must be a non-negative integer.'));
     }
-    if ((await studiesRepo.findStudy(this.deps.db, DEMO_PROTOCOL)) !== undefined) {
+    if ((await this.studies.getStudy(actor, DEMO_PROTOCOL)).ok) {
       return err(appError('ALREADY_EXISTS', 'The demo study exists already.'));
     }
     const study = await this.studies.createStudy(actor, {
@@ -75,137 +74,124 @@ export class DemoService {
       const published = await this.forms.publish(actor, study.value.id, form.oid);
       if (!published.ok) return published;
     }
-    const live = new Map<string, Awaited<ReturnType<FormService['liveForm']>>>();
-    for (const form of DEMO_FORMS) live.set(form.oid, await this.forms.liveForm(study.value.id, form.oid));
     const statusResult = await this.studies.setStatus(actor, study.value.id, 'live');
     if (!statusResult.ok) return statusResult;
 
     const random = new DemoRandom(seed);
     const base = Date.UTC(2026, 0, 5);
-    return transact(this.deps.db, async (trx) => {
-      let participantCount = 0;
-      let recordCount = 0;
-      const sites = await studiesRepo.listSites(trx, study.value.id);
-      for (const [siteIndex, site] of sites.entries()) {
-        for (let n = 0; n < PARTICIPANTS_PER_SITE; n++) {
-          const index = siteIndex * PARTICIPANTS_PER_SITE + n;
-          const person = syntheticPerson(random, index);
-          const day = random.int(0, 200);
-          const p = await this.participants.enrollInTx(trx, actor, study.value.id, site, {
-            subjectId: undefined,
-            status: random.next() < 0.1 ? 'withdrawn' : 'enrolled',
-            consentDate: isoDate(base, day),
+    // Built through the services the API calls, as a study team would (issue #15): each enrolment
+    // and each participant's first entries are their own transactions and audit events.
+    let participantCount = 0;
+    let recordCount = 0;
+    for (const [siteIndex, site] of DEMO_SITES.entries()) {
+      for (let n = 0; n < PARTICIPANTS_PER_SITE; n++) {
+        const index = siteIndex * PARTICIPANTS_PER_SITE + n;
+        const person = syntheticPerson(random, index);
+        const day = random.int(0, 200);
+        const p = await this.participants.enroll(actor, study.value.id, {
+          site: site.code,
+          status: random.next() < 0.1 ? 'withdrawn' : 'enrolled',
+          consentDate: isoDate(base, day),
+        });
+        if (!p.ok) return p;
+        participantCount++;
+        const entries: [string, string, Record<string, unknown>][] = [
+          [
+            'DEMOG',
+            'SCREENING',
+            {
+              FULL_NAME: person.fullName,
+              MRN: person.mrn,
+              EMAIL: person.email,
+              PHONE: person.phone,
+              ADDRESS: person.address,
+              BIRTH_DATE: person.birthDate,
+              ZIP: person.zip,
+              SEX: person.sex,
+            },
+          ],
+          [
+            'RAND',
+            'BASELINE',
+            {
+              ARM: random.next() < 0.5 ? 'A' : 'P',
+              KIT: `K${String(10000 + index * 7).padStart(5, '0')}`,
+              RAND_DATE: isoDate(base, day + 7),
+            },
+          ],
+          [
+            'LABS',
+            'SCREENING',
+            {
+              HGB: Math.round(random.normal(13.8, 1.2) * 10) / 10,
+              ALT: Math.max(5, Math.round(random.normal(28, 9))),
+              CREAT: Math.round(random.normal(0.95, 0.18) * 100) / 100,
+              GLUC: Math.round(random.normal(98, 14)),
+              COLLECTED: isoDate(base, day + 1),
+            },
+          ],
+          [
+            'PAYMENT',
+            'P1',
+            {
+              IBAN: person.iban,
+              ACCOUNT_HOLDER: person.fullName,
+              AMOUNT: 50,
+              PAID_ON: isoDate(base, day + 8),
+            },
+          ],
+        ];
+        const visits = random.int(1, 3);
+        for (const [v, visit] of ['BASELINE', 'WEEK4', 'WEEK8'].slice(0, visits).entries()) {
+          const sys = Math.round(random.normal(152 - v * 6, 11));
+          entries.push([
+            'VITALS',
+            visit,
+            {
+              SYSBP: sys,
+              DIABP: Math.round(sys * 0.62),
+              HR: Math.round(random.normal(74, 9)),
+              TEMP: Math.round(random.normal(36.8, 0.3) * 10) / 10,
+              WEIGHT: Math.round(random.normal(82, 14) * 10) / 10,
+            },
+          ]);
+        }
+        for (let ae = 1; ae <= random.int(0, 2); ae++) {
+          entries.push([
+            'AE',
+            `AE-${ae}`,
+            {
+              TERM: random.pick(AE_TERMS),
+              ONSET: isoDate(base, day + 10 + random.int(0, 60)),
+              SEVERITY: String(random.int(1, 3)),
+              SERIOUS: random.next() < 0.05,
+              RELATED: random.next() < 0.3,
+            },
+          ]);
+        }
+        // A few corrections, so that histories show old -> new with a reason (drawn as entered).
+        const corrections = new Map<number, number>();
+        for (const [i, [oid]] of entries.entries()) {
+          if (oid === 'VITALS' && random.next() < 0.15) corrections.set(i, Math.round(random.normal(70, 5)));
+        }
+        const created = await this.records.createMany(
+          actor,
+          entries.map(([form, visit, values]) => ({ participantId: p.value.id, form, visit, values })),
+        );
+        if (!created.ok) return created;
+        recordCount += created.value.length;
+        for (const [i, hr] of corrections) {
+          const record = created.value[i];
+          if (record === undefined) continue;
+          const fixed = await this.records.update(actor, record.id, {
+            changes: { HR: hr },
+            reason: 'Transcription error corrected against source',
           });
-          if (!p.ok) return p;
-          participantCount++;
-          const participant = {
-            id: p.value.id,
-            study_id: study.value.id,
-            subject_id: p.value.subjectId,
-            status: p.value.status,
-          };
-          const entries: [string, string, Record<string, unknown>][] = [
-            [
-              'DEMOG',
-              'SCREENING',
-              {
-                FULL_NAME: person.fullName,
-                MRN: person.mrn,
-                EMAIL: person.email,
-                PHONE: person.phone,
-                ADDRESS: person.address,
-                BIRTH_DATE: person.birthDate,
-                ZIP: person.zip,
-                SEX: person.sex,
-              },
-            ],
-            [
-              'RAND',
-              'BASELINE',
-              {
-                ARM: random.next() < 0.5 ? 'A' : 'P',
-                KIT: `K${String(10000 + index * 7).padStart(5, '0')}`,
-                RAND_DATE: isoDate(base, day + 7),
-              },
-            ],
-            [
-              'LABS',
-              'SCREENING',
-              {
-                HGB: Math.round(random.normal(13.8, 1.2) * 10) / 10,
-                ALT: Math.max(5, Math.round(random.normal(28, 9))),
-                CREAT: Math.round(random.normal(0.95, 0.18) * 100) / 100,
-                GLUC: Math.round(random.normal(98, 14)),
-                COLLECTED: isoDate(base, day + 1),
-              },
-            ],
-            [
-              'PAYMENT',
-              'P1',
-              {
-                IBAN: person.iban,
-                ACCOUNT_HOLDER: person.fullName,
-                AMOUNT: 50,
-                PAID_ON: isoDate(base, day + 8),
-              },
-            ],
-          ];
-          const visits = random.int(1, 3);
-          for (const [v, visit] of ['BASELINE', 'WEEK4', 'WEEK8'].slice(0, visits).entries()) {
-            const sys = Math.round(random.normal(152 - v * 6, 11));
-            entries.push([
-              'VITALS',
-              visit,
-              {
-                SYSBP: sys,
-                DIABP: Math.round(sys * 0.62),
-                HR: Math.round(random.normal(74, 9)),
-                TEMP: Math.round(random.normal(36.8, 0.3) * 10) / 10,
-                WEIGHT: Math.round(random.normal(82, 14) * 10) / 10,
-              },
-            ]);
-          }
-          for (let ae = 1; ae <= random.int(0, 2); ae++) {
-            entries.push([
-              'AE',
-              `AE-${ae}`,
-              {
-                TERM: random.pick(AE_TERMS),
-                ONSET: isoDate(base, day + 10 + random.int(0, 60)),
-                SEVERITY: String(random.int(1, 3)),
-                SERIOUS: random.next() < 0.05,
-                RELATED: random.next() < 0.3,
-              },
-            ]);
-          }
-          for (const [oid, visit, values] of entries) {
-            const form = live.get(oid);
-            if (form === undefined || !form.ok) return err(appError('INTERNAL', 'A demo form is missing.'));
-            const created = await this.records.createInTx(
-              trx,
-              actor,
-              participant,
-              form.value,
-              visit,
-              values,
-              undefined,
-            );
-            if (!created.ok) return created;
-            recordCount++;
-            // A few corrections, so that histories show old -> new with a reason.
-            if (oid === 'VITALS' && random.next() < 0.15) {
-              const fixed = await this.records.updateInTx(
-                trx,
-                actor,
-                created.value.id,
-                { HR: Math.round(random.normal(70, 5)) },
-                'Transcription error corrected against source',
-              );
-              if (!fixed.ok && fixed.error.details?.unchanged !== true) return fixed;
-            }
-          }
+          if (!fixed.ok && fixed.error.details?.unchanged !== true) return fixed;
         }
       }
+    }
+    return transact(this.deps.db, async (trx) => {
       await appendAuditEvent(trx, this.deps, {
         actor,
         action: 'demo.seed',
