@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { OwnPassword } from './admin/own-password.js';
 import { AdminPage } from './admin-page.js';
 import { api } from './api.js';
+import { DesignerPage } from './designer/designer-page.js';
 import { MainNav } from './layout/main-nav.js';
 import { LedgerPage } from './ledger-page.js';
 import { Login } from './login.js';
@@ -54,6 +55,8 @@ function App() {
             form={decodeURIComponent(route[2])}
             visit={decodeURIComponent(route[3])}
           />
+        ) : section === 'designer' && id !== undefined ? (
+          <DesignerPage studyId={id} formOid={route[2]} />
         ) : section === 'admin' ? (
           <AdminPage />
         ) : section === 'account' ? (

@@ -11,6 +11,7 @@ import { DashboardStats } from './dashboard-stats.js';
 import { FieldInput, FieldLabel } from './field-input.js';
 import { RecordActions } from './record-actions.js';
 import { EntryPoint } from './schedule/event-grid.js';
+import { StudyTools } from './study-tools.js';
 import { TelemetryPanel } from './telemetry-panel.js';
 
 const shown = (v: Shown) =>
@@ -84,6 +85,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
   return (
     <section>
       <h2>Dashboard</h2>
+      <StudyTools studyId={studyId} />
       <DashboardStats
         participants={participants.data.items.length}
         summary={summary.data}
