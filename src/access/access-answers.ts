@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { describes, timestamp } from '../http/answers.js';
 import type {
   BreakGlass,
+  BrowserSession,
   GrantHeld,
   GrantView,
   Me,
@@ -53,6 +54,14 @@ export const passkeysAnswer = describes<PasskeyList>()(
 export const endedAnswer = describes<{ ended: number }>()(
   z.strictObject({ ended: z.number().int().describe('Sessions ended') }),
 );
+export const browserSessionAnswer = describes<BrowserSession>()(
+  z.strictObject({
+    idleMinutes: z.number().int(),
+    expiresAt: z.string().describe('Absolute end of the session (UTC, ISO 8601)'),
+    draftKey: z.string().describe('AES-256-GCM key, base64url, for unsaved entry kept in this browser'),
+  }),
+);
+
 export const meAnswer = describes<Me>()(
   z.strictObject({
     actor: z.enum(['system', 'user', 'token', 'device']),

@@ -103,3 +103,11 @@ export interface GrantHeld {
   readonly siteId: string | null;
   readonly createdAt: string;
 }
+
+/** The signed-in browser's session facts (GET /api/v1/auth/session): timeouts and the draft key. */
+export interface BrowserSession {
+  readonly idleMinutes: number;
+  readonly expiresAt: string;
+  /** AES-256-GCM key (base64url) for unsaved entry kept in this browser; the same for every session of the user. */
+  readonly draftKey: string;
+}

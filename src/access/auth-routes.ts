@@ -6,6 +6,7 @@ import { idAnswer, nothing } from '../http/answers.js';
 import type { Route } from '../http/api-registry.js';
 import { clearSessionCookies, setSessionCookies } from '../http/cookies.js';
 import {
+  browserSessionAnswer,
   endedAnswer,
   meAnswer,
   passkeyAnswer,
@@ -262,5 +263,16 @@ export function registerAuthRoutes(
       response: meAnswer,
     },
     ({ actor }) => users.me(actor),
+  );
+  route(
+    {
+      method: 'GET',
+      url: '/api/v1/auth/session',
+      summary: 'This browser session: idle and absolute timeouts, and the key unsaved entry is kept under',
+      tag: 'auth',
+      auth: 'session',
+      response: browserSessionAnswer,
+    },
+    ({ session }) => auth.browserSession(session),
   );
 }

@@ -6,6 +6,8 @@ import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
+import type { BrowserSession } from './access-view.js';
+import { browserSession } from './browser-session.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { reauthenticate } from './reauthenticate.js';
 import { attemptSecondFactor, consumeCode, type Evaluation, refusalError } from './second-factor.js';
@@ -88,6 +90,11 @@ export class AuthService {
    */
   authenticate(token: string): Promise<Result<Actor>> {
     return this.#sessions.authenticate(token);
+  }
+
+  /** Session facts for the web app: timeouts and the entry-draft key (browser-session.ts). */
+  browserSession(token: string): Promise<Result<BrowserSession>> {
+    return browserSession(this.deps, this.config, this.#sessions, token);
   }
 
   /** Ends every session of the user at once (ASVS 7.4.1). */

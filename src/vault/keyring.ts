@@ -23,6 +23,8 @@ export interface ParticipantKey {
 const CACHE_LIMIT = 10_000;
 /** HKDF info of the row MAC key (docs/ledger.md): a separate key from the event MAC key. */
 export const ROW_MAC_INFO = 'trialvault/row-mac/v1';
+/** HKDF info of the root of the browser's entry-draft keys (access/browser-session.ts). */
+export const ENTRY_DRAFT_INFO = 'trialvault/entry-draft/v1';
 /** Data-key generation of a newly created participant key. */
 const FIRST_KEY_VERSION = 1;
 
@@ -47,6 +49,7 @@ export class Keyring {
     | { readonly db: Kysely<Database>; report(binding: TableBinding, row: SealedRow): AppError }
     | undefined;
   readonly #rowKey: Buffer;
+  readonly #draftRoot: Buffer;
 
   constructor(provider: KeyProvider, blindIndexRoot: Buffer, ledgerMacKey: Buffer) {
     this.#provider = provider;
@@ -54,6 +57,16 @@ export class Keyring {
     this.#ledgerMacKey = ledgerMacKey;
     // Derived, never stored: only the key directory (which unwraps the ledger MAC key) can make it.
     this.#rowKey = Buffer.from(hkdfSync('sha256', ledgerMacKey, Buffer.alloc(0), ROW_MAC_INFO, 32));
+    this.#draftRoot = Buffer.from(hkdfSync('sha256', ledgerMacKey, Buffer.alloc(0), ENTRY_DRAFT_INFO, 32));
+  }
+
+  /**
+   * The AES-256-GCM key a user's browser keeps unsaved entry under (issue #15 item 7): the same for
+   * every session of that user, so a draft survives a timeout and a new sign-in, and different per
+   * user, so the next person at a shared computer cannot read it. Derived, never stored.
+   */
+  entryDraftKey(userId: string): Buffer {
+    return createHmac('sha256', this.#draftRoot).update(`user/${userId}`).digest();
   }
 
   /**

@@ -15,6 +15,10 @@ function csrfToken(): string {
   return /(?:^|;\s*)__Host-tv_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';
 }
 
+let lastAnswer = Date.now();
+/** When the server last answered this browser (each authenticated answer restarts the idle clock). */
+export const lastActivity = (): number => lastAnswer;
+
 export async function api<T>(
   method: 'GET' | 'POST' | 'PUT' | 'DELETE',
   path: string,
@@ -36,6 +40,7 @@ export async function api<T>(
       data.error ?? { code: 'INTERNAL', message: 'The server did not answer.' },
     );
   }
+  lastAnswer = Date.now();
   return data as T;
 }
 

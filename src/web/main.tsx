@@ -5,7 +5,9 @@ import { OwnPassword } from './admin/own-password.js';
 import { AdminPage } from './admin-page.js';
 import { api } from './api.js';
 import { DesignerPage } from './designer/designer-page.js';
+import { forgetBrowserSession } from './entry/draft-store.js';
 import { MainNav } from './layout/main-nav.js';
+import { SessionWatch } from './layout/session-watch.js';
 import { LedgerPage } from './ledger-page.js';
 import { Login } from './login.js';
 import { NewRecordPage } from './new-record.js';
@@ -20,10 +22,19 @@ function App() {
   const me = useQuery({ queryKey: ['me'], queryFn: () => api<Me>('GET', '/api/v1/auth/me'), retry: false });
   const route = useRoute();
   if (me.isPending) return <p>Loading…</p>;
-  if (me.isError) return <Login onSignedIn={() => client.invalidateQueries()} />;
+  if (me.isError)
+    return (
+      <Login
+        onSignedIn={() => {
+          forgetBrowserSession();
+          return client.invalidateQueries();
+        }}
+      />
+    );
   const [section, id] = route;
   const signOut = async () => {
     await api('POST', '/api/v1/auth/logout', {}).catch(() => undefined);
+    forgetBrowserSession();
     client.clear();
     await client.invalidateQueries();
     window.location.hash = '';
@@ -42,6 +53,7 @@ function App() {
           Sign out
         </button>
       </header>
+      <SessionWatch />
       <main>
         {section === 'studies' && id !== undefined ? (
           <StudyPage studyId={id} />

@@ -7,6 +7,7 @@ import type { RecordView } from '../records/records-view.js';
 import { api, failureMessage } from './api.js';
 import { CheckMessages } from './entry/check-messages.js';
 import { entryLogic, shownCalc, valuesToSend } from './entry/entry-logic.js';
+import { useEntryDraft } from './entry/use-entry-draft.js';
 import { FieldInput, FieldLabel } from './field-input.js';
 
 /** Choosing a form and a visit for a participant's first entry. */
@@ -68,6 +69,7 @@ export function NewRecordPage({
   });
   const client = useQueryClient();
   const [values, setValues] = useState<Record<string, string>>({});
+  const draft = useEntryDraft(`${participantId}/${form}/${visit}`, values);
   const save = useMutation({
     mutationFn: () => {
       const def = definition.data?.definition;
@@ -75,6 +77,7 @@ export function NewRecordPage({
       return api<RecordView>('POST', '/api/v1/records', { participantId, form, visit, values: entered });
     },
     onSuccess: async (record) => {
+      draft.discard();
       await client.invalidateQueries({ queryKey: ['records', participantId] });
       await client.invalidateQueries({ queryKey: ['grid', participantId] });
       window.location.hash = `#/records/${record.id}`;
@@ -103,6 +106,23 @@ export function NewRecordPage({
       <h2>
         New {definition.data.definition.name} · {visit} · {participant.data?.subjectId}
       </h2>
+      {draft.found !== null && (
+        <div role="alert" className="warning">
+          Unsaved entry from {new Date(draft.found.savedAt).toLocaleString()} was kept in this browser.{' '}
+          <button
+            type="button"
+            onClick={() => {
+              if (draft.found !== null) setValues(draft.found.values);
+              draft.dismiss();
+            }}
+          >
+            Restore it
+          </button>{' '}
+          <button type="button" onClick={draft.discard}>
+            Discard it
+          </button>
+        </div>
+      )}
       <form onSubmit={submit} aria-label="Data entry">
         {definition.data.definition.fields.map((f) => {
           const id = `new-${f.oid}`;
@@ -121,11 +141,15 @@ export function NewRecordPage({
                 disabled={calc}
                 onChange={set}
               />
+              {f.help !== undefined && <span className="muted help">{f.help}</span>}
             </div>
           );
         })}
         <CheckMessages outcome={logic} />
-        <button type="submit">Save first entry</button>
+        <button type="submit">Save first entry</button>{' '}
+        {draft.kept !== undefined && (
+          <span className="muted">Unsaved entry kept in this browser, encrypted ({draft.kept}).</span>
+        )}
       </form>
       {save.isError && (
         <p role="alert" className="error">
