@@ -13,6 +13,7 @@ import { Login } from './login.js';
 import { NewRecordPage } from './new-record.js';
 import { ParticipantPage, RecordPage, Studies, StudyPage } from './pages.js';
 import { useRoute } from './router.js';
+import { ScheduleEditor } from './schedule/schedule-editor.js';
 import { SecurityPage } from './security-page.js';
 import './styles.css';
 import type { Me } from '../access/access-view.js';
@@ -69,6 +70,8 @@ function App() {
           />
         ) : section === 'designer' && id !== undefined ? (
           <DesignerPage studyId={id} formOid={route[2]} />
+        ) : section === 'schedule' && id !== undefined ? (
+          <ScheduleEditor studyId={id} />
         ) : section === 'admin' ? (
           <AdminPage />
         ) : section === 'account' ? (

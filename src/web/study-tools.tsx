@@ -9,7 +9,7 @@ export function StudyTools({ studyId }: { studyId: string }) {
   if (!may(me.data, 'form.manage', studyId)) return null;
   return (
     <nav aria-label="Study set-up" className="study-tools">
-      <a href={`#/designer/${studyId}`}>Design forms</a>
+      <a href={`#/designer/${studyId}`}>Design forms</a> <a href={`#/schedule/${studyId}`}>Visit schedule</a>
     </nav>
   );
 }
