@@ -1,0 +1,139 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generate } from 'otplib';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * Issue #15 items 2 and 4 from the study administrator's seat: the visit schedule defined in the
+ * browser (four events, forms per event, windows), then entry chosen from the grid it makes.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const root = new URL('../../', import.meta.url).pathname;
+const artifacts = join(root, 'test-artifacts', 'screenshots-study-setup');
+const available = existsSync(CHROMIUM);
+
+function secretFrom(output: string, role: string): string {
+  const line = output.split('\n').find((l) => l.trim().startsWith(role));
+  return /TOTP secret (\S+)/.exec(line ?? '')?.[1] ?? '';
+}
+
+describe.skipIf(!available && process.env.CI !== 'true')('study set-up pages in Chromium', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tv-setup-'));
+  let server: ChildProcess;
+  let browser: BrowserContext;
+  let url = '';
+  let output = '';
+  let step = 0;
+
+  beforeAll(async () => {
+    rmSync(artifacts, { recursive: true, force: true });
+    mkdirSync(artifacts, { recursive: true });
+    server = spawn(process.execPath, [join(root, 'bin/trialvault.js'), 'start'], {
+      cwd: dir,
+      env: { ...process.env, TRIALVAULT_PORT: '0', TRIALVAULT_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
+      server.stdout?.on('data', (c: Buffer) => {
+        output += c.toString();
+        const match = /serving at (http:\/\/\S+)/.exec(output);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+    });
+    browser = await chromium.launchPersistentContext(join(dir, 'chromium'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-sync',
+      ],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const shot = (page: Page, name: string) =>
+    page.screenshot({
+      path: join(artifacts, `${String(++step).padStart(2, '0')}-${name}.png`),
+      fullPage: true,
+    });
+
+  async function signIn(page: Page, role: string, email: string) {
+    await page.context().clearCookies();
+    await page.goto(url);
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password').fill('trialvault demo only');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel(/Code from your authenticator app/).waitFor();
+    await page.waitForTimeout(1000 * (30 - (Math.floor(Date.now() / 1000) % 30)) + 500);
+    await page
+      .getByLabel(/Code from your authenticator app/)
+      .fill(await generate({ secret: secretFrom(output, role) }));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { name: 'Studies' }).waitFor();
+  }
+
+  it('21 CFR 11.10(a): a study administrator defines four events in the schedule editor and the grid follows it', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await signIn(page, 'study_admin', 'study.admin@demo.trialvault.invalid');
+    await page.getByRole('link', { name: /TV-DEMO-001/ }).click();
+    await page.getByRole('link', { name: 'Visit schedule' }).click();
+    await page.getByRole('heading', { name: 'Visit schedule' }).waitFor();
+    const events: [string, string, string, string[]][] = [
+      ['Screening', 'screening', '', ['DEMOG', 'LABS']],
+      ['Baseline', 'baseline', '0', ['VITALS', 'RAND']],
+      ['Week 4', 'scheduled', '28', ['VITALS']],
+      ['Adverse events', 'repeating', '', ['AE']],
+    ];
+    for (const [i, [name, kind, day, forms]] of events.entries()) {
+      await page.getByRole('button', { name: 'Add event' }).click();
+      const box = page.getByRole('group', { name: `Event ${i + 1}` });
+      await box.getByLabel('Event name').fill(name);
+      await box.getByLabel('Kind').selectOption(kind);
+      if (day !== '') await box.getByLabel('Target day').fill(day);
+      if (kind === 'scheduled') {
+        await box.getByLabel('Days before').fill('3');
+        await box.getByLabel('Days after').fill('3');
+      }
+      for (const f of forms) await box.getByLabel(f, { exact: true }).check();
+    }
+    await shot(page, 'schedule-editor');
+    await page.getByRole('button', { name: 'Save schedule' }).click();
+    await page
+      .getByRole('status')
+      .getByText(/Saved: version 1/)
+      .waitFor();
+    await shot(page, 'schedule-saved');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, 'schedule-phone');
+    const width = await page.evaluate(
+      () =>
+        (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document
+          .documentElement.scrollWidth,
+    );
+    expect(width).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.getByRole('link', { name: 'Back to the study' }).click();
+    await page.getByRole('link', { name: 'Design forms' }).click();
+    await page.getByRole('link', { name: /VITALS/ }).waitFor();
+    await shot(page, 'designer-catalogue');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+});
