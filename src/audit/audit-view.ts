@@ -5,6 +5,8 @@ export interface AuditEventView {
   readonly seq: number;
   readonly at: string;
   readonly actor: string;
+  /** Who the actor is, as people read it: "Jane Smith (investigator)". */
+  readonly actorName: string;
   readonly action: string;
   readonly outcome: string;
   readonly studyId: string | null;

@@ -13,6 +13,9 @@ const eventAnswer = describes<AuditEventView>()(
     seq: z.number().int().describe('The gapless sequence number'),
     at: timestamp,
     actor: z.string(),
+    actorName: z
+      .string()
+      .describe('The person and their roles in the study, e.g. "Jane Smith (investigator)"'),
     action: z.string(),
     outcome: z.string(),
     studyId: z.string().nullable(),

@@ -1,14 +1,15 @@
+import { actorNames } from '../authz/actor-names.js';
 import type { Authorizer } from '../authz/authorizer.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
-import { listAuditEvents, listStudyAuditEvents } from '../ledger/audit-repo.js';
+import { type AuditEventRow, listAuditEvents, listStudyAuditEvents } from '../ledger/audit-repo.js';
 import * as participants from '../participants/repo.js';
 import * as records from '../records/repo.js';
 import type { RecordService } from '../records/service.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
-import type { ParticipantTrail, RecordTrail, StudyTrail } from './audit-view.js';
+import type { AuditEventView, ParticipantTrail, RecordTrail, StudyTrail } from './audit-view.js';
 
 export type { AuditEventView, ParticipantTrail, RecordTrail, StudyTrail } from './audit-view.js';
 
@@ -40,7 +41,7 @@ export class AuditTrailService {
     return ok({
       record: { id: row.id, form: row.form_oid, visit: row.visit, subjectId: row.subject_id },
       history: history.value,
-      events: await listAuditEvents(this.deps.db, { recordId }),
+      events: await this.#named(await listAuditEvents(this.deps.db, { recordId }), row.study_id),
     });
   }
 
@@ -63,8 +64,9 @@ export class AuditTrailService {
       if (!trail.ok) return trail;
       trails.push(trail.value);
     }
-    const events = (await listAuditEvents(this.deps.db, { participantId })).filter(
-      (e) => e.recordId === null,
+    const events = await this.#named(
+      (await listAuditEvents(this.deps.db, { participantId })).filter((e) => e.recordId === null),
+      participant.study_id,
     );
     return ok({
       participant: { id: participant.id, subjectId: participant.subject_id, status: participant.status },
@@ -95,6 +97,19 @@ export class AuditTrailService {
       sites: sites === 'all' ? 'all' : [...sites],
     });
     const last = items.at(-1);
-    return ok({ items, next: items.length === options.limit && last !== undefined ? last.seq : null });
+    return ok({
+      items: await this.#named(items, study.id),
+      next: items.length === options.limit && last !== undefined ? last.seq : null,
+    });
+  }
+
+  /** Events with the people behind their actors named (issue #15 item 8). */
+  async #named(events: readonly AuditEventRow[], studyId: string): Promise<AuditEventView[]> {
+    const name = await actorNames(
+      this.deps,
+      events.map((e) => e.actor),
+      studyId,
+    );
+    return events.map((e) => ({ ...e, actorName: name(e.actor) }));
   }
 }

@@ -39,6 +39,9 @@ export const historyAnswer = describes<HistoryEntry>()(
     version: z.number().int(),
     at: timestamp,
     actor: z.string(),
+    actorName: z
+      .string()
+      .describe('The person and their roles in the study, e.g. "Jane Smith (investigator)"'),
     reason: z.string().nullable(),
     changes: z.array(z.strictObject({ field: z.string(), old: shown, new: shown })),
   }),

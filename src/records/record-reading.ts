@@ -1,3 +1,4 @@
+import { actorNames } from '../authz/actor-names.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
@@ -75,7 +76,7 @@ export async function recordHistory(
   if (!key.ok) return key;
   const versions = await repo.listVersions(db, record.id);
   const revealed = new Set<string>();
-  const entries: HistoryEntry[] = [];
+  const entries: Omit<HistoryEntry, 'actorName'>[] = [];
   let previous: OpenedValues = { values: {}, masked: [], unavailable: [] };
   for (const row of versions) {
     const version = Number(row.version);
@@ -119,7 +120,13 @@ export async function recordHistory(
     });
   }
   entries.sort((a, b) => (a.at === b.at ? a.version - b.version : a.at < b.at ? -1 : 1));
-  if (revealed.size === 0) return ok(entries);
+  const named = await actorNames(
+    ctx.deps,
+    entries.map((e) => e.actor),
+    record.study_id,
+  );
+  const history: HistoryEntry[] = entries.map((e) => ({ ...e, actorName: named(e.actor) }));
+  if (revealed.size === 0) return ok(history);
   return transact(db, async (trx) => {
     await auditReveal(
       ctx,
@@ -129,7 +136,7 @@ export async function recordHistory(
       [...revealed],
       versions.map((v) => Number(v.version)),
     );
-    return ok(entries);
+    return ok(history);
   });
 }
 

@@ -31,6 +31,8 @@ export interface HistoryEntry {
   readonly version: number;
   readonly at: string;
   readonly actor: string;
+  /** Who the actor is, as people read it: "Jane Smith (investigator)" (authz/actor-names.ts). */
+  readonly actorName: string;
   readonly reason: string | null;
   readonly changes: readonly { readonly field: string; readonly old: Shown; readonly new: Shown }[];
 }

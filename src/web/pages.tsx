@@ -13,6 +13,7 @@ import { RecordActions } from './record-actions.js';
 import { EntryPoint } from './schedule/event-grid.js';
 import { StudyTools } from './study-tools.js';
 import { TelemetryPanel } from './telemetry-panel.js';
+import { When } from './when.js';
 
 const shown = (v: Shown) =>
   'masked' in v ? '••••••' : 'unavailable' in v ? '(erased)' : v.value === null ? '—' : String(v.value);
@@ -318,7 +319,7 @@ export function RecordPage({ recordId }: { recordId: string }) {
         <table aria-label="Record history">
           <thead>
             <tr>
-              <th scope="col">When (UTC)</th>
+              <th scope="col">When</th>
               <th scope="col">Who</th>
               <th scope="col">What</th>
               <th scope="col">Why</th>
@@ -327,8 +328,10 @@ export function RecordPage({ recordId }: { recordId: string }) {
           <tbody>
             {history.data.items.map((h) => (
               <tr key={`${h.action}-${h.version}-${h.at}`}>
-                <td>{h.at}</td>
-                <td>{h.actor}</td>
+                <td>
+                  <When at={h.at} />
+                </td>
+                <td title={h.actor}>{h.actorName}</td>
                 <td>
                   {h.action === 'lock' || h.action === 'unlock'
                     ? h.action

@@ -4,6 +4,7 @@ import type { RecordTrail } from '../audit/audit-view.js';
 import type { Page } from '../http/pagination.js';
 import type { Signature } from '../signatures/signatures-view.js';
 import { api, failureMessage } from './api.js';
+import { When } from './when.js';
 
 /** Lock and unlock (unlocking asks for a reason), electronic signatures, and the record's audit trail. */
 export function RecordActions({
@@ -151,7 +152,7 @@ export function RecordActions({
           <thead>
             <tr>
               <th scope="col">#</th>
-              <th scope="col">When (UTC)</th>
+              <th scope="col">When</th>
               <th scope="col">Who</th>
               <th scope="col">Action</th>
               <th scope="col">Reason</th>
@@ -161,8 +162,10 @@ export function RecordActions({
             {(audit.data?.events ?? []).map((e) => (
               <tr key={e.seq}>
                 <td>{e.seq}</td>
-                <td>{e.at}</td>
-                <td>{e.actor}</td>
+                <td>
+                  <When at={e.at} />
+                </td>
+                <td title={e.actor}>{e.actorName}</td>
                 <td>{e.action}</td>
                 <td>{e.reason ?? ''}</td>
               </tr>
