@@ -1,18 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import type { DeviceView, Registration, Series } from '../devices/devices-view.js';
+import type { DeviceView, Registration } from '../devices/devices-view.js';
 import type { Page } from '../http/pagination.js';
 import { api, failureMessage } from './api.js';
+import { SeriesChart } from './telemetry/series-chart.js';
 
-const METRIC_LABELS: Record<string, string> = {
-  heart_rate: 'Heart rate',
-  spo2: 'SpO2',
-  glucose: 'Glucose',
-  systolic_bp: 'Systolic BP',
-  diastolic_bp: 'Diastolic BP',
-  temperature: 'Temperature',
-  steps: 'Steps',
-};
 const when = (iso: string | null) => (iso === null ? 'never' : iso.slice(0, 19).replace('T', ' '));
 
 /** Wearables of one participant: devices with status and flags, register, suspend or revoke, and charts. */
@@ -168,66 +160,5 @@ export function TelemetryPanel({ participantId }: { participantId: string }) {
         <SeriesChart key={m} participantId={participantId} metric={m} />
       ))}
     </>
-  );
-}
-
-const W = 720;
-const H = 180;
-const PAD = 36;
-
-/** One metric over the last 24 hours: a line of accepted values, quarantined ones as red dots with why. */
-function SeriesChart({ participantId, metric }: { participantId: string; metric: string }) {
-  const series = useQuery({
-    queryKey: ['series', participantId, metric],
-    queryFn: () =>
-      api<Series>('GET', `/api/v1/participants/${participantId}/telemetry?metric=${metric}&points=600`),
-  });
-  const label = METRIC_LABELS[metric] ?? metric;
-  if (series.isPending) return <p>Loading {label}…</p>;
-  if (series.isError)
-    return (
-      <p className="muted">
-        {label}: {failureMessage(series.error)}
-      </p>
-    );
-  const s = series.data;
-  if (s.total === 0 && s.quarantined.length === 0)
-    return <p className="muted">{label}: no data in the last 24 hours.</p>;
-  const values = [...s.points.map((p) => p[1]), ...s.quarantined.map((q) => q.v)];
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
-  const span = hi - lo || 1;
-  const times = [...s.points.map((p) => p[0]), ...s.quarantined.map((q) => q.t)];
-  const t0 = Math.min(...times);
-  const t1 = Math.max(...times);
-  const x = (t: number) => PAD + ((t - t0) / (t1 - t0 || 1)) * (W - 2 * PAD);
-  const y = (v: number) => H - PAD / 2 - ((v - lo) / span) * (H - PAD);
-  const line = s.points.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
-  return (
-    <figure className="chart">
-      <figcaption>
-        {label} ({s.unit}): {s.total} accepted samples
-        {s.downsampled ? ' (min and max per interval shown)' : ''}, {s.quarantined.length} quarantined
-      </figcaption>
-      <svg
-        viewBox={`0 0 ${W} ${H}`}
-        role="img"
-        aria-label={`${label}: ${s.total} samples, ${s.quarantined.length} quarantined`}
-      >
-        <line x1={PAD} y1={H - PAD / 2} x2={W - PAD} y2={H - PAD / 2} stroke="#9aa5b1" />
-        <text x={4} y={y(hi) + 4} fontSize="11" fill="#52606d">
-          {hi}
-        </text>
-        <text x={4} y={y(lo) + 4} fontSize="11" fill="#52606d">
-          {lo}
-        </text>
-        <polyline points={line} fill="none" stroke="#15355c" strokeWidth="1.5" />
-        {s.quarantined.map((q) => (
-          <circle key={q.t} cx={x(q.t)} cy={y(q.v)} r="4" fill="#c0392b">
-            <title>{`${new Date(q.t).toISOString().slice(11, 19)} UTC: ${q.v} (quarantined: ${q.flags.join(', ')})`}</title>
-          </circle>
-        ))}
-      </svg>
-    </figure>
   );
 }

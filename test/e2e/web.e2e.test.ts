@@ -207,9 +207,17 @@ describe.skipIf(!available && process.env.CI !== 'true')('web app in headless Ch
     await signIn(page, 'coordinator', 'coordinator@demo.trialvault.invalid');
     await page.goto(`${url}/#/participants/${spiked.participantId}`);
     await page.getByRole('heading', { name: 'Wearables' }).waitFor();
-    await page.getByText(/Heart rate \(\/min\): \d+ accepted samples/).waitFor();
-    const reasons = await page.locator('figure svg circle title').allTextContents();
-    expect(reasons.some((r) => r.includes('quarantined: RANGE'))).toBe(true);
+    // issue #15 item 9: the unit in words, a uPlot time axis, quarantined points listed with why.
+    await page.getByText(/Heart rate \(beats per minute\): \d+ accepted samples/).waitFor();
+    const chart = page.getByRole('figure', { name: 'Heart rate chart' });
+    await chart.locator('.uplot canvas').first().waitFor();
+    await chart
+      .getByRole('table', { name: 'Heart rate quarantined samples' })
+      .getByText('outside the physiological range')
+      .first()
+      .waitFor();
+    await chart.getByLabel('Heart rate range').selectOption({ label: 'Last 7 days' });
+    await chart.getByText(/Heart rate \(beats per minute\): \d+ accepted samples/).waitFor();
     expect(await page.getByRole('cell', { name: 'active' }).count()).toBeGreaterThan(0);
     await shot(page, 'participant-wearable-chart');
     await page.close();
