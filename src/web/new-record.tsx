@@ -1,12 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import type { FormListing, FormVersion } from '../forms/forms-view.js';
+import { isMissingCode } from '../forms/logic/missing-codes.js';
 import type { Page } from '../http/pagination.js';
 import type { Participant } from '../participants/participants-view.js';
 import type { RecordView } from '../records/records-view.js';
 import { api, failureMessage } from './api.js';
 import { CheckMessages } from './entry/check-messages.js';
 import { entryLogic, shownCalc, valuesToSend } from './entry/entry-logic.js';
+import { MissingCodePicker } from './entry/missing-code-picker.js';
 import { useEntryDraft } from './entry/use-entry-draft.js';
 import { FieldInput, FieldLabel } from './field-input.js';
 
@@ -134,13 +136,18 @@ export function NewRecordPage({
           return (
             <div className="field" key={f.oid}>
               <FieldLabel field={f} id={id} />
-              <FieldInput
-                field={calc ? { ...f, required: false } : f}
-                id={id}
-                value={calc ? shownCalc(logic, f.oid) : value}
-                disabled={calc}
-                onChange={set}
-              />
+              <div className="field-with-code">
+                <FieldInput
+                  field={
+                    calc ? { ...f, required: false } : isMissingCode(value) ? { ...f, required: false } : f
+                  }
+                  id={id}
+                  value={calc ? shownCalc(logic, f.oid) : isMissingCode(value) ? '' : value}
+                  disabled={calc || isMissingCode(value)}
+                  onChange={set}
+                />
+                {!calc && <MissingCodePicker id={`${id}-missing`} oid={f.oid} value={value} onChange={set} />}
+              </div>
               {f.help !== undefined && <span className="muted help">{f.help}</span>}
             </div>
           );
