@@ -127,10 +127,15 @@ describe.skipIf(!available && process.env.CI !== 'true')(
       expect(await page.getByLabel(/Heart rate/).inputValue()).toBe('77');
       await shot(page, 'restored-after-new-session');
       await page.getByLabel(/Diastolic blood pressure/).fill('81');
-    // Issue #15 item 5: a value not taken is recorded as such, not left blank.
-    await page.getByLabel('Why TEMP is absent (missing-data code)').selectOption('NOT_DONE');
-    expect(await page.getByLabel(/Temperature/, { exact: false }).first().isDisabled()).toBe(true);
-    await shot(page, 'missing-code');
+      // Issue #15 item 5: a value not taken is recorded as such, not left blank.
+      await page.getByLabel('Why TEMP is absent (missing-data code)').selectOption('NOT_DONE');
+      expect(
+        await page
+          .getByLabel(/Temperature/, { exact: false })
+          .first()
+          .isDisabled(),
+      ).toBe(true);
+      await shot(page, 'missing-code');
       await page.getByRole('button', { name: 'Save first entry' }).click();
       await page.getByRole('heading', { name: /^Vital signs · WEEK12 · S01-0001/ }).waitFor();
       const after = await page.evaluate(() =>
