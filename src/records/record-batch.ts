@@ -100,6 +100,12 @@ async function participantsById(
 ): Promise<Map<string, participants.ParticipantWithSite>> {
   const distinct = [...new Set(ids)];
   const byId = new Map<string, participants.ParticipantWithSite>();
+  const [only] = distinct;
+  if (distinct.length === 1 && only !== undefined) {
+    const found = await participants.findParticipant(ctx.deps.db, only);
+    if (found !== undefined) byId.set(found.id, found);
+    return byId;
+  }
   for (let i = 0; i < distinct.length; i += ID_CHUNK) {
     const rows = await participants.findManyByIds(ctx.deps.db, distinct.slice(i, i + ID_CHUNK));
     for (const row of rows) byId.set(row.id, row);

@@ -194,12 +194,29 @@ export async function insertVersions(db: Kysely<Database>, rows: readonly Record
   }
 }
 
+/** One (participant, form, visit) key: built once per handle (prepared-query.ts), a write per record. */
+const recordAtKey = new PreparedQuery(
+  3,
+  (db: Kysely<Database>, participantId: string, formId: string, visit: string) =>
+    db
+      .selectFrom('records')
+      .select(['participant_id', 'form_id', 'visit'])
+      .where('participant_id', '=', participantId)
+      .where('form_id', '=', formId)
+      .where('visit', '=', visit),
+);
+
 /** The (participant, form, visit) keys among `keys` that already have a record. */
 export async function existingRecordKeys(
   db: Kysely<Database>,
   keys: readonly { participantId: string; formId: string; visit: string }[],
 ): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
+  const [only] = keys;
+  if (keys.length === 1 && only !== undefined) {
+    const found = await recordAtKey.first(db, only.participantId, only.formId, only.visit);
+    return new Set(found === undefined ? [] : [recordKey(found.participant_id, found.form_id, found.visit)]);
+  }
   const participants = [...new Set(keys.map((k) => k.participantId))];
   const forms = [...new Set(keys.map((k) => k.formId))];
   const visits = [...new Set(keys.map((k) => k.visit))];
