@@ -206,6 +206,8 @@ const recordAtKey = new PreparedQuery(
       .where('visit', '=', visit),
 );
 
+const KEY_CHUNK = 500;
+
 /** The (participant, form, visit) keys among `keys` that already have a record. */
 export async function existingRecordKeys(
   db: Kysely<Database>,
@@ -217,17 +219,30 @@ export async function existingRecordKeys(
     const found = await recordAtKey.first(db, only.participantId, only.formId, only.visit);
     return new Set(found === undefined ? [] : [recordKey(found.participant_id, found.form_id, found.visit)]);
   }
-  const participants = [...new Set(keys.map((k) => k.participantId))];
-  const forms = [...new Set(keys.map((k) => k.formId))];
-  const visits = [...new Set(keys.map((k) => k.visit))];
-  const rows = await db
-    .selectFrom('records')
-    .select(['participant_id', 'form_id', 'visit'])
-    .where('participant_id', 'in', participants)
-    .where('form_id', 'in', forms)
-    .where('visit', 'in', visits)
-    .execute();
-  return new Set(rows.map((r) => recordKey(r.participant_id, r.form_id, r.visit)));
+  // One probe of the unique (participant, form, visit) index per key, not every combination of the
+  // three lists (a batch of 100 records at 100 participants and visits: 10,000 probes).
+  const found = new Set<string>();
+  for (let i = 0; i < keys.length; i += KEY_CHUNK) {
+    const rows = await db
+      .selectFrom('records')
+      .select(['participant_id', 'form_id', 'visit'])
+      .where((eb) =>
+        eb.or(
+          keys
+            .slice(i, i + KEY_CHUNK)
+            .map((k) =>
+              eb.and([
+                eb('participant_id', '=', k.participantId),
+                eb('form_id', '=', k.formId),
+                eb('visit', '=', k.visit),
+              ]),
+            ),
+        ),
+      )
+      .execute();
+    for (const r of rows) found.add(recordKey(r.participant_id, r.form_id, r.visit));
+  }
+  return found;
 }
 
 export function recordKey(participantId: string, formId: string, visit: string): string {
