@@ -25,13 +25,24 @@ function freshNonce(): Buffer {
 
 /** Encrypts and authenticates: returns nonce || ciphertext || tag. */
 export function seal(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Buffer {
+  return sealAfter(undefined, key, plaintext, aad);
+}
+
+/** `seal`, its output preceded by `header` (not encrypted), in one buffer: header || nonce || ciphertext || tag. */
+export function sealAfter(
+  header: Uint8Array | undefined,
+  key: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+): Buffer {
   if (key.length !== KEY_BYTES) throw new Error('seal: key must be 32 bytes');
   const nonce = freshNonce();
   const cipher = createCipheriv(ALGORITHM, key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad);
   const body = cipher.update(plaintext);
   const final = cipher.final();
-  return Buffer.concat([nonce, body, final, cipher.getAuthTag()]);
+  const tag = cipher.getAuthTag();
+  return Buffer.concat(header === undefined ? [nonce, body, final, tag] : [header, nonce, body, final, tag]);
 }
 
 /** Decrypts nonce || ciphertext || tag; null when the tag, the key or the associated data do not match. */

@@ -1,4 +1,4 @@
-import { open, seal } from './aead.js';
+import { open, sealAfter } from './aead.js';
 import { associatedData } from './associated-data.js';
 
 /**
@@ -43,7 +43,7 @@ export function sealField(
   const header = Buffer.alloc(HEADER_BYTES);
   header.writeUInt8(FIELD_ENVELOPE_FORMAT, 0);
   header.writeUInt32BE(keyVersion, 1);
-  return Buffer.concat([header, seal(dataKey, plaintext, fieldAad(context, keyVersion))]);
+  return sealAfter(header, dataKey, plaintext, fieldAad(context, keyVersion));
 }
 
 /** The data-key version an envelope was sealed under, or null when the bytes are not an envelope. */

@@ -1,4 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
+import { PreparedQuery } from '../storage/prepared-query.js';
 import type { Database, FormTable, FormVersionTable } from '../storage/schema.js';
 
 export type FormRow = Selectable<FormTable>;
@@ -100,16 +101,9 @@ export async function findFormById(db: Kysely<Database>, id: string): Promise<Fo
   return db.selectFrom('forms').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
-/**
- * The form and its latest live version in one query (the hot path of every write), each as its whole
- * stored row, so that both seals can be checked before the definition is used (issue #17).
- */
-export async function findLiveForm(
-  db: Kysely<Database>,
-  studyId: string,
-  oid: string,
-): Promise<{ form: FormRow; version: FormVersionRow } | undefined> {
-  const row = await db
+/** Built once per handle (prepared-query.ts): every record write reads its form's live version. */
+const liveFormQuery = new PreparedQuery(2, (db: Kysely<Database>, studyId: string, oid: string) =>
+  db
     .selectFrom('forms')
     .innerJoin('form_versions', 'form_versions.form_id', 'forms.id')
     .selectAll('form_versions')
@@ -125,8 +119,19 @@ export async function findLiveForm(
     .where('forms.oid', '=', oid)
     .where('form_versions.status', '=', 'live')
     .orderBy('form_versions.version', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+    .limit(1),
+);
+
+/**
+ * The form and its latest live version in one query (the hot path of every write), each as its whole
+ * stored row, so that both seals can be checked before the definition is used (issue #17).
+ */
+export async function findLiveForm(
+  db: Kysely<Database>,
+  studyId: string,
+  oid: string,
+): Promise<{ form: FormRow; version: FormVersionRow } | undefined> {
+  const row = await liveFormQuery.first(db, studyId, oid);
   if (row === undefined) return undefined;
   const { f_study_id, f_oid, f_name, f_created_at, f_row_seq, f_row_mac, ...version } = row;
   // The whole forms row, row seal included (selectAll() returns the version's seal columns too).

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { INSERT_CHUNK } from '../storage/insert-chunk.js';
+import { PreparedQuery } from '../storage/prepared-query.js';
 import type { Database, ParticipantTable } from '../storage/schema.js';
 
 export type ParticipantRow = Selectable<ParticipantTable>;
@@ -13,11 +14,16 @@ function withSite(db: Kysely<Database>) {
     .select('sites.code as site_code');
 }
 
+/** Built once per handle (prepared-query.ts): every record write reads its participant. */
+const participantById = new PreparedQuery(1, (db: Kysely<Database>, id: string) =>
+  withSite(db).where('participants.id', '=', id),
+);
+
 export async function findParticipant(
   db: Kysely<Database>,
   id: string,
 ): Promise<ParticipantWithSite | undefined> {
-  return withSite(db).where('participants.id', '=', id).executeTakeFirst();
+  return participantById.first(db, id);
 }
 
 export async function findBySubject(

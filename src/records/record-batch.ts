@@ -9,12 +9,15 @@ import { appendAuditEvents } from '../ledger/audit-repo.js';
 import { lookupInsert } from '../participants/participants-bindings.js';
 import * as participants from '../participants/repo.js';
 import { trustParticipants } from '../participants/trusted.js';
+import type { EntryRule } from '../schedule/service.js';
 import { type Tx, transact } from '../storage/transact.js';
 import { type NewRecord, type PreparedRecord, prepareRecord } from './record-creation.js';
 import { atIndex, blindedForm, type RecordContext, recordHeader } from './record-policy.js';
 import type { RecordView } from './records-view.js';
 import * as repo from './repo.js';
-import { createRecordSchema } from './schemas.js';
+import { type CreateRecordInput, createRecordSchema } from './schemas.js';
+
+const FREE: EntryRule = () => ok(undefined);
 
 /**
  * First entries of many records in one transaction, all or nothing: every record gets its version 1,
@@ -26,19 +29,33 @@ export async function createRecords(
   inputs: readonly unknown[],
 ): Promise<Result<RecordView[]>> {
   const items: NewRecord[] = [];
-  const participantCache = new Map<string, participants.ParticipantWithSite | undefined>();
-  const formCache = new Map<string, Result<FormVersion>>();
-  const permits = new Map<string, Result<Permit>>();
+  const parsedInputs: CreateRecordInput[] = [];
+  let parseFailure: Result<never> | undefined;
   for (const [index, input] of inputs.entries()) {
     const parsed = createRecordSchema.safeParse(input);
-    if (!parsed.success) return err(atIndex(invalidInput(parsed.error), index, inputs.length));
-    const { participantId, form: oid } = parsed.data;
-    if (!participantCache.has(participantId)) {
-      // The participant's site decides who may write: its row is checked before it is used (issue #17).
-      const found = await participants.findParticipant(ctx.deps.db, participantId);
-      const checked = found === undefined ? ok([]) : await trustParticipants(ctx.deps, ctx.deps.db, [found]);
+    if (!parsed.success) {
+      parseFailure = err(atIndex(invalidInput(parsed.error), index, inputs.length));
+      break;
+    }
+    parsedInputs.push(parsed.data);
+  }
+  // Every participant of the batch in one read, their rows checked together (issue #17); only when
+  // that check fails is each checked alone, in order, so that the refusal names the first item.
+  const participantCache = await participantsById(
+    ctx,
+    parsedInputs.map((p) => p.participantId),
+  );
+  const trusted = await trustParticipants(ctx.deps, ctx.deps.db, [...participantCache.values()]);
+  const checkedAlone = new Set<string>();
+  const formCache = new Map<string, Result<FormVersion>>();
+  const permits = new Map<string, Result<Permit>>();
+  for (const [index, data] of parsedInputs.entries()) {
+    const { participantId, form: oid } = data;
+    const found = participantCache.get(participantId);
+    if (!trusted.ok && found !== undefined && !checkedAlone.has(participantId)) {
+      checkedAlone.add(participantId);
+      const checked = await trustParticipants(ctx.deps, ctx.deps.db, [found]);
       if (!checked.ok) return err(atIndex(checked.error, index, inputs.length));
-      participantCache.set(participantId, found);
     }
     const participant = participantCache.get(participantId);
     if (participant === undefined) {
@@ -65,12 +82,35 @@ export async function createRecords(
     items.push({
       participant,
       form: form.value,
-      visit: parsed.data.visit,
-      values: parsed.data.values,
-      reason: parsed.data.reason,
+      visit: data.visit,
+      values: data.values,
+      reason: data.reason,
     });
   }
+  if (parseFailure !== undefined) return parseFailure;
   return transact(ctx.deps.db, (trx) => createBatchInTx(ctx, trx, actor, items));
+}
+
+const ID_CHUNK = 500;
+
+/** The participants (with their site code) of `ids`, by id, in as few reads as the list allows. */
+async function participantsById(
+  ctx: RecordContext,
+  ids: readonly string[],
+): Promise<Map<string, participants.ParticipantWithSite>> {
+  const distinct = [...new Set(ids)];
+  const byId = new Map<string, participants.ParticipantWithSite>();
+  const [only] = distinct;
+  if (distinct.length === 1 && only !== undefined) {
+    const found = await participants.findParticipant(ctx.deps.db, only);
+    if (found !== undefined) byId.set(found.id, found);
+    return byId;
+  }
+  for (let i = 0; i < distinct.length; i += ID_CHUNK) {
+    const rows = await participants.findManyByIds(ctx.deps.db, distinct.slice(i, i + ID_CHUNK));
+    for (const row of rows) byId.set(row.id, row);
+  }
+  return byId;
 }
 
 /** First entries of many records inside the caller's transaction (bulk import, demo, createMany). */
@@ -87,6 +127,15 @@ export async function createBatchInTx(
   );
   const now = clock.now().toISOString();
   const prepared: PreparedRecord[] = [];
+  const rulesByStudy = new Map<string, Result<EntryRule>>();
+  const entryRulesOf = async (studyId: string): Promise<Result<EntryRule>> => {
+    let rules = rulesByStudy.get(studyId);
+    if (rules === undefined) {
+      rules = ctx.schedule === undefined ? ok(FREE) : await ctx.schedule.entryRules(trx, studyId);
+      rulesByStudy.set(studyId, rules);
+    }
+    return rules;
+  };
   for (const [index, item] of items.entries()) {
     const fail = (error: AppError) => err<RecordView[]>(atIndex(error, index, items.length));
     if (item.participant.status === 'erased') {
@@ -100,13 +149,11 @@ export async function createBatchInTx(
     }
     existing.add(key);
     // Entry is chosen from the schedule, never typed (issue #15 item 4): an unknown event is refused.
-    const scheduled = await ctx.schedule?.checkEntry(
-      trx,
-      item.participant.study_id,
-      item.visit,
-      item.form.oid,
-    );
-    if (scheduled !== undefined && !scheduled.ok) return fail(scheduled.error);
+    // The schedule row is read and checked once per study and batch.
+    const rules = await entryRulesOf(item.participant.study_id);
+    if (!rules.ok) return fail(rules.error);
+    const scheduled = rules.value(item.visit, item.form.oid);
+    if (!scheduled.ok) return fail(scheduled.error);
     const participantKey = await keyring.participantKey(trx, item.participant.id);
     if (!participantKey.ok) return fail(participantKey.error);
     const one = prepareRecord(actor, now, participantKey.value, (id) => keyring.blindIndexKey(id), item);

@@ -99,7 +99,12 @@ export function prepareRecord(
       recordId: record.id,
       target: `${form.oid}/${visit}`,
       reason: item.reason ?? null,
-      details: { version: 1, formVersion: form.version, fields: changed, digest: versionDigest(version) },
+      details: {
+        version: 1,
+        formVersion: form.version,
+        fields: changed,
+        digest: versionDigest(version, { clear, sealed, changed }),
+      },
     },
     clear,
     sealedFields: Object.keys(sealed),

@@ -194,23 +194,55 @@ export async function insertVersions(db: Kysely<Database>, rows: readonly Record
   }
 }
 
+/** One (participant, form, visit) key: built once per handle (prepared-query.ts), a write per record. */
+const recordAtKey = new PreparedQuery(
+  3,
+  (db: Kysely<Database>, participantId: string, formId: string, visit: string) =>
+    db
+      .selectFrom('records')
+      .select(['participant_id', 'form_id', 'visit'])
+      .where('participant_id', '=', participantId)
+      .where('form_id', '=', formId)
+      .where('visit', '=', visit),
+);
+
+const KEY_CHUNK = 500;
+
 /** The (participant, form, visit) keys among `keys` that already have a record. */
 export async function existingRecordKeys(
   db: Kysely<Database>,
   keys: readonly { participantId: string; formId: string; visit: string }[],
 ): Promise<Set<string>> {
   if (keys.length === 0) return new Set();
-  const participants = [...new Set(keys.map((k) => k.participantId))];
-  const forms = [...new Set(keys.map((k) => k.formId))];
-  const visits = [...new Set(keys.map((k) => k.visit))];
-  const rows = await db
-    .selectFrom('records')
-    .select(['participant_id', 'form_id', 'visit'])
-    .where('participant_id', 'in', participants)
-    .where('form_id', 'in', forms)
-    .where('visit', 'in', visits)
-    .execute();
-  return new Set(rows.map((r) => recordKey(r.participant_id, r.form_id, r.visit)));
+  const [only] = keys;
+  if (keys.length === 1 && only !== undefined) {
+    const found = await recordAtKey.first(db, only.participantId, only.formId, only.visit);
+    return new Set(found === undefined ? [] : [recordKey(found.participant_id, found.form_id, found.visit)]);
+  }
+  // One probe of the unique (participant, form, visit) index per key, not every combination of the
+  // three lists (a batch of 100 records at 100 participants and visits: 10,000 probes).
+  const found = new Set<string>();
+  for (let i = 0; i < keys.length; i += KEY_CHUNK) {
+    const rows = await db
+      .selectFrom('records')
+      .select(['participant_id', 'form_id', 'visit'])
+      .where((eb) =>
+        eb.or(
+          keys
+            .slice(i, i + KEY_CHUNK)
+            .map((k) =>
+              eb.and([
+                eb('participant_id', '=', k.participantId),
+                eb('form_id', '=', k.formId),
+                eb('visit', '=', k.visit),
+              ]),
+            ),
+        ),
+      )
+      .execute();
+    for (const r of rows) found.add(recordKey(r.participant_id, r.form_id, r.visit));
+  }
+  return found;
 }
 
 export function recordKey(participantId: string, formId: string, visit: string): string {

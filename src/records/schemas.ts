@@ -23,3 +23,4 @@ export const updateRecordSchema = z.strictObject({
   reason: z.string().optional().describe('Required: the reason for change (1 to 1000 characters)'),
   expectedVersion: z.number().int().positive().optional(),
 });
+export type CreateRecordInput = z.infer<typeof createRecordSchema>;

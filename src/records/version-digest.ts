@@ -7,7 +7,14 @@ import type { RecordVersionRow } from './repo.js';
  * time). The record's audit event carries it, so the ledger commits to every version: a version
  * changed in the database no longer matches the event that describes it (21 CFR 11.10(e)).
  */
-export function versionDigest(row: RecordVersionRow): string {
+export function versionDigest(row: RecordVersionRow, parsed?: ParsedVersionValues): string {
+  if (parsed !== undefined) {
+    try {
+      return digestOf(row, parsed.clear, parsed.sealed, parsed.changed);
+    } catch {
+      // A value JSON would have written differently (not finite): digest the columns as stored.
+    }
+  }
   const parse = (text: string): unknown => {
     try {
       return JSON.parse(text);
@@ -15,6 +22,20 @@ export function versionDigest(row: RecordVersionRow): string {
       return { unparsable: text };
     }
   };
+  return digestOf(row, parse(row.clear_values), parse(row.sealed_values), parse(row.changed_fields));
+}
+
+/**
+ * The values a version row was just written from (the objects its JSON columns were stringified
+ * from), so that the writer does not parse back what it serialized.
+ */
+export interface ParsedVersionValues {
+  readonly clear: unknown;
+  readonly sealed: unknown;
+  readonly changed: unknown;
+}
+
+function digestOf(row: RecordVersionRow, clear: unknown, sealed: unknown, changed: unknown): string {
   return createHash('sha256')
     .update(
       canonicalJson({
@@ -24,9 +45,9 @@ export function versionDigest(row: RecordVersionRow): string {
         actor: row.actor,
         reason: row.reason,
         at: row.created_at,
-        clear: parse(row.clear_values),
-        sealed: parse(row.sealed_values),
-        changed: parse(row.changed_fields),
+        clear,
+        sealed,
+        changed,
       }),
     )
     .digest('hex');

@@ -1,11 +1,17 @@
 import type { Kysely, Selectable } from 'kysely';
+import { PreparedQuery } from '../storage/prepared-query.js';
 import type { Database } from '../storage/schema.js';
 import type { ScheduleTable } from '../storage/schema-schedule.js';
 
 export type ScheduleRow = Selectable<ScheduleTable>;
 
+/** Built once per handle (prepared-query.ts): every record write checks its study's schedule. */
+const scheduleOfStudy = new PreparedQuery(1, (db: Kysely<Database>, studyId: string) =>
+  db.selectFrom('schedules').selectAll().where('study_id', '=', studyId),
+);
+
 export async function findSchedule(db: Kysely<Database>, studyId: string): Promise<ScheduleRow | undefined> {
-  return db.selectFrom('schedules').selectAll().where('study_id', '=', studyId).executeTakeFirst();
+  return scheduleOfStudy.first(db, studyId);
 }
 
 export async function insertSchedule(db: Kysely<Database>, row: ScheduleRow): Promise<void> {

@@ -22,6 +22,29 @@ function toView(studyId: string, row: repo.ScheduleRow | undefined): ScheduleVie
   return { studyId, version: Number(row.version), updatedAt: row.updated_at, events: definition.events };
 }
 
+/** Judges one entry (visit, form) against a study's schedule. */
+export type EntryRule = (visit: string, formOid: string) => Result<void>;
+
+/** A study without a schedule keeps free visit keys (docs/schedule.md#compatibility). */
+const FREE_ENTRY: EntryRule = () => ok(undefined);
+
+function scheduledEntry(schedule: ScheduleDefinition, visit: string, formOid: string): Result<void> {
+  const event = eventOfVisit(schedule, visit);
+  if (event === undefined)
+    return err(
+      appError('VALIDATION_FAILED', 'The visit is not an event of the study schedule.', {
+        fields: { visit: `must be one of ${schedule.events.map((e) => e.oid).join(', ')}` },
+      }),
+    );
+  if (!event.forms.includes(formOid))
+    return err(
+      appError('VALIDATION_FAILED', `The form ${formOid} is not scheduled at event ${event.oid}.`, {
+        fields: { form: `is not among the forms of ${event.oid}` },
+      }),
+    );
+  return ok(undefined);
+}
+
 /** Visit schedules (issue #15 item 4, docs/schedule.md): defined by form managers, read by data readers. */
 export class ScheduleService {
   constructor(
@@ -103,24 +126,20 @@ export class ScheduleService {
    * free visit keys, so existing data and studies keep working (docs/schedule.md#compatibility).
    */
   async checkEntry(db: Db, studyId: string, visit: string, formOid: string): Promise<Result<void>> {
+    const rules = await this.entryRules(db, studyId);
+    return rules.ok ? rules.value(visit, formOid) : rules;
+  }
+
+  /**
+   * `checkEntry` for many entries of one study: the schedule row is read and checked once, then each
+   * (visit, form) is judged against it (a batch of records reads it once, not once per record).
+   */
+  async entryRules(db: Db, studyId: string): Promise<Result<EntryRule>> {
     const found = await trustRowOn(this.deps, db, SCHEDULES, await repo.findSchedule(db, studyId));
     if (!found.ok) return found;
-    if (found.value === undefined) return ok(undefined);
+    if (found.value === undefined) return ok(FREE_ENTRY);
     const schedule = JSON.parse(found.value.definition) as ScheduleDefinition;
-    const event = eventOfVisit(schedule, visit);
-    if (event === undefined)
-      return err(
-        appError('VALIDATION_FAILED', 'The visit is not an event of the study schedule.', {
-          fields: { visit: `must be one of ${schedule.events.map((e) => e.oid).join(', ')}` },
-        }),
-      );
-    if (!event.forms.includes(formOid))
-      return err(
-        appError('VALIDATION_FAILED', `The form ${formOid} is not scheduled at event ${event.oid}.`, {
-          fields: { form: `is not among the forms of ${event.oid}` },
-        }),
-      );
-    return ok(undefined);
+    return ok((visit, formOid) => scheduledEntry(schedule, visit, formOid));
   }
 
   /** The schedule for a study, unchecked by authorization (for the grid, which authorizes itself). */
