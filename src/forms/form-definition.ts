@@ -75,7 +75,11 @@ export const formDefinitionSchema = z
       for (const [at, choice] of (field.choices ?? []).entries()) {
         if (codes.has(choice.code)) {
           const where = [...path, 'choices', at, 'code'];
-          ctx.addIssue({ code: 'custom', path: where, message: `duplicate choice code "${choice.code}" in ${field.oid}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: where,
+            message: `duplicate choice code "${choice.code}" in ${field.oid}`,
+          });
         }
         codes.add(choice.code);
       }

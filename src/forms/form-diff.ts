@@ -16,7 +16,9 @@ function fieldChanges(before: FieldDefinition, after: FieldDefinition): FieldCha
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   const a = before as Record<string, unknown>;
   const b = after as Record<string, unknown>;
-  return keys.filter((k) => !same(a[k], b[k])).map((key) => ({ key, from: a[key] ?? null, to: b[key] ?? null }));
+  return keys
+    .filter((k) => !same(a[k], b[k]))
+    .map((key) => ({ key, from: a[key] ?? null, to: b[key] ?? null }));
 }
 
 /** The field-level difference from one version of a form to another (docs/forms.md, "Versions"). */
@@ -46,6 +48,10 @@ export function diffDefinitions(
     removed: from.definition.fields.filter((f) => !after.has(f.oid)).map(brief),
     changed,
     classChanges,
-    form: FORM_KEYS.filter((k) => !same(a[k], b[k])).map((key) => ({ key, from: a[key] ?? null, to: b[key] ?? null })),
+    form: FORM_KEYS.filter((k) => !same(a[k], b[k])).map((key) => ({
+      key,
+      from: a[key] ?? null,
+      to: b[key] ?? null,
+    })),
   };
 }

@@ -1,8 +1,8 @@
+import { trustRowOn } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
-import { trustRowOn } from '../authz/tamper-in-tx.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import type { Tx } from '../storage/transact.js';
 import type { StudyRow } from '../studies/repo.js';

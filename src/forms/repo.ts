@@ -144,7 +144,12 @@ export async function findLiveForm(
 
 /** Every version of a form, oldest first. */
 export async function listVersions(db: Kysely<Database>, formId: string): Promise<FormVersionRow[]> {
-  return db.selectFrom('form_versions').selectAll().where('form_id', '=', formId).orderBy('version').execute();
+  return db
+    .selectFrom('form_versions')
+    .selectAll()
+    .where('form_id', '=', formId)
+    .orderBy('version')
+    .execute();
 }
 
 /** Every form of a study. */

@@ -44,13 +44,17 @@ export class FormService {
     if (!definition.ok) return definition;
     const oid = definition.value.oid;
     if (options.expect !== undefined && options.expect !== 'new' && options.expect !== oid) {
-      return err(appError('VALIDATION_FAILED', 'The definition is of another form: its OID must stay.', { form: oid }));
+      return err(
+        appError('VALIDATION_FAILED', 'The definition is of another form: its OID must stay.', { form: oid }),
+      );
     }
     return transact(this.deps.db, async (trx) => {
       const saved = await saveDraft(this.deps, trx, actor, study.value, definition.value);
       if (!saved.ok) return saved;
       if (options.expect === 'new' && !saved.value.created) {
-        return err(appError('ALREADY_EXISTS', 'A form with this OID exists: save its draft instead.', { form: oid }));
+        return err(
+          appError('ALREADY_EXISTS', 'A form with this OID exists: save its draft instead.', { form: oid }),
+        );
       }
       const { created: _, ...version } = saved.value;
       return ok(version);
@@ -161,7 +165,9 @@ export class FormService {
         studyId: form.study_id,
         target: `${form.oid}@${latest.version}`,
         reason: options.reason ?? null,
-        ...(lookalikes.length === 0 ? {} : { details: { confirmedClinical: lookalikes.map((f) => f.field) } }),
+        ...(lookalikes.length === 0
+          ? {}
+          : { details: { confirmedClinical: lookalikes.map((f) => f.field) } }),
         seals: [[FORM_VERSIONS, [latest.id]]],
       });
       return ok(toFormVersion(form, { ...latest, status: 'live', published_at: now }));
