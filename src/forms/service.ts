@@ -9,13 +9,23 @@ import { transact } from '../storage/transact.js';
 import { knownStudy } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { clinicalLookalikes } from './class-hints.js';
+import { MEDIA_TYPES } from './dictionary/dictionary.js';
+import { readDictionary, writeDictionary } from './dictionary/dictionary-io.js';
 import { type FormDefinition, parseFormDefinition } from './form-definition.js';
+import { exportDictionary, importDictionary } from './form-dictionary.js';
+import { diffDefinitions } from './form-diff.js';
 import { openForDesign, saveDraft, toFormVersion } from './form-drafts.js';
 import { FORM_VERSIONS, FORMS } from './forms-bindings.js';
-import type { FormListing, FormVersion } from './forms-view.js';
+import type {
+  DictionaryFormat,
+  FormDiff,
+  FormListing,
+  FormVersion,
+  FormVersionSummary,
+} from './forms-view.js';
 import * as repo from './repo.js';
 
-export type { FormListing, FormVersion } from './forms-view.js';
+export type { FormListing, FormVersion, FormVersionSummary } from './forms-view.js';
 
 /** Form definitions are versioned; a live version never changes (21 CFR 11.10(k): controlled documentation). */
 export class FormService {
@@ -265,5 +275,73 @@ export class FormService {
         publishedAt: r.published_at,
       })),
     );
+  }
+
+  /** A form's versions, oldest first, without definitions (study.read). */
+  async listVersions(actor: Actor, studyId: string, oid: string): Promise<Result<FormVersionSummary[]>> {
+    const versions = await this.#versions(actor, studyId, oid, 'study.read');
+    if (!versions.ok) return versions;
+    return ok(
+      versions.value.rows.map((r) => ({
+        versionId: r.id,
+        version: Number(r.version),
+        status: r.status,
+        createdAt: r.created_at,
+        publishedAt: r.published_at,
+        fields: (JSON.parse(r.definition) as FormDefinition).fields.length,
+      })),
+    );
+  }
+
+  /** The field-level difference of two versions (form.manage: it shows every field, allocation included). */
+  async diff(
+    actor: Actor,
+    studyId: string,
+    oid: string,
+    from: number,
+    to: number,
+  ): Promise<Result<FormDiff>> {
+    const versions = await this.#versions(actor, studyId, oid, 'form.manage');
+    if (!versions.ok) return versions;
+    const pick = (n: number) => versions.value.rows.find((r) => Number(r.version) === n);
+    const a = pick(from);
+    const b = pick(to);
+    if (a === undefined || b === undefined) {
+      return err(
+        appError('NOT_FOUND', 'No such form version.', { form: oid, missing: a === undefined ? from : to }),
+      );
+    }
+    const def = (r: repo.FormVersionRow) => ({
+      version: Number(r.version),
+      definition: JSON.parse(r.definition) as FormDefinition,
+    });
+    return ok(diffDefinitions(oid, def(a), def(b)));
+  }
+
+  async #versions(actor: Actor, studyId: string, oid: string, action: 'study.read' | 'form.manage') {
+    const known = await knownStudy(this.deps, studyId);
+    if (!known.ok) return known;
+    const permit = await this.authorizer.authorize(actor, action, { studyId: known.value.id });
+    if (!permit.ok) return permit;
+    const found = await trustRows(
+      this.deps,
+      FORMS,
+      [await repo.findForm(this.deps.db, known.value.id, oid)].filter((f) => f !== undefined),
+    );
+    if (!found.ok) return found;
+    const form = found.value[0];
+    if (form === undefined) return err(appError('NOT_FOUND', 'No such form.'));
+    const rows = await trustRows(this.deps, FORM_VERSIONS, await repo.listVersions(this.deps.db, form.id));
+    return rows.ok ? ok({ form, rows: rows.value }) : rows;
+  }
+
+  /** Imports a data dictionary as drafts, all or nothing (form-dictionary.ts). */
+  importDictionary(actor: Actor, studyId: string, input: unknown) {
+    return importDictionary(this.deps, this.authorizer, actor, studyId, input);
+  }
+
+  /** The latest version of every form of the study as a data dictionary (form-dictionary.ts). */
+  exportDictionary(actor: Actor, studyId: string, format: DictionaryFormat) {
+    return exportDictionary(this.deps, this.authorizer, actor, studyId, format);
   }
 }
