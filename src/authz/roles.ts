@@ -137,9 +137,10 @@ export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
     blinded: true,
   },
   data_manager: {
-    label: 'Data manager: all sites, cleaning, lock and unlock',
+    label: 'Data manager: all sites, form design and publication, cleaning, lock and unlock',
     actions: [
       'study.read',
+      'form.manage',
       'participant.read',
       'record.read',
       'record.lock',

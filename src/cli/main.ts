@@ -11,6 +11,7 @@ import { publishCheckpoint, registerDataCommands } from './data-commands.js';
 import { registerDeviceCommands } from './device-commands.js';
 import { registerExportCommands } from './export-commands.js';
 import { describeFailure } from './failure.js';
+import { registerFormCommands } from './form-commands.js';
 import { type CliIo, EXIT_OK, EXIT_USAGE, printError, processIo } from './io.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerLedgerCommands } from './ledger-commands.js';
@@ -192,6 +193,7 @@ export function buildProgram(context: CommandContext): Command {
   registerKeyCommands(program, context, openConfiguredVault);
   registerExportCommands(program, context, openConfiguredVault);
   registerScheduleCommands(program, context, openConfiguredVault);
+  registerFormCommands(program, context, openConfiguredVault);
   return program;
 }
 

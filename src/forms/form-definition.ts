@@ -71,6 +71,18 @@ export const formDefinitionSchema = z
       if (field.type === 'choice' && field.choices === undefined) {
         ctx.addIssue({ code: 'custom', path, message: `choice field ${field.oid} needs choices` });
       }
+      const codes = new Set<string>();
+      for (const [at, choice] of (field.choices ?? []).entries()) {
+        if (codes.has(choice.code)) {
+          const where = [...path, 'choices', at, 'code'];
+          ctx.addIssue({
+            code: 'custom',
+            path: where,
+            message: `duplicate choice code "${choice.code}" in ${field.oid}`,
+          });
+        }
+        codes.add(choice.code);
+      }
       if (field.type !== 'choice' && field.choices !== undefined) {
         ctx.addIssue({ code: 'custom', path, message: `only choice fields take choices (${field.oid})` });
       }

@@ -146,3 +146,18 @@ export async function findLiveForm(
   };
   return { form, version };
 }
+
+/** Every version of a form, oldest first. */
+export async function listVersions(db: Kysely<Database>, formId: string): Promise<FormVersionRow[]> {
+  return db
+    .selectFrom('form_versions')
+    .selectAll()
+    .where('form_id', '=', formId)
+    .orderBy('version')
+    .execute();
+}
+
+/** Every form of a study. */
+export async function studyForms(db: Kysely<Database>, studyId: string): Promise<FormRow[]> {
+  return db.selectFrom('forms').selectAll().where('study_id', '=', studyId).orderBy('oid').execute();
+}

@@ -3,30 +3,29 @@ import { trustRows } from '../authz/row-tamper.js';
 import { trustRowOn } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
-import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import { knownStudy } from '../studies/known.js';
-import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { clinicalLookalikes } from './class-hints.js';
+import { MEDIA_TYPES } from './dictionary/dictionary.js';
+import { readDictionary, writeDictionary } from './dictionary/dictionary-io.js';
 import { type FormDefinition, parseFormDefinition } from './form-definition.js';
+import { exportDictionary, importDictionary } from './form-dictionary.js';
+import { diffDefinitions } from './form-diff.js';
+import { openForDesign, saveDraft, toFormVersion } from './form-drafts.js';
 import { FORM_VERSIONS, FORMS } from './forms-bindings.js';
-import type { FormListing, FormVersion } from './forms-view.js';
+import type {
+  DictionaryFormat,
+  FormDiff,
+  FormListing,
+  FormVersion,
+  FormVersionSummary,
+} from './forms-view.js';
 import * as repo from './repo.js';
 
-export type { FormListing, FormVersion } from './forms-view.js';
-
-function toFormVersion(form: repo.FormRow, row: repo.FormVersionRow): FormVersion {
-  return {
-    formId: form.id,
-    versionId: row.id,
-    oid: form.oid,
-    version: Number(row.version),
-    status: row.status,
-    definition: JSON.parse(row.definition) as FormDefinition,
-  };
-}
+export type { FormListing, FormVersion, FormVersionSummary } from './forms-view.js';
 
 /** Form definitions are versioned; a live version never changes (21 CFR 11.10(k): controlled documentation). */
 export class FormService {
@@ -39,76 +38,36 @@ export class FormService {
   ) {}
 
   /** Saves a definition as the form's draft: a new form, the open draft, or a new draft after a live version. */
-  async defineForm(actor: Actor, studyId: string, input: unknown): Promise<Result<FormVersion>> {
-    const definition = parseFormDefinition(input);
-    if (!definition.ok) return definition;
-    const { db, clock } = this.deps;
+  async defineForm(
+    actor: Actor,
+    studyId: string,
+    input: unknown,
+    options: { readonly expect?: 'new' | string } = {},
+  ): Promise<Result<FormVersion>> {
     const known = await knownStudy(this.deps, studyId);
     if (!known.ok) return known;
-    const study = known.value;
-    const permit = await this.authorizer.authorize(actor, 'form.manage', { studyId: study.id });
+    const permit = await this.authorizer.authorize(actor, 'form.manage', { studyId: known.value.id });
     if (!permit.ok) return permit;
-    const text = JSON.stringify(definition.value);
-    return transact(db, async (trx) => {
-      const now = clock.now().toISOString();
-      const found = await trustRowOn(
-        this.deps,
-        trx,
-        FORMS,
-        await repo.findForm(trx, study.id, definition.value.oid),
+    const study = openForDesign(known.value);
+    if (!study.ok) return study;
+    const definition = parseFormDefinition(input);
+    if (!definition.ok) return definition;
+    const oid = definition.value.oid;
+    if (options.expect !== undefined && options.expect !== 'new' && options.expect !== oid) {
+      return err(
+        appError('VALIDATION_FAILED', 'The definition is of another form: its OID must stay.', { form: oid }),
       );
-      if (!found.ok) return found;
-      let form = found.value;
-      if (form === undefined) {
-        form = {
-          id: newId(),
-          study_id: study.id,
-          oid: definition.value.oid,
-          name: definition.value.name,
-          created_at: now,
-        };
-        await repo.insertForm(trx, form);
-        await appendAuditEvent(trx, this.deps, {
-          actor,
-          action: 'form.create',
-          studyId: study.id,
-          target: form.oid,
-          seals: [[FORMS, [form.id]]],
-        });
+    }
+    return transact(this.deps.db, async (trx) => {
+      const saved = await saveDraft(this.deps, trx, actor, study.value, definition.value);
+      if (!saved.ok) return saved;
+      if (options.expect === 'new' && !saved.value.created) {
+        return err(
+          appError('ALREADY_EXISTS', 'A form with this OID exists: save its draft instead.', { form: oid }),
+        );
       }
-      // A draft changed in SQL is never laundered by the next save's seal (issue #17).
-      const last = await trustRowOn(this.deps, trx, FORM_VERSIONS, await repo.latestVersion(trx, form.id));
-      if (!last.ok) return last;
-      const latest = last.value;
-      if (latest?.status === 'draft') {
-        await repo.updateDraft(trx, latest.id, text);
-        await appendAuditEvent(trx, this.deps, {
-          actor,
-          action: 'form.draft',
-          studyId: study.id,
-          target: `${form.oid}@${latest.version}`,
-          seals: [[FORM_VERSIONS, [latest.id]]],
-        });
-        return ok(toFormVersion(form, { ...latest, definition: text }));
-      }
-      const row: repo.FormVersionRow = {
-        id: newId(),
-        form_id: form.id,
-        version: (latest === undefined ? 0 : Number(latest.version)) + 1,
-        definition: text,
-        status: 'draft',
-        created_at: now,
-        published_at: null,
-      };
-      await repo.insertVersion(trx, row);
-      await appendAuditEvent(trx, this.deps, {
-        actor,
-        action: 'form.draft',
-        studyId: study.id,
-        target: `${form.oid}@${row.version}`,
-        seals: [[FORM_VERSIONS, [row.id]]],
-      });
-      return ok(toFormVersion(form, row));
+      const { created: _, ...version } = saved.value;
+      return ok(version);
     });
   }
 
@@ -152,18 +111,28 @@ export class FormService {
     });
   }
 
-  async publish(actor: Actor, studyId: string, oid: string): Promise<Result<FormVersion>> {
+  /**
+   * Makes the draft live, with the reason in its audit event. Refused (CLASS_CONFIRMATION_REQUIRED,
+   * naming the fields) when a field classed clinical looks like an identifier, unless each such field
+   * is confirmed in `confirmClinical`: a clinical value is stored in the clear and shown to every role.
+   */
+  async publish(
+    actor: Actor,
+    studyId: string,
+    oid: string,
+    options: { readonly reason?: string; readonly confirmClinical?: readonly string[] } = {},
+  ): Promise<Result<FormVersion>> {
     const { db, clock } = this.deps;
-    const study = await studies.findStudy(db, studyId);
-    const found =
-      study === undefined
-        ? ok(undefined)
-        : await trustRowOn(this.deps, db, FORMS, await repo.findForm(db, study.id, oid));
+    const known = await knownStudy(this.deps, studyId);
+    if (!known.ok) return known;
+    const found = await trustRowOn(this.deps, db, FORMS, await repo.findForm(db, known.value.id, oid));
     if (!found.ok) return found;
     const form = found.value;
-    if (form === undefined) return err(appError('NOT_FOUND', 'No such form.'));
-    const permit = await this.authorizer.authorize(actor, 'form.manage', { studyId: form.study_id });
+    const permit = await this.authorizer.authorize(actor, 'form.manage', { studyId: known.value.id });
     if (!permit.ok) return permit;
+    if (form === undefined) return err(appError('NOT_FOUND', 'No such form.'));
+    const open = openForDesign(known.value);
+    if (!open.ok) return open;
     const last = await trustRowOn(this.deps, db, FORM_VERSIONS, await repo.latestVersion(db, form.id));
     if (!last.ok) return last;
     const latest = last.value;
@@ -181,6 +150,20 @@ export class FormService {
         ),
       );
     }
+    const confirmed = new Set(options.confirmClinical ?? []);
+    const fields = (JSON.parse(latest.definition) as FormDefinition).fields;
+    const lookalikes = clinicalLookalikes(fields);
+    const unconfirmed = lookalikes.filter((f) => !confirmed.has(f.field));
+    if (unconfirmed.length > 0) {
+      const named = unconfirmed.map((f) => `${f.field} (looks like ${f.suggested})`).join(', ');
+      return err(
+        appError(
+          'CLASS_CONFIRMATION_REQUIRED',
+          `Fields classed clinical are stored in the clear but look like identifiers: ${named}. Reclassify them, or confirm each as clinical.`,
+          { fields: unconfirmed },
+        ),
+      );
+    }
     return transact(db, async (trx) => {
       const now = clock.now().toISOString();
       if (!(await repo.publishVersion(trx, latest.id, now))) {
@@ -191,6 +174,10 @@ export class FormService {
         action: 'form.publish',
         studyId: form.study_id,
         target: `${form.oid}@${latest.version}`,
+        reason: options.reason ?? null,
+        ...(lookalikes.length === 0
+          ? {}
+          : { details: { confirmedClinical: lookalikes.map((f) => f.field) } }),
         seals: [[FORM_VERSIONS, [latest.id]]],
       });
       return ok(toFormVersion(form, { ...latest, status: 'live', published_at: now }));
@@ -288,5 +275,73 @@ export class FormService {
         publishedAt: r.published_at,
       })),
     );
+  }
+
+  /** A form's versions, oldest first, without definitions (study.read). */
+  async listVersions(actor: Actor, studyId: string, oid: string): Promise<Result<FormVersionSummary[]>> {
+    const versions = await this.#versions(actor, studyId, oid, 'study.read');
+    if (!versions.ok) return versions;
+    return ok(
+      versions.value.rows.map((r) => ({
+        versionId: r.id,
+        version: Number(r.version),
+        status: r.status,
+        createdAt: r.created_at,
+        publishedAt: r.published_at,
+        fields: (JSON.parse(r.definition) as FormDefinition).fields.length,
+      })),
+    );
+  }
+
+  /** The field-level difference of two versions (form.manage: it shows every field, allocation included). */
+  async diff(
+    actor: Actor,
+    studyId: string,
+    oid: string,
+    from: number,
+    to: number,
+  ): Promise<Result<FormDiff>> {
+    const versions = await this.#versions(actor, studyId, oid, 'form.manage');
+    if (!versions.ok) return versions;
+    const pick = (n: number) => versions.value.rows.find((r) => Number(r.version) === n);
+    const a = pick(from);
+    const b = pick(to);
+    if (a === undefined || b === undefined) {
+      return err(
+        appError('NOT_FOUND', 'No such form version.', { form: oid, missing: a === undefined ? from : to }),
+      );
+    }
+    const def = (r: repo.FormVersionRow) => ({
+      version: Number(r.version),
+      definition: JSON.parse(r.definition) as FormDefinition,
+    });
+    return ok(diffDefinitions(oid, def(a), def(b)));
+  }
+
+  async #versions(actor: Actor, studyId: string, oid: string, action: 'study.read' | 'form.manage') {
+    const known = await knownStudy(this.deps, studyId);
+    if (!known.ok) return known;
+    const permit = await this.authorizer.authorize(actor, action, { studyId: known.value.id });
+    if (!permit.ok) return permit;
+    const found = await trustRows(
+      this.deps,
+      FORMS,
+      [await repo.findForm(this.deps.db, known.value.id, oid)].filter((f) => f !== undefined),
+    );
+    if (!found.ok) return found;
+    const form = found.value[0];
+    if (form === undefined) return err(appError('NOT_FOUND', 'No such form.'));
+    const rows = await trustRows(this.deps, FORM_VERSIONS, await repo.listVersions(this.deps.db, form.id));
+    return rows.ok ? ok({ form, rows: rows.value }) : rows;
+  }
+
+  /** Imports a data dictionary as drafts, all or nothing (form-dictionary.ts). */
+  importDictionary(actor: Actor, studyId: string, input: unknown) {
+    return importDictionary(this.deps, this.authorizer, actor, studyId, input);
+  }
+
+  /** The latest version of every form of the study as a data dictionary (form-dictionary.ts). */
+  exportDictionary(actor: Actor, studyId: string, format: DictionaryFormat) {
+    return exportDictionary(this.deps, this.authorizer, actor, studyId, format);
   }
 }

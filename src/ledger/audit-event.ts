@@ -41,6 +41,7 @@ export const AUDIT_ACTIONS = [
   'form.create',
   'form.draft',
   'form.publish',
+  'form.import',
   'schedule.define',
   'participant.create',
   'participant.status',

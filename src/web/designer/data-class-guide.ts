@@ -1,4 +1,7 @@
+import { suggestedClass } from '../../forms/class-hints.js';
 import type { DataClass } from '../../forms/forms-view.js';
+
+export { suggestedClass } from '../../forms/class-hints.js';
 
 /**
  * What each data class means for the person designing a form: the class decides whether the value is
@@ -36,42 +39,6 @@ export const CLASS_GUIDE: readonly { value: DataClass; label: string; guide: str
       'Measurements and answers for analysis: vital signs, labs, scores, adverse event terms. Stored in the clear for analysis; must not name the person.',
   },
 ];
-
-const HINTS: readonly { class: DataClass; words: RegExp; why: string }[] = [
-  {
-    class: 'identifier',
-    words:
-      /\b(name|surname|forename|initials|mrn|medical record|hospital number|nhs|e-?mail|phone|telephone|mobile|address|street|ssn|social security|passport|insurance number|national id)\b/i,
-    why: 'names a person',
-  },
-  {
-    class: 'quasi',
-    words: /\b(birth|dob|date of birth|zip|postcode|postal code|post code|ethnicity|occupation)\b/i,
-    why: 'can identify a person when combined',
-  },
-  {
-    class: 'financial',
-    words: /\b(iban|bic|bank|account holder|account number|payment|reimbursement)\b/i,
-    why: 'is a payment detail',
-  },
-  {
-    class: 'allocation',
-    words: /\b(arm|randomi[sz]ation|randomi[sz]ed|treatment group|kit number|kit no|allocation)\b/i,
-    why: 'reveals the treatment allocation',
-  },
-];
-
-/** OIDs are written in capitals with _ (FULL_NAME): turned into words so the hints match them too. */
-function words(text: string): string {
-  return text.replace(/_/g, ' ');
-}
-
-/** The class a field's label or OID suggests, with why; null when nothing suggests a protected class. */
-export function suggestedClass(label: string, oid: string): { class: DataClass; why: string } | null {
-  const text = `${label} ${words(oid)}`;
-  for (const hint of HINTS) if (hint.words.test(text)) return { class: hint.class, why: hint.why };
-  return null;
-}
 
 /**
  * A warning when the chosen class is weaker than the label suggests (an identifier marked clinical
