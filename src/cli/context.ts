@@ -20,8 +20,8 @@ export async function openConfiguredVault(env: Env): Promise<Result<{ vault: Vau
     );
   }
   // A damaged or encrypted store file is named as such (ransomware), not thrown as a SQLite error.
-  const vault = await openVault(location, keySource(settings.value)).catch((e: unknown) =>
-    err(describeFailure(e)),
+  const vault = await openVault(location, keySource(settings.value), accessOf(settings.value)).catch(
+    (e: unknown) => err(describeFailure(e)),
   );
   return vault.ok ? ok({ vault: vault.value, settings: settings.value }) : vault;
 }
@@ -31,8 +31,16 @@ export async function initConfiguredVault(
 ): Promise<Result<{ vault: Vault & { created: boolean }; settings: Settings }>> {
   const settings = loadSettings(env);
   if (!settings.ok) return settings;
-  const vault = await initVault(storeLocation(settings.value), keySource(settings.value), CLI_ACTOR).catch(
-    (e: unknown) => err(describeFailure(e)),
-  );
+  const vault = await initVault(
+    storeLocation(settings.value),
+    keySource(settings.value),
+    CLI_ACTOR,
+    accessOf(settings.value),
+  ).catch((e: unknown) => err(describeFailure(e)));
   return vault.ok ? ok({ vault: vault.value, settings: settings.value }) : vault;
+}
+
+/** The session timeouts of the settings (TRIALVAULT_SESSION_IDLE_MINUTES, _MAX_HOURS; HIPAA 164.312(a)(2)(iii)). */
+export function accessOf(settings: Settings): { access: { idleMinutes: number; maxHours: number } } {
+  return { access: { idleMinutes: settings.sessionIdleMinutes, maxHours: settings.sessionMaxHours } };
 }

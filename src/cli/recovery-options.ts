@@ -9,6 +9,7 @@ import { loadSettings } from '../config/settings.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { SQLITE_FILE_NAME } from '../storage/store.js';
+import { accessOf } from './context.js';
 import type { CommandContext } from './main.js';
 
 export interface RestoreOptions {
@@ -85,7 +86,7 @@ export async function recordInLiveStore(context: CommandContext, result: BackupV
     const { dataDir, dbUrl } = settings.value;
     if (dbUrl === undefined && !existsSync(join(dataDir, SQLITE_FILE_NAME))) return;
     const location = storeLocation(settings.value);
-    const vault = await openVault(location, keySource(settings.value));
+    const vault = await openVault(location, keySource(settings.value), accessOf(settings.value));
     if (!vault.ok) return;
     try {
       await recordVerification(vault.value, result);

@@ -177,6 +177,18 @@ export function registerFormRoutes(route: Route, { forms }: { readonly forms: Fo
   route(
     {
       method: 'GET',
+      url: '/api/v1/studies/:study/forms/:form/versions/:version',
+      summary: 'One version with its definition, drafts included (form.manage; the designer)',
+      tag: 'forms',
+      auth: 'actor',
+      params: studyForm.extend({ version: z.coerce.number().int().min(1) }),
+      response: formAnswer,
+    },
+    ({ actor, params }) => forms.getVersion(actor, params.study, params.form, params.version),
+  );
+  route(
+    {
+      method: 'GET',
       url: '/api/v1/studies/:study/forms/:form/diff',
       summary: 'Field-level difference of two versions (added, removed, changed, data class changes)',
       tag: 'forms',

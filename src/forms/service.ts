@@ -293,6 +293,20 @@ export class FormService {
     );
   }
 
+  /** One version with its definition, drafts included, for the designer (form.manage). */
+  async getVersion(
+    actor: Actor,
+    studyId: string,
+    oid: string,
+    version: number,
+  ): Promise<Result<FormVersion>> {
+    const versions = await this.#versions(actor, studyId, oid, 'form.manage');
+    if (!versions.ok) return versions;
+    const row = versions.value.rows.find((r) => Number(r.version) === version);
+    if (row === undefined) return err(appError('NOT_FOUND', 'No such form version.'));
+    return ok(toFormVersion(versions.value.form, row));
+  }
+
   /** The field-level difference of two versions (form.manage: it shows every field, allocation included). */
   async diff(
     actor: Actor,

@@ -136,4 +136,82 @@ describe.skipIf(!available && process.env.CI !== 'true')('study set-up pages in 
     expect(errors).toEqual([]);
     await page.close();
   }, 180_000);
+
+  it('21 CFR 11.10(e): a data manager designs a form with branching, a calculated BMI and a cross-field check, publishes it with a reason, and a version 2 with a diff', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await signIn(page, 'data_manager', 'data.manager@demo.trialvault.invalid');
+    await page.getByRole('link', { name: /TV-DEMO-001/ }).click();
+    await page.getByRole('link', { name: 'Design forms' }).click();
+    await page.getByRole('link', { name: 'New form' }).click();
+    await page.getByLabel('Form OID').fill('BODY');
+    await page.getByLabel('Form name').fill('Body measurements');
+    const fields: [string, string, string, string][] = [
+      ['Weight', 'decimal', 'kg', ''],
+      ['Height', 'decimal', 'cm', ''],
+      ['Body mass index', 'decimal', 'kg/m2', '[WEIGHT] / ([HEIGHT] / 100) ^ 2'],
+      ['Pregnant', 'boolean', '', ''],
+    ];
+    for (const [i, [label, type, unit, calc]] of fields.entries()) {
+      if (i > 0) await page.getByRole('button', { name: 'Add field' }).click();
+      const editor = page.locator('fieldset.field-editor');
+      await editor.getByLabel('Question (label)').fill(label);
+      await editor.getByLabel('Type', { exact: true }).selectOption(type);
+      await editor.getByRole('radio', { name: /^Clinical/ }).check();
+      if (unit !== '') await editor.getByLabel('Unit').fill(unit);
+      if (calc !== '') await editor.getByLabel(/Calculated as/).fill(calc);
+    }
+    await page
+      .locator('fieldset.field-editor')
+      .getByLabel(/Show only when/)
+      .fill("[SEX] = 'F'");
+    // A branching condition on a field this form does not have is caught before saving.
+    await page.getByText(/\[SEX\] is not a field of this form/).waitFor();
+    await shot(page, 'designer-logic-problem');
+    await page
+      .locator('fieldset.field-editor')
+      .getByLabel(/Show only when/)
+      .fill('[WEIGHT] > 40');
+    await page.getByRole('button', { name: 'Add edit check' }).click();
+    await page.getByLabel('Check 1 expression').fill('[HEIGHT] > 100');
+    await page.getByLabel('Check 1 message').fill('Height must be above 100 cm');
+    // The preview is the form as the coordinator will see it, logic live.
+    const preview = page.getByRole('region', { name: 'Preview' });
+    await preview.getByLabel(/Weight/).fill('80');
+    await preview.getByLabel(/^Height/).fill('90');
+    await preview.getByText(/Height must be above 100 cm/).waitFor();
+    await preview.getByLabel(/^Height/).fill('200');
+    expect(await preview.getByLabel(/Body mass index/).inputValue()).toBe('20');
+    await shot(page, 'designer-preview');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByRole('button', { name: 'Draft saved' }).waitFor();
+    const publish = page.getByRole('region', { name: 'Publish' });
+    await publish.getByText('First version: 4 fields.').waitFor();
+    await publish.getByLabel('Reason for this version').fill('First version for the screening visit');
+    await publish.getByRole('button', { name: 'Publish new version' }).click();
+    await publish
+      .getByRole('status')
+      .getByText(/Version 1 is live/)
+      .waitFor();
+    await shot(page, 'designer-published');
+
+    // Version 2: the weight range changes; the diff is shown before the reason.
+    await page.getByRole('button', { name: /^Weight WEIGHT/ }).click();
+    await page.locator('fieldset.field-editor').getByLabel('Maximum').fill('250');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByRole('button', { name: 'Draft saved' }).waitFor();
+    await publish.getByText('WEIGHT: max (none) -> 250').waitFor();
+    await publish.getByLabel('Reason for this version').fill('Upper plausibility limit for weight');
+    await publish.getByRole('button', { name: 'Publish new version' }).click();
+    await publish
+      .getByRole('status')
+      .getByText(/Version 2 is live/)
+      .waitFor();
+    await shot(page, 'designer-version-2');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, 'designer-phone');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 240_000);
 });

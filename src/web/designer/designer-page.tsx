@@ -1,10 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
-import type { FormDefinition, FormVersion } from '../../forms/forms-view.js';
+import type { FormDefinition } from '../../forms/forms-view.js';
 import { checkFormLogic } from '../../forms/logic/form-logic.js';
 import { ChecksEditor } from './checks-editor.js';
 import { definitionDiff } from './definition-diff.js';
-import { designerApi } from './designer-api.js';
+import { designerApi, loadForDesign } from './designer-api.js';
 import {
   emptyField,
   type FormDraft,
@@ -51,6 +51,9 @@ function FormCatalogue({ studyId }: { studyId: string }) {
   );
 }
 
+/** A draft as the server would store it, for "is this saved?" (key order and empty inputs aside). */
+const canonical = (draft: FormDraft): string => JSON.stringify(toDefinition(draft));
+
 const blank = (): FormDraft => ({ oid: '', name: '', description: '', rest: {}, fields: [emptyField([])] });
 
 function FormDesigner({ studyId, oid }: { studyId: string; oid: string }) {
@@ -58,28 +61,30 @@ function FormDesigner({ studyId, oid }: { studyId: string; oid: string }) {
   const isNew = oid === 'new';
   const versions = useQuery({
     queryKey: ['form-versions', studyId, oid],
-    queryFn: () => designerApi.versions(studyId, oid),
+    queryFn: () => loadForDesign(studyId, oid),
     enabled: !isNew,
   });
   const [draft, setDraft] = useState<FormDraft | undefined>(isNew ? blank() : undefined);
   const [selected, setSelected] = useState<string | undefined>(draft?.fields[0]?.key);
   const [saved, setSaved] = useState<string | undefined>(undefined);
-  const all: FormVersion[] = versions.data ?? [];
-  const newest = [...all].sort((a, b) => b.version - a.version)[0];
-  const live = [...all].filter((v) => v.status === 'live').sort((a, b) => b.version - a.version)[0];
+  const [published, setPublished] = useState<number | undefined>(undefined);
+  const newest = versions.data?.newest;
+  const live = versions.data?.live;
   useEffect(() => {
     if (draft === undefined && newest !== undefined) {
       const made = formDraft(newest.definition);
       setDraft(made);
       setSelected(made.fields[0]?.key);
-      if (newest.status === 'draft') setSaved(JSON.stringify(newest.definition));
+      setSaved(canonical(made));
     }
   }, [draft, newest]);
   const definition = useMemo(() => (draft === undefined ? null : toDefinition(draft)), [draft]);
   const save = useMutation({
-    mutationFn: (d: FormDefinition) => designerApi.save(studyId, d),
+    mutationFn: (d: FormDefinition) =>
+      isNew ? designerApi.create(studyId, d) : designerApi.saveDraft(studyId, oid, d),
     onSuccess: async (version) => {
-      setSaved(JSON.stringify(version.definition));
+      setPublished(undefined);
+      setSaved(canonical(formDraft(version.definition)));
       await client.invalidateQueries({ queryKey: ['forms', studyId] });
       await client.invalidateQueries({ queryKey: ['form-versions', studyId, version.oid] });
       if (isNew) window.location.hash = `#/designer/${studyId}/${version.oid}`;
@@ -95,7 +100,7 @@ function FormDesigner({ studyId, oid }: { studyId: string; oid: string }) {
   const formLevel = formIssues(draft);
   const ready =
     definition !== null && incomplete.size === 0 && !hasIssues(formLevel) && problems.length === 0;
-  const dirty = definition === null || JSON.stringify(definition) !== saved;
+  const dirty = definition === null || canonical(draft) !== saved;
   const current = draft.fields.find((f) => f.key === selected);
   const index = draft.fields.findIndex((f) => f.key === selected);
   const checks = (draft.rest.checks as Checks | undefined) ?? [];
@@ -193,15 +198,18 @@ function FormDesigner({ studyId, oid }: { studyId: string; oid: string }) {
       </p>
       {save.isError && <ServerProblem error={save.error} />}
       {definition !== null && <FormPreview definition={definition} />}
-      {definition !== null && saved !== undefined && !dirty && (
+      {published !== undefined && (
+        <p role="status">Version {published} is live. Records entered before keep their version.</p>
+      )}
+      {definition !== null && newest?.status === 'draft' && !dirty && (
         <PublishPanel
           studyId={studyId}
           oid={definition.oid}
           diff={definitionDiff(live?.definition, definition)}
-          onPublished={async () => {
+          onPublished={async (version) => {
+            setPublished(version);
             await client.invalidateQueries({ queryKey: ['form-versions', studyId, definition.oid] });
             await client.invalidateQueries({ queryKey: ['forms', studyId] });
-            setSaved(undefined);
           }}
         />
       )}
