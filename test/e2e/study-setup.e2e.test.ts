@@ -190,7 +190,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('study set-up pages in 
     await publish.getByText('First version: 4 fields.').waitFor();
     await publish.getByLabel('Reason for this version').fill('First version for the screening visit');
     await publish.getByRole('button', { name: 'Publish new version' }).click();
-    await publish
+    await page
       .getByRole('status')
       .getByText(/Version 1 is live/)
       .waitFor();
@@ -204,7 +204,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('study set-up pages in 
     await publish.getByText('WEIGHT: max (none) -> 250').waitFor();
     await publish.getByLabel('Reason for this version').fill('Upper plausibility limit for weight');
     await publish.getByRole('button', { name: 'Publish new version' }).click();
-    await publish
+    await page
       .getByRole('status')
       .getByText(/Version 2 is live/)
       .waitFor();
