@@ -190,7 +190,10 @@ function value(expr: Expr, env: Lookup): LogicValue {
       return { missing: expr.code };
     case 'field': {
       const v = env(expr.oid);
-      return v === undefined ? stop('UNKNOWN_FIELD', `unknown field ${expr.oid}`) : v;
+      if (v === undefined) return stop('UNKNOWN_FIELD', `unknown field ${expr.oid}`);
+      // A value that is not a finite number (never stored, but a client may send one) is an error,
+      // never a result: evaluation stays total and identical everywhere.
+      return typeof v === 'number' ? finite(v) : v;
     }
     case 'not': {
       const t = truth(value(expr.e, env), 'not');
