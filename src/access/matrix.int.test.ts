@@ -155,6 +155,11 @@ async function perform(
     case 'study.read':
       return vault.studies.getStudy(actor, t.studyId);
     case 'study.manage':
+      return vault.series.setPolicy(actor, t.studyId, {
+        overrides: { heart_rate: { min: 40, max: 150 } },
+        reason: 'Protocol',
+      });
+    case 'study.setup':
       return vault.studies.addSite(actor, t.studyId, { code: `X${unique}`, name: 'New site' });
     case 'form.manage':
       return vault.forms.defineForm(actor, t.studyId, {

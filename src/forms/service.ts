@@ -7,7 +7,7 @@ import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
-import { knownStudy } from '../studies/known.js';
+import { knownStudy, refuseClosed } from '../studies/known.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { type FormDefinition, parseFormDefinition } from './form-definition.js';
@@ -50,6 +50,8 @@ export class FormService {
     if (!permit.ok) return permit;
     const text = JSON.stringify(definition.value);
     return transact(db, async (trx) => {
+      const closed = await refuseClosed(trx, study.id);
+      if (!closed.ok) return closed;
       const now = clock.now().toISOString();
       const found = await trustRowOn(
         this.deps,
@@ -136,6 +138,8 @@ export class FormService {
     }
     const text = JSON.stringify(definition.value);
     return transact(db, async (trx) => {
+      const closed = await refuseClosed(trx, form.study_id);
+      if (!closed.ok) return closed;
       if (!(await repo.updateDraft(trx, row.id, text))) {
         return err(
           appError('FORM_VERSION_IMMUTABLE', 'A live form version never changes: save a new draft instead.'),
@@ -182,6 +186,8 @@ export class FormService {
       );
     }
     return transact(db, async (trx) => {
+      const closed = await refuseClosed(trx, form.study_id);
+      if (!closed.ok) return closed;
       const now = clock.now().toISOString();
       if (!(await repo.publishVersion(trx, latest.id, now))) {
         return err(appError('CONFLICT', 'The draft was published meanwhile.'));
