@@ -62,7 +62,12 @@ export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
     actions: [
       'study.create',
       'study.setup',
-      'user.manage', 'grant.manage', 'backup.status', 'ledger.read', 'ledger.verify'],
+      'user.manage',
+      'grant.manage',
+      'backup.status',
+      'ledger.read',
+      'ledger.verify',
+    ],
     reveal: [],
     blinded: true,
     system: true,

@@ -302,7 +302,9 @@ export class StudyService {
     if (!known.ok) return known;
     const study = known.value;
     const setsUp = await this.#setsUp(actor, study.id);
-    const permit = setsUp ? undefined : await this.authorizer.authorize(actor, 'study.read', { studyId: study.id });
+    const permit = setsUp
+      ? undefined
+      : await this.authorizer.authorize(actor, 'study.read', { studyId: study.id });
     if (permit !== undefined && !permit.ok) return permit;
     const sites = permit === undefined ? 'all' : permit.value.sites;
     const checked = await knownSites(this.deps, study.id);
