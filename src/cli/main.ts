@@ -16,6 +16,7 @@ import { registerKeyCommands } from './key-commands.js';
 import { registerLedgerCommands } from './ledger-commands.js';
 import { registerScheduleCommands } from './schedule-commands.js';
 import { serve } from './serve.js';
+import { registerStudyCommands } from './study-commands.js';
 
 /** "30s", "30m", "1h", "24h" in milliseconds (at least 10 seconds). */
 function interval(value: string): number {
@@ -192,6 +193,7 @@ export function buildProgram(context: CommandContext): Command {
   registerKeyCommands(program, context, openConfiguredVault);
   registerExportCommands(program, context, openConfiguredVault);
   registerScheduleCommands(program, context, openConfiguredVault);
+  registerStudyCommands(program, context, openConfiguredVault);
   return program;
 }
 
