@@ -35,6 +35,13 @@ const siteNameSchema = z.strictObject({ name: newSiteSchema.shape.name });
 const STATUS_ORDER: readonly Study['status'][] = ['draft', 'live', 'closed'];
 const statusChangeSchema = z.strictObject({ status: z.enum(['live', 'closed']), reason: reasonSchema });
 
+/** A refusal that names the first field at fault and its rule (never the value sent). */
+function invalid(error: z.ZodError) {
+  const first = error.issues[0];
+  const field = first === undefined || first.path.length === 0 ? 'input' : first.path.join('.');
+  return invalidInput(error, `The ${field} is invalid: ${first?.message ?? 'not accepted'}.`);
+}
+
 function toStudy(row: repo.StudyRow): Study {
   return {
     id: row.id,
@@ -56,7 +63,7 @@ export class StudyService {
     const permit = await this.authorizer.authorize(actor, 'study.create');
     if (!permit.ok) return permit;
     const parsed = newStudySchema.safeParse(input);
-    if (!parsed.success) return err(invalidInput(parsed.error));
+    if (!parsed.success) return err(invalid(parsed.error));
     const { db, clock, keyring } = this.deps;
     if ((await repo.findStudy(db, parsed.data.protocolId)) !== undefined) {
       return err(appError('ALREADY_EXISTS', 'A study with this protocol id exists.'));
@@ -118,7 +125,7 @@ export class StudyService {
       return err(
         reasonless
           ? appError('REASON_REQUIRED', 'A reason (3 to 1000 characters) is required to change the status.')
-          : invalidInput(parsed.error),
+          : invalid(parsed.error),
       );
     }
     return this.setStatus(actor, studyId, parsed.data.status, parsed.data.reason);
@@ -164,7 +171,7 @@ export class StudyService {
   /** Changes a study's title (not its protocol id), audited; a closed study takes no change. */
   async editStudy(actor: Actor, studyId: string, input: unknown): Promise<Result<Study>> {
     const parsed = titleSchema.safeParse(input);
-    if (!parsed.success) return err(invalidInput(parsed.error));
+    if (!parsed.success) return err(invalid(parsed.error));
     const known = await knownStudy(this.deps, studyId);
     if (!known.ok) return known;
     const study = known.value;
@@ -190,7 +197,7 @@ export class StudyService {
   /** Renames a site (its code stays), audited; a closed study takes no change. */
   async editSite(actor: Actor, studyId: string, siteRef: string, input: unknown): Promise<Result<Site>> {
     const parsed = siteNameSchema.safeParse(input);
-    if (!parsed.success) return err(invalidInput(parsed.error));
+    if (!parsed.success) return err(invalid(parsed.error));
     const known = await knownStudy(this.deps, studyId);
     if (!known.ok) return known;
     const study = known.value;
@@ -216,7 +223,7 @@ export class StudyService {
 
   async addSite(actor: Actor, studyId: string, input: unknown): Promise<Result<Site>> {
     const parsed = newSiteSchema.safeParse(input);
-    if (!parsed.success) return err(invalidInput(parsed.error));
+    if (!parsed.success) return err(invalid(parsed.error));
     const { db, clock } = this.deps;
     const known = await knownStudy(this.deps, studyId);
     if (!known.ok) return known;
