@@ -11,6 +11,7 @@ import { NewRecordPage } from './new-record.js';
 import { ParticipantPage, RecordPage, Studies, StudyPage } from './pages.js';
 import { useRoute } from './router.js';
 import { SecurityPage } from './security-page.js';
+import { StudySetupPage } from './studies/setup-page.js';
 import './styles.css';
 import type { Me } from '../access/access-view.js';
 
@@ -60,6 +61,8 @@ function App() {
           <OwnPassword />
         ) : section === 'security' ? (
           <SecurityPage />
+        ) : section === 'setup' ? (
+          <StudySetupPage selected={id === undefined ? undefined : decodeURIComponent(id)} />
         ) : section === 'ledger' ? (
           <LedgerPage />
         ) : (
