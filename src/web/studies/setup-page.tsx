@@ -135,7 +135,7 @@ function StudySetup({ study, editable }: { study: Study; editable: boolean }) {
     <section aria-label={`Study ${study.protocolId}`}>
       <h2>
         {study.protocolId}: {study.title}{' '}
-        <span className={`status status-${study.status}`}>{study.status}</span>
+        <span className={`status status-${study.status}`}>({study.status})</span>
       </h2>
       {study.status === 'closed' && <p className="muted">This study is closed: it takes no more changes.</p>}
       {open && (
