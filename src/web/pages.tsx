@@ -84,6 +84,9 @@ export function StudyPage({ studyId }: { studyId: string }) {
   return (
     <section>
       <h2>Dashboard</h2>
+      <p>
+        <a href={`#/enrolment/${studyId}`}>Enrolment: enrol, screen-fail, withdraw, look up</a>
+      </p>
       <DashboardStats
         participants={participants.data.items.length}
         summary={summary.data}
