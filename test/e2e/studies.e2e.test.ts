@@ -144,4 +144,59 @@ describe.skipIf(!available && process.env.CI !== 'true')('study set-up in headle
     expect(await pageWidth(page)).toBeLessThanOrEqual(390);
     expect(errors).toEqual([]);
   }, 180_000);
+
+  it('issue #15 item 6: a coordinator enrols, screen-fails and withdraws participants at their site', async () => {
+    const grant = spawn(
+      process.execPath,
+      [
+        join(root, 'bin/trialvault.js'),
+        'users',
+        'grant',
+        '--email',
+        'coordinator@demo.trialvault.invalid',
+        '--role',
+        'coordinator',
+        '--study',
+        'E2E-001',
+        '--site',
+        'S01',
+      ],
+      { cwd: dir, env: { ...process.env, TRIALVAULT_LOG_LEVEL: 'warn' }, stdio: 'ignore' },
+    );
+    expect(await new Promise((r) => grant.on('exit', r))).toBe(0);
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await signIn(page, 'coordinator', 'coordinator@demo.trialvault.invalid');
+    await page.goto(`${url}/#/enrolment/E2E-001`);
+    await page.getByRole('heading', { name: 'Enrolment' }).waitFor();
+    // Only the coordinator's own site is offered.
+    await page.getByRole('option', { name: /S01/ }).waitFor({ state: 'attached' });
+    expect(await page.getByRole('option').count()).toBe(1 + 3);
+    await shot(page, 'enrol-empty');
+    const enrol = page.getByRole('form', { name: 'Enrol a participant' });
+    await enrol.getByRole('button', { name: 'Enrol' }).click();
+    await page.getByText('Enrolled S01-0001.').waitFor();
+    await enrol.getByRole('button', { name: 'Enrol' }).click();
+    await page.getByText('Enrolled S01-0002.').waitFor();
+    await shot(page, 'enrol-two');
+    await page.getByRole('button', { name: 'Screen-fail S01-0001' }).click();
+    await page.getByLabel(/Reason/).fill('Blood pressure out of range');
+    await shot(page, 'enrol-screen-fail');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('button', { name: 'Screen-fail S01-0001' }).waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Withdraw S01-0002' }).click();
+    await page.getByLabel(/Reason/).fill('Moved away');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('button', { name: 'Withdraw S01-0002' }).waitFor({ state: 'detached' });
+    expect(await page.getByRole('cell', { name: 'withdrawn' }).count()).toBe(2);
+    await shot(page, 'enrol-withdrawn');
+    await page.getByLabel('Exact value').fill('MRN-NOBODY-1');
+    await page.getByRole('button', { name: 'Look up' }).click();
+    await page.getByText('No participant at your sites has this identifier.').waitFor();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, 'enrol-390');
+    expect(await pageWidth(page)).toBeLessThanOrEqual(390);
+    expect(errors).toEqual([]);
+  }, 180_000);
 });
