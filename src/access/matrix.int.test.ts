@@ -34,7 +34,9 @@ const SYSTEM_ACTIONS: ReadonlySet<Action> = new Set([
  */
 function expected(role: Role, action: Action, resource: Resource): Outcome {
   const def = ROLE_DEFINITIONS[role];
-  const has = def.actions.includes(action);
+  // Those who set a study up read it (its title, status and sites; no data) to do so.
+  const has =
+    def.actions.includes(action) || (action === 'study.read' && def.actions.includes('study.setup'));
   if (SYSTEM_ACTIONS.has(action)) return has ? 'allowed' : 'forbidden';
   // An event outside every study (the store's first) does not exist for those who may not read it.
   if (action === 'ledger.read') return has ? 'allowed' : 'not-found';
@@ -46,6 +48,7 @@ function expected(role: Role, action: Action, resource: Resource): Outcome {
     ![
       'study.read',
       'study.manage',
+      'study.setup',
       'form.manage',
       'grant.manage',
       'token.manage',
@@ -155,6 +158,11 @@ async function perform(
     case 'study.read':
       return vault.studies.getStudy(actor, t.studyId);
     case 'study.manage':
+      return vault.series.setPolicy(actor, t.studyId, {
+        overrides: { heart_rate: { min: 40, max: 150 } },
+        reason: 'Protocol',
+      });
+    case 'study.setup':
       return vault.studies.addSite(actor, t.studyId, { code: `X${unique}`, name: 'New site' });
     case 'form.manage':
       return vault.forms.defineForm(actor, t.studyId, {

@@ -10,6 +10,7 @@ export const ACTIONS = [
   'study.create',
   'study.read',
   'study.manage',
+  'study.setup',
   'form.manage',
   'user.manage',
   'grant.manage',
@@ -58,7 +59,15 @@ export interface RoleDefinition {
 export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
   system_admin: {
     label: 'System administrator: users and settings; no clinical data',
-    actions: ['study.create', 'user.manage', 'grant.manage', 'backup.status', 'ledger.read', 'ledger.verify'],
+    actions: [
+      'study.create',
+      'study.setup',
+      'user.manage',
+      'grant.manage',
+      'backup.status',
+      'ledger.read',
+      'ledger.verify',
+    ],
     reveal: [],
     blinded: true,
     system: true,
@@ -68,6 +77,7 @@ export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
     actions: [
       'study.read',
       'study.manage',
+      'study.setup',
       'form.manage',
       'grant.manage',
       'token.manage',
@@ -195,6 +205,8 @@ export const OPERATOR_ACTIONS: ReadonlySet<Action> = new Set(['keys.rotate', 'ba
  */
 export const NEVER_TOKEN_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   'study.create',
+  // Setting a study up (title, sites, status) is done by a person, never by a script's token.
+  'study.setup',
   'user.manage',
   'grant.manage',
   'token.manage',

@@ -139,21 +139,6 @@ export function registerDataCommands(program: Command, context: CommandContext, 
     });
 
   program
-    .command('studies')
-    .description('list studies')
-    .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
-      await withVault(context, open, opts.json === true, async (vault) => {
-        const studies = await vault.studies.listStudies(CLI_ACTOR);
-        context.report(ok(studies), opts.json === true, (ss) =>
-          ss.length === 0
-            ? 'No studies.'
-            : ss.map((s) => `${s.protocolId}\t${s.status}\t${s.isDemo ? 'DEMO\t' : ''}${s.title}`).join('\n'),
-        );
-      });
-    });
-
-  program
     .command('record <record>')
     .description('show a record; protected values stay masked unless --reveal (audited)')
     .option('--reveal', 'decrypt protected values (writes an audit event)')

@@ -17,6 +17,7 @@ import { registerKeyCommands } from './key-commands.js';
 import { registerLedgerCommands } from './ledger-commands.js';
 import { registerScheduleCommands } from './schedule-commands.js';
 import { serve } from './serve.js';
+import { registerStudyCommands } from './study-commands.js';
 
 /** "30s", "30m", "1h", "24h" in milliseconds (at least 10 seconds). */
 function interval(value: string): number {
@@ -194,6 +195,7 @@ export function buildProgram(context: CommandContext): Command {
   registerExportCommands(program, context, openConfiguredVault);
   registerScheduleCommands(program, context, openConfiguredVault);
   registerFormCommands(program, context, openConfiguredVault);
+  registerStudyCommands(program, context, openConfiguredVault);
   return program;
 }
 

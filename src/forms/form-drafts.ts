@@ -5,6 +5,7 @@ import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import type { Tx } from '../storage/transact.js';
+import { STUDY_CLOSED_ERROR } from '../studies/known.js';
 import type { StudyRow } from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { FormDefinition } from './form-definition.js';
@@ -25,9 +26,8 @@ export function toFormVersion(form: repo.FormRow, row: repo.FormVersionRow): For
 
 /** A closed study's forms no longer change: no new form, draft or version. */
 export function openForDesign(study: StudyRow): Result<StudyRow> {
-  return study.status === 'closed'
-    ? err(appError('CONFLICT', 'The study is closed: its forms no longer change.', { studyStatus: 'closed' }))
-    : ok(study);
+  // The same refusal as every other write into a closed study (studies/known.ts).
+  return study.status === 'closed' ? err(STUDY_CLOSED_ERROR) : ok(study);
 }
 
 /**

@@ -9,7 +9,7 @@ import { RATE_LIMITED, type RateLimiter, type RateLimitName } from './rate-limit
 
 /** One API operation: its schemas are the validation at the edge and its OpenAPI description. */
 export interface Operation<P, Q, B> {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly url: string;
   readonly summary: string;
   readonly tag: string;

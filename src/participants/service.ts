@@ -12,7 +12,7 @@ import { checkValue } from '../forms/validate-values.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { nextCounter } from '../storage/meta-repo.js';
 import { transact } from '../storage/transact.js';
-import { knownSite, knownStudy } from '../studies/known.js';
+import { knownSite, knownStudy, refuseClosed } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { openValue, sealValue } from '../vault/field-cipher.js';
 import { PARTICIPANT_KEYS } from '../vault/vault-bindings.js';
@@ -108,6 +108,8 @@ export class ParticipantService {
     input: { subjectId: string | undefined; status: Participant['status']; consentDate: string | undefined },
   ): Promise<Result<Participant>> {
     const { clock, keyring } = this.deps;
+    const closed = await refuseClosed(trx, studyId);
+    if (!closed.ok) return closed;
     const now = clock.now().toISOString();
     const subjectId =
       input.subjectId ??
@@ -309,6 +311,8 @@ export class ParticipantService {
     if (!permit.ok) return permit;
     if (row.status === 'erased') return err(appError('PARTICIPANT_ERASED', 'The participant was erased.'));
     return transact(db, async (trx) => {
+      const closed = await refuseClosed(trx, row.study_id);
+      if (!closed.ok) return closed;
       const now = clock.now().toISOString();
       await repo.updateStatus(trx, row.id, parsedStatus.data, now);
       await appendAuditEvent(trx, this.deps, {

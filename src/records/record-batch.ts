@@ -11,6 +11,7 @@ import * as participants from '../participants/repo.js';
 import { trustParticipants } from '../participants/trusted.js';
 import type { EntryRule } from '../schedule/service.js';
 import { type Tx, transact } from '../storage/transact.js';
+import { refuseClosed } from '../studies/known.js';
 import { type NewRecord, type PreparedRecord, prepareRecord } from './record-creation.js';
 import { atIndex, blindedForm, type RecordContext, recordHeader } from './record-policy.js';
 import type { RecordView } from './records-view.js';
@@ -121,6 +122,10 @@ export async function createBatchInTx(
   items: readonly NewRecord[],
 ): Promise<Result<RecordView[]>> {
   const { keyring, clock } = ctx.deps;
+  for (const studyId of new Set(items.map((i) => i.participant.study_id))) {
+    const closed = await refuseClosed(trx, studyId);
+    if (!closed.ok) return closed;
+  }
   const existing = await repo.existingRecordKeys(
     trx,
     items.map((i) => ({ participantId: i.participant.id, formId: i.form.formId, visit: i.visit })),

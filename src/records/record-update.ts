@@ -9,6 +9,7 @@ import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { lookupSeal } from '../participants/participants-bindings.js';
 import * as participants from '../participants/repo.js';
 import type { Tx } from '../storage/transact.js';
+import { refuseClosed } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { ParticipantKey } from '../vault/keyring.js';
 import { blindedForm, type RecordContext, recordHeader, sameValue } from './record-policy.js';
@@ -36,6 +37,8 @@ export async function changeRecord(
   const { deps } = ctx;
   const record = await repo.findRecord(trx, recordId);
   if (record === undefined) return err(appError('NOT_FOUND', 'No such record.'));
+  const closed = await refuseClosed(trx, record.study_id);
+  if (!closed.ok) return closed;
   const form = await ctx.forms.liveForm(record.study_id, record.form_oid, trx);
   if (!form.ok) return form;
   const blinded = blindedForm(form.value, permit);

@@ -9,6 +9,7 @@ import { appendAuditEvent } from '../ledger/audit-repo.js';
 import * as participants from '../participants/repo.js';
 import type { ScheduleService } from '../schedule/service.js';
 import { type Tx, transact } from '../storage/transact.js';
+import { refuseClosed } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { createBatchInTx, createRecords } from './record-batch.js';
 import type { NewRecord, ParticipantRef } from './record-creation.js';
@@ -160,6 +161,8 @@ export class RecordService {
     });
     if (!permit.ok) return permit;
     const result = await transact(deps.db, async (trx) => {
+      const closed = await refuseClosed(trx, record.study_id);
+      if (!closed.ok) return closed;
       const now = deps.clock.now().toISOString();
       if (!(await repo.setLocked(trx, record.id, locked, now))) {
         return err(

@@ -7,7 +7,7 @@ import { err, ok, type Result } from '../core/result.js';
 import * as forms from '../forms/repo.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
-import { knownStudy } from '../studies/known.js';
+import { knownStudy, refuseClosed } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import * as repo from './repo.js';
 import { SCHEDULES } from './schedule-bindings.js';
@@ -63,6 +63,8 @@ export class ScheduleService {
     if (!parsed.success) return err(invalidInput(parsed.error, 'The schedule is invalid.'));
     const definition = parsed.data;
     return transact(this.deps.db, async (trx) => {
+      const closed = await refuseClosed(trx, study.id);
+      if (!closed.ok) return closed;
       const missing: string[] = [];
       for (const oid of new Set(definition.events.flatMap((e) => e.forms)))
         if ((await forms.findForm(trx, study.id, oid)) === undefined) missing.push(oid);

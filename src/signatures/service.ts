@@ -12,6 +12,7 @@ import { appendAuditEvent } from '../ledger/audit-repo.js';
 import * as records from '../records/repo.js';
 import { versionDigest } from '../records/version-digest.js';
 import { transact } from '../storage/transact.js';
+import { refuseClosed } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { insertSignature, listSignatures } from './repo.js';
 import { SIGNATURES } from './signatures-bindings.js';
@@ -57,10 +58,15 @@ export class SignatureService {
       siteId: record.site_id,
     });
     if (!permit.ok) return permit;
+    // A closed study takes no more signatures (checked again in the signing transaction).
+    const closed = await refuseClosed(this.deps.db, record.study_id);
+    if (!closed.ok) return closed;
     // Re-authentication first, in its own transaction: a refusal is counted and stays counted.
     const signer = await this.auth.reauthenticate(actor, parsed.data.password, parsed.data.totp);
     if (!signer.ok) return signer;
     return transact(this.deps.db, async (trx) => {
+      const stillOpen = await refuseClosed(trx, record.study_id);
+      if (!stillOpen.ok) return stillOpen;
       const current = await records.findRecord(trx, recordId);
       const version =
         current === undefined ? undefined : await records.findVersion(trx, recordId, Number(current.version));

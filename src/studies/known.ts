@@ -31,3 +31,14 @@ export async function knownSite(
 export async function knownSites(deps: VaultDeps, studyId: string): Promise<Result<readonly repo.SiteRow[]>> {
   return trustRows(deps, SITES, await repo.listSites(deps.db, studyId));
 }
+
+export const STUDY_CLOSED_ERROR = appError('STUDY_CLOSED', 'The study is closed: it takes no more changes.');
+
+/**
+ * Refuses a write into a closed study (records, enrolment, forms, schedule, sites): read again inside
+ * the writing transaction, so a study closed meanwhile takes nothing more. Reads stay allowed.
+ */
+export async function refuseClosed(db: VaultDeps['db'], studyId: string): Promise<Result<null>> {
+  const row = await repo.findStudy(db, studyId);
+  return row?.status === 'closed' ? err(STUDY_CLOSED_ERROR) : ok(null);
+}

@@ -29,6 +29,19 @@ export async function updateStudyStatus(
   await db.updateTable('studies').set({ status, updated_at: updatedAt }).where('id', '=', id).execute();
 }
 
+export async function updateStudyTitle(
+  db: Kysely<Database>,
+  id: string,
+  title: string,
+  updatedAt: string,
+): Promise<void> {
+  await db.updateTable('studies').set({ title, updated_at: updatedAt }).where('id', '=', id).execute();
+}
+
+export async function updateSiteName(db: Kysely<Database>, id: string, name: string): Promise<void> {
+  await db.updateTable('sites').set({ name }).where('id', '=', id).execute();
+}
+
 export async function insertSite(db: Kysely<Database>, row: SiteRow): Promise<void> {
   await db.insertInto('sites').values(row).execute();
 }

@@ -1,12 +1,32 @@
 import { z } from 'zod';
 import { ok } from '../core/result.js';
 import { describes, pageOf, timestamp } from '../http/answers.js';
-import type { Route } from '../http/api-registry.js';
+import { parsedByService, type Route } from '../http/api-registry.js';
 import { page, paged, pageQuery } from '../http/pagination.js';
 import type { StudyService } from './service.js';
 import type { Site, Study, StudySummary } from './studies-view.js';
 
 const study = z.object({ study: z.string().min(1).max(64) });
+
+const studySite = z.object({ study: z.string().min(1).max(64), site: z.string().min(1).max(64) });
+
+// Documented here, parsed by the service after it has decided who may ask (a refused caller learns
+// nothing from a validation answer).
+const newStudyBody = z.strictObject({
+  protocolId: z.string().describe('Letters, digits, . _ - (at most 64); never changes'),
+  title: z.string().describe('1 to 300 characters'),
+  isDemo: z.boolean().optional().describe('Label the study as demonstration data (exports say so)'),
+});
+const titleBody = z.strictObject({ title: z.string().describe('1 to 300 characters') });
+const statusBody = z.strictObject({
+  status: z.enum(['live', 'closed']).describe('Forward only: draft -> live -> closed'),
+  reason: z.string().describe('Why (3 to 1000 characters); no protected values'),
+});
+const newSiteBody = z.strictObject({
+  code: z.string().describe('Upper case letters and digits (at most 10); never changes'),
+  name: z.string().describe('1 to 200 characters'),
+});
+const siteNameBody = z.strictObject({ name: z.string().describe('1 to 200 characters') });
 
 const studyAnswer = describes<Study>()(
   z.strictObject({
@@ -59,6 +79,72 @@ export function registerStudyRoutes(route: Route, { studies }: { readonly studie
       response: studyAnswer,
     },
     ({ actor, params }) => studies.getStudy(actor, params.study),
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/studies',
+      summary: 'Create a study (draft; system administrators)',
+      tag: 'studies',
+      auth: 'actor',
+      ...parsedByService(newStudyBody),
+      status: 201,
+      response: studyAnswer,
+    },
+    ({ actor, body }) => studies.createStudy(actor, body),
+  );
+  route(
+    {
+      method: 'PATCH',
+      url: '/api/v1/studies/:study',
+      summary: "Change a study's title (refused once closed)",
+      tag: 'studies',
+      auth: 'actor',
+      params: study,
+      ...parsedByService(titleBody),
+      response: studyAnswer,
+    },
+    ({ actor, params, body }) => studies.editStudy(actor, params.study, body),
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/studies/:study/status',
+      summary: 'Move a study forward (draft -> live -> closed) with a reason',
+      tag: 'studies',
+      auth: 'actor',
+      params: study,
+      ...parsedByService(statusBody),
+      response: studyAnswer,
+    },
+    ({ actor, params, body }) => studies.changeStatus(actor, params.study, body),
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/studies/:study/sites',
+      summary: 'Add a site (refused once closed)',
+      tag: 'studies',
+      auth: 'actor',
+      params: study,
+      ...parsedByService(newSiteBody),
+      status: 201,
+      response: siteAnswer,
+    },
+    ({ actor, params, body }) => studies.addSite(actor, params.study, body),
+  );
+  route(
+    {
+      method: 'PATCH',
+      url: '/api/v1/studies/:study/sites/:site',
+      summary: 'Rename a site (its code stays; refused once closed)',
+      tag: 'studies',
+      auth: 'actor',
+      params: studySite,
+      ...parsedByService(siteNameBody),
+      response: siteAnswer,
+    },
+    ({ actor, params, body }) => studies.editSite(actor, params.study, params.site, body),
   );
   route(
     {

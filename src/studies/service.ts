@@ -6,12 +6,13 @@ import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { invalidInput } from '../core/invalid-input.js';
+import { reasonSchema } from '../core/reason.js';
 import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { STUDY_KEYS } from '../vault/vault-bindings.js';
-import { knownSites, knownStudy } from './known.js';
+import { knownSite, knownSites, knownStudy, STUDY_CLOSED_ERROR } from './known.js';
 import * as repo from './repo.js';
 import { SITES, STUDIES } from './studies-bindings.js';
 import type { Site, Study, StudySummary } from './studies-view.js';
@@ -28,6 +29,18 @@ const newSiteSchema = z.strictObject({
   code: z.string().regex(/^[A-Z0-9]{1,10}$/, 'upper case letters and digits (at most 10)'),
   name: z.string().trim().min(1).max(200),
 });
+
+const titleSchema = z.strictObject({ title: newStudySchema.shape.title });
+const siteNameSchema = z.strictObject({ name: newSiteSchema.shape.name });
+const STATUS_ORDER: readonly Study['status'][] = ['draft', 'live', 'closed'];
+const statusChangeSchema = z.strictObject({ status: z.enum(['live', 'closed']), reason: reasonSchema });
+
+/** A refusal that names the first field at fault and its rule (never the value sent). */
+function invalid(error: z.ZodError) {
+  const first = error.issues[0];
+  const field = first === undefined || first.path.length === 0 ? 'input' : first.path.join('.');
+  return invalidInput(error, `The ${field} is invalid: ${first?.message ?? 'not accepted'}.`);
+}
 
 function toStudy(row: repo.StudyRow): Study {
   return {
@@ -50,7 +63,7 @@ export class StudyService {
     const permit = await this.authorizer.authorize(actor, 'study.create');
     if (!permit.ok) return permit;
     const parsed = newStudySchema.safeParse(input);
-    if (!parsed.success) return err(invalidInput(parsed.error));
+    if (!parsed.success) return err(invalid(parsed.error));
     const { db, clock, keyring } = this.deps;
     if ((await repo.findStudy(db, parsed.data.protocolId)) !== undefined) {
       return err(appError('ALREADY_EXISTS', 'A study with this protocol id exists.'));
@@ -87,13 +100,16 @@ export class StudyService {
     const known = await knownStudy(this.deps, idOrProtocol);
     if (!known.ok) return known;
     const row = known.value;
+    if (await this.#setsUp(actor, row.id)) return ok(toStudy(row));
     const permit = await this.authorizer.authorize(actor, 'study.read', { studyId: row.id });
     return permit.ok ? ok(toStudy(row)) : permit;
   }
 
   /** The studies the actor works on; the others are not listed (nor counted). */
   async listStudies(actor: Actor): Promise<Study[]> {
-    const visible = await this.authorizer.visibleStudies(actor);
+    // Those who create studies see them all (title and status, no data), to set them up.
+    const creates = (await this.authorizer.authorize(actor, 'study.create', undefined, { quiet: true })).ok;
+    const visible = creates ? 'all' : await this.authorizer.visibleStudies(actor);
     const rows = (await repo.listStudies(this.deps.db)).filter((r) => visible === 'all' || visible.has(r.id));
     // A study row changed in SQL is left out, and reported (issue #17): never listed as it stands.
     const trusted: repo.StudyRow[] = [];
@@ -101,40 +117,124 @@ export class StudyService {
     return trusted.map(toStudy);
   }
 
-  async setStatus(actor: Actor, studyId: string, status: Study['status']): Promise<Result<Study>> {
+  /** Moves a study forward only (draft -> live -> closed), with a reason; closed is final. */
+  async changeStatus(actor: Actor, studyId: string, input: unknown): Promise<Result<Study>> {
+    const parsed = statusChangeSchema.safeParse(input);
+    if (!parsed.success) {
+      const reasonless = parsed.error.issues.some((i) => i.path[0] === 'reason');
+      return err(
+        reasonless
+          ? appError('REASON_REQUIRED', 'A reason (3 to 1000 characters) is required to change the status.')
+          : invalid(parsed.error),
+      );
+    }
+    return this.setStatus(actor, studyId, parsed.data.status, parsed.data.reason);
+  }
+
+  async setStatus(
+    actor: Actor,
+    studyId: string,
+    status: Study['status'],
+    reason?: string,
+  ): Promise<Result<Study>> {
     const { db, clock } = this.deps;
     const known = await knownStudy(this.deps, studyId);
     if (!known.ok) return known;
     const study = known.value;
-    const permit = await this.authorizer.authorize(actor, 'study.manage', { studyId: study.id });
+    const permit = await this.authorizer.authorize(actor, 'study.setup', { studyId: study.id });
     if (!permit.ok) return permit;
     return transact(db, async (trx) => {
+      const current = (await repo.findStudy(trx, study.id))?.status ?? study.status;
+      if (current === 'closed') return err(STUDY_CLOSED_ERROR);
+      if (STATUS_ORDER.indexOf(status) <= STATUS_ORDER.indexOf(current)) {
+        return err(
+          appError('CONFLICT', `The study is ${current}: a study moves only forward (draft, live, closed).`, {
+            from: current,
+            to: status,
+          }),
+        );
+      }
       const now = clock.now().toISOString();
       await repo.updateStudyStatus(trx, study.id, status, now);
       await appendAuditEvent(trx, this.deps, {
         actor,
         action: 'study.status',
         studyId: study.id,
-        details: { from: study.status, to: status },
+        ...(reason === undefined ? {} : { reason }),
+        details: { from: current, to: status },
         seals: [[STUDIES, [study.id]]],
       });
       return ok(toStudy({ ...study, status, updated_at: now }));
     });
   }
 
+  /** Changes a study's title (not its protocol id), audited; a closed study takes no change. */
+  async editStudy(actor: Actor, studyId: string, input: unknown): Promise<Result<Study>> {
+    const parsed = titleSchema.safeParse(input);
+    if (!parsed.success) return err(invalid(parsed.error));
+    const known = await knownStudy(this.deps, studyId);
+    if (!known.ok) return known;
+    const study = known.value;
+    const permit = await this.authorizer.authorize(actor, 'study.setup', { studyId: study.id });
+    if (!permit.ok) return permit;
+    return transact(this.deps.db, async (trx) => {
+      const current = await repo.findStudy(trx, study.id);
+      if (current?.status === 'closed') return err(STUDY_CLOSED_ERROR);
+      const now = this.deps.clock.now().toISOString();
+      await repo.updateStudyTitle(trx, study.id, parsed.data.title, now);
+      await appendAuditEvent(trx, this.deps, {
+        actor,
+        action: 'study.edit',
+        studyId: study.id,
+        target: study.protocol_id,
+        details: { field: 'title' },
+        seals: [[STUDIES, [study.id]]],
+      });
+      return ok(toStudy({ ...study, status: current?.status ?? study.status, title: parsed.data.title }));
+    });
+  }
+
+  /** Renames a site (its code stays), audited; a closed study takes no change. */
+  async editSite(actor: Actor, studyId: string, siteRef: string, input: unknown): Promise<Result<Site>> {
+    const parsed = siteNameSchema.safeParse(input);
+    if (!parsed.success) return err(invalid(parsed.error));
+    const known = await knownStudy(this.deps, studyId);
+    if (!known.ok) return known;
+    const study = known.value;
+    const permit = await this.authorizer.authorize(actor, 'study.setup', { studyId: study.id });
+    if (!permit.ok) return permit;
+    const knownAt = await knownSite(this.deps, study.id, siteRef);
+    if (!knownAt.ok) return knownAt;
+    const site = knownAt.value;
+    return transact(this.deps.db, async (trx) => {
+      if ((await repo.findStudy(trx, study.id))?.status === 'closed') return err(STUDY_CLOSED_ERROR);
+      await repo.updateSiteName(trx, site.id, parsed.data.name);
+      await appendAuditEvent(trx, this.deps, {
+        actor,
+        action: 'site.edit',
+        studyId: study.id,
+        target: site.code,
+        details: { field: 'name' },
+        seals: [[SITES, [site.id]]],
+      });
+      return ok({ id: site.id, code: site.code, name: parsed.data.name });
+    });
+  }
+
   async addSite(actor: Actor, studyId: string, input: unknown): Promise<Result<Site>> {
     const parsed = newSiteSchema.safeParse(input);
-    if (!parsed.success) return err(invalidInput(parsed.error));
+    if (!parsed.success) return err(invalid(parsed.error));
     const { db, clock } = this.deps;
     const known = await knownStudy(this.deps, studyId);
     if (!known.ok) return known;
     const study = known.value;
-    const permit = await this.authorizer.authorize(actor, 'study.manage', { studyId: study.id });
+    const permit = await this.authorizer.authorize(actor, 'study.setup', { studyId: study.id });
     if (!permit.ok) return permit;
     if ((await repo.findSite(db, study.id, parsed.data.code)) !== undefined) {
       return err(appError('ALREADY_EXISTS', 'A site with this code exists in the study.'));
     }
     return transact(db, async (trx) => {
+      if ((await repo.findStudy(trx, study.id))?.status === 'closed') return err(STUDY_CLOSED_ERROR);
       const row: repo.SiteRow = {
         id: newId(),
         study_id: study.id,
@@ -208,9 +308,12 @@ export class StudyService {
     const known = await knownStudy(this.deps, studyId);
     if (!known.ok) return known;
     const study = known.value;
-    const permit = await this.authorizer.authorize(actor, 'study.read', { studyId: study.id });
-    if (!permit.ok) return permit;
-    const { sites } = permit.value;
+    const setsUp = await this.#setsUp(actor, study.id);
+    const permit = setsUp
+      ? undefined
+      : await this.authorizer.authorize(actor, 'study.read', { studyId: study.id });
+    if (permit !== undefined && !permit.ok) return permit;
+    const sites = permit === undefined ? 'all' : permit.value.sites;
     const checked = await knownSites(this.deps, study.id);
     if (!checked.ok) return checked;
     const rows = checked.value;
@@ -219,5 +322,10 @@ export class StudyService {
         .filter((r) => sites === 'all' || sites.has(r.id))
         .map((r) => ({ id: r.id, code: r.code, name: r.name })),
     );
+  }
+
+  /** Whether the actor sets the study up (a probe: not audited, the read that follows is). */
+  async #setsUp(actor: Actor, studyId: string): Promise<boolean> {
+    return (await this.authorizer.authorize(actor, 'study.setup', { studyId }, { quiet: true })).ok;
   }
 }

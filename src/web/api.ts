@@ -20,7 +20,7 @@ let lastAnswer = Date.now();
 export const lastActivity = (): number => lastAnswer;
 
 export async function api<T>(
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   body?: unknown,
 ): Promise<T> {

@@ -12,9 +12,11 @@ import { LedgerPage } from './ledger-page.js';
 import { Login } from './login.js';
 import { NewRecordPage } from './new-record.js';
 import { ParticipantPage, RecordPage, Studies, StudyPage } from './pages.js';
+import { EnrolmentPage } from './participants/enrolment-page.js';
 import { useRoute } from './router.js';
 import { ScheduleEditor } from './schedule/schedule-editor.js';
 import { SecurityPage } from './security-page.js';
+import { StudySetupPage } from './studies/setup-page.js';
 import './styles.css';
 import type { Me } from '../access/access-view.js';
 
@@ -78,6 +80,10 @@ function App() {
           <OwnPassword />
         ) : section === 'security' ? (
           <SecurityPage />
+        ) : section === 'enrolment' && id !== undefined ? (
+          <EnrolmentPage studyId={id} />
+        ) : section === 'setup' ? (
+          <StudySetupPage selected={id === undefined ? undefined : decodeURIComponent(id)} />
         ) : section === 'ledger' ? (
           <LedgerPage />
         ) : (

@@ -87,6 +87,9 @@ export function StudyPage({ studyId }: { studyId: string }) {
     <section>
       <h2>Dashboard</h2>
       <StudyTools studyId={studyId} />
+      <p>
+        <a href={`#/enrolment/${studyId}`}>Enrolment: enrol, screen-fail, withdraw, look up</a>
+      </p>
       <DashboardStats
         participants={participants.data.items.length}
         summary={summary.data}

@@ -20,7 +20,7 @@ export interface Caller {
   readonly userId: string;
   /** A current TOTP code of the caller's authenticator (a later time step each call). */
   nextCode(): Promise<string>;
-  call(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown): Promise<Answer>;
+  call(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown): Promise<Answer>;
 }
 
 export interface Arena {
@@ -33,7 +33,7 @@ export interface Arena {
   /** Calls with a bearer token. */
   bearer(
     token: string,
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     url: string,
     payload?: unknown,
   ): Promise<Answer>;
