@@ -6,7 +6,7 @@ import { reasonSchema } from '../core/reason.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { FormService, FormVersion } from '../forms/service.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
-import * as participants from '../participants/repo.js';
+import { knownParticipant } from '../participants/trusted.js';
 import type { ScheduleService } from '../schedule/service.js';
 import { type Tx, transact } from '../storage/transact.js';
 import { refuseClosed } from '../studies/known.js';
@@ -121,8 +121,10 @@ export class RecordService {
 
   async listForParticipant(actor: Actor, participantId: string): Promise<Result<RecordSummary[]>> {
     const { db } = this.#ctx.deps;
-    const participant = await participants.findParticipant(db, participantId);
-    if (participant === undefined) return err(appError('NOT_FOUND', 'No such participant.'));
+    // The participant's row MAC is checked before its site decides who may list (issue #17; review).
+    const known = await knownParticipant(this.#ctx.deps, participantId);
+    if (!known.ok) return known;
+    const participant = known.value;
     const permit = await this.#ctx.authorizer.authorize(actor, 'record.read', {
       studyId: participant.study_id,
       siteId: participant.site_id,
