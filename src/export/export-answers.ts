@@ -4,6 +4,7 @@ import type {
   ExportListItem,
   ExportReportView,
   IdentifiedView,
+  OdmImportView,
   RecipientView,
   RequestView,
 } from './export-view.js';
@@ -115,3 +116,16 @@ export const identifiedAnswer = describes<IdentifiedView>()(
 export const fileBytesAnswer = z
   .string()
   .describe("The file's bytes; its SHA-256 is in the x-content-sha256 header");
+
+export const odmImportAnswer = describes<OdmImportView>()(
+  z.strictObject({
+    file: z.string(),
+    sha256,
+    participantsCreated: z.number().int(),
+    recordsCreated: z.number().int(),
+    recordsUpdated: z.number().int(),
+    recordsUnchanged: z.number().int(),
+    sourceExport: z.string().nullable().describe('The export the file is, when this server made it'),
+    canariesRemoved: z.number().int().describe('Synthetic canary participants of that export, not imported'),
+  }),
+);

@@ -95,3 +95,15 @@ export interface IdentifiedView {
   readonly subjects: number;
   readonly candidates: readonly AttributionView[];
 }
+
+/** What an ODM ClinicalData import did (POST /api/v1/studies/:study/imports/odm). */
+export interface OdmImportView {
+  readonly file: string;
+  readonly sha256: string;
+  readonly participantsCreated: number;
+  readonly recordsCreated: number;
+  readonly recordsUpdated: number;
+  readonly recordsUnchanged: number;
+  readonly sourceExport: string | null;
+  readonly canariesRemoved: number;
+}

@@ -9,9 +9,11 @@ import {
   exportRequestsAnswer,
   fileBytesAnswer,
   identifiedAnswer,
+  odmImportAnswer,
   recipientAnswerSchema,
   recipientsAnswer,
 } from './export-answers.js';
+import { odmImportSchema } from './odm-import.js';
 import { recipientSchema } from './recipients.js';
 import { type ExportService, exportRequestSchema } from './service.js';
 
@@ -145,5 +147,19 @@ export function registerExportRoutes(route: Route, { exports }: { readonly expor
       response: identifiedAnswer,
     },
     ({ actor, body }) => exports.identify(actor, body.text),
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/studies/:study/imports/odm',
+      summary: 'Import an ODM 1.3.2 ClinicalData export into a study with the same forms (all or nothing)',
+      tag: 'exports',
+      auth: 'actor',
+      params: study,
+      ...parsedByService(odmImportSchema),
+      status: 201,
+      response: odmImportAnswer,
+    },
+    ({ actor, params, body }) => exports.importOdm(actor, params.study, body),
   );
 }

@@ -9,6 +9,7 @@ import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
+import type { ImportService } from '../import/service.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
@@ -22,6 +23,7 @@ import { EXPORT_FORMATS, EXPORT_PROFILES, type ExportProfile } from './export-da
 import type { ExportListItem } from './export-view.js';
 import { type Identified, identifyFile } from './identify.js';
 import type { RiskReport } from './k-anonymity.js';
+import { importOdm, type OdmImportReport } from './odm-import.js';
 import { DirectoryOutput, type WrittenFile } from './output.js';
 import { Recipients } from './recipients.js';
 import * as repo from './repo.js';
@@ -88,6 +90,7 @@ export class ExportService {
     private readonly authorizer: Authorizer,
     auth: AuthService,
     private readonly options: ExportOptions,
+    private readonly imports?: ImportService,
   ) {
     this.recipients = new Recipients(deps, authorizer);
     this.dualControl = new DualControl(deps, authorizer, auth);
@@ -315,6 +318,15 @@ export class ExportService {
   /** One file of an API export, once, by its maker, within the download window. */
   download(actor: Actor, exportId: string, name: string): Promise<Result<Download>> {
     return downloadOnce(this.deps, this.authorizer, this.options.spoolDir, actor, exportId, name);
+  }
+
+  /** Imports an ODM ClinicalData export into a study with the same forms (odm-import.ts, the round trip). */
+  importOdm(actor: Actor, studyRef: string, input: unknown): Promise<Result<OdmImportReport>> {
+    if (this.imports === undefined)
+      return Promise.resolve(
+        err(appError('VALIDATION_FAILED', 'ODM import is not available on this server.')),
+      );
+    return importOdm(this.deps, this.authorizer, this.imports, actor, studyRef, input);
   }
 
   /** Names the export a leaked file or fragment came from (identify.ts). */
