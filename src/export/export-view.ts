@@ -107,3 +107,21 @@ export interface OdmImportView {
   readonly sourceExport: string | null;
   readonly canariesRemoved: number;
 }
+
+/** A preview: the exported forms (fields after the profile) and the first rows as the recipient sees them. */
+export interface ExportPreviewView {
+  readonly profile: string;
+  readonly recipient: string;
+  readonly forms: readonly {
+    readonly oid: string;
+    readonly name: string;
+    readonly fields: readonly { readonly oid: string; readonly label: string; readonly transform: string }[];
+  }[];
+  readonly rows: readonly {
+    readonly subject: string;
+    readonly site: string | null;
+    readonly event: string;
+    readonly form: string;
+    readonly values: Readonly<Record<string, string | number | boolean | null>>;
+  }[];
+}

@@ -4,6 +4,7 @@ import { parsedByService, type Route } from '../http/api-registry.js';
 import { approvalSchema, identifiedRequestSchema } from './dual-control.js';
 import {
   exportListAnswer,
+  exportPreviewAnswer,
   exportReportAnswer,
   exportRequestAnswer,
   exportRequestsAnswer,
@@ -161,5 +162,20 @@ export function registerExportRoutes(route: Route, { exports }: { readonly expor
       response: odmImportAnswer,
     },
     ({ actor, params, body }) => exports.importOdm(actor, params.study, body),
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/studies/:study/export-previews',
+      summary:
+        'The first rows of an export as the recipient will see them (same profile rules; writes no file; audited)',
+      tag: 'exports',
+      auth: 'actor',
+      params: study,
+      query: z.object({ limit: z.string().max(4).optional() }),
+      ...parsedByService(exportRequestSchema),
+      response: exportPreviewAnswer,
+    },
+    ({ actor, params, query, body }) => exports.preview(actor, params.study, body, query.limit),
   );
 }
