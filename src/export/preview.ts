@@ -33,6 +33,8 @@ export async function previewRows(
     readonly info: ExportInfo;
     readonly unblinded: boolean;
     readonly suppress: ReadonlySet<string>;
+    readonly forms?: ReadonlySet<string> | undefined;
+    readonly events?: ReadonlySet<string> | undefined;
     readonly studyKey: Uint8Array;
     readonly scrub?: ((text: string) => string) | undefined;
   },
@@ -44,6 +46,7 @@ export async function previewRows(
     forms,
     definitions,
     secret: exportSecret(input.studyKey, input.info.exportId),
+    events: input.events,
   });
   const rows: ExportRow[] = [];
   for await (const row of dataset.rows()) {

@@ -1,6 +1,5 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { AuthService } from '../access/auth-service.js';
 import type { Authorizer } from '../authz/authorizer.js';
 import { trustRow, trustRows } from '../authz/row-tamper.js';
@@ -19,8 +18,9 @@ import { type Download, downloadOnce } from './download.js';
 import { DualControl } from './dual-control.js';
 import { runEngine } from './engine.js';
 import { EXPORT_RECIPIENTS, EXPORTS } from './export-bindings.js';
-import { EXPORT_FORMATS, EXPORT_PROFILES, type ExportProfile } from './export-dataset.js';
+import type { ExportProfile } from './export-dataset.js';
 import type { ExportReport } from './export-report.js';
+import { chosen, exportRequestSchema } from './export-request.js';
 import type { ExportListItem } from './export-view.js';
 import { type Identified, identifyFile } from './identify.js';
 import { importOdm, type OdmImportReport } from './odm-import.js';
@@ -33,22 +33,8 @@ import { exportSettings } from './settings.js';
 /** How long the files of an API export wait for their one download (HIPAA 164.312(e)(1)). */
 export const DOWNLOAD_HOURS = 24;
 
-export const exportRequestSchema = z.strictObject({
-  profile: z.enum(EXPORT_PROFILES),
-  format: z.enum(EXPORT_FORMATS).default('csv'),
-  recipient: z.string().trim().min(1).max(200).optional(),
-  purpose: z.string().trim().min(1).max(500).optional(),
-  /** Quasi-identifiers to suppress (what a refused export suggests). */
-  suppress: z
-    .array(z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/))
-    .max(100)
-    .optional(),
-  /** The approved dual-control request, for an identified export. */
-  request: z.string().min(1).max(64).optional(),
-});
-export type ExportRequest = z.input<typeof exportRequestSchema>;
-
 export type { ExportReport } from './export-report.js';
+export { type ExportRequest, exportRequestSchema } from './export-request.js';
 
 export interface ExportOptions {
   /** Where API exports wait for their download. */
@@ -143,6 +129,7 @@ export class ExportService {
         format,
         unblinded,
         suppress: new Set(parsed.data.suppress ?? []),
+        ...chosen(parsed.data),
         k: settings.k,
         studyKey: settings.key,
         scrub: this.options.scrub,
@@ -308,6 +295,7 @@ export class ExportService {
         },
         unblinded: recipient?.unblinded === 1 && !permit.blinded,
         suppress: new Set(parsed.data.suppress ?? []),
+        ...chosen(parsed.data),
         studyKey: checked.value.key,
         scrub: this.options.scrub,
       },
