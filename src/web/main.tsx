@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { OwnPassword } from './admin/own-password.js';
 import { AdminPage } from './admin-page.js';
 import { api } from './api.js';
+import { ExportPage, ExportStudies } from './export/export-page.js';
 import { MainNav } from './layout/main-nav.js';
 import { LedgerPage } from './ledger-page.js';
 import { Login } from './login.js';
@@ -60,6 +61,12 @@ function App() {
           <OwnPassword />
         ) : section === 'security' ? (
           <SecurityPage />
+        ) : section === 'exports' ? (
+          id === undefined ? (
+            <ExportStudies />
+          ) : (
+            <ExportPage studyId={id} />
+          )
         ) : section === 'ledger' ? (
           <LedgerPage />
         ) : (
