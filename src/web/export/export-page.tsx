@@ -44,7 +44,7 @@ export function ExportStudies() {
 
 export function RiskReport({ risk }: { risk: RiskReportView }) {
   return (
-    <div className={risk.passed ? 'facts' : 'facts error'} aria-label="Risk report">
+    <section className={risk.passed ? 'facts' : 'facts error'} aria-label="Risk report">
       <h3>Re-identification risk</h3>
       <p>
         k = <strong>{risk.k}</strong> (threshold {risk.threshold}) — {risk.passed ? 'passes' : 'refused'}
@@ -58,7 +58,7 @@ export function RiskReport({ risk }: { risk: RiskReportView }) {
           Suppressing {risk.suggestion.suppress} would give k = {risk.suggestion.k}.
         </p>
       )}
-    </div>
+    </section>
   );
 }
 
@@ -79,8 +79,8 @@ function Preview({ preview }: { preview: ExportPreviewView }) {
           </tr>
         </thead>
         <tbody>
-          {preview.rows.map((r, i) => (
-            <tr key={`${r.subject}-${r.event}-${r.form}-${i}`}>
+          {preview.rows.map((r) => (
+            <tr key={`${r.subject}-${r.event}-${r.form}`}>
               <td>{r.subject}</td>
               <td>{r.site ?? '—'}</td>
               <td>{r.event}</td>
@@ -341,7 +341,14 @@ export function ExportPage({ studyId }: { studyId: string }) {
             </p>
             <Reauth label="Request approval" onSubmit={(password, totp) => ask.mutate({ password, totp })} />
             {ask.isError && <p className="error">{failureMessage(ask.error)}</p>}
-            {ask.isSuccess && <p role="status">Requested; waiting for approval.</p>}
+            {ask.data !== undefined && (
+              <p role="status">
+                Requested; waiting for approval by a second person with another role.{' '}
+                <button type="button" onClick={() => run.mutate(ask.data)}>
+                  Make the export once approved
+                </button>
+              </p>
+            )}
           </div>
         )}
       </form>
@@ -351,13 +358,13 @@ export function ExportPage({ studyId }: { studyId: string }) {
       {run.isError && <p className="error">{failureMessage(run.error)}</p>}
       {refusedRisk !== undefined && <RiskReport risk={refusedRisk} />}
       {run.data !== undefined && (
-        <div aria-label="Export report">
+        <section aria-label="Export report">
           <p role="status">
             Export {run.data.exportId}: {run.data.rows} rows for {run.data.recipient}.
           </p>
           <RiskReport risk={run.data.risk} />
           <Files report={run.data} />
-        </div>
+        </section>
       )}
       <Queue studyId={studyId} onUse={(r) => run.mutate(r)} />
     </section>
