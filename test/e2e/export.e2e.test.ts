@@ -160,9 +160,15 @@ describe.skipIf(!available && process.env.CI !== 'true')('exports in headless Ch
     await page.getByLabel('Profile').selectOption('identified');
     await page.getByLabel('Recipient').fill('Sponsor safety desk');
     await page.getByLabel('Purpose').fill('SUSAR reconciliation');
-    await reauth(page, page.locator('main form form'), 'data_manager');
+    await reauth(page, page.getByRole('form', { name: 'Request approval' }), 'data_manager');
     await page.getByRole('button', { name: 'Request approval' }).click();
-    await page.getByText(/Requested; waiting for approval/).waitFor();
+    await page
+      .getByText(/Requested; waiting for approval/)
+      .waitFor()
+      .catch(async (e) => {
+        await shot(page, 'identified-request-failed');
+        throw e;
+      });
     await shot(page, 'identified-requested');
     // Not approved yet: the export is refused.
     await page.getByRole('button', { name: 'Make the export once approved' }).click();

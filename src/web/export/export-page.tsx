@@ -44,7 +44,7 @@ export function ExportStudies() {
 
 export function RiskReport({ risk }: { risk: RiskReportView }) {
   return (
-    <section className={risk.passed ? 'facts' : 'facts error'} aria-label="Risk report">
+    <section className={risk.passed ? undefined : 'error'} aria-label="Risk report">
       <h3>Re-identification risk</h3>
       <p>
         k = <strong>{risk.k}</strong> (threshold {risk.threshold}) — {risk.passed ? 'passes' : 'refused'}
@@ -151,6 +151,7 @@ function Reauth({ label, onSubmit }: { label: string; onSubmit: (password: strin
   const [totp, setTotp] = useState('');
   return (
     <form
+      aria-label={label}
       onSubmit={(e: FormEvent) => {
         e.preventDefault();
         onSubmit(password, totp);
@@ -275,7 +276,7 @@ export function ExportPage({ studyId }: { studyId: string }) {
   return (
     <section>
       <h2>Export</h2>
-      <form className="field" onSubmit={(e) => e.preventDefault()}>
+      <div className="field">
         <label>
           Profile{' '}
           <select value={profile} onChange={(e) => setProfile(e.target.value as Profile)}>
@@ -351,7 +352,7 @@ export function ExportPage({ studyId }: { studyId: string }) {
             )}
           </div>
         )}
-      </form>
+      </div>
       {preview.isError && <p className="error">{failureMessage(preview.error)}</p>}
       {preview.data !== undefined && <Preview preview={preview.data} />}
       {run.isPending && <Elapsed />}
