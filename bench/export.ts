@@ -52,7 +52,9 @@ async function benchDialect(dialect: Dialect) {
     }
     const file = join(place.dir, 'import.csv');
     const records = await writeCsv(file, PARTICIPANTS);
-    expectOk(await vault.imports.importFile(CLI_ACTOR, study.id, file, 'Export benchmark data'));
+    const loaded = await vault.imports.importFile(CLI_ACTOR, study.id, file, 'Export benchmark data');
+    if (!loaded.ok)
+      throw new Error(`bench data refused: ${JSON.stringify(loaded.error.details?.problems).slice(0, 600)}`);
     const db = vault.store.db;
 
     // The baseline: the same rows by the same plain SELECTs, written out as they are (no keys, no rules).

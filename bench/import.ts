@@ -28,9 +28,10 @@ export async function writeCsv(path: string, participants = PARTICIPANTS): Promi
     );
     records++;
     for (let v = 0; v < VISITS; v++) {
-      await write(
-        `${subject},,,VITALS,V${v},,,,,,${random.int(100, 170)},${random.int(60, 100)},${random.int(50, 110)}`,
-      );
+      // Diastolic below systolic: the VITALS form checks it (DIABP_BELOW_SYSBP).
+      const sys = random.int(100, 170);
+      const dia = Math.min(random.int(60, 100), sys - 1);
+      await write(`${subject},,,VITALS,V${v},,,,,,${sys},${dia},${random.int(50, 110)}`);
       records++;
     }
   }

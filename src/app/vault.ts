@@ -127,6 +127,7 @@ export function buildVault(
   const schedule = new ScheduleService(deps, authorizer);
   const records = new RecordService(deps, forms, authorizer, schedule);
   const signatures = new SignatureService(deps, authorizer, auth);
+  const imports = new ImportService(deps, forms, participants, records, authorizer);
   const studies = new StudyService(deps, authorizer);
   const ledgerService = new LedgerService(deps, ledger);
   return {
@@ -139,7 +140,7 @@ export function buildVault(
     participants,
     records,
     keys: new KeyRotationService(deps, (actor, action) => authorizer.authorize(actor, action)),
-    imports: new ImportService(deps, forms, participants, records, authorizer),
+    imports,
     authorizer,
     tokens,
     auth,
@@ -160,11 +161,17 @@ export function buildVault(
     ledger: ledgerService,
     ledgerAccess: new LedgerAccessService(deps, ledgerService, authorizer),
     audit: new AuditTrailService(deps, records, authorizer),
-    exports: new ExportService(deps, authorizer, auth, {
-      spoolDir: options.exportSpool ?? join(tmpdir(), `trialvault-export-spool-${process.getuid?.() ?? 0}`),
-      // HIPAA 164.514(b)(2)(i): clinical free text leaves de-identified exports scrubbed, not raw.
-      scrub: scrubFreeText,
-    }),
+    exports: new ExportService(
+      deps,
+      authorizer,
+      auth,
+      {
+        spoolDir: options.exportSpool ?? join(tmpdir(), `trialvault-export-spool-${process.getuid?.() ?? 0}`),
+        // HIPAA 164.514(b)(2)(i): clinical free text leaves de-identified exports scrubbed, not raw.
+        scrub: scrubFreeText,
+      },
+      imports,
+    ),
     close: async () => {
       await tamperReportsSettled();
       await store.close();

@@ -4,6 +4,7 @@ import type { Env, Settings } from '../config/settings.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { ok, type Result } from '../core/result.js';
 import type { CommandContext } from './main.js';
+import { importOdmFile } from './odm-import-command.js';
 
 export type Opener = (env: Env) => Promise<Result<{ vault: Vault; settings: Settings }>>;
 
@@ -47,13 +48,19 @@ export function registerDataCommands(program: Command, context: CommandContext, 
     .command('import')
     .description('bulk import participants and records (CSV, JSON Lines, JSON); all or nothing')
     .requiredOption('--study <study>', 'study protocol id or id')
-    .requiredOption('--file <file>', 'the file (.csv, .jsonl, .ndjson, .json)')
+    .requiredOption(
+      '--file <file>',
+      'the file (.csv, .jsonl, .ndjson, .json; .xml: an ODM ClinicalData export)',
+    )
+    .option('--site <site>', 'ODM: the site for subjects the file places at none')
     .requiredOption('--reason <reason>', 'reason for the change (recorded with every change)')
     .option('--json', 'print JSON')
-    .action(async (opts: { study: string; file: string; reason: string; json?: boolean }) => {
+    .action(async (opts: { study: string; file: string; reason: string; site?: string; json?: boolean }) => {
       await withVault(context, open, opts.json === true, async (vault) => {
         const study = await vault.studies.getStudy(CLI_ACTOR, opts.study);
         if (!study.ok) return context.fail(study.error, opts.json === true);
+        if (opts.file.toLowerCase().endsWith('.xml'))
+          return importOdmFile(context, vault, study.value.id, opts);
         const result = await vault.imports.importFile(CLI_ACTOR, study.value.id, opts.file, opts.reason);
         context.report(
           result,

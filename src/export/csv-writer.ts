@@ -53,9 +53,10 @@ export function csvRecord(cells: readonly string[]): string {
 class Batched {
   #text = '';
   constructor(private readonly file: ExportFile) {}
-  async add(cells: string[]): Promise<void> {
+  /** A promise only when a block is written: the per-value path stays synchronous (no await per cell). */
+  add(cells: string[]): Promise<void> | undefined {
     this.#text += csvRecord(cells);
-    if (this.#text.length >= 1 << 16) await this.flush();
+    return this.#text.length >= 1 << 16 ? this.flush() : undefined;
   }
   async flush(): Promise<void> {
     if (this.#text === '') return;
@@ -95,7 +96,8 @@ export const csvWriter: FormatWriter = {
         const value = cell(row.values[field]);
         const at = index.get(`${row.form}\u0000${field}`);
         if (at !== undefined) current.cells[KEY_COLUMNS.length + at] = value;
-        await longRows.add([row.subject, site, row.event, row.form, version, field, value]);
+        const written = longRows.add([row.subject, site, row.event, row.form, version, field, value]);
+        if (written !== undefined) await written;
       }
     }
     if (current !== undefined) await wideRows.add(current.cells);

@@ -29,6 +29,9 @@ export interface EngineInput {
   readonly format: ExportFormat;
   readonly unblinded: boolean;
   readonly suppress: ReadonlySet<string>;
+  /** Only these forms and events, when given. */
+  readonly forms?: ReadonlySet<string> | undefined;
+  readonly events?: ReadonlySet<string> | undefined;
   readonly k: number;
   readonly studyKey: Uint8Array;
   readonly scrub?: ((text: string) => string) | undefined;
@@ -63,6 +66,7 @@ export async function planForms(db: Kysely<Database>, input: EngineInput) {
   for (const live of await repo.liveForms(db, input.studyId)) {
     const definition = formDefinitionSchema.parse(JSON.parse(live.definition));
     definitions.set(live.oid, definition);
+    if (input.forms !== undefined && !input.forms.has(definition.oid)) continue;
     const fields = planForm(definition, {
       profile: input.info.profile,
       unblinded: input.unblinded,
@@ -102,6 +106,7 @@ export async function runEngine(input: EngineInput, out: DirectoryOutput): Promi
     studyKey: input.studyKey,
     secret: exportSecret(input.studyKey, input.info.exportId),
     scrub: input.scrub,
+    events: input.events,
   };
   const quasi = quasiFields(forms, input.info.profile);
   const names = [...new Set(quasi.map((q) => q.field.oid))];

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { describes, timestamp } from '../http/answers.js';
 import type {
   ExportListItem,
+  ExportPreviewView,
   ExportReportView,
   IdentifiedView,
+  OdmImportView,
   RecipientView,
   RequestView,
 } from './export-view.js';
@@ -115,3 +117,39 @@ export const identifiedAnswer = describes<IdentifiedView>()(
 export const fileBytesAnswer = z
   .string()
   .describe("The file's bytes; its SHA-256 is in the x-content-sha256 header");
+
+export const odmImportAnswer = describes<OdmImportView>()(
+  z.strictObject({
+    file: z.string(),
+    sha256,
+    participantsCreated: z.number().int(),
+    recordsCreated: z.number().int(),
+    recordsUpdated: z.number().int(),
+    recordsUnchanged: z.number().int(),
+    sourceExport: z.string().nullable().describe('The export the file is, when this server made it'),
+    canariesRemoved: z.number().int().describe('Synthetic canary participants of that export, not imported'),
+  }),
+);
+
+export const exportPreviewAnswer = describes<ExportPreviewView>()(
+  z.object({
+    profile: z.string(),
+    recipient: z.string(),
+    forms: z.array(
+      z.object({
+        oid: z.string(),
+        name: z.string(),
+        fields: z.array(z.object({ oid: z.string(), label: z.string(), transform: z.string() })),
+      }),
+    ),
+    rows: z.array(
+      z.object({
+        subject: z.string(),
+        site: z.string().nullable(),
+        event: z.string(),
+        form: z.string(),
+        values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+      }),
+    ),
+  }),
+);

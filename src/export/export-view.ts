@@ -95,3 +95,33 @@ export interface IdentifiedView {
   readonly subjects: number;
   readonly candidates: readonly AttributionView[];
 }
+
+/** What an ODM ClinicalData import did (POST /api/v1/studies/:study/imports/odm). */
+export interface OdmImportView {
+  readonly file: string;
+  readonly sha256: string;
+  readonly participantsCreated: number;
+  readonly recordsCreated: number;
+  readonly recordsUpdated: number;
+  readonly recordsUnchanged: number;
+  readonly sourceExport: string | null;
+  readonly canariesRemoved: number;
+}
+
+/** A preview: the exported forms (fields after the profile) and the first rows as the recipient sees them. */
+export interface ExportPreviewView {
+  readonly profile: string;
+  readonly recipient: string;
+  readonly forms: readonly {
+    readonly oid: string;
+    readonly name: string;
+    readonly fields: readonly { readonly oid: string; readonly label: string; readonly transform: string }[];
+  }[];
+  readonly rows: readonly {
+    readonly subject: string;
+    readonly site: string | null;
+    readonly event: string;
+    readonly form: string;
+    readonly values: Readonly<Record<string, string | number | boolean | null>>;
+  }[];
+}

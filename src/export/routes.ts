@@ -4,14 +4,17 @@ import { parsedByService, type Route } from '../http/api-registry.js';
 import { approvalSchema, identifiedRequestSchema } from './dual-control.js';
 import {
   exportListAnswer,
+  exportPreviewAnswer,
   exportReportAnswer,
   exportRequestAnswer,
   exportRequestsAnswer,
   fileBytesAnswer,
   identifiedAnswer,
+  odmImportAnswer,
   recipientAnswerSchema,
   recipientsAnswer,
 } from './export-answers.js';
+import { odmImportSchema } from './odm-import.js';
 import { recipientSchema } from './recipients.js';
 import { type ExportService, exportRequestSchema } from './service.js';
 
@@ -145,5 +148,34 @@ export function registerExportRoutes(route: Route, { exports }: { readonly expor
       response: identifiedAnswer,
     },
     ({ actor, body }) => exports.identify(actor, body.text),
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/studies/:study/imports/odm',
+      summary: 'Import an ODM 1.3.2 ClinicalData export into a study with the same forms (all or nothing)',
+      tag: 'exports',
+      auth: 'actor',
+      params: study,
+      ...parsedByService(odmImportSchema),
+      status: 201,
+      response: odmImportAnswer,
+    },
+    ({ actor, params, body }) => exports.importOdm(actor, params.study, body),
+  );
+  route(
+    {
+      method: 'POST',
+      url: '/api/v1/studies/:study/export-previews',
+      summary:
+        'The first rows of an export as the recipient will see them (same profile rules; writes no file; audited)',
+      tag: 'exports',
+      auth: 'actor',
+      params: study,
+      query: z.object({ limit: z.string().max(4).optional() }),
+      ...parsedByService(exportRequestSchema),
+      response: exportPreviewAnswer,
+    },
+    ({ actor, params, query, body }) => exports.preview(actor, params.study, body, query.limit),
   );
 }

@@ -1,6 +1,5 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { AuthService } from '../access/auth-service.js';
 import type { Authorizer } from '../authz/authorizer.js';
 import { trustRow, trustRows } from '../authz/row-tamper.js';
@@ -9,6 +8,7 @@ import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
+import type { ImportService } from '../import/service.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
@@ -18,11 +18,14 @@ import { type Download, downloadOnce } from './download.js';
 import { DualControl } from './dual-control.js';
 import { runEngine } from './engine.js';
 import { EXPORT_RECIPIENTS, EXPORTS } from './export-bindings.js';
-import { EXPORT_FORMATS, EXPORT_PROFILES, type ExportProfile } from './export-dataset.js';
+import type { ExportProfile } from './export-dataset.js';
+import type { ExportReport } from './export-report.js';
+import { chosen, exportRequestSchema } from './export-request.js';
 import type { ExportListItem } from './export-view.js';
 import { type Identified, identifyFile } from './identify.js';
-import type { RiskReport } from './k-anonymity.js';
+import { importOdm, type OdmImportReport } from './odm-import.js';
 import { DirectoryOutput, type WrittenFile } from './output.js';
+import { type ExportPreview, previewLimitSchema, previewRows } from './preview.js';
 import { Recipients } from './recipients.js';
 import * as repo from './repo.js';
 import { exportSettings } from './settings.js';
@@ -30,40 +33,8 @@ import { exportSettings } from './settings.js';
 /** How long the files of an API export wait for their one download (HIPAA 164.312(e)(1)). */
 export const DOWNLOAD_HOURS = 24;
 
-export const exportRequestSchema = z.strictObject({
-  profile: z.enum(EXPORT_PROFILES),
-  format: z.enum(EXPORT_FORMATS).default('csv'),
-  recipient: z.string().trim().min(1).max(200).optional(),
-  purpose: z.string().trim().min(1).max(500).optional(),
-  /** Quasi-identifiers to suppress (what a refused export suggests). */
-  suppress: z
-    .array(z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/))
-    .max(100)
-    .optional(),
-  /** The approved dual-control request, for an identified export. */
-  request: z.string().min(1).max(64).optional(),
-});
-export type ExportRequest = z.input<typeof exportRequestSchema>;
-
-export interface ExportReport {
-  readonly exportId: string;
-  readonly study: string;
-  readonly profile: ExportProfile;
-  readonly format: string;
-  readonly recipient: string;
-  readonly purpose: string;
-  readonly createdAt: string;
-  readonly expiresAt: string;
-  readonly rows: number;
-  readonly files: readonly WrittenFile[];
-  readonly risk: RiskReport;
-  /** Synthetic canary participants among the rows (never told to the recipient). */
-  readonly canaries: number;
-  readonly allocation: boolean;
-  /** Age-encrypted to the recipient's registered key (issue #16), and that key's fingerprint. */
-  readonly encrypted: boolean;
-  readonly recipientKey: string | null;
-}
+export type { ExportReport } from './export-report.js';
+export { type ExportRequest, exportRequestSchema } from './export-request.js';
 
 export interface ExportOptions {
   /** Where API exports wait for their download. */
@@ -88,6 +59,7 @@ export class ExportService {
     private readonly authorizer: Authorizer,
     auth: AuthService,
     private readonly options: ExportOptions,
+    private readonly imports?: ImportService,
   ) {
     this.recipients = new Recipients(deps, authorizer);
     this.dualControl = new DualControl(deps, authorizer, auth);
@@ -121,38 +93,9 @@ export class ExportService {
     if (!found.ok) return found;
     const { study, permit } = found.value;
     const { profile, format } = parsed.data;
-    const scope = { studyId: study.id, resource: 'study' as const };
-    const recipientName = parsed.data.recipient ?? (profile === 'deidentified' ? UNNAMED : undefined);
-    const purpose = parsed.data.purpose ?? (profile === 'deidentified' ? 'unspecified' : undefined);
-    if (recipientName === undefined || purpose === undefined)
-      return err(
-        appError('VALIDATION_FAILED', 'A limited or identified export names its recipient and purpose.'),
-      );
-    // A data use agreement or unblinded flag written in SQL is refused, never obeyed (issue #17).
-    const trusted = await trustRow(
-      this.deps,
-      EXPORT_RECIPIENTS,
-      await repo.findRecipient(this.deps.db, study.id, recipientName),
-    );
-    if (!trusted.ok) return trusted;
-    const recipient = trusted.value;
-    const now = this.deps.clock.now();
-    const today = now.toISOString().slice(0, 10);
-    if (profile === 'limited') {
-      // 164.514(e)(4): a limited data set only under a data use agreement with the recipient.
-      const dua = recipient?.dua_reference ?? null;
-      const expires = recipient?.dua_expires_on ?? null;
-      if (dua === null || (expires !== null && expires < today))
-        return this.authorizer.refuse(
-          actor,
-          'export.run',
-          scope,
-          appError(
-            'APPROVAL_REQUIRED',
-            'A limited data set needs a data use agreement recorded for the recipient.',
-          ),
-        );
-    }
+    const who = await this.#recipientFor(actor, study.id, profile, parsed.data);
+    if (!who.ok) return who;
+    const { recipientName, purpose, recipient, now } = who.value;
     const exportId = newId();
     let requestId: string | null = null;
     if (profile === 'identified') {
@@ -186,6 +129,7 @@ export class ExportService {
         format,
         unblinded,
         suppress: new Set(parsed.data.suppress ?? []),
+        ...chosen(parsed.data),
         k: settings.k,
         studyKey: settings.key,
         scrub: this.options.scrub,
@@ -262,6 +206,115 @@ export class ExportService {
     return ok(report);
   }
 
+  /** The recipient and purpose of an export or preview; a limited data set only under a data use agreement. */
+  async #recipientFor(
+    actor: Actor,
+    studyId: string,
+    profile: ExportProfile,
+    asked: { recipient?: string | undefined; purpose?: string | undefined },
+  ) {
+    const scope = { studyId, resource: 'study' as const };
+    const recipientName = asked.recipient ?? (profile === 'deidentified' ? UNNAMED : undefined);
+    const purpose = asked.purpose ?? (profile === 'deidentified' ? 'unspecified' : undefined);
+    if (recipientName === undefined || purpose === undefined)
+      return err(
+        appError('VALIDATION_FAILED', 'A limited or identified export names its recipient and purpose.'),
+      );
+    // A data use agreement or unblinded flag written in SQL is refused, never obeyed (issue #17).
+    const trusted = await trustRow(
+      this.deps,
+      EXPORT_RECIPIENTS,
+      await repo.findRecipient(this.deps.db, studyId, recipientName),
+    );
+    if (!trusted.ok) return trusted;
+    const recipient = trusted.value;
+    const now = this.deps.clock.now();
+    const today = now.toISOString().slice(0, 10);
+    if (profile === 'limited') {
+      // 164.514(e)(4): a limited data set only under a data use agreement with the recipient.
+      const dua = recipient?.dua_reference ?? null;
+      const expires = recipient?.dua_expires_on ?? null;
+      if (dua === null || (expires !== null && expires < today))
+        return this.authorizer.refuse(
+          actor,
+          'export.run',
+          scope,
+          appError(
+            'APPROVAL_REQUIRED',
+            'A limited data set needs a data use agreement recorded for the recipient.',
+          ),
+        );
+    }
+    return ok({ recipientName, purpose, recipient, now });
+  }
+
+  /**
+   * The first rows as the recipient will see them (docs/export.md "Preview"): the export's own plan,
+   * nothing written, audited as `export.preview`. An identified export has no preview: identified
+   * values are seen only in the export made under its approval.
+   */
+  async preview(
+    actor: Actor,
+    studyRef: string,
+    input: unknown,
+    limit: unknown,
+  ): Promise<Result<ExportPreview>> {
+    const parsed = exportRequestSchema.safeParse(input);
+    if (!parsed.success) return err(invalidInput(parsed.error, 'The export request is invalid.'));
+    const rowsWanted = previewLimitSchema.safeParse(limit);
+    if (!rowsWanted.success) return err(invalidInput(rowsWanted.error, 'The preview limit is invalid.'));
+    const found = await this.#study(actor, studyRef);
+    if (!found.ok) return found;
+    const { study, permit } = found.value;
+    const { profile } = parsed.data;
+    if (profile === 'identified')
+      return this.authorizer.refuse(
+        actor,
+        'export.run',
+        { studyId: study.id, resource: 'study' },
+        appError('APPROVAL_REQUIRED', 'An identified export has no preview: it is seen only once approved.'),
+      );
+    const who = await this.#recipientFor(actor, study.id, profile, parsed.data);
+    if (!who.ok) return who;
+    const { recipientName, purpose, recipient, now } = who.value;
+    const checked = await exportSettings(this.deps, actor, study.id, now.toISOString());
+    if (!checked.ok) return checked;
+    const previewId = newId();
+    const preview = await previewRows(
+      {
+        db: this.deps.db,
+        keyring: this.deps.keyring,
+        studyId: study.id,
+        study: { protocolId: study.protocol_id, title: study.title, isDemo: study.is_demo === 1 },
+        info: {
+          exportId: previewId,
+          profile,
+          recipient: recipientName,
+          purpose,
+          createdAt: now.toISOString(),
+        },
+        unblinded: recipient?.unblinded === 1 && !permit.blinded,
+        suppress: new Set(parsed.data.suppress ?? []),
+        ...chosen(parsed.data),
+        studyKey: checked.value.key,
+        scrub: this.options.scrub,
+      },
+      rowsWanted.data,
+    );
+    await transact(this.deps.db, async (trx) => {
+      await appendAuditEvent(trx, this.deps, {
+        actor,
+        action: 'export.preview',
+        studyId: study.id,
+        target: previewId,
+        reason: purpose,
+        details: { profile, recipient: recipientName, purpose, rows: preview.rows.length },
+      });
+      return ok(null);
+    });
+    return ok(preview);
+  }
+
   async #refused(
     actor: Actor,
     studyId: string,
@@ -315,6 +368,15 @@ export class ExportService {
   /** One file of an API export, once, by its maker, within the download window. */
   download(actor: Actor, exportId: string, name: string): Promise<Result<Download>> {
     return downloadOnce(this.deps, this.authorizer, this.options.spoolDir, actor, exportId, name);
+  }
+
+  /** Imports an ODM ClinicalData export into a study with the same forms (odm-import.ts, the round trip). */
+  importOdm(actor: Actor, studyRef: string, input: unknown): Promise<Result<OdmImportReport>> {
+    if (this.imports === undefined)
+      return Promise.resolve(
+        err(appError('VALIDATION_FAILED', 'ODM import is not available on this server.')),
+      );
+    return importOdm(this.deps, this.authorizer, this.imports, actor, studyRef, input);
   }
 
   /** Names the export a leaked file or fragment came from (identify.ts). */

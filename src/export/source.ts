@@ -32,6 +32,8 @@ export interface SourceSpec {
   readonly studyKey: Uint8Array;
   readonly secret: Uint8Array;
   readonly scrub?: ((text: string) => string) | undefined;
+  /** Only records of these events (visits), when given. */
+  readonly events?: ReadonlySet<string> | undefined;
 }
 
 /** Rows of one participant, before canaries; `participant` is the internal id (never exported). */
@@ -99,7 +101,7 @@ export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
       const rows: ExportRow[] = [];
       for (const { record, values } of opened) {
         const form = formsByOid.get(record.form_oid);
-        if (form === undefined) continue;
+        if (form === undefined || (spec.events !== undefined && !spec.events.has(record.visit))) continue;
         const out: Record<string, ExportValue> = {};
         for (const field of form.fields) {
           const value = values[field.oid];

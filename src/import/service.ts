@@ -32,6 +32,14 @@ export interface ImportReport {
   readonly recordsUnchanged: number;
 }
 
+/** What an import reads: a name for the report and audit event, its SHA-256, and its items (read twice). */
+export interface ImportSource {
+  readonly name: string;
+  readonly format: string;
+  sha256(): Promise<string>;
+  items(): AsyncIterable<ImportItem>;
+}
+
 export interface ImportProblem {
   readonly where: string;
   readonly reason: string;
@@ -98,15 +106,41 @@ export class ImportService {
       );
     }
     if (!existsSync(path)) return err(appError('NOT_FOUND', 'The import file does not exist.'));
+    return this.importItems(
+      actor,
+      studyId,
+      {
+        name: basename(path),
+        format,
+        sha256: () => sha256Of(path),
+        items: () => readImportItems(path, format),
+      },
+      parsedReason.data,
+    );
+  }
+
+  /**
+   * Imports items read by the caller (an ODM ClinicalData file, src/export/odm-import.ts), with the
+   * same two passes, authorization, all-or-nothing transaction and `import.commit` audit event.
+   */
+  async importItems(
+    actor: Actor,
+    studyId: string,
+    source: ImportSource,
+    reason: unknown,
+  ): Promise<Result<ImportReport>> {
+    const parsedReason = reasonSchema.safeParse(reason);
+    if (!parsedReason.success) return err(appError('REASON_REQUIRED', 'An import needs a reason.'));
     const { db } = this.deps;
     const study = await studiesRepo.findStudy(db, studyId);
     if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
     const permit = await this.authorizer.authorize(actor, 'import.run', { studyId: study.id });
     if (!permit.ok) return permit;
+    const { format, name } = source;
 
-    const validated = await this.#validate(study.id, permit.value, readImportItems(path, format));
+    const validated = await this.#validate(study.id, permit.value, source.items());
     if (!validated.ok) return validated;
-    const sha256 = await sha256Of(path);
+    const sha256 = await source.sha256();
     return transact(db, async (trx) => {
       const counts = { participantsCreated: 0, recordsCreated: 0, recordsUpdated: 0, recordsUnchanged: 0 };
       type Subject = { id: string; study_id: string; subject_id: string; status: string };
@@ -172,7 +206,7 @@ export class ImportService {
         counts.recordsCreated += created.value.length;
         return ok(null);
       };
-      for await (const item of readImportItems(path, format)) {
+      for await (const item of source.items()) {
         if (item.kind === 'error') return err(rejected([{ where: item.where, reason: item.reason }], 1));
         const fail = (e: AppError) => err(rejected([{ where: item.where, reason: e.message }], 1));
         if (item.kind === 'participant') {
@@ -226,11 +260,11 @@ export class ImportService {
         actor,
         action: 'import.commit',
         studyId: study.id,
-        target: basename(path),
+        target: name,
         reason: parsedReason.data,
         details: { sha256, format, ...counts },
       });
-      return ok({ file: basename(path), sha256, ...counts });
+      return ok({ file: name, sha256, ...counts });
     });
   }
 

@@ -103,6 +103,7 @@ export const AUDIT_ACTIONS = [
   'export.recipient',
   'export.settings',
   'export.identify',
+  'export.preview',
   'ledger.rows-sealed',
   'ledger.row-tampered',
 ] as const;

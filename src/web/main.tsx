@@ -6,6 +6,7 @@ import { AdminPage } from './admin-page.js';
 import { api } from './api.js';
 import { DesignerPage } from './designer/designer-page.js';
 import { forgetBrowserSession } from './entry/draft-store.js';
+import { ExportPage, ExportStudies } from './export/export-page.js';
 import { MainNav } from './layout/main-nav.js';
 import { SessionWatch } from './layout/session-watch.js';
 import { LedgerPage } from './ledger-page.js';
@@ -84,6 +85,12 @@ function App() {
           <EnrolmentPage studyId={id} />
         ) : section === 'setup' ? (
           <StudySetupPage selected={id === undefined ? undefined : decodeURIComponent(id)} />
+        ) : section === 'exports' ? (
+          id === undefined ? (
+            <ExportStudies />
+          ) : (
+            <ExportPage studyId={id} />
+          )
         ) : section === 'ledger' ? (
           <LedgerPage />
         ) : (

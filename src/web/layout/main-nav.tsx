@@ -23,8 +23,8 @@ export function MainNav() {
         Menu
       </button>
       <nav id="main-nav" aria-label="Main" className={open ? 'open' : undefined}>
-        <a href="#/">Studies</a> <a href="#/setup">Set-up</a> <a href="#/ledger">Ledger</a>{' '}
-        <a href="#/admin">Administration</a> <a href="#/security">Security</a>{' '}
+        <a href="#/">Studies</a> <a href="#/setup">Set-up</a> <a href="#/exports">Exports</a>{' '}
+        <a href="#/ledger">Ledger</a> <a href="#/admin">Administration</a> <a href="#/security">Security</a>{' '}
         <a href="#/account">My account</a>
       </nav>
     </>
