@@ -1,6 +1,5 @@
 import { trustRowOn } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
-import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';

@@ -9,8 +9,6 @@ import { transact } from '../storage/transact.js';
 import { knownStudy } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { clinicalLookalikes } from './class-hints.js';
-import { MEDIA_TYPES } from './dictionary/dictionary.js';
-import { readDictionary, writeDictionary } from './dictionary/dictionary-io.js';
 import { type FormDefinition, parseFormDefinition } from './form-definition.js';
 import { exportDictionary, importDictionary } from './form-dictionary.js';
 import { diffDefinitions } from './form-diff.js';
