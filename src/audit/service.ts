@@ -105,11 +105,7 @@ export class AuditTrailService {
 
   /** Events with the people behind their actors named (issue #15 item 8). */
   async #named(events: readonly AuditEventRow[], studyId: string): Promise<AuditEventView[]> {
-    const name = await actorNames(
-      this.deps,
-      events.map((e) => e.actor),
-      studyId,
-    );
-    return events.map((e) => ({ ...e, actorName: name(e.actor) }));
+    const name = await actorNames(this.deps, events, studyId);
+    return events.map((e) => ({ ...e, actorName: name(e) }));
   }
 }

@@ -125,6 +125,10 @@ export async function insertGrant(db: Kysely<Database>, row: GrantRow): Promise<
   await db.insertInto('grants').values(row).execute();
 }
 
+/** Every grant a user ever held, revoked ones too (who held which role when: audit views). */
+export const grantsOfUser = (db: Kysely<Database>, userId: string) =>
+  db.selectFrom('grants').selectAll().where('user_id', '=', userId).orderBy('created_at').execute();
+
 export const activeGrants = (db: Kysely<Database>, userId: string) =>
   db.selectFrom('grants').selectAll().where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
 

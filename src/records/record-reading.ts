@@ -120,12 +120,8 @@ export async function recordHistory(
     });
   }
   entries.sort((a, b) => (a.at === b.at ? a.version - b.version : a.at < b.at ? -1 : 1));
-  const named = await actorNames(
-    ctx.deps,
-    entries.map((e) => e.actor),
-    record.study_id,
-  );
-  const history: HistoryEntry[] = entries.map((e) => ({ ...e, actorName: named(e.actor) }));
+  const named = await actorNames(ctx.deps, entries, record.study_id);
+  const history: HistoryEntry[] = entries.map((e) => ({ ...e, actorName: named(e) }));
   if (revealed.size === 0) return ok(history);
   return transact(db, async (trx) => {
     await auditReveal(
