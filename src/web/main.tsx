@@ -51,7 +51,8 @@ function App() {
         </a>
         <MainNav />
         <span className="who">
-          {me.data.user?.name} ({me.data.roles?.map((r) => r.role).join(', ')})
+          {me.data.user?.name} (
+          {[...new Set(me.data.roles?.map((r) => r.role.replace(/_/g, ' ')))].join(', ')})
         </span>
         <button type="button" onClick={signOut}>
           Sign out
