@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'otplib';
@@ -214,4 +214,40 @@ describe.skipIf(!available && process.env.CI !== 'true')('study set-up pages in 
     expect(errors).toEqual([]);
     await page.close();
   }, 240_000);
+
+  it('issue #15 item 3: a data manager imports the PHQ-9 REDCap dictionary in the designer; a broken line is named and nothing is imported', async () => {
+    const page = await browser.newPage();
+    await signIn(page, 'data_manager', 'data.manager@demo.trialvault.invalid');
+    await page.getByRole('link', { name: /TV-DEMO-001/ }).click();
+    await page.getByRole('link', { name: 'Design forms' }).click();
+    const panel = page.getByRole('region', { name: 'Import a data dictionary' });
+    const phq9 = readFileSync(join(root, 'src/forms/dictionary/fixtures/phq9.csv'), 'utf8');
+    const lines = phq9.split('\n');
+    const broken = [
+      ...lines.slice(0, 3),
+      lines[3]?.replace(/,radio,/, ',nonsense,') ?? '',
+      ...lines.slice(4),
+    ].join('\n');
+    await panel
+      .getByLabel(/Form JSON, REDCap/)
+      .setInputFiles({ name: 'phq9-broken.csv', mimeType: 'text/csv', buffer: Buffer.from(broken) });
+    await panel.getByRole('button', { name: 'Import as drafts' }).click();
+    await panel
+      .getByRole('list', { name: 'Dictionary problems' })
+      .getByText('line 4, Field Type: unknown field type nonsense')
+      .waitFor();
+    await shot(page, 'dictionary-refused');
+    expect(await page.getByRole('link', { name: /PHQ/ }).count()).toBe(0);
+    await panel
+      .getByLabel(/Form JSON, REDCap/)
+      .setInputFiles({ name: 'phq9.csv', mimeType: 'text/csv', buffer: Buffer.from(phq9) });
+    await panel.getByRole('button', { name: 'Import as drafts' }).click();
+    await panel
+      .getByRole('status')
+      .getByText(/Imported \(csv\)/)
+      .waitFor();
+    await page.getByRole('link', { name: /PHQ/ }).first().waitFor();
+    await shot(page, 'dictionary-imported');
+    await page.close();
+  }, 180_000);
 });

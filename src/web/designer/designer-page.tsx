@@ -5,6 +5,7 @@ import { checkFormLogic } from '../../forms/logic/form-logic.js';
 import { ChecksEditor } from './checks-editor.js';
 import { definitionDiff } from './definition-diff.js';
 import { designerApi, loadForDesign } from './designer-api.js';
+import { DictionaryImportPanel } from './dictionary-import.js';
 import {
   emptyField,
   type FormDraft,
@@ -47,6 +48,7 @@ function FormCatalogue({ studyId }: { studyId: string }) {
           </li>
         ))}
       </ul>
+      <DictionaryImportPanel studyId={studyId} />
     </section>
   );
 }
