@@ -60,6 +60,41 @@ export function quasiFields(forms: readonly ExportForm[], profile: ExportProfile
   );
 }
 
+/**
+ * Collects each real participant's quasi-identifier tuple as the dataset streams (the export's files,
+ * or a preview's pass), then assesses the k-anonymity of the whole study.
+ */
+export function riskWatch(forms: readonly ExportForm[], profile: ExportProfile) {
+  const quasi = quasiFields(forms, profile);
+  const names = [...new Set(quasi.map((q) => q.field.oid))];
+  const tuples = new QuasiTuples(names);
+  const observe = (subject: SubjectRows) => {
+    if (subject.rows.length === 0) return;
+    tuples.touch(subject.participant);
+    for (const row of subject.rows)
+      for (const q of quasi) {
+        if (q.form !== row.form) continue;
+        const value = row.values[q.field.oid];
+        if (value === undefined || value === null) continue;
+        const text = String(value);
+        const dated = q.field.type === 'date' || q.field.type === 'datetime';
+        tuples.note(subject.participant, q.field.oid, dated ? text.slice(0, 4) : text);
+      }
+  };
+  return { observe, assess: (k: number): RiskReport => assessRisk(names, tuples.tuples(), k) };
+}
+
+/** The refusal of an export (or preview) below the study's k, with the report and a suggestion. */
+export function riskRefusal(risk: RiskReport) {
+  return appError(
+    'EXPORT_REFUSED',
+    risk.suggestion === undefined
+      ? `Re-identification risk too high: k = ${risk.k}, below the study's ${risk.threshold}.`
+      : `Re-identification risk too high: k = ${risk.k}, below the study's ${risk.threshold}; suppressing ${risk.suggestion.suppress} would give k = ${risk.suggestion.k}.`,
+    { risk },
+  );
+}
+
 export async function planForms(db: Kysely<Database>, input: EngineInput) {
   const definitions = new Map<string, FormDefinition>();
   const forms: ExportForm[] = [];
@@ -108,25 +143,10 @@ export async function runEngine(input: EngineInput, out: DirectoryOutput): Promi
     scrub: input.scrub,
     events: input.events,
   };
-  const quasi = quasiFields(forms, input.info.profile);
-  const names = [...new Set(quasi.map((q) => q.field.oid))];
-  const tuples = new QuasiTuples(names);
   // One pass: the quasi-identifiers of the real participants are collected while the files are
   // written to staging; the files are released only if the risk check passes (output.ts).
-  const observe = (subject: SubjectRows) => {
-    if (subject.rows.length === 0) return;
-    tuples.touch(subject.participant);
-    for (const row of subject.rows)
-      for (const q of quasi) {
-        if (q.form !== row.form) continue;
-        const value = row.values[q.field.oid];
-        if (value === undefined || value === null) continue;
-        const text = String(value);
-        const dated = q.field.type === 'date' || q.field.type === 'datetime';
-        tuples.note(subject.participant, q.field.oid, dated ? text.slice(0, 4) : text);
-      }
-  };
-  const dataset = datasetFrom(spec, observe);
+  const watch = riskWatch(forms, input.info.profile);
+  const dataset = datasetFrom(spec, watch.observe);
   let rows = 0;
   const counted: ExportDataset = {
     ...dataset,
@@ -144,19 +164,11 @@ export async function runEngine(input: EngineInput, out: DirectoryOutput): Promi
     out.discard();
     throw e;
   }
-  const risk = assessRisk(names, tuples.tuples(), input.k);
+  const risk = watch.assess(input.k);
   // An identified export names people: the k check is reported there, not enforced (dual control is).
   if (!risk.passed && input.info.profile !== 'identified') {
     out.discard();
-    return err(
-      appError(
-        'EXPORT_REFUSED',
-        risk.suggestion === undefined
-          ? `Re-identification risk too high: k = ${risk.k}, below the study's ${risk.threshold}.`
-          : `Re-identification risk too high: k = ${risk.k}, below the study's ${risk.threshold}; suppressing ${risk.suggestion.suppress} would give k = ${risk.suggestion.k}.`,
-        { risk },
-      ),
-    );
+    return err(riskRefusal(risk));
   }
   out.release();
   return ok({ risk, rows, canaries: dataset.canaries(), files: out.files });

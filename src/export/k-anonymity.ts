@@ -79,14 +79,25 @@ export function assessRisk(
     passed,
   };
   if (passed || names.length === 0) return report;
-  let best: { suppress: string; k: number } | undefined;
-  for (const [i, name] of names.entries()) {
-    const without = classSizes(
-      tuples,
-      all.filter((j) => j !== i),
+  // The smallest set of quasi-identifiers whose suppression reaches the threshold (one field, then
+  // pairs, then triples), else the best single one: a hint a study team can act on (review, 2026-12-03).
+  const kWithout = (drop: readonly number[]) =>
+    Math.min(
+      ...classSizes(
+        tuples,
+        all.filter((j) => !drop.includes(j)),
+      ),
     );
-    const kWithout = Math.min(...without);
-    if (best === undefined || kWithout > best.k) best = { suppress: name, k: kWithout };
+  const combos = (size: number, from = 0): number[][] =>
+    size === 0 ? [[]] : all.slice(from).flatMap((i) => combos(size - 1, i + 1).map((rest) => [i, ...rest]));
+  let best: { suppress: string; k: number } | undefined;
+  for (let size = 1; size <= Math.min(3, names.length); size++) {
+    for (const drop of combos(size)) {
+      const k2 = kWithout(drop);
+      if (best === undefined || k2 > best.k) best = { suppress: drop.map((i) => names[i]).join(','), k: k2 };
+    }
+    if (best !== undefined && best.k >= threshold) break;
+    if (size === 1 && names.length > 12) break;
   }
   return best === undefined ? report : { ...report, suggestion: best };
 }

@@ -24,9 +24,28 @@ for (const dialect of DIALECTS) {
       await t.cleanup();
     });
 
+    it('HIPAA 164.514(b)(2): a preview of an export the k check would refuse shows no row (review, 2026-12-03)', async () => {
+      const refused = await t.vault.exports.preview(
+        CLI_ACTOR,
+        seeded.studyId,
+        { profile: 'deidentified' },
+        '5',
+      );
+      expect(refused.ok).toBe(false);
+      if (refused.ok) return;
+      expect(refused.error.code).toBe('EXPORT_REFUSED');
+      expect(JSON.stringify(refused.error)).not.toMatch(/"rows"/);
+      expect((refused.error.details as { risk: { passed: boolean } }).risk.passed).toBe(false);
+    });
+
     it('HIPAA 164.514(b)(2): the first rows as the recipient sees them, under the same profile rules, audited', async () => {
       const preview = expectOk(
-        await t.vault.exports.preview(CLI_ACTOR, seeded.studyId, { profile: 'deidentified' }, '5'),
+        await t.vault.exports.preview(
+          CLI_ACTOR,
+          seeded.studyId,
+          { profile: 'deidentified', suppress: ['BIRTH_DATE', 'ZIP'] },
+          '5',
+        ),
       );
       expect(preview.rows.length).toBe(5);
       const text = JSON.stringify(preview);
@@ -42,7 +61,8 @@ for (const dialect of DIALECTS) {
           action: 'export.preview',
         }),
       );
-      expect(trail.items.length).toBe(1);
+      // The refused preview and this one, each audited.
+      expect(trail.items.length).toBe(2);
     });
 
     it('an identified export has no preview (APPROVAL_REQUIRED); a bad limit is VALIDATION_FAILED', async () => {

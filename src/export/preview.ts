@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { err, ok, type Result } from '../core/result.js';
 import type { Database } from '../storage/schema.js';
 import type { Keyring } from '../vault/keyring.js';
-import { planForms } from './engine.js';
+import { planForms, riskRefusal, riskWatch } from './engine.js';
 import type { ExportForm, ExportInfo, ExportRow, ExportStudy } from './export-dataset.js';
 import { exportSecret } from './keyed.js';
 import { datasetFrom } from './source.js';
@@ -37,21 +38,27 @@ export async function previewRows(
     readonly events?: ReadonlySet<string> | undefined;
     readonly studyKey: Uint8Array;
     readonly scrub?: ((text: string) => string) | undefined;
+    /** The study's k: a preview shows no row of an export that would be refused (review, 2026-12-03). */
+    readonly k: number;
   },
   limit: number,
-): Promise<ExportPreview> {
-  const { definitions, forms } = await planForms(input.db, { ...input, format: 'csv', k: 0 });
-  const dataset = datasetFrom({
-    ...input,
-    forms,
-    definitions,
-    secret: exportSecret(input.studyKey, input.info.exportId),
-    events: input.events,
-  });
+): Promise<Result<ExportPreview>> {
+  const { definitions, forms } = await planForms(input.db, { ...input, format: 'csv', k: input.k });
+  const watch = riskWatch(forms, input.info.profile);
+  const dataset = datasetFrom(
+    {
+      ...input,
+      forms,
+      definitions,
+      secret: exportSecret(input.studyKey, input.info.exportId),
+      events: input.events,
+    },
+    watch.observe,
+  );
   const rows: ExportRow[] = [];
-  for await (const row of dataset.rows()) {
-    rows.push(row);
-    if (rows.length >= limit) break;
-  }
-  return { profile: input.info.profile, recipient: input.info.recipient, forms, rows };
+  // The whole study is read, as the export would, so the risk is the export's, not the first rows'.
+  for await (const row of dataset.rows()) if (rows.length < limit) rows.push(row);
+  const risk = watch.assess(input.k);
+  if (!risk.passed) return err(riskRefusal(risk));
+  return ok({ profile: input.info.profile, recipient: input.info.recipient, forms, rows });
 }

@@ -298,6 +298,7 @@ export class ExportService {
         ...chosen(parsed.data),
         studyKey: checked.value.key,
         scrub: this.options.scrub,
+        k: checked.value.k,
       },
       rowsWanted.data,
     );
@@ -305,14 +306,20 @@ export class ExportService {
       await appendAuditEvent(trx, this.deps, {
         actor,
         action: 'export.preview',
+        outcome: preview.ok ? 'success' : 'failure',
         studyId: study.id,
         target: previewId,
         reason: purpose,
-        details: { profile, recipient: recipientName, purpose, rows: preview.rows.length },
+        details: {
+          profile,
+          recipient: recipientName,
+          purpose,
+          ...(preview.ok ? { rows: preview.value.rows.length } : { refused: 'k-anonymity' }),
+        },
       });
       return ok(null);
     });
-    return ok(preview);
+    return preview;
   }
 
   async #refused(

@@ -121,6 +121,12 @@ describe.skipIf(!available && process.env.CI !== 'true')('exports in headless Ch
     await page.getByLabel('Recipient').fill('Statistics unit');
     await page.getByLabel('Purpose').fill('Interim analysis');
     await page.getByRole('button', { name: 'Preview' }).click();
+    // The preview is refused like the export when k is below the study's threshold: no row is shown.
+    await page.getByRole('region', { name: 'Risk report' }).waitFor();
+    expect(await page.locator('main table').count()).toBe(0);
+    await shot(page, 'preview-refused');
+    await page.getByLabel('Suppress (quasi-identifiers)').fill('BIRTH_DATE,ZIP');
+    await page.getByRole('button', { name: 'Preview' }).click();
     const caption = page.getByText(/rows as Statistics unit will see them \(deidentified\)/);
     await caption.waitFor();
     await shot(page, 'preview');

@@ -269,10 +269,10 @@ export function ExportPage({ studyId }: { studyId: string }) {
       }),
     onSuccess: () => client.invalidateQueries({ queryKey: ['export-requests', studyId] }),
   });
+  // A refused export or preview (k below the study's threshold) answers its risk report.
+  const refusal = run.error ?? preview.error;
   const refusedRisk =
-    run.error instanceof ApiFailure
-      ? (run.error.error.details?.risk as RiskReportView | undefined)
-      : undefined;
+    refusal instanceof ApiFailure ? (refusal.error.details?.risk as RiskReportView | undefined) : undefined;
   return (
     <section>
       <h2>Export</h2>
