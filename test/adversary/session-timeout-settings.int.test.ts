@@ -14,8 +14,16 @@ const root = new URL('../../', import.meta.url).pathname;
 describe('adversary: configured session timeouts are enforced by the server process', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tv-timeouts-'));
   let child: ChildProcess | undefined;
-  afterAll(() => {
-    child?.kill('SIGTERM');
+  afterAll(async () => {
+    // Stopped and waited for, so no server outlives the test (SIGKILL if it does not stop).
+    const running = child;
+    if (running !== undefined && running.exitCode === null) {
+      const exited = new Promise((resolve) => running.once('exit', resolve));
+      running.kill('SIGTERM');
+      const timer = setTimeout(() => running.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 
