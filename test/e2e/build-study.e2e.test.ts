@@ -1,10 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { generate } from 'otplib';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BROWSER_TESTS, type DemoBrowser, startDemoBrowser } from '../support/demo-browser.js';
 
 /**
  * Issue #15 acceptance, from the users' seats, in one story: a system administrator creates a study
@@ -13,82 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * the baseline event from the grid, and the diastolic-above-systolic entry is refused with a clear
  * message; a version 2 is published and the record entered before keeps version 1.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const root = new URL('../../', import.meta.url).pathname;
-const artifacts = join(root, 'test-artifacts', 'screenshots-build-study');
-const available = existsSync(CHROMIUM);
 
-function secretFrom(output: string, role: string): string {
-  const line = output.split('\n').find((l) => l.trim().startsWith(role));
-  return /TOTP secret (\S+)/.exec(line ?? '')?.[1] ?? '';
-}
-
-describe.skipIf(!available && process.env.CI !== 'true')('a study built from nothing in Chromium', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tv-build-'));
-  let server: ChildProcess;
-  let browser: BrowserContext;
-  let url = '';
-  let output = '';
-  let step = 0;
-
+describe.skipIf(!BROWSER_TESTS)('a study built from nothing in Chromium', () => {
+  let demo: DemoBrowser;
   beforeAll(async () => {
-    rmSync(artifacts, { recursive: true, force: true });
-    mkdirSync(artifacts, { recursive: true });
-    server = spawn(process.execPath, [join(root, 'bin/trialvault.js'), 'start'], {
-      cwd: dir,
-      env: { ...process.env, TRIALVAULT_PORT: '0', TRIALVAULT_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
-      server.stdout?.on('data', (c: Buffer) => {
-        output += c.toString();
-        const match = /serving at (http:\/\/\S+)/.exec(output);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-    });
-    browser = await chromium.launchPersistentContext(join(dir, 'chromium'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-sync',
-      ],
-    });
+    demo = await startDemoBrowser('screenshots-build-study');
   }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    server?.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const shot = (page: Page, name: string) =>
-    page.screenshot({
-      path: join(artifacts, `${String(++step).padStart(2, '0')}-${name}.png`),
-      fullPage: true,
-    });
-
-  async function signIn(page: Page, role: string, email: string) {
-    await page.context().clearCookies();
-    await page.goto(url);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill('trialvault demo only');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByLabel(/Code from your authenticator app/).waitFor();
-    await page.waitForTimeout(1000 * (30 - (Math.floor(Date.now() / 1000) % 30)) + 500);
-    await page
-      .getByLabel(/Code from your authenticator app/)
-      .fill(await generate({ secret: secretFrom(output, role) }));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await page.getByRole('heading', { name: 'Studies' }).waitFor();
-  }
+  afterAll(async () => demo?.close());
+  const shot = (page: Page, name: string) => demo.shot(page, name);
+  const signIn = (page: Page, role: string, email: string) => demo.signIn(page, role, email);
+  const newPage = () => demo.browser.newPage();
 
   const design = async (
     page: Page,
@@ -137,13 +67,13 @@ describe.skipIf(!available && process.env.CI !== 'true')('a study built from not
     );
 
   it('issue #15: a study is set up, designed, scheduled, enrolled and entered in the browser, and version 2 leaves old records on version 1', async () => {
-    const page = await browser.newPage();
+    const page = await newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
 
     // 1. The system administrator: the study, two sites, the roles, live.
     await signIn(page, 'system_admin', 'system.admin@demo.trialvault.invalid');
-    await page.goto(`${url}/#/setup`);
+    await page.goto(`${demo.url}/#/setup`);
     const create = page.getByRole('form', { name: 'Create a study' });
     await create.getByLabel('Protocol id').fill('BUILD-001');
     await create.getByLabel('Title').fill('Hypertension pilot');
@@ -164,7 +94,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('a study built from not
     await page.getByRole('button', { name: 'Confirm: live' }).click();
     await page.getByRole('button', { name: 'Close the study' }).waitFor();
     await shot(page, 'admin-study-and-sites');
-    await page.goto(`${url}/#/admin`);
+    await page.goto(`${demo.url}/#/admin`);
     const grant = page.getByRole('form', { name: 'Grant a role' });
     for (const [email, role, site] of [
       ['data.manager@demo.trialvault.invalid', 'data_manager', ''],
@@ -237,7 +167,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('a study built from not
     await page.getByRole('link', { name: /BUILD-001/ }).click();
     const dashboard = page.url();
     const studyId = /#\/studies\/([^/]+)/.exec(dashboard)?.[1] ?? '';
-    await page.goto(`${url}/#/enrolment/${studyId}`);
+    await page.goto(`${demo.url}/#/enrolment/${studyId}`);
     await page
       .getByRole('form', { name: 'Enrol a participant' })
       .getByRole('button', { name: 'Enrol' })
@@ -265,7 +195,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('a study built from not
 
     // 4. The data manager publishes VS version 2; the record keeps version 1.
     await signIn(page, 'data_manager', 'data.manager@demo.trialvault.invalid');
-    await page.goto(`${url}/#/designer/${studyId}/VS`);
+    await page.goto(`${demo.url}/#/designer/${studyId}/VS`);
     await page.getByRole('button', { name: /^Systolic blood pressure SYSBP/ }).click();
     await page.locator('fieldset.field-editor').getByLabel('Maximum').fill('260');
     await publishAs(page, 'Upper limit for systolic pressure', 2);

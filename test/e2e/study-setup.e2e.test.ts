@@ -1,94 +1,27 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generate } from 'otplib';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BROWSER_TESTS, type DemoBrowser, startDemoBrowser } from '../support/demo-browser.js';
 
 /**
  * Issue #15 items 2 and 4 from the study administrator's seat: the visit schedule defined in the
  * browser (four events, forms per event, windows), then entry chosen from the grid it makes.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const root = new URL('../../', import.meta.url).pathname;
-const artifacts = join(root, 'test-artifacts', 'screenshots-study-setup');
-const available = existsSync(CHROMIUM);
 
-function secretFrom(output: string, role: string): string {
-  const line = output.split('\n').find((l) => l.trim().startsWith(role));
-  return /TOTP secret (\S+)/.exec(line ?? '')?.[1] ?? '';
-}
-
-describe.skipIf(!available && process.env.CI !== 'true')('study set-up pages in Chromium', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tv-setup-'));
-  let server: ChildProcess;
-  let browser: BrowserContext;
-  let url = '';
-  let output = '';
-  let step = 0;
-
+describe.skipIf(!BROWSER_TESTS)('study set-up pages in Chromium', () => {
+  let demo: DemoBrowser;
   beforeAll(async () => {
-    rmSync(artifacts, { recursive: true, force: true });
-    mkdirSync(artifacts, { recursive: true });
-    server = spawn(process.execPath, [join(root, 'bin/trialvault.js'), 'start'], {
-      cwd: dir,
-      env: { ...process.env, TRIALVAULT_PORT: '0', TRIALVAULT_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
-      server.stdout?.on('data', (c: Buffer) => {
-        output += c.toString();
-        const match = /serving at (http:\/\/\S+)/.exec(output);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-    });
-    browser = await chromium.launchPersistentContext(join(dir, 'chromium'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-sync',
-      ],
-    });
+    demo = await startDemoBrowser('screenshots-study-setup');
   }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    server?.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const shot = (page: Page, name: string) =>
-    page.screenshot({
-      path: join(artifacts, `${String(++step).padStart(2, '0')}-${name}.png`),
-      fullPage: true,
-    });
-
-  async function signIn(page: Page, role: string, email: string) {
-    await page.context().clearCookies();
-    await page.goto(url);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill('trialvault demo only');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByLabel(/Code from your authenticator app/).waitFor();
-    await page.waitForTimeout(1000 * (30 - (Math.floor(Date.now() / 1000) % 30)) + 500);
-    await page
-      .getByLabel(/Code from your authenticator app/)
-      .fill(await generate({ secret: secretFrom(output, role) }));
-    await page.getByRole('button', { name: 'Verify' }).click();
-    await page.getByRole('heading', { name: 'Studies' }).waitFor();
-  }
+  afterAll(async () => demo?.close());
+  const shot = (page: Page, name: string) => demo.shot(page, name);
+  const signIn = (page: Page, role: string, email: string) => demo.signIn(page, role, email);
+  const newPage = () => demo.browser.newPage();
 
   it('21 CFR 11.10(a): a study administrator defines four events in the schedule editor and the grid follows it', async () => {
-    const page = await browser.newPage();
+    const page = await newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     await signIn(page, 'study_admin', 'study.admin@demo.trialvault.invalid');
@@ -138,7 +71,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('study set-up pages in 
   }, 180_000);
 
   it('21 CFR 11.10(e): a data manager designs a form with branching, a calculated BMI and a cross-field check, publishes it with a reason, and a version 2 with a diff', async () => {
-    const page = await browser.newPage();
+    const page = await newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     await signIn(page, 'data_manager', 'data.manager@demo.trialvault.invalid');
@@ -216,7 +149,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('study set-up pages in 
   }, 240_000);
 
   it('issue #15 item 3: a data manager imports the PHQ-9 REDCap dictionary in the designer; a broken line is named and nothing is imported', async () => {
-    const page = await browser.newPage();
+    const page = await newPage();
     await signIn(page, 'data_manager', 'data.manager@demo.trialvault.invalid');
     await page.getByRole('link', { name: /TV-DEMO-001/ }).click();
     await page.getByRole('link', { name: 'Design forms' }).click();

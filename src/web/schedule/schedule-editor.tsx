@@ -5,7 +5,11 @@ import type { Page } from '../../http/pagination.js';
 import { EVENT_KINDS, type EventKind, scheduleDefinitionSchema } from '../../schedule/schedule-definition.js';
 import type { ScheduleEvent, ScheduleView } from '../../schedule/schedule-view.js';
 import { api } from '../api.js';
+import { oidFromLabel } from '../designer/draft-model.js';
 import { ServerProblem } from '../designer/server-problem.js';
+
+/** An event OID from its name ("Week 4" -> WEEK_4): the designer's own rule, at the events' 48. */
+const eventOid = (name: string) => oidFromLabel(name).slice(0, 48);
 
 interface EventDraft {
   readonly key: number;
@@ -120,8 +124,8 @@ export function ScheduleEditor({ studyId }: { studyId: string }) {
                 value={e.name}
                 onChange={(x) => {
                   const name = x.target.value;
-                  const auto = e.oid === '' || e.oid === oidOf(e.name);
-                  set(e.key, auto ? { name, oid: oidOf(name) } : { name });
+                  const auto = e.oid === '' || e.oid === eventOid(e.name);
+                  set(e.key, auto ? { name, oid: eventOid(name) } : { name });
                 }}
               />
             </span>
@@ -255,14 +259,4 @@ export function ScheduleEditor({ studyId }: { studyId: string }) {
       {save.isError && <ServerProblem error={save.error} />}
     </section>
   );
-}
-
-/** An OID from a name: "Week 4" -> WEEK_4. */
-function oidOf(name: string): string {
-  return name
-    .normalize('NFKD')
-    .replace(/[^A-Za-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .toUpperCase()
-    .slice(0, 48);
 }
