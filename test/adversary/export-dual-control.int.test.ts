@@ -137,6 +137,14 @@ for (const dialect of DIALECTS) {
       const pi = await signIn('pi', 'principal_investigator');
       const ok = await call(pi, 'POST', `/api/v1/export-requests/${req.body.id}/approve`, await reauth(pi));
       expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+      // NIST AC-5: the approver cannot make the export they approved (only its requester makes it).
+      const byApprover = await call(pi, 'POST', `/api/v1/studies/${studyId}/exports`, {
+        profile: 'identified',
+        ...ask,
+        request: req.body.id,
+      });
+      expect(byApprover.status).toBe(403);
+      expect(byApprover.body.error.code).toBe('APPROVAL_REQUIRED');
       const other = await call(dm, 'POST', `/api/v1/studies/${studyId}/exports`, {
         profile: 'identified',
         ...ask,

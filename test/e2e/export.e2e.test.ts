@@ -191,6 +191,9 @@ describe.skipIf(!available && process.env.CI !== 'true')('exports in headless Ch
     await item.getByRole('button', { name: 'Approve' }).click();
     await page.getByText('Approved.').waitFor();
     await queue.getByText(/approved: csv for Sponsor safety desk/).waitFor();
+    // Only the requester makes the approved export (the server refuses the approver): no button here.
+    await item.getByText('Approved, waiting for the requester to make the export.').waitFor();
+    expect(await item.getByRole('button', { name: 'Make the approved export' }).count()).toBe(0);
     await shot(page, 'queue-approved');
     expect(errors).toEqual([]);
     await page.close();
