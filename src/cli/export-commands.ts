@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CLI_ACTOR } from '../core/actor.js';
 import { appError } from '../core/errors.js';
+import { DATE_TREATMENT_LABELS } from '../export/export-dataset.js';
 import type { ExportReport } from '../export/service.js';
 import { type Opener, withVault } from './data-commands.js';
 import type { CommandContext } from './main.js';
@@ -17,6 +18,7 @@ function summary(r: ExportReport): string {
   const files = r.files.map((f) => `  ${f.name}  sha256 ${f.sha256}  ${f.bytes} bytes`).join('\n');
   return [
     `Export ${r.exportId} (${r.profile}, ${r.format}) of ${r.study} for ${r.recipient}: ${r.rows} rows.`,
+    `Dates: ${DATE_TREATMENT_LABELS[r.dates]}.`,
     `Risk: k = ${r.risk.k} (threshold ${r.risk.threshold}) over ${r.risk.quasiIdentifiers.join(', ') || 'no quasi-identifier'}; ${r.risk.participants} participants in ${r.risk.classes} classes.`,
     ...(r.encrypted ? [`Encrypted (age) to the recipient's key ${r.recipientKey}.`] : []),
     files,
@@ -26,6 +28,7 @@ function summary(r: ExportReport): string {
 interface ExportOpts {
   study: string;
   profile: string;
+  dates?: string;
   format: string;
   out: string;
   recipient?: string;
@@ -44,6 +47,10 @@ export function registerExportCommands(program: Command, context: CommandContext
     .description('export a study (de-identified, limited data set, or identified with an approved request)')
     .option('--study <study>', 'study protocol id or id')
     .option('--profile <profile>', 'deidentified | limited | identified')
+    .option(
+      '--dates <treatment>',
+      'de-identified dates: year (HIPAA Safe Harbor, the default) | shift (keyed per-participant shift, intervals kept: expert determination required)',
+    )
     .option('--format <format>', 'csv (odm, fhir when available)', 'csv')
     .option('--out <dir>', 'directory for the files (created; must not hold files of the same names)')
     .option('--recipient <name>', 'who receives the files (required for limited and identified)')
@@ -64,6 +71,7 @@ export function registerExportCommands(program: Command, context: CommandContext
         const input = {
           profile: opts.profile,
           format: opts.format,
+          ...(opts.dates === undefined ? {} : { dates: opts.dates }),
           ...(opts.recipient === undefined ? {} : { recipient: opts.recipient }),
           ...(opts.purpose === undefined ? {} : { purpose: opts.purpose }),
           ...(opts.suppress === undefined ? {} : { suppress: opts.suppress }),

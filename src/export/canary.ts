@@ -54,6 +54,8 @@ function syntheticText(field: ExportField, random: DemoRandom, n: number): strin
 
 function canaryValue(field: ExportField, value: ExportValue, random: DemoRandom, days: number, n: number) {
   if (value === null) return null;
+  // A year (or the 90+ category) is copied: jittering it would only make the canary stand out.
+  if (field.transform === 'year') return value;
   if ((field.type === 'date' || field.type === 'datetime') && typeof value === 'string')
     return moved(value, days);
   if (field.type === 'integer' && typeof value === 'number') return value + random.int(-2, 2);

@@ -30,7 +30,12 @@ describe('de-identification rules', () => {
 
   it('HIPAA 164.514(b)(2)(i)(A)-(R): identifier and financial fields dropped; allocation only unblinded', () => {
     if (demog === undefined || rand === undefined) throw new Error('demo forms');
-    const options = { profile: 'deidentified' as const, unblinded: false, suppress: new Set<string>() };
+    const options = {
+      profile: 'deidentified' as const,
+      dates: 'year' as const,
+      unblinded: false,
+      suppress: new Set<string>(),
+    };
     expect(planForm(demog, options).map((f) => f.oid)).toEqual(['BIRTH_DATE', 'ZIP', 'SEX']);
     expect(planForm(rand, options).map((f) => f.oid)).toEqual(['RAND_DATE']);
     expect(planForm(rand, { ...options, unblinded: true }).map((f) => f.oid)).toEqual([
@@ -69,6 +74,33 @@ describe('de-identification rules', () => {
     expect(transformValue(birth, '1960-01-01', { ...old, birthDate: '1960-01-01' }, undefined)).toBe(
       '1959-11-27',
     );
+  });
+
+  it('HIPAA 164.514(b)(2)(i)(C) Safe Harbor (`year`, the default): only years leave; a birth year that may show 90+ is aggregated', () => {
+    if (demog === undefined || rand === undefined) throw new Error('demo forms');
+    const options = { profile: 'deidentified' as const, unblinded: false, suppress: new Set<string>() };
+    const strict = planForm(demog, { ...options, dates: 'year' });
+    expect(strict.map((f) => [f.oid, f.transform, f.type])).toEqual([
+      ['BIRTH_DATE', 'year', 'text'],
+      ['ZIP', 'zip3', 'text'],
+      ['SEX', 'none', 'choice'],
+    ]);
+    const [randDate] = planForm(rand, { ...options, dates: 'year' });
+    expect([randDate?.transform, randDate?.type]).toEqual(['year', 'integer']);
+    // Shifting is the expert-determination alternative, only when chosen.
+    expect(planForm(rand, { ...options, dates: 'shift' })[0]?.transform).toBe('date-shifted');
+    const birth = strict[0];
+    if (birth === undefined || randDate === undefined) throw new Error('plan');
+    const subject = { shiftDays: 0, birthDate: '1960-05-17', ageAt: '2026-12-02' };
+    expect(transformValue(randDate, '2026-03-14', subject, undefined)).toBe(2026);
+    expect(transformValue(randDate, '2026-03-14T09:30:00.000Z', subject, undefined)).toBe(2026);
+    expect(transformValue(randDate, 'March 2026', subject, undefined)).toBeNull();
+    expect(transformValue(birth, '1960-05-17', subject, undefined)).toBe('1960');
+    // 2026 - 1936 = 90: the person may be 90 already (whatever the birthday): the year is not shown.
+    const old = { ...subject, birthDate: '1936-12-31' };
+    expect(transformValue(birth, '1936-12-31', old, undefined)).toBe('90+');
+    expect(transformValue(birth, '1920-01-01', { ...old, birthDate: '1920-01-01' }, undefined)).toBe('90+');
+    expect(transformValue(birth, '1937-01-01', { ...old, birthDate: '1937-01-01' }, undefined)).toBe('1937');
   });
 
   it('k-anonymity: the smallest class, and the quasi-identifier whose suppression helps most', () => {

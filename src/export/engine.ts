@@ -48,8 +48,9 @@ const DEMOGRAPHIC = /^(SEX|GENDER|RACE|ETHNIC|ETHNICITY)$/;
 
 /**
  * The quasi-identifiers of the k check: exported quasi-class fields and the classic demographic
- * ones (sex, race, ethnicity). Dates count by year. In a de-identified export only dates of birth
- * count among dates: other dates are moved by a keyed shift of 5 to 52 weeks an outsider cannot undo.
+ * ones (sex, race, ethnicity). Dates count by year. With shifted dates only dates of birth count
+ * among dates: other dates are moved by a keyed shift of 5 to 52 weeks an outsider cannot undo; with
+ * dates reduced to the year (Safe Harbor), the years exported are the real ones and all count.
  */
 export function quasiFields(forms: readonly ExportForm[], profile: ExportProfile) {
   return forms.flatMap((form) =>
@@ -104,6 +105,7 @@ export async function planForms(db: Kysely<Database>, input: EngineInput) {
     if (input.forms !== undefined && !input.forms.has(definition.oid)) continue;
     const fields = planForm(definition, {
       profile: input.info.profile,
+      dates: input.info.dates,
       unblinded: input.unblinded,
       suppress: input.suppress,
       scrub: input.scrub,

@@ -25,6 +25,11 @@ export const exportReportAnswer = describes<ExportReportView>()(
     exportId: z.string(),
     study: z.string(),
     profile: z.string().describe('deidentified, limited or identified'),
+    dates: z
+      .string()
+      .describe(
+        'year (HIPAA Safe Harbor: dates reduced to the year), shift (keyed per-participant shift: expert determination required) or kept (limited, identified)',
+      ),
     format: z.string(),
     recipient: z.string(),
     purpose: z.string(),

@@ -12,11 +12,30 @@ import type { DataClass, FieldType } from '../forms/form-definition.js';
 export const EXPORT_PROFILES = ['deidentified', 'limited', 'identified'] as const;
 export type ExportProfile = (typeof EXPORT_PROFILES)[number];
 
+/**
+ * What a de-identified export does with dates (HIPAA 164.514(b)(2)(i)(C)): `year` is Safe Harbor
+ * (every element of a date but the year removed; the birth year of a person over 89 aggregated into
+ * 90+); `shift` moves every date of a participant by one keyed offset, keeping intervals: that is
+ * not Safe Harbor and needs an expert determination (164.514(b)(1)). `kept`: a limited data set or an
+ * identified export, whose dates are the real ones.
+ */
+export const DATE_TREATMENTS = ['year', 'shift'] as const;
+export type DateTreatment = (typeof DATE_TREATMENTS)[number] | 'kept';
+
+/** How each date treatment is named to people (web, CLI, docs): never "Safe Harbor" for shifted dates. */
+export const DATE_TREATMENT_LABELS: Readonly<Record<DateTreatment, string>> = {
+  year: 'De-identified (HIPAA Safe Harbor): dates reduced to the year',
+  shift: 'De-identified, dates shifted (expert determination required)',
+  kept: 'Real dates (limited data set or identified export)',
+};
+
 /** What the engine did to a field's values, so dictionaries and metadata can say so. */
 export type FieldTransform =
   | 'none'
   /** Dates moved by the participant's keyed offset: intervals within a participant are kept. */
   | 'date-shifted'
+  /** Dates reduced to their year (Safe Harbor); a birth year showing an age over 89 is '90+'. */
+  | 'year'
   /** ZIP cut to 3 digits, 000 for restricted areas (164.514(b)(2)(i)(B)). */
   | 'zip3'
   /** Ages above 89 are exported as the string '90+' (164.514(b)(2)(i)(C)). */
@@ -65,6 +84,8 @@ export interface ExportInfo {
   /** The export's id (audit target); also names the files. */
   readonly exportId: string;
   readonly profile: ExportProfile;
+  /** What the dates went through: `year` or `shift` in the de-identified profile, else `kept`. */
+  readonly dates: DateTreatment;
   readonly recipient: string;
   readonly purpose: string;
   /** Server time the export was made, ISO 8601 UTC. */

@@ -1,4 +1,4 @@
-import type { ExportProfile } from './export-dataset.js';
+import type { DateTreatment, ExportProfile } from './export-dataset.js';
 import type { RiskReport } from './k-anonymity.js';
 import type { WrittenFile } from './output.js';
 
@@ -7,6 +7,8 @@ export interface ExportReport {
   readonly exportId: string;
   readonly study: string;
   readonly profile: ExportProfile;
+  /** What the dates went through (Safe Harbor `year`, expert-determination `shift`, or `kept`). */
+  readonly dates: DateTreatment;
   readonly format: string;
   readonly recipient: string;
   readonly purpose: string;

@@ -1,27 +1,47 @@
 import { z } from 'zod';
-import { EXPORT_FORMATS, EXPORT_PROFILES } from './export-dataset.js';
+import {
+  DATE_TREATMENTS,
+  type DateTreatment,
+  EXPORT_FORMATS,
+  EXPORT_PROFILES,
+  type ExportProfile,
+} from './export-dataset.js';
 
 /** What an export (or its preview) asks for; the profile's rules are the server's, never the request's. */
-export const exportRequestSchema = z.strictObject({
-  profile: z.enum(EXPORT_PROFILES),
-  format: z.enum(EXPORT_FORMATS).default('csv'),
-  recipient: z.string().trim().min(1).max(200).optional(),
-  purpose: z.string().trim().min(1).max(500).optional(),
-  /** Quasi-identifiers to suppress (what a refused export suggests). */
-  suppress: z
-    .array(z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/))
-    .max(100)
-    .optional(),
-  /** Only these forms (OIDs) and events (visits); all when absent. */
-  forms: z
-    .array(z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/))
-    .max(100)
-    .optional(),
-  events: z.array(z.string().min(1).max(64)).max(500).optional(),
-  /** The approved dual-control request, for an identified export. */
-  request: z.string().min(1).max(64).optional(),
-});
+export const exportRequestSchema = z
+  .strictObject({
+    profile: z.enum(EXPORT_PROFILES),
+    /**
+     * De-identified dates: `year` (HIPAA Safe Harbor, the default) or `shift` (keyed per-participant
+     * shift, intervals kept: expert determination, 164.514(b)(1)). Only for the de-identified profile.
+     */
+    dates: z.enum(DATE_TREATMENTS).optional(),
+    format: z.enum(EXPORT_FORMATS).default('csv'),
+    recipient: z.string().trim().min(1).max(200).optional(),
+    purpose: z.string().trim().min(1).max(500).optional(),
+    /** Quasi-identifiers to suppress (what a refused export suggests). */
+    suppress: z
+      .array(z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/))
+      .max(100)
+      .optional(),
+    /** Only these forms (OIDs) and events (visits); all when absent. */
+    forms: z
+      .array(z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/))
+      .max(100)
+      .optional(),
+    events: z.array(z.string().min(1).max(64)).max(500).optional(),
+    /** The approved dual-control request, for an identified export. */
+    request: z.string().min(1).max(64).optional(),
+  })
+  .refine((r) => r.dates === undefined || r.profile === 'deidentified', {
+    message: 'The date treatment (year or shift) is chosen for the de-identified profile only.',
+    path: ['dates'],
+  });
 export type ExportRequest = z.input<typeof exportRequestSchema>;
+
+/** The dates of an export: the de-identified profile's choice (Safe Harbor `year` by default), else real. */
+export const datesOf = (r: { profile: ExportProfile; dates?: DateTreatment | undefined }): DateTreatment =>
+  r.profile === 'deidentified' ? (r.dates ?? 'year') : 'kept';
 
 /** The forms and events chosen, as sets (absent: all). */
 export const chosen = (d: { forms?: string[] | undefined; events?: string[] | undefined }) => ({

@@ -25,6 +25,8 @@ export interface ExportReportView {
   readonly exportId: string;
   readonly study: string;
   readonly profile: string;
+  /** De-identified dates: `year` (Safe Harbor) or `shift` (expert determination); `kept` otherwise. */
+  readonly dates: string;
   readonly format: string;
   readonly recipient: string;
   readonly purpose: string;

@@ -2,12 +2,20 @@ import type { FieldDefinition, FormDefinition } from '../forms/form-definition.j
 import { isMissingCode } from '../forms/logic/missing-codes.js';
 import type { FieldValue } from '../forms/validate-values.js';
 import { shiftDate, yearsBetween } from './date-shift.js';
-import type { ExportField, ExportProfile, ExportValue, FieldTransform } from './export-dataset.js';
+import type {
+  DateTreatment,
+  ExportField,
+  ExportProfile,
+  ExportValue,
+  FieldTransform,
+} from './export-dataset.js';
 import { zip3 } from './zip3.js';
 
 /** What the profile does with the fields of a form: decided on the server, never by the request. */
 export interface PlanOptions {
   readonly profile: ExportProfile;
+  /** De-identified dates: reduced to the year (Safe Harbor) or shifted (expert determination). */
+  readonly dates: DateTreatment;
   /** Allocation fields only for an unblinded recipient and exporter (ICH E9 2.3.1). */
   readonly unblinded: boolean;
   /** Quasi-identifiers the exporter chose to suppress (k-anonymity suggestions). */
@@ -44,7 +52,9 @@ function transformFor(field: FieldDefinition, options: PlanOptions): FieldTransf
     if (field.type === 'text' && field.class === 'clinical') return options.scrub ? 'scrubbed' : null;
     return 'none';
   }
-  if (dated) return 'date-shifted';
+  // Safe Harbor removes every element of a date but the year (164.514(b)(2)(i)(C)); a keyed shift is
+  // the expert-determination alternative, chosen explicitly. Anything else is treated as `year`.
+  if (dated) return options.dates === 'shift' ? 'date-shifted' : 'year';
   if (isZipField(field)) return 'zip3';
   if (AGE_FIELD.test(field.oid) && (field.type === 'integer' || field.type === 'decimal'))
     return 'age-top-coded';
@@ -55,6 +65,13 @@ function transformFor(field: FieldDefinition, options: PlanOptions): FieldTransf
   return 'none';
 }
 
+/** A ZIP cut or a top-coded age is text; a year is an integer, but a birth year may be the '90+' category. */
+function exportedType(field: FieldDefinition, transform: FieldTransform): FieldDefinition['type'] {
+  if (transform === 'zip3' || transform === 'age-top-coded') return 'text';
+  if (transform === 'year') return isBirthField(field) ? 'text' : 'integer';
+  return field.type;
+}
+
 export function planForm(form: FormDefinition, options: PlanOptions): ExportField[] {
   const fields: ExportField[] = [];
   for (const field of form.fields) {
@@ -63,7 +80,7 @@ export function planForm(form: FormDefinition, options: PlanOptions): ExportFiel
     fields.push({
       oid: field.oid,
       label: field.label,
-      type: transform === 'zip3' || transform === 'age-top-coded' ? 'text' : field.type,
+      type: exportedType(field, transform),
       dataClass: field.class,
       ...(field.unit === undefined ? {} : { unit: field.unit }),
       ...(field.choices === undefined ? {} : { choices: field.choices }),
@@ -105,6 +122,14 @@ export function transformValue(
       )
         return null;
       return shiftDate(value, subject.shiftDays);
+    }
+    case 'year': {
+      const year = typeof value === 'string' ? /^(\d{4})-\d{2}-\d{2}/.exec(value)?.[1] : undefined;
+      if (year === undefined) return null;
+      if (!BIRTH_FIELD.test(field.oid)) return Number(year);
+      // 164.514(b)(2)(i)(C): a birth year that may show an age over 89 (the export's year minus the
+      // birth year above 89, whatever the birthday) is aggregated into the one category 90+.
+      return Number(subject.ageAt.slice(0, 4)) - Number(year) > TOP_AGE ? '90+' : year;
     }
     case 'zip3':
       return typeof value === 'string' ? zip3(value) : null;

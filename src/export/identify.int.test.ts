@@ -17,11 +17,11 @@ for (const dialect of DIALECTS) {
     let t: TestVault;
     let out: string;
     const made = new Map<string, ExportReport & { dir: string }>();
-    const make = async (recipient: string, profile: 'deidentified' | 'limited') => {
+    const make = async (recipient: string, profile: 'deidentified' | 'limited', dates?: 'year' | 'shift') => {
       const dir = join(out, `${profile}-${made.size}`);
       mkdirSync(dir);
       const suppress = profile === 'limited' ? SUPPRESS : ['BIRTH_DATE', 'ZIP'];
-      const input = { profile, recipient, purpose: 'Analysis', suppress };
+      const input = { profile, recipient, purpose: 'Analysis', suppress, ...(dates ? { dates } : {}) };
       const report = expectOk(await t.vault.exports.createIn(CLI_ACTOR, DEMO_PROTOCOL, input, dir));
       made.set(`${profile}/${recipient}`, { ...report, dir });
     };
@@ -34,7 +34,10 @@ for (const dialect of DIALECTS) {
       t = await freshVault(dialect);
       expectOk(await t.vault.demo.seed(CLI_ACTOR, 11));
       out = mkdtempSync(join(tmpdir(), 'tv-identify-'));
-      for (const r of ['CRO Alpha', 'CRO Beta', 'Registry Gamma']) await make(r, 'deidentified');
+      // Two with shifted dates (their keyed offsets fingerprint the recipient), one Safe Harbor (years only:
+      // pseudonyms and canaries name it).
+      for (const r of ['CRO Alpha', 'CRO Beta']) await make(r, 'deidentified', 'shift');
+      await make('Registry Gamma', 'deidentified');
       expectOk(
         await t.vault.exports.recipients.save(CLI_ACTOR, DEMO_PROTOCOL, {
           name: 'Registry Delta',

@@ -123,11 +123,22 @@ export async function attribute(
   const exact = candidates.some((c) => c.entry.score > 0);
   for (const c of candidates) {
     if (exact || c.row.profile !== 'deidentified' || evidence.dates.size === 0) continue;
+    // Dates reduced to the year (Safe Harbor) carry no keyed choice: pseudonyms and canaries remain.
+    if (datesOfRow(c.row) !== 'shift') continue;
     const dates = await dateShare(db, keyring, c.row, c.key, evidence);
     c.entry = { ...c.entry, dates, score: dates };
   }
   const out = candidates.map((c) => c.entry).filter((e) => e.score > 0);
   return ok(out.sort((a, b) => b.score - a.score));
+}
+
+/** An export's date treatment, recorded beside its risk report; exports made before it shifted dates. */
+function datesOfRow(row: repo.ExportRow): string {
+  try {
+    return (JSON.parse(row.report) as { dates?: string }).dates ?? 'shift';
+  } catch {
+    return 'shift';
+  }
 }
 
 /** Share of the file's dates among the dates this export's per-recipient shifts give the study. */
@@ -141,6 +152,7 @@ async function dateShare(
   const info = {
     exportId: row.id,
     profile: 'deidentified' as const,
+    dates: 'shift' as const,
     recipient: row.recipient,
     purpose: row.purpose,
     createdAt: row.created_at,

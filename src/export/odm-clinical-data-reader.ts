@@ -3,6 +3,8 @@ import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { DATA_CLASSES, type DataClass, FIELD_TYPES, type FieldType } from '../forms/form-definition.js';
 import {
+  DATE_TREATMENTS,
+  type DateTreatment,
   datasetOf,
   EXPORT_PROFILES,
   type ExportDataset,
@@ -76,7 +78,15 @@ function oneOf<T extends string>(values: readonly T[], value: string | undefined
   return value as T;
 }
 
-const TRANSFORMS: readonly FieldTransform[] = ['none', 'date-shifted', 'zip3', 'age-top-coded', 'scrubbed'];
+const TRANSFORMS: readonly FieldTransform[] = [
+  'none',
+  'date-shifted',
+  'year',
+  'zip3',
+  'age-top-coded',
+  'scrubbed',
+];
+const DATES: readonly DateTreatment[] = [...DATE_TREATMENTS, 'kept'];
 
 function readForms(mdv: Node, units: ReadonlyMap<string, string>): ExportForm[] {
   const itemDefs = new Map(nodes(mdv, 'ItemDef').map((d) => [attrOf(d, 'OID'), d]));
@@ -193,6 +203,8 @@ export function readOdm(xml: string): Result<ExportDataset> {
         {
           exportId: required(attrOf(root, 'FileOID'), 'FileOID'),
           profile: oneOf<ExportProfile>(EXPORT_PROFILES, protocol.get('profile'), 'profile'),
+          // A file written before the date treatment was recorded says nothing: its dates are not claimed.
+          dates: oneOf(DATES, protocol.get('dates') ?? 'kept', 'date treatment'),
           recipient: protocol.get('recipient') ?? '',
           purpose: protocol.get('purpose') ?? '',
           createdAt: required(attrOf(root, 'CreationDateTime'), 'CreationDateTime'),

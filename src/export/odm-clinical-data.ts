@@ -92,6 +92,7 @@ function studyXml(dataset: ExportDataset, events: ReadonlyMap<string, ReadonlySe
     xml += `        <StudyEventRef StudyEventOID=${attr(eventOid(event))} OrderNumber="${i + 1}" Mandatory="No"/>\n`;
   });
   xml += alias('        ', 'profile', info.profile);
+  xml += alias('        ', 'dates', info.dates);
   xml += alias('        ', 'recipient', info.recipient);
   xml += alias('        ', 'purpose', info.purpose);
   xml += alias('        ', 'isDemo', String(study.isDemo));

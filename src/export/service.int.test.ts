@@ -57,7 +57,7 @@ for (const dialect of DIALECTS) {
       expect(risk.suggestion.suppress.split(',').sort()).toEqual(['BIRTH_DATE', 'ZIP']);
     });
 
-    it('HIPAA 164.514(b)(2): no identifier, financial or blinded allocation value, no original date, intervals kept', async () => {
+    it('HIPAA 164.514(b)(2) expert determination (`dates: shift`): no identifier, financial or blinded allocation value, no original date, intervals kept', async () => {
       const dir = join(out, 'deid');
       mkdirSync(dir);
       const report = expectOk(
@@ -66,6 +66,7 @@ for (const dialect of DIALECTS) {
           seeded.studyId,
           {
             profile: 'deidentified',
+            dates: 'shift',
             recipient: 'Statistics unit',
             purpose: 'Interim analysis',
             suppress: ['BIRTH_DATE', 'ZIP'],
@@ -74,6 +75,7 @@ for (const dialect of DIALECTS) {
         ),
       );
       expect(report.risk.passed).toBe(true);
+      expect(report.dates).toBe('shift');
       expect(report.risk.k).toBeGreaterThanOrEqual(5);
       expect(report.files.map((f) => f.name.replace(`${report.exportId}-`, ''))).toEqual([
         'wide.csv',
@@ -124,6 +126,67 @@ for (const dialect of DIALECTS) {
         const offset = [...offsets][0] ?? 35;
         expect(Math.abs(offset)).toBeGreaterThanOrEqual(35);
       }
+    });
+
+    it('HIPAA 164.514(b)(2)(i)(C) Safe Harbor (the default, `dates: year`): no full date survives, only the original years; audited', async () => {
+      const dir = join(out, 'year');
+      mkdirSync(dir);
+      // Dates of birth are suppressed for k (the demo's birth years alone single people out); their
+      // 90+ aggregation is checked in deid-rules.test.ts. Every other date leaves as its year.
+      const made = await t.vault.exports.createIn(
+        CLI_ACTOR,
+        seeded.studyId,
+        {
+          profile: 'deidentified',
+          recipient: 'Registry SH',
+          purpose: 'Safe Harbor',
+          suppress: ['BIRTH_DATE', 'ZIP'],
+        },
+        dir,
+      );
+      const report = expectOk(made);
+      expect(report.dates).toBe('year');
+      const data = ['wide', 'long'].map((k) => readExportFile(dir, `${report.exportId}-${k}.csv`)).join('\n');
+      // Not one date (nor datetime) of any kind leaves: no YYYY-MM-DD at all in the data.
+      expect(data).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+      const long = parse(readExportFile(dir, `${report.exportId}-long.csv`), { columns: true }) as Record<
+        string,
+        string
+      >[];
+      let checked = 0;
+      for (const person of seeded.people) {
+        const code = await pseudonymIn(t.vault, seeded.studyId, report.exportId, person.participantId);
+        const mine = new Map(
+          long.filter((r) => r.SUBJECT === code).map((r) => [`${r.EVENT}/${r.FIELD}`, r.VALUE ?? '']),
+        );
+        for (const record of person.records)
+          for (const [field, value] of Object.entries(record.values)) {
+            if (!DATES.has(field) || field === 'BIRTH_DATE' || typeof value !== 'string') continue;
+            expect(mine.get(`${record.visit}/${field}`), field).toBe(value.slice(0, 4));
+            checked++;
+          }
+      }
+      expect(checked).toBeGreaterThan(seeded.people.length);
+      const dictionary = readExportFile(dir, `${report.exportId}-dictionary.csv`);
+      expect(dictionary).toMatch(/RAND_DATE.*year/);
+      const event = await t.vault.deps.db
+        .selectFrom('audit_events')
+        .select('details')
+        .where('action', '=', 'export.create')
+        .where('target', '=', report.exportId)
+        .executeTakeFirstOrThrow();
+      expect(JSON.parse(event.details).dates).toBe('year');
+    });
+
+    it("the date treatment is the de-identified profile's only: refused for a limited data set", async () => {
+      const made = await t.vault.exports.createIn(
+        CLI_ACTOR,
+        seeded.studyId,
+        { profile: 'limited', dates: 'year', recipient: 'Registry', purpose: 'Registry' },
+        out,
+      );
+      expect(made.ok).toBe(false);
+      if (!made.ok) expect(made.error.code).toBe('VALIDATION_FAILED');
     });
 
     it('ZIP codes are cut to 3 digits (000 for restricted areas) when kept; dates of birth shifted', async () => {

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuthService } from '../access/auth-service.js';
 import type { Authorizer } from '../authz/authorizer.js';
-import { trustRow, trustRows } from '../authz/row-tamper.js';
+import { trustRow } from '../authz/row-tamper.js';
 import { type Actor, actorLabel } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -19,12 +19,13 @@ import { DualControl } from './dual-control.js';
 import { runEngine } from './engine.js';
 import { EXPORT_RECIPIENTS, EXPORTS } from './export-bindings.js';
 import type { ExportProfile } from './export-dataset.js';
+import { exportList } from './export-list.js';
 import type { ExportReport } from './export-report.js';
-import { chosen, exportRequestSchema } from './export-request.js';
+import { chosen, datesOf, exportRequestSchema } from './export-request.js';
 import type { ExportListItem } from './export-view.js';
 import { type Identified, identifyFile } from './identify.js';
 import { importOdm, type OdmImportReport } from './odm-import.js';
-import { DirectoryOutput, type WrittenFile } from './output.js';
+import { DirectoryOutput } from './output.js';
 import { type ExportPreview, previewLimitSchema, previewRows } from './preview.js';
 import { Recipients } from './recipients.js';
 import * as repo from './repo.js';
@@ -118,7 +119,8 @@ export class ExportService {
     const ageKey = recipient?.age_recipient ?? undefined;
     const out = new DirectoryOutput(target, exportId, ageKey);
     const createdAt = now.toISOString();
-    const info = { exportId, profile, recipient: recipientName, purpose, createdAt };
+    const dates = datesOf(parsed.data);
+    const info = { exportId, profile, dates, recipient: recipientName, purpose, createdAt };
     const made = await runEngine(
       {
         db: this.deps.db,
@@ -146,6 +148,7 @@ export class ExportService {
       exportId,
       study: study.protocol_id,
       profile,
+      dates,
       format,
       recipient: recipientName,
       purpose,
@@ -175,7 +178,8 @@ export class ExportService {
         downloaded_at: dir === undefined ? null : createdAt,
         canaries: made.value.canaries,
         files: JSON.stringify(made.value.files.map((f) => ({ ...f, downloaded: dir !== undefined }))),
-        report: JSON.stringify(made.value.risk),
+        // The date treatment beside the risk: `export identify` knows which dates carry a fingerprint.
+        report: JSON.stringify({ ...made.value.risk, dates }),
       });
       // Traceability (issue #16): the files' SHA-256, the profile, recipient and purpose, in the ledger.
       await appendAuditEvent(trx, this.deps, {
@@ -186,6 +190,7 @@ export class ExportService {
         reason: purpose,
         details: {
           profile,
+          dates,
           format,
           recipient: recipientName,
           purpose,
@@ -289,6 +294,7 @@ export class ExportService {
         info: {
           exportId: previewId,
           profile,
+          dates: datesOf(parsed.data),
           recipient: recipientName,
           purpose,
           createdAt: now.toISOString(),
@@ -312,6 +318,7 @@ export class ExportService {
         reason: purpose,
         details: {
           profile,
+          dates: datesOf(parsed.data),
           recipient: recipientName,
           purpose,
           ...(preview.ok ? { rows: preview.value.rows.length } : { refused: 'k-anonymity' }),
@@ -325,7 +332,7 @@ export class ExportService {
   async #refused(
     actor: Actor,
     studyId: string,
-    info: { exportId: string; profile: string; recipient: string; purpose: string },
+    info: { exportId: string; profile: string; dates: string; recipient: string; purpose: string },
     details: unknown,
   ) {
     await transact(this.deps.db, async (trx) => {
@@ -338,6 +345,7 @@ export class ExportService {
         reason: info.purpose,
         details: {
           profile: info.profile,
+          dates: info.dates,
           recipient: info.recipient,
           ...(details as Record<string, unknown> | undefined),
         },
@@ -350,26 +358,7 @@ export class ExportService {
   async list(actor: Actor, studyRef: string): Promise<Result<ExportListItem[]>> {
     const found = await this.#study(actor, studyRef);
     if (!found.ok) return found;
-    const trusted = await trustRows(this.deps, EXPORTS, await repo.listExports(this.deps.db));
-    if (!trusted.ok) return trusted;
-    const rows = trusted.value.filter((r) => r.study_id === found.value.study.id);
-    return ok(
-      rows.map((r) => ({
-        exportId: r.id,
-        profile: r.profile,
-        format: r.format,
-        recipient: r.recipient,
-        purpose: r.purpose,
-        actor: r.actor,
-        createdAt: r.created_at,
-        expiresAt: r.expires_at,
-        files: (JSON.parse(r.files) as WrittenFile[]).map((f) => ({
-          name: f.name,
-          sha256: f.sha256,
-          bytes: f.bytes,
-        })),
-      })),
-    );
+    return exportList(this.deps, found.value.study.id);
   }
 
   /** One file of an API export, once, by its maker, within the download window. */

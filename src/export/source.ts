@@ -51,6 +51,7 @@ export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
   const formsByOid = new Map(spec.forms.map((f) => [f.oid, f]));
   const { profile, recipient } = spec.info;
   const ageAt = spec.info.createdAt.slice(0, 10);
+  const shifted = spec.forms.some((f) => f.fields.some((x) => x.transform === 'date-shifted'));
   let after = '';
   for (;;) {
     const page = await repo.participantPage(spec.db, spec.studyId, after, PAGE);
@@ -90,7 +91,7 @@ export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
         }
       }
       const context = {
-        shiftDays: shiftDays(spec.studyKey, participant.id, recipient),
+        shiftDays: shifted ? shiftDays(spec.studyKey, participant.id, recipient) : 0,
         birthDate,
         ageAt,
       };

@@ -158,6 +158,7 @@ export function fixtureDataset(rows: readonly ExportRow[] = FIXTURE_ROWS): Expor
     {
       exportId: 'EXP-0001',
       profile: 'deidentified',
+      dates: 'shift',
       recipient: 'Stats Unit',
       purpose: 'Primary analysis',
       createdAt: '2026-12-02T12:00:00.000Z',
