@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CLI_ACTOR } from '../core/actor.js';
 import { appError } from '../core/errors.js';
-import { DATE_TREATMENT_LABELS } from '../export/export-dataset.js';
+import { DATE_TREATMENT_LABELS } from '../export/export-view.js';
 import type { ExportReport } from '../export/service.js';
 import { type Opener, withVault } from './data-commands.js';
 import type { CommandContext } from './main.js';

@@ -139,6 +139,7 @@ export const odmImportAnswer = describes<OdmImportView>()(
 export const exportPreviewAnswer = describes<ExportPreviewView>()(
   z.object({
     profile: z.string(),
+    dates: z.string().describe('year (Safe Harbor), shift (expert determination) or kept'),
     recipient: z.string(),
     forms: z.array(
       z.object({

@@ -22,13 +22,6 @@ export type ExportProfile = (typeof EXPORT_PROFILES)[number];
 export const DATE_TREATMENTS = ['year', 'shift'] as const;
 export type DateTreatment = (typeof DATE_TREATMENTS)[number] | 'kept';
 
-/** How each date treatment is named to people (web, CLI, docs): never "Safe Harbor" for shifted dates. */
-export const DATE_TREATMENT_LABELS: Readonly<Record<DateTreatment, string>> = {
-  year: 'De-identified (HIPAA Safe Harbor): dates reduced to the year',
-  shift: 'De-identified, dates shifted (expert determination required)',
-  kept: 'Real dates (limited data set or identified export)',
-};
-
 /** What the engine did to a field's values, so dictionaries and metadata can say so. */
 export type FieldTransform =
   | 'none'

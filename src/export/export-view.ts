@@ -3,6 +3,13 @@
  * The services return these shapes; `export-answers.ts` describes them for the OpenAPI document.
  */
 
+/** How each date treatment is named to people (web, CLI, docs): never "Safe Harbor" for shifted dates. */
+export const DATE_TREATMENT_LABELS: Readonly<Record<'year' | 'shift' | 'kept', string>> = {
+  year: 'De-identified (HIPAA Safe Harbor): dates reduced to the year',
+  shift: 'De-identified, dates shifted (expert determination required)',
+  kept: 'Real dates (limited data set or identified export)',
+};
+
 export interface ExportFileView {
   readonly name: string;
   readonly mediaType: string;
@@ -113,6 +120,8 @@ export interface OdmImportView {
 /** A preview: the exported forms (fields after the profile) and the first rows as the recipient sees them. */
 export interface ExportPreviewView {
   readonly profile: string;
+  /** The export's date treatment (year, shift or kept). */
+  readonly dates: string;
   readonly recipient: string;
   readonly forms: readonly {
     readonly oid: string;

@@ -13,6 +13,7 @@ export const PREVIEW_MAX_ROWS = 50;
 /** What a preview answers: the forms and fields as exported, and the first rows as the recipient sees them. */
 export interface ExportPreview {
   readonly profile: string;
+  readonly dates: string;
   readonly recipient: string;
   readonly forms: readonly ExportForm[];
   readonly rows: readonly ExportRow[];
@@ -60,5 +61,11 @@ export async function previewRows(
   for await (const row of dataset.rows()) if (rows.length < limit) rows.push(row);
   const risk = watch.assess(input.k);
   if (!risk.passed) return err(riskRefusal(risk));
-  return ok({ profile: input.info.profile, recipient: input.info.recipient, forms, rows });
+  return ok({
+    profile: input.info.profile,
+    dates: input.info.dates,
+    recipient: input.info.recipient,
+    forms,
+    rows,
+  });
 }

@@ -68,4 +68,24 @@ describe('trialvault export, as separate processes', () => {
     expect(ran.out).toContain(`From export ${leaked?.exportId}`);
     expect(ran.out).toContain('for CRO North');
   });
+
+  it('HIPAA 164.514(b)(2)(i)(C): Safe Harbor reduces dates to the year by default; --dates shift is chosen and reported', async () => {
+    const strict = await run(
+      env,
+      ...exportTo(join(dir, 'sh'), 'deidentified', '--suppress', 'BIRTH_DATE,ZIP'),
+    );
+    expect(strict.code, strict.err).toBe(0);
+    expect(strict.out).toContain('Dates: De-identified (HIPAA Safe Harbor): dates reduced to the year.');
+    const wide = strict.out.match(/\S+-wide\.csv/)?.[0] ?? '';
+    expect(readFileSync(join(dir, 'sh', wide), 'utf8')).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+    const shifted = await run(
+      env,
+      ...exportTo(join(dir, 'shift'), 'deidentified', '--suppress', 'BIRTH_DATE,ZIP', '--dates', 'shift'),
+      '--json',
+    );
+    expect(shifted.code, shifted.err).toBe(0);
+    expect((JSON.parse(shifted.out) as { dates: string }).dates).toBe('shift');
+    const bad = await run(env, ...exportTo(join(dir, 'bad'), 'deidentified', '--dates', 'month'));
+    oneClearLine(bad, 1, /VALIDATION_FAILED/);
+  });
 });

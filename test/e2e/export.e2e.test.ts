@@ -118,6 +118,9 @@ describe.skipIf(!available && process.env.CI !== 'true')('exports in headless Ch
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Exports' }).click();
     await page.locator('main a').first().click();
     await page.getByRole('heading', { name: 'Export' }).waitFor();
+    // HIPAA 164.514(b)(2)(i)(C): Safe Harbor (years only) unless shifted dates are chosen, labelled as such.
+    expect(await page.getByLabel('Dates').inputValue()).toBe('year');
+    expect(await page.getByLabel('Dates').textContent()).toContain('expert determination required');
     await page.getByLabel('Recipient').fill('Statistics unit');
     await page.getByLabel('Purpose').fill('Interim analysis');
     await page.getByRole('button', { name: 'Preview' }).click();
@@ -129,7 +132,10 @@ describe.skipIf(!available && process.env.CI !== 'true')('exports in headless Ch
     await page.getByRole('button', { name: 'Preview' }).click();
     const caption = page.getByText(/rows as Statistics unit will see them \(deidentified\)/);
     await caption.waitFor();
+    expect(await caption.textContent()).toContain('HIPAA Safe Harbor): dates reduced to the year');
     await shot(page, 'preview');
+    // Years only: no full date among the rows shown.
+    expect(await page.locator('main table').textContent()).not.toMatch(/\d{4}-\d{2}-\d{2}/);
     // De-identified: no site, and no demo subject id (S01-0001 style) among the rows.
     expect(await page.locator('main table').textContent()).not.toMatch(/S0\d-\d{4}/);
     await page.getByRole('button', { name: 'Run export' }).click();
@@ -143,6 +149,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('exports in headless Ch
     }
     const report = page.getByRole('region', { name: 'Export report' });
     await report.getByText(/passes/).waitFor();
+    await report.getByText('De-identified (HIPAA Safe Harbor): dates reduced to the year.').waitFor();
     await shot(page, 'export-report');
     const download = page.waitForEvent('download');
     await report.getByRole('button', { name: 'Download' }).first().click();

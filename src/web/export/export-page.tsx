@@ -1,10 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import type {
-  ExportPreviewView,
-  ExportReportView,
-  RequestView,
-  RiskReportView,
+import {
+  DATE_TREATMENT_LABELS,
+  type ExportPreviewView,
+  type ExportReportView,
+  type RequestView,
+  type RiskReportView,
 } from '../../export/export-view.js';
 import type { FormVersion } from '../../forms/forms-view.js';
 import type { Page } from '../../http/pagination.js';
@@ -13,6 +14,8 @@ import { ApiFailure, api, failureMessage } from '../api.js';
 import { Queue, Reauth } from './export-queue.js';
 
 type Profile = 'deidentified' | 'limited' | 'identified';
+/** De-identified dates: Safe Harbor (years only) unless an expert determination covers shifted dates. */
+type Dates = 'year' | 'shift';
 const list = (text: string) =>
   text
     .split(',')
@@ -68,7 +71,8 @@ function Preview({ preview }: { preview: ExportPreviewView }) {
     <div className="table-scroll">
       <table>
         <caption>
-          First {preview.rows.length} rows as {preview.recipient} will see them ({preview.profile})
+          First {preview.rows.length} rows as {preview.recipient} will see them ({preview.profile}) —{' '}
+          {DATE_TREATMENT_LABELS[preview.dates as keyof typeof DATE_TREATMENT_LABELS] ?? preview.dates}
         </caption>
         <thead>
           <tr>
@@ -151,6 +155,7 @@ function Elapsed() {
 export function ExportPage({ studyId }: { studyId: string }) {
   const [profile, setProfile] = useState<Profile>('deidentified');
   const [format, setFormat] = useState('csv');
+  const [dates, setDates] = useState<Dates>('year');
   const [recipient, setRecipient] = useState('');
   const [purpose, setPurpose] = useState('');
   const [suppress, setSuppress] = useState('');
@@ -163,6 +168,7 @@ export function ExportPage({ studyId }: { studyId: string }) {
   const oids = [...new Set((forms.data?.items ?? []).filter((f) => f.status === 'live').map((f) => f.oid))];
   const body = () => ({
     profile,
+    ...(profile === 'deidentified' ? { dates } : {}),
     format,
     ...(recipient.trim() === '' ? {} : { recipient: recipient.trim() }),
     ...(purpose.trim() === '' ? {} : { purpose: purpose.trim() }),
@@ -213,11 +219,22 @@ export function ExportPage({ studyId }: { studyId: string }) {
         <label>
           Profile{' '}
           <select value={profile} onChange={(e) => setProfile(e.target.value as Profile)}>
-            <option value="deidentified">De-identified (Safe Harbor)</option>
+            <option value="deidentified">De-identified</option>
             <option value="limited">Limited data set (needs a DUA)</option>
             <option value="identified">Identified (dual control)</option>
           </select>
         </label>{' '}
+        {profile === 'deidentified' && (
+          <label>
+            Dates{' '}
+            <select value={dates} onChange={(e) => setDates(e.target.value as Dates)}>
+              <option value="year">Year only (HIPAA Safe Harbor)</option>
+              <option value="shift">
+                Shifted per participant, intervals kept (expert determination required)
+              </option>
+            </select>
+          </label>
+        )}{' '}
         <label>
           Format{' '}
           <select value={format} onChange={(e) => setFormat(e.target.value)}>
@@ -295,6 +312,9 @@ export function ExportPage({ studyId }: { studyId: string }) {
         <section aria-label="Export report">
           <p role="status">
             Export {run.data.exportId}: {run.data.rows} rows for {run.data.recipient}.
+          </p>
+          <p>
+            {DATE_TREATMENT_LABELS[run.data.dates as keyof typeof DATE_TREATMENT_LABELS] ?? run.data.dates}.
           </p>
           <RiskReport risk={run.data.risk} />
           <Files report={run.data} />
