@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { FormDefinition } from '../forms/form-definition.js';
 import type { FieldValue } from '../forms/validate-values.js';
-import { openValues, REVEAL_ALL } from '../records/record-values.js';
+import { openValues, type ViewPolicy } from '../records/record-values.js';
 import type { Database } from '../storage/schema.js';
 import type { Keyring } from '../vault/keyring.js';
 import { canaryAfter, canaryRows } from './canary.js';
@@ -48,7 +48,15 @@ export interface SubjectRows {
  * bounded by the page, not by the study.
  */
 export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
-  const formsByOid = new Map(spec.forms.map((f) => [f.oid, f]));
+  const plans = new Map(
+    spec.forms.map((form) => {
+      const exported = new Set(form.fields.map((f) => f.oid));
+      const definition = spec.definitions.get(form.oid);
+      const birth = (definition?.fields ?? []).filter((f) => isBirthField(f) && exported.has(f.oid));
+      const policy: ViewPolicy = { reveal: () => true, hide: (field) => !exported.has(field) };
+      return [form.oid, { form, policy, birth: birth.map((f) => f.oid) }] as const;
+    }),
+  );
   const { profile, recipient } = spec.info;
   const ageAt = spec.info.createdAt.slice(0, 10);
   const shifted = spec.forms.some((f) => f.fields.some((x) => x.transform === 'date-shifted'));
@@ -72,22 +80,29 @@ export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
         mine.push(records[at++] as (typeof records)[number]);
       const key = await spec.keyring.participantKey(spec.db, participant.id);
       if (!key.ok) continue; // a destroyed key: nothing of this participant can be opened or exported
-      const opened: { record: (typeof mine)[number]; values: Record<string, FieldValue> }[] = [];
+      const opened: {
+        record: (typeof mine)[number];
+        form: ExportForm;
+        values: Record<string, FieldValue>;
+      }[] = [];
       let birthDate: string | null = null;
       for (const record of mine) {
+        // Only records the export carries are opened, and in them only the fields it exports: a
+        // dropped identifier is never deciphered (less plaintext in memory, and faster).
+        const plan = plans.get(record.form_oid);
+        if (plan === undefined || (spec.events !== undefined && !spec.events.has(record.visit))) continue;
         const place = {
           studyId: record.study_id,
           participantId: record.participant_id,
           recordId: record.id,
           version: Number(record.version),
         };
-        const values = openValues(record.clear_values, record.sealed_values, key.value, place, REVEAL_ALL);
+        const values = openValues(record.clear_values, record.sealed_values, key.value, place, plan.policy);
         if (!values.ok) continue;
-        opened.push({ record, values: values.value.values });
-        const definition = spec.definitions.get(record.form_oid);
-        for (const field of definition?.fields ?? []) {
-          const v = values.value.values[field.oid];
-          if (isBirthField(field) && typeof v === 'string') birthDate = v;
+        opened.push({ record, form: plan.form, values: values.value.values });
+        for (const oid of plan.birth) {
+          const v = values.value.values[oid];
+          if (typeof v === 'string') birthDate = v;
         }
       }
       const context = {
@@ -100,9 +115,7 @@ export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
         profile === 'identified' ? participant.subject_id : pseudonym(spec.secret, participant.id);
       const site = profile === 'deidentified' ? null : participant.site_code;
       const rows: ExportRow[] = [];
-      for (const { record, values } of opened) {
-        const form = formsByOid.get(record.form_oid);
-        if (form === undefined || (spec.events !== undefined && !spec.events.has(record.visit))) continue;
+      for (const { record, form, values } of opened) {
         const out: Record<string, ExportValue> = {};
         for (const field of form.fields) {
           const value = values[field.oid];

@@ -120,7 +120,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('exports in headless Ch
     await page.getByRole('heading', { name: 'Export' }).waitFor();
     // HIPAA 164.514(b)(2)(i)(C): Safe Harbor (years only) unless shifted dates are chosen, labelled as such.
     expect(await page.getByLabel('Dates').inputValue()).toBe('year');
-    expect(await page.getByLabel('Dates').textContent()).toContain('expert determination required');
+    expect(await page.getByLabel('Dates').textContent()).toContain('Shifted (expert determination)');
     await page.getByLabel('Recipient').fill('Statistics unit');
     await page.getByLabel('Purpose').fill('Interim analysis');
     await page.getByRole('button', { name: 'Preview' }).click();

@@ -229,9 +229,7 @@ export function ExportPage({ studyId }: { studyId: string }) {
             Dates{' '}
             <select value={dates} onChange={(e) => setDates(e.target.value as Dates)}>
               <option value="year">Year only (HIPAA Safe Harbor)</option>
-              <option value="shift">
-                Shifted per participant, intervals kept (expert determination required)
-              </option>
+              <option value="shift">Shifted (expert determination)</option>
             </select>
           </label>
         )}{' '}
