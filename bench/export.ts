@@ -133,7 +133,7 @@ export async function benchExport() {
   for (const dialect of dialects) results.push(await benchDialect(dialect));
   return {
     bench: 'export',
-    description: `De-identified CSV (wide, long, dictionary, SAS, R) of ${PARTICIPANTS} participants x 10 records: one pass (k-anonymity collected while staging), every protected value opened, dates shifted, canaries added; against a plain SELECT dump of the same rows by the same queries`,
+    description: `De-identified CSV (wide, long, dictionary, SAS, R) of ${PARTICIPANTS} participants x 10 records: one pass (k-anonymity collected while staging), every exported protected value opened (dropped identifiers are never deciphered), pseudonyms and canaries added (BIRTH_DATE suppressed: no date is exported); against a plain SELECT dump of the same rows by the same queries`,
     results,
     skipped,
   };
