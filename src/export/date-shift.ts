@@ -1,9 +1,11 @@
 import { keyed } from './keyed.js';
 
 /**
- * Per-participant date shifting for de-identified exports. Every date of one participant moves by the
- * same number of days, so intervals are kept (HIPAA 164.514(b)(2)(i)(C) is met by removing the true
- * dates; the shift is keyed, never derivable without the study's export key).
+ * Per-participant date shifting for de-identified exports made with `dates: shift`. Every date of one
+ * participant moves by the same number of days, so intervals are kept; the shift is keyed, never
+ * derivable without the study's export key. This is NOT Safe Harbor (164.514(b)(2)(i)(C) removes
+ * every element of a date but the year: that is `dates: year`, field-plan.ts); shifted dates are
+ * de-identified only under an expert determination (164.514(b)(1)), and are labelled so.
  *
  * The offset is a multiple of 7 days (the weekday is kept, so all candidates are equally faithful),
  * chosen among MIN_WEEKS..MIN_WEEKS+CHOICES-1 weeks, backwards or forwards: the base choice is keyed

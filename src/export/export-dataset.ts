@@ -3,8 +3,8 @@ import type { DataClass, FieldType } from '../forms/form-definition.js';
 /**
  * The neutral export dataset every format writer (CSV, ODM ClinicalData, FHIR NDJSON) consumes.
  * It is ALREADY de-identified by the export engine under the chosen profile (HIPAA 164.514(b)(2),
- * 164.514(e)): writers never see a dropped field, a real subject id, an unshifted date (in the
- * de-identified profile) or a blinded allocation value, so a writer cannot leak what it never gets.
+ * 164.514(e)): writers never see a dropped field, a real subject id, a real full date (in the
+ * de-identified profile: years only, or shifted dates) or a blinded allocation value, so a writer cannot leak what it never gets.
  * Rows are streamed (AsyncIterable) so an export stays flat in memory whatever its size.
  * The contract is written down in /work/notes/EXPORT-API.md and docs/export.md.
  */

@@ -47,7 +47,8 @@ export interface ExportOptions {
 const UNNAMED = 'unnamed recipient';
 
 /**
- * Exports (issue #16): the profile decides on the server what leaves (HIPAA 164.514(b)(2) Safe Harbor,
+ * Exports (issue #16): the profile decides on the server what leaves (HIPAA 164.514(b)(2): Safe Harbor
+ * with dates reduced to the year by default, or shifted dates under an expert determination;
  * 164.514(e) limited data set, identified only under dual control); blinding holds in every profile
  * (ICH E9 2.3.1); every export is an audit event with its files' SHA-256, recipient and purpose.
  */
