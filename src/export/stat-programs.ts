@@ -8,6 +8,9 @@ const rText = (s: string) =>
     .replace(/\\/g, '\\\\')
     .replace(/"/g, '\\"');
 
+/** A single choice reads as a SAS format or R factor; a multichoice cell ("1,3") stays text. */
+const isCoded = (c: WideColumn): boolean => c.field.choices !== undefined && c.field.type === 'choice';
+
 function isNumeric(c: WideColumn): boolean {
   return c.field.type === 'integer' || c.field.type === 'decimal' || c.field.type === 'boolean';
 }
@@ -15,7 +18,7 @@ function isNumeric(c: WideColumn): boolean {
 /** A SAS data step reading the wide CSV: informats for dates, labels, and formats for choices. */
 function sasProgram(file: string, columns: readonly WideColumn[]): string {
   const formats = columns
-    .filter((c) => c.field.choices !== undefined)
+    .filter(isCoded)
     .map((c) => {
       const values = (c.field.choices ?? [])
         .map((x) => `    '${sasText(x.code)}' = '${sasText(x.label)}'`)
@@ -37,7 +40,7 @@ function sasProgram(file: string, columns: readonly WideColumn[]): string {
     `${input.join('\n')};`,
     dateFormats.length > 0 ? `  format ${dateFormats.join(' ')} yymmdd10.;` : '',
     ...columns
-      .filter((c) => c.field.choices !== undefined)
+      .filter(isCoded)
       .map((c) => `  format ${c.name} $${c.name.slice(0, 28)}F.;`),
     '  label',
     "    SUBJECT = 'Subject'",
@@ -65,7 +68,7 @@ function rProgram(file: string, columns: readonly WideColumn[]): string {
   ];
   for (const c of columns) {
     if (c.field.type === 'date') lines.push(`export$${c.name} <- as.Date(export$${c.name})`);
-    if (c.field.choices !== undefined) {
+    if (isCoded(c) && c.field.choices !== undefined) {
       const codes = c.field.choices.map((x) => `"${rText(x.code)}"`).join(', ');
       const labels = c.field.choices.map((x) => `"${rText(x.label)}"`).join(', ');
       lines.push(`export$${c.name} <- factor(export$${c.name}, levels = c(${codes}), labels = c(${labels}))`);

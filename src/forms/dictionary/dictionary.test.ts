@@ -147,7 +147,7 @@ describe('data dictionaries (issue #15 item 3)', () => {
     const dup = issuesOf(duplicate);
     expect(dup[0]).toMatchObject({ line: 2, column: 'Choices, Calculations, OR Slider Labels' });
     expect(String(dup[0]?.message)).toContain('PHQ9_1');
-    expect(issuesOf(PHQ9.replace(',radio,Little', ',checkbox,Little'))[0]).toMatchObject({
+    expect(issuesOf(PHQ9.replace(',radio,Little', ',slider,Little'))[0]).toMatchObject({
       line: 2,
       column: 'Field Type',
     });

@@ -110,8 +110,17 @@ function calcOrder(deps: ReadonlyMap<string, readonly string[]>): string[] | nul
 /** A stored or entered value as the logic sees it: blank is null, a reserved code is a missing value. */
 export function logicValue(value: FieldValue | undefined | null): LogicValue {
   if (value === undefined || value === null || value === '') return null;
+  if (Array.isArray(value)) return value.length === 0 ? null : value;
   if (isMissingCode(value)) return { missing: value };
   return value;
+}
+
+/** The inverse of logicValue: a logic result as a field value (blank is undefined). */
+export function fieldValueOf(value: LogicValue): FieldValue | undefined {
+  if (value === null) return undefined;
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'object' && 'missing' in value) return value.missing;
+  return value as FieldValue;
 }
 
 export interface CheckOutcome {

@@ -1,6 +1,6 @@
 import type { FieldValue } from '../../core/field-value.js';
 import type { FormDefinition } from '../../forms/form-definition.js';
-import { applyFormLogic, type LogicOutcome } from '../../forms/logic/form-logic.js';
+import { applyFormLogic, fieldValueOf, type LogicOutcome } from '../../forms/logic/form-logic.js';
 
 /**
  * The entry form's live logic (issue #15 item 5): the same module the server runs
@@ -51,6 +51,6 @@ export function valuesToSend(
 export function shownCalc(outcome: LogicOutcome, oid: string): string {
   const calc = outcome.calcs.get(oid);
   if (calc === undefined || 'error' in calc) return '';
-  const v = calc.value;
-  return v === null ? '' : typeof v === 'object' ? v.missing : String(v);
+  const v = fieldValueOf(calc.value);
+  return v === undefined ? '' : Array.isArray(v) ? JSON.stringify(v) : String(v);
 }
