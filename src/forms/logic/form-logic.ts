@@ -42,6 +42,11 @@ export function checkFormLogic(form: Logic): LogicProblem[] {
       problems.push({ path, message: `${owner}: the expression does not parse: ${parsed.message}` });
       return [];
     }
+    for (const [oid, code] of checkedCodes(parsed)) {
+      const target = byOid.get(oid);
+      if (target !== undefined && !(target.choices ?? []).some((c) => c.code === code))
+        problems.push({ path, message: `${owner}: "${code}" is not a choice of [${oid}]` });
+    }
     const names = fieldsOf(parsed);
     for (const name of names) {
       const target = byOid.get(name);
@@ -88,6 +93,21 @@ export function checkFormLogic(form: Logic): LogicProblem[] {
   if (calcOrder(calcDeps) === null)
     problems.push({ path: ['fields'], message: 'calculated fields depend on each other in a cycle' });
   return problems;
+}
+
+/** Every checked([FIELD], literal) of an expression, as [field, code]. */
+function checkedCodes(expr: Expr, into: [string, string][] = []): [string, string][] {
+  if (expr.k === 'not' || expr.k === 'neg') checkedCodes(expr.e, into);
+  else if (expr.k === 'bin') {
+    checkedCodes(expr.l, into);
+    checkedCodes(expr.r, into);
+  } else if (expr.k === 'call') {
+    const [x, code] = expr.args;
+    if (expr.fn === 'checked' && x?.k === 'field' && (code?.k === 'str' || code?.k === 'num'))
+      into.push([x.oid, String(code.v)]);
+    for (const a of expr.args) checkedCodes(a, into);
+  }
+  return into;
 }
 
 /** Calculated fields in dependency order, or null on a cycle. */
