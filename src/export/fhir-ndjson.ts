@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { isCodeList } from '../core/field-value.js';
 import type {
   Observation,
   Patient,
@@ -9,7 +8,8 @@ import type {
   QuestionnaireResponseItem,
   QuestionnaireResponseItemAnswer,
 } from '@medplum/fhirtypes';
-import type { ExportDataset, ExportField, ExportForm, ExportRow, ExportValue } from './export-dataset.js';
+import { isCodeList } from '../core/field-value.js';
+import type { ExportDataset, ExportField, ExportForm, ExportRow } from './export-dataset.js';
 
 /**
  * FHIR R4 resources of an export, as the Bulk Data `$export` writes them (issue 16): one NDJSON file

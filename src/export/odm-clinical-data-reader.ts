@@ -3,6 +3,7 @@ import { appError } from '../core/errors.js';
 import { splitCodes } from '../core/field-value.js';
 import { err, ok, type Result } from '../core/result.js';
 import { DATA_CLASSES, type DataClass, FIELD_TYPES, type FieldType } from '../forms/form-definition.js';
+import { isMissingCode } from '../forms/logic/missing-codes.js';
 import {
   datasetOf,
   EXPORT_PROFILES,
@@ -15,7 +16,6 @@ import {
   type FieldTransform,
 } from './export-dataset.js';
 import { ALIAS, codeListOid, itemGroupOid, itemOid } from './odm-clinical-data.js';
-import { isMissingCode } from '../forms/logic/missing-codes.js';
 import { unescapeXml } from './xml-escape.js';
 
 /**

@@ -17,14 +17,12 @@ function isNumeric(c: WideColumn): boolean {
 
 /** A SAS data step reading the wide CSV: informats for dates, labels, and formats for choices. */
 function sasProgram(file: string, columns: readonly WideColumn[]): string {
-  const formats = columns
-    .filter(isCoded)
-    .map((c) => {
-      const values = (c.field.choices ?? [])
-        .map((x) => `    '${sasText(x.code)}' = '${sasText(x.label)}'`)
-        .join('\n');
-      return `  value $${c.name.slice(0, 28)}F\n${values};`;
-    });
+  const formats = columns.filter(isCoded).map((c) => {
+    const values = (c.field.choices ?? [])
+      .map((x) => `    '${sasText(x.code)}' = '${sasText(x.label)}'`)
+      .join('\n');
+    return `  value $${c.name.slice(0, 28)}F\n${values};`;
+  });
   const input = columns.map((c) => {
     if (c.field.type === 'date') return `    ${c.name} :yymmdd10.`;
     if (isNumeric(c)) return `    ${c.name}`;
@@ -39,9 +37,7 @@ function sasProgram(file: string, columns: readonly WideColumn[]): string {
     '  input SUBJECT :$32. SITE :$32. EVENT :$64.',
     `${input.join('\n')};`,
     dateFormats.length > 0 ? `  format ${dateFormats.join(' ')} yymmdd10.;` : '',
-    ...columns
-      .filter(isCoded)
-      .map((c) => `  format ${c.name} $${c.name.slice(0, 28)}F.;`),
+    ...columns.filter(isCoded).map((c) => `  format ${c.name} $${c.name.slice(0, 28)}F.;`),
     '  label',
     "    SUBJECT = 'Subject'",
     "    SITE = 'Site'",

@@ -7,14 +7,10 @@ const VISIT = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
  * accepts (forms/validate-values.ts); missing-data codes are text (docs/logic.md#missing-data).
  */
 export const fieldInputSchema = z
-  .union([
-    z.string().max(100_000),
-    z.number(),
-    z.boolean(),
-    z.array(z.string().max(64)).max(500),
-    z.null(),
-  ])
-  .describe('Text, number, true/false, a list of choice codes (multichoice), a missing-data code, or null for empty');
+  .union([z.string().max(100_000), z.number(), z.boolean(), z.array(z.string().max(64)).max(500), z.null()])
+  .describe(
+    'Text, number, true/false, a list of choice codes (multichoice), a missing-data code, or null for empty',
+  );
 const valuesSchema = z.record(z.string().max(64), fieldInputSchema);
 export const createRecordSchema = z.strictObject({
   participantId: z.string().min(1).max(64),

@@ -8,7 +8,7 @@ import type { HistoryEntry, RecordSummary, RecordView, Shown } from '../records/
 import type { Study, StudySummary } from '../studies/studies-view.js';
 import { api, failureMessage } from './api.js';
 import { DashboardStats } from './dashboard-stats.js';
-import { FieldInput, FieldLabel } from './field-input.js';
+import { entryText, FieldInput, FieldLabel } from './field-input.js';
 import { RecordActions } from './record-actions.js';
 import { EntryPoint } from './schedule/event-grid.js';
 import { StudyTools } from './study-tools.js';
@@ -16,7 +16,15 @@ import { TelemetryPanel } from './telemetry-panel.js';
 import { When } from './when.js';
 
 const shown = (v: Shown) =>
-  'masked' in v ? '••••••' : 'unavailable' in v ? '(erased)' : v.value === null ? '—' : String(v.value);
+  'masked' in v
+    ? '••••••'
+    : 'unavailable' in v
+      ? '(erased)'
+      : v.value === null
+        ? '—'
+        : Array.isArray(v.value)
+          ? v.value.join(', ')
+          : String(v.value);
 
 function Failure({ error }: { error: unknown }) {
   return (
@@ -278,7 +286,7 @@ export function RecordPage({ recordId }: { recordId: string }) {
         {fields.map((f) => {
           const current = r.values[f.oid];
           const masked = r.masked.includes(f.oid);
-          const value = draft[f.oid] ?? (current === undefined ? '' : String(current));
+          const value = draft[f.oid] ?? entryText(current);
           const id = `field-${f.oid}`;
           return (
             <div className="field" key={f.oid}>
