@@ -78,6 +78,15 @@ describe.skipIf(!BROWSER_TESTS)('a multiple-choice field in Chromium', () => {
     await shot(page, 'coordinator-read-back');
     const record = await page.evaluate(async (id) => (await fetch(`/api/v1/records/${id}`)).json(), recordId);
     expect(record.values).toEqual({ SYMPTOMS: ['FEVER', 'RASH'] });
+
+    // A change: Rash unticked, Nausea ticked, with a reason; the history shows old -> new.
+    await saved.getByRole('checkbox', { name: 'Rash' }).uncheck();
+    await saved.getByRole('checkbox', { name: 'Nausea' }).check();
+    await page.getByLabel(/Reason for change/).fill('Rash was recorded in error');
+    await page.getByRole('button', { name: 'Save new version' }).click();
+    await page.getByText('Version 2').waitFor();
+    await page.getByRole('cell', { name: 'SYMPTOMS: FEVER, RASH → FEVER, NAUSEA' }).waitFor();
+    await shot(page, 'coordinator-changed');
     expect(studyId).not.toBe('');
     expect(errors).toEqual([]);
     await page.close();
