@@ -76,7 +76,10 @@ describe.skipIf(!BROWSER_TESTS)('a multiple-choice field in Chromium', () => {
     expect(await saved.getByRole('checkbox', { name: 'Nausea' }).isChecked()).toBe(false);
     expect(await saved.getByRole('checkbox', { name: 'Rash' }).isChecked()).toBe(true);
     await shot(page, 'coordinator-read-back');
-    const record = await page.evaluate(async (id) => (await fetch(`/api/v1/records/${id}`)).json(), recordId);
+    const record: { values: unknown } = await page.evaluate(
+      async (id) => (await fetch(`/api/v1/records/${id}`)).json() as Promise<{ values: unknown }>,
+      recordId,
+    );
     expect(record.values).toEqual({ SYMPTOMS: ['FEVER', 'RASH'] });
 
     // A change: Rash unticked, Nausea ticked, with a reason; the history shows old -> new.

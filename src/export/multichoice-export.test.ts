@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { fixtureDataset, memoryOutput } from '../../test/support/export-formats-fixture.js';
 import { csvWriter } from './csv-writer.js';
+import { transformValue } from './field-plan.js';
 
 async function csvFiles() {
   const { output, files } = memoryOutput();
@@ -32,5 +33,21 @@ describe('CSV export of a multichoice field (issue #15 item 2)', () => {
     expect(text('-wide.R')).not.toContain('export$SYMPTOMS <- factor');
     // A single choice still gets its format and factor.
     expect(text('-wide.R')).toContain('export$SEX <- factor');
+  });
+});
+
+describe('export values of a multichoice field', () => {
+  const field = {
+    oid: 'SYMPTOMS',
+    label: 'S',
+    type: 'multichoice',
+    dataClass: 'clinical',
+    transform: 'none',
+  } as const;
+  const subject = { shiftDays: 0, birthDate: null, ageAt: '2026-12-01' };
+  it('keeps a list; a code entered while the field was a single choice is a list of it; a missing code stays', () => {
+    expect(transformValue(field, ['FEVER', 'RASH'], subject, undefined)).toEqual(['FEVER', 'RASH']);
+    expect(transformValue(field, 'FEVER', subject, undefined)).toEqual(['FEVER']);
+    expect(transformValue(field, 'NOT_DONE', subject, undefined)).toBe('NOT_DONE');
   });
 });
