@@ -1,6 +1,7 @@
-import { joinCodes, splitCodes } from '../core/field-value.js';
+import { isCodeList, joinCodes, splitCodes } from '../core/field-value.js';
 import type { FieldDefinition } from '../forms/forms-view.js';
 import { isMissingCode } from '../forms/logic/missing-codes.js';
+import type { Shown } from '../records/records-view.js';
 
 const BOOLEAN_CHOICES = [
   { code: 'true', label: 'Yes' },
@@ -91,6 +92,14 @@ function CheckboxGroup(props: {
 export function entryText(value: unknown): string {
   if (value === undefined || value === null) return '';
   return Array.isArray(value) ? joinCodes(value as string[]) : String(value);
+}
+
+/** A value as the history shows it: masked, erased, blank, or the value (a list's codes with ", "). */
+export function shown(v: Shown): string {
+  if ('masked' in v) return '••••••';
+  if ('unavailable' in v) return '(erased)';
+  if (v.value === null) return '—';
+  return isCodeList(v.value) ? v.value.join(', ') : String(v.value);
 }
 
 export function FieldLabel({ field, id }: { field: FieldDefinition; id: string }) {
