@@ -39,7 +39,7 @@ describe('field cipher: multichoice values (issue #15 item 2)', () => {
     );
   });
 
-  it('refuses an authenticated plaintext that is not a canonical list (INTEGRITY_ERROR)', () => {
+  it('docs/encryption.md: an authenticated plaintext that is not a canonical list is an INTEGRITY_ERROR, never a value', () => {
     for (const bad of ['["B","A"]', '["A","A"]', '[]', '[1]', '[["A"]]', '{"a":1}', 'null']) {
       const envelope = sealField(key.key, key.version, place, Buffer.from(bad)).toString('base64');
       const opened = openValue(key, place, envelope);
@@ -47,7 +47,7 @@ describe('field cipher: multichoice values (issue #15 item 2)', () => {
     }
   });
 
-  it('binds a list to its place: moved to another field it fails', () => {
+  it('docs/encryption.md (associated data): a sealed list moved to another field fails its integrity check', () => {
     const envelope = sealValue(key, place, ['A', 'B']);
     const moved = openValue(key, { ...place, field: 'OTHER' }, envelope);
     expect(moved.ok ? 'opened' : moved.error.code).toBe('INTEGRITY_ERROR');
