@@ -162,6 +162,17 @@ describe('checked() in the logic language', () => {
     });
   });
 
+  it('docs/logic.md#rules: checked() on a protected multichoice field is refused (logic reads only clinical fields)', () => {
+    const sealed = { ...symptoms, class: 'quasi' };
+    const bad = formOf([
+      sealed,
+      { oid: 'N', label: 'N', type: 'text', class: 'clinical', show: 'checked([SYMPTOMS], "NAUSEA")' },
+    ]);
+    expect(problems(bad)).toContain(
+      '[SYMPTOMS] is of class quasi; expressions may name only clinical fields',
+    );
+  });
+
   it('refuses at definition time a literal code the field does not declare', () => {
     const bad = formOf([
       symptoms,
