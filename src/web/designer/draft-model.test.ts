@@ -108,7 +108,7 @@ describe('multichoice in the designer (issue #15 item 2)', () => {
       b: 'A multiple-choice code may not contain a comma.',
     });
     const definition = toDefinition({
-      ...formDraft(vitals),
+      ...formDraft(structuredClone(vitals) as never),
       fields: [{ ...field, choices: [choices[0] as (typeof choices)[0]] }],
     });
     expect(definition?.fields[0]).toEqual({
