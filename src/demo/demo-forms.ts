@@ -190,6 +190,18 @@ export const DEMO_FORMS: readonly FormDefinition[] = [
       },
       { oid: 'SERIOUS', label: 'Serious', type: 'boolean', class: 'clinical', required: true },
       { oid: 'RELATED', label: 'Related to study drug', type: 'boolean', class: 'clinical' },
+      {
+        oid: 'ACTION',
+        label: 'Action taken (tick all that apply)',
+        type: 'multichoice',
+        class: 'clinical',
+        choices: [
+          { code: 'DOSE_REDUCED', label: 'Dose reduced' },
+          { code: 'INTERRUPTED', label: 'Study drug interrupted' },
+          { code: 'TREATED', label: 'Treatment given' },
+          { code: 'HOSPITALISED', label: 'Hospitalised' },
+        ],
+      },
     ],
   },
   {

@@ -157,15 +157,28 @@ export class DemoService {
           ]);
         }
         for (let ae = 1; ae <= random.int(0, 2); ae++) {
+          // Drawn in the order they always were, so the demo data stay as they were.
+          const term = random.pick(AE_TERMS);
+          const onset = isoDate(base, day + 10 + random.int(0, 60));
+          const severity = String(random.int(1, 3));
+          const serious = random.next() < 0.05;
+          const related = random.next() < 0.3;
+          // The multichoice answer follows from the others (no extra draw).
+          const action = [
+            ...(severity === '1' ? [] : ['TREATED']),
+            ...(severity === '3' ? ['INTERRUPTED'] : []),
+            ...(serious ? ['HOSPITALISED'] : []),
+          ];
           entries.push([
             'AE',
             `AE-${ae}`,
             {
-              TERM: random.pick(AE_TERMS),
-              ONSET: isoDate(base, day + 10 + random.int(0, 60)),
-              SEVERITY: String(random.int(1, 3)),
-              SERIOUS: random.next() < 0.05,
-              RELATED: random.next() < 0.3,
+              TERM: term,
+              ONSET: onset,
+              SEVERITY: severity,
+              SERIOUS: serious,
+              RELATED: related,
+              ...(action.length > 0 ? { ACTION: action } : {}),
             },
           ]);
         }

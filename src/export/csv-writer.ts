@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import { joinCodes } from '../core/field-value.js';
 import type { ExportDataset, ExportFile, ExportForm, ExportValue, FormatWriter } from './export-dataset.js';
 import { statisticsPrograms } from './stat-programs.js';
 
@@ -27,6 +28,8 @@ export function wideColumns(forms: readonly ExportForm[]): WideColumn[] {
 export function cell(value: ExportValue | undefined): string {
   if (value === undefined || value === null) return '';
   if (typeof value === 'boolean') return value ? '1' : '0';
+  // A multichoice answer: its ticked codes joined by "," (docs/export-formats.md).
+  if (Array.isArray(value)) return joinCodes(value);
   return String(value);
 }
 

@@ -154,7 +154,10 @@ export const exportPreviewAnswer = describes<ExportPreviewView>()(
         site: z.string().nullable(),
         event: z.string(),
         form: z.string(),
-        values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+        values: z.record(
+          z.string(),
+          z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()]),
+        ),
       }),
     ),
   }),

@@ -37,7 +37,7 @@ export type FieldTransform =
   | 'scrubbed';
 
 /** A value as exported: dates are 'YYYY-MM-DD', datetimes ISO 8601 UTC; '90+' for top-coded ages. */
-export type ExportValue = string | number | boolean | null;
+export type ExportValue = string | number | boolean | readonly string[] | null;
 
 export interface ExportChoice {
   readonly code: string;

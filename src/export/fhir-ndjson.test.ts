@@ -148,12 +148,27 @@ describe('FHIR R4 Bulk Data NDJSON (issue 16)', () => {
         }
       }
     }
-    // Every non-null value of the dataset is an answer; nulls are absent items.
+    // Every non-null value of the dataset is an answer (each ticked code of a multichoice one); nulls are absent items.
     const expected = FIXTURE_ROWS.reduce(
-      (n, row) => n + Object.values(row.values).filter((v) => v !== null).length,
+      (n, row) =>
+        n +
+        Object.values(row.values)
+          .filter((v) => v !== null)
+          .reduce<number>((k, v) => k + (Array.isArray(v) ? v.length : 1), 0),
       0,
     );
     expect(answers).toBe(expected);
+  });
+
+  it('a multichoice answer is one valueCoding per ticked code, on a repeating choice item (issue #15 item 2)', async () => {
+    const { questionnaires, responses } = await exported();
+    const ae = questionnaires.find((q) => q.name === 'AE');
+    expect(ae?.item?.find((i) => i.linkId === 'SYMPTOMS')).toMatchObject({ type: 'choice', repeats: true });
+    const item = responses.flatMap((r) => r.item ?? []).find((i) => i.linkId === 'SYMPTOMS');
+    expect(item?.answer?.map((a) => [a.valueCoding?.code, a.valueCoding?.display])).toEqual([
+      ['FEVER', 'Fever'],
+      ['RASH', 'Rash'],
+    ]);
   });
 
   it('numeric values are Observations with their unit; a top-coded age (90+) is a string answer, not an Observation', async () => {

@@ -8,7 +8,8 @@ import type {
   QuestionnaireResponseItem,
   QuestionnaireResponseItemAnswer,
 } from '@medplum/fhirtypes';
-import type { ExportDataset, ExportField, ExportForm, ExportRow, ExportValue } from './export-dataset.js';
+import { isCodeList } from '../core/field-value.js';
+import type { ExportDataset, ExportField, ExportForm, ExportRow } from './export-dataset.js';
 
 /**
  * FHIR R4 resources of an export, as the Bulk Data `$export` writes them (issue 16): one NDJSON file
@@ -41,6 +42,7 @@ const ITEM_TYPES: Record<ExportField['type'], QuestionnaireItem['type']> = {
   datetime: 'dateTime',
   boolean: 'boolean',
   choice: 'choice',
+  multichoice: 'choice',
 };
 
 const codeSystem = (base: string, form: ExportForm, field: ExportField) =>
@@ -66,7 +68,8 @@ export function questionnaireOf(dataset: ExportDataset, form: ExportForm): Quest
       linkId: field.oid,
       text: field.label,
       type: itemType(field),
-      repeats: false,
+      // A multichoice item repeats: each ticked code is one answer.
+      repeats: field.type === 'multichoice',
       ...(field.choices === undefined
         ? {}
         : {
@@ -78,7 +81,7 @@ export function questionnaireOf(dataset: ExportDataset, form: ExportForm): Quest
   };
 }
 
-function answerOf(base: string, form: ExportForm, field: ExportField, value: Exclude<ExportValue, null>) {
+function answerOf(base: string, form: ExportForm, field: ExportField, value: string | number | boolean) {
   // The questionnaire declares a top-coded item as a string: every answer of it is one ('54', '90+').
   if (field.transform === 'age-top-coded') return { valueString: String(value) };
   if (typeof value === 'boolean') return { valueBoolean: value };
@@ -88,7 +91,8 @@ function answerOf(base: string, form: ExportForm, field: ExportField, value: Exc
       : { valueDecimal: value };
   }
   switch (field.type) {
-    case 'choice': {
+    case 'choice':
+    case 'multichoice': {
       const display = field.choices?.find((c) => c.code === value)?.label;
       return {
         valueCoding: {
@@ -119,8 +123,10 @@ export function questionnaireResponseOf(
   for (const field of form.fields) {
     const value = row.values[field.oid];
     if (value === undefined || value === null) continue; // no answer: the item is absent (FHIR has no null answer)
-    const answer: QuestionnaireResponseItemAnswer = answerOf(base, form, field, value);
-    item.push({ linkId: field.oid, text: field.label, answer: [answer] });
+    const answer: QuestionnaireResponseItemAnswer[] = isCodeList(value)
+      ? value.map((code) => answerOf(base, form, field, code))
+      : [answerOf(base, form, field, value)];
+    item.push({ linkId: field.oid, text: field.label, answer });
   }
   return {
     resourceType: 'QuestionnaireResponse',

@@ -1,3 +1,4 @@
+import { splitCodes } from '../core/field-value.js';
 import type { FieldDefinition, FormDefinition } from '../forms/form-definition.js';
 import { isMissingCode } from '../forms/logic/missing-codes.js';
 import type { FieldValue } from '../forms/validate-values.js';
@@ -111,6 +112,8 @@ export function transformValue(
   if (isMissingCode(value)) return value;
   switch (field.transform) {
     case 'none':
+      // A code entered while the field was a single choice reads, under multichoice, as a list of it.
+      if (field.type === 'multichoice' && typeof value === 'string') return splitCodes(value);
       return value as ExportValue;
     case 'date-shifted': {
       if (typeof value !== 'string') return null;

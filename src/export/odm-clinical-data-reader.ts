@@ -1,7 +1,9 @@
 import { XMLParser } from 'fast-xml-parser';
 import { appError } from '../core/errors.js';
+import { splitCodes } from '../core/field-value.js';
 import { err, ok, type Result } from '../core/result.js';
 import { DATA_CLASSES, type DataClass, FIELD_TYPES, type FieldType } from '../forms/form-definition.js';
+import { isMissingCode } from '../forms/logic/missing-codes.js';
 import {
   DATE_TREATMENTS,
   type DateTreatment,
@@ -135,6 +137,8 @@ function typedValue(field: ExportField, raw: string): ExportValue {
     return Number(raw);
   }
   if (field.type === 'boolean') return raw === 'true' || raw === '1';
+  // A multichoice value is its codes joined by ","; a missing-data code stays the code.
+  if (field.type === 'multichoice' && !isMissingCode(raw) && raw !== '') return splitCodes(raw);
   return raw;
 }
 

@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixtureDataset, memoryOutput } from '../../test/support/export-formats-fixture.js';
+import { FIXTURE_ROWS, fixtureDataset, memoryOutput } from '../../test/support/export-formats-fixture.js';
 import { expectOk } from '../core/result.js';
-import type { ExportDataset } from './export-dataset.js';
+import type { ExportDataset, ExportRow } from './export-dataset.js';
 import { writeOdm } from './odm-clinical-data.js';
 import { readOdm } from './odm-clinical-data-reader.js';
 import { odmWriter } from './odm-writer.js';
@@ -54,6 +54,22 @@ describe('CDISC ODM 1.3.2 ClinicalData (issue 16)', () => {
     expect(read.forms).toEqual(fixtureDataset().forms);
     expect(read.info).toEqual(fixtureDataset().info);
     expect(read.study).toEqual(fixtureDataset().study);
+  });
+
+  it('writes a multichoice value as its codes joined by "," on a text item with the code list; reads it back (issue #15 item 2)', async () => {
+    const ae = FIXTURE_ROWS.findIndex((r) => r.form === 'AE');
+    const extra = { ...(FIXTURE_ROWS[ae] as ExportRow), event: 'AE-2', values: { SYMPTOMS: 'NOT_DONE' } };
+    const rows = [...FIXTURE_ROWS.slice(0, ae + 1), extra, ...FIXTURE_ROWS.slice(ae + 1)];
+    const xml = await odmOf(fixtureDataset(rows));
+    expect(xml).toContain('<ItemData ItemOID="IT.AE.SYMPTOMS" Value="FEVER,RASH"/>');
+    expect(xml).toMatch(
+      /<ItemDef OID="IT.AE.SYMPTOMS" Name="SYMPTOMS" DataType="text">[\s\S]*?<CodeListRef CodeListOID="CL.AE.SYMPTOMS"\/>/,
+    );
+    const read = await rowsOf(expectOk(readOdm(xml)));
+    expect(read.filter((r) => r.form === 'AE').map((r) => r.values.SYMPTOMS)).toEqual([
+      ['FEVER', 'RASH'],
+      'NOT_DONE',
+    ]);
   });
 
   it('keeps free text exactly: newlines, tabs, markup characters and non-ASCII survive the attribute', async () => {

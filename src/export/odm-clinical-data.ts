@@ -1,3 +1,4 @@
+import { joinCodes } from '../core/field-value.js';
 import type { ExportDataset, ExportField, ExportForm, ExportRow, ExportValue } from './export-dataset.js';
 import { attr, escapeText } from './xml-escape.js';
 
@@ -24,6 +25,8 @@ const DATA_TYPES: Record<ExportField['type'], string> = {
   datetime: 'datetime',
   boolean: 'boolean',
   choice: 'text',
+  // ODM has no multi-select: a text item, its value the ticked codes joined by "," (docs/export-formats.md).
+  multichoice: 'text',
 };
 
 export const itemGroupOid = (form: ExportForm) => `IG.${form.oid}`;
@@ -40,6 +43,7 @@ const translated = (tag: string, pad: string, text: string) =>
 
 /** A value as ODM writes it in ItemData/@Value (booleans as true/false, numbers as JavaScript prints them). */
 export function odmValue(value: Exclude<ExportValue, null>): string {
+  if (Array.isArray(value)) return joinCodes(value);
   return typeof value === 'string' ? value : String(value);
 }
 

@@ -127,6 +127,8 @@ for (const dialect of DIALECTS) {
       const demo = expectOk(await t.vault.studies.getStudy(CLI_ACTOR, DEMO_PROTOCOL));
       const first = await identifiedOdm(demo.id, join(out, 'first'));
       expect(first.report.canaries).toBeGreaterThan(0);
+      // The demo's multichoice answers travel too (issue #15 item 2): codes joined by ",".
+      expect(first.xml).toMatch(/<ItemData ItemOID="IT\.AE\.ACTION" Value="[A-Z_]+(,[A-Z_]+)*"\/>/);
       const firstCanaries = await canariesOf(
         demo.id,
         first.report.exportId,

@@ -8,20 +8,21 @@ const rText = (s: string) =>
     .replace(/\\/g, '\\\\')
     .replace(/"/g, '\\"');
 
+/** A single choice reads as a SAS format or R factor; a multichoice cell ("1,3") stays text. */
+const isCoded = (c: WideColumn): boolean => c.field.choices !== undefined && c.field.type === 'choice';
+
 function isNumeric(c: WideColumn): boolean {
   return c.field.type === 'integer' || c.field.type === 'decimal' || c.field.type === 'boolean';
 }
 
 /** A SAS data step reading the wide CSV: informats for dates, labels, and formats for choices. */
 function sasProgram(file: string, columns: readonly WideColumn[]): string {
-  const formats = columns
-    .filter((c) => c.field.choices !== undefined)
-    .map((c) => {
-      const values = (c.field.choices ?? [])
-        .map((x) => `    '${sasText(x.code)}' = '${sasText(x.label)}'`)
-        .join('\n');
-      return `  value $${c.name.slice(0, 28)}F\n${values};`;
-    });
+  const formats = columns.filter(isCoded).map((c) => {
+    const values = (c.field.choices ?? [])
+      .map((x) => `    '${sasText(x.code)}' = '${sasText(x.label)}'`)
+      .join('\n');
+    return `  value $${c.name.slice(0, 28)}F\n${values};`;
+  });
   const input = columns.map((c) => {
     if (c.field.type === 'date') return `    ${c.name} :yymmdd10.`;
     if (isNumeric(c)) return `    ${c.name}`;
@@ -36,9 +37,7 @@ function sasProgram(file: string, columns: readonly WideColumn[]): string {
     '  input SUBJECT :$32. SITE :$32. EVENT :$64.',
     `${input.join('\n')};`,
     dateFormats.length > 0 ? `  format ${dateFormats.join(' ')} yymmdd10.;` : '',
-    ...columns
-      .filter((c) => c.field.choices !== undefined)
-      .map((c) => `  format ${c.name} $${c.name.slice(0, 28)}F.;`),
+    ...columns.filter(isCoded).map((c) => `  format ${c.name} $${c.name.slice(0, 28)}F.;`),
     '  label',
     "    SUBJECT = 'Subject'",
     "    SITE = 'Site'",
@@ -65,7 +64,7 @@ function rProgram(file: string, columns: readonly WideColumn[]): string {
   ];
   for (const c of columns) {
     if (c.field.type === 'date') lines.push(`export$${c.name} <- as.Date(export$${c.name})`);
-    if (c.field.choices !== undefined) {
+    if (isCoded(c) && c.field.choices !== undefined) {
       const codes = c.field.choices.map((x) => `"${rText(x.code)}"`).join(', ');
       const labels = c.field.choices.map((x) => `"${rText(x.label)}"`).join(', ');
       lines.push(`export$${c.name} <- factor(export$${c.name}, levels = c(${codes}), labels = c(${labels}))`);

@@ -1,6 +1,6 @@
-import type { FieldValue } from '../core/field-value.js';
+import { type FieldValue, sameFieldValue } from '../core/field-value.js';
 import type { FormDefinition } from './form-definition.js';
-import { applyFormLogic } from './logic/form-logic.js';
+import { applyFormLogic, fieldValueOf } from './logic/form-logic.js';
 import { checkValue } from './validate-values.js';
 
 /**
@@ -33,8 +33,7 @@ export function enforceLogic(
       problems[field.oid] = `cannot be calculated: ${calc.error}`;
       continue;
     }
-    const computed =
-      calc.value === null ? undefined : typeof calc.value === 'object' ? calc.value.missing : calc.value;
+    const computed = fieldValueOf(calc.value);
     let stored: FieldValue | undefined;
     if (computed !== undefined) {
       const checked = checkValue(field, field.type === 'text' ? String(computed) : computed);
@@ -45,7 +44,7 @@ export function enforceLogic(
       stored = checked.value;
     }
     // A forged calculated value is refused, not silently replaced: the client is wrong or hostile.
-    if (sent.has(field.oid) && sent.get(field.oid) !== stored) {
+    if (sent.has(field.oid) && !sameFieldValue(sent.get(field.oid), stored)) {
       problems[field.oid] = 'is calculated by the server; the value sent differs from the calculation';
       continue;
     }

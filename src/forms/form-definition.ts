@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DATA_CLASSES, PROTECTED_CLASSES } from '../core/data-class.js';
+import { CODE_SEPARATOR } from '../core/field-value.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
 import { IDENTIFIER_KINDS } from '../crypto/identifier-kinds.js';
@@ -13,8 +14,20 @@ export { DATA_CLASSES, type DataClass, PROTECTED_CLASSES } from '../core/data-cl
  * (ODM ItemDef) with a type, validation and a data class that decides how the value is protected.
  * docs/forms.md documents the format.
  */
-export const FIELD_TYPES = ['text', 'integer', 'decimal', 'date', 'datetime', 'boolean', 'choice'] as const;
+export const FIELD_TYPES = [
+  'text',
+  'integer',
+  'decimal',
+  'date',
+  'datetime',
+  'boolean',
+  'choice',
+  'multichoice',
+] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
+/** The types whose values are codes from the field's `choices`: one (`choice`) or any number (`multichoice`). */
+export const CHOICE_TYPES: ReadonlySet<FieldType> = new Set(['choice', 'multichoice']);
+export const hasChoices = (type: FieldType): boolean => CHOICE_TYPES.has(type);
 
 const OID = /^[A-Z][A-Z0-9_]{0,63}$/;
 const MAX_PATTERN_LENGTH = 200;
@@ -68,8 +81,8 @@ export const formDefinitionSchema = z
       if (seen.has(field.oid))
         ctx.addIssue({ code: 'custom', path, message: `duplicate field ${field.oid}` });
       seen.add(field.oid);
-      if (field.type === 'choice' && field.choices === undefined) {
-        ctx.addIssue({ code: 'custom', path, message: `choice field ${field.oid} needs choices` });
+      if (hasChoices(field.type) && field.choices === undefined) {
+        ctx.addIssue({ code: 'custom', path, message: `${field.type} field ${field.oid} needs choices` });
       }
       const codes = new Set<string>();
       for (const [at, choice] of (field.choices ?? []).entries()) {
@@ -82,9 +95,18 @@ export const formDefinitionSchema = z
           });
         }
         codes.add(choice.code);
+        if (field.type === 'multichoice' && choice.code.includes(CODE_SEPARATOR)) {
+          const where = [...path, 'choices', at, 'code'];
+          const message = `multichoice codes may not contain "${CODE_SEPARATOR}" (${field.oid})`;
+          ctx.addIssue({ code: 'custom', path: where, message });
+        }
       }
-      if (field.type !== 'choice' && field.choices !== undefined) {
-        ctx.addIssue({ code: 'custom', path, message: `only choice fields take choices (${field.oid})` });
+      if (!hasChoices(field.type) && field.choices !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `only choice and multichoice fields take choices (${field.oid})`,
+        });
       }
       if (
         (field.min !== undefined || field.max !== undefined) &&

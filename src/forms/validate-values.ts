@@ -1,5 +1,5 @@
 import { appError } from '../core/errors.js';
-import type { FieldValue, FieldValues } from '../core/field-value.js';
+import { CODE_SEPARATOR, canonicalCodes, type FieldValue, type FieldValues } from '../core/field-value.js';
 import { err, ok, type Result } from '../core/result.js';
 import { enforceLogic } from './enforce-logic.js';
 import { DEFAULT_MAX_TEXT, type FieldDefinition, type FormDefinition } from './form-definition.js';
@@ -10,6 +10,8 @@ export type { FieldValue, FieldValues } from '../core/field-value.js';
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 const patternCache = new Map<string, RegExp>();
+/** A multichoice list is at most as long as a choice list may be. */
+const MAX_CODES = 500;
 
 function isValidDate(text: string): boolean {
   const match = DATE.exec(text);
@@ -82,11 +84,31 @@ export function checkValue(
       }
       return { value: code };
     }
+    case 'multichoice':
+      return checkCodes(field, raw);
   }
 }
 
+/**
+ * A multichoice value: a list of distinct declared codes, at least one (an empty list is blank, see
+ * isMissing), answered in canonical (sorted) order so equal sets are equal values everywhere.
+ */
+function checkCodes(field: FieldDefinition, raw: unknown): { value: FieldValue } | { message: string } {
+  // Text is the codes joined by "," (as CSV files hold them); a single code, as a `choice` stores it,
+  // is the list of that code, so a field turned from choice into multichoice keeps its answers.
+  const list: unknown = typeof raw === 'string' ? raw.split(CODE_SEPARATOR) : raw;
+  if (!Array.isArray(list) || list.length > MAX_CODES)
+    return { message: 'must be a list of the listed choices' };
+  const declared = new Set((field.choices ?? []).map((c) => c.code));
+  const codes = list.map((c: unknown) => (typeof c === 'number' ? String(c) : c));
+  if (!codes.every((c): c is string => typeof c === 'string' && declared.has(c)))
+    return { message: 'must be a list of the listed choices' };
+  if (new Set(codes).size !== codes.length) return { message: 'must not list a choice twice' };
+  return { value: canonicalCodes(codes) };
+}
+
 export function isMissing(raw: unknown): boolean {
-  return raw === undefined || raw === null || raw === '';
+  return raw === undefined || raw === null || raw === '' || (Array.isArray(raw) && raw.length === 0);
 }
 
 /**

@@ -3,7 +3,7 @@ import { describes, timestamp } from '../http/answers.js';
 import type { HistoryEntry, RecordSummary, RecordView } from './records-view.js';
 
 /** The record answers' schemas, for the OpenAPI document (checked against records-view.ts). */
-const fieldValue = z.union([z.string(), z.number(), z.boolean()]);
+const fieldValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
 const summaryShape = {
   id: z.string(),
   studyId: z.string(),

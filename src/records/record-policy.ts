@@ -3,6 +3,7 @@ import type { Action } from '../authz/roles.js';
 import { trustRow } from '../authz/row-tamper.js';
 import type { Actor } from '../core/actor.js';
 import { type AppError, appError } from '../core/errors.js';
+import { sameFieldValue } from '../core/field-value.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { DataClass, FormDefinition } from '../forms/form-definition.js';
 import type { FormService, FormVersion } from '../forms/service.js';
@@ -30,7 +31,7 @@ export const REASON_REQUIRED = appError(
 );
 
 export function sameValue(a: FieldValue | undefined, b: FieldValue | undefined): boolean {
-  return a === b;
+  return sameFieldValue(a, b);
 }
 
 /** Authorizes an action on a record; asking to reveal needs a role that may reveal something. */

@@ -3,12 +3,14 @@ import { z } from 'zod';
 /** The record request bodies: the routes validate and document them, the service parses them again. */
 const VISIT = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
 /**
- * A value as sent: text, a number, true/false, or null (left empty). The form decides what each field
+ * A value as sent: text, a number, true/false, a list of codes (multichoice), or null (left empty). The form decides what each field
  * accepts (forms/validate-values.ts); missing-data codes are text (docs/logic.md#missing-data).
  */
 export const fieldInputSchema = z
-  .union([z.string().max(100_000), z.number(), z.boolean(), z.null()])
-  .describe('Text, number, true/false, a missing-data code, or null for empty');
+  .union([z.string().max(100_000), z.number(), z.boolean(), z.array(z.string().max(64)).max(500), z.null()])
+  .describe(
+    'Text, number, true/false, a list of choice codes (multichoice), a missing-data code, or null for empty',
+  );
 const valuesSchema = z.record(z.string().max(64), fieldInputSchema);
 export const createRecordSchema = z.strictObject({
   participantId: z.string().min(1).max(64),

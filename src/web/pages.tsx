@@ -4,19 +4,16 @@ import type { FormVersion } from '../forms/forms-view.js';
 import type { Page } from '../http/pagination.js';
 import type { CheckpointView } from '../ledger/ledger-view.js';
 import type { Participant } from '../participants/participants-view.js';
-import type { HistoryEntry, RecordSummary, RecordView, Shown } from '../records/records-view.js';
+import type { HistoryEntry, RecordSummary, RecordView } from '../records/records-view.js';
 import type { Study, StudySummary } from '../studies/studies-view.js';
 import { api, failureMessage } from './api.js';
 import { DashboardStats } from './dashboard-stats.js';
-import { FieldInput, FieldLabel } from './field-input.js';
+import { entryText, FieldInput, FieldLabel, shown } from './field-input.js';
 import { RecordActions } from './record-actions.js';
 import { EntryPoint } from './schedule/event-grid.js';
 import { StudyTools } from './study-tools.js';
 import { TelemetryPanel } from './telemetry-panel.js';
 import { When } from './when.js';
-
-const shown = (v: Shown) =>
-  'masked' in v ? '••••••' : 'unavailable' in v ? '(erased)' : v.value === null ? '—' : String(v.value);
 
 function Failure({ error }: { error: unknown }) {
   return (
@@ -278,7 +275,7 @@ export function RecordPage({ recordId }: { recordId: string }) {
         {fields.map((f) => {
           const current = r.values[f.oid];
           const masked = r.masked.includes(f.oid);
-          const value = draft[f.oid] ?? (current === undefined ? '' : String(current));
+          const value = draft[f.oid] ?? entryText(current);
           const id = `field-${f.oid}`;
           return (
             <div className="field" key={f.oid}>

@@ -90,6 +90,18 @@ export const FIXTURE_FORMS: readonly ExportForm[] = [
     fields: [
       { oid: 'TERM', label: 'Term', type: 'text', dataClass: 'clinical', transform: 'scrubbed' },
       { oid: 'SERIOUS', label: 'Serious', type: 'boolean', dataClass: 'clinical', transform: 'none' },
+      {
+        oid: 'SYMPTOMS',
+        label: 'Symptoms (tick all that apply)',
+        type: 'multichoice',
+        dataClass: 'clinical',
+        transform: 'none',
+        choices: [
+          { code: 'FEVER', label: 'Fever' },
+          { code: 'NAUSEA', label: 'Nausea' },
+          { code: 'RASH', label: 'Rash' },
+        ],
+      },
     ],
   },
 ];
@@ -131,7 +143,7 @@ export const FIXTURE_ROWS: readonly ExportRow[] = [
     event: 'AE-1',
     form: 'AE',
     formVersion: 1,
-    values: { TERM: 'Headache', SERIOUS: false },
+    values: { TERM: 'Headache', SERIOUS: false, SYMPTOMS: ['FEVER', 'RASH'] },
   },
   {
     subject: 'P-19C2',

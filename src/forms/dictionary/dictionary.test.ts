@@ -115,6 +115,17 @@ describe('data dictionaries (issue #15 item 3)', () => {
           ],
         },
         {
+          oid: 'SYMPTOMS',
+          label: 'Symptoms (tick all that apply)',
+          type: 'multichoice',
+          class: 'clinical',
+          required: true,
+          choices: [
+            { code: '1', label: 'Headache' },
+            { code: '2', label: 'Nausea' },
+          ],
+        },
+        {
           oid: 'PULSEP',
           label: 'Pulse pressure',
           type: 'integer',
@@ -147,7 +158,10 @@ describe('data dictionaries (issue #15 item 3)', () => {
     const dup = issuesOf(duplicate);
     expect(dup[0]).toMatchObject({ line: 2, column: 'Choices, Calculations, OR Slider Labels' });
     expect(String(dup[0]?.message)).toContain('PHQ9_1');
-    expect(issuesOf(PHQ9.replace(',radio,Little', ',checkbox,Little'))[0]).toMatchObject({
+    // A REDCap checkbox is a multichoice field (issue #15 item 2).
+    const [checkbox] = read(PHQ9.replace(',radio,Little', ',checkbox,Little'));
+    expect(checkbox?.fields[0]).toMatchObject({ type: 'multichoice', choices: expect.any(Array) });
+    expect(issuesOf(PHQ9.replace(',radio,Little', ',slider,Little'))[0]).toMatchObject({
       line: 2,
       column: 'Field Type',
     });

@@ -22,6 +22,8 @@ const TYPES: Record<FieldDefinition['type'], string> = {
   datetime: 'datetime',
   boolean: 'boolean',
   choice: 'text',
+  // ODM has no multi-select: a text item with the CodeList; the Alias type says multichoice.
+  multichoice: 'text',
 };
 const FROM_ODM: Record<string, FieldDefinition['type']> = {
   text: 'text',

@@ -94,7 +94,7 @@ const TEXT_VALIDATION: Readonly<Partial<Record<FieldDefinition['type'], string>>
   datetime: 'datetime_seconds_ymd',
 };
 /** REDCap types TrialVault has no field for: refused by name, never dropped silently. */
-const UNSUPPORTED = new Set(['checkbox', 'descriptive', 'file', 'slider', 'sql', 'signature']);
+const UNSUPPORTED = new Set(['descriptive', 'file', 'slider', 'sql', 'signature']);
 
 const TAG = /@TV-([A-Z-]+)(?::([A-Z0-9_]+))?(?:=("(?:[^"\\]|\\.)*"))?/g;
 const FORM_TAGS = new Set(['FORM-NAME', 'FORM-DESCRIPTION', 'REPEATING', 'CHECK']);
@@ -210,13 +210,14 @@ export function readRedcapCsv(content: string): Parsed {
       else field.type = type;
     } else if (redcapType === 'notes') field.type = 'text';
     else if (redcapType === 'radio' || redcapType === 'dropdown') field.type = 'choice';
+    else if (redcapType === 'checkbox') field.type = 'multichoice';
     else if (redcapType === 'yesno' || redcapType === 'truefalse') field.type = 'boolean';
     else if (redcapType === 'calc') {
       field.type = 'decimal';
       field.calc = fromRedcap(cell(CHOICES));
     } else issue(TYPE, redcapType === '' ? 'is empty' : `unknown field type ${redcapType}`);
     field.class = /^(y|yes|1)$/i.test(cell(IDENTIFIER)) ? 'identifier' : 'clinical';
-    if (field.type === 'choice') {
+    if (field.type === 'choice' || field.type === 'multichoice') {
       const choices = cell(CHOICES)
         .split('|')
         .map((c) => c.trim())
@@ -299,9 +300,11 @@ function rowOf(form: FormDefinition, field: FieldDefinition, first: boolean): st
       ? 'calc'
       : field.type === 'choice'
         ? 'radio'
-        : field.type === 'boolean'
-          ? 'yesno'
-          : 'text';
+        : field.type === 'multichoice'
+          ? 'checkbox'
+          : field.type === 'boolean'
+            ? 'yesno'
+            : 'text';
   const choices =
     field.calc !== undefined
       ? toRedcap(field.calc)

@@ -1,8 +1,17 @@
 import type { BinaryOp, Expr } from './ast.js';
 import type { MissingCode } from './missing-codes.js';
 
-/** A value in the logic language: null is blank; a missing-data code is its own kind of value. */
-export type LogicValue = number | string | boolean | null | { readonly missing: MissingCode };
+/**
+ * A value in the logic language: null is blank; a missing-data code is its own kind of value; a
+ * multichoice answer is the list of its ticked codes (never empty: nothing ticked is blank).
+ */
+export type LogicValue =
+  | number
+  | string
+  | boolean
+  | null
+  | { readonly missing: MissingCode }
+  | readonly string[];
 
 export type LogicErrorCode = 'TYPE' | 'DIVISION_BY_ZERO' | 'NUMERIC' | 'UNKNOWN_FIELD' | 'ARITY' | 'DATE';
 export interface LogicError {
@@ -24,7 +33,10 @@ const stop = (code: LogicErrorCode, message: string): never => {
   throw new Stop({ kind: 'eval', code, message });
 };
 
-const isAbsent = (v: LogicValue): v is null | { missing: MissingCode } => v === null || typeof v === 'object';
+const isCode = (v: LogicValue): v is { missing: MissingCode } =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isList = (v: LogicValue): v is readonly string[] => Array.isArray(v);
+const isAbsent = (v: LogicValue): v is null | { missing: MissingCode } => v === null || isCode(v);
 const NUMERIC = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?/;
 
@@ -47,15 +59,18 @@ function finite(n: number): number {
 function truth(v: LogicValue, what: string): boolean | null {
   if (v === null || typeof v === 'boolean') return v;
   if (typeof v === 'number') return v !== 0;
-  if (typeof v === 'object') return null;
+  if (isCode(v)) return null;
   return stop('TYPE', `${what} needs true or false`);
 }
 
-/** Equality is total: blank equals blank and "", a code equals itself, numbers match numeric text. */
+/**
+ * Equality is total: blank equals blank and "", a code equals itself, numbers match numeric text, a list
+ * of ticked codes equals a list of the same codes (and nothing else).
+ */
 function equal(a: LogicValue, b: LogicValue): boolean {
   if (a === null || b === null) return (a === null || a === '') && (b === null || b === '');
-  if (typeof a === 'object' || typeof b === 'object')
-    return typeof a === 'object' && typeof b === 'object' && a.missing === b.missing;
+  if (isList(a) || isList(b)) return isList(a) && isList(b) && sameCodes(a, b);
+  if (isCode(a) || isCode(b)) return isCode(a) && isCode(b) && a.missing === b.missing;
   if (typeof a === typeof b) return a === b;
   if (typeof a === 'string' || typeof b === 'string') {
     const [s, o] = typeof a === 'string' ? [a, b] : [b as string, a];
@@ -117,6 +132,26 @@ function days(v: LogicValue): number | null {
   return ms / 86_400_000;
 }
 
+function sameCodes(a: readonly string[], b: readonly string[]): boolean {
+  const [x, y] = [[...new Set(a)].sort(), [...new Set(b)].sort()];
+  return x.length === y.length && x.every((c, i) => c === y[i]);
+}
+
+/**
+ * checked(x, code): whether a multichoice answer has the code ticked; on a single choice, whether it is
+ * that code. Nothing ticked (blank) is false, as an unticked box; a missing-data code gives blank.
+ */
+function checked(x: LogicValue, code: LogicValue): LogicValue {
+  if (isCode(x) || isAbsent(code)) return null;
+  const wanted = typeof code === 'number' ? String(code) : code;
+  if (typeof wanted !== 'string') return stop('TYPE', 'checked needs a choice code as its second argument');
+  if (x === null) return false;
+  if (isList(x)) return x.includes(wanted);
+  if (typeof x === 'string') return x === wanted;
+  if (typeof x === 'number') return String(x) === wanted;
+  return stop('TYPE', 'checked needs a choice or multichoice field');
+}
+
 const UNIT_DAYS: Readonly<Record<string, number>> = { d: 1, w: 7, m: 30.44, y: 365.2425, h: 1 / 24 };
 
 function call(fn: string, args: readonly Expr[], env: Lookup): LogicValue {
@@ -166,13 +201,15 @@ function call(fn: string, args: readonly Expr[], env: Lookup): LogicValue {
       if (per === undefined) return stop('TYPE', 'datediff unit is "d", "w", "m", "y" or "h"');
       return finite((b - a) / per);
     }
+    case 'checked':
+      return checked(arg(0), arg(1));
     case 'isblank':
       return arg(0) === null || arg(0) === '';
     case 'ismissingcode':
-      return typeof arg(0) === 'object' && arg(0) !== null;
+      return isCode(arg(0));
     case 'isblankormissingcode': {
       const v = arg(0);
-      return v === null || v === '' || typeof v === 'object';
+      return v === null || v === '' || isCode(v);
     }
     default:
       return stop('ARITY', `unknown function ${fn}`);

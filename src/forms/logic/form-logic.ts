@@ -42,6 +42,11 @@ export function checkFormLogic(form: Logic): LogicProblem[] {
       problems.push({ path, message: `${owner}: the expression does not parse: ${parsed.message}` });
       return [];
     }
+    for (const [oid, code] of checkedCodes(parsed)) {
+      const target = byOid.get(oid);
+      if (target !== undefined && !(target.choices ?? []).some((c) => c.code === code))
+        problems.push({ path, message: `${owner}: "${code}" is not a choice of [${oid}]` });
+    }
     const names = fieldsOf(parsed);
     for (const name of names) {
       const target = byOid.get(name);
@@ -90,6 +95,21 @@ export function checkFormLogic(form: Logic): LogicProblem[] {
   return problems;
 }
 
+/** Every checked([FIELD], literal) of an expression, as [field, code]. */
+function checkedCodes(expr: Expr, into: [string, string][] = []): [string, string][] {
+  if (expr.k === 'not' || expr.k === 'neg') checkedCodes(expr.e, into);
+  else if (expr.k === 'bin') {
+    checkedCodes(expr.l, into);
+    checkedCodes(expr.r, into);
+  } else if (expr.k === 'call') {
+    const [x, code] = expr.args;
+    if (expr.fn === 'checked' && x?.k === 'field' && (code?.k === 'str' || code?.k === 'num'))
+      into.push([x.oid, String(code.v)]);
+    for (const a of expr.args) checkedCodes(a, into);
+  }
+  return into;
+}
+
 /** Calculated fields in dependency order, or null on a cycle. */
 function calcOrder(deps: ReadonlyMap<string, readonly string[]>): string[] | null {
   const order: string[] = [];
@@ -110,8 +130,17 @@ function calcOrder(deps: ReadonlyMap<string, readonly string[]>): string[] | nul
 /** A stored or entered value as the logic sees it: blank is null, a reserved code is a missing value. */
 export function logicValue(value: FieldValue | undefined | null): LogicValue {
   if (value === undefined || value === null || value === '') return null;
+  if (Array.isArray(value)) return value.length === 0 ? null : value;
   if (isMissingCode(value)) return { missing: value };
   return value;
+}
+
+/** The inverse of logicValue: a logic result as a field value (blank is undefined). */
+export function fieldValueOf(value: LogicValue): FieldValue | undefined {
+  if (value === null) return undefined;
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'object' && 'missing' in value) return value.missing;
+  return value as FieldValue;
 }
 
 export interface CheckOutcome {

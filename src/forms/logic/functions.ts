@@ -8,6 +8,7 @@ export const FUNCTIONS = {
   max: [1, 50],
   sum: [1, 50],
   datediff: [3, 3],
+  checked: [2, 2],
   isblank: [1, 1],
   ismissingcode: [1, 1],
   isblankormissingcode: [1, 1],

@@ -43,6 +43,8 @@ const value: fc.Arbitrary<LogicValue> = fc.oneof(
   fc.constantFrom('2024-02-29', '1999-12-31T23:59:00Z', '1', '0', '2024-13-01'),
   fc.boolean(),
   fc.constantFrom(...MISSING_CODES).map((missing) => ({ missing })),
+  // A multichoice answer: ticked codes (issue #15 item 2).
+  fc.uniqueArray(fc.constantFrom('1', '2', 'A', 'B'), { minLength: 1 }).map((c): LogicValue => c.sort()),
 );
 const env = fc.record(
   Object.fromEntries(OIDS.map((o) => [o, value])) as Record<string, fc.Arbitrary<LogicValue>>,

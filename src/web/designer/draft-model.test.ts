@@ -94,3 +94,30 @@ describe('data class guidance', () => {
     expect(classWarning('Randomisation arm', 'ARM', '')).toMatch(/Allocation/);
   });
 });
+
+describe('multichoice in the designer (issue #15 item 2)', () => {
+  it('keeps its choices, asks for at least one, and refuses a comma in a code', () => {
+    const base: FieldDraft = { ...emptyField([]), label: 'Symptoms', type: 'multichoice', class: 'clinical' };
+    expect(fieldIssues(base, [base]).choices).toBe('Add at least one choice.');
+    const choices = [
+      { key: 'a', code: 'FEVER', label: 'Fever' },
+      { key: 'b', code: 'A,B', label: 'Both' },
+    ];
+    const field: FieldDraft = { ...base, choices };
+    expect(fieldIssues(field, [field]).choice).toEqual({
+      b: 'A multiple-choice code may not contain a comma.',
+    });
+    const definition = toDefinition({
+      ...formDraft(structuredClone(vitals) as never),
+      fields: [{ ...field, choices: [choices[0] as (typeof choices)[0]] }],
+    });
+    expect(definition?.fields[0]).toEqual({
+      oid: 'FIELD_1',
+      label: 'Symptoms',
+      type: 'multichoice',
+      class: 'clinical',
+      choices: [{ code: 'FEVER', label: 'Fever' }],
+    });
+    expect(parseFormDefinition(definition).ok).toBe(true);
+  });
+});

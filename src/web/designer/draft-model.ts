@@ -43,6 +43,7 @@ export const TYPE_LABELS: Readonly<Record<FieldType, string>> = {
   date: 'Date',
   datetime: 'Date and time',
   choice: 'Single choice',
+  multichoice: 'Multiple choice (checkboxes)',
   boolean: 'Yes / no',
 };
 
@@ -119,6 +120,8 @@ export function formDraft(definition: FormDefinition): FormDraft {
 }
 
 export const numericType = (type: FieldType | ''): boolean => type === 'integer' || type === 'decimal';
+/** The types that take a choice list: one code (`choice`) or any number (`multichoice`). */
+export const choiceType = (type: FieldType | ''): boolean => type === 'choice' || type === 'multichoice';
 
 /** Problems per property of one field, shown next to that input; empty when the field is complete. */
 export type FieldIssues = Partial<
@@ -154,13 +157,15 @@ export function fieldIssues(field: FieldDraft, all: readonly FieldDraft[]): Fiel
       issues.pattern = 'Not a valid regular expression.';
     }
   }
-  if (field.type === 'choice') {
+  if (choiceType(field.type)) {
     if (field.choices.length === 0) issues.choices = 'Add at least one choice.';
     const choice: Record<string, string> = {};
     const seen = new Map<string, string>();
     for (const c of field.choices) {
       if (c.code.trim() === '') choice[c.key] = 'A code is needed (it is what is stored).';
       else if (seen.has(c.code)) choice[c.key] = `Code ${c.code} is already used above.`;
+      else if (field.type === 'multichoice' && c.code.includes(','))
+        choice[c.key] = 'A multiple-choice code may not contain a comma.';
       else if (c.label.trim() === '') choice[c.key] = 'A label is needed (it is what is shown).';
       seen.set(c.code, c.key);
     }
@@ -199,7 +204,7 @@ export function toDefinition(form: FormDraft): FormDefinition | null {
       ...(numeric && f.min !== '' ? { min: Number(f.min) } : {}),
       ...(numeric && f.max !== '' ? { max: Number(f.max) } : {}),
       ...(f.type === 'text' && f.pattern !== '' ? { pattern: f.pattern } : {}),
-      ...(f.type === 'choice'
+      ...(choiceType(f.type)
         ? { choices: f.choices.map((c) => ({ code: c.code.trim(), label: c.label.trim() })) }
         : {}),
     };

@@ -2,6 +2,7 @@ import type { FieldType } from '../../forms/forms-view.js';
 import { CLASS_GUIDE, classWarning } from './data-class-guide.js';
 import {
   type ChoiceDraft,
+  choiceType,
   type FieldDraft,
   type FieldIssues,
   newKey,
@@ -150,9 +151,12 @@ export function FieldEditor(props: {
           <Issue id={id('pattern-issue')} text={issues.pattern} />
         </>
       )}
-      {field.type === 'choice' && (
+      {choiceType(field.type) && (
         <div className="choices">
-          <p>Choices (code stored, label shown)</p>
+          <p>
+            Choices (code stored, label shown)
+            {field.type === 'multichoice' ? '; the coordinator may tick any number of them' : ''}
+          </p>
           {field.choices.map((c, i) => (
             <div key={c.key} className="row">
               <input

@@ -1,6 +1,7 @@
-import type { FieldValue } from '../../core/field-value.js';
+import { type FieldValue, isCodeList, joinCodes, splitCodes } from '../../core/field-value.js';
 import type { FormDefinition } from '../../forms/form-definition.js';
-import { applyFormLogic, type LogicOutcome } from '../../forms/logic/form-logic.js';
+import { applyFormLogic, fieldValueOf, type LogicOutcome } from '../../forms/logic/form-logic.js';
+import { isMissingCode } from '../../forms/logic/missing-codes.js';
 
 /**
  * The entry form's live logic (issue #15 item 5): the same module the server runs
@@ -23,6 +24,8 @@ export function typedValues(
       values[field.oid] = Number(raw);
     else if (field.type === 'boolean' && (raw === 'true' || raw === 'false'))
       values[field.oid] = raw === 'true';
+    // A multichoice field holds its ticked codes joined by "," (web/field-input.tsx).
+    else if (field.type === 'multichoice' && !isMissingCode(raw)) values[field.oid] = splitCodes(raw);
     else values[field.oid] = raw;
   }
   return values;
@@ -51,6 +54,6 @@ export function valuesToSend(
 export function shownCalc(outcome: LogicOutcome, oid: string): string {
   const calc = outcome.calcs.get(oid);
   if (calc === undefined || 'error' in calc) return '';
-  const v = calc.value;
-  return v === null ? '' : typeof v === 'object' ? v.missing : String(v);
+  const v = fieldValueOf(calc.value);
+  return v === undefined ? '' : isCodeList(v) ? joinCodes(v) : String(v);
 }
