@@ -7,6 +7,7 @@ import { type AuditEventRow, listAuditEvents, listStudyAuditEvents } from '../le
 import * as participants from '../participants/repo.js';
 import * as records from '../records/repo.js';
 import type { RecordService } from '../records/service.js';
+import { trustRecordOn } from '../records/trusted-records.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { AuditEventView, ParticipantTrail, RecordTrail, StudyTrail } from './audit-view.js';
@@ -29,7 +30,13 @@ export class AuditTrailService {
     recordId: string,
     options: { reveal?: boolean } = {},
   ): Promise<Result<RecordTrail>> {
-    const row = await records.findRecord(this.deps.db, recordId);
+    const found = await trustRecordOn(
+      this.deps,
+      this.deps.db,
+      await records.findRecord(this.deps.db, recordId),
+    );
+    if (!found.ok) return found;
+    const row = found.value;
     if (row === undefined) return err(appError('NOT_FOUND', 'No such record.'));
     const permit = await this.authorizer.authorize(actor, 'audit.read', {
       studyId: row.study_id,

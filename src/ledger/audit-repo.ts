@@ -9,7 +9,7 @@ import type { AuditEventInput } from './audit-event.js';
 import { type EventRow, eventLeaf } from './event-leaf.js';
 import { leafHash } from './merkle.js';
 import type { RowSealer } from './row-seal.js';
-import { type RowSealEntry, sealRows } from './row-seal-store.js';
+import { type RowSealEntry, sealRows, sealWritten } from './row-seal-store.js';
 import { raiseMark } from './row-trust.js';
 import { PendingInserts } from './sealed-inserts.js';
 
@@ -41,6 +41,9 @@ export async function appendAuditEvents(
     const seq = first + i;
     // The rows the change wrote get this event's number and their MACs; their seals go into the leaf.
     const entries: RowSealEntry[] = [];
+    if (event.written !== undefined && event.written.length > 0) {
+      entries.push(...(await sealWritten(trx, sealer.keyring, seq, event.written)));
+    }
     if (event.seals !== undefined && event.seals.length > 0) {
       // A row read back is never one still waiting to be inserted by an earlier event of this append.
       if (pending.size > 0) await pending.flush(trx);

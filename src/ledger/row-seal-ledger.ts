@@ -8,14 +8,23 @@ import type { TableBinding } from './table-binding.js';
 /** The event that sealed the rows of a store made before row seals, once (issue #17). */
 export const ROWS_SEALED = 'ledger.rows-sealed';
 
+/** The event that sealed the existing rows of the record tables, once (issue #17, migration 0014). */
+export const RECORDS_SEALED = 'ledger.records-sealed';
+
+/** The one-time sealing events of tables sealed later than 0010 (TableBinding.sealedBy). */
+const LATE_SEALS: readonly string[] = [RECORDS_SEALED];
+
 /** The latest ledger seal of every row (null: deleted), from the events in sequence order. */
 export class SealLedger {
   readonly seals = new Map<string, string | null>();
   rowsSealedAt: number | undefined;
+  /** The late sealing events (LATE_SEALS) the ledger holds. */
+  readonly lateSeals = new Set<string>();
 
   collect(event: { readonly seq: unknown; readonly action: string; readonly row_seals?: unknown }): void {
     if (event.action === ROWS_SEALED && this.rowsSealedAt === undefined)
       this.rowsSealedAt = Number(event.seq);
+    if (LATE_SEALS.includes(event.action)) this.lateSeals.add(event.action);
     for (const [table, key, seal] of parseRowSeals(event.row_seals)) this.seals.set(rowId(table, key), seal);
   }
 
@@ -24,7 +33,9 @@ export class SealLedger {
     const rows = await db
       .selectFrom('audit_events')
       .select(['seq', 'action', 'row_seals'])
-      .where((eb) => eb.or([eb('row_seals', 'is not', null), eb('action', '=', ROWS_SEALED)]))
+      .where((eb) =>
+        eb.or([eb('row_seals', 'is not', null), eb('action', 'in', [ROWS_SEALED, ...LATE_SEALS])]),
+      )
       .orderBy('seq')
       .execute();
     for (const row of rows) ledger.collect(row);
