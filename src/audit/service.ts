@@ -1,9 +1,10 @@
 import { actorNames } from '../authz/actor-names.js';
 import type { Authorizer } from '../authz/authorizer.js';
+import { trustedAuditEvents, trustedStudyAuditEvents } from '../authz/trusted-events.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
-import { type AuditEventRow, listAuditEvents, listStudyAuditEvents } from '../ledger/audit-repo.js';
+import type { AuditEventRow } from '../ledger/audit-repo.js';
 import * as participants from '../participants/repo.js';
 import * as records from '../records/repo.js';
 import type { RecordService } from '../records/service.js';
@@ -45,10 +46,12 @@ export class AuditTrailService {
     if (!permit.ok) return permit;
     const history = await this.recordService.history(actor, recordId, options);
     if (!history.ok) return history;
+    const events = await trustedAuditEvents(this.deps, { recordId });
+    if (!events.ok) return events;
     return ok({
       record: { id: row.id, form: row.form_oid, visit: row.visit, subjectId: row.subject_id },
       history: history.value,
-      events: await this.#named(await listAuditEvents(this.deps.db, { recordId }), row.study_id),
+      events: await this.#named(events.value, row.study_id),
     });
   }
 
@@ -71,8 +74,10 @@ export class AuditTrailService {
       if (!trail.ok) return trail;
       trails.push(trail.value);
     }
+    const listed = await trustedAuditEvents(this.deps, { participantId });
+    if (!listed.ok) return listed;
     const events = await this.#named(
-      (await listAuditEvents(this.deps.db, { participantId })).filter((e) => e.recordId === null),
+      listed.value.filter((e) => e.recordId === null),
       participant.study_id,
     );
     return ok({
@@ -99,10 +104,12 @@ export class AuditTrailService {
     });
     if (!permit.ok) return permit;
     const sites = permit.value.sites;
-    const items = await listStudyAuditEvents(this.deps.db, study.id, {
+    const listed = await trustedStudyAuditEvents(this.deps, study.id, {
       ...options,
       sites: sites === 'all' ? 'all' : [...sites],
     });
+    if (!listed.ok) return listed;
+    const items = listed.value;
     const last = items.at(-1);
     return ok({
       items: await this.#named(items, study.id),

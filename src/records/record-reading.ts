@@ -1,8 +1,9 @@
 import { actorNames } from '../authz/actor-names.js';
+import { trustedAuditEvents } from '../authz/trusted-events.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
-import { appendAuditEvent, listAuditEvents } from '../ledger/audit-repo.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { ParticipantKey } from '../vault/keyring.js';
 import {
@@ -111,7 +112,10 @@ export async function recordHistory(
     });
     previous = opened.value;
   }
-  for (const event of await listAuditEvents(db, { recordId: record.id })) {
+  // Lock and unlock events name their actor: shown only when their leaf MAC holds (issue #17).
+  const events = await trustedAuditEvents(ctx.deps, { recordId: record.id });
+  if (!events.ok) return events;
+  for (const event of events.value) {
     if (event.action !== 'record.lock' && event.action !== 'record.unlock') continue;
     entries.push({
       action: event.action === 'record.lock' ? 'lock' : 'unlock',
