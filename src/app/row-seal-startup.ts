@@ -5,7 +5,14 @@ import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { eventLeaf } from '../ledger/event-leaf.js';
 import { leafHash } from '../ledger/merkle.js';
 import { ROW_MAC, rowKeyOf } from '../ledger/row-seal.js';
-import { ROWS_SEALED, rowStanding, SealLedger, tableRows } from '../ledger/row-seal-ledger.js';
+import {
+  anyRowMac,
+  ROWS_SEALED,
+  rowStanding,
+  SealLedger,
+  tablePages,
+  tableRows,
+} from '../ledger/row-seal-ledger.js';
 import { parseRowSeals, type RowSealEntry, type SealTarget } from '../ledger/row-seal-store.js';
 import { distrustRows, rowId } from '../ledger/row-trust.js';
 import { allBindings, type TableBinding } from '../ledger/table-binding.js';
@@ -65,15 +72,16 @@ export async function sealAndProject(deps: VaultDeps, opened: { created?: boolea
   const forged = await forgedEvents(deps);
   const checked = allBindings().filter((b) => b.how === 'row-seal' && b.checkedOnRead === true);
   for (const binding of checked) {
-    for (const row of await tableRows(deps.db, binding.table)) {
-      const standing = rowStanding(deps.keyring, binding, row, ledger);
-      const id = rowId(binding.table, rowKeyOf(binding, row));
-      // A row without a MAC is refused on read anyway; these have one that holds, or a forged one.
-      if (standing === 'differs' || standing === 'not-in-ledger' || forged.touches(binding, row, id)) {
-        distrusted.push(id);
-        counts[binding.table] = (counts[binding.table] ?? 0) + 1;
+    for await (const page of tablePages(deps.db, binding))
+      for (const row of page) {
+        const standing = rowStanding(deps.keyring, binding, row, ledger);
+        const id = rowId(binding.table, rowKeyOf(binding, row));
+        // A row without a MAC is refused on read anyway; these have one that holds, or a forged one.
+        if (standing === 'differs' || standing === 'not-in-ledger' || forged.touches(binding, row, id)) {
+          distrusted.push(id);
+          counts[binding.table] = (counts[binding.table] ?? 0) + 1;
+        }
       }
-    }
   }
   if (distrusted.length === 0) return;
   distrustRows(deps.db, distrusted);
@@ -112,10 +120,11 @@ async function sealLate(
     const counts: Record<string, number> = {};
     for (const binding of bindings) {
       counts[binding.table] = 0;
-      for (const row of await tableRows(deps.db, binding.table)) {
-        targets.push([binding, binding.key.map((c) => row[c])]);
-        counts[binding.table] = (counts[binding.table] ?? 0) + 1;
-      }
+      for await (const page of tablePages(deps.db, binding))
+        for (const row of page) {
+          targets.push([binding, binding.key.map((c) => row[c])]);
+          counts[binding.table] = (counts[binding.table] ?? 0) + 1;
+        }
     }
     await transact(deps.db, async (trx) => {
       await appendAuditEvent(trx, deps, {
@@ -139,10 +148,7 @@ async function lateMarks(
 ): Promise<boolean> {
   const prefixes = bindings.map((b) => rowId(b.table, []).slice(0, -2));
   for (const id of ledger.seals.keys()) if (prefixes.some((p) => id.startsWith(p))) return true;
-  for (const binding of bindings) {
-    const rows = await tableRows(deps.db, binding.table);
-    if (rows.some((row) => row[ROW_MAC] !== null && row[ROW_MAC] !== undefined)) return true;
-  }
+  for (const binding of bindings) if (await anyRowMac(deps.db, binding.table)) return true;
   return chainBroken(deps);
 }
 

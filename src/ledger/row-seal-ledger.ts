@@ -47,6 +47,39 @@ export async function tableRows(db: Kysely<Database>, table: string): Promise<Se
   return (await sql<SealedRow>`select * from ${sql.table(table)}`.execute(db)).rows;
 }
 
+const PAGE = 2000;
+
+/**
+ * Every row of a table, a page at a time in primary key order (keyset: a row-value comparison, which
+ * both dialects have): memory is bounded by the page, not the table (the record tables hold values).
+ */
+export async function* tablePages(
+  db: Kysely<Database>,
+  binding: TableBinding,
+): AsyncGenerator<readonly SealedRow[]> {
+  const key = sql.join(binding.key.map((c) => sql.ref(c)));
+  let after: unknown[] | undefined;
+  for (;;) {
+    const where =
+      after === undefined ? sql`` : sql`where (${key}) > (${sql.join(after.map((v) => sql`${v}`))})`;
+    const page = (
+      await sql<SealedRow>`select * from ${sql.table(binding.table)} ${where} order by ${key} limit ${PAGE}`.execute(
+        db,
+      )
+    ).rows;
+    if (page.length > 0) yield page;
+    const last = page.at(-1);
+    if (page.length < PAGE || last === undefined) return;
+    after = binding.key.map((c) => last[c]);
+  }
+}
+
+/** Whether any row of the table carries a row MAC. */
+export async function anyRowMac(db: Kysely<Database>, table: string): Promise<boolean> {
+  const found = await sql`select 1 from ${sql.table(table)} where row_mac is not null limit 1`.execute(db);
+  return found.rows.length > 0;
+}
+
 /** How a stored row stands against the ledger: undefined when it is what the ledger last sealed. */
 export function rowStanding(
   sealer: RowSealer,
