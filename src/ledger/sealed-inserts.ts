@@ -1,7 +1,15 @@
 import { type Kysely, sql } from 'kysely';
 import { INSERT_CHUNK } from '../storage/insert-chunk.js';
 import type { Database } from '../storage/schema.js';
-import { ROW_MAC, ROW_SEQ, type RowSealer, rowKeyOf, rowMacAndSeal, type SealedRow } from './row-seal.js';
+import {
+  ROW_MAC,
+  ROW_SEQ,
+  type RowSealer,
+  rememberRowMac,
+  rowKeyOf,
+  rowMacAndSeal,
+  type SealedRow,
+} from './row-seal.js';
 import type { RowSealEntry } from './row-seal-store.js';
 import { rowId } from './row-trust.js';
 import type { TableBinding } from './table-binding.js';
@@ -33,6 +41,8 @@ export class PendingInserts {
       if (Object.keys(values).some((column) => !binding.key.includes(column))) this.#fresh.add(binding);
       const row = { ...values, [ROW_SEQ]: seq };
       const { mac, seal } = rowMacAndSeal(sealer, binding, row);
+      // A new record or version is read back by the next request: its check is then a comparison.
+      if (this.#fresh.has(binding)) rememberRowMac(sealer, binding, row, mac);
       const key = rowKeyOf(binding, row);
       const id = rowId(binding.table, key);
       let rows = this.#tables.get(binding);

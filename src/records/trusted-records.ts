@@ -1,9 +1,29 @@
-import { trustRowOn, trustRowsOn } from '../authz/tamper-in-tx.js';
-import { ok, type Result } from '../core/result.js';
+import { reportTamper } from '../authz/row-tamper.js';
+import { tamperedInTx } from '../authz/tamper-in-tx.js';
+import { err, ok, type Result } from '../core/result.js';
+import type { SealedRow } from '../ledger/row-seal.js';
+import { untrustedRow } from '../ledger/row-trust.js';
+import type { TableBinding } from '../ledger/table-binding.js';
 import type { Sealed } from '../storage/schema.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { RECORD_VERSIONS, RECORDS, recordRowOf, versionRowOf } from './records-bindings.js';
 import type { RecordRow, RecordVersionRow } from './repo.js';
+
+/**
+ * Rows read on `db` (the store or a transaction), checked like `trustRowsOn` (authz/tamper-in-tx.ts)
+ * without an await on the way when they hold: this runs on every record read. A failure is reported at
+ * once on the store, after the transaction inside one.
+ */
+async function refused(
+  deps: VaultDeps,
+  db: VaultDeps['db'],
+  binding: TableBinding,
+  rows: readonly SealedRow[],
+): Promise<Result<never> | undefined> {
+  const bad = untrustedRow(deps.db, deps.keyring, binding, rows);
+  if (bad === undefined) return undefined;
+  return err(db === deps.db ? await reportTamper(deps, binding, bad) : tamperedInTx(deps, binding, bad));
+}
 
 /**
  * Record rows as read, honoured only when their row MAC holds (issue #17): a record unlocked, locked or
@@ -16,8 +36,7 @@ export async function trustRecordOn<R extends Sealed<RecordRow>>(
   row: R | undefined,
 ): Promise<Result<R | undefined>> {
   if (row === undefined) return ok(undefined);
-  const checked = await trustRowOn(deps, db, RECORDS, recordRowOf(row));
-  return checked.ok ? ok(row) : checked;
+  return (await refused(deps, db, RECORDS, [recordRowOf(row)])) ?? ok(row);
 }
 
 export async function trustRecordsOn<R extends Sealed<RecordRow>>(
@@ -25,8 +44,7 @@ export async function trustRecordsOn<R extends Sealed<RecordRow>>(
   db: VaultDeps['db'],
   rows: readonly R[],
 ): Promise<Result<readonly R[]>> {
-  const checked = await trustRowsOn(deps, db, RECORDS, rows.map(recordRowOf));
-  return checked.ok ? ok(rows) : checked;
+  return (await refused(deps, db, RECORDS, rows.map(recordRowOf))) ?? ok(rows);
 }
 
 export async function trustVersionOn<R extends Sealed<RecordVersionRow>>(
@@ -35,8 +53,7 @@ export async function trustVersionOn<R extends Sealed<RecordVersionRow>>(
   row: R | undefined,
 ): Promise<Result<R | undefined>> {
   if (row === undefined) return ok(undefined);
-  const checked = await trustRowOn(deps, db, RECORD_VERSIONS, versionRowOf(row));
-  return checked.ok ? ok(row) : checked;
+  return (await refused(deps, db, RECORD_VERSIONS, [versionRowOf(row)])) ?? ok(row);
 }
 
 export async function trustVersionsOn<R extends Sealed<RecordVersionRow>>(
@@ -44,6 +61,5 @@ export async function trustVersionsOn<R extends Sealed<RecordVersionRow>>(
   db: VaultDeps['db'],
   rows: readonly R[],
 ): Promise<Result<readonly R[]>> {
-  const checked = await trustRowsOn(deps, db, RECORD_VERSIONS, rows.map(versionRowOf));
-  return checked.ok ? ok(rows) : checked;
+  return (await refused(deps, db, RECORD_VERSIONS, rows.map(versionRowOf))) ?? ok(rows);
 }
