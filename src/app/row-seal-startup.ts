@@ -1,10 +1,18 @@
 import { raiseTamperAlert } from '../authz/row-tamper.js';
 import { ok } from '../core/result.js';
+import type { AuditAction } from '../ledger/audit-event.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { eventLeaf } from '../ledger/event-leaf.js';
 import { leafHash } from '../ledger/merkle.js';
 import { ROW_MAC, rowKeyOf } from '../ledger/row-seal.js';
-import { ROWS_SEALED, rowStanding, SealLedger, tableRows } from '../ledger/row-seal-ledger.js';
+import {
+  anyRowMac,
+  ROWS_SEALED,
+  rowStanding,
+  SealLedger,
+  tablePages,
+  tableRows,
+} from '../ledger/row-seal-ledger.js';
 import { parseRowSeals, type RowSealEntry, type SealTarget } from '../ledger/row-seal-store.js';
 import { distrustRows, rowId } from '../ledger/row-trust.js';
 import { allBindings, type TableBinding } from '../ledger/table-binding.js';
@@ -25,8 +33,9 @@ const SYSTEM = { kind: 'system', id: 'row-seal' } as const;
  *   audit event and one alert for the system administrators.
  */
 export async function sealAndProject(deps: VaultDeps, opened: { created?: boolean } = {}): Promise<void> {
-  const ledger = await SealLedger.read(deps.db);
-  const bindings = allBindings().filter((b) => b.how === 'row-seal');
+  let ledger = await SealLedger.read(deps.db);
+  if (await sealLate(deps, ledger, opened)) ledger = await SealLedger.read(deps.db);
+  const bindings = allBindings().filter((b) => b.how === 'row-seal' && b.sealedBy === undefined);
   if (
     ledger.rowsSealedAt === undefined &&
     opened.created !== true &&
@@ -61,16 +70,18 @@ export async function sealAndProject(deps: VaultDeps, opened: { created?: boolea
   const distrusted: string[] = [];
   const counts: Record<string, number> = {};
   const forged = await forgedEvents(deps);
-  for (const binding of bindings.filter((b) => b.checkedOnRead === true)) {
-    for (const row of await tableRows(deps.db, binding.table)) {
-      const standing = rowStanding(deps.keyring, binding, row, ledger);
-      const id = rowId(binding.table, rowKeyOf(binding, row));
-      // A row without a MAC is refused on read anyway; these have one that holds, or a forged one.
-      if (standing === 'differs' || standing === 'not-in-ledger' || forged.touches(binding, row, id)) {
-        distrusted.push(id);
-        counts[binding.table] = (counts[binding.table] ?? 0) + 1;
+  const checked = allBindings().filter((b) => b.how === 'row-seal' && b.checkedOnRead === true);
+  for (const binding of checked) {
+    for await (const page of tablePages(deps.db, binding))
+      for (const row of page) {
+        const standing = rowStanding(deps.keyring, binding, row, ledger);
+        const id = rowId(binding.table, rowKeyOf(binding, row));
+        // A row without a MAC is refused on read anyway; these have one that holds, or a forged one.
+        if (standing === 'differs' || standing === 'not-in-ledger' || forged.touches(binding, row, id)) {
+          distrusted.push(id);
+          counts[binding.table] = (counts[binding.table] ?? 0) + 1;
+        }
       }
-    }
   }
   if (distrusted.length === 0) return;
   distrustRows(deps.db, distrusted);
@@ -79,6 +90,66 @@ export async function sealAndProject(deps: VaultDeps, opened: { created?: boolea
     await raiseTamperAlert(trx, deps, { tables: counts, at: 'startup', ...events });
     return ok(null);
   });
+}
+
+/**
+ * Tables sealed after row seals came (TableBinding.sealedBy: the record tables, migration 0014): while
+ * their sealing event is not in the ledger, their rows without a MAC are sealed once under it (zero
+ * rows on a new store). A store that bears marks of that sealing (a row MAC or a ledger seal in those
+ * tables, or a ledger whose events do not all hold) lost the event: nothing is sealed, an alert is
+ * raised, and the rows without a MAC are refused on read. True when an event was appended.
+ */
+async function sealLate(
+  deps: VaultDeps,
+  ledger: SealLedger,
+  opened: { created?: boolean },
+): Promise<boolean> {
+  const late = allBindings().filter((b) => b.how === 'row-seal' && b.sealedBy !== undefined);
+  let appended = false;
+  for (const action of new Set(late.map((b) => b.sealedBy ?? ROWS_SEALED))) {
+    if (ledger.lateSeals.has(action) || action === ROWS_SEALED) continue;
+    const bindings = late.filter((b) => b.sealedBy === action);
+    if (opened.created !== true && (await lateMarks(deps, ledger, bindings))) {
+      await transact(deps.db, async (trx) => {
+        await raiseTamperAlert(trx, deps, { missing: action, at: 'startup' }, 'audit_events');
+        return ok(null);
+      });
+      continue;
+    }
+    const targets: SealTarget[] = [];
+    const counts: Record<string, number> = {};
+    for (const binding of bindings) {
+      counts[binding.table] = 0;
+      for await (const page of tablePages(deps.db, binding))
+        for (const row of page) {
+          targets.push([binding, binding.key.map((c) => row[c])]);
+          counts[binding.table] = (counts[binding.table] ?? 0) + 1;
+        }
+    }
+    await transact(deps.db, async (trx) => {
+      await appendAuditEvent(trx, deps, {
+        actor: SYSTEM,
+        action: action as AuditAction,
+        details: { rows: counts },
+        seals: targets,
+      });
+      return ok(null);
+    });
+    appended = true;
+  }
+  return appended;
+}
+
+/** Whether the tables of a late sealing were sealed before (its event then went missing). */
+async function lateMarks(
+  deps: VaultDeps,
+  ledger: SealLedger,
+  bindings: readonly TableBinding[],
+): Promise<boolean> {
+  const prefixes = bindings.map((b) => rowId(b.table, []).slice(0, -2));
+  for (const id of ledger.seals.keys()) if (prefixes.some((p) => id.startsWith(p))) return true;
+  for (const binding of bindings) if (await anyRowMac(deps.db, binding.table)) return true;
+  return chainBroken(deps);
 }
 
 /**
@@ -147,6 +218,11 @@ async function sealedBefore(
     const rows = await tableRows(deps.db, binding.table);
     if (rows.some((row) => row[ROW_MAC] !== null && row[ROW_MAC] !== undefined)) return true;
   }
+  return chainBroken(deps);
+}
+
+/** A gap in the sequence, or an event whose leaf MAC fails (or is missing after one that has it). */
+async function chainBroken(deps: VaultDeps): Promise<boolean> {
   let next = 0;
   let maced = false;
   for (;;) {

@@ -10,6 +10,7 @@ import { FORMS_BINDINGS } from '../forms/forms-bindings.js';
 import { ledgerSeal, rowKeyOf, rowMacHolds, type SealedRow } from '../ledger/row-seal.js';
 import { parseRowSeals } from '../ledger/row-seal-store.js';
 import { PARTICIPANTS_BINDINGS } from '../participants/participants-bindings.js';
+import { RECORDS_BINDINGS } from '../records/records-bindings.js';
 import { SIGNATURES_BINDINGS } from '../signatures/signatures-bindings.js';
 import { STUDIES_BINDINGS } from '../studies/studies-bindings.js';
 import { VAULT_BINDINGS } from '../vault/vault-bindings.js';
@@ -18,6 +19,7 @@ const SEALED = [
   ...STUDIES_BINDINGS,
   ...FORMS_BINDINGS,
   ...PARTICIPANTS_BINDINGS,
+  ...RECORDS_BINDINGS,
   ...VAULT_BINDINGS,
   ...DEVICES_BINDINGS,
   ...SIGNATURES_BINDINGS,

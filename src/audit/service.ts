@@ -1,12 +1,14 @@
 import { actorNames } from '../authz/actor-names.js';
 import type { Authorizer } from '../authz/authorizer.js';
+import { trustedAuditEvents, trustedStudyAuditEvents } from '../authz/trusted-events.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
-import { type AuditEventRow, listAuditEvents, listStudyAuditEvents } from '../ledger/audit-repo.js';
+import type { AuditEventRow } from '../ledger/audit-repo.js';
 import * as participants from '../participants/repo.js';
 import * as records from '../records/repo.js';
 import type { RecordService } from '../records/service.js';
+import { trustRecordOn } from '../records/trusted-records.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { AuditEventView, ParticipantTrail, RecordTrail, StudyTrail } from './audit-view.js';
@@ -29,7 +31,13 @@ export class AuditTrailService {
     recordId: string,
     options: { reveal?: boolean } = {},
   ): Promise<Result<RecordTrail>> {
-    const row = await records.findRecord(this.deps.db, recordId);
+    const found = await trustRecordOn(
+      this.deps,
+      this.deps.db,
+      await records.findRecord(this.deps.db, recordId),
+    );
+    if (!found.ok) return found;
+    const row = found.value;
     if (row === undefined) return err(appError('NOT_FOUND', 'No such record.'));
     const permit = await this.authorizer.authorize(actor, 'audit.read', {
       studyId: row.study_id,
@@ -38,10 +46,12 @@ export class AuditTrailService {
     if (!permit.ok) return permit;
     const history = await this.recordService.history(actor, recordId, options);
     if (!history.ok) return history;
+    const events = await trustedAuditEvents(this.deps, { recordId });
+    if (!events.ok) return events;
     return ok({
       record: { id: row.id, form: row.form_oid, visit: row.visit, subjectId: row.subject_id },
       history: history.value,
-      events: await this.#named(await listAuditEvents(this.deps.db, { recordId }), row.study_id),
+      events: await this.#named(events.value, row.study_id),
     });
   }
 
@@ -64,8 +74,10 @@ export class AuditTrailService {
       if (!trail.ok) return trail;
       trails.push(trail.value);
     }
+    const listed = await trustedAuditEvents(this.deps, { participantId });
+    if (!listed.ok) return listed;
     const events = await this.#named(
-      (await listAuditEvents(this.deps.db, { participantId })).filter((e) => e.recordId === null),
+      listed.value.filter((e) => e.recordId === null),
       participant.study_id,
     );
     return ok({
@@ -92,10 +104,12 @@ export class AuditTrailService {
     });
     if (!permit.ok) return permit;
     const sites = permit.value.sites;
-    const items = await listStudyAuditEvents(this.deps.db, study.id, {
+    const listed = await trustedStudyAuditEvents(this.deps, study.id, {
       ...options,
       sites: sites === 'all' ? 'all' : [...sites],
     });
+    if (!listed.ok) return listed;
+    const items = listed.value;
     const last = items.at(-1);
     return ok({
       items: await this.#named(items, study.id),

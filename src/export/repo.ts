@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type {
   Database,
   ExportRecipientTable,
@@ -138,31 +138,48 @@ export async function participantIds(db: Kysely<Database>, studyId: string): Pro
 /** The current version of every record of these participants, in export order. */
 export async function currentRecords(db: Kysely<Database>, participantIds: readonly string[]) {
   if (participantIds.length === 0) return [];
-  return db
-    .selectFrom('records')
-    .innerJoin('forms', 'forms.id', 'records.form_id')
-    .innerJoin('record_versions', (join) =>
-      join
-        .onRef('record_versions.record_id', '=', 'records.id')
-        .onRef('record_versions.version', '=', 'records.version'),
-    )
-    .innerJoin('form_versions', 'form_versions.id', 'record_versions.form_version_id')
-    .select([
-      'records.id',
-      'records.study_id',
-      'records.participant_id',
-      'records.visit',
-      'records.version',
-      'forms.oid as form_oid',
-      'form_versions.version as form_version',
-      'record_versions.clear_values',
-      'record_versions.sealed_values',
-    ])
-    .where('records.participant_id', 'in', participantIds)
-    .orderBy('records.participant_id')
-    .orderBy('records.visit')
-    .orderBy('forms.oid')
-    .execute();
+  return (
+    db
+      .selectFrom('records')
+      .innerJoin('forms', 'forms.id', 'records.form_id')
+      .innerJoin('record_versions', (join) =>
+        join
+          .onRef('record_versions.record_id', '=', 'records.id')
+          .onRef('record_versions.version', '=', 'records.version'),
+      )
+      .innerJoin('form_versions', 'form_versions.id', 'record_versions.form_version_id')
+      // Both rows whole (the version's columns under v_ names), so that their MACs are checked (issue #17).
+      .select([
+        'records.id',
+        'records.study_id',
+        'records.participant_id',
+        'records.form_id',
+        'records.visit',
+        'records.version',
+        'records.locked',
+        'records.created_at',
+        'records.updated_at',
+        'forms.oid as form_oid',
+        'form_versions.version as form_version',
+        'record_versions.form_version_id',
+        'record_versions.clear_values',
+        'record_versions.sealed_values',
+        'record_versions.actor as v_actor',
+        'record_versions.reason as v_reason',
+        'record_versions.created_at as v_created_at',
+        'record_versions.changed_fields as v_changed_fields',
+        'record_versions.version as v_version',
+        sql<number | string | null>`record_versions.row_seq`.as('v_row_seq'),
+        sql<Buffer | null>`record_versions.row_mac`.as('v_row_mac'),
+        sql<number | string | null>`records.row_seq`.as('row_seq'),
+        sql<Buffer | null>`records.row_mac`.as('row_mac'),
+      ])
+      .where('records.participant_id', 'in', participantIds)
+      .orderBy('records.participant_id')
+      .orderBy('records.visit')
+      .orderBy('forms.oid')
+      .execute()
+  );
 }
 
 /** The newest published definition of every form of the study. */

@@ -30,6 +30,7 @@ import { type ExportPreview, previewLimitSchema, previewRows } from './preview.j
 import { Recipients } from './recipients.js';
 import * as repo from './repo.js';
 import { exportSettings } from './settings.js';
+import { refusingTampered } from './tampered-export.js';
 
 /** How long the files of an API export wait for their one download (HIPAA 164.312(e)(1)). */
 export const DOWNLOAD_HOURS = 24;
@@ -122,22 +123,24 @@ export class ExportService {
     const createdAt = now.toISOString();
     const dates = datesOf(parsed.data);
     const info = { exportId, profile, dates, recipient: recipientName, purpose, createdAt };
-    const made = await runEngine(
-      {
-        db: this.deps.db,
-        keyring: this.deps.keyring,
-        studyId: study.id,
-        study: { protocolId: study.protocol_id, title: study.title, isDemo: study.is_demo === 1 },
-        info,
-        format,
-        unblinded,
-        suppress: new Set(parsed.data.suppress ?? []),
-        ...chosen(parsed.data),
-        k: settings.k,
-        studyKey: settings.key,
-        scrub: this.options.scrub,
-      },
-      out,
+    const made = await refusingTampered(this.deps, () =>
+      runEngine(
+        {
+          db: this.deps.db,
+          keyring: this.deps.keyring,
+          studyId: study.id,
+          study: { protocolId: study.protocol_id, title: study.title, isDemo: study.is_demo === 1 },
+          info,
+          format,
+          unblinded,
+          suppress: new Set(parsed.data.suppress ?? []),
+          ...chosen(parsed.data),
+          k: settings.k,
+          studyKey: settings.key,
+          scrub: this.options.scrub,
+        },
+        out,
+      ),
     );
     if (!made.ok) {
       if (dir === undefined) rmSync(target, { recursive: true, force: true });
@@ -286,28 +289,30 @@ export class ExportService {
     const checked = await exportSettings(this.deps, actor, study.id, now.toISOString());
     if (!checked.ok) return checked;
     const previewId = newId();
-    const preview = await previewRows(
-      {
-        db: this.deps.db,
-        keyring: this.deps.keyring,
-        studyId: study.id,
-        study: { protocolId: study.protocol_id, title: study.title, isDemo: study.is_demo === 1 },
-        info: {
-          exportId: previewId,
-          profile,
-          dates: datesOf(parsed.data),
-          recipient: recipientName,
-          purpose,
-          createdAt: now.toISOString(),
+    const preview = await refusingTampered(this.deps, () =>
+      previewRows(
+        {
+          db: this.deps.db,
+          keyring: this.deps.keyring,
+          studyId: study.id,
+          study: { protocolId: study.protocol_id, title: study.title, isDemo: study.is_demo === 1 },
+          info: {
+            exportId: previewId,
+            profile,
+            dates: datesOf(parsed.data),
+            recipient: recipientName,
+            purpose,
+            createdAt: now.toISOString(),
+          },
+          unblinded: recipient?.unblinded === 1 && !permit.blinded,
+          suppress: new Set(parsed.data.suppress ?? []),
+          ...chosen(parsed.data),
+          studyKey: checked.value.key,
+          scrub: this.options.scrub,
+          k: checked.value.k,
         },
-        unblinded: recipient?.unblinded === 1 && !permit.blinded,
-        suppress: new Set(parsed.data.suppress ?? []),
-        ...chosen(parsed.data),
-        studyKey: checked.value.key,
-        scrub: this.options.scrub,
-        k: checked.value.k,
-      },
-      rowsWanted.data,
+        rowsWanted.data,
+      ),
     );
     await transact(this.deps.db, async (trx) => {
       await appendAuditEvent(trx, this.deps, {
@@ -378,6 +383,6 @@ export class ExportService {
 
   /** Names the export a leaked file or fragment came from (identify.ts). */
   identify(actor: Actor, text: string): Promise<Result<Identified>> {
-    return identifyFile(this.deps, this.authorizer, actor, text);
+    return refusingTampered(this.deps, () => identifyFile(this.deps, this.authorizer, actor, text));
   }
 }

@@ -1,7 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { FormDefinition } from '../forms/form-definition.js';
 import type { FieldValue } from '../forms/validate-values.js';
+import type { SealedRow } from '../ledger/row-seal.js';
+import { untrustedRow } from '../ledger/row-trust.js';
+import type { TableBinding } from '../ledger/table-binding.js';
 import { openValues, type ViewPolicy } from '../records/record-values.js';
+import { RECORD_VERSIONS, RECORDS, recordRowOf, versionRowOf } from '../records/records-bindings.js';
+import { currentVersionOf } from '../records/repo.js';
 import type { Database } from '../storage/schema.js';
 import type { Keyring } from '../vault/keyring.js';
 import { canaryAfter, canaryRows } from './canary.js';
@@ -19,6 +24,31 @@ import { pseudonym } from './pseudonym.js';
 import * as repo from './repo.js';
 
 const PAGE = 500;
+
+/**
+ * A record or version row of the export whose MAC fails (issue #17): nothing is exported; the caller
+ * (refusingTampered, tampered-export.ts) reports it and answers ROW_TAMPERED.
+ */
+export class TamperedRowError extends Error {
+  constructor(
+    readonly binding: TableBinding,
+    readonly row: SealedRow,
+  ) {
+    super(`a ${binding.table} row failed its integrity check`);
+  }
+}
+
+/** Every record and current version of a page, checked before any value of it is opened. */
+function refuseTampered(spec: SourceSpec, rows: Awaited<ReturnType<typeof repo.currentRecords>>): void {
+  const badRecord = untrustedRow(spec.db, spec.keyring, RECORDS, rows.map(recordRowOf));
+  if (badRecord !== undefined) throw new TamperedRowError(RECORDS, badRecord);
+  const versions = rows.map((r) => {
+    const version = currentVersionOf(r);
+    return version === undefined ? { record_id: r.id, row_mac: null } : versionRowOf(version);
+  });
+  const badVersion = untrustedRow(spec.db, spec.keyring, RECORD_VERSIONS, versions);
+  if (badVersion !== undefined) throw new TamperedRowError(RECORD_VERSIONS, badVersion);
+}
 
 export interface SourceSpec {
   readonly db: Kysely<Database>;
@@ -69,6 +99,7 @@ export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
       spec.db,
       page.map((p) => p.id),
     );
+    refuseTampered(spec, records);
     await spec.keyring.warmParticipantKeys(
       spec.db,
       page.map((p) => p.id),

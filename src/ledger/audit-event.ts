@@ -31,6 +31,11 @@ export interface AuditEventInput {
    * the values as written: no read-back. Listed in the event's seals after those of `seals`.
    */
   readonly inserts?: readonly SealedInsert[];
+  /**
+   * Row-sealed rows this change updated, each with every column as now stored (row-seal-store.ts
+   * `sealWritten`): sealed like `seals` without reading them back. Listed in the event's seals first.
+   */
+  readonly written?: readonly SealedInsert[];
 }
 
 export const AUDIT_ACTIONS = [
@@ -105,6 +110,7 @@ export const AUDIT_ACTIONS = [
   'export.identify',
   'export.preview',
   'ledger.rows-sealed',
+  'ledger.records-sealed',
   'ledger.row-tampered',
 ] as const;
 

@@ -9,7 +9,7 @@ import type { AuditEventInput } from './audit-event.js';
 import { type EventRow, eventLeaf } from './event-leaf.js';
 import { leafHash } from './merkle.js';
 import type { RowSealer } from './row-seal.js';
-import { type RowSealEntry, sealRows } from './row-seal-store.js';
+import { type RowSealEntry, sealRows, sealWritten } from './row-seal-store.js';
 import { raiseMark } from './row-trust.js';
 import { PendingInserts } from './sealed-inserts.js';
 
@@ -41,6 +41,9 @@ export async function appendAuditEvents(
     const seq = first + i;
     // The rows the change wrote get this event's number and their MACs; their seals go into the leaf.
     const entries: RowSealEntry[] = [];
+    if (event.written !== undefined && event.written.length > 0) {
+      entries.push(...(await sealWritten(trx, sealer.keyring, seq, event.written)));
+    }
     if (event.seals !== undefined && event.seals.length > 0) {
       // A row read back is never one still waiting to be inserted by an earlier event of this append.
       if (pending.size > 0) await pending.flush(trx);
@@ -105,18 +108,28 @@ export interface AuditEventRow {
   readonly details: Record<string, unknown>;
 }
 
+export type StoredEventRow = Selectable<AuditEventTable>;
+
 export async function listAuditEvents(
   db: Kysely<Database>,
   filter: { readonly participantId?: string; readonly recordId?: string; readonly action?: string },
 ): Promise<AuditEventRow[]> {
+  return (await selectAuditEvents(db, filter)).map(toAuditEventRow);
+}
+
+/** The events as stored (leaf MAC included), for a view that checks them (authz/trusted-events.ts). */
+export async function selectAuditEvents(
+  db: Kysely<Database>,
+  filter: { readonly participantId?: string; readonly recordId?: string; readonly action?: string },
+): Promise<StoredEventRow[]> {
   let query = db.selectFrom('audit_events').selectAll().orderBy('seq');
   if (filter.participantId !== undefined) query = query.where('participant_id', '=', filter.participantId);
   if (filter.recordId !== undefined) query = query.where('record_id', '=', filter.recordId);
   if (filter.action !== undefined) query = query.where('action', '=', filter.action);
-  return (await query.execute()).map(toAuditEventRow);
+  return query.execute();
 }
 
-function toAuditEventRow(r: Selectable<AuditEventTable>): AuditEventRow {
+export function toAuditEventRow(r: Selectable<AuditEventTable>): AuditEventRow {
   return {
     seq: Number(r.seq),
     at: r.at,
@@ -139,13 +152,23 @@ function toAuditEventRow(r: Selectable<AuditEventTable>): AuditEventRow {
 export async function listStudyAuditEvents(
   db: Kysely<Database>,
   studyId: string,
-  options: {
-    readonly afterSeq: number;
-    readonly limit: number;
-    readonly sites: 'all' | readonly string[];
-    readonly action?: string | undefined;
-  },
+  options: StudyEventsOptions,
 ): Promise<AuditEventRow[]> {
+  return (await selectStudyAuditEvents(db, studyId, options)).map(toAuditEventRow);
+}
+
+export interface StudyEventsOptions {
+  readonly afterSeq: number;
+  readonly limit: number;
+  readonly sites: 'all' | readonly string[];
+  readonly action?: string | undefined;
+}
+
+export async function selectStudyAuditEvents(
+  db: Kysely<Database>,
+  studyId: string,
+  options: StudyEventsOptions,
+): Promise<StoredEventRow[]> {
   let query = db
     .selectFrom('audit_events')
     .selectAll('audit_events')
@@ -160,5 +183,5 @@ export async function listStudyAuditEvents(
       .innerJoin('participants', 'participants.id', 'audit_events.participant_id')
       .where('participants.site_id', 'in', sites);
   }
-  return (await query.execute()).map(toAuditEventRow);
+  return query.execute();
 }

@@ -95,6 +95,31 @@ export async function sealRows(
 }
 
 /**
+ * Seals rows the change updated, from their values as now stored (every column, as `SealedInsert`):
+ * one update of row_seq and row_mac per row, no read-back. The caller checked the row before changing
+ * it and guarded its update (a record's version and lock), so the values given are the stored ones.
+ */
+export async function sealWritten(
+  trx: Kysely<Database>,
+  sealer: RowSealer,
+  seq: number,
+  rows: readonly (readonly [binding: TableBinding, row: SealedRow])[],
+): Promise<RowSealEntry[]> {
+  const entries: RowSealEntry[] = [];
+  for (const [binding, values] of rows) {
+    const row: Record<string, unknown> = { ...values, [ROW_SEQ]: seq };
+    delete row[ROW_MAC];
+    const key = binding.key.map((c) => row[c]);
+    const { mac, seal } = rowMacAndSeal(sealer, binding, row);
+    await writeMac(trx, binding, key, seq, mac);
+    onCommit(trx, () => raiseMark(sealer, rowId(binding.table, canonicalKey(key)), seq, binding.table));
+    rememberRowMac(sealer, binding, row, mac);
+    entries.push([binding.table, canonicalKey(key), seal]);
+  }
+  return entries;
+}
+
+/**
  * Recomputes a row's MAC keeping its row_seq, after a change of volatile columns only (no event). The
  * caller has checked the row before changing it; prefer `updateVolatile`, which checks it itself.
  */

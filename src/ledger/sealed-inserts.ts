@@ -1,22 +1,33 @@
 import { type Kysely, sql } from 'kysely';
 import { INSERT_CHUNK } from '../storage/insert-chunk.js';
 import type { Database } from '../storage/schema.js';
-import { ROW_MAC, ROW_SEQ, type RowSealer, rowKeyOf, rowMacAndSeal, type SealedRow } from './row-seal.js';
+import {
+  ROW_MAC,
+  ROW_SEQ,
+  type RowSealer,
+  rememberRowMac,
+  rowKeyOf,
+  rowMacAndSeal,
+  type SealedRow,
+} from './row-seal.js';
 import type { RowSealEntry } from './row-seal-store.js';
 import { rowId } from './row-trust.js';
 import type { TableBinding } from './table-binding.js';
 
 /**
  * A row the ledger inserts for a change, sealed by the change's event (issue #17): its MAC and ledger
- * seal come from the values as written, so there is no read-back and no second write per row. Only
- * for tables whose every column is part of the key (a lookup token): a row already there with that key
- * holds the same values, and is resealed by this event as a read-back seal would.
+ * seal come from the values as written, so there is no read-back and no second write per row. For a
+ * table whose every column is part of the key (a lookup token), a row already there with that key holds
+ * the same values and is resealed by this event as a read-back seal would; a row with other columns
+ * (a record, a record version) is new: the change fails if its key is already there. The row must name
+ * every column of its table (null for an empty one): the MAC covers the row as stored.
  */
 export type SealedInsert = readonly [binding: TableBinding, row: SealedRow];
 
 /** The rows of one append waiting to be inserted, per table, the latest event's copy of a key winning. */
 export class PendingInserts {
   readonly #tables = new Map<TableBinding, Map<string, SealedRow>>();
+  readonly #fresh = new Set<TableBinding>();
   readonly marks: Array<[id: string, seq: number, table: string]> = [];
 
   get size(): number {
@@ -27,13 +38,11 @@ export class PendingInserts {
   seal(sealer: RowSealer, seq: number, inserts: readonly SealedInsert[]): RowSealEntry[] {
     const entries: RowSealEntry[] = [];
     for (const [binding, values] of inserts) {
-      for (const column of Object.keys(values)) {
-        if (!binding.key.includes(column)) {
-          throw new Error(`${binding.table}.${column} is not a key column: seal the row by read-back`);
-        }
-      }
+      if (Object.keys(values).some((column) => !binding.key.includes(column))) this.#fresh.add(binding);
       const row = { ...values, [ROW_SEQ]: seq };
       const { mac, seal } = rowMacAndSeal(sealer, binding, row);
+      // A new record or version is read back by the next request: its check is then a comparison.
+      if (this.#fresh.has(binding)) rememberRowMac(sealer, binding, row, mac);
       const key = rowKeyOf(binding, row);
       const id = rowId(binding.table, key);
       let rows = this.#tables.get(binding);
@@ -54,9 +63,14 @@ export class PendingInserts {
     for (const [binding, byId] of this.#tables) {
       const rows = [...byId.values()];
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        await trx
+        const insert = trx
           .insertInto(binding.table as 'participant_lookup')
-          .values(rows.slice(i, i + INSERT_CHUNK) as never[])
+          .values(rows.slice(i, i + INSERT_CHUNK) as never[]);
+        if (this.#fresh.has(binding)) {
+          await insert.execute();
+          continue;
+        }
+        await insert
           .onConflict((oc) =>
             oc.columns(binding.key as never[]).doUpdateSet({
               row_seq: sql.ref(`excluded.${ROW_SEQ}`),
@@ -67,5 +81,6 @@ export class PendingInserts {
       }
     }
     this.#tables.clear();
+    this.#fresh.clear();
   }
 }

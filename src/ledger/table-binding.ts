@@ -17,6 +17,11 @@ export interface TableBinding {
   readonly volatile?: readonly string[];
   /** True when the server checks the row MAC on every read (refusing a bad row with ROW_TAMPERED). */
   readonly checkedOnRead?: boolean;
+  /**
+   * For a table sealed after row seals were introduced (0010): the action of the one audited event that
+   * seals its existing rows, once (app/row-seal-startup.ts). Absent: sealed by `ledger.rows-sealed`.
+   */
+  readonly sealedBy?: 'ledger.records-sealed';
   readonly reason: string;
 }
 

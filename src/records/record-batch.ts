@@ -14,6 +14,7 @@ import { type Tx, transact } from '../storage/transact.js';
 import { refuseClosed } from '../studies/known.js';
 import { type NewRecord, type PreparedRecord, prepareRecord } from './record-creation.js';
 import { atIndex, blindedForm, type RecordContext, recordHeader } from './record-policy.js';
+import { RECORD_VERSIONS, RECORDS } from './records-bindings.js';
 import type { RecordView } from './records-view.js';
 import * as repo from './repo.js';
 import { type CreateRecordInput, createRecordSchema } from './schemas.js';
@@ -165,20 +166,19 @@ export async function createBatchInTx(
     if (!one.ok) return fail(one.error);
     prepared.push(one.value);
   }
-  await repo.insertRecords(
-    trx,
-    prepared.map((p) => p.record),
-  );
-  await repo.insertVersions(
-    trx,
-    prepared.map((p) => p.version),
-  );
-  // Each record's event inserts and seals the lookup tokens it indexed (issue #17), from the values
-  // as written: one multi-row insert, no read-back.
+  // Each record's event inserts and seals its record, its version 1 and the lookup tokens it indexed
+  // (issue #17), from the values as written: multi-row inserts, no read-back.
   await appendAuditEvents(
     trx,
     ctx.deps,
-    prepared.map((p) => ({ ...p.event, inserts: p.tokens.map(lookupInsert) })),
+    prepared.map((p) => ({
+      ...p.event,
+      inserts: [
+        [RECORDS, p.record] as const,
+        [RECORD_VERSIONS, p.version] as const,
+        ...p.tokens.map(lookupInsert),
+      ],
+    })),
   );
   return ok(
     prepared.map((p, i) => ({

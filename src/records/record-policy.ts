@@ -15,6 +15,7 @@ import type { OpenedValues, ViewPolicy } from './record-values.js';
 import type { RecordSummary, Shown } from './records-view.js';
 import type * as repo from './repo.js';
 import { participantRowOf } from './repo.js';
+import { trustRecordOn } from './trusted-records.js';
 
 /** What the record operations share: the store and clock, the forms, and who may do what. */
 export interface RecordContext {
@@ -45,6 +46,9 @@ export async function recordPermit(
   // The participant's site decides who may act on the record: its row is checked first (issue #17).
   const owner = await trustRow(ctx.deps, PARTICIPANTS, participantRowOf(record));
   if (!owner.ok) return owner;
+  // So is the record's own row: its participant, lock and version as read are honoured (issue #17).
+  const own = await trustRecordOn(ctx.deps, ctx.deps.db, record);
+  if (!own.ok) return own;
   const permit = await ctx.authorizer.authorize(actor, action, {
     studyId: record.study_id,
     siteId: record.site_id,

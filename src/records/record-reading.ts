@@ -1,8 +1,9 @@
 import { actorNames } from '../authz/actor-names.js';
+import { trustedAuditEvents } from '../authz/trusted-events.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
-import { appendAuditEvent, listAuditEvents } from '../ledger/audit-repo.js';
+import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { ParticipantKey } from '../vault/keyring.js';
 import {
@@ -16,6 +17,7 @@ import {
 import { type OpenedValues, openValues, type VersionPlace } from './record-values.js';
 import type { HistoryEntry, RecordView } from './records-view.js';
 import * as repo from './repo.js';
+import { trustVersionOn, trustVersionsOn } from './trusted-records.js';
 
 /** Reads the current version; protected values only with reveal, and every reveal is audited. */
 export async function readRecord(
@@ -32,10 +34,10 @@ export async function readRecord(
   const key = await keyFor(ctx, record);
   if (!key.ok) return key;
   const version = Number(record.version);
-  const { form_version_id, clear_values, sealed_values } = record;
-  if (form_version_id === null || clear_values === null || sealed_values === null)
-    return err(missingVersion(record.id));
-  const row = { form_version_id, clear_values, sealed_values };
+  const current = await trustVersionOn(ctx.deps, db, repo.currentVersionOf(record));
+  if (!current.ok) return current;
+  const row = current.value;
+  if (row === undefined) return err(missingVersion(record.id));
   const form = await ctx.forms.formVersion(row.form_version_id);
   if (!form.ok) return form;
   const policy = viewPolicy(form.value.definition, permit.value, options.reveal === true);
@@ -74,7 +76,9 @@ export async function recordHistory(
   if (!permit.ok) return permit;
   const key = await keyFor(ctx, record);
   if (!key.ok) return key;
-  const versions = await repo.listVersions(db, record.id);
+  const listed = await trustVersionsOn(ctx.deps, db, await repo.listVersions(db, record.id));
+  if (!listed.ok) return listed;
+  const versions = listed.value;
   const revealed = new Set<string>();
   const entries: Omit<HistoryEntry, 'actorName'>[] = [];
   let previous: OpenedValues = { values: {}, masked: [], unavailable: [] };
@@ -108,7 +112,10 @@ export async function recordHistory(
     });
     previous = opened.value;
   }
-  for (const event of await listAuditEvents(db, { recordId: record.id })) {
+  // Lock and unlock events name their actor: shown only when their leaf MAC holds (issue #17).
+  const events = await trustedAuditEvents(ctx.deps, { recordId: record.id });
+  if (!events.ok) return events;
+  for (const event of events.value) {
     if (event.action !== 'record.lock' && event.action !== 'record.unlock') continue;
     entries.push({
       action: event.action === 'record.lock' ? 'lock' : 'unlock',

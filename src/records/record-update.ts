@@ -14,8 +14,10 @@ import type { VaultDeps } from '../vault/deps.js';
 import type { ParticipantKey } from '../vault/keyring.js';
 import { blindedForm, type RecordContext, recordHeader, sameValue } from './record-policy.js';
 import { type OpenedValues, openValues, REVEAL_ALL, sealValues, type ViewPolicy } from './record-values.js';
+import { RECORD_VERSIONS, RECORDS, recordRowOf } from './records-bindings.js';
 import type { RecordView } from './records-view.js';
 import * as repo from './repo.js';
+import { trustRecordOn, trustVersionOn } from './trusted-records.js';
 import { versionDigest } from './version-digest.js';
 
 /**
@@ -35,7 +37,9 @@ export async function changeRecord(
   permit: Permit = FULL_PERMIT,
 ): Promise<Result<RecordView>> {
   const { deps } = ctx;
-  const record = await repo.findRecord(trx, recordId);
+  const found = await trustRecordOn(deps, trx, await repo.findRecord(trx, recordId));
+  if (!found.ok) return found;
+  const record = found.value;
   if (record === undefined) return err(appError('NOT_FOUND', 'No such record.'));
   const closed = await refuseClosed(trx, record.study_id);
   if (!closed.ok) return closed;
@@ -54,7 +58,7 @@ export async function changeRecord(
   }
   const key = await deps.keyring.participantKey(trx, record.participant_id);
   if (!key.ok) return key;
-  const current = await openVersion(trx, record, from, key.value, REVEAL_ALL);
+  const current = await openVersion(deps, trx, record, from, key.value, REVEAL_ALL);
   if (!current.ok) return current;
   // Calculated fields are recomputed from the merged values, never carried over (docs/logic.md).
   const calculated = new Set(
@@ -103,10 +107,13 @@ export async function changeRecord(
     sealed_values: JSON.stringify(sealed),
     changed_fields: JSON.stringify(changed),
   };
-  await repo.insertVersion(trx, versionRow);
   const participant = { id: record.participant_id, study_id: record.study_id };
   const indexed = await indexLookups(deps, trx, form.value.definition, participant, before, values.value);
+  // The record's new version and its version row are sealed by the event from their values (issue #17).
+  const after = { ...recordRowOf(record), version, updated_at: now };
   await appendAuditEvent(trx, deps, {
+    written: [[RECORDS, after]],
+    inserts: [[RECORD_VERSIONS, versionRow]],
     seals: indexed.map(lookupSeal),
     actor,
     action: 'record.update',
@@ -137,13 +144,16 @@ export async function changeRecord(
 }
 
 async function openVersion(
+  deps: VaultDeps,
   db: VaultDeps['db'],
   record: repo.RecordRow,
   version: number,
   key: ParticipantKey | null,
   policy: ViewPolicy,
 ): Promise<Result<OpenedValues>> {
-  const row = await repo.findVersion(db, record.id, version);
+  const found = await trustVersionOn(deps, db, await repo.findVersion(db, record.id, version));
+  if (!found.ok) return found;
+  const row = found.value;
   if (row === undefined) {
     return err(
       appError('INTEGRITY_ERROR', 'The current version of the record is missing.', { recordId: record.id }),

@@ -1,11 +1,11 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import { INSERT_CHUNK } from '../storage/insert-chunk.js';
 import { PreparedQuery } from '../storage/prepared-query.js';
-import type { Database, RecordTable, RecordVersionTable } from '../storage/schema.js';
+import type { Database, RecordTable, RecordVersionTable, Sealed } from '../storage/schema.js';
 
 export type RecordRow = Selectable<RecordTable>;
 export type RecordVersionRow = Selectable<RecordVersionTable>;
-export type RecordWithContext = RecordRow & {
+/** A record as read, with its row seal (issue #17) and the participant's whole row joined. */
+export type RecordWithContext = Sealed<RecordRow> & {
   form_oid: string;
   subject_id: string;
   site_id: string;
@@ -60,14 +60,59 @@ export function participantRowOf(record: RecordWithContext): Readonly<Record<str
 }
 
 export async function findRecord(db: Kysely<Database>, id: string): Promise<RecordWithContext | undefined> {
-  return withContext(db).where('records.id', '=', id).executeTakeFirst();
+  return (await withContext(db).where('records.id', '=', id).executeTakeFirst()) as
+    | RecordWithContext
+    | undefined;
 }
 
+/** The current version's whole row (null when missing), joined under v_ names so its MAC is checked. */
 export type RecordWithCurrent = RecordWithContext & {
   form_version_id: string | null;
   clear_values: string | null;
   sealed_values: string | null;
+  v_actor: string | null;
+  v_reason: string | null;
+  v_created_at: string | null;
+  v_changed_fields: string | null;
+  v_version: number | null;
+  v_row_seq: number | string | null;
+  v_row_mac: Buffer | null;
 };
+
+/** The current version's row as stored, out of `findRecordWithCurrent`'s join (undefined: missing). */
+export function currentVersionOf(
+  r: { readonly id: string } & Pick<
+    RecordWithCurrent,
+    | 'form_version_id'
+    | 'clear_values'
+    | 'sealed_values'
+    | 'v_actor'
+    | 'v_reason'
+    | 'v_created_at'
+    | 'v_changed_fields'
+    | 'v_version'
+    | 'v_row_seq'
+    | 'v_row_mac'
+  >,
+): Sealed<RecordVersionRow> | undefined {
+  const { form_version_id, clear_values, sealed_values, v_actor, v_created_at, v_changed_fields } = r;
+  if (form_version_id === null || clear_values === null || sealed_values === null) return undefined;
+  if (v_actor === null || v_created_at === null || v_changed_fields === null || r.v_version === null)
+    return undefined;
+  return {
+    record_id: r.id,
+    version: r.v_version,
+    form_version_id,
+    actor: v_actor,
+    reason: r.v_reason,
+    created_at: v_created_at,
+    clear_values,
+    sealed_values,
+    changed_fields: v_changed_fields,
+    row_seq: r.v_row_seq,
+    row_mac: r.v_row_mac,
+  };
+}
 
 /** A record with its context and its current version's values, in one query (the hot read path). */
 const recordWithCurrent = new PreparedQuery(1, (db: Kysely<Database>, id: string) =>
@@ -81,6 +126,13 @@ const recordWithCurrent = new PreparedQuery(1, (db: Kysely<Database>, id: string
       'record_versions.form_version_id',
       'record_versions.clear_values',
       'record_versions.sealed_values',
+      'record_versions.actor as v_actor',
+      'record_versions.reason as v_reason',
+      'record_versions.created_at as v_created_at',
+      'record_versions.changed_fields as v_changed_fields',
+      'record_versions.version as v_version',
+      sql<number | string | null>`record_versions.row_seq`.as('v_row_seq'),
+      sql<Buffer | null>`record_versions.row_mac`.as('v_row_mac'),
     ])
     .where('records.id', '=', id),
 );
@@ -89,7 +141,7 @@ export async function findRecordWithCurrent(
   db: Kysely<Database>,
   id: string,
 ): Promise<RecordWithCurrent | undefined> {
-  return recordWithCurrent.first(db, id);
+  return (await recordWithCurrent.first(db, id)) as RecordWithCurrent | undefined;
 }
 
 export async function findRecordFor(
@@ -97,29 +149,25 @@ export async function findRecordFor(
   participantId: string,
   formId: string,
   visit: string,
-): Promise<RecordRow | undefined> {
-  return db
+): Promise<Sealed<RecordRow> | undefined> {
+  return (await db
     .selectFrom('records')
     .selectAll()
     .where('participant_id', '=', participantId)
     .where('form_id', '=', formId)
     .where('visit', '=', visit)
-    .executeTakeFirst();
+    .executeTakeFirst()) as Sealed<RecordRow> | undefined;
 }
 
 export async function listForParticipant(
   db: Kysely<Database>,
   participantId: string,
 ): Promise<RecordWithContext[]> {
-  return withContext(db)
+  return (await withContext(db)
     .where('records.participant_id', '=', participantId)
     .orderBy('records.created_at')
     .orderBy('records.id')
-    .execute();
-}
-
-export async function insertVersion(db: Kysely<Database>, row: RecordVersionRow): Promise<void> {
-  await db.insertInto('record_versions').values(row).execute();
+    .execute()) as RecordWithContext[];
 }
 
 /** Moves the record to its next version only if it is still at `from` and unlocked (optimistic guard). */
@@ -139,16 +187,19 @@ export async function advanceVersion(
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** Locks or unlocks the record only if it is still at `version` (the row its seal is computed from). */
 export async function setLocked(
   db: Kysely<Database>,
   id: string,
   locked: boolean,
   updatedAt: string,
+  version: number,
 ): Promise<boolean> {
   const result = await db
     .updateTable('records')
     .set({ locked: locked ? 1 : 0, updated_at: updatedAt })
     .where('id', '=', id)
+    .where('version', '=', version)
     .where('locked', '=', locked ? 0 : 1)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
@@ -158,40 +209,25 @@ export async function findVersion(
   db: Kysely<Database>,
   recordId: string,
   version: number,
-): Promise<RecordVersionRow | undefined> {
-  return db
+): Promise<Sealed<RecordVersionRow> | undefined> {
+  return (await db
     .selectFrom('record_versions')
     .selectAll()
     .where('record_id', '=', recordId)
     .where('version', '=', version)
-    .executeTakeFirst();
+    .executeTakeFirst()) as Sealed<RecordVersionRow> | undefined;
 }
 
-export async function listVersions(db: Kysely<Database>, recordId: string): Promise<RecordVersionRow[]> {
-  return db
+export async function listVersions(
+  db: Kysely<Database>,
+  recordId: string,
+): Promise<Sealed<RecordVersionRow>[]> {
+  return (await db
     .selectFrom('record_versions')
     .selectAll()
     .where('record_id', '=', recordId)
     .orderBy('version')
-    .execute();
-}
-
-export async function insertRecords(db: Kysely<Database>, rows: readonly RecordRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await db
-      .insertInto('records')
-      .values(rows.slice(i, i + INSERT_CHUNK))
-      .execute();
-  }
-}
-
-export async function insertVersions(db: Kysely<Database>, rows: readonly RecordVersionRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await db
-      .insertInto('record_versions')
-      .values(rows.slice(i, i + INSERT_CHUNK))
-      .execute();
-  }
+    .execute()) as Sealed<RecordVersionRow>[];
 }
 
 /** One (participant, form, visit) key: built once per handle (prepared-query.ts), a write per record. */

@@ -6,6 +6,8 @@ import { pgDump } from '../../test/support/pg-dump.js';
 import { DIALECTS, freshVault, type TestVault } from '../../test/support/stores.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { expectOk } from '../core/result.js';
+import { resealRow } from '../ledger/row-seal-store.js';
+import { RECORD_VERSIONS } from './records-bindings.js';
 
 for (const dialect of DIALECTS) {
   describe(`records (${dialect})`, () => {
@@ -14,6 +16,19 @@ for (const dialect of DIALECTS) {
       t = await freshVault(dialect);
     });
     afterEach(async () => t.cleanup());
+
+    /**
+     * A version row changed in SQL is refused by its row MAC first (ROW_TAMPERED, issue #17); resealed
+     * as if by someone holding the row key, the field envelopes' AAD still refuses it (second layer).
+     */
+    async function refusedThenResealed(recordId: string): Promise<void> {
+      const read = await t.vault.records.read(CLI_ACTOR, recordId, { reveal: true });
+      expect(read.ok ? null : read.error).toMatchObject({
+        code: 'ROW_TAMPERED',
+        details: { table: 'record_versions' },
+      });
+      await resealRow(t.vault.store.db, t.vault.keyring, RECORD_VERSIONS, [recordId, 1]);
+    }
 
     it('creates version 1, masks protected values, reveals them with an audit event', async () => {
       const study = await seedStudy(t.vault);
@@ -141,6 +156,7 @@ for (const dialect of DIALECTS) {
         .set({ sealed_values: JSON.stringify(sealed) })
         .where('record_id', '=', record.id)
         .execute();
+      await refusedThenResealed(record.id);
       const read = await t.vault.records.read(CLI_ACTOR, record.id, { reveal: true });
       expect(read.ok ? null : read.error).toMatchObject({
         code: 'INTEGRITY_ERROR',
@@ -181,6 +197,7 @@ for (const dialect of DIALECTS) {
         .set({ sealed_values: rowA.sealed_values })
         .where('record_id', '=', b.record.id)
         .execute();
+      for (const id of [a.record.id, b.record.id]) await refusedThenResealed(id);
       for (const id of [a.record.id, b.record.id]) {
         const read = await t.vault.records.read(CLI_ACTOR, id, { reveal: true });
         expect(read.ok ? null : read.error.code).toBe('INTEGRITY_ERROR');
@@ -193,6 +210,7 @@ for (const dialect of DIALECTS) {
         .set({ sealed_values: JSON.stringify(sealed) })
         .where('record_id', '=', a.record.id)
         .execute();
+      await refusedThenResealed(a.record.id);
       const read = await t.vault.records.read(CLI_ACTOR, a.record.id, { reveal: true });
       expect(read.ok ? null : read.error.code).toBe('INTEGRITY_ERROR');
     });

@@ -16,9 +16,11 @@ import type { NewRecord, ParticipantRef } from './record-creation.js';
 import { REASON_REQUIRED, type RecordContext, recordPermit } from './record-policy.js';
 import { readRecord, recordHistory } from './record-reading.js';
 import { changeRecord } from './record-update.js';
+import { RECORDS, recordRowOf } from './records-bindings.js';
 import type { HistoryEntry, RecordSummary, RecordView } from './records-view.js';
 import * as repo from './repo.js';
 import { updateRecordSchema } from './schemas.js';
+import { trustRecordOn, trustRecordsOn } from './trusted-records.js';
 
 export type { HistoryEntry, RecordSummary, RecordView, Shown } from './records-view.js';
 export { createRecordSchema, updateRecordSchema } from './schemas.js';
@@ -130,9 +132,10 @@ export class RecordService {
       siteId: participant.site_id,
     });
     if (!permit.ok) return permit;
-    const rows = await repo.listForParticipant(db, participantId);
+    const listed = await trustRecordsOn(this.#ctx.deps, db, await repo.listForParticipant(db, participantId));
+    if (!listed.ok) return listed;
     return ok(
-      rows.map((r) => ({
+      listed.value.map((r) => ({
         id: r.id,
         studyId: r.study_id,
         participantId: r.participant_id,
@@ -155,7 +158,9 @@ export class RecordService {
     reason: string | null,
   ): Promise<Result<RecordView>> {
     const { deps, authorizer } = this.#ctx;
-    const record = await repo.findRecord(deps.db, recordId);
+    const found = await trustRecordOn(deps, deps.db, await repo.findRecord(deps.db, recordId));
+    if (!found.ok) return found;
+    const record = found.value;
     if (record === undefined) return err(appError('NOT_FOUND', 'No such record.'));
     const permit = await authorizer.authorize(actor, locked ? 'record.lock' : 'record.unlock', {
       studyId: record.study_id,
@@ -166,12 +171,18 @@ export class RecordService {
       const closed = await refuseClosed(trx, record.study_id);
       if (!closed.ok) return closed;
       const now = deps.clock.now().toISOString();
-      if (!(await repo.setLocked(trx, record.id, locked, now))) {
-        return err(
-          appError('CONFLICT', locked ? 'The record is already locked.' : 'The record is not locked.'),
-        );
+      if (!(await repo.setLocked(trx, record.id, locked, now, Number(record.version)))) {
+        if (Number(record.locked) === (locked ? 1 : 0)) {
+          return err(
+            appError('CONFLICT', locked ? 'The record is already locked.' : 'The record is not locked.'),
+          );
+        }
+        return err(appError('CONFLICT', 'The record changed meanwhile; read it again.'));
       }
+      // The record's row is sealed by the event from the values it now holds (issue #17).
+      const after = { ...recordRowOf(record), locked: locked ? 1 : 0, updated_at: now };
       await appendAuditEvent(trx, deps, {
+        written: [[RECORDS, after]],
         actor,
         action: locked ? 'record.lock' : 'record.unlock',
         at: now,

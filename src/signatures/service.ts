@@ -10,6 +10,7 @@ import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import * as records from '../records/repo.js';
+import { trustRecordOn, trustVersionOn } from '../records/trusted-records.js';
 import { versionDigest } from '../records/version-digest.js';
 import { transact } from '../storage/transact.js';
 import { refuseClosed } from '../studies/known.js';
@@ -51,7 +52,13 @@ export class SignatureService {
     const parsed = signSchema.safeParse(input);
     if (!parsed.success)
       return err(appError('VALIDATION_FAILED', 'A signature needs a meaning and your password.'));
-    const record = await records.findRecord(this.deps.db, recordId);
+    const found = await trustRecordOn(
+      this.deps,
+      this.deps.db,
+      await records.findRecord(this.deps.db, recordId),
+    );
+    if (!found.ok) return found;
+    const record = found.value;
     if (record === undefined) return err(appError('NOT_FOUND', 'No such record.'));
     const permit = await this.authorizer.authorize(actor, 'record.sign', {
       studyId: record.study_id,
@@ -67,9 +74,20 @@ export class SignatureService {
     return transact(this.deps.db, async (trx) => {
       const stillOpen = await refuseClosed(trx, record.study_id);
       if (!stillOpen.ok) return stillOpen;
-      const current = await records.findRecord(trx, recordId);
-      const version =
-        current === undefined ? undefined : await records.findVersion(trx, recordId, Number(current.version));
+      // The record and the version signed are the rows their MACs hold for (issue #17).
+      const read = await trustRecordOn(this.deps, trx, await records.findRecord(trx, recordId));
+      if (!read.ok) return read;
+      const current = read.value;
+      const readVersion =
+        current === undefined
+          ? ok(undefined)
+          : await trustVersionOn(
+              this.deps,
+              trx,
+              await records.findVersion(trx, recordId, Number(current.version)),
+            );
+      if (!readVersion.ok) return readVersion;
+      const version = readVersion.value;
       if (current === undefined || version === undefined)
         return err(appError('NOT_FOUND', 'No such record.'));
       const signedAt = this.deps.clock.now().toISOString();
@@ -100,7 +118,13 @@ export class SignatureService {
 
   /** The record's signatures, each checked against the record as it is now. */
   async list(actor: Actor, recordId: string): Promise<Result<Signature[]>> {
-    const record = await records.findRecord(this.deps.db, recordId);
+    const found = await trustRecordOn(
+      this.deps,
+      this.deps.db,
+      await records.findRecord(this.deps.db, recordId),
+    );
+    if (!found.ok) return found;
+    const record = found.value;
     if (record === undefined) return err(appError('NOT_FOUND', 'No such record.'));
     const permit = await this.authorizer.authorize(actor, 'record.read', {
       studyId: record.study_id,
@@ -112,7 +136,13 @@ export class SignatureService {
     const checked = await trustRows(this.deps, SIGNATURES, await listSignatures(this.deps.db, recordId));
     if (!checked.ok) return checked;
     const rows = checked.value;
-    const current = await records.findVersion(this.deps.db, recordId, Number(record.version));
+    const readVersion = await trustVersionOn(
+      this.deps,
+      this.deps.db,
+      await records.findVersion(this.deps.db, recordId, Number(record.version)),
+    );
+    if (!readVersion.ok) return readVersion;
+    const current = readVersion.value;
     const currentHash = current === undefined ? '' : contentHash(recordId, current);
     return ok(
       rows.map((r) =>

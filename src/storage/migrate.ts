@@ -13,6 +13,7 @@ import { rowSealsMigration } from './migrations/0010-row-seals.js';
 import { exportsMigration } from './migrations/0011-exports.js';
 import { schedulesMigration } from './migrations/0012-schedules.js';
 import { exportRecipientKeysMigration } from './migrations/0013-export-recipient-keys.js';
+import { recordSealsMigration } from './migrations/0014-record-seals.js';
 import type { Database } from './schema.js';
 
 /** Versioned migrations, applied in order at start; each runs in its own transaction. */
@@ -31,6 +32,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0011-exports': exportsMigration(dialect),
     '0012-schedules': schedulesMigration(dialect),
     '0013-export-recipient-keys': exportRecipientKeysMigration(),
+    '0014-record-seals': recordSealsMigration(dialect),
   };
 }
 
