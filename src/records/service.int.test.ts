@@ -258,8 +258,12 @@ for (const dialect of DIALECTS) {
         'K31337',
         '2026-09-01',
       ];
+      // pg_dump writes bytea as hex: a digits-only secret (the ZIP 90210) is also a hex string, so it
+      // turns up by chance in random ciphertext about once per megabyte. The text is searched with the
+      // hex dumps taken out; the hex dumps are searched for each secret's own hex.
+      const text = haystack.replace(/\\x[0-9a-f]+/g, '');
       for (const secret of secrets) {
-        expect(haystack.includes(secret), `plaintext found: ${secret}`).toBe(false);
+        expect(text.includes(secret), `plaintext found: ${secret}`).toBe(false);
         expect(haystack.includes(Buffer.from(secret).toString('hex'))).toBe(false);
       }
     });
