@@ -1,6 +1,5 @@
-import { performance } from 'node:perf_hooks';
 import { generate } from 'otplib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TEST_PASSWORD, userWithRole } from '../../test/support/access.js';
 import { TestClock } from '../../test/support/clock.js';
 import { seedStudy } from '../../test/support/fixtures.js';
@@ -9,6 +8,20 @@ import { USERS } from '../authz/access-bindings.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { expectOk } from '../core/result.js';
 import { resealRow } from '../ledger/row-seal-store.js';
+
+// Every argon2id verification counted (the real one still runs): the ASVS 6.3.8 test asserts the
+// work a login does, not how long it took (no timed assertions in tests).
+const argon2 = vi.hoisted(() => ({ verifications: 0 }));
+vi.mock('@node-rs/argon2', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@node-rs/argon2')>();
+  return {
+    ...real,
+    verify: (...args: Parameters<typeof real.verify>) => {
+      argon2.verifications++;
+      return real.verify(...args);
+    },
+  };
+});
 
 for (const dialect of DIALECTS) {
   describe(`authentication and sessions (${dialect})`, () => {
@@ -93,25 +106,18 @@ for (const dialect of DIALECTS) {
       expect(events.filter((e) => e.action === 'auth.lockout')).toHaveLength(1);
     });
 
-    it('ASVS 6.3.8: a login with an unknown e-mail takes as long as one with a wrong password', async () => {
+    it('ASVS 6.3.8: a login with an unknown e-mail does the same argon2id work as one with a wrong password', async () => {
       const { email } = await enrolled('statistician');
-      const time = async (e: string) => {
-        const start = performance.now();
-        await t.vault.auth.login(e, 'definitely wrong pw');
-        return performance.now() - start;
+      const verificationsOf = async (e: string) => {
+        const before = argon2.verifications;
+        const result = await t.vault.auth.login(e, 'definitely wrong pw');
+        expect(result.ok ? null : result.error.code).toBe('UNAUTHENTICATED');
+        return argon2.verifications - before;
       };
-      await time('warm@example.org');
-      const unknown: number[] = [];
-      const wrong: number[] = [];
-      for (let i = 0; i < 4; i++) {
-        unknown.push(await time(`nobody${i}@example.org`));
-        wrong.push(await time(email));
-        clock.advance(60 * 24 * 2); // past any lockout
-      }
-      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-      // Both are dominated by one argon2id verification (tens of ms); neither is a fast path.
-      expect(median(unknown)).toBeGreaterThan(median(wrong) * 0.5);
-      expect(median(unknown)).toBeLessThan(median(wrong) * 2);
+      // One full verification each (against the dummy hash for the unknown e-mail): neither is a
+      // fast path that would tell an attacker which accounts exist by the time the answer takes.
+      expect(await verificationsOf('nobody@example.org')).toBe(1);
+      expect(await verificationsOf(email)).toBe(1);
     });
 
     it('HIPAA 164.312(d): a role that reveals PHI must enroll TOTP; codes are single-use; recovery codes once', async () => {
