@@ -3,7 +3,7 @@ import { type FormEvent, useState } from 'react';
 import type { FormVersion } from '../forms/forms-view.js';
 import type { Page } from '../http/pagination.js';
 import type { CheckpointView } from '../ledger/ledger-view.js';
-import type { Participant } from '../participants/participants-view.js';
+import { type Participant, STATUS_LABELS } from '../participants/participants-view.js';
 import type { HistoryEntry, RecordSummary, RecordView, Shown } from '../records/records-view.js';
 import type { Study, StudySummary } from '../studies/studies-view.js';
 import { api, failureMessage } from './api.js';
@@ -13,6 +13,7 @@ import { RecordActions } from './record-actions.js';
 import { EntryPoint } from './schedule/event-grid.js';
 import { StudyTools } from './study-tools.js';
 import { TelemetryPanel } from './telemetry-panel.js';
+import { NOT_YOUR_ROLE, useMay } from './use-may.js';
 import { When } from './when.js';
 
 const shown = (v: Shown) =>
@@ -91,7 +92,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
         <a href={`#/enrolment/${studyId}`}>Enrolment: enrol, screen-fail, withdraw, look up</a>
       </p>
       <DashboardStats
-        participants={participants.data.items.length}
+        participants={participants.data.items}
         summary={summary.data}
         checkpoint={checkpoint.data}
       />
@@ -157,7 +158,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
                 <a href={`#/participants/${p.id}`}>{p.subjectId}</a>
               </td>
               <td>{p.siteCode}</td>
-              <td>{p.status}</td>
+              <td>{STATUS_LABELS[p.status]}</td>
             </tr>
           ))}
         </tbody>
@@ -187,7 +188,7 @@ export function ParticipantPage({ participantId }: { participantId: string }) {
     <section>
       <h2>Participant {participant.data.subjectId}</h2>
       <p>
-        Site {participant.data.siteCode}, {participant.data.status}. Consent date:{' '}
+        Site {participant.data.siteCode}, {STATUS_LABELS[participant.data.status]}. Consent date:{' '}
         {revealed === null ? (
           <button type="button" onClick={() => reveal.mutate()}>
             Reveal (audited)
@@ -217,6 +218,7 @@ export function ParticipantPage({ participantId }: { participantId: string }) {
 
 export function RecordPage({ recordId }: { recordId: string }) {
   const client = useQueryClient();
+  const may = useMay();
   const [reveal, setReveal] = useState(false);
   const [draft, setDraft] = useState<Record<string, string>>({});
   const [reason, setReason] = useState('');
@@ -256,6 +258,8 @@ export function RecordPage({ recordId }: { recordId: string }) {
   const r = record.data;
   const fields = form.data?.definition.fields ?? [];
   const changed = Object.keys(draft).length > 0;
+  // A role that may not enter data sees the values, not inputs it could not save (issue #15 item 8).
+  const writes = may('record.write', r.studyId);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     save.mutate();
@@ -292,7 +296,7 @@ export function RecordPage({ recordId }: { recordId: string }) {
                   field={f}
                   id={id}
                   value={value}
-                  disabled={r.locked}
+                  disabled={r.locked || !writes}
                   onChange={(v) => setDraft({ ...draft, [f.oid]: v })}
                 />
               )}
@@ -311,12 +315,16 @@ export function RecordPage({ recordId }: { recordId: string }) {
             />
           </div>
         )}
-        <button type="submit" disabled={!changed || r.locked}>
-          Save new version
-        </button>
+        {writes ? (
+          <button type="submit" disabled={!changed || r.locked}>
+            Save new version
+          </button>
+        ) : (
+          <p className="muted">{NOT_YOUR_ROLE}: your role reads this record and may not change it.</p>
+        )}
         {save.isError && <Failure error={save.error} />}
       </form>
-      <RecordActions recordId={recordId} locked={r.locked} version={r.version} />
+      <RecordActions recordId={recordId} studyId={r.studyId} locked={r.locked} version={r.version} />
       <h3>History</h3>
       {history.isSuccess && (
         <table aria-label="Record history">

@@ -1,0 +1,18 @@
+import { useQuery } from '@tanstack/react-query';
+import type { Me } from '../access/access-view.js';
+import type { Action } from '../authz/roles.js';
+import { api } from './api.js';
+import { may } from './may.js';
+
+/** Why a disabled control is disabled: said on hover and to assistive technology. */
+export const NOT_YOUR_ROLE = 'Your role may not do this';
+
+/**
+ * `may` bound to the signed-in user (the shared `me` query): a control for a write the user's roles
+ * may not make is hidden or disabled, never offered and then refused (issue #15 item 8). The server
+ * still decides every call.
+ */
+export function useMay(studyId?: string): (action: Action, study?: string) => boolean {
+  const me = useQuery({ queryKey: ['me'], queryFn: () => api<Me>('GET', '/api/v1/auth/me'), retry: false });
+  return (action, study = studyId) => may(me.data, action, study);
+}
