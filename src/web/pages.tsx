@@ -211,7 +211,7 @@ export function ParticipantPage({ participantId }: { participantId: string }) {
           </li>
         ))}
       </ul>
-      <TelemetryPanel participantId={participantId} />
+      <TelemetryPanel participantId={participantId} studyId={participant.data.studyId} />
     </section>
   );
 }

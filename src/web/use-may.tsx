@@ -16,3 +16,12 @@ export function useMay(studyId?: string): (action: Action, study?: string) => bo
   const me = useQuery({ queryKey: ['me'], queryFn: () => api<Me>('GET', '/api/v1/auth/me'), retry: false });
   return (action, study = studyId) => may(me.data, action, study);
 }
+
+/** What a page reached by its address says to a role that may not use it. */
+export function NotYourRole({ what }: { what: string }) {
+  return (
+    <p role="alert" className="error">
+      Your role may not {what} in this study.
+    </p>
+  );
+}
