@@ -76,7 +76,7 @@ export function AdminPage() {
         </>
       )}
       <TokenAdmin />
-      <BackupStatusPanel />
+      {may('backup.status') && <BackupStatusPanel />}
     </section>
   );
 }

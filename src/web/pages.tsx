@@ -169,6 +169,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
 
 export function ParticipantPage({ participantId }: { participantId: string }) {
   const [revealed, setRevealed] = useState<Participant | null>(null);
+  const may = useMay();
   const participant = useQuery({
     queryKey: ['participant', participantId],
     queryFn: () => api<Participant>('GET', `/api/v1/participants/${participantId}`),
@@ -198,7 +199,7 @@ export function ParticipantPage({ participantId }: { participantId: string }) {
         )}
       </p>
       {reveal.isError && <Failure error={reveal.error} />}
-      <h3>New entry</h3>
+      {may('record.write', participant.data.studyId) && <h3>New entry</h3>}
       <EntryPoint participantId={participantId} studyId={participant.data.studyId} />
       <h3>Records</h3>
       <ul className="cards">
@@ -320,7 +321,9 @@ export function RecordPage({ recordId }: { recordId: string }) {
             Save new version
           </button>
         ) : (
-          <p className="muted">{NOT_YOUR_ROLE}: your role reads this record and may not change it.</p>
+          <p className="muted" title={NOT_YOUR_ROLE}>
+            Your role reads this record and may not change it.
+          </p>
         )}
         {save.isError && <Failure error={save.error} />}
       </form>

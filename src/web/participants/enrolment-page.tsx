@@ -12,8 +12,11 @@ import { useMay } from '../use-may.js';
 
 type Change = { participant: Participant; to: 'withdrawn' | 'screen_failed' } | undefined;
 
-/** A screen failure is offered before randomisation; the server refuses it after (CONFLICT). */
-const SCREEN_FAILS: readonly ParticipantStatus[] = ['screening', 'enrolled'];
+/**
+ * A screen failure is offered in screening; the server also takes one for an enrolled participant not
+ * yet randomised (the API), and refuses it after randomisation (CONFLICT).
+ */
+const SCREEN_FAILS: readonly ParticipantStatus[] = ['screening'];
 const WITHDRAWS: readonly ParticipantStatus[] = ['screening', 'enrolled'];
 
 /**
@@ -40,7 +43,10 @@ export function EnrolmentPage({ studyId }: { studyId: string }) {
   const [reason, setReason] = useState('');
   const [kind, setKind] = useState('mrn');
   const [value, setValue] = useState('');
-  const refresh = () => client.invalidateQueries({ queryKey: ['participants', studyId] });
+  const refresh = async () => {
+    await client.invalidateQueries({ queryKey: ['participants', studyId] });
+    await client.invalidateQueries({ queryKey: ['summary', studyId] });
+  };
   const enrol = useMutation({
     mutationFn: () =>
       api<Participant>('POST', `${base}/participants`, {
