@@ -13,7 +13,7 @@ import { RecordActions } from './record-actions.js';
 import { EntryPoint } from './schedule/event-grid.js';
 import { StudyTools } from './study-tools.js';
 import { TelemetryPanel } from './telemetry-panel.js';
-import { NOT_YOUR_ROLE, useMay } from './use-may.js';
+import { NOT_YOUR_ROLE, useMay, useMayReveal } from './use-may.js';
 import { When } from './when.js';
 
 const shown = (v: Shown) =>
@@ -170,6 +170,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
 export function ParticipantPage({ participantId }: { participantId: string }) {
   const [revealed, setRevealed] = useState<Participant | null>(null);
   const may = useMay();
+  const reveals = useMayReveal();
   const participant = useQuery({
     queryKey: ['participant', participantId],
     queryFn: () => api<Participant>('GET', `/api/v1/participants/${participantId}`),
@@ -190,7 +191,9 @@ export function ParticipantPage({ participantId }: { participantId: string }) {
       <h2>Participant {participant.data.subjectId}</h2>
       <p>
         Site {participant.data.siteCode}, {STATUS_LABELS[participant.data.status]}. Consent date:{' '}
-        {revealed === null ? (
+        {revealed === null && !reveals('quasi', participant.data.studyId) ? (
+          <span title={NOT_YOUR_ROLE}>••••••</span>
+        ) : revealed === null ? (
           <button type="button" onClick={() => reveal.mutate()}>
             Reveal (audited)
           </button>
@@ -220,6 +223,7 @@ export function ParticipantPage({ participantId }: { participantId: string }) {
 export function RecordPage({ recordId }: { recordId: string }) {
   const client = useQueryClient();
   const may = useMay();
+  const reveals = useMayReveal();
   const [reveal, setReveal] = useState(false);
   const [draft, setDraft] = useState<Record<string, string>>({});
   const [reason, setReason] = useState('');
@@ -273,7 +277,7 @@ export function RecordPage({ recordId }: { recordId: string }) {
       <p>
         Version {r.version}
         {r.locked ? ' · locked' : ''}{' '}
-        {!reveal && r.masked.length > 0 && (
+        {!reveal && fields.some((f) => r.masked.includes(f.oid) && reveals(f.class, r.studyId)) && (
           <button type="button" onClick={() => setReveal(true)}>
             Reveal protected values (audited)
           </button>

@@ -1,8 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import type { Me } from '../access/access-view.js';
 import type { Action } from '../authz/roles.js';
+import type { DataClass } from '../core/data-class.js';
 import { api } from './api.js';
-import { may } from './may.js';
+import { may, mayReveal } from './may.js';
 
 /** Why a disabled control is disabled: said on hover and to assistive technology. */
 export const NOT_YOUR_ROLE = 'Your role may not do this';
@@ -15,6 +16,12 @@ export const NOT_YOUR_ROLE = 'Your role may not do this';
 export function useMay(studyId?: string): (action: Action, study?: string) => boolean {
   const me = useQuery({ queryKey: ['me'], queryFn: () => api<Me>('GET', '/api/v1/auth/me'), retry: false });
   return (action, study = studyId) => may(me.data, action, study);
+}
+
+/** `mayReveal` bound to the signed-in user: a Reveal button only for the classes the roles reveal. */
+export function useMayReveal(): (dataClass: DataClass, studyId?: string) => boolean {
+  const me = useQuery({ queryKey: ['me'], queryFn: () => api<Me>('GET', '/api/v1/auth/me'), retry: false });
+  return (dataClass, studyId) => mayReveal(me.data, dataClass, studyId);
 }
 
 /** What a page reached by its address says to a role that may not use it. */

@@ -91,6 +91,8 @@ describe.skipIf(!BROWSER_TESTS)('role-gated controls and screen failure in Chrom
     expect(await page.locator('a[href^="#/new/"]').count()).toBe(0);
     expect(await count(page, 'form', 'New entry')).toBe(0);
     expect(await page.getByText('Register a device').count()).toBe(0);
+    // A monitor may reveal quasi-identifiers (source data verification): the button stays.
+    expect(await count(page, 'button', 'Reveal (audited)')).toBe(1);
     await shot(page, 'monitor-participant');
     await page.goto(recordUrl);
     await page.getByRole('heading', { name: /Vital signs/ }).waitFor();
@@ -122,6 +124,10 @@ describe.skipIf(!BROWSER_TESTS)('role-gated controls and screen failure in Chrom
     expect(await count(page, 'form', 'Enrol a participant')).toBe(0);
     expect(await count(page, 'form', 'Look up a participant')).toBe(0);
     expect(await count(page, 'button', /^(Screen-fail|Withdraw) /)).toBe(0);
+    // No protected class to reveal: no Reveal button to be refused.
+    await page.goto(participantUrl);
+    await page.getByRole('heading', { name: /Participant S01-0001/ }).waitFor();
+    expect(await count(page, 'button', 'Reveal (audited)')).toBe(0);
     await page.goto(recordUrl);
     await page.getByRole('heading', { name: /Vital signs/ }).waitFor();
     expect(await count(page, 'button', 'Save new version')).toBe(0);
