@@ -11,6 +11,7 @@ import type { Page } from '../../http/pagination.js';
 import type { Study } from '../../studies/studies-view.js';
 import { ApiFailure, api, failureMessage } from '../api.js';
 import { NotYourRole, useMay } from '../use-may.js';
+import { Queue, Reauth } from './approval-queue.js';
 
 type Profile = 'deidentified' | 'limited' | 'identified';
 const list = (text: string) =>
@@ -144,75 +145,6 @@ function Elapsed() {
     <p role="status">
       <progress aria-label="Export in progress" /> Exporting… {seconds} s
     </p>
-  );
-}
-
-function Reauth({ label, onSubmit }: { label: string; onSubmit: (password: string, totp: string) => void }) {
-  const [password, setPassword] = useState('');
-  const [totp, setTotp] = useState('');
-  return (
-    <form
-      aria-label={label}
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault();
-        onSubmit(password, totp);
-      }}
-    >
-      <label>
-        Password <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} />
-      </label>{' '}
-      <label>
-        Code <input inputMode="numeric" value={totp} onChange={(e) => setTotp(e.target.value)} size={8} />
-      </label>{' '}
-      <button type="submit">{label}</button>
-    </form>
-  );
-}
-
-/** The approval queue: approvers see it (others get 403 and no queue); approval re-authenticates. */
-function Queue({ studyId, onUse }: { studyId: string; onUse: (r: RequestView) => void }) {
-  const client = useQueryClient();
-  const may = useMay(studyId);
-  const queue = useQuery({
-    queryKey: ['export-requests', studyId],
-    queryFn: () => api<RequestView[]>('GET', `/api/v1/studies/${studyId}/export-requests`),
-    retry: false,
-  });
-  const approve = useMutation({
-    mutationFn: (v: { id: string; password: string; totp: string }) =>
-      api<RequestView>('POST', `/api/v1/export-requests/${v.id}/approve`, {
-        password: v.password,
-        ...(v.totp === '' ? {} : { totp: v.totp }),
-      }),
-    onSuccess: () => client.invalidateQueries({ queryKey: ['export-requests', studyId] }),
-  });
-  if (queue.isError || queue.isPending) return null;
-  return (
-    <section aria-label="Approval queue">
-      <h3>Approval queue (identified exports)</h3>
-      {queue.data.length === 0 && <p className="muted">No request waits.</p>}
-      <ul className="cards">
-        {queue.data.map((r) => (
-          <li key={r.id}>
-            <strong>{r.status}</strong>: {r.format} for {r.recipient} — {r.purpose} (requested as{' '}
-            {r.requestedRole}, {r.requestedAt}; until {r.expiresAt})
-            {r.status === 'pending' && may('export.approve') && (
-              <Reauth
-                label="Approve"
-                onSubmit={(password, totp) => approve.mutate({ id: r.id, password, totp })}
-              />
-            )}
-            {r.status === 'approved' && may('export.identified') && (
-              <button type="button" onClick={() => onUse(r)}>
-                Make the approved export
-              </button>
-            )}
-          </li>
-        ))}
-      </ul>
-      {approve.isError && <p className="error">{failureMessage(approve.error)}</p>}
-      {approve.isSuccess && <p role="status">Approved.</p>}
-    </section>
   );
 }
 
