@@ -6,7 +6,7 @@ import type { CheckpointView } from '../ledger/ledger-view.js';
 import { type Participant, STATUS_LABELS } from '../participants/participants-view.js';
 import type { HistoryEntry, RecordView, Shown } from '../records/records-view.js';
 import type { Study, StudySummary } from '../studies/studies-view.js';
-import { api, failureMessage } from './api.js';
+import { api } from './api.js';
 import { DashboardStats } from './dashboard-stats.js';
 import { Failure } from './failure.js';
 import { FieldInput, FieldLabel } from './field-input.js';
