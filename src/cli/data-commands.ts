@@ -3,6 +3,7 @@ import type { Vault } from '../app/vault.js';
 import type { Env, Settings } from '../config/settings.js';
 import { CLI_ACTOR } from '../core/actor.js';
 import { ok, type Result } from '../core/result.js';
+import { PARTICIPANT_STATUSES, STATUS_LABELS } from '../participants/participants-view.js';
 import type { CommandContext } from './main.js';
 import { importOdmFile } from './odm-import-command.js';
 
@@ -121,6 +122,28 @@ export function registerDataCommands(program: Command, context: CommandContext, 
         context.report(list, opts.json === true, (ps) =>
           ps.map((p) => `${p.subjectId}\t${p.siteCode}\t${p.status}\t${p.id}`).join('\n'),
         );
+      });
+    });
+  participants
+    .command('status <participant>')
+    .description(
+      'change a participant status with a reason (screen_failed only before randomisation; docs/participants.md)',
+    )
+    .requiredOption('--to <status>', PARTICIPANT_STATUSES.join(' | '))
+    .requiredOption('--reason <reason>', 'reason for the change (no identifiers)')
+    .option('--study <study>', 'study, to name the participant by subject id')
+    .option('--json', 'print JSON')
+    .action(async (ref: string, opts: { to: string; reason: string; study?: string; json?: boolean }) => {
+      await withVault(context, open, opts.json === true, async (vault) => {
+        const participant = await findParticipant(vault, ref, opts.study);
+        if (!participant.ok) return context.fail(participant.error, opts.json === true);
+        const result = await vault.participants.setStatus(
+          CLI_ACTOR,
+          participant.value.id,
+          opts.to,
+          opts.reason,
+        );
+        context.report(result, opts.json === true, (p) => `${p.subjectId}: ${STATUS_LABELS[p.status]}.`);
       });
     });
   participants

@@ -12,7 +12,7 @@ import type { FormService, FormVersion } from '../forms/service.js';
 import { checkValue, isMissing, validateValues } from '../forms/validate-values.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import * as participantsRepo from '../participants/repo.js';
-import { PARTICIPANT_STATUSES, type ParticipantService } from '../participants/service.js';
+import { ENROL_STATUSES, type ParticipantService } from '../participants/service.js';
 import { participantBySubject } from '../participants/trusted.js';
 import type { NewRecord } from '../records/record-creation.js';
 import * as recordsRepo from '../records/repo.js';
@@ -173,7 +173,7 @@ export class ImportService {
         if (siteRow === undefined) return err(appError('NOT_FOUND', 'No such site in the study.'));
         const created = await this.participants.enrollInTx(trx, actor, study.id, siteRow, {
           subjectId,
-          status: (status ?? 'enrolled') as (typeof PARTICIPANT_STATUSES)[number],
+          status: (status ?? 'enrolled') as (typeof ENROL_STATUSES)[number],
           consentDate,
         });
         if (!created.ok) return created;
@@ -328,8 +328,8 @@ export class ImportService {
         continue;
       }
       if (item.kind === 'participant') {
-        if (item.status !== undefined && !(PARTICIPANT_STATUSES as readonly string[]).includes(item.status)) {
-          problem(item.where, `status must be one of ${PARTICIPANT_STATUSES.join(', ')}`);
+        if (item.status !== undefined && !(ENROL_STATUSES as readonly string[]).includes(item.status)) {
+          problem(item.where, `status must be one of ${ENROL_STATUSES.join(', ')}`);
         }
         if (
           item.consentDate !== undefined &&

@@ -17,11 +17,12 @@ import type { VaultDeps } from '../vault/deps.js';
 import { openValue, sealValue } from '../vault/field-cipher.js';
 import { PARTICIPANT_KEYS } from '../vault/vault-bindings.js';
 import { lookupSeal, PARTICIPANT_LOOKUP, PARTICIPANTS } from './participants-bindings.js';
-import { PARTICIPANT_STATUSES, type Participant } from './participants-view.js';
+import { ENROL_STATUSES, type Participant } from './participants-view.js';
 import * as repo from './repo.js';
+import { changeStatus } from './status-change.js';
 import { knownParticipant, participantBySubject, trustParticipants } from './trusted.js';
 
-export { PARTICIPANT_STATUSES, type Participant } from './participants-view.js';
+export { ENROL_STATUSES, PARTICIPANT_STATUSES, type Participant } from './participants-view.js';
 
 const SUBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/;
 const CONSENT_FIELD = { oid: 'CONSENT_DATE', label: 'Consent date', type: 'date', class: 'quasi' } as const;
@@ -29,7 +30,7 @@ const CONSENT_FIELD = { oid: 'CONSENT_DATE', label: 'Consent date', type: 'date'
 export const enrollSchema = z.strictObject({
   site: z.string().min(1).max(64),
   subjectId: z.string().regex(SUBJECT_ID, 'letters, digits, . _ - (at most 32)').optional(),
-  status: z.enum(PARTICIPANT_STATUSES).optional(),
+  status: z.enum(ENROL_STATUSES).optional(),
   consentDate: z.string().optional(),
 });
 
@@ -289,43 +290,14 @@ export class ParticipantService {
     });
   }
 
+  /** A status change with a reason (status-change.ts holds the status machine). */
   async setStatus(
     actor: Actor,
     participantId: string,
     status: string,
     reason: unknown,
   ): Promise<Result<Participant>> {
-    const parsedStatus = z.enum(PARTICIPANT_STATUSES).safeParse(status);
-    if (!parsedStatus.success) return err(invalidInput(parsedStatus.error));
-    const parsedReason = reasonSchema.safeParse(reason);
-    if (!parsedReason.success)
-      return err(appError('REASON_REQUIRED', 'A reason for the change is required.'));
-    const { db, clock } = this.deps;
-    const known = await knownParticipant(this.deps, participantId);
-    if (!known.ok) return known;
-    const row = known.value;
-    const permit = await this.authorizer.authorize(actor, 'participant.status', {
-      studyId: row.study_id,
-      siteId: row.site_id,
-    });
-    if (!permit.ok) return permit;
-    if (row.status === 'erased') return err(appError('PARTICIPANT_ERASED', 'The participant was erased.'));
-    return transact(db, async (trx) => {
-      const closed = await refuseClosed(trx, row.study_id);
-      if (!closed.ok) return closed;
-      const now = clock.now().toISOString();
-      await repo.updateStatus(trx, row.id, parsedStatus.data, now);
-      await appendAuditEvent(trx, this.deps, {
-        actor,
-        action: 'participant.status',
-        studyId: row.study_id,
-        participantId: row.id,
-        reason: parsedReason.data,
-        details: { from: row.status, to: parsedStatus.data },
-        seals: [[PARTICIPANTS, [row.id]]],
-      });
-      return ok(toParticipant({ ...row, status: parsedStatus.data, updated_at: now }));
-    });
+    return changeStatus(this.deps, this.authorizer, actor, participantId, status, reason);
   }
 
   /**

@@ -82,7 +82,7 @@ export interface ParticipantTable {
   study_id: string;
   site_id: string;
   subject_id: string;
-  status: 'screening' | 'enrolled' | 'completed' | 'withdrawn' | 'erased';
+  status: 'screening' | 'enrolled' | 'completed' | 'withdrawn' | 'screen_failed' | 'erased';
   consent_date_sealed: Buffer | null;
   created_at: string;
   updated_at: string;

@@ -2,9 +2,11 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import type { CheckpointView, InclusionProof, VerifyReportView } from '../ledger/ledger-view.js';
 import { api, failureMessage } from './api.js';
+import { useMay } from './use-may.js';
 
 /** The audit ledger: the latest signed checkpoint, verify now, and a downloadable inclusion proof. */
 export function LedgerPage() {
+  const may = useMay();
   const checkpoint = useQuery({
     queryKey: ['checkpoint'],
     queryFn: () => api<CheckpointView>('GET', '/api/v1/ledger/checkpoint'),
@@ -52,9 +54,11 @@ export function LedgerPage() {
       ) : (
         <p className="muted">No checkpoint yet.</p>
       )}
-      <button type="button" onClick={() => verify.mutate()}>
-        Verify now
-      </button>
+      {may('ledger.verify') && (
+        <button type="button" onClick={() => verify.mutate()}>
+          Verify now
+        </button>
+      )}
       {verify.isPending && <p>Verifying every event, checkpoint and record…</p>}
       {verify.isError && (
         <p role="alert" className="error">

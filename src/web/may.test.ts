@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Me } from '../access/access-view.js';
-import { may } from './may.js';
+import { may, mayReveal } from './may.js';
 
 const me = (role: string, studyId: string | null): Me => ({
   actor: 'user',
@@ -16,5 +16,15 @@ describe('what the web app offers follows the server matrix (deny by default)', 
     expect(may(me('coordinator', 'S1'), 'form.manage', 'S1')).toBe(false);
     expect(may(me('superuser', null), 'form.manage', 'S1')).toBe(false);
     expect(may(undefined, 'form.manage', 'S1')).toBe(false);
+  });
+});
+
+describe('Reveal is offered to the roles that may reveal the class', () => {
+  it('a coordinator reveals quasi-identifiers, a statistician nothing, a finance role payments only', () => {
+    expect(mayReveal(me('coordinator', 'S1'), 'quasi', 'S1')).toBe(true);
+    expect(mayReveal(me('statistician', 'S1'), 'quasi', 'S1')).toBe(false);
+    expect(mayReveal(me('finance', 'S1'), 'financial', 'S1')).toBe(true);
+    expect(mayReveal(me('finance', 'S1'), 'identifier', 'S1')).toBe(false);
+    expect(mayReveal(me('coordinator', 'S1'), 'quasi', 'S2')).toBe(false);
   });
 });

@@ -11,6 +11,7 @@ import { entryLogic, shownCalc, valuesToSend } from './entry/entry-logic.js';
 import { MissingCodePicker } from './entry/missing-code-picker.js';
 import { useEntryDraft } from './entry/use-entry-draft.js';
 import { FieldInput, FieldLabel } from './field-input.js';
+import { useMay } from './use-may.js';
 
 /** Choosing a form and a visit for a participant's first entry. */
 export function NewEntryChooser({ participantId, studyId }: { participantId: string; studyId: string }) {
@@ -70,6 +71,7 @@ export function NewRecordPage({
     queryFn: () => api<FormVersion>('GET', `/api/v1/studies/${participant.data?.studyId}/forms/${form}`),
   });
   const client = useQueryClient();
+  const may = useMay(participant.data?.studyId);
   const [values, setValues] = useState<Record<string, string>>({});
   const draft = useEntryDraft(`${participantId}/${form}/${visit}`, values);
   const save = useMutation({
@@ -98,6 +100,13 @@ export function NewRecordPage({
       </p>
     );
   if (definition.data === undefined) return <p>Loading…</p>;
+  // Reached by its address only: a role that may not enter data is told so, not offered a form.
+  if (!may('record.write'))
+    return (
+      <p role="alert" className="error">
+        Your role may not enter data in this study.
+      </p>
+    );
   const logic = entryLogic(definition.data.definition, values);
   const submit = (event: FormEvent) => {
     event.preventDefault();

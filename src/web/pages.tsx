@@ -3,25 +3,17 @@ import { type FormEvent, useState } from 'react';
 import type { FormVersion } from '../forms/forms-view.js';
 import type { Page } from '../http/pagination.js';
 import type { CheckpointView } from '../ledger/ledger-view.js';
-import type { Participant } from '../participants/participants-view.js';
-import type { HistoryEntry, RecordSummary, RecordView } from '../records/records-view.js';
+import { type Participant, STATUS_LABELS } from '../participants/participants-view.js';
+import type { HistoryEntry, RecordView } from '../records/records-view.js';
 import type { Study, StudySummary } from '../studies/studies-view.js';
-import { api, failureMessage } from './api.js';
+import { api } from './api.js';
 import { DashboardStats } from './dashboard-stats.js';
+import { Failure } from './failure.js';
 import { entryText, FieldInput, FieldLabel, shown } from './field-input.js';
 import { RecordActions } from './record-actions.js';
-import { EntryPoint } from './schedule/event-grid.js';
 import { StudyTools } from './study-tools.js';
-import { TelemetryPanel } from './telemetry-panel.js';
+import { NOT_YOUR_ROLE, useMay, useMayReveal } from './use-may.js';
 import { When } from './when.js';
-
-function Failure({ error }: { error: unknown }) {
-  return (
-    <p role="alert" className="error">
-      {failureMessage(error)}
-    </p>
-  );
-}
 
 export function Studies() {
   const studies = useQuery({
@@ -88,7 +80,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
         <a href={`#/enrolment/${studyId}`}>Enrolment: enrol, screen-fail, withdraw, look up</a>
       </p>
       <DashboardStats
-        participants={participants.data.items.length}
+        participants={participants.data.items}
         summary={summary.data}
         checkpoint={checkpoint.data}
       />
@@ -154,7 +146,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
                 <a href={`#/participants/${p.id}`}>{p.subjectId}</a>
               </td>
               <td>{p.siteCode}</td>
-              <td>{p.status}</td>
+              <td>{STATUS_LABELS[p.status]}</td>
             </tr>
           ))}
         </tbody>
@@ -163,57 +155,10 @@ export function StudyPage({ studyId }: { studyId: string }) {
   );
 }
 
-export function ParticipantPage({ participantId }: { participantId: string }) {
-  const [revealed, setRevealed] = useState<Participant | null>(null);
-  const participant = useQuery({
-    queryKey: ['participant', participantId],
-    queryFn: () => api<Participant>('GET', `/api/v1/participants/${participantId}`),
-  });
-  const records = useQuery({
-    queryKey: ['records', participantId],
-    queryFn: () => api<Page<RecordSummary>>('GET', `/api/v1/participants/${participantId}/records`),
-  });
-  const reveal = useMutation({
-    mutationFn: () => api<Participant>('GET', `/api/v1/participants/${participantId}?reveal=true`),
-    onSuccess: setRevealed,
-  });
-  if (participant.isPending || records.isPending) return <p>Loading…</p>;
-  if (participant.isError) return <Failure error={participant.error} />;
-  if (records.isError) return <Failure error={records.error} />;
-  return (
-    <section>
-      <h2>Participant {participant.data.subjectId}</h2>
-      <p>
-        Site {participant.data.siteCode}, {participant.data.status}. Consent date:{' '}
-        {revealed === null ? (
-          <button type="button" onClick={() => reveal.mutate()}>
-            Reveal (audited)
-          </button>
-        ) : (
-          (revealed.consentDate ?? '—')
-        )}
-      </p>
-      {reveal.isError && <Failure error={reveal.error} />}
-      <h3>New entry</h3>
-      <EntryPoint participantId={participantId} studyId={participant.data.studyId} />
-      <h3>Records</h3>
-      <ul className="cards">
-        {records.data.items.map((r) => (
-          <li key={r.id}>
-            <a href={`#/records/${r.id}`}>
-              {r.form} · {r.visit} · v{r.version}
-              {r.locked && <span className="badge">locked</span>}
-            </a>
-          </li>
-        ))}
-      </ul>
-      <TelemetryPanel participantId={participantId} />
-    </section>
-  );
-}
-
 export function RecordPage({ recordId }: { recordId: string }) {
   const client = useQueryClient();
+  const may = useMay();
+  const reveals = useMayReveal();
   const [reveal, setReveal] = useState(false);
   const [draft, setDraft] = useState<Record<string, string>>({});
   const [reason, setReason] = useState('');
@@ -253,6 +198,8 @@ export function RecordPage({ recordId }: { recordId: string }) {
   const r = record.data;
   const fields = form.data?.definition.fields ?? [];
   const changed = Object.keys(draft).length > 0;
+  // A role that may not enter data sees the values, not inputs it could not save (issue #15 item 8).
+  const writes = may('record.write', r.studyId);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     save.mutate();
@@ -265,7 +212,7 @@ export function RecordPage({ recordId }: { recordId: string }) {
       <p>
         Version {r.version}
         {r.locked ? ' · locked' : ''}{' '}
-        {!reveal && r.masked.length > 0 && (
+        {!reveal && fields.some((f) => r.masked.includes(f.oid) && reveals(f.class, r.studyId)) && (
           <button type="button" onClick={() => setReveal(true)}>
             Reveal protected values (audited)
           </button>
@@ -289,7 +236,7 @@ export function RecordPage({ recordId }: { recordId: string }) {
                   field={f}
                   id={id}
                   value={value}
-                  disabled={r.locked}
+                  disabled={r.locked || !writes}
                   onChange={(v) => setDraft({ ...draft, [f.oid]: v })}
                 />
               )}
@@ -308,12 +255,18 @@ export function RecordPage({ recordId }: { recordId: string }) {
             />
           </div>
         )}
-        <button type="submit" disabled={!changed || r.locked}>
-          Save new version
-        </button>
+        {writes ? (
+          <button type="submit" disabled={!changed || r.locked}>
+            Save new version
+          </button>
+        ) : (
+          <p className="muted" title={NOT_YOUR_ROLE}>
+            Your role reads this record and may not change it.
+          </p>
+        )}
         {save.isError && <Failure error={save.error} />}
       </form>
-      <RecordActions recordId={recordId} locked={r.locked} version={r.version} />
+      <RecordActions recordId={recordId} studyId={r.studyId} locked={r.locked} version={r.version} />
       <h3>History</h3>
       {history.isSuccess && (
         <table aria-label="Record history">

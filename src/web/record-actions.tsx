@@ -4,19 +4,24 @@ import type { RecordTrail } from '../audit/audit-view.js';
 import type { Page } from '../http/pagination.js';
 import type { Signature } from '../signatures/signatures-view.js';
 import { api, failureMessage } from './api.js';
+import { useMay } from './use-may.js';
 import { When } from './when.js';
 
 /** Lock and unlock (unlocking asks for a reason), electronic signatures, and the record's audit trail. */
 export function RecordActions({
   recordId,
+  studyId,
   locked,
   version,
 }: {
   recordId: string;
+  studyId: string;
   locked: boolean;
   version: number;
 }) {
   const client = useQueryClient();
+  // Lock, unlock and sign are offered only to roles that may (issue #15 item 8); the server decides.
+  const may = useMay(studyId);
   const refresh = async () => {
     await client.invalidateQueries({ queryKey: ['record', recordId] });
     await client.invalidateQueries({ queryKey: ['history', recordId] });
@@ -55,7 +60,7 @@ export function RecordActions({
   });
   const audit = useQuery({
     queryKey: ['audit', recordId],
-    enabled: showAudit,
+    enabled: showAudit && may('audit.read'),
     queryFn: () => api<RecordTrail>('GET', `/api/v1/records/${recordId}/audit`),
   });
   const submitSign = (event: FormEvent) => {
@@ -69,7 +74,8 @@ export function RecordActions({
   return (
     <section aria-label="Record actions">
       <h3>Lock</h3>
-      {locked ? (
+      <p className="muted">{locked ? 'Locked.' : 'Not locked.'}</p>
+      {locked && may('record.unlock') ? (
         <form onSubmit={submitUnlock} aria-label="Unlock">
           <label htmlFor="unlock-reason">Reason for unlocking</label>
           <input
@@ -82,9 +88,12 @@ export function RecordActions({
           <button type="submit">Unlock</button>
         </form>
       ) : (
-        <button type="button" onClick={() => lock.mutate()}>
-          Lock record
-        </button>
+        !locked &&
+        may('record.lock') && (
+          <button type="button" onClick={() => lock.mutate()}>
+            Lock record
+          </button>
+        )
       )}
       {(lock.isError || unlock.isError) && (
         <p role="alert" className="error">
@@ -107,39 +116,41 @@ export function RecordActions({
           ))}
         </ul>
       )}
-      <form onSubmit={submitSign} aria-label="Sign">
-        <label htmlFor="meaning">Meaning of the signature</label>
-        <select id="meaning" value={meaning} onChange={(e) => setMeaning(e.target.value)}>
-          <option value="authored">Authored</option>
-          <option value="reviewed">Reviewed</option>
-          <option value="approved">Approved</option>
-        </select>
-        <label htmlFor="sign-password">Your password</label>
-        <input
-          id="sign-password"
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-        <label htmlFor="sign-totp">Authenticator code (the first signing in a session)</label>
-        <input
-          id="sign-totp"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          value={totp}
-          onChange={(e) => setTotp(e.target.value)}
-        />
-        <button type="submit">Sign</button>
-      </form>
+      {may('record.sign') && (
+        <form onSubmit={submitSign} aria-label="Sign">
+          <label htmlFor="meaning">Meaning of the signature</label>
+          <select id="meaning" value={meaning} onChange={(e) => setMeaning(e.target.value)}>
+            <option value="authored">Authored</option>
+            <option value="reviewed">Reviewed</option>
+            <option value="approved">Approved</option>
+          </select>
+          <label htmlFor="sign-password">Your password</label>
+          <input
+            id="sign-password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+          <label htmlFor="sign-totp">Authenticator code (the first signing in a session)</label>
+          <input
+            id="sign-totp"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            value={totp}
+            onChange={(e) => setTotp(e.target.value)}
+          />
+          <button type="submit">Sign</button>
+        </form>
+      )}
       {sign.isError && (
         <p role="alert" className="error">
           {failureMessage(sign.error)}
         </p>
       )}
-      <h3>Audit trail</h3>
-      {!showAudit ? (
+      {may('audit.read') && <h3>Audit trail</h3>}
+      {!may('audit.read') ? null : !showAudit ? (
         <button type="button" onClick={() => setShowAudit(true)}>
           Show the audit trail
         </button>

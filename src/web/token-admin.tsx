@@ -4,6 +4,7 @@ import type { NewToken, TokenView } from '../access/access-view.js';
 import type { Page } from '../http/pagination.js';
 import type { Study } from '../studies/studies-view.js';
 import { api, failureMessage } from './api.js';
+import { useMay } from './use-may.js';
 
 /**
  * API tokens of one study: create your own (the secret shown once); list and revoke the study's (study
@@ -17,12 +18,14 @@ export function TokenAdmin() {
   });
   const [chosen, setChosen] = useState('');
   const study = chosen !== '' ? chosen : (studies.data?.items[0]?.protocolId ?? '');
+  // The study's tokens are listed (and others' revoked) with token.manage only; one's own may be made.
+  const manages = useMay()('token.manage', studies.data?.items.find((s) => s.protocolId === study)?.id ?? '');
   const [form, setForm] = useState({ scopes: 'study.read,record.read' });
   const [shown, setShown] = useState('');
   const tokens = useQuery({
     queryKey: ['tokens', study],
     queryFn: () => api<Page<TokenView>>('GET', `/api/v1/studies/${encodeURIComponent(study)}/tokens`),
-    enabled: study !== '',
+    enabled: study !== '' && manages,
     retry: false,
   });
   const created = useMutation({
@@ -56,7 +59,7 @@ export function TokenAdmin() {
           </option>
         ))}
       </select>
-      {tokens.isError ? (
+      {!manages ? null : tokens.isError ? (
         <p className="muted">{failureMessage(tokens.error)}</p>
       ) : (tokens.data?.items ?? []).length === 0 ? (
         <p className="muted">No API tokens in this study.</p>

@@ -189,7 +189,9 @@ describe.skipIf(!available && process.env.CI !== 'true')('study set-up in headle
     await page.getByLabel(/Reason/).fill('Moved away');
     await page.getByRole('button', { name: 'Confirm' }).click();
     await page.getByRole('button', { name: 'Withdraw S01-0002' }).waitFor({ state: 'detached' });
-    expect(await page.getByRole('cell', { name: 'withdrawn' }).count()).toBe(2);
+    // A screen failure is a status of its own, not a withdrawal (docs/participants.md).
+    expect(await page.getByRole('cell', { name: 'screen failed' }).count()).toBe(1);
+    expect(await page.getByRole('cell', { name: 'withdrawn' }).count()).toBe(1);
     await shot(page, 'enrol-withdrawn');
     await page.getByLabel('Exact value').fill('MRN-NOBODY-1');
     await page.getByRole('button', { name: 'Look up' }).click();

@@ -3,6 +3,7 @@ import { type FormEvent, useState } from 'react';
 import type { GrantHeld, Me, User } from '../../access/access-view.js';
 import type { Page } from '../../http/pagination.js';
 import { api, failureMessage } from '../api.js';
+import { may } from '../may.js';
 
 /** What a reset asks of the administrator: their own password and a current code (ASVS 7.5.1). */
 function ReauthForm({
@@ -86,7 +87,7 @@ type Open = { email: string; what: 'password' | 'factor' | 'grants' } | undefine
 export function AccountsPanel() {
   const client = useQueryClient();
   const me = useQuery({ queryKey: ['me'], queryFn: () => api<Me>('GET', '/api/v1/auth/me') });
-  const isSystemAdmin = (me.data?.roles ?? []).some((r) => r.role === 'system_admin');
+  const isSystemAdmin = may(me.data, 'user.manage');
   const users = useQuery({
     queryKey: ['users'],
     queryFn: () => api<Page<User>>('GET', '/api/v1/users'),

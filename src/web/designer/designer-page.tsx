@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import type { FormDefinition } from '../../forms/forms-view.js';
 import { checkFormLogic } from '../../forms/logic/form-logic.js';
+import { NotYourRole, useMay } from '../use-may.js';
 import { ChecksEditor } from './checks-editor.js';
 import { definitionDiff } from './definition-diff.js';
 import { designerApi, loadForDesign } from './designer-api.js';
@@ -221,6 +222,9 @@ function FormDesigner({ studyId, oid }: { studyId: string; oid: string }) {
 
 /** #/designer/STUDY (the study's forms) and #/designer/STUDY/FORM or /new (issue #15 item 2). */
 export function DesignerPage({ studyId, formOid }: { studyId: string; formOid: string | undefined }) {
+  const may = useMay(studyId);
+  // Reached by its address only: a role without form.manage is told so, not offered a designer.
+  if (!may('form.manage')) return <NotYourRole what="design forms" />;
   return formOid === undefined ? (
     <FormCatalogue studyId={studyId} />
   ) : (

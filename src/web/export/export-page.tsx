@@ -11,6 +11,7 @@ import type { FormVersion } from '../../forms/forms-view.js';
 import type { Page } from '../../http/pagination.js';
 import type { Study } from '../../studies/studies-view.js';
 import { ApiFailure, api, failureMessage } from '../api.js';
+import { NotYourRole, useMay } from '../use-may.js';
 import { Queue, Reauth } from './export-queue.js';
 
 type Profile = 'deidentified' | 'limited' | 'identified';
@@ -153,6 +154,9 @@ function Elapsed() {
 
 /** #/exports/STUDY: profile, forms and events, recipient and purpose; preview, risk report, queue. */
 export function ExportPage({ studyId }: { studyId: string }) {
+  // Exporting is offered to roles with export.run, an identified export to those with
+  // export.identified; an approver without them sees the queue only (issue #15 item 8).
+  const may = useMay(studyId);
   const [profile, setProfile] = useState<Profile>('deidentified');
   const [format, setFormat] = useState('csv');
   const [dates, setDates] = useState<Dates>('year');
@@ -215,92 +219,98 @@ export function ExportPage({ studyId }: { studyId: string }) {
   return (
     <section>
       <h2>Export</h2>
-      <div className="field">
-        <label>
-          Profile{' '}
-          <select value={profile} onChange={(e) => setProfile(e.target.value as Profile)}>
-            <option value="deidentified">De-identified</option>
-            <option value="limited">Limited data set (needs a DUA)</option>
-            <option value="identified">Identified (dual control)</option>
-          </select>
-        </label>{' '}
-        {profile === 'deidentified' && (
+      {!may('export.run') && <NotYourRole what="make an export" />}
+      {may('export.run') && (
+        <div className="field">
           <label>
-            Dates{' '}
-            <select value={dates} onChange={(e) => setDates(e.target.value as Dates)}>
-              <option value="year">Year only (HIPAA Safe Harbor)</option>
-              <option value="shift">Shifted (expert determination)</option>
+            Profile{' '}
+            <select value={profile} onChange={(e) => setProfile(e.target.value as Profile)}>
+              <option value="deidentified">De-identified</option>
+              <option value="limited">Limited data set (needs a DUA)</option>
+              {may('export.identified') && <option value="identified">Identified (dual control)</option>}
+            </select>
+          </label>{' '}
+          {profile === 'deidentified' && (
+            <label>
+              Dates{' '}
+              <select value={dates} onChange={(e) => setDates(e.target.value as Dates)}>
+                <option value="year">Year only (HIPAA Safe Harbor)</option>
+                <option value="shift">Shifted (expert determination)</option>
+              </select>
+            </label>
+          )}{' '}
+          <label>
+            Format{' '}
+            <select value={format} onChange={(e) => setFormat(e.target.value)}>
+              <option value="csv">CSV (+ dictionary, SAS, R)</option>
+              <option value="odm">CDISC ODM 1.3.2</option>
+              <option value="fhir">FHIR R4 NDJSON</option>
             </select>
           </label>
-        )}{' '}
-        <label>
-          Format{' '}
-          <select value={format} onChange={(e) => setFormat(e.target.value)}>
-            <option value="csv">CSV (+ dictionary, SAS, R)</option>
-            <option value="odm">CDISC ODM 1.3.2</option>
-            <option value="fhir">FHIR R4 NDJSON</option>
-          </select>
-        </label>
-        <fieldset>
-          <legend>Forms (none ticked: all)</legend>
-          {oids.map((oid) => (
-            <label key={oid}>
-              <input
-                type="checkbox"
-                checked={chosenForms.has(oid)}
-                onChange={(e) => {
-                  const next = new Set(chosenForms);
-                  if (e.target.checked) next.add(oid);
-                  else next.delete(oid);
-                  setChosenForms(next);
-                }}
-              />{' '}
-              {oid}{' '}
-            </label>
-          ))}
-        </fieldset>
-        <label>
-          Events (comma-separated; empty: all){' '}
-          <input value={events} onChange={(e) => setEvents(e.target.value)} />
-        </label>
-        <label>
-          Recipient <input value={recipient} onChange={(e) => setRecipient(e.target.value)} />
-        </label>
-        <label>
-          Purpose <input value={purpose} onChange={(e) => setPurpose(e.target.value)} />
-        </label>
-        <label>
-          Suppress (quasi-identifiers){' '}
-          <input value={suppress} onChange={(e) => setSuppress(e.target.value)} />
-        </label>
-        {profile !== 'identified' ? (
-          <p>
-            <button type="button" onClick={() => preview.mutate()}>
-              Preview
-            </button>{' '}
-            <button type="button" disabled={run.isPending} onClick={() => run.mutate(undefined)}>
-              Run export
-            </button>
-          </p>
-        ) : (
-          <div>
-            <p className="muted">
-              An identified export is requested here, approved by a second person with another role, then made
-              once. It has no preview.
+          <fieldset>
+            <legend>Forms (none ticked: all)</legend>
+            {oids.map((oid) => (
+              <label key={oid}>
+                <input
+                  type="checkbox"
+                  checked={chosenForms.has(oid)}
+                  onChange={(e) => {
+                    const next = new Set(chosenForms);
+                    if (e.target.checked) next.add(oid);
+                    else next.delete(oid);
+                    setChosenForms(next);
+                  }}
+                />{' '}
+                {oid}{' '}
+              </label>
+            ))}
+          </fieldset>
+          <label>
+            Events (comma-separated; empty: all){' '}
+            <input value={events} onChange={(e) => setEvents(e.target.value)} />
+          </label>
+          <label>
+            Recipient <input value={recipient} onChange={(e) => setRecipient(e.target.value)} />
+          </label>
+          <label>
+            Purpose <input value={purpose} onChange={(e) => setPurpose(e.target.value)} />
+          </label>
+          <label>
+            Suppress (quasi-identifiers){' '}
+            <input value={suppress} onChange={(e) => setSuppress(e.target.value)} />
+          </label>
+          {profile !== 'identified' ? (
+            <p>
+              <button type="button" onClick={() => preview.mutate()}>
+                Preview
+              </button>{' '}
+              <button type="button" disabled={run.isPending} onClick={() => run.mutate(undefined)}>
+                Run export
+              </button>
             </p>
-            <Reauth label="Request approval" onSubmit={(password, totp) => ask.mutate({ password, totp })} />
-            {ask.isError && <p className="error">{failureMessage(ask.error)}</p>}
-            {ask.data !== undefined && (
-              <p role="status">
-                Requested; waiting for approval by a second person with another role.{' '}
-                <button type="button" onClick={() => run.mutate(ask.data)}>
-                  Make the export once approved
-                </button>
+          ) : (
+            <div>
+              <p className="muted">
+                An identified export is requested here, approved by a second person with another role, then
+                made once. It has no preview.
               </p>
-            )}
-          </div>
-        )}
-      </div>
+              <Reauth
+                label="Request approval"
+                onSubmit={(password, totp) => ask.mutate({ password, totp })}
+              />
+              {ask.isError && <p className="error">{failureMessage(ask.error)}</p>}
+              {ask.data !== undefined && (
+                <p role="status">
+                  Requested; waiting for approval by a second person with another role.{' '}
+                  <button type="button" onClick={() => run.mutate(ask.data)}>
+                    Make the export once approved
+                  </button>
+                </p>
+              )}
+            </div>
+          )}
+        </div>
+      )}
       {preview.isError && <p className="error">{failureMessage(preview.error)}</p>}
       {preview.data !== undefined && <Preview preview={preview.data} />}
       {run.isPending && <Elapsed />}

@@ -3,6 +3,7 @@ import { type FormEvent, useState } from 'react';
 import type { Me } from '../../access/access-view.js';
 import type { RequestView } from '../../export/export-view.js';
 import { api, failureMessage } from '../api.js';
+import { useMay } from '../use-may.js';
 
 export function Reauth({
   label,
@@ -39,6 +40,7 @@ export function Reauth({
  */
 export function Queue({ studyId, onUse }: { studyId: string; onUse: (r: RequestView) => void }) {
   const client = useQueryClient();
+  const may = useMay(studyId);
   const queue = useQuery({
     queryKey: ['export-requests', studyId],
     queryFn: () => api<RequestView[]>('GET', `/api/v1/studies/${studyId}/export-requests`),
@@ -64,7 +66,7 @@ export function Queue({ studyId, onUse }: { studyId: string; onUse: (r: RequestV
           <li key={r.id}>
             <strong>{r.status}</strong>: {r.format} for {r.recipient} — {r.purpose} (requested as{' '}
             {r.requestedRole}, {r.requestedAt}; until {r.expiresAt})
-            {r.status === 'pending' && (
+            {r.status === 'pending' && may('export.approve') && (
               <Reauth
                 label="Approve"
                 onSubmit={(password, totp) => approve.mutate({ id: r.id, password, totp })}
@@ -73,7 +75,7 @@ export function Queue({ studyId, onUse }: { studyId: string; onUse: (r: RequestV
             {r.status === 'approved' && !mine(r) && (
               <p className="muted">Approved, waiting for the requester to make the export.</p>
             )}
-            {r.status === 'approved' && mine(r) && (
+            {r.status === 'approved' && mine(r) && may('export.identified') && (
               <button type="button" onClick={() => onUse(r)}>
                 Make the approved export
               </button>

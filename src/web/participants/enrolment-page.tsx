@@ -1,20 +1,33 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import type { Page } from '../../http/pagination.js';
-import type { Participant } from '../../participants/participants-view.js';
+import {
+  type Participant,
+  type ParticipantStatus,
+  STATUS_LABELS,
+} from '../../participants/participants-view.js';
 import type { Site } from '../../studies/studies-view.js';
 import { api, failureMessage } from '../api.js';
+import { useMay } from '../use-may.js';
 
-type Change = { participant: Participant; to: 'withdrawn'; screenFail: boolean } | undefined;
+type Change = { participant: Participant; to: 'withdrawn' | 'screen_failed' } | undefined;
+
+/**
+ * A screen failure is offered in screening; the server also takes one for an enrolled participant not
+ * yet randomised (the API), and refuses it after randomisation (CONFLICT).
+ */
+const SCREEN_FAILS: readonly ParticipantStatus[] = ['screening'];
+const WITHDRAWS: readonly ParticipantStatus[] = ['screening', 'enrolled'];
 
 /**
  * Enrolment (issue #15 item 6, #/enrolment/STUDY): enrol at one of the caller's sites (the subject id is
  * assigned per site by the server), screen-fail or withdraw with a reason, and look a participant up
  * by an identifier (the blind index: exact match, audited). The API scopes everything to the caller's
- * sites; this page only offers those.
+ * sites; this page only offers those, and only the actions the caller's roles allow (issue #15 item 8).
  */
 export function EnrolmentPage({ studyId }: { studyId: string }) {
   const client = useQueryClient();
+  const may = useMay(studyId);
   const base = `/api/v1/studies/${encodeURIComponent(studyId)}`;
   const sites = useQuery({
     queryKey: ['sites', studyId],
@@ -30,7 +43,10 @@ export function EnrolmentPage({ studyId }: { studyId: string }) {
   const [reason, setReason] = useState('');
   const [kind, setKind] = useState('mrn');
   const [value, setValue] = useState('');
-  const refresh = () => client.invalidateQueries({ queryKey: ['participants', studyId] });
+  const refresh = async () => {
+    await client.invalidateQueries({ queryKey: ['participants', studyId] });
+    await client.invalidateQueries({ queryKey: ['summary', studyId] });
+  };
   const enrol = useMutation({
     mutationFn: () =>
       api<Participant>('POST', `${base}/participants`, {
@@ -43,7 +59,7 @@ export function EnrolmentPage({ studyId }: { studyId: string }) {
     mutationFn: (c: NonNullable<Change>) =>
       api<Participant>('POST', `/api/v1/participants/${encodeURIComponent(c.participant.id)}/status`, {
         status: c.to,
-        reason: c.screenFail ? `Screen failure: ${reason}` : reason,
+        reason,
       }),
     onSuccess: () => {
       setChange(undefined);
@@ -62,30 +78,32 @@ export function EnrolmentPage({ studyId }: { studyId: string }) {
     <section>
       <h1>Enrolment</h1>
       {sites.isError && <p className="error">{failureMessage(sites.error)}</p>}
-      <form
-        className="inline-form"
-        aria-label="Enrol a participant"
-        onSubmit={(e) => {
-          e.preventDefault();
-          enrol.mutate();
-        }}
-      >
-        <label htmlFor="enrol-site">Site</label>
-        <select id="enrol-site" value={site} onChange={(e) => setSite(e.target.value)}>
-          {(sites.data?.items ?? []).map((s) => (
-            <option key={s.id} value={s.code}>
-              {s.code} {s.name}
-            </option>
-          ))}
-        </select>
-        <label>
-          <input type="checkbox" checked={screening} onChange={(e) => setScreening(e.target.checked)} /> Start
-          in screening
-        </label>
-        <button type="submit">Enrol</button>
-        {enrol.isSuccess && <p role="status">Enrolled {enrol.data.subjectId}.</p>}
-        {enrol.isError && <p className="error">{failureMessage(enrol.error)}</p>}
-      </form>
+      {may('participant.create') && (
+        <form
+          className="inline-form"
+          aria-label="Enrol a participant"
+          onSubmit={(e) => {
+            e.preventDefault();
+            enrol.mutate();
+          }}
+        >
+          <label htmlFor="enrol-site">Site</label>
+          <select id="enrol-site" value={site} onChange={(e) => setSite(e.target.value)}>
+            {(sites.data?.items ?? []).map((s) => (
+              <option key={s.id} value={s.code}>
+                {s.code} {s.name}
+              </option>
+            ))}
+          </select>
+          <label>
+            <input type="checkbox" checked={screening} onChange={(e) => setScreening(e.target.checked)} />{' '}
+            Start in screening
+          </label>
+          <button type="submit">Enrol</button>
+          {enrol.isSuccess && <p role="status">Enrolled {enrol.data.subjectId}.</p>}
+          {enrol.isError && <p className="error">{failureMessage(enrol.error)}</p>}
+        </form>
+      )}
       {change !== undefined && (
         <form
           className="inline-form"
@@ -96,7 +114,7 @@ export function EnrolmentPage({ studyId }: { studyId: string }) {
           }}
         >
           <p>
-            {change.screenFail ? 'Screen-fail' : 'Withdraw'} {change.participant.subjectId}?
+            {change.to === 'screen_failed' ? 'Screen-fail' : 'Withdraw'} {change.participant.subjectId}?
           </p>
           <label htmlFor="status-reason">Reason (no identifiers)</label>
           <input
@@ -121,7 +139,7 @@ export function EnrolmentPage({ studyId }: { studyId: string }) {
             <th scope="col">Subject</th>
             <th scope="col">Site</th>
             <th scope="col">Status</th>
-            <th scope="col">Actions</th>
+            {may('participant.status') && <th scope="col">Actions</th>}
           </tr>
         </thead>
         <tbody>
@@ -131,51 +149,52 @@ export function EnrolmentPage({ studyId }: { studyId: string }) {
                 <a href={`#/participants/${p.id}`}>{p.subjectId}</a>
               </td>
               <td>{p.siteCode}</td>
-              <td>{p.status}</td>
-              <td>
-                {p.status === 'screening' && (
-                  <button
-                    type="button"
-                    onClick={() => setChange({ participant: p, to: 'withdrawn', screenFail: true })}
-                  >
-                    Screen-fail {p.subjectId}
-                  </button>
-                )}
-                {(p.status === 'enrolled' || p.status === 'screening') && (
-                  <button
-                    type="button"
-                    onClick={() => setChange({ participant: p, to: 'withdrawn', screenFail: false })}
-                  >
-                    Withdraw {p.subjectId}
-                  </button>
-                )}
-              </td>
+              <td>{STATUS_LABELS[p.status]}</td>
+              {may('participant.status') && (
+                <td>
+                  {SCREEN_FAILS.includes(p.status) && (
+                    <button type="button" onClick={() => setChange({ participant: p, to: 'screen_failed' })}>
+                      Screen-fail {p.subjectId}
+                    </button>
+                  )}
+                  {WITHDRAWS.includes(p.status) && (
+                    <button type="button" onClick={() => setChange({ participant: p, to: 'withdrawn' })}>
+                      Withdraw {p.subjectId}
+                    </button>
+                  )}
+                </td>
+              )}
             </tr>
           ))}
         </tbody>
       </table>
-      <h2>Look up by identifier</h2>
-      <form className="inline-form" aria-label="Look up a participant" onSubmit={submitLookup}>
-        <label htmlFor="lookup-kind">Identifier</label>
-        <select id="lookup-kind" value={kind} onChange={(e) => setKind(e.target.value)}>
-          <option value="mrn">MRN</option>
-          <option value="email">E-mail</option>
-          <option value="phone">Phone</option>
-        </select>
-        <label htmlFor="lookup-value">Exact value</label>
-        <input id="lookup-value" required value={value} onChange={(e) => setValue(e.target.value)} />
-        <button type="submit">Look up</button>
-      </form>
-      {lookup.isError && <p className="error">{failureMessage(lookup.error)}</p>}
-      {lookup.isSuccess && (
-        <ul aria-label="Lookup matches">
-          {lookup.data.items.length === 0 && <li>No participant at your sites has this identifier.</li>}
-          {lookup.data.items.map((p) => (
-            <li key={p.id}>
-              <a href={`#/participants/${p.id}`}>{p.subjectId}</a> ({p.siteCode}, {p.status})
-            </li>
-          ))}
-        </ul>
+      {may('participant.lookup') && (
+        <>
+          <h2>Look up by identifier</h2>
+          <form className="inline-form" aria-label="Look up a participant" onSubmit={submitLookup}>
+            <label htmlFor="lookup-kind">Identifier</label>
+            <select id="lookup-kind" value={kind} onChange={(e) => setKind(e.target.value)}>
+              <option value="mrn">MRN</option>
+              <option value="email">E-mail</option>
+              <option value="phone">Phone</option>
+            </select>
+            <label htmlFor="lookup-value">Exact value</label>
+            <input id="lookup-value" required value={value} onChange={(e) => setValue(e.target.value)} />
+            <button type="submit">Look up</button>
+          </form>
+          {lookup.isError && <p className="error">{failureMessage(lookup.error)}</p>}
+          {lookup.isSuccess && (
+            <ul aria-label="Lookup matches">
+              {lookup.data.items.length === 0 && <li>No participant at your sites has this identifier.</li>}
+              {lookup.data.items.map((p) => (
+                <li key={p.id}>
+                  <a href={`#/participants/${p.id}`}>{p.subjectId}</a> ({p.siteCode},{' '}
+                  {STATUS_LABELS[p.status]})
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
       )}
     </section>
   );

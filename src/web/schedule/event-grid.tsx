@@ -3,6 +3,7 @@ import type { CellState, GridView } from '../../grid/grid-view.js';
 import type { ScheduleView } from '../../schedule/schedule-view.js';
 import { api, failureMessage } from '../api.js';
 import { NewEntryChooser } from '../new-record.js';
+import { NOT_YOUR_ROLE, useMay } from '../use-may.js';
 
 const LABELS: Readonly<Record<CellState, string>> = {
   'not-started': 'Not started',
@@ -18,17 +19,20 @@ const LABELS: Readonly<Record<CellState, string>> = {
  * the schedule, never typed (issue #15 item 4). A study without a schedule keeps the free chooser.
  */
 export function EntryPoint({ participantId, studyId }: { participantId: string; studyId: string }) {
+  const may = useMay(studyId);
+  const enters = may('record.write');
   const schedule = useQuery({
     queryKey: ['schedule', studyId],
     queryFn: () => api<ScheduleView>('GET', `/api/v1/studies/${studyId}/schedule`),
   });
   if (schedule.data === undefined && !schedule.isError) return <p>Loading…</p>;
   if (schedule.data === undefined || schedule.data.events.length === 0)
-    return <NewEntryChooser participantId={participantId} studyId={studyId} />;
-  return <EventGrid participantId={participantId} />;
+    return enters ? <NewEntryChooser participantId={participantId} studyId={studyId} /> : null;
+  return <EventGrid participantId={participantId} enters={enters} />;
 }
 
-export function EventGrid({ participantId }: { participantId: string }) {
+/** The grid; without record.write, a form not yet entered is shown, not linked to an entry form. */
+export function EventGrid({ participantId, enters }: { participantId: string; enters: boolean }) {
   const grid = useQuery({
     queryKey: ['grid', participantId],
     queryFn: () => api<GridView>('GET', `/api/v1/participants/${participantId}/grid`),
@@ -60,10 +64,20 @@ export function EventGrid({ participantId }: { participantId: string }) {
                 <td>{event.window === null ? '—' : `${event.window.from} – ${event.window.to}`}</td>
                 <td>
                   {event.cells.map((cell) => {
-                    const href =
-                      cell.recordId !== null && cell.state !== 'in-progress'
-                        ? `#/records/${cell.recordId}`
-                        : `#/new/${participantId}/${encodeURIComponent(cell.form)}/${encodeURIComponent(cell.visit)}`;
+                    const entered = cell.recordId !== null && cell.state !== 'in-progress';
+                    const href = entered
+                      ? `#/records/${cell.recordId}`
+                      : `#/new/${participantId}/${encodeURIComponent(cell.form)}/${encodeURIComponent(cell.visit)}`;
+                    if (!entered && !enters)
+                      return (
+                        <span
+                          key={cell.form}
+                          className={`cell cell-${cell.state}`}
+                          title={`${NOT_YOUR_ROLE}: enter data`}
+                        >
+                          {cell.form} · {LABELS[cell.state]}
+                        </span>
+                      );
                     return (
                       <a
                         key={cell.form}

@@ -7,6 +7,7 @@ import type { ScheduleEvent, ScheduleView } from '../../schedule/schedule-view.j
 import { api } from '../api.js';
 import { oidFromLabel } from '../designer/draft-model.js';
 import { ServerProblem } from '../designer/server-problem.js';
+import { NotYourRole, useMay } from '../use-may.js';
 
 /** An event OID from its name ("Week 4" -> WEEK_4): the designer's own rule, at the events' 48. */
 const eventOid = (name: string) => oidFromLabel(name).slice(0, 48);
@@ -64,6 +65,16 @@ function toEvent(d: EventDraft): ScheduleEvent {
  * the server's own schema; the server decides (PUT /api/v1/studies/:study/schedule).
  */
 export function ScheduleEditor({ studyId }: { studyId: string }) {
+  const may = useMay(studyId);
+  // Reached by its address only: a role without form.manage is told so, not offered an editor to save.
+  return may('form.manage') ? (
+    <EditSchedule studyId={studyId} />
+  ) : (
+    <NotYourRole what="edit the visit schedule" />
+  );
+}
+
+function EditSchedule({ studyId }: { studyId: string }) {
   const client = useQueryClient();
   const schedule = useQuery({
     queryKey: ['schedule', studyId],

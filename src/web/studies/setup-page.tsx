@@ -4,6 +4,7 @@ import type { Me } from '../../access/access-view.js';
 import type { Page } from '../../http/pagination.js';
 import type { Site, Study } from '../../studies/studies-view.js';
 import { api, failureMessage } from '../api.js';
+import { may } from '../may.js';
 
 const NEXT: Record<Study['status'], 'live' | 'closed' | undefined> = {
   draft: 'live',
@@ -11,12 +12,8 @@ const NEXT: Record<Study['status'], 'live' | 'closed' | undefined> = {
   closed: undefined,
 };
 
-/** Who sets a study up: system administrators (every study) and the study's own administrators. */
-function setsUp(me: Me | undefined, studyId: string | undefined): boolean {
-  return (me?.roles ?? []).some(
-    (r) => r.role === 'system_admin' || (r.role === 'study_admin' && r.studyId === studyId),
-  );
-}
+/** Who sets a study up: the roles with study.setup there (system and study administrators). */
+const setsUp = (me: Me | undefined, studyId: string | undefined) => may(me, 'study.setup', studyId);
 
 function CreateStudy() {
   const client = useQueryClient();
@@ -232,7 +229,7 @@ export function StudySetupPage({ selected }: { selected: string | undefined }) {
     queryKey: ['setup-studies'],
     queryFn: () => api<Page<Study>>('GET', '/api/v1/studies?limit=1000'),
   });
-  const creates = (me.data?.roles ?? []).some((r) => r.role === 'system_admin');
+  const creates = may(me.data, 'study.create');
   const list = studies.data?.items ?? [];
   const current = list.find((s) => s.protocolId === selected || s.id === selected);
   return (
