@@ -1,0 +1,48 @@
+// Review r16, finding 5: names the client chooses that match nothing are accepted silently: an export
+// of unknown forms or events is an empty export (201, 0 rows), an unknown or non-quasi `suppress`
+// name is ignored (a typo silently suppresses nothing), and `request` is ignored on a de-identified
+// export. Bad input should be a typed 4xx (VALIDATION_FAILED), as `dates` on a limited export is.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Demo, type Session, STUDY, startDemo } from './demo-server.js';
+
+let demo: Demo;
+let stat: Session;
+beforeAll(async () => {
+  demo = await startDemo();
+  stat = await demo.signIn('statistician');
+}, 180_000);
+afterAll(async () => demo?.stop());
+
+const base = { profile: 'deidentified', suppress: ['BIRTH_DATE', 'ZIP'] };
+const cases: [string, unknown][] = [
+  ['unknown form', { ...base, forms: ['NOPE'] }],
+  ['unknown event', { ...base, events: ['NOPE'] }],
+  ['unknown suppress name', { ...base, suppress: ['BIRTHDATE', 'BIRTH_DATE', 'ZIP'] }],
+  ['suppress of a clinical field', { ...base, suppress: ['HGB', 'BIRTH_DATE', 'ZIP'] }],
+  ['request on a de-identified export', { ...base, request: 'not-a-request' }],
+];
+
+describe('review r16: export parameters that name nothing are refused', () => {
+  for (const [name, body] of cases) {
+    it(name, async () => {
+      for (const route of ['exports', 'export-previews']) {
+        const answer = await stat.call('POST', `/api/v1/studies/${STUDY}/${route}`, body);
+        expect({ route, status: answer.status, code: answer.json?.error?.code }).toEqual({
+          route,
+          status: 400,
+          code: 'VALIDATION_FAILED',
+        });
+      }
+    });
+  }
+  it('(control) dates on a limited export is refused', async () => {
+    const answer = await stat.call('POST', `/api/v1/studies/${STUDY}/exports`, {
+      profile: 'limited',
+      dates: 'shift',
+      recipient: 'r',
+      purpose: 'p',
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.json.error.code).toBe('VALIDATION_FAILED');
+  });
+});
