@@ -9,11 +9,13 @@ let demo: Demo;
 let stat: Session;
 beforeAll(async () => {
   demo = await startDemo();
-  const coordinator = await demo.signIn('coordinator');
-  const list = await coordinator.call('GET', `/api/v1/studies/${STUDY}/participants?limit=100`);
+  // The PI writes at every site (the demo coordinator is limited to S01).
+  const writer = await demo.signIn('principal_investigator');
+  const list = await writer.call('GET', `/api/v1/studies/${STUDY}/participants?limit=100`);
+  expect(list.json.items.length).toBe(60);
   // A distinctive verbatim AE term per participant, as real AE verbatims are.
   for (const [i, p] of (list.json.items as { id: string }[]).entries()) {
-    expect((await writeAe(coordinator, p.id, 'AE-9', `Pruritus left forearm episode ${i}`)).status).toBe(201);
+    expect((await writeAe(writer, p.id, 'AE-9', `Pruritus left forearm episode ${i}`)).status).toBe(201);
   }
   stat = await demo.signIn('statistician');
 }, 240_000);
