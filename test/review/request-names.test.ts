@@ -35,6 +35,20 @@ describe('review r16: export parameters that name nothing are refused', () => {
       }
     });
   }
+  it('an over-long id answers the typed error envelope, not a raw framework error', async () => {
+    const answer = await stat.call('GET', `/api/v1/exports/${'a'.repeat(5000)}/files/x.csv`);
+    expect(answer.status).toBeLessThan(500);
+    expect(typeof answer.json?.error?.code).toBe('string'); // AppError: { error: { code, message } }
+    expect(answer.json?.error?.code).not.toMatch(/^FST_/);
+  });
+  it('a recipient with NUL or a lone surrogate is refused', async () => {
+    const answer = await stat.call('POST', `/api/v1/studies/${STUDY}/exports`, {
+      ...base,
+      forms: ['VITALS'],
+      recipient: 'DSMB\u0000\ud800',
+    });
+    expect(answer.status).toBe(400);
+  });
   it('(control) dates on a limited export is refused', async () => {
     const answer = await stat.call('POST', `/api/v1/studies/${STUDY}/exports`, {
       profile: 'limited',
