@@ -1,6 +1,8 @@
-// Review r16, finding 7: ages over 89 are top-coded only in integer fields; an age recorded as a
-// decimal (AGEDEC = 94.5, quasi class) leaves de-identified exports as 94.5 (Safe Harbor
-// 164.514(b)(2)(i)(C): all ages over 89 aggregated into 90+), while integer AGE, AGE_YRS are 90+.
+// Review r16, finding 7: ages over 89 are top-coded only when the field's OID has AGE as an
+// underscore-delimited token (AGE, AGE_YRS, PT_AGE); an age field named AGEDEC (or AGEYRS, AGE2,
+// PATIENTAGE), here a quasi-class decimal holding 94.5, leaves de-identified exports as 94.5 (Safe
+// Harbor 164.514(b)(2)(i)(C): all ages over 89 aggregated into 90+). The form designer's naming, not
+// the data class, decides. (Canaries also stand out here: their jittered 92.32, 96.78 among 94.5s.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Demo, exportAndDownload, type Session, STUDY, startDemo } from './demo-server.js';
 
