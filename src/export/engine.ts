@@ -4,6 +4,7 @@ import { err, ok, type Result } from '../core/result.js';
 import { type FormDefinition, formDefinitionSchema } from '../forms/form-definition.js';
 import type { Database } from '../storage/schema.js';
 import type { Keyring } from '../vault/keyring.js';
+import { exportSchedule } from './event-names.js';
 import type {
   ExportDataset,
   ExportForm,
@@ -144,6 +145,7 @@ export async function runEngine(input: EngineInput, out: DirectoryOutput): Promi
     secret: exportSecret(input.studyKey, input.info.exportId),
     scrub: input.scrub,
     events: input.events,
+    schedule: await exportSchedule(input.db, input.studyId),
   };
   // One pass: the quasi-identifiers of the real participants are collected while the files are
   // written to staging; the files are released only if the risk check passes (output.ts).
