@@ -7,6 +7,23 @@ import {
   type ExportProfile,
 } from './export-dataset.js';
 
+/** Control characters and lone surrogates are refused in the names that go into files and the audit trail. */
+const printable = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine(
+      (s) =>
+        !/[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(
+          s,
+        ),
+      {
+        message: 'no control characters or lone surrogates',
+      },
+    );
+
 /** What an export (or its preview) asks for; the profile's rules are the server's, never the request's. */
 export const exportRequestSchema = z
   .strictObject({
@@ -17,8 +34,8 @@ export const exportRequestSchema = z
      */
     dates: z.enum(DATE_TREATMENTS).optional(),
     format: z.enum(EXPORT_FORMATS).default('csv'),
-    recipient: z.string().trim().min(1).max(200).optional(),
-    purpose: z.string().trim().min(1).max(500).optional(),
+    recipient: printable(200).optional(),
+    purpose: printable(500).optional(),
     /** Quasi-identifiers to suppress (what a refused export suggests). */
     suppress: z
       .array(z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/))
@@ -36,6 +53,10 @@ export const exportRequestSchema = z
   .refine((r) => r.dates === undefined || r.profile === 'deidentified', {
     message: 'The date treatment (year or shift) is chosen for the de-identified profile only.',
     path: ['dates'],
+  })
+  .refine((r) => r.request === undefined || r.profile === 'identified', {
+    message: 'An approved request is used by an identified export only.',
+    path: ['request'],
   });
 export type ExportRequest = z.input<typeof exportRequestSchema>;
 
