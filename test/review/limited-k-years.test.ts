@@ -1,6 +1,6 @@
-// Review r16, finding 6: a limited data set releases full dates, but its k-anonymity check counts them
-// by year: RAND_DATE (60 distinct days) is reported as one class, k = 60, so the threshold the study set
-// never bites on the dates that actually leave.
+// Review r16, finding 6: a limited data set releases full dates, but its k-anonymity check counted them
+// by year: RAND_DATE (60 distinct days) was reported as one class, k = 60, so the threshold the study
+// set never bit on the dates that actually leave. Fixed: a limited data set counts dates by day.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Demo, exportAndDownload, type Session, STUDY, startDemo } from './demo-server.js';
 
@@ -20,19 +20,14 @@ beforeAll(async () => {
 afterAll(async () => demo?.stop());
 
 describe('review r16: k of a limited data set', () => {
-  it('counts the full dates it releases', async () => {
-    const { answer, files } = await exportAndDownload(stat, {
-      profile: 'limited',
-      recipient: 'Registry',
-      purpose: 'registry linkage',
-      forms: ['RAND'],
-    });
-    expect(answer.status).toBe(201);
-    const wide = [...files.entries()].find(([n]) => n.endsWith('-wide.csv'))?.[1] ?? '';
-    const days = new Set(wide.match(/\d{4}-\d{2}-\d{2}/g));
-    expect(days.size).toBeGreaterThan(10); // full dates leave
-    // The report must measure what leaves: with that many distinct days, k cannot be the whole study.
-    expect(answer.json.risk.classes).toBeGreaterThan(1);
-    expect(answer.json.risk.k).toBeLessThan(answer.json.risk.participants);
+  it('review F5: counts the full dates it releases', async () => {
+    const body = { profile: 'limited', recipient: 'Registry', purpose: 'registry linkage', forms: ['RAND'] };
+    const { answer } = await exportAndDownload(stat, body);
+    // With that many distinct days the k of the dates that leave is below the study's threshold.
+    expect(answer.status).toBe(422);
+    expect(answer.json.error.code).toBe('EXPORT_REFUSED');
+    const risk = answer.json.error.details.risk;
+    expect(risk.classes).toBeGreaterThan(10);
+    expect(risk.k).toBeLessThan(risk.participants);
   });
 });
