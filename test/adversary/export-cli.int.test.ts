@@ -30,6 +30,15 @@ describe('trialvault export, as separate processes', () => {
     oneClearLine(ran, 1, /EXPORT_REFUSED: .*suppressing (BIRTH_DATE|ZIP)/);
   });
 
+  it('review F8: a mistyped --profile or --dates choice is a usage error, exit 2', async () => {
+    for (const bad of [['nope'], ['deidentified', '--dates', 'day']] as const) {
+      const ran = await run(env, ...exportTo(join(dir, 'u'), bad[0], ...bad.slice(1)));
+      expect(ran.err.trim().split('\n'), ran.err).toHaveLength(1);
+      expect(ran.err).toMatch(/^trialvault: usage: .*Allowed choices/);
+      expect(ran.code, ran.err).toBe(2);
+    }
+  });
+
   it('an identified export without a second approver is refused', async () => {
     const ran = await run(
       env,

@@ -1,10 +1,29 @@
 // Outside-review harness (r16): the real demo server as a separate process, driven over HTTP with the
-// demo accounts it prints, as a statistician, sponsor or insider would. No src/ import.
+// demo accounts it prints, as a statistician, sponsor or insider would. No src/ import. On SQLite, and
+// on PostgreSQL (a fresh schema) when the test run has one (test/global-setup.ts).
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'otplib';
+import pg from 'pg';
+import { inject } from 'vitest';
+
+const pgUrl = inject('pgUrl');
+/** The dialects the review tests run on: PostgreSQL too when reachable (required in CI). */
+export const DIALECTS: readonly ('sqlite' | 'postgres')[] =
+  pgUrl === '' ? ['sqlite'] : ['sqlite', 'postgres'];
+
+async function pgQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: pgUrl });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
 
 export const DEMO_PASSWORD = 'trialvault demo only';
 export const STUDY = 'TV-DEMO-001';
@@ -24,14 +43,18 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
-export async function startDemo(): Promise<Demo> {
+export async function startDemo(dialect: 'sqlite' | 'postgres' = 'sqlite'): Promise<Demo> {
   const dir = mkdtempSync(join(tmpdir(), 'tv-review-'));
   const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const schema = dialect === 'postgres' ? `tv_${randomBytes(6).toString('hex')}` : undefined;
+  if (schema !== undefined) await pgQuery(`create schema ${schema}`);
   const env = {
     ...process.env,
     TRIALVAULT_DATA_DIR: join(dir, 'data'),
     TRIALVAULT_KEY_DIR: join(dir, 'keys'),
     TRIALVAULT_LOG_LEVEL: 'error',
+    TRIALVAULT_DB_URL:
+      schema === undefined ? '' : `${pgUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
   };
   const child: ChildProcess = spawn(process.execPath, [BIN, 'start', '--port', String(port)], {
     env,
@@ -119,6 +142,7 @@ export async function startDemo(): Promise<Demo> {
       child.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 300));
       rmSync(dir, { recursive: true, force: true });
+      if (schema !== undefined) await pgQuery(`drop schema if exists ${schema} cascade`);
     },
   };
 }
