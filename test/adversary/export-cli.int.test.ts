@@ -94,7 +94,11 @@ describe('trialvault export, as separate processes', () => {
     );
     expect(shifted.code, shifted.err).toBe(0);
     expect((JSON.parse(shifted.out) as { dates: string }).dates).toBe('shift');
+    // A mistyped choice is a usage error (exit 2, review F8); --dates on a limited export is refused by the service.
     const bad = await run(env, ...exportTo(join(dir, 'bad'), 'deidentified', '--dates', 'month'));
-    oneClearLine(bad, 1, /VALIDATION_FAILED/);
+    expect(bad.err).toMatch(/^trialvault: usage: .*Allowed choices are year, shift/);
+    expect(bad.code, bad.err).toBe(2);
+    const limited = await run(env, ...exportTo(join(dir, 'bad'), 'limited', '--dates', 'shift'));
+    oneClearLine(limited, 1, /VALIDATION_FAILED/);
   });
 });
