@@ -32,7 +32,7 @@ describe.skip.each(DIALECTS)('%s', (dialect) => {
 
   describe('review F3: canaries are not found by their copied free text', () => {
     // Left open, documented as a limit in docs/export.md ("Known limit (review r16 F3)").
-  it.skip('review F3 (open): no verbatim term is carried by two subjects', async () => {
+    it.skip('review F3 (open): no verbatim term is carried by two subjects', async () => {
       const { answer, files } = await exportAndDownload(stat, {
         profile: 'deidentified',
         forms: ['AE'],
