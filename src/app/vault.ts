@@ -168,7 +168,7 @@ export function buildVault(
       {
         spoolDir: options.exportSpool ?? join(tmpdir(), `trialvault-export-spool-${process.getuid?.() ?? 0}`),
         // HIPAA 164.514(b)(2)(i): clinical free text leaves de-identified exports scrubbed, not raw.
-        scrub: scrubFreeText,
+        scrub: (text) => scrubFreeText(text, { year: deps.clock.now().getUTCFullYear() }),
       },
       imports,
     ),

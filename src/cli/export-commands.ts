@@ -1,8 +1,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { CLI_ACTOR } from '../core/actor.js';
 import { appError } from '../core/errors.js';
+import { DATE_TREATMENTS, EXPORT_PROFILES } from '../export/export-dataset.js';
 import { DATE_TREATMENT_LABELS } from '../export/export-view.js';
 import type { ExportReport } from '../export/service.js';
 import { type Opener, withVault } from './data-commands.js';
@@ -46,10 +47,15 @@ export function registerExportCommands(program: Command, context: CommandContext
     .enablePositionalOptions()
     .description('export a study (de-identified, limited data set, or identified with an approved request)')
     .option('--study <study>', 'study protocol id or id')
-    .option('--profile <profile>', 'deidentified | limited | identified')
-    .option(
-      '--dates <treatment>',
-      'de-identified dates: year (HIPAA Safe Harbor, the default) | shift (keyed per-participant shift, intervals kept: expert determination required)',
+    // A mistyped choice is a usage error (exit 2), as every other bad option (review r16 F8).
+    .addOption(
+      new Option('--profile <profile>', 'deidentified | limited | identified').choices(EXPORT_PROFILES),
+    )
+    .addOption(
+      new Option(
+        '--dates <treatment>',
+        'de-identified dates: year (HIPAA Safe Harbor, the default) | shift (keyed per-participant shift, intervals kept: expert determination required)',
+      ).choices(DATE_TREATMENTS),
     )
     .option('--format <format>', 'csv (odm, fhir when available)', 'csv')
     .option('--out <dir>', 'directory for the files (created; must not hold files of the same names)')

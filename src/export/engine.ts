@@ -4,6 +4,7 @@ import { err, ok, type Result } from '../core/result.js';
 import { type FormDefinition, formDefinitionSchema } from '../forms/form-definition.js';
 import type { Database } from '../storage/schema.js';
 import type { Keyring } from '../vault/keyring.js';
+import { exportSchedule } from './event-names.js';
 import type {
   ExportDataset,
   ExportForm,
@@ -44,11 +45,11 @@ export interface EngineResult {
   readonly files: readonly WrittenFile[];
 }
 
-const DEMOGRAPHIC = /^(SEX|GENDER|RACE|ETHNIC|ETHNICITY)$/;
+export const DEMOGRAPHIC = /^(SEX|GENDER|RACE|ETHNIC|ETHNICITY)$/;
 
 /**
  * The quasi-identifiers of the k check: exported quasi-class fields and the classic demographic
- * ones (sex, race, ethnicity). Dates count by year. With shifted dates only dates of birth count
+ * ones (sex, race, ethnicity). Dates count by year (by day in a limited data set, which releases them). With shifted dates only dates of birth count
  * among dates: other dates are moved by a keyed shift of 5 to 52 weeks an outsider cannot undo; with
  * dates reduced to the year (Safe Harbor), the years exported are the real ones and all count.
  */
@@ -79,7 +80,9 @@ export function riskWatch(forms: readonly ExportForm[], profile: ExportProfile) 
         if (value === undefined || value === null) continue;
         const text = String(value);
         const dated = q.field.type === 'date' || q.field.type === 'datetime';
-        tuples.note(subject.participant, q.field.oid, dated ? text.slice(0, 4) : text);
+        // A limited data set releases full dates: they count by day, as they leave (review r16 F5).
+        const precision = profile === 'limited' ? 10 : 4;
+        tuples.note(subject.participant, q.field.oid, dated ? text.slice(0, precision) : text);
       }
   };
   return { observe, assess: (k: number): RiskReport => assessRisk(names, tuples.tuples(), k) };
@@ -144,6 +147,7 @@ export async function runEngine(input: EngineInput, out: DirectoryOutput): Promi
     secret: exportSecret(input.studyKey, input.info.exportId),
     scrub: input.scrub,
     events: input.events,
+    schedule: await exportSchedule(input.db, input.studyId),
   };
   // One pass: the quasi-identifiers of the real participants are collected while the files are
   // written to staging; the files are released only if the risk check passes (output.ts).

@@ -31,6 +31,21 @@ const BIRTH_FIELD = /(^|_)(BIRTH|DOB|BRTH)(_|$)/;
 /** Safe Harbor 164.514(b)(2)(i)(C): ages over 89 are aggregated into one category, 90 or older. */
 export const TOP_AGE = 89;
 
+const YEARS_UNIT = /^(a|y|yr|yrs|year|years|\[?a\]?)$/i;
+
+/**
+ * An age field, top-coded at 90+ in de-identified exports (review r16 F6): a numeric field whose OID
+ * has AGE as a token (AGE, AGE_YRS), or a numeric quasi-identifier whose OID contains AGE anywhere
+ * (AGEDEC, PATIENTAGE), whose unit is years (UCUM 'a', 'yr', 'years') or whose label says age.
+ */
+export function isAgeField(field: FieldDefinition): boolean {
+  if (field.type !== 'integer' && field.type !== 'decimal') return false;
+  if (AGE_FIELD.test(field.oid)) return true;
+  if (field.class !== 'quasi') return false;
+  const unit = field.unit?.trim() ?? '';
+  return field.oid.includes('AGE') || YEARS_UNIT.test(unit) || /\bage\b/i.test(field.label);
+}
+
 export function isZipField(field: FieldDefinition): boolean {
   return ZIP_FIELD.test(field.oid);
 }
@@ -57,8 +72,7 @@ function transformFor(field: FieldDefinition, options: PlanOptions): FieldTransf
   // the expert-determination alternative, chosen explicitly. Anything else is treated as `year`.
   if (dated) return options.dates === 'shift' ? 'date-shifted' : 'year';
   if (isZipField(field)) return 'zip3';
-  if (AGE_FIELD.test(field.oid) && (field.type === 'integer' || field.type === 'decimal'))
-    return 'age-top-coded';
+  if (isAgeField(field)) return 'age-top-coded';
   // Quasi-identifying text of unknown shape (a town, an occupation) is not released de-identified;
   // clinical free text may name people, dates or places: scrubbed, or dropped without the scrubber.
   if (field.type === 'text' && field.class === 'quasi') return null;

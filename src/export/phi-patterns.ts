@@ -1,11 +1,13 @@
+import { DATE_PATTERNS, findOldAges, isDateMatch } from './phi-dates.js';
+
 /**
  * Pattern detectors for the HIPAA Safe Harbor identifiers that have a shape (164.514(b)(2)(i)):
- * dates (B: all elements of dates but the year), telephone numbers (D), e-mail addresses (F),
+ * dates (C: all elements of dates but the year, and ages over 89: phi-dates.ts), telephone numbers (D), e-mail addresses (F),
  * medical record numbers (H) and street addresses with city and ZIP (B: geographic subdivisions).
  * Each detector returns spans over the text; free-text-scrubber.ts resolves overlaps and replaces.
  */
 
-export const PHI_KINDS = ['NAME', 'DATE', 'PHONE', 'EMAIL', 'MRN', 'ADDRESS', 'ID'] as const;
+export const PHI_KINDS = ['NAME', 'DATE', 'AGE', 'PHONE', 'EMAIL', 'MRN', 'ADDRESS', 'ID'] as const;
 export type PhiKind = (typeof PHI_KINDS)[number];
 
 export interface PhiSpan {
@@ -13,27 +15,6 @@ export interface PhiSpan {
   readonly start: number;
   readonly end: number;
 }
-
-const MONTH =
-  '(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|JAN|FEB|MAR|APR|MAY|JUNE?|JULY?|AUG|SEPT?|OCT|NOV|DEC)\\.?';
-const DAY = '(?:[12]\\d|3[01]|0?[1-9])(?:st|nd|rd|th)?';
-const YEAR = '(?:\\d{4}|\\d{2})';
-const TIME = '(?:[T ](?:[01]?\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d)?(?:\\.\\d+)?(?:Z|[+-]\\d{2}:?\\d{2})?)?';
-
-const DATE_PATTERNS: readonly RegExp[] = [
-  // 2024-03-14, 2024/03/14, 2024.03.14 (with an optional time)
-  new RegExp(`(?<![\\d.])\\d{4}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\\d|3[01])${TIME}(?![\\d])`, 'g'),
-  // 03/14/2024, 3-14-24, 14.03.2024
-  new RegExp(`(?<![\\d/.-])\\d{1,2}[-/.]\\d{1,2}[-/.]${YEAR}(?![\\d/-])`, 'g'),
-  // March 14, 2024 / Mar. 14th / March 14 2024
-  new RegExp(`\\b${MONTH}\\s+${DAY}(?:,?\\s+\\d{4})?(?![\\d:])`, 'g'),
-  // 14 March 2024 / 14th of March / 14-Mar-2024
-  new RegExp(`\\b${DAY}(?:\\s+of)?[\\s-]+${MONTH}(?:,?[\\s-]+${YEAR})?\\b`, 'g'),
-  // March 2024 (the month is a date element; the year alone is not)
-  new RegExp(`\\b${MONTH},?\\s+\\d{4}\\b`, 'g'),
-  // "on 3/14", "since 11/2" - a day and month with no year, only after a date preposition
-  /(?<=\b(?:on|since|from|until|till|by|dated|of|thru|through|before|after)\s+)(?:0?[1-9]|1[0-2])\/(?:0?[1-9]|[12]\d|3[01])(?![\d/])/gi,
-];
 
 const PHONE_PATTERNS: readonly RegExp[] = [
   // (555) 123-4567, 555-123-4567, 555.123.4567, +1 555 123 4567, 1-555-123-4567, extensions
@@ -77,11 +58,18 @@ const ADDRESS_PATTERNS: readonly RegExp[] = [
   new RegExp(`(?<=\\b(?:zip|ZIP|Zip)(?:\\s+code)?[:#]?\\s*)${ZIP}\\b`, 'g'),
 ];
 
-function collect(text: string, kind: PhiKind, patterns: readonly RegExp[], into: PhiSpan[]): void {
+function collect(
+  text: string,
+  kind: PhiKind,
+  patterns: readonly RegExp[],
+  into: PhiSpan[],
+  keep: (value: string) => boolean = () => true,
+): void {
   for (const pattern of patterns) {
     for (const match of text.matchAll(pattern)) {
       const value = match[0].replace(/[\s,]+$/, '');
-      if (value.length > 0) into.push({ kind, start: match.index, end: match.index + value.length });
+      if (value.length > 0 && keep(value))
+        into.push({ kind, start: match.index, end: match.index + value.length });
     }
   }
 }
@@ -101,13 +89,14 @@ function unite(spans: PhiSpan[]): PhiSpan[] {
 }
 
 /** Every shaped identifier found in the text, possibly overlapping (the scrubber resolves). */
-export function findPatternPhi(text: string): PhiSpan[] {
+export function findPatternPhi(text: string, year?: number): PhiSpan[] {
   const spans: PhiSpan[] = [];
   collect(text, 'EMAIL', [EMAIL_PATTERN], spans);
   collect(text, 'MRN', [MRN_PATTERN], spans);
   collect(text, 'ID', [SSN_PATTERN], spans);
   collect(text, 'PHONE', PHONE_PATTERNS, spans);
-  collect(text, 'DATE', DATE_PATTERNS, spans);
+  collect(text, 'DATE', DATE_PATTERNS, spans, isDateMatch);
+  for (const age of findOldAges(text, year)) spans.push({ kind: 'AGE', ...age });
   const addresses: PhiSpan[] = [];
   collect(text, 'ADDRESS', ADDRESS_PATTERNS, addresses);
   return [...spans, ...unite(addresses)];

@@ -4,6 +4,7 @@ import { err, ok, type Result } from '../core/result.js';
 import type { Database } from '../storage/schema.js';
 import type { Keyring } from '../vault/keyring.js';
 import { planForms, riskRefusal, riskWatch } from './engine.js';
+import { exportSchedule } from './event-names.js';
 import type { ExportForm, ExportInfo, ExportRow, ExportStudy } from './export-dataset.js';
 import { exportSecret } from './keyed.js';
 import { datasetFrom } from './source.js';
@@ -53,6 +54,7 @@ export async function previewRows(
       definitions,
       secret: exportSecret(input.studyKey, input.info.exportId),
       events: input.events,
+      schedule: await exportSchedule(input.db, input.studyId),
     },
     watch.observe,
   );

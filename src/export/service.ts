@@ -20,6 +20,7 @@ import { runEngine } from './engine.js';
 import { EXPORT_RECIPIENTS, EXPORTS } from './export-bindings.js';
 import type { ExportProfile } from './export-dataset.js';
 import { exportList } from './export-list.js';
+import { checkExportNames } from './export-names.js';
 import type { ExportReport } from './export-report.js';
 import { chosen, datesOf, exportRequestSchema } from './export-request.js';
 import type { ExportListItem } from './export-view.js';
@@ -68,7 +69,8 @@ export class ExportService {
     this.dualControl = new DualControl(deps, authorizer, auth);
   }
 
-  async #study(actor: Actor, ref: string) {
+  /** The study and the caller's permit; with a request, its forms, events and suppress names checked. */
+  async #study(actor: Actor, ref: string, request?: Parameters<typeof checkExportNames>[2]) {
     const study = await studies.findStudy(this.deps.db, ref);
     if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
     const permit = await this.authorizer.authorize(actor, 'export.run', {
@@ -76,6 +78,9 @@ export class ExportService {
       resource: 'study',
     });
     if (!permit.ok) return permit;
+    const named =
+      request === undefined ? ok(undefined) : await checkExportNames(this.deps.db, study.id, request);
+    if (!named.ok) return named;
     return ok({ study, permit: permit.value });
   }
 
@@ -92,7 +97,7 @@ export class ExportService {
   async #make(actor: Actor, studyRef: string, input: unknown, dir: string | undefined) {
     const parsed = exportRequestSchema.safeParse(input);
     if (!parsed.success) return err(invalidInput(parsed.error, 'The export request is invalid.'));
-    const found = await this.#study(actor, studyRef);
+    const found = await this.#study(actor, studyRef, parsed.data);
     if (!found.ok) return found;
     const { study, permit } = found.value;
     const { profile, format } = parsed.data;
@@ -272,7 +277,7 @@ export class ExportService {
     if (!parsed.success) return err(invalidInput(parsed.error, 'The export request is invalid.'));
     const rowsWanted = previewLimitSchema.safeParse(limit);
     if (!rowsWanted.success) return err(invalidInput(rowsWanted.error, 'The preview limit is invalid.'));
-    const found = await this.#study(actor, studyRef);
+    const found = await this.#study(actor, studyRef, parsed.data);
     if (!found.ok) return found;
     const { study, permit } = found.value;
     const { profile } = parsed.data;

@@ -7,10 +7,12 @@ import type { TableBinding } from '../ledger/table-binding.js';
 import { openValues, type ViewPolicy } from '../records/record-values.js';
 import { RECORD_VERSIONS, RECORDS, recordRowOf, versionRowOf } from '../records/records-bindings.js';
 import { currentVersionOf } from '../records/repo.js';
+import type { ScheduleDefinition } from '../schedule/schedule-definition.js';
 import type { Database } from '../storage/schema.js';
 import type { Keyring } from '../vault/keyring.js';
 import { canaryAfter, canaryRows } from './canary.js';
 import { shiftDays } from './date-shift.js';
+import { eventNamer } from './event-names.js';
 import type {
   ExportDataset,
   ExportForm,
@@ -64,6 +66,8 @@ export interface SourceSpec {
   readonly scrub?: ((text: string) => string) | undefined;
   /** Only records of these events (visits), when given. */
   readonly events?: ReadonlySet<string> | undefined;
+  /** The study's schedule: outside the identified profile only its event OIDs leave (event-names.ts). */
+  readonly schedule?: ScheduleDefinition | undefined;
 }
 
 /** Rows of one participant, before canaries; `participant` is the internal id (never exported). */
@@ -146,6 +150,7 @@ export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
         profile === 'identified' ? participant.subject_id : pseudonym(spec.secret, participant.id);
       const site = profile === 'deidentified' ? null : participant.site_code;
       const rows: ExportRow[] = [];
+      const eventName = eventNamer(profile, spec.schedule, spec.scrub);
       for (const { record, form, values } of opened) {
         const out: Record<string, ExportValue> = {};
         for (const field of form.fields) {
@@ -156,7 +161,7 @@ export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
         rows.push({
           subject,
           site,
-          event: record.visit,
+          event: eventName(record.visit),
           form: record.form_oid,
           formVersion: Number(record.form_version),
           values: out,

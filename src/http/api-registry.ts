@@ -92,6 +92,9 @@ export function operation<P, Q, B, T>(
   app.route({
     method: op.method,
     url: op.url,
+    // No implicit HEAD: a HEAD of a GET runs its handler, which would spend a download-once file
+    // without delivering it (review r16 F4); HEAD of an API route answers NOT_FOUND.
+    exposeHeadRoute: false,
     handler: async (request, reply) => {
       // The limit belongs to the routed operation, not to a spelling of its URL (ASVS 6.3.1).
       if (bucket !== undefined && limiter !== undefined) {

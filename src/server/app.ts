@@ -51,6 +51,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
     return503OnClosing: true,
+    // Errors raised before routing (a path parameter over maxParamLength, a malformed URL) answer the
+    // typed error body too, never Fastify's own (review r16 F7).
+    frameworkErrors: (_error, _request, reply) =>
+      sendError(reply, appError('VALIDATION_FAILED', 'The request path is malformed or too long.')),
   });
 
   app.setNotFoundHandler((_request, reply) => sendError(reply, appError('NOT_FOUND', 'No such resource.')));

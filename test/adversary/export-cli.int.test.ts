@@ -30,6 +30,15 @@ describe('trialvault export, as separate processes', () => {
     oneClearLine(ran, 1, /EXPORT_REFUSED: .*suppressing (BIRTH_DATE|ZIP)/);
   });
 
+  it('review F8: a mistyped --profile or --dates choice is a usage error, exit 2', async () => {
+    for (const bad of [['nope'], ['deidentified', '--dates', 'day']] as const) {
+      const ran = await run(env, ...exportTo(join(dir, 'u'), bad[0], ...bad.slice(1)));
+      expect(ran.err.trim().split('\n'), ran.err).toHaveLength(1);
+      expect(ran.err).toMatch(/^trialvault: usage: .*Allowed choices/);
+      expect(ran.code, ran.err).toBe(2);
+    }
+  });
+
   it('an identified export without a second approver is refused', async () => {
     const ran = await run(
       env,
@@ -85,7 +94,11 @@ describe('trialvault export, as separate processes', () => {
     );
     expect(shifted.code, shifted.err).toBe(0);
     expect((JSON.parse(shifted.out) as { dates: string }).dates).toBe('shift');
+    // A mistyped choice is a usage error (exit 2, review F8); --dates on a limited export is refused by the service.
     const bad = await run(env, ...exportTo(join(dir, 'bad'), 'deidentified', '--dates', 'month'));
-    oneClearLine(bad, 1, /VALIDATION_FAILED/);
+    expect(bad.err).toMatch(/^trialvault: usage: .*Allowed choices are year, shift/);
+    expect(bad.code, bad.err).toBe(2);
+    const limited = await run(env, ...exportTo(join(dir, 'bad'), 'limited', '--dates', 'shift'));
+    oneClearLine(limited, 1, /VALIDATION_FAILED/);
   });
 });
