@@ -142,12 +142,14 @@ export async function currentRecords(db: Kysely<Database>, participantIds: reado
     db
       .selectFrom('records')
       .innerJoin('forms', 'forms.id', 'records.form_id')
-      .innerJoin('record_versions', (join) =>
+      // Left joins: a records row whose current version was deleted in SQL comes back with null version
+      // columns, which the caller refuses as tampering (R17-4), instead of leaving the record out.
+      .leftJoin('record_versions', (join) =>
         join
           .onRef('record_versions.record_id', '=', 'records.id')
           .onRef('record_versions.version', '=', 'records.version'),
       )
-      .innerJoin('form_versions', 'form_versions.id', 'record_versions.form_version_id')
+      .leftJoin('form_versions', 'form_versions.id', 'record_versions.form_version_id')
       // Both rows whole (the version's columns under v_ names), so that their MACs are checked (issue #17).
       .select([
         'records.id',

@@ -38,16 +38,37 @@ export class TamperedRowError extends Error {
   }
 }
 
-/** Every record and current version of a page, checked before any value of it is opened. */
-function refuseTampered(spec: SourceSpec, rows: Awaited<ReturnType<typeof repo.currentRecords>>): void {
+type StoredRecord = Awaited<ReturnType<typeof repo.currentRecords>>[number];
+/** A record whose current version row (and its form version) was found. */
+type CurrentRecord = StoredRecord & {
+  readonly clear_values: string;
+  readonly sealed_values: string;
+  readonly form_version: NonNullable<StoredRecord['form_version']>;
+};
+
+/**
+ * Every record and current version of a page, checked before any value of it is opened. A records row
+ * whose current version (or that version's form version) is missing is tampering too (R17-4): an export
+ * must be complete, so it is refused rather than the record left out.
+ */
+function refuseTampered(spec: SourceSpec, rows: readonly StoredRecord[]): CurrentRecord[] {
   const badRecord = untrustedRow(spec.db, spec.keyring, RECORDS, rows.map(recordRowOf));
   if (badRecord !== undefined) throw new TamperedRowError(RECORDS, badRecord);
-  const versions = rows.map((r) => {
+  const complete: CurrentRecord[] = [];
+  for (const r of rows) {
     const version = currentVersionOf(r);
-    return version === undefined ? { record_id: r.id, row_mac: null } : versionRowOf(version);
-  });
-  const badVersion = untrustedRow(spec.db, spec.keyring, RECORD_VERSIONS, versions);
-  if (badVersion !== undefined) throw new TamperedRowError(RECORD_VERSIONS, badVersion);
+    const row = version === undefined ? missingRow(r) : versionRowOf(version);
+    const bad = untrustedRow(spec.db, spec.keyring, RECORD_VERSIONS, [row]);
+    if (bad !== undefined) throw new TamperedRowError(RECORD_VERSIONS, bad);
+    if (version === undefined || r.form_version === null)
+      throw new TamperedRowError(RECORD_VERSIONS, missingRow(r));
+    complete.push(r as CurrentRecord);
+  }
+  return complete;
+}
+
+function missingRow(r: StoredRecord): SealedRow {
+  return { record_id: r.id, version: r.version, row_seq: null, row_mac: null };
 }
 
 export interface SourceSpec {
@@ -95,11 +116,13 @@ export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
     const page = await repo.participantPage(spec.db, spec.studyId, after, PAGE);
     if (page.length === 0) return;
     after = page[page.length - 1]?.id ?? after;
-    const records = await repo.currentRecords(
-      spec.db,
-      page.map((p) => p.id),
+    const records = refuseTampered(
+      spec,
+      await repo.currentRecords(
+        spec.db,
+        page.map((p) => p.id),
+      ),
     );
-    refuseTampered(spec, records);
     await spec.keyring.warmParticipantKeys(
       spec.db,
       page.map((p) => p.id),
