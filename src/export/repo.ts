@@ -200,3 +200,30 @@ export async function liveForms(db: Kysely<Database>, studyId: string) {
     if (!newest.has(row.oid)) newest.set(row.oid, { ...row, version: Number(row.version) });
   return [...newest.values()];
 }
+
+/**
+ * The ids of the records the ledger says were created for these participants (one successful
+ * record.create event per record, never deleted by design: erasure shreds keys, not rows). Read BEFORE
+ * the records themselves, so that a record created meanwhile is never counted missing (R17-5).
+ */
+export async function createdRecordIds(
+  db: Kysely<Database>,
+  participantIds: readonly string[],
+): Promise<Map<string, string[]>> {
+  const created = new Map<string, string[]>();
+  if (participantIds.length === 0) return created;
+  const rows = await db
+    .selectFrom('audit_events')
+    .select(['participant_id', 'record_id'])
+    .where('participant_id', 'in', participantIds)
+    .where('action', '=', 'record.create')
+    .where('outcome', '=', 'success')
+    .execute();
+  for (const r of rows) {
+    if (r.participant_id === null || r.record_id === null) continue;
+    const ids = created.get(r.participant_id) ?? [];
+    ids.push(r.record_id);
+    created.set(r.participant_id, ids);
+  }
+  return created;
+}

@@ -67,6 +67,23 @@ function refuseTampered(spec: SourceSpec, rows: readonly StoredRecord[]): Curren
   return complete;
 }
 
+/**
+ * A record the ledger created for the participant but no longer stored (deleted in SQL, R17-5): an
+ * export must be complete, so it is refused, the records row reported under the missing id.
+ */
+function refuseVanished(
+  participantId: string,
+  created: readonly string[] | undefined,
+  stored: readonly { readonly id: string }[],
+): void {
+  if (created === undefined) return;
+  const held = new Set(stored.map((r) => r.id));
+  const missing = created.find((id) => !held.has(id));
+  if (missing === undefined) return;
+  const row = { id: missing, participant_id: participantId, row_seq: null, row_mac: null };
+  throw new TamperedRowError(RECORDS, row);
+}
+
 function missingRow(r: StoredRecord): SealedRow {
   return { record_id: r.id, version: r.version, row_seq: null, row_mac: null };
 }
@@ -116,13 +133,9 @@ export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
     const page = await repo.participantPage(spec.db, spec.studyId, after, PAGE);
     if (page.length === 0) return;
     after = page[page.length - 1]?.id ?? after;
-    const records = refuseTampered(
-      spec,
-      await repo.currentRecords(
-        spec.db,
-        page.map((p) => p.id),
-      ),
-    );
+    const ids = page.map((p) => p.id);
+    const created = await repo.createdRecordIds(spec.db, ids);
+    const records = refuseTampered(spec, await repo.currentRecords(spec.db, ids));
     await spec.keyring.warmParticipantKeys(
       spec.db,
       page.map((p) => p.id),
@@ -132,6 +145,7 @@ export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
       const mine: typeof records = [];
       while (at < records.length && records[at]?.participant_id === participant.id)
         mine.push(records[at++] as (typeof records)[number]);
+      refuseVanished(participant.id, created.get(participant.id), mine);
       const key = await spec.keyring.participantKey(spec.db, participant.id);
       if (!key.ok) continue; // a destroyed key: nothing of this participant can be opened or exported
       const opened: {
