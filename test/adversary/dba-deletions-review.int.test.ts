@@ -64,6 +64,22 @@ for (const dialect of DIALECTS) {
         await s.expectFound('records');
       }));
 
+    // Left (docs/ledger.md, "Deleted rows"): reads do not count a participant's records against the
+    // ledger; the list answers 200 without the record and only verify (and exports) see it.
+    it.skip('R17-5 (left) 21 CFR 11.10(a): a record deleted in SQL is not silently missing from the participant list', async () =>
+      DbaStore.with(dialect, async (s) => {
+        const coordinator = await s.person('coordinator', 'S01');
+        const p = await s.participant('S01');
+        const browser = await s.browser(coordinator);
+        await s.tamper(async (db) => {
+          await db.run('delete from record_versions where record_id = ?', p.demog);
+          expect(await db.run('delete from records where id = ?', p.demog)).toBe(1);
+        });
+        const list = await s.call(browser, 'GET', `/api/v1/participants/${p.id}/records`);
+        expect(list.status, JSON.stringify(list.body)).not.toBe(200);
+        await s.expectFound('records');
+      }));
+
     it('R17-5 21 CFR 11.10(a): an honest export is not refused (every created record present)', async () =>
       DbaStore.with(dialect, async (s) => {
         const pi = await s.person('principal_investigator');
