@@ -85,7 +85,7 @@ function refuseVanished(
 }
 
 function missingRow(r: StoredRecord): SealedRow {
-  return { record_id: r.id, version: r.version, row_seq: null, row_mac: null };
+  return { record_id: r.id, version: String(r.version), row_seq: null, row_mac: null };
 }
 
 export interface SourceSpec {

@@ -76,7 +76,8 @@ export async function missingVersionOn(
   recordId: string,
   version: number,
 ): Promise<AppError> {
-  const row: SealedRow = { record_id: recordId, version, row_seq: null, row_mac: null };
+  // The version as text, so that the report names the row (and each missing version is reported once).
+  const row: SealedRow = { record_id: recordId, version: String(version), row_seq: null, row_mac: null };
   return db === deps.db
     ? await reportTamper(deps, RECORD_VERSIONS, row)
     : tamperedInTx(deps, RECORD_VERSIONS, row);
