@@ -4,13 +4,14 @@ import { GRANTS, SESSIONS, USERS } from '../authz/access-bindings.js';
 import type { Authorizer } from '../authz/authorizer.js';
 import * as repo from '../authz/repo.js';
 import { isRole, ROLE_DEFINITIONS, ROLES } from '../authz/roles.js';
-import { trustRow } from '../authz/row-tamper.js';
+import { reportTamper, trustRow } from '../authz/row-tamper.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
+import { untrustedRow } from '../ledger/row-trust.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
@@ -296,10 +297,21 @@ export class UserService {
     });
   }
 
-  /** The roles a user holds (for MFA requirements and the web app). */
+  /**
+   * The roles a user holds (for the web app). A grant whose row MAC fails (a role changed in SQL) is
+   * not shown (R17-6): authorization refuses it anyway; it is reported (audit event and alert,
+   * authz/row-tamper.ts) and dropped, so that the caller's other roles still show.
+   */
   async roles(userId: string): Promise<RoleHolding[]> {
-    return (await repo.activeGrants(this.deps.db, userId))
-      .filter((g) => isRole(g.role))
-      .map((g) => ({ role: g.role, studyId: g.study_id, siteId: g.site_id }));
+    const held: RoleHolding[] = [];
+    for (const g of await repo.activeGrants(this.deps.db, userId)) {
+      const bad = untrustedRow(this.deps.db, this.deps.keyring, GRANTS, [g]);
+      if (bad !== undefined) {
+        await reportTamper(this.deps, GRANTS, bad);
+        continue;
+      }
+      if (isRole(g.role)) held.push({ role: g.role, studyId: g.study_id, siteId: g.site_id });
+    }
+    return held;
   }
 }

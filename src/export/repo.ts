@@ -142,12 +142,14 @@ export async function currentRecords(db: Kysely<Database>, participantIds: reado
     db
       .selectFrom('records')
       .innerJoin('forms', 'forms.id', 'records.form_id')
-      .innerJoin('record_versions', (join) =>
+      // Left joins: a records row whose current version was deleted in SQL comes back with null version
+      // columns, which the caller refuses as tampering (R17-4), instead of leaving the record out.
+      .leftJoin('record_versions', (join) =>
         join
           .onRef('record_versions.record_id', '=', 'records.id')
           .onRef('record_versions.version', '=', 'records.version'),
       )
-      .innerJoin('form_versions', 'form_versions.id', 'record_versions.form_version_id')
+      .leftJoin('form_versions', 'form_versions.id', 'record_versions.form_version_id')
       // Both rows whole (the version's columns under v_ names), so that their MACs are checked (issue #17).
       .select([
         'records.id',
@@ -197,4 +199,31 @@ export async function liveForms(db: Kysely<Database>, studyId: string) {
   for (const row of rows)
     if (!newest.has(row.oid)) newest.set(row.oid, { ...row, version: Number(row.version) });
   return [...newest.values()];
+}
+
+/**
+ * The ids of the records the ledger says were created for these participants (one successful
+ * record.create event per record, never deleted by design: erasure shreds keys, not rows). Read BEFORE
+ * the records themselves, so that a record created meanwhile is never counted missing (R17-5).
+ */
+export async function createdRecordIds(
+  db: Kysely<Database>,
+  participantIds: readonly string[],
+): Promise<Map<string, string[]>> {
+  const created = new Map<string, string[]>();
+  if (participantIds.length === 0) return created;
+  const rows = await db
+    .selectFrom('audit_events')
+    .select(['participant_id', 'record_id'])
+    .where('participant_id', 'in', participantIds)
+    .where('action', '=', 'record.create')
+    .where('outcome', '=', 'success')
+    .execute();
+  for (const r of rows) {
+    if (r.participant_id === null || r.record_id === null) continue;
+    const ids = created.get(r.participant_id) ?? [];
+    ids.push(r.record_id);
+    created.set(r.participant_id, ids);
+  }
+  return created;
 }

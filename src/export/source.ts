@@ -40,16 +40,54 @@ export class TamperedRowError extends Error {
   }
 }
 
-/** Every record and current version of a page, checked before any value of it is opened. */
-function refuseTampered(spec: SourceSpec, rows: Awaited<ReturnType<typeof repo.currentRecords>>): void {
+type StoredRecord = Awaited<ReturnType<typeof repo.currentRecords>>[number];
+/** A record whose current version row (and its form version) was found. */
+type CurrentRecord = StoredRecord & {
+  readonly clear_values: string;
+  readonly sealed_values: string;
+  readonly form_version: NonNullable<StoredRecord['form_version']>;
+};
+
+/**
+ * Every record and current version of a page, checked before any value of it is opened. A records row
+ * whose current version (or that version's form version) is missing is tampering too (R17-4): an export
+ * must be complete, so it is refused rather than the record left out.
+ */
+function refuseTampered(spec: SourceSpec, rows: readonly StoredRecord[]): CurrentRecord[] {
   const badRecord = untrustedRow(spec.db, spec.keyring, RECORDS, rows.map(recordRowOf));
   if (badRecord !== undefined) throw new TamperedRowError(RECORDS, badRecord);
-  const versions = rows.map((r) => {
+  const complete: CurrentRecord[] = [];
+  for (const r of rows) {
     const version = currentVersionOf(r);
-    return version === undefined ? { record_id: r.id, row_mac: null } : versionRowOf(version);
-  });
-  const badVersion = untrustedRow(spec.db, spec.keyring, RECORD_VERSIONS, versions);
-  if (badVersion !== undefined) throw new TamperedRowError(RECORD_VERSIONS, badVersion);
+    const row = version === undefined ? missingRow(r) : versionRowOf(version);
+    const bad = untrustedRow(spec.db, spec.keyring, RECORD_VERSIONS, [row]);
+    if (bad !== undefined) throw new TamperedRowError(RECORD_VERSIONS, bad);
+    if (version === undefined || r.form_version === null)
+      throw new TamperedRowError(RECORD_VERSIONS, missingRow(r));
+    complete.push(r as CurrentRecord);
+  }
+  return complete;
+}
+
+/**
+ * A record the ledger created for the participant but no longer stored (deleted in SQL, R17-5): an
+ * export must be complete, so it is refused, the records row reported under the missing id.
+ */
+function refuseVanished(
+  participantId: string,
+  created: readonly string[] | undefined,
+  stored: readonly { readonly id: string }[],
+): void {
+  if (created === undefined) return;
+  const held = new Set(stored.map((r) => r.id));
+  const missing = created.find((id) => !held.has(id));
+  if (missing === undefined) return;
+  const row = { id: missing, participant_id: participantId, row_seq: null, row_mac: null };
+  throw new TamperedRowError(RECORDS, row);
+}
+
+function missingRow(r: StoredRecord): SealedRow {
+  return { record_id: r.id, version: String(r.version), row_seq: null, row_mac: null };
 }
 
 export interface SourceSpec {
@@ -99,11 +137,9 @@ export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
     const page = await repo.participantPage(spec.db, spec.studyId, after, PAGE);
     if (page.length === 0) return;
     after = page[page.length - 1]?.id ?? after;
-    const records = await repo.currentRecords(
-      spec.db,
-      page.map((p) => p.id),
-    );
-    refuseTampered(spec, records);
+    const ids = page.map((p) => p.id);
+    const created = await repo.createdRecordIds(spec.db, ids);
+    const records = refuseTampered(spec, await repo.currentRecords(spec.db, ids));
     await spec.keyring.warmParticipantKeys(
       spec.db,
       page.map((p) => p.id),
@@ -113,6 +149,7 @@ export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
       const mine: typeof records = [];
       while (at < records.length && records[at]?.participant_id === participant.id)
         mine.push(records[at++] as (typeof records)[number]);
+      refuseVanished(participant.id, created.get(participant.id), mine);
       const key = await spec.keyring.participantKey(spec.db, participant.id);
       if (!key.ok) continue; // a destroyed key: nothing of this participant can be opened or exported
       const opened: {

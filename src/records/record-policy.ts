@@ -97,10 +97,6 @@ export function atIndex(error: AppError, index: number, size: number): AppError 
   return size === 1 ? error : { ...error, details: { ...error.details, index } };
 }
 
-export function missingVersion(recordId: string) {
-  return appError('INTEGRITY_ERROR', 'The current version of the record is missing.', { recordId });
-}
-
 export function shown(opened: OpenedValues, field: string): Shown {
   if (opened.unavailable.includes(field)) return { unavailable: true };
   if (opened.masked.includes(field)) return { masked: true };

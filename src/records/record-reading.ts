@@ -6,18 +6,11 @@ import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { ParticipantKey } from '../vault/keyring.js';
-import {
-  missingVersion,
-  type RecordContext,
-  recordHeader,
-  recordPermit,
-  shown,
-  viewPolicy,
-} from './record-policy.js';
+import { type RecordContext, recordHeader, recordPermit, shown, viewPolicy } from './record-policy.js';
 import { type OpenedValues, openValues, type VersionPlace } from './record-values.js';
 import type { HistoryEntry, RecordView } from './records-view.js';
 import * as repo from './repo.js';
-import { trustVersionOn, trustVersionsOn } from './trusted-records.js';
+import { missingVersionOn, trustVersionOn, trustVersionsOn } from './trusted-records.js';
 
 /** Reads the current version; protected values only with reveal, and every reveal is audited. */
 export async function readRecord(
@@ -37,7 +30,7 @@ export async function readRecord(
   const current = await trustVersionOn(ctx.deps, db, repo.currentVersionOf(record));
   if (!current.ok) return current;
   const row = current.value;
-  if (row === undefined) return err(missingVersion(record.id));
+  if (row === undefined) return err(await missingVersionOn(ctx.deps, db, record.id, version));
   const form = await ctx.forms.formVersion(row.form_version_id);
   if (!form.ok) return form;
   const policy = viewPolicy(form.value.definition, permit.value, options.reveal === true);
@@ -79,6 +72,11 @@ export async function recordHistory(
   const listed = await trustVersionsOn(ctx.deps, db, await repo.listVersions(db, record.id));
   if (!listed.ok) return listed;
   const versions = listed.value;
+  // Every version up to the record's current one, or none: a version row deleted in SQL (R17-4).
+  const held = new Set(versions.map((v) => Number(v.version)));
+  for (let v = 1; v <= Number(record.version); v++) {
+    if (!held.has(v)) return err(await missingVersionOn(ctx.deps, db, record.id, v));
+  }
   const revealed = new Set<string>();
   const entries: Omit<HistoryEntry, 'actorName'>[] = [];
   let previous: OpenedValues = { values: {}, masked: [], unavailable: [] };

@@ -17,7 +17,7 @@ import { type OpenedValues, openValues, REVEAL_ALL, sealValues, type ViewPolicy 
 import { RECORD_VERSIONS, RECORDS, recordRowOf } from './records-bindings.js';
 import type { RecordView } from './records-view.js';
 import * as repo from './repo.js';
-import { trustRecordOn, trustVersionOn } from './trusted-records.js';
+import { missingVersionOn, trustRecordOn, trustVersionOn } from './trusted-records.js';
 import { versionDigest } from './version-digest.js';
 
 /**
@@ -154,11 +154,7 @@ async function openVersion(
   const found = await trustVersionOn(deps, db, await repo.findVersion(db, record.id, version));
   if (!found.ok) return found;
   const row = found.value;
-  if (row === undefined) {
-    return err(
-      appError('INTEGRITY_ERROR', 'The current version of the record is missing.', { recordId: record.id }),
-    );
-  }
+  if (row === undefined) return err(await missingVersionOn(deps, db, record.id, version));
   const place = {
     studyId: record.study_id,
     participantId: record.participant_id,

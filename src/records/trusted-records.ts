@@ -1,5 +1,6 @@
 import { reportTamper } from '../authz/row-tamper.js';
 import { tamperedInTx } from '../authz/tamper-in-tx.js';
+import type { AppError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { SealedRow } from '../ledger/row-seal.js';
 import { untrustedRow } from '../ledger/row-trust.js';
@@ -62,4 +63,22 @@ export async function trustVersionsOn<R extends Sealed<RecordVersionRow>>(
   rows: readonly R[],
 ): Promise<Result<readonly R[]>> {
   return (await refused(deps, db, RECORD_VERSIONS, rows.map(versionRowOf))) ?? ok(rows);
+}
+
+/**
+ * A records row whose current version row is missing (review r17, R17-4): the version was deleted in
+ * SQL, which is tampering like a rewritten one. Refused with ROW_TAMPERED, audited and alerted
+ * (authz/row-tamper.ts) under the version's key, not an internal error.
+ */
+export async function missingVersionOn(
+  deps: VaultDeps,
+  db: VaultDeps['db'],
+  recordId: string,
+  version: number,
+): Promise<AppError> {
+  // The version as text, so that the report names the row (and each missing version is reported once).
+  const row: SealedRow = { record_id: recordId, version: String(version), row_seq: null, row_mac: null };
+  return db === deps.db
+    ? await reportTamper(deps, RECORD_VERSIONS, row)
+    : tamperedInTx(deps, RECORD_VERSIONS, row);
 }

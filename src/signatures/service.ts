@@ -15,6 +15,7 @@ import { versionDigest } from '../records/version-digest.js';
 import { transact } from '../storage/transact.js';
 import { refuseClosed } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { refuseMissingSignatures } from './missing-signatures.js';
 import { insertSignature, listSignatures } from './repo.js';
 import { SIGNATURES } from './signatures-bindings.js';
 import { SIGNATURE_MEANINGS, type Signature } from './signatures-view.js';
@@ -136,6 +137,9 @@ export class SignatureService {
     const checked = await trustRows(this.deps, SIGNATURES, await listSignatures(this.deps.db, recordId));
     if (!checked.ok) return checked;
     const rows = checked.value;
+    // A signature deleted in SQL is not silently missing either (R17-7).
+    const whole = await refuseMissingSignatures(this.deps, recordId, rows);
+    if (!whole.ok) return whole;
     const readVersion = await trustVersionOn(
       this.deps,
       this.deps.db,
