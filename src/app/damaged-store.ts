@@ -23,7 +23,12 @@ export async function damagedStore(vault: {
   if (!alerted.has(vault.ledger)) {
     alerted.add(vault.ledger);
     await transact(vault.deps.db, async (trx) => {
-      await raiseTamperAlert(trx, vault.deps, { table: 'audit_events', ledger: damage, at: 'startup' }, 'audit_events');
+      await raiseTamperAlert(
+        trx,
+        vault.deps,
+        { table: 'audit_events', ledger: damage, at: 'startup' },
+        'audit_events',
+      );
       return ok(null);
     });
   }

@@ -7,6 +7,26 @@ import * as repo from './repo.js';
 import type { LedgerConfig } from './service.js';
 import { openCheckpoint } from './signed-note.js';
 
+/**
+ * Per store handle, the prefix of the log the startup check proved against the witness (its root at
+ * the newest witnessed size is the published one) and the tree holding its leaf hashes. An event
+ * without a leaf MAC (appended before migration 0002) is genuine only inside that prefix and only
+ * while its leaf hash is the proven one (review r17, R17-2): a MAC nulled in SQL proves nothing.
+ */
+const proven = new WeakMap<Kysely<Database>, { size: number; tree: MerkleTree }>();
+
+export function setProvenPrefix(db: Kysely<Database>, size: number, tree: MerkleTree): void {
+  proven.set(db, { size, tree });
+}
+
+/** Whether an event at `seq` with this leaf hash lies in the prefix the witness proved. */
+export function provenLeaf(db: Kysely<Database>, seq: number, hash: Buffer): boolean {
+  const prefix = proven.get(db);
+  return (
+    prefix !== undefined && seq < prefix.size && seq < prefix.tree.size && prefix.tree.leaf(seq).equals(hash)
+  );
+}
+
 /** A restore from backup's acknowledged loss window (its event's leaf MAC holds). */
 interface LossWindow {
   readonly at: string;
@@ -46,10 +66,12 @@ export async function witnessMismatch(
     const opened = openCheckpoint(e.note, origin, publicKey);
     return opened !== null && opened.size === e.size;
   });
+  setProvenPrefix(db, 0, tree);
   if (newest !== undefined) {
     const opened = openCheckpoint(newest.note, origin, publicKey);
     if (opened !== null && !tree.root(newest.size).equals(opened.root))
       return `the log forks from published checkpoint ${newest.size}`;
+    setProvenPrefix(db, newest.size, tree);
   }
   const latest = await repo.latestCheckpoint(db);
   if (latest === undefined) {
@@ -58,7 +80,12 @@ export async function witnessMismatch(
   }
   const size = Number(latest.size);
   const signed = openCheckpoint(latest.note, origin, publicKey);
-  if (signed === null || signed.size !== size || !signed.root.equals(latest.root) || signed.time !== latest.at)
+  if (
+    signed === null ||
+    signed.size !== size ||
+    !signed.root.equals(latest.root) ||
+    signed.time !== latest.at
+  )
     return `the signature of stored checkpoint ${size} does not hold`;
   if (size > tree.size) return `stored checkpoint ${size} covers events the log no longer has`;
   if (!tree.root(size).equals(latest.root)) return `the log no longer matches signed checkpoint ${size}`;
@@ -72,7 +99,11 @@ async function lossWindows(
   tree: MerkleTree,
   config: LedgerConfig,
 ): Promise<LossWindow[]> {
-  const rows = await db.selectFrom('audit_events').selectAll().where('action', '=', 'backup.restore').execute();
+  const rows = await db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('action', '=', 'backup.restore')
+    .execute();
   const windows: LossWindow[] = [];
   for (const row of rows) {
     const hash = leafHash(eventLeaf(row));

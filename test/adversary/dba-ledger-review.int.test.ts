@@ -13,6 +13,17 @@ import { DIALECTS } from '../support/stores.js';
  * `verify` names the rows (21 CFR 11.10(c), 11.10(e); HIPAA 164.312(b); ASVS 8.3.1).
  */
 const DAMAGED = 'STORE_DAMAGED';
+const FORGED_ACTOR_REASON = 'forged by dba';
+
+async function createdSeq(s: DbaStore, recordId: string): Promise<number> {
+  const row = await s.vault.store.db
+    .selectFrom('audit_events')
+    .select('seq')
+    .where('record_id', '=', recordId)
+    .where('action', '=', 'record.create')
+    .executeTakeFirstOrThrow();
+  return Number(row.seq);
+}
 
 async function lastSeq(s: DbaStore): Promise<number> {
   const row = await s.vault.store.db
@@ -126,6 +137,93 @@ for (const dialect of DIALECTS) {
         const list = await s.call(browser, 'GET', `/api/v1/studies/${s.study.id}/participants`);
         expect(list.status, JSON.stringify(list.body)).toBe(200);
         expectOk(await s.vault.ledger.checkpoint());
+      }));
+
+    // R17-2: the "events before migration 0002 carry no leaf MAC" exemption was decided from stored
+    // rows: nulling leaf_mac on a prefix of the log made a rewritten event "legacy", shown as stored.
+    it('R17-2 21 CFR 11.10(e): an event rewritten in SQL with its leaf MAC (and all earlier ones) nulled is not shown', async () =>
+      DbaStore.with(dialect, async (s) => {
+        const monitor = await s.person('monitor');
+        const pi = await s.person('principal_investigator');
+        const p = await s.participant('S01');
+        const created = await createdSeq(s, p.demog);
+        const browser = await s.browser(monitor);
+        await s.tamper(async (db) => {
+          expect(
+            await db.run('update audit_events set leaf_mac = null where seq <= ?', created),
+          ).toBeGreaterThan(0);
+          await db.run(
+            'update audit_events set actor = ?, reason = ? where seq = ?',
+            `user:${pi.userId}`,
+            FORGED_ACTOR_REASON,
+            created,
+          );
+        });
+        for (const url of [
+          `/api/v1/records/${p.demog}/audit`,
+          `/api/v1/participants/${p.id}/audit`,
+          `/api/v1/studies/${s.study.id}/audit?after=${created - 1}&limit=5`,
+        ]) {
+          const answer = await s.call(browser, 'GET', url);
+          expect(JSON.stringify(answer.body), url).not.toContain(FORGED_ACTOR_REASON);
+          expect(answer.status, url).not.toBe(200);
+        }
+        await s.expectRefused(
+          await s.call(browser, 'GET', `/api/v1/records/${p.demog}/audit`),
+          'audit_events',
+        );
+      }));
+
+    it('R17-2 21 CFR 11.10(e): with the log witnessed, the same rewrite is refused at start', async () =>
+      DbaStore.with(dialect, async (s) => {
+        const monitor = await s.person('monitor');
+        const p = await s.participant('S01');
+        const created = await createdSeq(s, p.demog);
+        const browser = await s.browser(monitor);
+        expectOk(await s.vault.ledger.checkpoint());
+        await s.tamper(async (db) => {
+          await db.run('update audit_events set leaf_mac = null where seq <= ?', created);
+          await db.run('update audit_events set reason = ? where seq = ?', FORGED_ACTOR_REASON, created);
+        });
+        const answer = await s.call(browser, 'GET', `/api/v1/records/${p.demog}/audit`);
+        expect(answer.body?.error?.code, JSON.stringify(answer.body)).toBe(DAMAGED);
+      }));
+
+    it('R17-2: events without a leaf MAC inside the witnessed prefix, unchanged, are still shown', async () =>
+      DbaStore.with(dialect, async (s) => {
+        const monitor = await s.person('monitor');
+        const p = await s.participant('S01');
+        const created = await createdSeq(s, p.demog);
+        const browser = await s.browser(monitor);
+        expectOk(await s.vault.ledger.checkpoint());
+        await s.tamper(async (db) => {
+          await db.run('update audit_events set leaf_mac = null where seq <= ?', created);
+        });
+        const answer = await s.call(browser, 'GET', `/api/v1/records/${p.demog}/audit`);
+        expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      }));
+
+    // R17-3: GET /api/v1/ledger/events/{i} answered an event whose leaf MAC fails as if it were the event.
+    it('R17-3 ASVS 8.3.1: the ledger events API does not serve an event rewritten in SQL', async () =>
+      DbaStore.with(dialect, async (s) => {
+        const auditor = await s.person('auditor');
+        const pi = await s.person('principal_investigator');
+        const p = await s.participant('S01');
+        const created = await createdSeq(s, p.demog);
+        const browser = await s.browser(auditor);
+        await s.tamper(async (db) => {
+          await db.run(
+            'update audit_events set actor = ?, reason = ? where seq = ?',
+            `user:${pi.userId}`,
+            FORGED_ACTOR_REASON,
+            created,
+          );
+        });
+        const event = await s.call(browser, 'GET', `/api/v1/ledger/events/${created}`);
+        expect(JSON.stringify(event.body)).not.toContain(FORGED_ACTOR_REASON);
+        await s.expectRefused(event, 'audit_events');
+        const genuine = await s.call(browser, 'GET', `/api/v1/ledger/events/${created + 1}`);
+        expect(genuine.status, JSON.stringify(genuine.body)).toBe(200);
       }));
   });
 }
