@@ -14,7 +14,7 @@ import * as repo from './repo.js';
 import { type Checkpoint, openCheckpoint, signCheckpoint } from './signed-note.js';
 import { type VerifyReport, verifyLedger } from './verify.js';
 import type { Witness } from './witness.js';
-import { witnessMismatch } from './witness-check.js';
+import { readWitnessed, witnessMismatch } from './witness-check.js';
 
 export type { CheckpointView, ConsistencyProof, InclusionProof } from './ledger-view.js';
 
@@ -88,10 +88,11 @@ export class LedgerService {
    * checkpoint is signed over it, and `trialvault verify` names the rows (21 CFR 11.10(e)).
    */
   async checkAtStart(): Promise<string | undefined> {
+    const seen = await readWitnessed(this.deps.db, this.config);
     const size = await this.sync();
     this.#damage = !size.ok
       ? 'the audit log has a gap: events were deleted'
-      : await witnessMismatch(this.deps.db, this.#tree, this.config);
+      : await witnessMismatch(this.deps.db, this.#tree, this.config, seen);
     return this.#damage;
   }
 

@@ -6,6 +6,7 @@ import type { MerkleTree } from './merkle-tree.js';
 import * as repo from './repo.js';
 import type { LedgerConfig } from './service.js';
 import { openCheckpoint } from './signed-note.js';
+import type { WitnessEntry } from './witness.js';
 
 /**
  * Per store handle, the prefix of the log the startup check proved against the witness (its root at
@@ -27,6 +28,21 @@ export function provenLeaf(db: Kysely<Database>, seq: number, hash: Buffer): boo
   );
 }
 
+/**
+ * The witness and the newest stored checkpoint, read BEFORE the log (a server running beside a CLI
+ * command stores a checkpoint after its events commit, then appends it to the witness): whatever was
+ * read here is covered by the events read after it, so a concurrent checkpoint is never a mismatch.
+ */
+export interface WitnessedState {
+  readonly entries: readonly WitnessEntry[];
+  readonly latest: repo.CheckpointRow | undefined;
+}
+
+export async function readWitnessed(db: Kysely<Database>, config: LedgerConfig): Promise<WitnessedState> {
+  const entries = config.witness.read().entries;
+  return { entries, latest: await repo.latestCheckpoint(db) };
+}
+
 /** A restore from backup's acknowledged loss window (its event's leaf MAC holds). */
 interface LossWindow {
   readonly at: string;
@@ -46,16 +62,14 @@ export async function witnessMismatch(
   db: Kysely<Database>,
   tree: MerkleTree,
   config: LedgerConfig,
+  seen: WitnessedState,
 ): Promise<string | undefined> {
   const { origin } = config;
   const publicKey = config.keys.publicKey;
   const windows = await lossWindows(db, tree, config);
   const acknowledged = (size: number, time: string) =>
     windows.some((w) => size > w.lostFrom && size <= w.lostThrough && time <= w.at);
-  const entries = config.witness
-    .read()
-    .entries.filter((e) => !acknowledged(e.size, e.time))
-    .sort((a, b) => a.size - b.size);
+  const entries = seen.entries.filter((e) => !acknowledged(e.size, e.time)).sort((a, b) => a.size - b.size);
   for (const entry of entries) {
     if (entry.size <= tree.size) continue;
     const opened = openCheckpoint(entry.note, origin, publicKey);
@@ -73,7 +87,7 @@ export async function witnessMismatch(
       return `the log forks from published checkpoint ${newest.size}`;
     setProvenPrefix(db, newest.size, tree);
   }
-  const latest = await repo.latestCheckpoint(db);
+  const latest = seen.latest;
   if (latest === undefined) {
     if (newest !== undefined) return 'the store lacks the newest published checkpoint';
     return undefined;
