@@ -240,6 +240,8 @@ export async function openVault(
     return keyring.ok ? (ledger as Result<never>) : keyring;
   }
   const vault = buildVault(store, keyring.value, ledger.value, withRegister(options, source));
+  // Before anything is appended: the log against its witnessed checkpoints (review r17, R17-1/R17-8).
+  await vault.ledger.checkAtStart();
   await sealAndProject(vault.deps);
   return ok(vault);
 }
@@ -264,6 +266,7 @@ export async function initVault(
     return keyring.ok ? (ledger as Result<never>) : keyring;
   }
   const vault = buildVault(store, keyring.value, ledger.value, withRegister(options, source));
+  await vault.ledger.checkAtStart();
   // A store created now has no rows of its own to distrust: its first ledger.rows-sealed is written here.
   await sealAndProject(vault.deps, { created: init.value.created });
   return ok({ ...vault, created: init.value.created });

@@ -1,4 +1,5 @@
 import type { Authorizer } from '../authz/authorizer.js';
+import { trustEvents } from '../authz/trusted-events.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
@@ -28,9 +29,25 @@ export class LedgerAccessService {
     private readonly authorizer: Authorizer,
   ) {}
 
+  /**
+   * An event whose leaf MAC fails is refused like in the audit views (review r17, R17-3): ROW_TAMPERED,
+   * an audit event and an alert, never the rewritten actor or reason (ASVS 8.3.1; 21 CFR 11.10(e)).
+   */
   async event(actor: Actor, index: number): Promise<Result<LeafView>> {
     const visible = await this.#visible(actor, index);
-    return visible.ok ? this.ledger.event(index) : visible;
+    if (!visible.ok) return visible;
+    if (Number.isSafeInteger(index) && index >= 0) {
+      const row = await this.deps.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('seq', '=', index)
+        .executeTakeFirst();
+      if (row !== undefined) {
+        const trusted = await trustEvents(this.deps, [row]);
+        if (!trusted.ok) return trusted;
+      }
+    }
+    return this.ledger.event(index);
   }
 
   async inclusion(actor: Actor, index: number, size?: number): Promise<Result<InclusionProof>> {

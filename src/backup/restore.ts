@@ -204,6 +204,8 @@ async function restoreInto(
       });
       return ok(null);
     });
+    // The loss window is now acknowledged by a MAC'd event: the log is checked again (review r17).
+    await restored.ledger.checkAtStart();
     // Crypto-shredding holds across restores: erasures made after the backup are replayed.
     let erasuresReplayed = 0;
     // From the surviving register, and from the copies mirrored to the target (erasure-mirror.ts).

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { damagedStore } from '../app/damaged-store.js';
 import { keySource, openVault, type Vault } from '../app/vault.js';
 import { BackupService } from '../backup/service.js';
 import type { Settings } from '../config/settings.js';
@@ -27,6 +28,13 @@ export async function serve(
 ): Promise<number> {
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
     io.err('trialvault: --tls-cert and --tls-key go together');
+    await vault.close();
+    return 2;
+  }
+  // A log that does not match its witnessed checkpoints is not served (review r17): the alert is raised.
+  const damaged = await damagedStore(vault);
+  if (damaged !== undefined) {
+    io.err(`trialvault: ${damaged.message}`);
     await vault.close();
     return 2;
   }

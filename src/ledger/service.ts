@@ -14,6 +14,7 @@ import * as repo from './repo.js';
 import { type Checkpoint, openCheckpoint, signCheckpoint } from './signed-note.js';
 import { type VerifyReport, verifyLedger } from './verify.js';
 import type { Witness } from './witness.js';
+import { readWitnessed, witnessMismatch } from './witness-check.js';
 
 export type { CheckpointView, ConsistencyProof, InclusionProof } from './ledger-view.js';
 
@@ -41,6 +42,8 @@ function view(row: repo.CheckpointRow, origin: string): CheckpointView {
 export class LedgerService {
   readonly #tree = new MerkleTree();
   #syncing: Promise<Result<number>> | undefined;
+  /** What the last startup check found wrong with the log (witness-check.ts); set, nothing is signed. */
+  #damage: string | undefined;
 
   constructor(
     private readonly deps: { readonly db: Kysely<Database>; readonly clock: Clock },
@@ -73,8 +76,29 @@ export class LedgerService {
     return ok(this.#tree.size);
   }
 
+  /** What the startup check found wrong with the log, or undefined (the store may be served). */
+  get damage(): string | undefined {
+    return this.#damage;
+  }
+
+  /**
+   * Builds the tree from every leaf hash and compares it with the witness and the newest stored
+   * checkpoint (witness-check.ts; review r17): run when the vault opens and after a restore records
+   * its loss window. A gap or a mismatch is kept as `damage`: the server refuses to serve, no
+   * checkpoint is signed over it, and `trialvault verify` names the rows (21 CFR 11.10(e)).
+   */
+  async checkAtStart(): Promise<string | undefined> {
+    const seen = await readWitnessed(this.deps.db, this.config);
+    const size = await this.sync();
+    this.#damage = !size.ok
+      ? 'the audit log has a gap: events were deleted'
+      : await witnessMismatch(this.deps.db, this.#tree, this.config, seen);
+    return this.#damage;
+  }
+
   /** Signs the current tree head, stores it and publishes it to the witness (21 CFR 11.10(e)). */
   async checkpoint(): Promise<Result<CheckpointView>> {
+    if (this.#damage !== undefined) return err(storeDamaged(this.#damage));
     const latest = await repo.latestCheckpoint(this.deps.db);
     // A cold process (after a restart or a restore) extends the latest checkpoint's frontier with the
     // events since, instead of rehashing the whole log; proofs still build the full tree on demand.
@@ -253,4 +277,12 @@ export class LedgerService {
   open(note: string): Checkpoint | null {
     return openCheckpoint(note, this.origin, this.config.keys.publicKey);
   }
+}
+
+/** The refusal of a store whose log does not match what was witnessed (docs/errors.md STORE_DAMAGED). */
+export function storeDamaged(damage: string) {
+  return appError(
+    'STORE_DAMAGED',
+    `The audit log does not match its signed and witnessed checkpoints (${damage}): it was changed outside TrialVault. Run "trialvault verify" and restore from a backup (docs/backup.md).`,
+  );
 }

@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerAccountRoutes } from '../access/account-routes.js';
 import { registerAuthRoutes } from '../access/auth-routes.js';
 import { registerAccessRoutes } from '../access/routes.js';
+import { damagedStore } from '../app/damaged-store.js';
 import type { Vault } from '../app/vault.js';
 import { registerLedgerAccessRoutes } from '../audit/ledger-routes.js';
 import { registerAuditRoutes } from '../audit/routes.js';
@@ -77,6 +78,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const tls = options.https !== undefined;
   registerSecurityHeaders(app, tls);
   registerHealthRoutes(app, options.vault.deps);
+  // A log that does not match its witnessed checkpoints is never served quietly (review r17).
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/api/')) return;
+    const damaged = await damagedStore(options.vault);
+    if (damaged !== undefined) return sendError(reply, damaged);
+  });
   const registry: ApiRegistry = { operations: [] };
   const limiter = new RateLimiter({
     'sign-in': options.authPerMinute ?? RATE_LIMITS['sign-in'],

@@ -259,6 +259,17 @@ export class DbaStore {
     ).toBe(true);
   }
 
+  /** An alert raised since the store was stopped names `table` (kind or details). */
+  async expectAlerted(table: string): Promise<void> {
+    const alerts = (await this.vault.store.db.selectFrom('alerts').selectAll().execute()).filter(
+      (a) => !this.#alertsAtStop.has(a.id),
+    );
+    expect(
+      alerts.some((a) => a.kind.includes(table) || a.details.includes(table)),
+      `no alert names ${table}: ${JSON.stringify(alerts.map((a) => [a.kind, a.details]))}`,
+    ).toBe(true);
+  }
+
   /** Runs one test on its own fresh store, closed afterwards. */
   static async with(dialect: Dialect, work: (s: DbaStore) => Promise<void>): Promise<void> {
     const s = await DbaStore.create(dialect);
