@@ -34,15 +34,25 @@ export function eventNamer(
   profile: ExportProfile,
   schedule: ScheduleDefinition | undefined,
   scrub: ((text: string) => string) | undefined,
+  /**
+   * Whether a visit key may leave, by key: the decision depends on the key alone, so one export shares
+   * it across its participants (a study has a few event names, and the scrubber is not cheap).
+   */
+  decided: Map<string, boolean> = new Map(),
 ): (visit: string) => string {
   if (profile === 'identified') return (visit) => visit;
   const codes = new Map<string, string>();
   return (visit) => {
-    const kept =
-      EVENT_KEY.test(visit) &&
-      !NEUTRAL.test(visit) &&
-      (schedule === undefined || eventOfVisit(schedule, visit) !== undefined) &&
-      (scrub === undefined || scrub(visit) === visit);
+    let kept = decided.get(visit);
+    if (kept === undefined) {
+      kept =
+        EVENT_KEY.test(visit) &&
+        !NEUTRAL.test(visit) &&
+        (schedule === undefined || eventOfVisit(schedule, visit) !== undefined) &&
+        (scrub === undefined || scrub(visit) === visit);
+      // Bounded: free-text visit keys of a large study must not grow the map without limit.
+      if (decided.size < 10_000) decided.set(visit, kept);
+    }
     if (kept) return visit;
     let code = codes.get(visit);
     if (code === undefined) {

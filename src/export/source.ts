@@ -133,6 +133,7 @@ export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
   const ageAt = spec.info.createdAt.slice(0, 10);
   const shifted = spec.forms.some((f) => f.fields.some((x) => x.transform === 'date-shifted'));
   let after = '';
+  const visitsDecided = new Map<string, boolean>();
   for (;;) {
     const page = await repo.participantPage(spec.db, spec.studyId, after, PAGE);
     if (page.length === 0) return;
@@ -187,7 +188,7 @@ export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
         profile === 'identified' ? participant.subject_id : pseudonym(spec.secret, participant.id);
       const site = profile === 'deidentified' ? null : participant.site_code;
       const rows: ExportRow[] = [];
-      const eventName = eventNamer(profile, spec.schedule, spec.scrub);
+      const eventName = eventNamer(profile, spec.schedule, spec.scrub, visitsDecided);
       for (const { record, form, values } of opened) {
         const out: Record<string, ExportValue> = {};
         for (const field of form.fields) {
