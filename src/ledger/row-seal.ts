@@ -201,10 +201,11 @@ export function rememberRowMac(sealer: RowSealer, binding: TableBinding, row: Se
   }
   const memo = memoOf(sealer);
   const key = memoKey(binding.table, mac);
-  if (!memo.has(key) && memo.size >= VERIFIED_CAPACITY) {
-    const oldest = memo.keys().next().value;
-    if (oldest !== undefined) memo.delete(oldest);
-  }
+  // Full: start again rather than drop the oldest one by one. Deleting from the front of a Map leaves
+  // holes that every later `keys().next()` walks over, so a pass over more rows than the capacity (an
+  // export of 200,000 record and version rows) became quadratic. The memo only spares HMACs: an entry
+  // lost is one HMAC recomputed, never a row trusted without its check.
+  if (!memo.has(key) && memo.size >= VERIFIED_CAPACITY) memo.clear();
   memo.set(key, { values });
 }
 
