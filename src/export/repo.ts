@@ -1,4 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
+import { currentVersionColumns } from '../records/repo.js';
 import type {
   Database,
   ExportRecipientTable,
@@ -163,16 +164,7 @@ export async function currentRecords(db: Kysely<Database>, participantIds: reado
         'records.updated_at',
         'forms.oid as form_oid',
         'form_versions.version as form_version',
-        'record_versions.form_version_id',
-        'record_versions.clear_values',
-        'record_versions.sealed_values',
-        'record_versions.actor as v_actor',
-        'record_versions.reason as v_reason',
-        'record_versions.created_at as v_created_at',
-        'record_versions.changed_fields as v_changed_fields',
-        'record_versions.version as v_version',
-        sql<number | string | null>`record_versions.row_seq`.as('v_row_seq'),
-        sql<Buffer | null>`record_versions.row_mac`.as('v_row_mac'),
+        ...currentVersionColumns(),
         sql<number | string | null>`records.row_seq`.as('row_seq'),
         sql<Buffer | null>`records.row_mac`.as('row_mac'),
       ])

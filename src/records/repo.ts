@@ -114,6 +114,26 @@ export function currentVersionOf(
   };
 }
 
+/**
+ * The current version's columns joined to a record (record_versions left-joined on records.version):
+ * its values and the whole row its MAC covers (issue #17). Shared by every read of records with their
+ * current version, so that one list decides what a version row check sees.
+ */
+export function currentVersionColumns() {
+  return [
+    'record_versions.form_version_id',
+    'record_versions.clear_values',
+    'record_versions.sealed_values',
+    'record_versions.actor as v_actor',
+    'record_versions.reason as v_reason',
+    'record_versions.created_at as v_created_at',
+    'record_versions.changed_fields as v_changed_fields',
+    'record_versions.version as v_version',
+    sql<number | string | null>`record_versions.row_seq`.as('v_row_seq'),
+    sql<Buffer | null>`record_versions.row_mac`.as('v_row_mac'),
+  ] as const;
+}
+
 /** A record with its context and its current version's values, in one query (the hot read path). */
 const recordWithCurrent = new PreparedQuery(1, (db: Kysely<Database>, id: string) =>
   withContext(db)
@@ -122,18 +142,7 @@ const recordWithCurrent = new PreparedQuery(1, (db: Kysely<Database>, id: string
         .onRef('record_versions.record_id', '=', 'records.id')
         .onRef('record_versions.version', '=', 'records.version'),
     )
-    .select([
-      'record_versions.form_version_id',
-      'record_versions.clear_values',
-      'record_versions.sealed_values',
-      'record_versions.actor as v_actor',
-      'record_versions.reason as v_reason',
-      'record_versions.created_at as v_created_at',
-      'record_versions.changed_fields as v_changed_fields',
-      'record_versions.version as v_version',
-      sql<number | string | null>`record_versions.row_seq`.as('v_row_seq'),
-      sql<Buffer | null>`record_versions.row_mac`.as('v_row_mac'),
-    ])
+    .select(currentVersionColumns())
     .where('records.id', '=', id),
 );
 
