@@ -112,7 +112,7 @@ describe('row seal (issue #17)', () => {
 
   it('seals exactly the canonical JSON of label, table, key, row_seq and columns (property)', () => {
     // The bytes are built by hand for speed; stores sealed before must keep their MACs.
-    const bytes: RowSealer = { rowMac: (m) => m };
+    const bytes: RowSealer = { rowMac: (m) => Buffer.from(m) };
     // Column names come from the schema; "__proto__" is no column (and would be a prototype here).
     const text = fc.string({ unit: 'grapheme' }).filter((k) => k !== '__proto__');
     fc.assert(

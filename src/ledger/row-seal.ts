@@ -1,9 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { TableBinding } from './table-binding.js';
 
-/** The narrow key dependency: HMAC-SHA-256 under the row key (Keyring.rowMac). */
+/** The narrow key dependency: HMAC-SHA-256 under the row key (Keyring.rowMac); text is MACed as UTF-8. */
 export interface RowSealer {
-  rowMac(message: Buffer): Buffer;
+  rowMac(message: Buffer | string): Buffer;
 }
 
 /** A row as read with `selectAll()`: column -> value. */
@@ -69,8 +69,9 @@ function sealBytes(
   binding: TableBinding,
   row: SealedRow,
   skip: ReadonlySet<string> | undefined,
-): Buffer {
-  return Buffer.from(`[${JSON.stringify(label)}${sealTail(binding, row, skip)}`, 'utf8');
+): string {
+  // Text, MACed as UTF-8 (RowSealer): no intermediate Buffer per row.
+  return `[${JSON.stringify(label)}${sealTail(binding, row, skip)}`;
 }
 
 /** What follows the label in `sealBytes`: the same for the row MAC and the ledger seal without volatiles. */
@@ -115,8 +116,8 @@ export function rowMacAndSeal(
     }
   }
   return {
-    mac: sealer.rowMac(Buffer.from(ROW_PREFIX + all, 'utf8')),
-    seal: sealer.rowMac(Buffer.from(LEDGER_PREFIX + ledger, 'utf8')).toString('base64'),
+    mac: sealer.rowMac(ROW_PREFIX + all),
+    seal: sealer.rowMac(LEDGER_PREFIX + ledger).toString('base64'),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../storage/schema.js';
+import { MarkTable } from './mark-table.js';
 import {
   ROW_SEQ,
   type RowSealer,
@@ -40,9 +41,10 @@ function isDistrustedId(db: Kysely<Database>, id: string): boolean {
  * High-water marks (issue #17 review, hole A): per vault (its sealer) and row, the highest row_seq this
  * process has seen committed, read or written. A row whose MAC holds but whose row_seq is lower is an
  * older row put back (a signed-out session restored): refused like a bad MAC. Other processes only ever
- * raise row_seq, so a mark is never above the row's true latest number. Bounded: the oldest marks go.
+ * raise row_seq, so a mark is never above the row's true latest number. Bounded: the least recently
+ * used marks go (mark-table.ts).
  */
-const marks = new WeakMap<RowSealer, Map<string, number>>();
+const marks = new WeakMap<RowSealer, MarkTable>();
 const MARK_CAPACITY = 200_000;
 
 function seqOf(row: SealedRow): number | undefined {
@@ -74,19 +76,12 @@ export function accessWrites(): number {
 /** Raises a row's mark to `seq` (a committed write or read of that row). */
 export function raiseMark(sealer: RowSealer, id: string, seq: number, table?: string): void {
   if (table !== undefined && ACCESS_TABLES.has(table)) accessWriteCount++;
-  let map = marks.get(sealer);
-  if (map === undefined) {
-    map = new Map();
-    marks.set(sealer, map);
+  let held = marks.get(sealer);
+  if (held === undefined) {
+    held = new MarkTable(MARK_CAPACITY);
+    marks.set(sealer, held);
   }
-  const previous = map.get(id);
-  if (previous !== undefined && previous >= seq) return;
-  if (previous === undefined && map.size >= MARK_CAPACITY) {
-    const oldest = map.keys().next().value;
-    if (oldest !== undefined) map.delete(oldest);
-  }
-  map.delete(id);
-  map.set(id, seq);
+  held.raise(id, seq);
 }
 
 function belowMark(sealer: RowSealer, seq: number | undefined, id: string): boolean {

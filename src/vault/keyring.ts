@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type AppError, appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
@@ -48,7 +48,8 @@ export class Keyring {
   #guard:
     | { readonly db: Kysely<Database>; report(binding: TableBinding, row: SealedRow): AppError }
     | undefined;
-  readonly #rowKey: Buffer;
+  // A KeyObject: the key is imported once, not on every row MAC (one HMAC per row read and written).
+  readonly #rowKey: KeyObject;
   readonly #draftRoot: Buffer;
 
   constructor(provider: KeyProvider, blindIndexRoot: Buffer, ledgerMacKey: Buffer) {
@@ -56,7 +57,9 @@ export class Keyring {
     this.#blindIndexRoot = blindIndexRoot;
     this.#ledgerMacKey = ledgerMacKey;
     // Derived, never stored: only the key directory (which unwraps the ledger MAC key) can make it.
-    this.#rowKey = Buffer.from(hkdfSync('sha256', ledgerMacKey, Buffer.alloc(0), ROW_MAC_INFO, 32));
+    this.#rowKey = createSecretKey(
+      Buffer.from(hkdfSync('sha256', ledgerMacKey, Buffer.alloc(0), ROW_MAC_INFO, 32)),
+    );
     this.#draftRoot = Buffer.from(hkdfSync('sha256', ledgerMacKey, Buffer.alloc(0), ENTRY_DRAFT_INFO, 32));
   }
 
@@ -73,7 +76,7 @@ export class Keyring {
    * HMAC-SHA-256 under the row key (ledger/row-seal.ts): binds a table row, and its ledger seal, to a
    * key a database administrator does not hold (issue #17).
    */
-  rowMac(message: Buffer): Buffer {
+  rowMac(message: Buffer | string): Buffer {
     return createHmac('sha256', this.#rowKey).update(message).digest();
   }
 
