@@ -2,9 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'otplib';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshTotp } from '../support/fresh-totp.js';
 
 /**
  * Issue #15 items 4 and 5 from the user's seat: a study administrator defines the schedule; a
@@ -122,10 +122,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('schedule, grid and ent
     await page.getByLabel('Password').fill('trialvault demo only');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByLabel(/Code from your authenticator app/).waitFor();
-    await page.waitForTimeout(1000 * (30 - (Math.floor(Date.now() / 1000) % 30)) + 500);
-    await page
-      .getByLabel(/Code from your authenticator app/)
-      .fill(await generate({ secret: secretFrom(output, role) }));
+    await page.getByLabel(/Code from your authenticator app/).fill(await freshTotp(secretFrom(output, role)));
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('heading', { name: 'Studies' }).waitFor();
   }
