@@ -129,8 +129,12 @@ export async function startDemo(dialect: 'sqlite' | 'postgres' = 'sqlite'): Prom
       return { call };
     },
     async stop() {
+      // The files (and the schema) are removed once the server has exited, not after a guessed delay.
+      const exited = new Promise((r) =>
+        child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r),
+      );
       child.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 300));
+      await exited;
       rmSync(dir, { recursive: true, force: true });
       if (schema !== undefined) await pgQuery(`drop schema if exists ${schema} cascade`);
     },
