@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshTotp } from '../support/fresh-totp.js';
+import { type SignInBudget, watchSignInBudget } from '../support/sign-in-budget.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = new URL('../../', import.meta.url).pathname;
@@ -26,6 +27,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('exports in headless Ch
   const dir = mkdtempSync(join(tmpdir(), 'tv-export-e2e-'));
   let server: ChildProcess;
   let browser: BrowserContext;
+  let budget: SignInBudget;
   let url = '';
   let output = '';
   let step = 0;
@@ -63,6 +65,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('exports in headless Ch
         '--disable-sync',
       ],
     });
+    budget = await watchSignInBudget(browser);
   }, 120_000);
 
   afterAll(async () => {
@@ -82,6 +85,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('exports in headless Ch
   }
 
   async function signIn(page: Page, role: string, email: string, base = url) {
+    await budget.reserve(2);
     await page.context().clearCookies();
     await page.goto(base);
     await page.getByLabel('E-mail').fill(email);

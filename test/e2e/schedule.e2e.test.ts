@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshTotp } from '../support/fresh-totp.js';
+import { type SignInBudget, watchSignInBudget } from '../support/sign-in-budget.js';
 
 /**
  * Issue #15 items 4 and 5 from the user's seat: a study administrator defines the schedule; a
@@ -67,6 +68,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('schedule, grid and ent
   const dir = mkdtempSync(join(tmpdir(), 'tv-sched-'));
   let server: ChildProcess;
   let browser: BrowserContext;
+  let budget: SignInBudget;
   let url = '';
   let output = '';
   let step = 0;
@@ -101,6 +103,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('schedule, grid and ent
         '--disable-sync',
       ],
     });
+    budget = await watchSignInBudget(browser);
   }, 120_000);
 
   afterAll(async () => {
@@ -116,6 +119,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('schedule, grid and ent
     });
 
   async function signIn(page: Page, role: string, email: string) {
+    await budget.reserve(2);
     await page.context().clearCookies();
     await page.goto(url);
     await page.getByLabel('E-mail').fill(email);

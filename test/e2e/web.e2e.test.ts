@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshTotp } from '../support/fresh-totp.js';
+import { type SignInBudget, watchSignInBudget } from '../support/sign-in-budget.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = new URL('../../', import.meta.url).pathname;
@@ -26,6 +27,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('web app in headless Ch
   const dir = mkdtempSync(join(tmpdir(), 'tv-web-'));
   let server: ChildProcess;
   let browser: BrowserContext;
+  let budget: SignInBudget;
   let url = '';
   let output = '';
   let step = 0;
@@ -63,6 +65,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('web app in headless Ch
         '--disable-sync',
       ],
     });
+    budget = await watchSignInBudget(browser);
   }, 120_000);
 
   afterAll(async () => {
@@ -79,6 +82,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('web app in headless Ch
   }
 
   async function signIn(page: Page, role: string, email: string, base = url) {
+    await budget.reserve(2);
     await page.context().clearCookies();
     await page.goto(base);
     await page.getByLabel('E-mail').fill(email);
@@ -281,6 +285,9 @@ describe.skipIf(!available && process.env.CI !== 'true')('web app in headless Ch
     await page.getByRole('link', { name: 'Security' }).click();
     await page.getByRole('heading', { name: 'Security' }).waitFor();
     await page.getByText('No passkeys yet.').waitFor();
+    // What follows makes 8 rate-limited requests (refused add, add, sign-out, passkey sign-in, remove):
+    // any wait for the server's sign-in limit happens here, not inside a locator's timeout.
+    await budget.reserve(8);
     // Without the password and a current code nothing is added: a wrong code is refused.
     await page.getByLabel('Password').fill('trialvault demo only');
     await page.getByLabel(/Current code/).fill('000000');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { freshTotp } from './fresh-totp.js';
+import { watchSignInBudget } from './sign-in-budget.js';
 
 /** Debian's Chromium (never a downloaded browser); required in CI, skipped with a notice elsewhere. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -54,6 +55,7 @@ export async function startDemoBrowser(artifactsName: string): Promise<DemoBrows
       '--disable-sync',
     ],
   });
+  const budget = await watchSignInBudget(browser);
   const secretOf = (role: string) =>
     /TOTP secret (\S+)/.exec(output.split('\n').find((l) => l.trim().startsWith(role)) ?? '')?.[1] ?? '';
   let step = 0;
@@ -66,6 +68,7 @@ export async function startDemoBrowser(artifactsName: string): Promise<DemoBrows
         fullPage: true,
       }),
     async signIn(page, role, email) {
+      await budget.reserve(2);
       await page.context().clearCookies();
       await page.goto(url);
       await page.getByLabel('E-mail').fill(email);
