@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'],
-    // The browser tests wait for fresh TOTP time steps: let them take their time.
+    // The browser tests drive a real server and Chromium (and wait for a TOTP step once they have spent
+    // the current and the next one, test/support/fresh-totp.ts): let them take their time.
     testTimeout: 120_000,
     globalSetup: ['test/global-setup.ts'],
     hookTimeout: 60_000,

@@ -2,9 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'otplib';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshTotp } from '../support/fresh-totp.js';
+import { type SignInBudget, watchSignInBudget } from '../support/sign-in-budget.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = new URL('../../', import.meta.url).pathname;
@@ -26,6 +27,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('administration in head
   const dir = mkdtempSync(join(tmpdir(), 'tv-admin-'));
   let server: ChildProcess;
   let browser: BrowserContext;
+  let budget: SignInBudget;
   let url = '';
   let output = '';
   let step = 0;
@@ -63,6 +65,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('administration in head
         '--disable-sync',
       ],
     });
+    budget = await watchSignInBudget(browser);
   }, 120_000);
 
   afterAll(async () => {
@@ -81,11 +84,8 @@ describe.skipIf(!available && process.env.CI !== 'true')('administration in head
     });
   }
 
-  /** Waits for a TOTP time step no code was used in yet (each step is accepted once). */
-  const freshStep = (page: Page) =>
-    page.waitForTimeout(1000 * (30 - (Math.floor(Date.now() / 1000) % 30)) + 500);
-
   async function signIn(page: Page, role: string, email: string, base = url) {
+    await budget.reserve(2);
     await page.context().clearCookies();
     await page.goto(base);
     await page.getByLabel('E-mail').fill(email);
@@ -93,11 +93,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('administration in head
     await shot(page, `${role}-login`);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByLabel(/Code from your authenticator app/).waitFor();
-    // Wait for a fresh time step so that this code was never used before.
-    await freshStep(page);
-    await page
-      .getByLabel(/Code from your authenticator app/)
-      .fill(await generate({ secret: secretFrom(output, role) }));
+    await page.getByLabel(/Code from your authenticator app/).fill(await freshTotp(secretFrom(output, role)));
     await shot(page, `${role}-totp`);
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('heading', { name: 'Studies' }).waitFor();
@@ -126,10 +122,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('administration in head
     await shot(page, 'admin-grants');
     await row.getByRole('button', { name: 'Reset password' }).click();
     await page.getByLabel('Your password').fill('trialvault demo only');
-    await freshStep(page);
-    await page
-      .getByLabel('Your current code')
-      .fill(await generate({ secret: secretFrom(output, 'system_admin') }));
+    await page.getByLabel('Your current code').fill(await freshTotp(secretFrom(output, 'system_admin')));
     await page
       .getByRole('form', { name: 'Reset password' })
       .getByRole('button', { name: 'Reset password' })
@@ -162,23 +155,21 @@ describe.skipIf(!available && process.env.CI !== 'true')('administration in head
     await page.getByLabel(/Code from your authenticator app/).waitFor();
     await page
       .getByLabel(/Code from your authenticator app/)
-      .fill(await generate({ secret: secretFrom(output, 'coordinator') }));
+      .fill(await freshTotp(secretFrom(output, 'coordinator')));
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('heading', { name: 'Studies' }).waitFor();
     await page.goto(`${url}/#/account`);
     await page.getByLabel('Current password').fill('the wrong password entirely');
     await page.getByLabel('New password', { exact: true }).fill('correct horse battery staple 15');
     await page.getByLabel('New password again').fill('correct horse battery staple 15');
-    await freshStep(page);
-    await page.getByLabel(/Current code/).fill(await generate({ secret: secretFrom(output, 'coordinator') }));
+    await page.getByLabel(/Current code/).fill(await freshTotp(secretFrom(output, 'coordinator')));
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByRole('alert').waitFor();
     await shot(page, 'own-password-wrong');
     await page.getByLabel('Current password').fill(temporary);
     await page.getByLabel('New password', { exact: true }).fill('correct horse battery staple 15');
     await page.getByLabel('New password again').fill('correct horse battery staple 15');
-    await freshStep(page);
-    await page.getByLabel(/Current code/).fill(await generate({ secret: secretFrom(output, 'coordinator') }));
+    await page.getByLabel(/Current code/).fill(await freshTotp(secretFrom(output, 'coordinator')));
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByText(/Password changed/).waitFor();
     await shot(page, 'own-password-changed');
@@ -193,8 +184,13 @@ describe.skipIf(!available && process.env.CI !== 'true')('administration in head
     await page.locator('main table a').first().waitFor();
     await shot(page, 'study-390px');
     expect(await pageWidth(page)).toBeLessThanOrEqual(390);
+    // The page is measured once everything on it has loaded (no fixed wait): the wearables panel shows
+    // no "Loading…", so its answer is awaited; the other parts show "Loading…" until theirs arrives.
+    const devices = page.waitForResponse((r) => /\/participants\/[^/]+\/devices$/.test(r.url()));
     await page.locator('main table a').first().click();
-    await page.waitForTimeout(1500);
+    await page.getByRole('heading', { name: /^Participant / }).waitFor();
+    await devices;
+    await expect.poll(() => page.locator('main').getByText('Loading…').count()).toBe(0);
     await shot(page, 'participant-390px');
     expect(await pageWidth(page)).toBeLessThanOrEqual(390);
     expect(errors).toEqual([]);

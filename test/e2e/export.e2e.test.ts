@@ -2,9 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'otplib';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshTotp } from '../support/fresh-totp.js';
+import { type SignInBudget, watchSignInBudget } from '../support/sign-in-budget.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = new URL('../../', import.meta.url).pathname;
@@ -26,6 +27,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('exports in headless Ch
   const dir = mkdtempSync(join(tmpdir(), 'tv-export-e2e-'));
   let server: ChildProcess;
   let browser: BrowserContext;
+  let budget: SignInBudget;
   let url = '';
   let output = '';
   let step = 0;
@@ -63,6 +65,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('exports in headless Ch
         '--disable-sync',
       ],
     });
+    budget = await watchSignInBudget(browser);
   }, 120_000);
 
   afterAll(async () => {
@@ -81,11 +84,8 @@ describe.skipIf(!available && process.env.CI !== 'true')('exports in headless Ch
     });
   }
 
-  /** Waits for a TOTP time step no code was used in yet (each step is accepted once). */
-  const freshStep = (page: Page) =>
-    page.waitForTimeout(1000 * (30 - (Math.floor(Date.now() / 1000) % 30)) + 500);
-
   async function signIn(page: Page, role: string, email: string, base = url) {
+    await budget.reserve(2);
     await page.context().clearCookies();
     await page.goto(base);
     await page.getByLabel('E-mail').fill(email);
@@ -93,21 +93,16 @@ describe.skipIf(!available && process.env.CI !== 'true')('exports in headless Ch
     await shot(page, `${role}-login`);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByLabel(/Code from your authenticator app/).waitFor();
-    // Wait for a fresh time step so that this code was never used before.
-    await freshStep(page);
-    await page
-      .getByLabel(/Code from your authenticator app/)
-      .fill(await generate({ secret: secretFrom(output, role) }));
+    await page.getByLabel(/Code from your authenticator app/).fill(await freshTotp(secretFrom(output, role)));
     await shot(page, `${role}-totp`);
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('heading', { name: 'Studies' }).waitFor();
   }
 
-  /** Re-authentication in a form: the password and a code of a fresh time step. */
-  async function reauth(page: Page, scope: ReturnType<Page['locator']>, role: string) {
+  /** Re-authentication in a form: the password and a code of an unused time step. */
+  async function reauth(scope: ReturnType<Page['locator']>, role: string) {
     await scope.getByLabel('Password').fill('trialvault demo only');
-    await freshStep(page);
-    await scope.getByLabel('Code').fill(await generate({ secret: secretFrom(output, role) }));
+    await scope.getByLabel('Code').fill(await freshTotp(secretFrom(output, role)));
   }
 
   it('a statistician previews and runs a de-identified export and sees the risk report (also at 390 px)', async () => {
@@ -173,7 +168,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('exports in headless Ch
     await page.getByLabel('Profile').selectOption('identified');
     await page.getByLabel('Recipient').fill('Sponsor safety desk');
     await page.getByLabel('Purpose').fill('SUSAR reconciliation');
-    await reauth(page, page.getByRole('form', { name: 'Request approval' }), 'data_manager');
+    await reauth(page.getByRole('form', { name: 'Request approval' }), 'data_manager');
     await page.getByRole('button', { name: 'Request approval' }).click();
     await page
       .getByText(/Requested; waiting for approval/)
@@ -194,7 +189,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('exports in headless Ch
     const item = queue.getByRole('listitem').filter({ hasText: 'Sponsor safety desk' });
     await item.waitFor();
     await shot(page, 'queue');
-    await reauth(page, item, 'study_admin');
+    await reauth(item, 'study_admin');
     await item.getByRole('button', { name: 'Approve' }).click();
     await page.getByText('Approved.').waitFor();
     await queue.getByText(/approved: csv for Sponsor safety desk/).waitFor();

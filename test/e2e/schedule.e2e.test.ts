@@ -2,9 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'otplib';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshTotp } from '../support/fresh-totp.js';
+import { type SignInBudget, watchSignInBudget } from '../support/sign-in-budget.js';
 
 /**
  * Issue #15 items 4 and 5 from the user's seat: a study administrator defines the schedule; a
@@ -67,6 +68,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('schedule, grid and ent
   const dir = mkdtempSync(join(tmpdir(), 'tv-sched-'));
   let server: ChildProcess;
   let browser: BrowserContext;
+  let budget: SignInBudget;
   let url = '';
   let output = '';
   let step = 0;
@@ -101,6 +103,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('schedule, grid and ent
         '--disable-sync',
       ],
     });
+    budget = await watchSignInBudget(browser);
   }, 120_000);
 
   afterAll(async () => {
@@ -116,16 +119,14 @@ describe.skipIf(!available && process.env.CI !== 'true')('schedule, grid and ent
     });
 
   async function signIn(page: Page, role: string, email: string) {
+    await budget.reserve(2);
     await page.context().clearCookies();
     await page.goto(url);
     await page.getByLabel('E-mail').fill(email);
     await page.getByLabel('Password').fill('trialvault demo only');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByLabel(/Code from your authenticator app/).waitFor();
-    await page.waitForTimeout(1000 * (30 - (Math.floor(Date.now() / 1000) % 30)) + 500);
-    await page
-      .getByLabel(/Code from your authenticator app/)
-      .fill(await generate({ secret: secretFrom(output, role) }));
+    await page.getByLabel(/Code from your authenticator app/).fill(await freshTotp(secretFrom(output, role)));
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('heading', { name: 'Studies' }).waitFor();
   }

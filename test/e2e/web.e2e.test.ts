@@ -2,9 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'otplib';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshTotp } from '../support/fresh-totp.js';
+import { type SignInBudget, watchSignInBudget } from '../support/sign-in-budget.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = new URL('../../', import.meta.url).pathname;
@@ -26,6 +27,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('web app in headless Ch
   const dir = mkdtempSync(join(tmpdir(), 'tv-web-'));
   let server: ChildProcess;
   let browser: BrowserContext;
+  let budget: SignInBudget;
   let url = '';
   let output = '';
   let step = 0;
@@ -63,6 +65,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('web app in headless Ch
         '--disable-sync',
       ],
     });
+    budget = await watchSignInBudget(browser);
   }, 120_000);
 
   afterAll(async () => {
@@ -78,11 +81,8 @@ describe.skipIf(!available && process.env.CI !== 'true')('web app in headless Ch
     });
   }
 
-  /** Waits for a TOTP time step no code was used in yet (each step is accepted once). */
-  const freshStep = (page: Page) =>
-    page.waitForTimeout(1000 * (30 - (Math.floor(Date.now() / 1000) % 30)) + 500);
-
   async function signIn(page: Page, role: string, email: string, base = url) {
+    await budget.reserve(2);
     await page.context().clearCookies();
     await page.goto(base);
     await page.getByLabel('E-mail').fill(email);
@@ -90,11 +90,7 @@ describe.skipIf(!available && process.env.CI !== 'true')('web app in headless Ch
     await shot(page, `${role}-login`);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByLabel(/Code from your authenticator app/).waitFor();
-    // Wait for a fresh time step so that this code was never used before.
-    await freshStep(page);
-    await page
-      .getByLabel(/Code from your authenticator app/)
-      .fill(await generate({ secret: secretFrom(output, role) }));
+    await page.getByLabel(/Code from your authenticator app/).fill(await freshTotp(secretFrom(output, role)));
     await shot(page, `${role}-totp`);
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('heading', { name: 'Studies' }).waitFor();
@@ -161,12 +157,11 @@ describe.skipIf(!available && process.env.CI !== 'true')('web app in headless Ch
     await page.getByRole('cell', { name: 'record.reveal' }).first().waitFor();
     await shot(page, 'audit-trail-reveal');
     // 21 CFR 11.200(a)(1): the first signing in a session takes the password and a fresh TOTP code.
-    await page.waitForTimeout(1000 * (30 - (Math.floor(Date.now() / 1000) % 30)) + 500);
     await page.getByLabel('Meaning of the signature').selectOption('approved');
     await page.getByLabel('Your password').fill('trialvault demo only');
     await page
       .getByLabel(/Authenticator code/)
-      .fill(await generate({ secret: secretFrom(output, 'principal_investigator') }));
+      .fill(await freshTotp(secretFrom(output, 'principal_investigator')));
     await page.getByRole('button', { name: 'Sign', exact: true }).click();
     await page.getByText('valid', { exact: true }).waitFor();
     await shot(page, 'signed');
@@ -290,6 +285,9 @@ describe.skipIf(!available && process.env.CI !== 'true')('web app in headless Ch
     await page.getByRole('link', { name: 'Security' }).click();
     await page.getByRole('heading', { name: 'Security' }).waitFor();
     await page.getByText('No passkeys yet.').waitFor();
+    // What follows makes 8 rate-limited requests (refused add, add, sign-out, passkey sign-in, remove):
+    // any wait for the server's sign-in limit happens here, not inside a locator's timeout.
+    await budget.reserve(8);
     // Without the password and a current code nothing is added: a wrong code is refused.
     await page.getByLabel('Password').fill('trialvault demo only');
     await page.getByLabel(/Current code/).fill('000000');
@@ -297,9 +295,8 @@ describe.skipIf(!available && process.env.CI !== 'true')('web app in headless Ch
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     await page.getByRole('alert').waitFor();
     await shot(page, 'security-refused');
-    await freshStep(page);
     await page.getByLabel('Password').fill('trialvault demo only');
-    await page.getByLabel(/Current code/).fill(await generate({ secret }));
+    await page.getByLabel(/Current code/).fill(await freshTotp(secret));
     await page.getByLabel(/Name of the new passkey/).fill('virtual authenticator');
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     await page.getByRole('cell', { name: 'virtual authenticator', exact: true }).waitFor();
@@ -317,9 +314,8 @@ describe.skipIf(!available && process.env.CI !== 'true')('web app in headless Ch
     // Removing it needs the password and a current code too.
     await page.getByRole('link', { name: 'Security' }).click();
     await page.getByRole('cell', { name: 'virtual authenticator', exact: true }).waitFor();
-    await freshStep(page);
     await page.getByLabel('Password').fill('trialvault demo only');
-    await page.getByLabel(/Current code/).fill(await generate({ secret }));
+    await page.getByLabel(/Current code/).fill(await freshTotp(secret));
     await page.getByRole('button', { name: 'Remove virtual authenticator' }).click();
     await page.getByText('No passkeys yet.').waitFor();
     await shot(page, 'security-passkey-removed');

@@ -2,8 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'otplib';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { freshTotp } from './fresh-totp.js';
+import { watchSignInBudget } from './sign-in-budget.js';
 
 /** Debian's Chromium (never a downloaded browser); required in CI, skipped with a notice elsewhere. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -16,7 +17,7 @@ export interface DemoBrowser {
   readonly browser: BrowserContext;
   /** A full-page screenshot, numbered in order, under test-artifacts/NAME/. */
   shot(page: Page, name: string): Promise<Buffer>;
-  /** Signs a demo account in with its password and a fresh TOTP code (waits for the next step). */
+  /** Signs a demo account in with its password and a TOTP code of an unused step (test/support/fresh-totp.ts). */
   signIn(page: Page, role: string, email: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -54,6 +55,7 @@ export async function startDemoBrowser(artifactsName: string): Promise<DemoBrows
       '--disable-sync',
     ],
   });
+  const budget = await watchSignInBudget(browser);
   const secretOf = (role: string) =>
     /TOTP secret (\S+)/.exec(output.split('\n').find((l) => l.trim().startsWith(role)) ?? '')?.[1] ?? '';
   let step = 0;
@@ -66,16 +68,14 @@ export async function startDemoBrowser(artifactsName: string): Promise<DemoBrows
         fullPage: true,
       }),
     async signIn(page, role, email) {
+      await budget.reserve(2);
       await page.context().clearCookies();
       await page.goto(url);
       await page.getByLabel('E-mail').fill(email);
       await page.getByLabel('Password').fill('trialvault demo only');
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByLabel(/Code from your authenticator app/).waitFor();
-      await page.waitForTimeout(1000 * (30 - (Math.floor(Date.now() / 1000) % 30)) + 500);
-      await page
-        .getByLabel(/Code from your authenticator app/)
-        .fill(await generate({ secret: secretOf(role) }));
+      await page.getByLabel(/Code from your authenticator app/).fill(await freshTotp(secretOf(role)));
       await page.getByRole('button', { name: 'Verify' }).click();
       await page.getByRole('heading', { name: 'Studies' }).waitFor();
     },

@@ -6,9 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'otplib';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { freshTotp } from './fresh-totp.js';
 
 const pgUrl = inject('pgUrl');
 /** The dialects the review tests run on: PostgreSQL too when reachable (required in CI). */
@@ -80,16 +80,6 @@ export async function startDemo(dialect: 'sqlite' | 'postgres' = 'sqlite'): Prom
     accounts.set(m[1] ?? '', { email: m[2] ?? '', secret: m[3] ?? '' });
   }
   const base = `http://127.0.0.1:${port}`;
-  const lastStep = new Map<string, number>();
-  async function code(secret: string): Promise<string> {
-    let step = Math.floor(Date.now() / 30_000);
-    if (lastStep.get(secret) === step) {
-      await new Promise((r) => setTimeout(r, (step + 1) * 30_000 - Date.now() + 200));
-      step = Math.floor(Date.now() / 30_000);
-    }
-    lastStep.set(secret, step);
-    return generate({ secret, epoch: Math.floor(Date.now() / 1000) });
-  }
   return {
     base,
     env,
@@ -134,13 +124,17 @@ export async function startDemo(dialect: 'sqlite' | 'postgres' = 'sqlite'): Prom
         password: DEMO_PASSWORD,
       });
       if (login.status !== 200) throw new Error(`login ${login.status} ${login.text}`);
-      const totp = await call('POST', '/api/v1/auth/totp', { code: await code(account.secret) });
+      const totp = await call('POST', '/api/v1/auth/totp', { code: await freshTotp(account.secret) });
       if (totp.status !== 200) throw new Error(`totp ${totp.status} ${totp.text}`);
       return { call };
     },
     async stop() {
+      // The files (and the schema) are removed once the server has exited, not after a guessed delay.
+      const exited = new Promise((r) =>
+        child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r),
+      );
       child.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 300));
+      await exited;
       rmSync(dir, { recursive: true, force: true });
       if (schema !== undefined) await pgQuery(`drop schema if exists ${schema} cascade`);
     },
