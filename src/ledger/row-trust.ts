@@ -44,8 +44,25 @@ function isDistrustedId(db: Kysely<Database>, id: string): boolean {
  * raise row_seq, so a mark is never above the row's true latest number. Bounded: the least recently
  * used marks go (mark-table.ts).
  */
-const marks = new WeakMap<RowSealer, MarkTable>();
-const MARK_CAPACITY = 200_000;
+const marks = new WeakMap<RowSealer, { readonly access: MarkTable; readonly bulk: MarkTable }>();
+/**
+ * Two tables per vault: the rows the access decisions rest on (ACCESS_TABLES) and the bulk of the
+ * data (records, versions, lookup tokens...). An export or a long listing passes far more data rows
+ * than any table holds; kept apart, it can never push out the mark of a revoked grant or an ended
+ * session (which nobody reads again until someone restores it). Security rows are few (a session per
+ * sign-in, and sign-ins are rate-limited), so their table is large enough never to turn over in use.
+ */
+const ACCESS_MARK_CAPACITY = 1_000_000;
+const BULK_MARK_CAPACITY = 200_000;
+
+function marksOf(sealer: RowSealer, table: string): MarkTable {
+  let held = marks.get(sealer);
+  if (held === undefined) {
+    held = { access: new MarkTable(ACCESS_MARK_CAPACITY), bulk: new MarkTable(BULK_MARK_CAPACITY) };
+    marks.set(sealer, held);
+  }
+  return ACCESS_TABLES.has(table) ? held.access : held.bulk;
+}
 
 function seqOf(row: SealedRow): number | undefined {
   const seq = row[ROW_SEQ];
@@ -73,19 +90,14 @@ export function accessWrites(): number {
   return accessWriteCount;
 }
 
-/** Raises a row's mark to `seq` (a committed write or read of that row). */
-export function raiseMark(sealer: RowSealer, id: string, seq: number, table?: string): void {
-  if (table !== undefined && ACCESS_TABLES.has(table)) accessWriteCount++;
-  let held = marks.get(sealer);
-  if (held === undefined) {
-    held = new MarkTable(MARK_CAPACITY);
-    marks.set(sealer, held);
-  }
-  held.raise(id, seq);
+/** Raises a row's mark to `seq` after a committed write of that row (of `table`). */
+export function raiseMark(sealer: RowSealer, id: string, seq: number, table: string): void {
+  if (ACCESS_TABLES.has(table)) accessWriteCount++;
+  marksOf(sealer, table).raise(id, seq);
 }
 
-function belowMark(sealer: RowSealer, seq: number | undefined, id: string): boolean {
-  const mark = seq === undefined ? undefined : marks.get(sealer)?.get(id);
+function belowMark(sealer: RowSealer, table: string, seq: number | undefined, id: string): boolean {
+  const mark = seq === undefined ? undefined : marksOf(sealer, table).get(id);
   return seq !== undefined && mark !== undefined && seq < mark;
 }
 
@@ -111,15 +123,16 @@ export function untrustedRow<R extends SealedRow>(
     const entry = verifiedRow(sealer, binding, row);
     if (entry === undefined) return row;
     const id = idOf(binding, row, entry);
-    if (isDistrustedId(db, id) || belowMark(sealer, seqOf(row), id)) return row;
+    if (isDistrustedId(db, id) || belowMark(sealer, binding.table, seqOf(row), id)) return row;
     ids.push(id);
   }
   // Rows read inside a transaction may yet roll back: only committed reads raise the marks.
   if (!db.isTransaction) {
+    const held = marksOf(sealer, binding.table);
     for (const [i, row] of rows.entries()) {
       const seq = seqOf(row);
       const id = ids[i];
-      if (seq !== undefined && id !== undefined) raiseMark(sealer, id, seq);
+      if (seq !== undefined && id !== undefined) held.raise(id, seq);
     }
   }
   return undefined;

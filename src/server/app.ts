@@ -79,10 +79,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerSecurityHeaders(app, tls);
   registerHealthRoutes(app, options.vault.deps);
   // A log that does not match its witnessed checkpoints is never served quietly (review r17).
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/')) return;
-    const damaged = await damagedStore(options.vault);
-    if (damaged !== undefined) return sendError(reply, damaged);
+  // A callback hook: on a sound store (every request but those of a damaged one) it costs no promise.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (options.vault.ledger.damage === undefined || !request.url.startsWith('/api/')) return done();
+    damagedStore(options.vault).then(
+      (damaged) => (damaged === undefined ? done() : sendError(reply, damaged)),
+      (error: Error) => done(error),
+    );
   });
   const registry: ApiRegistry = { operations: [] };
   const limiter = new RateLimiter({
