@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../../src/core/actor.js';
 import { expectOk } from '../../src/core/result.js';
+import { TEST_PASSWORD } from '../support/access.js';
 import type { Answer } from '../support/adversary.js';
 import { DbaStore, type Person, TAMPERED } from '../support/dba.js';
+import { codeAt } from '../support/http-auth.js';
 import { DIALECTS } from '../support/stores.js';
+
+const ask = { recipient: 'Sponsor safety desk', purpose: 'SUSAR reconciliation', format: 'csv' };
 
 /**
  * Review s9: exports made quietly wrong in SQL (export/source.ts, export/repo.ts) while exports still
@@ -118,6 +122,78 @@ for (const dialect of DIALECTS) {
         });
         expect(changed.status, JSON.stringify(changed.body)).not.toBe(200);
         expect(changed.body?.error?.code).toBe(TAMPERED);
+      }));
+
+    // FINDING S9-6 (S9-1 on the export tables). The same restart gap on `exports`: the row of a
+    // downloaded export, copied before its one download and put back after a restart, is honoured
+    // (no mark yet, the startup check ran before): the insider downloads the PHI file a second time.
+    // Correct: refused (ROW_TAMPERED), as the reset flag on a stopped store is (dba-exports).
+    it.fails('S9-6: a downloaded export put back to its older row after a restart allows no second download', async () =>
+      DbaStore.with(dialect, async (s) => {
+        const pi = await s.person('principal_investigator');
+        for (let i = 0; i < 3; i++) await s.participant('S01');
+        expectOk(await s.vault.exports.recipients.setThreshold(CLI_ACTOR, s.study.id, 2));
+        const browser = await s.browser(pi);
+        const made = await s.call(browser, 'POST', `/api/v1/studies/${s.study.id}/exports`, {
+          profile: 'deidentified',
+          suppress: ['BIRTH_DATE', 'ZIP', 'SEX'],
+        });
+        expect(made.status, JSON.stringify(made.body)).toBe(201);
+        const report = made.body as unknown as { exportId: string; files: { name: string }[] };
+        const url = `/api/v1/exports/${report.exportId}/files/${report.files[0]?.name ?? ''}`;
+        const fresh = await s.sql((db) => db.all('select * from exports where id = ?', report.exportId));
+        expect((await s.call(browser, 'GET', url)).status).toBe(200);
+        expect((await s.call(browser, 'GET', url)).status).not.toBe(200);
+        await s.stop();
+        await s.start();
+        await s.sql((db) => db.restoreRows('exports', fresh));
+        const again = await s.as(pi, 'GET', url);
+        expect(again.status, 'downloaded a second time').not.toBe(200);
+        expect(again.body?.error?.code).toBe(TAMPERED);
+      }));
+
+    // FINDING S9-7 (S9-1 on dual control). An identified export's request, approved by a second
+    // person and then used once, is copied while approved; after a restart the database administrator
+    // puts the approved row back (older valid MAC) and the requester makes a second identified export
+    // on the same approval: one person, no second approval (HIPAA 164.308(a)(4), NIST AC-5).
+    // Correct: refused (ROW_TAMPERED): the request row is below its latest ledger seal.
+    it.fails('S9-7: a used export approval put back after a restart releases no second identified export', async () =>
+      DbaStore.with(dialect, async (s) => {
+        const dm = await s.person('data_manager');
+        const pi = await s.person('principal_investigator');
+        await s.participant('S01');
+        const reauth = async (who: Person) => {
+          s.clock.advance(1);
+          return { password: TEST_PASSWORD, totp: await codeAt(who.secret, s.clock) };
+        };
+        const browser = await s.browser(dm);
+        const req = await s.call(browser, 'POST', `/api/v1/studies/${s.study.id}/export-requests`, {
+          ...ask,
+          ...(await reauth(dm)),
+        });
+        expect(req.status, JSON.stringify(req.body)).toBe(201);
+        const id = (req.body as { id: string }).id;
+        const approver = await s.browser(pi);
+        const approved = await s.call(
+          approver,
+          'POST',
+          `/api/v1/export-requests/${id}/approve`,
+          await reauth(pi),
+        );
+        expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+        const approvedRow = await s.sql((db) => db.all('select * from export_requests where id = ?', id));
+        const make = { profile: 'identified', ...ask, request: id };
+        const first = await s.call(browser, 'POST', `/api/v1/studies/${s.study.id}/exports`, make);
+        expect(first.status, JSON.stringify(first.body)).toBe(201);
+        expect(
+          (await s.call(browser, 'POST', `/api/v1/studies/${s.study.id}/exports`, make)).status,
+        ).not.toBe(201);
+        await s.stop();
+        await s.start();
+        await s.sql((db) => db.restoreRows('export_requests', approvedRow));
+        const second = await s.as(dm, 'POST', `/api/v1/studies/${s.study.id}/exports`, make);
+        expect(second.status, 'a second identified export on one approval').not.toBe(201);
+        expect(second.body?.error?.code).toBe(TAMPERED);
       }));
   });
 }
