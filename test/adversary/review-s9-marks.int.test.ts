@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { openVault } from '../../src/app/vault.js';
 import { CLI_ACTOR } from '../../src/core/actor.js';
 import { expectOk } from '../../src/core/result.js';
 import { computeRowMac } from '../../src/ledger/row-seal.js';
@@ -60,6 +61,45 @@ for (const dialect of DIALECTS) {
         await s.sql((db) => db.restoreRows('sessions', before));
         const read = await s.call(browser, 'GET', `/api/v1/participants/${p.id}`);
         expect(read.status, JSON.stringify(read.body)).not.toBe(200);
+      }));
+
+    // FINDING S9-1b (two processes). The docs say other processes only ever raise row_seq, "so the mark
+    // is safe with several servers": safe from false refusals, but a mark holds only what this
+    // process saw. A token the server used (mark = its row_seq then) and revoked by another process on
+    // the same store (a second vault handle, as `trialvault` CLI commands open it) is put back to the
+    // row the server saw: equal to its mark, not below, and honoured.
+    // Correct: refused (ROW_TAMPERED); the server must learn the latest row_seq of a row it trusts
+    // from the ledger, not only from its own reads and writes.
+    it.fails('S9-1b: a token revoked by another process on the same store and put back is refused by the server', async () =>
+      DbaStore.with(dialect, async (s) => {
+        const coordinator = await s.person('coordinator', 'S01');
+        await s.participant('S01');
+        const { id, token } = expectOk(
+          await s.vault.tokens.create(CLI_ACTOR, {
+            email: coordinator.email,
+            study: s.study.id,
+            scopes: ['participant.read'],
+          }),
+        );
+        const url = `/api/v1/studies/${s.study.id}/participants`;
+        expect((await s.bearer(token, 'GET', url)).status).toBe(200);
+        const seen = await s.sql((db) => db.all('select * from api_tokens where id = ?', id));
+        const cli = expectOk(
+          await openVault(
+            s.place.location,
+            { keyDir: s.place.keyDir, passphrase: undefined },
+            { clock: s.clock },
+          ),
+        );
+        try {
+          expectOk(await cli.tokens.revoke(CLI_ACTOR, id));
+        } finally {
+          await cli.close();
+        }
+        // The server is not asked in between (a read of the revoked row would raise its mark).
+        await s.sql((db) => db.restoreRows('api_tokens', seen));
+        const list = await s.bearer(token, 'GET', url);
+        expect(list.status, JSON.stringify(list.body)).not.toBe(200);
       }));
 
     // FINDING S9-2 (security rows in the data marks). ACCESS_TABLES (row-trust.ts) lists users,
