@@ -50,6 +50,32 @@ for (const dialect of DIALECTS) {
         expect(after.body?.error?.code).toBe(TAMPERED);
       }));
 
+    it.fails('S9-3: a participant moved to another site in SQL is not exported under that site', async () =>
+      DbaStore.with(dialect, async (s) => {
+        const pi = await s.person('principal_investigator');
+        const ps = await six(s);
+        expectOk(
+          await s.vault.exports.recipients.save(CLI_ACTOR, s.study.id, {
+            name: 'Registry',
+            duaReference: 'DUA-1',
+          }),
+        );
+        const s02 = await s.siteId('S02');
+        await s.sql((db) => db.run('update participants set site_id = ? where id = ?', s02, ps[0]?.id));
+        const after = await s.as(pi, 'POST', `/api/v1/studies/${s.study.id}/export-previews`, {
+          profile: 'limited',
+          recipient: 'Registry',
+          purpose: 'Registry analysis',
+          suppress: ['RAND_DATE', 'BIRTH_DATE', 'ZIP'],
+        });
+        const sites = (after.body as { rows?: { site: string }[] } | null)?.rows?.map((r) => r.site) ?? [];
+        // Today: 200 and the moved participant's rows carry S02.
+        expect(after.status === 200 && sites.includes('S02'), JSON.stringify(after.body).slice(0, 300)).toBe(
+          false,
+        );
+        expect(after.body?.error?.code).toBe(TAMPERED);
+      }));
+
     // FINDING S9-4 (the completeness check trusts unverified audit rows). createdRecordIds
     // (export/repo.ts) counts successful record.create events straight from audit_events, without
     // their leaf MACs; the running server never re-checks them. A record deleted together with its
