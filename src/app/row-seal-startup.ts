@@ -4,7 +4,7 @@ import type { AuditAction } from '../ledger/audit-event.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { eventLeaf } from '../ledger/event-leaf.js';
 import { leafHash } from '../ledger/merkle.js';
-import { ROW_MAC, rowKeyOf } from '../ledger/row-seal.js';
+import { ROW_MAC, ROW_SEQ, rowKeyOf } from '../ledger/row-seal.js';
 import {
   anyRowMac,
   ROWS_SEALED,
@@ -14,7 +14,7 @@ import {
   tableRows,
 } from '../ledger/row-seal-ledger.js';
 import { parseRowSeals, type RowSealEntry, type SealTarget } from '../ledger/row-seal-store.js';
-import { distrustRows, rowId } from '../ledger/row-trust.js';
+import { distrustRows, rowId, seedMark } from '../ledger/row-trust.js';
 import { allBindings, type TableBinding } from '../ledger/table-binding.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
@@ -80,6 +80,10 @@ export async function sealAndProject(deps: VaultDeps, opened: { created?: boolea
         if (standing === 'differs' || standing === 'not-in-ledger' || forged.touches(binding, row, id)) {
           distrusted.push(id);
           counts[binding.table] = (counts[binding.table] ?? 0) + 1;
+        } else if (standing === undefined) {
+          // The row is the ledger's latest: its row_seq is the high-water mark from now on (S9-1).
+          const seq = Number(row[ROW_SEQ]);
+          if (Number.isSafeInteger(seq)) seedMark(deps.keyring, binding.table, id, seq);
         }
       }
   }

@@ -25,16 +25,29 @@ export async function trustEvents(
   deps: VaultDeps,
   rows: readonly StoredEventRow[],
 ): Promise<Result<AuditEventRow[]>> {
+  const forged = untrustedEvent(deps, rows);
+  // Named in the report by its leaf MAC: each forged event is reported once.
+  if (forged !== undefined) return err(await reportTamper(deps, AUDIT_EVENTS, forged));
+  return ok(rows.map(toAuditEventRow));
+}
+
+/**
+ * The first event whose leaf MAC does not hold, as a row named by its leaf MAC (what reportTamper and
+ * TamperedRowError take), or undefined when every event may be used.
+ */
+export function untrustedEvent(
+  deps: Pick<VaultDeps, 'db' | 'keyring'>,
+  rows: readonly StoredEventRow[],
+): (StoredEventRow & { readonly row_mac: Buffer | null }) | undefined {
   for (const row of rows) {
     const hash = leafHash(eventLeaf(row));
     if (row.leaf_mac === null) {
       // Only inside the prefix the witness proved at start, with the proven leaf hash (review r17).
       if (provenLeaf(deps.db, Number(row.seq), hash)) continue;
     } else if (deps.keyring.eventMac(hash).equals(row.leaf_mac)) continue;
-    // Named in the report by its leaf MAC: each forged event is reported once.
-    return err(await reportTamper(deps, AUDIT_EVENTS, { ...row, row_mac: row.leaf_mac }));
+    return { ...row, row_mac: row.leaf_mac };
   }
-  return ok(rows.map(toAuditEventRow));
+  return undefined;
 }
 
 export async function trustedAuditEvents(

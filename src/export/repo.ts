@@ -1,4 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
+import type { StoredEventRow } from '../ledger/audit-repo.js';
 import { currentVersionColumns } from '../records/repo.js';
 import type {
   Database,
@@ -117,14 +118,18 @@ export async function markDownloaded(db: Kysely<Database>, id: string, now: stri
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** A page of the study's participants (erased ones never leave: GDPR art. 17), by id. */
+/**
+ * A page of the study's participants by id, whole rows (their MACs are checked before the page is used)
+ * and erased ones included: the source leaves those out in code once their rows hold (GDPR art. 17),
+ * so a status set to erased in SQL cannot quietly drop a participant (review s9, S9-3).
+ */
 export async function participantPage(db: Kysely<Database>, studyId: string, after: string, limit: number) {
   return db
     .selectFrom('participants')
     .innerJoin('sites', 'sites.id', 'participants.site_id')
-    .select(['participants.id', 'participants.subject_id', 'participants.status', 'sites.code as site_code'])
+    .selectAll('participants')
+    .select('sites.code as site_code')
     .where('participants.study_id', '=', studyId)
-    .where('participants.status', '!=', 'erased')
     .where('participants.id', '>', after)
     .orderBy('participants.id')
     .limit(limit)
@@ -194,25 +199,31 @@ export async function liveForms(db: Kysely<Database>, studyId: string) {
 }
 
 /**
- * The ids of the records the ledger says were created for these participants (one successful
- * record.create event per record, never deleted by design: erasure shreds keys, not rows). Read BEFORE
- * the records themselves, so that a record created meanwhile is never counted missing (R17-5).
+ * The record.create events of these participants, whole (their leaf MACs are checked by the source
+ * before they are used) and of any outcome (the source keeps the successful ones in code), so that an
+ * outcome set to failure in SQL cannot hide a record deleted with it (review s9, S9-4). Never deleted
+ * by design: erasure shreds keys, not rows. Read BEFORE the records themselves, so that a record
+ * created meanwhile is never counted missing (R17-5).
  */
-export async function createdRecordIds(
+export async function recordCreateEvents(
   db: Kysely<Database>,
   participantIds: readonly string[],
-): Promise<Map<string, string[]>> {
-  const created = new Map<string, string[]>();
-  if (participantIds.length === 0) return created;
-  const rows = await db
+): Promise<StoredEventRow[]> {
+  if (participantIds.length === 0) return [];
+  return db
     .selectFrom('audit_events')
-    .select(['participant_id', 'record_id'])
+    .selectAll()
     .where('participant_id', 'in', participantIds)
     .where('action', '=', 'record.create')
-    .where('outcome', '=', 'success')
+    .orderBy('seq')
     .execute();
-  for (const r of rows) {
-    if (r.participant_id === null || r.record_id === null) continue;
+}
+
+/** The ids of the records the (checked) events say were created, per participant. */
+export function createdRecordIds(events: readonly StoredEventRow[]): Map<string, string[]> {
+  const created = new Map<string, string[]>();
+  for (const r of events) {
+    if (r.outcome !== 'success' || r.participant_id === null || r.record_id === null) continue;
     const ids = created.get(r.participant_id) ?? [];
     ids.push(r.record_id);
     created.set(r.participant_id, ids);

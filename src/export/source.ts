@@ -1,9 +1,12 @@
 import type { Kysely } from 'kysely';
+import { untrustedEvent } from '../authz/trusted-events.js';
 import type { FormDefinition } from '../forms/form-definition.js';
 import type { FieldValue } from '../forms/validate-values.js';
+import { AUDIT_EVENTS } from '../ledger/ledger-bindings.js';
 import type { SealedRow } from '../ledger/row-seal.js';
 import { untrustedRow } from '../ledger/row-trust.js';
 import type { TableBinding } from '../ledger/table-binding.js';
+import { PARTICIPANTS } from '../participants/participants-bindings.js';
 import { openValues, type ViewPolicy } from '../records/record-values.js';
 import { RECORD_VERSIONS, RECORDS, recordRowOf, versionRowOf } from '../records/records-bindings.js';
 import { currentVersionOf } from '../records/repo.js';
@@ -86,6 +89,19 @@ function refuseVanished(
   throw new TamperedRowError(RECORDS, row);
 }
 
+type PageParticipant = Awaited<ReturnType<typeof repo.participantPage>>[number];
+
+/**
+ * The page's participants once every row holds (its site, subject and status decide what leaves and
+ * under which site: review s9, S9-3), erased ones left out (GDPR art. 17).
+ */
+function trustedParticipants(spec: SourceSpec, page: readonly PageParticipant[]): PageParticipant[] {
+  const rows = page.map(({ site_code: _site, ...row }) => row);
+  const bad = untrustedRow(spec.db, spec.keyring, PARTICIPANTS, rows);
+  if (bad !== undefined) throw new TamperedRowError(PARTICIPANTS, bad);
+  return page.filter((p) => p.status !== 'erased');
+}
+
 function missingRow(r: StoredRecord): SealedRow {
   return { record_id: r.id, version: String(r.version), row_seq: null, row_mac: null };
 }
@@ -135,11 +151,15 @@ export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
   let after = '';
   const visitsDecided = new Map<string, boolean>();
   for (;;) {
-    const page = await repo.participantPage(spec.db, spec.studyId, after, PAGE);
-    if (page.length === 0) return;
-    after = page[page.length - 1]?.id ?? after;
+    const whole = await repo.participantPage(spec.db, spec.studyId, after, PAGE);
+    if (whole.length === 0) return;
+    after = whole[whole.length - 1]?.id ?? after;
+    const page = trustedParticipants(spec, whole);
     const ids = page.map((p) => p.id);
-    const created = await repo.createdRecordIds(spec.db, ids);
+    const events = await repo.recordCreateEvents(spec.db, ids);
+    const forged = untrustedEvent(spec, events);
+    if (forged !== undefined) throw new TamperedRowError(AUDIT_EVENTS, forged);
+    const created = repo.createdRecordIds(events);
     const records = refuseTampered(spec, await repo.currentRecords(spec.db, ids));
     await spec.keyring.warmParticipantKeys(
       spec.db,

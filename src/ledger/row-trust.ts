@@ -44,24 +44,43 @@ function isDistrustedId(db: Kysely<Database>, id: string): boolean {
  * raise row_seq, so a mark is never above the row's true latest number. Bounded: the least recently
  * used marks go (mark-table.ts).
  */
-const marks = new WeakMap<RowSealer, { readonly access: MarkTable; readonly bulk: MarkTable }>();
+const marks = new WeakMap<RowSealer, { readonly control: MarkTable; readonly bulk: MarkTable }>();
 /**
- * Two tables per vault: the rows the access decisions rest on (ACCESS_TABLES) and the bulk of the
- * data (records, versions, lookup tokens...). An export or a long listing passes far more data rows
- * than any table holds; kept apart, it can never push out the mark of a revoked grant or an ended
- * session (which nobody reads again until someone restores it). Security rows are few (a session per
- * sign-in, and sign-ins are rate-limited), so their table is large enough never to turn over in use.
+ * Two tables per vault: the bulk of the data (BULK_TABLES: records, versions, lookup tokens,
+ * participants and their keys, signatures) and every other checked table, the rows access and control
+ * rest on (users, grants, tokens, sessions, recovery codes, passkeys, export approvals and downloads,
+ * studies, forms...). An export or a long listing passes far more data rows than any table holds; kept
+ * apart, it can never push out the mark of a revoked grant, a spent recovery code or a used approval
+ * (which nobody reads again until someone restores it; review s9, S9-2). Control rows are few, so
+ * their table is large enough never to turn over in use. Seeded at every start from the ledger
+ * (`seedMark`, row-seal-startup.ts), so a restart forgets nothing (S9-1).
  */
-const ACCESS_MARK_CAPACITY = 1_000_000;
+const CONTROL_MARK_CAPACITY = 1_000_000;
 const BULK_MARK_CAPACITY = 200_000;
+const BULK_TABLES: ReadonlySet<string> = new Set([
+  'records',
+  'record_versions',
+  'participant_lookup',
+  'participants',
+  'participant_keys',
+  'signatures',
+]);
 
 function marksOf(sealer: RowSealer, table: string): MarkTable {
   let held = marks.get(sealer);
   if (held === undefined) {
-    held = { access: new MarkTable(ACCESS_MARK_CAPACITY), bulk: new MarkTable(BULK_MARK_CAPACITY) };
+    held = { control: new MarkTable(CONTROL_MARK_CAPACITY), bulk: new MarkTable(BULK_MARK_CAPACITY) };
     marks.set(sealer, held);
   }
-  return ACCESS_TABLES.has(table) ? held.access : held.bulk;
+  return BULK_TABLES.has(table) ? held.bulk : held.control;
+}
+
+/**
+ * At start, a row that matches its latest ledger seal: its row_seq is the latest the ledger knows, so
+ * an older copy put back later is below the mark even though nothing read the row since the start.
+ */
+export function seedMark(sealer: RowSealer, table: string, id: string, seq: number): void {
+  marksOf(sealer, table).raise(id, seq);
 }
 
 function seqOf(row: SealedRow): number | undefined {

@@ -14,6 +14,8 @@ import { DIALECTS } from '../support/stores.js';
  * Review s9 (high-water marks of row_seq, row-trust.ts / mark-table.ts) from the database
  * administrator's seat, with an insider holding a real role over HTTP. Each `it.fails` is an open
  * finding; the test states the correct behaviour and fails today because the server honours the row.
+ * Fixed the same session, now plain `it`: S9-1..S9-7 but S9-1b (marks seeded from the
+ * ledger at every start, row-seal-startup.ts; control rows' marks apart from data rows', row-trust.ts).
  */
 for (const dialect of DIALECTS) {
   describe(`review s9: high-water marks (${dialect})`, () => {
@@ -25,7 +27,7 @@ for (const dialect of DIALECTS) {
     // Correct: refused (ROW_TAMPERED, event and alert), e.g. by seeding the marks from the latest
     // ledger seal's row_seq of every checked row at startup, or checking the ledger seal on a first
     // read of a row that has no mark.
-    it.fails('S9-1: a revoked API token put back after a restart, before anyone reads it, is refused', async () =>
+    it('S9-1: a revoked API token put back after a restart, before anyone reads it, is refused', async () =>
       DbaStore.with(dialect, async (s) => {
         const coordinator = await s.person('coordinator', 'S01');
         await s.participant('S01');
@@ -49,7 +51,7 @@ for (const dialect of DIALECTS) {
         expect(list.status, JSON.stringify(list.body)).not.toBe(200);
       }));
 
-    it.fails('S9-1: a signed-out session put back after a restart, before anyone reads it, is refused', async () =>
+    it('S9-1: a signed-out session put back after a restart, before anyone reads it, is refused', async () =>
       DbaStore.with(dialect, async (s) => {
         const pi = await s.person('principal_investigator');
         const p = await s.participant('S01');
@@ -112,7 +114,7 @@ for (const dialect of DIALECTS) {
     // (export/source.ts), which is cheaper than writing 50,000 records in a test.
     // Correct: a spent code stays spent (refused, ROW_TAMPERED): recovery_codes and passkeys (every
     // table a sign-in rests on) in ACCESS_TABLES.
-    it.fails('S9-2: a spent recovery code put back after an export of many data rows does not sign in again', async () =>
+    it('S9-2: a spent recovery code put back after an export of many data rows does not sign in again', async () =>
       DbaStore.with(dialect, async (s) => {
         const { email, user } = await userWithRole(s.vault, 'principal_investigator', s.study.id);
         const first = expectOk(await s.vault.auth.login(email, TEST_PASSWORD));
