@@ -199,28 +199,37 @@ export async function liveForms(db: Kysely<Database>, studyId: string) {
 }
 
 /**
- * The record.create events of these participants, whole (their leaf MACs are checked by the source
- * before they are used) and of any outcome (the source keeps the successful ones in code), so that an
- * outcome set to failure in SQL cannot hide a record deleted with it (review s9, S9-4). Never deleted
- * by design: erasure shreds keys, not rows. Read BEFORE the records themselves, so that a record
- * created meanwhile is never counted missing (R17-5).
+ * The record.create events of these participants, of any outcome (the source keeps the successful
+ * ones in code), so that an outcome set to failure in SQL cannot hide a record deleted with it (review
+ * s9, S9-4): the source checks the leaf MACs of the unsuccessful ones (`eventsBySeq`), rare by nature.
+ * Never deleted by design: erasure shreds keys, not rows. Read BEFORE the records themselves, so that
+ * a record created meanwhile is never counted missing (R17-5).
  */
-export async function recordCreateEvents(
-  db: Kysely<Database>,
-  participantIds: readonly string[],
-): Promise<StoredEventRow[]> {
+export async function recordCreateEvents(db: Kysely<Database>, participantIds: readonly string[]) {
   if (participantIds.length === 0) return [];
   return db
     .selectFrom('audit_events')
-    .selectAll()
+    .select(['seq', 'participant_id', 'record_id', 'outcome'])
     .where('participant_id', 'in', participantIds)
     .where('action', '=', 'record.create')
     .orderBy('seq')
     .execute();
 }
 
-/** The ids of the records the (checked) events say were created, per participant. */
-export function createdRecordIds(events: readonly StoredEventRow[]): Map<string, string[]> {
+/** Whole events by sequence number (their leaf MACs are checked by the caller). */
+export async function eventsBySeq(db: Kysely<Database>, seqs: readonly number[]): Promise<StoredEventRow[]> {
+  if (seqs.length === 0) return [];
+  return db.selectFrom('audit_events').selectAll().where('seq', 'in', seqs).orderBy('seq').execute();
+}
+
+/** The ids of the records the events say were created, per participant. */
+export function createdRecordIds(
+  events: readonly {
+    readonly participant_id: string | null;
+    readonly record_id: string | null;
+    readonly outcome: string;
+  }[],
+): Map<string, string[]> {
   const created = new Map<string, string[]>();
   for (const r of events) {
     if (r.outcome !== 'success' || r.participant_id === null || r.record_id === null) continue;

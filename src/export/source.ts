@@ -157,7 +157,10 @@ export async function* subjects(spec: SourceSpec): AsyncGenerator<SubjectRows> {
     const page = trustedParticipants(spec, whole);
     const ids = page.map((p) => p.id);
     const events = await repo.recordCreateEvents(spec.db, ids);
-    const forged = untrustedEvent(spec, events);
+    // A create that did not succeed must be one: its leaf MAC holds (S9-4). A successful one forged in
+    // SQL can only name a record more, which the completeness check then refuses as missing.
+    const failed = events.filter((e) => e.outcome !== 'success').map((e) => Number(e.seq));
+    const forged = untrustedEvent(spec, await repo.eventsBySeq(spec.db, failed));
     if (forged !== undefined) throw new TamperedRowError(AUDIT_EVENTS, forged);
     const created = repo.createdRecordIds(events);
     const records = refuseTampered(spec, await repo.currentRecords(spec.db, ids));
