@@ -7,6 +7,7 @@ import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
+import { followLedger } from '../ledger/ledger-tail.js';
 import { updateVolatile } from '../ledger/row-seal-store.js';
 import { untrustedRow } from '../ledger/row-trust.js';
 import { transact } from '../storage/transact.js';
@@ -43,6 +44,8 @@ export class SessionService {
    */
   async authenticate(token: string): Promise<Result<Actor>> {
     if (typeof token !== 'string' || token.length > 200) return err(SESSION_ENDED);
+    // Rows changed by another process since this one last looked raise their marks first (S9-1b).
+    await followLedger(this.deps.db, this.deps.keyring);
     const epoch = await repo.accessEpoch(this.deps.db);
     const key = secretHashKey(token);
     const cached = epoch === undefined ? undefined : this.#sessions.get(key, epoch);

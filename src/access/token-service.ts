@@ -10,6 +10,7 @@ import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
+import { followLedger } from '../ledger/ledger-tail.js';
 import { untrustedRow } from '../ledger/row-trust.js';
 import { transact } from '../storage/transact.js';
 import * as studies from '../studies/repo.js';
@@ -43,6 +44,8 @@ export class TokenService {
   /** The actor of an API token: unexpired, unrevoked, its user active. */
   async authenticate(secret: string): Promise<Result<Actor>> {
     if (typeof secret !== 'string' || secret.length > 200) return err(INVALID);
+    // Rows changed by another process since this one last looked raise their marks first (S9-1b).
+    await followLedger(this.deps.db, this.deps.keyring);
     const epoch = await repo.accessEpoch(this.deps.db);
     const hash = secretHash(secret);
     const key = hash.toString('base64');

@@ -3,6 +3,7 @@ import { ok } from '../core/result.js';
 import type { AuditAction } from '../ledger/audit-event.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { eventLeaf } from '../ledger/event-leaf.js';
+import { followFrom } from '../ledger/ledger-tail.js';
 import { leafHash } from '../ledger/merkle.js';
 import { ROW_MAC, ROW_SEQ, rowKeyOf } from '../ledger/row-seal.js';
 import {
@@ -87,6 +88,8 @@ export async function sealAndProject(deps: VaultDeps, opened: { created?: boolea
         }
       }
   }
+  // From here on the marks follow the ledger's tail, whoever appends (ledger-tail.ts, S9-1b).
+  await followFrom(deps.db, deps.keyring);
   if (distrusted.length === 0) return;
   distrustRows(deps.db, distrusted);
   await transact(deps.db, async (trx) => {

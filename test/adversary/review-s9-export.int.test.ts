@@ -14,8 +14,9 @@ const ask = { recipient: 'Sponsor safety desk', purpose: 'SUSAR reconciliation',
  * succeed. An export must be complete and true to the ledger (R17-4, R17-5): each `it.fails` below is
  * an open finding, its comment the correct behaviour; it fails today because the preview answers 200
  * with the wrong rows.
- * Fixed the same session, now plain `it`: S9-1..S9-7 but S9-1b (marks seeded from the
- * ledger at every start, row-seal-startup.ts; control rows' marks apart from data rows', row-trust.ts).
+ * Fixed the same session, now plain `it`: S9-1..S9-7 and S9-1b (marks seeded from the
+ * ledger at every start, row-seal-startup.ts; control rows' marks apart from data rows', row-trust.ts;
+ * marks follow the ledger's tail, ledger-tail.ts).
  */
 const preview = (s: DbaStore, pi: Person, suppress: string[] = []): Promise<Answer> =>
   s.as(pi, 'POST', `/api/v1/studies/${s.study.id}/export-previews`, { profile: 'deidentified', suppress });

@@ -14,8 +14,9 @@ import { DIALECTS } from '../support/stores.js';
  * Review s9 (high-water marks of row_seq, row-trust.ts / mark-table.ts) from the database
  * administrator's seat, with an insider holding a real role over HTTP. Each `it.fails` is an open
  * finding; the test states the correct behaviour and fails today because the server honours the row.
- * Fixed the same session, now plain `it`: S9-1..S9-7 but S9-1b (marks seeded from the
- * ledger at every start, row-seal-startup.ts; control rows' marks apart from data rows', row-trust.ts).
+ * Fixed the same session, now plain `it`: S9-1..S9-7 and S9-1b (marks seeded from the
+ * ledger at every start, row-seal-startup.ts; control rows' marks apart from data rows', row-trust.ts;
+ * marks follow the ledger's tail, ledger-tail.ts).
  */
 for (const dialect of DIALECTS) {
   describe(`review s9: high-water marks (${dialect})`, () => {
@@ -72,7 +73,7 @@ for (const dialect of DIALECTS) {
     // row the server saw: equal to its mark, not below, and honoured.
     // Correct: refused (ROW_TAMPERED); the server must learn the latest row_seq of a row it trusts
     // from the ledger, not only from its own reads and writes.
-    it.fails('S9-1b: a token revoked by another process on the same store and put back is refused by the server', async () =>
+    it('S9-1b: a token revoked by another process on the same store and put back is refused by the server', async () =>
       DbaStore.with(dialect, async (s) => {
         const coordinator = await s.person('coordinator', 'S01');
         await s.participant('S01');
