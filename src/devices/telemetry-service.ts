@@ -4,6 +4,7 @@ import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { AuditEventInput } from '../ledger/audit-event.js';
 import { appendAuditEvents } from '../ledger/audit-repo.js';
+import { followLedger } from '../ledger/ledger-tail.js';
 import { rowTampered } from '../ledger/row-seal-store.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
@@ -90,6 +91,8 @@ export class TelemetryService {
   async ingestMany(uploads: readonly { bytes: Uint8Array; target: UploadTarget }[]): Promise<Decision[]> {
     this.#audience ??= await telemetryAudience(this.deps);
     const audience = this.#audience;
+    // A device row another process changed since (a CLI revocation) raises its mark first (S9-1b).
+    await followLedger(this.deps.db, this.deps.keyring);
     const epoch = await accessEpoch(this.deps.db);
     const checked: (Checked | Refused | Tampered)[] = [];
     for (const upload of uploads) {
