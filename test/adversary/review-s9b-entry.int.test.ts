@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { openVault } from '../../src/app/vault.js';
 import { CLI_ACTOR } from '../../src/core/actor.js';
 import { expectOk } from '../../src/core/result.js';
+import { TEST_PASSWORD, userWithRole } from '../support/access.js';
 import { DbaStore } from '../support/dba.js';
+import { codeAt } from '../support/http-auth.js';
 import { DIALECTS } from '../support/stores.js';
 
 /**
@@ -46,6 +48,47 @@ for (const dialect of DIALECTS) {
         const read =
           browser === undefined ? refusal : await s.call(browser, 'GET', `/api/v1/participants/${p.id}`);
         expect(read?.status, JSON.stringify(read?.body)).not.toBe(200);
+      }));
+    // FINDING S9B-3 (second factor does not follow the tail). The TOTP / recovery-code step
+    // (AuthService.verifyMfa, src/access/auth-service.ts) takes the pre-MFA session through
+    // `session()`, which unlike `authenticate()` never calls followLedger, and the password step before
+    // it does not either (S9B-2). A recovery code spent on a second server (another vault handle on
+    // the same store) is put back unused in SQL: this server's mark for it is the startup seed (the
+    // unused row_seq), so the same code completes a second sign-in here.
+    // Correct: refused (ROW_TAMPERED): SessionService.session (or signIn and verifyMfa) follows the
+    // ledger before reading a row, so a code spent by any process stays spent.
+    it.fails('S9B-3: a recovery code spent on another server and put back does not sign in again', async () =>
+      DbaStore.with(dialect, async (s) => {
+        const { email, user } = await userWithRole(s.vault, 'principal_investigator', s.study.id);
+        const first = expectOk(await s.vault.auth.login(email, TEST_PASSWORD));
+        const { secret } = expectOk(
+          await s.vault.factors.beginTotp(first.token, { password: TEST_PASSWORD }),
+        );
+        s.clock.advance(1);
+        const { recoveryCodes } = expectOk(
+          await s.vault.factors.confirmTotp(first.token, await codeAt(secret, s.clock)),
+        );
+        const code = recoveryCodes[0] ?? '';
+        // A restart, as after any deploy: the marks are seeded with the unused codes' row_seq.
+        await s.stop();
+        await s.start();
+        const unused = await s.sql((db) => db.all('select * from recovery_codes where user_id = ?', user.id));
+        const other = expectOk(
+          await openVault(
+            s.place.location,
+            { keyDir: s.place.keyDir, passphrase: undefined },
+            { clock: s.clock },
+          ),
+        );
+        try {
+          const pre = expectOk(await other.auth.login(email, TEST_PASSWORD));
+          expectOk(await other.auth.verifyMfa(pre.token, code));
+        } finally {
+          await other.close();
+        }
+        await s.sql((db) => db.restoreRows('recovery_codes', unused, ['user_id', 'code_hash']));
+        const again = await s.signIn({ email, secret }, { code });
+        expect(again.browser, JSON.stringify(again.refusal?.body)).toBeUndefined();
       }));
   });
 }
