@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openVault } from '../../src/app/vault.js';
 import { CLI_ACTOR } from '../../src/core/actor.js';
 import { expectOk } from '../../src/core/result.js';
+import { DeviceClient } from '../../src/devices/device-client.js';
 import { TEST_PASSWORD, userWithRole } from '../support/access.js';
 import { DbaStore } from '../support/dba.js';
 import { codeAt } from '../support/http-auth.js';
@@ -89,6 +90,54 @@ for (const dialect of DIALECTS) {
         await s.sql((db) => db.restoreRows('recovery_codes', unused, ['user_id', 'code_hash']));
         const again = await s.signIn({ email, secret }, { code });
         expect(again.browser, JSON.stringify(again.refusal?.body)).toBeUndefined();
+      }));
+    // FINDING S9B-4 (device enrolment does not follow the tail, and re-seals the row it honours).
+    // DeviceService.enroll (src/devices/device-service.ts, trustDevice on the pending row) is reached
+    // without a session or token and never calls followLedger. A device enrolled on a second server
+    // (its code spent, its key bound) is put back pending in SQL, with the same code: this server
+    // still holds the mark of the pending row (seen at registration), so the code enrols a second
+    // key, the attacker's, and the enrolment seals the device row under a new event (the real
+    // device's key is gone, verify and the next start see a row that matches its latest seal).
+    // Correct: refused (UNAUTHENTICATED or ROW_TAMPERED): enrolment follows the ledger first.
+    it.fails('S9B-4: a code spent on another server and put back pending does not enrol a second key', async () =>
+      DbaStore.with(dialect, async (s) => {
+        const p = await s.participant('S01');
+        const { device, enrollmentCode } = expectOk(
+          await s.vault.devices.register(CLI_ACTOR, p.id, {
+            model: 'Test watch',
+            serial: 'SN-S9B4',
+            firmware: '2.1.0',
+            metrics: ['heart_rate'],
+          }),
+        );
+        const pending = await s.sql((db) => db.all('select * from devices where id = ?', device.id));
+        const other = expectOk(
+          await openVault(
+            s.place.location,
+            { keyDir: s.place.keyDir, passphrase: undefined },
+            { clock: s.clock },
+          ),
+        );
+        try {
+          const key = DeviceClient.generateKey('EdDSA');
+          expectOk(
+            await other.devices.enroll({
+              code: enrollmentCode,
+              alg: 'EdDSA',
+              publicKey: DeviceClient.publicKey('EdDSA', key),
+            }),
+          );
+        } finally {
+          await other.close();
+        }
+        await s.sql((db) => db.restoreRows('devices', pending));
+        const mine = DeviceClient.generateKey('EdDSA');
+        const enrol = await s.app.inject({
+          method: 'POST',
+          url: '/api/v1/devices/enroll',
+          payload: { code: enrollmentCode, alg: 'EdDSA', publicKey: DeviceClient.publicKey('EdDSA', mine) },
+        });
+        expect(enrol.statusCode, enrol.body).toBeGreaterThanOrEqual(400);
       }));
   });
 }
