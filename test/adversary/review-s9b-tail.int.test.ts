@@ -62,5 +62,52 @@ for (const dialect of DIALECTS) {
         const list = await s.bearer(token, 'GET', url);
         expect(list.status, JSON.stringify(list.body)).not.toBe(200);
       }));
+    // FINDING S9B-1, variant b (no huge number needed, so a cap on seq is no fix). The forged copy
+    // takes the next sequence number (max(seq) + 1); the follower moves `last` onto it; the copy is
+    // deleted; the audit_seq counter was never advanced, so the CLI's real revocation takes that same
+    // number, and `top > last` is false: that one event is never read. Same fix as S9B-1 (remember
+    // the leaf MAC of the event `last` names and read again when it changed or is gone; never move
+    // past an event whose MAC fails).
+    it.fails('S9B-1b: a forged next-seq event, deleted again, does not hide the next real event', async () =>
+      DbaStore.with(dialect, async (s) => {
+        const coordinator = await s.person('coordinator', 'S01');
+        await s.participant('S01');
+        const { id, token } = expectOk(
+          await s.vault.tokens.create(CLI_ACTOR, {
+            email: coordinator.email,
+            study: s.study.id,
+            scopes: ['participant.read'],
+          }),
+        );
+        const url = `/api/v1/studies/${s.study.id}/participants`;
+        expect((await s.bearer(token, 'GET', url)).status).toBe(200);
+        const seen = await s.sql((db) => db.all('select * from api_tokens where id = ?', id));
+        const huge = await s.sql(async (db) => {
+          const top = await db.one('select max(seq) as seq from audit_events');
+          const next = Number(top.seq) + 1;
+          await db.copyRow('audit_events', { seq: top.seq }, { seq: next });
+          return next;
+        });
+        // Any authentication reads the tail: the follower's `last` is now that forged number.
+        expect((await s.bearer(token, 'GET', url)).status).toBe(200);
+        await s.sql(async (db) => {
+          expect(await db.run('delete from audit_events where seq = ?', huge)).toBe(1);
+        });
+        const cli = expectOk(
+          await openVault(
+            s.place.location,
+            { keyDir: s.place.keyDir, passphrase: undefined },
+            { clock: s.clock },
+          ),
+        );
+        try {
+          expectOk(await cli.tokens.revoke(CLI_ACTOR, id));
+        } finally {
+          await cli.close();
+        }
+        await s.sql((db) => db.restoreRows('api_tokens', seen));
+        const list = await s.bearer(token, 'GET', url);
+        expect(list.status, JSON.stringify(list.body)).not.toBe(200);
+      }));
   });
 }
