@@ -105,6 +105,42 @@ for (const dialect of DIALECTS) {
         expect(list.status, JSON.stringify(list.body)).not.toBe(200);
       }));
 
+    // An event copied in SQL under a huge sequence number (its leaf MAC no longer holds) must not move
+    // the follower past the real events the counter numbers below it (ledger-tail.ts): the follower
+    // keeps its place at the last event whose MAC holds.
+    it('S9-1c: a forged event with a huge seq does not blind the server to a later revocation', async () =>
+      DbaStore.with(dialect, async (s) => {
+        const coordinator = await s.person('coordinator', 'S01');
+        await s.participant('S01');
+        const last = await s.sql((db) => db.one('select max(seq) as top from audit_events'));
+        await s.sql((db) => db.copyRow('audit_events', { seq: last.top }, { seq: 1_000_000_000 }));
+        const { id, token } = expectOk(
+          await s.vault.tokens.create(CLI_ACTOR, {
+            email: coordinator.email,
+            study: s.study.id,
+            scopes: ['participant.read'],
+          }),
+        );
+        const url = `/api/v1/studies/${s.study.id}/participants`;
+        expect((await s.bearer(token, 'GET', url)).status).toBe(200);
+        const seen = await s.sql((db) => db.all('select * from api_tokens where id = ?', id));
+        const cli = expectOk(
+          await openVault(
+            s.place.location,
+            { keyDir: s.place.keyDir, passphrase: undefined },
+            { clock: s.clock },
+          ),
+        );
+        try {
+          expectOk(await cli.tokens.revoke(CLI_ACTOR, id));
+        } finally {
+          await cli.close();
+        }
+        await s.sql((db) => db.restoreRows('api_tokens', seen));
+        const list = await s.bearer(token, 'GET', url);
+        expect(list.status, JSON.stringify(list.body)).not.toBe(200);
+      }));
+
     // FINDING S9-2 (security rows in the data marks). ACCESS_TABLES (row-trust.ts) lists users,
     // grants, api_tokens, break_glass, sessions, devices; `recovery_codes` and `passkeys` are not in
     // it, so their marks live in the data table (200,000 marks, two generations: 100,000 distinct data
