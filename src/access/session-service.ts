@@ -145,6 +145,8 @@ export class SessionService {
     states: readonly repo.SessionRow['state'][],
   ): Promise<Result<{ row: repo.SessionRow; user: repo.UserRow }>> {
     if (typeof token !== 'string' || token.length > 200) return err(SESSION_ENDED);
+    // The second-factor steps, passkeys and account changes come here, not through authenticate (S9B-3).
+    await followLedger(this.deps.db, this.deps.keyring);
     // Neither a session nor its user is honoured unless its row MAC holds (issue #17).
     const found = await trustRow(
       this.deps,

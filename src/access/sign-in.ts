@@ -7,6 +7,7 @@ import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
+import { followLedger } from '../ledger/ledger-tail.js';
 import { getMeta } from '../storage/meta-repo.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
@@ -60,6 +61,8 @@ export async function signIn(
     await verifyPassword(await dummyHash(), 'x');
     return err(INVALID);
   }
+  // Rows another process changed since this one last looked raise their marks first (S9B-2).
+  await followLedger(deps.db, deps.keyring);
   const { db, clock } = deps;
   const found = await trustRow(deps, USERS, await repo.findUserByEmail(db, email.trim().toLowerCase()));
   // A user row changed in SQL (a known password hash, a second factor switched off) is never used.

@@ -3,7 +3,7 @@ import { ok } from '../core/result.js';
 import type { AuditAction } from '../ledger/audit-event.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { eventLeaf } from '../ledger/event-leaf.js';
-import { followFrom } from '../ledger/ledger-tail.js';
+import { followFrom, ledgerTop } from '../ledger/ledger-tail.js';
 import { leafHash } from '../ledger/merkle.js';
 import { ROW_MAC, ROW_SEQ, rowKeyOf } from '../ledger/row-seal.js';
 import {
@@ -34,6 +34,17 @@ const SYSTEM = { kind: 'system', id: 'row-seal' } as const;
  *   audit event and one alert for the system administrators.
  */
 export async function sealAndProject(deps: VaultDeps, opened: { created?: boolean } = {}): Promise<void> {
+  // Read before the ledger and the rows: what another process commits meanwhile is followed (s9b).
+  const followAt = await ledgerTop(deps.db);
+  try {
+    await project(deps, opened);
+  } finally {
+    // From here on the marks follow the ledger's tail, whoever appends (ledger-tail.ts, S9-1b).
+    await followFrom(deps.db, deps.keyring, followAt);
+  }
+}
+
+async function project(deps: VaultDeps, opened: { created?: boolean }): Promise<void> {
   let ledger = await SealLedger.read(deps.db);
   if (await sealLate(deps, ledger, opened)) ledger = await SealLedger.read(deps.db);
   const bindings = allBindings().filter((b) => b.how === 'row-seal' && b.sealedBy === undefined);
@@ -88,8 +99,6 @@ export async function sealAndProject(deps: VaultDeps, opened: { created?: boolea
         }
       }
   }
-  // From here on the marks follow the ledger's tail, whoever appends (ledger-tail.ts, S9-1b).
-  await followFrom(deps.db, deps.keyring);
   if (distrusted.length === 0) return;
   distrustRows(deps.db, distrusted);
   await transact(deps.db, async (trx) => {

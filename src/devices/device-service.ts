@@ -7,6 +7,7 @@ import { newId } from '../core/ids.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
+import { followLedger } from '../ledger/ledger-tail.js';
 import { getMeta } from '../storage/meta-repo.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
@@ -115,6 +116,8 @@ export class DeviceService {
     const parsed = enrollmentBody.safeParse(input);
     if (!parsed.success) return err(invalidInput(parsed.error, 'The enrollment request is invalid.'));
     const invalid = appError('UNAUTHENTICATED', 'The enrollment code is invalid, used or expired.');
+    // A device enrolled by another process, its pending row put back, is below its mark (S9B-4).
+    await followLedger(this.deps.db, this.deps.keyring);
     // A pending device inserted in SQL (an attacker's code) never enrolls (issue #17).
     const found = await trustDevice(
       this.deps,

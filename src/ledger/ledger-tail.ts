@@ -12,64 +12,92 @@ export interface TailSealer extends RowSealer {
   eventMac(leafHashValue: Buffer): Buffer;
 }
 
-/** Per store handle and row key: the newest event whose row seals have raised the marks. */
-const followed = new WeakMap<Kysely<Database>, WeakMap<TailSealer, number>>();
+/** Where a follower stands: the start, and the last event read with its leaf MAC as then stored. */
+interface Position {
+  readonly start: number;
+  seq: number;
+  mac: Buffer | null;
+}
 
-const topQuery = new PreparedQuery(0, (db: Kysely<Database>) =>
-  db.selectFrom('audit_events').select(sql<number | string | null>`max(seq)`.as('top')),
+/** Per store handle and row key. */
+const followed = new WeakMap<Kysely<Database>, WeakMap<TailSealer, Position>>();
+
+const topQuery = new PreparedQuery(1, (db: Kysely<Database>, seq: number) =>
+  db
+    .selectFrom('audit_events')
+    .select([
+      sql<number | string | null>`max(seq)`.as('top'),
+      sql<Buffer | null>`(select e.leaf_mac from audit_events e where e.seq = ${seq})`.as('at'),
+    ]),
 );
 
 const PAGE = 1000;
 
-/** The ledger is followed from here on (at start, once the marks are seeded from the whole ledger). */
-export async function followFrom(db: Kysely<Database>, sealer: TailSealer): Promise<void> {
-  const top = Number((await topQuery.first(db))?.top ?? -1);
+async function top(db: Kysely<Database>, seq: number) {
+  const row = await topQuery.first(db, seq);
+  return { top: Number(row?.top ?? -1), at: row?.at ?? null };
+}
+
+/**
+ * The ledger is followed from `seq` on (read by the caller before it seeded the marks from the whole
+ * ledger, so nothing committed meanwhile is missed: review s9b).
+ */
+export async function followFrom(db: Kysely<Database>, sealer: TailSealer, seq?: number): Promise<void> {
+  const start = seq ?? (await ledgerTop(db));
   let bySealer = followed.get(db);
   if (bySealer === undefined) {
     bySealer = new WeakMap();
     followed.set(db, bySealer);
   }
-  bySealer.set(sealer, top);
+  bySealer.set(sealer, { start, seq: start, mac: (await top(db, start)).at });
+}
+
+/** The newest event's number (-1: none). */
+export async function ledgerTop(db: Kysely<Database>): Promise<number> {
+  return (await top(db, -1)).top;
 }
 
 /**
  * Raises the high-water marks of the rows the events appended since the last call seal, whoever
  * appended them (review s9, S9-1b): a row another process changed after this one started (a token
  * revoked by a CLI command) and then put back older in SQL is below its mark, as if this process had
- * made the change. One indexed `max(seq)` per call; events are read only when the ledger grew. An
- * event whose leaf MAC fails vouches for nothing (its rows are found by verify and at the next start).
+ * made the change. One indexed query per call; events are read only when the ledger grew.
+ * The counter numbers events without gaps (a rolled-back change rolls its number back too), so the
+ * follower moves one number at a time: an event inserted in SQL under a huge number is never reached
+ * and the real ones below it are all read. The event it stands on is checked at every call: one
+ * deleted or replaced in SQL (a forged copy taken and removed again, its number reused by a real
+ * event) sends it back to its start, to read everything again (S9B-1). An event whose leaf MAC fails
+ * is passed over without vouching for its rows.
  */
 export async function followLedger(db: Kysely<Database>, sealer: TailSealer): Promise<void> {
-  const last = followed.get(db)?.get(sealer);
-  if (last === undefined) return followFrom(db, sealer);
-  const top = Number((await topQuery.first(db))?.top ?? -1);
-  if (!(top > last)) return;
-  // The counter numbers events without gaps (a rolled-back change rolls its number back too), so the
-  // follower moves one number at a time: an event copied in SQL under a huge number (a leaf MAC does
-  // not cover the number) is never reached, and the real events below it are all read. An event whose
-  // leaf MAC fails is passed over without vouching for its rows.
-  let trusted = last;
+  const at = followed.get(db)?.get(sealer);
+  if (at === undefined) return followFrom(db, sealer);
+  const now = await top(db, at.seq);
+  const moved = at.mac === null ? now.at !== null : now.at === null || !now.at.equals(at.mac);
+  if (moved || now.top < at.seq) {
+    at.seq = at.start;
+    at.mac = (await top(db, at.start)).at;
+  } else if (!(now.top > at.seq)) return;
   for (;;) {
     const events = await db
       .selectFrom('audit_events')
       .selectAll()
-      .where('seq', '>', trusted)
-      .where('seq', '<=', top)
+      .where('seq', '>', at.seq)
       .orderBy('seq')
       .limit(PAGE)
       .execute();
-    let moved = false;
+    let stepped = false;
     for (const event of events) {
       const seq = Number(event.seq);
-      if (seq !== trusted + 1) break;
-      trusted = seq;
-      moved = true;
+      if (seq !== at.seq + 1) break;
+      at.seq = seq;
+      at.mac = event.leaf_mac;
+      stepped = true;
       if (event.leaf_mac === null || !sealer.eventMac(leafHash(eventLeaf(event))).equals(event.leaf_mac))
         continue;
       for (const [table, key] of parseRowSeals(event.row_seals))
         seedMark(sealer, table, rowId(table, key), seq);
     }
-    if (!moved || events.length < PAGE) break;
+    if (!stepped || events.length < PAGE) return;
   }
-  followed.get(db)?.set(sealer, trusted);
 }

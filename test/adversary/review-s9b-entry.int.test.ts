@@ -27,7 +27,7 @@ for (const dialect of DIALECTS) {
     // Correct: refused (ROW_TAMPERED or INVALID): every entry point that reads a security row (sign-in,
     // second factor, passkeys, recovery codes, device enrolment, account admin tokens) follows the
     // ledger first, and no write seals a row whose content is older than the ledger's latest seal.
-    it.fails('S9B-2: an account disabled by another process and put back does not sign in', async () =>
+    it('S9B-2: an account disabled by another process and put back does not sign in', async () =>
       DbaStore.with(dialect, async (s) => {
         const pi = await s.person('principal_investigator');
         const p = await s.participant('S01');
@@ -58,7 +58,7 @@ for (const dialect of DIALECTS) {
     // unused row_seq), so the same code completes a second sign-in here.
     // Correct: refused (ROW_TAMPERED): SessionService.session (or signIn and verifyMfa) follows the
     // ledger before reading a row, so a code spent by any process stays spent.
-    it.fails('S9B-3: a recovery code spent on another server and put back does not sign in again', async () =>
+    it('S9B-3: a recovery code spent on another server and put back does not sign in again', async () =>
       DbaStore.with(dialect, async (s) => {
         const { email, user } = await userWithRole(s.vault, 'principal_investigator', s.study.id);
         const first = expectOk(await s.vault.auth.login(email, TEST_PASSWORD));
@@ -99,7 +99,7 @@ for (const dialect of DIALECTS) {
     // key, the attacker's, and the enrolment seals the device row under a new event (the real
     // device's key is gone, verify and the next start see a row that matches its latest seal).
     // Correct: refused (UNAUTHENTICATED or ROW_TAMPERED): enrolment follows the ledger first.
-    it.fails('S9B-4: a code spent on another server and put back pending does not enrol a second key', async () =>
+    it('S9B-4: a code spent on another server and put back pending does not enrol a second key', async () =>
       DbaStore.with(dialect, async (s) => {
         const p = await s.participant('S01');
         const { device, enrollmentCode } = expectOk(
