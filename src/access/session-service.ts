@@ -60,7 +60,7 @@ export class SessionService {
       await this.#touch(cached);
       return ok(this.#sessionActor(cached, epoch));
     }
-    const session = await this.session(token, ['active']);
+    const session = await this.#session(token, ['active']);
     if (!session.ok) return session;
     const { row } = session.value;
     // A session that never passed a second factor ends once its user holds a role that needs one
@@ -147,6 +147,14 @@ export class SessionService {
     if (typeof token !== 'string' || token.length > 200) return err(SESSION_ENDED);
     // The second-factor steps, passkeys and account changes come here, not through authenticate (S9B-3).
     await followLedger(this.deps.db, this.deps.keyring);
+    return this.#session(token, states);
+  }
+
+  /** `session` once the ledger has been followed (authenticate follows it first, once per request). */
+  async #session(
+    token: string,
+    states: readonly repo.SessionRow['state'][],
+  ): Promise<Result<{ row: repo.SessionRow; user: repo.UserRow }>> {
     // Neither a session nor its user is honoured unless its row MAC holds (issue #17).
     const found = await trustRow(
       this.deps,

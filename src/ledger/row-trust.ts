@@ -76,8 +76,9 @@ function marksOf(sealer: RowSealer, table: string): MarkTable {
 }
 
 /**
- * At start, a row that matches its latest ledger seal: its row_seq is the latest the ledger knows, so
- * an older copy put back later is below the mark even though nothing read the row since the start.
+ * Raises a row's mark from the ledger, without counting as this process's write: at start for a row
+ * that matches its latest ledger seal, and for the rows a newer event seals (ledger-tail.ts). An older
+ * copy put back later is below the mark even though nothing here read or wrote the row.
  */
 export function seedMark(sealer: RowSealer, table: string, id: string, seq: number): void {
   marksOf(sealer, table).raise(id, seq);
