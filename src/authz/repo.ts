@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { ACCESS_EPOCH } from '../storage/migrations/0004-access-epoch.js';
-import { PreparedQuery } from '../storage/prepared-query.js';
+import { commitVersion, PreparedQuery } from '../storage/prepared-query.js';
 import type {
   AlertTable,
   ApiTokenTable,
@@ -261,9 +261,22 @@ const epochQuery = new PreparedQuery(0, (db: Kysely<Database>) =>
   db.selectFrom('counters').select('value').where('name', '=', ACCESS_EPOCH),
 );
 
+/** The epoch as last read per store handle, under the commit version it was read under. */
+const epochs = new WeakMap<
+  Kysely<Database>,
+  { readonly version: number; readonly epoch: number | undefined }
+>();
+
 export async function accessEpoch(db: Kysely<Database>): Promise<number | undefined> {
+  // Nothing committed since the last read (by anyone: the version is the store's, not this
+  // process's): the counter row is as it was read then, so the query is spared.
+  const version = commitVersion(db);
+  const known = version === undefined ? undefined : epochs.get(db);
+  if (known !== undefined && known.version === version) return known.epoch;
   const row = await epochQuery.first(db);
-  return row === undefined ? undefined : Number(row.value);
+  const epoch = row === undefined ? undefined : Number(row.value);
+  if (version !== undefined) epochs.set(db, { version, epoch });
+  return epoch;
 }
 
 /** A study's API tokens with their users' e-mail, newest first (no secrets: only hashes are stored). */

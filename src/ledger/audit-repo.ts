@@ -69,7 +69,7 @@ export async function appendAuditEvents(
       row_seals: seals,
     };
     // A MAC under a key the database never holds: a row inserted or edited with SQL alone is named.
-    rows.push({ ...row, leaf_mac: sealer.keyring.eventMac(leafHash(eventLeaf(row))) });
+    rows.push(Object.assign(row, { leaf_mac: sealer.keyring.eventMac(leafHash(eventLeaf(row))) }));
   }
   await pending.flush(trx);
   // Once committed, an older copy of an inserted row (one deleted before) is below its mark.

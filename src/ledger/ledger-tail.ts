@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import { PreparedQuery } from '../storage/prepared-query.js';
+import { commitVersion, PreparedQuery } from '../storage/prepared-query.js';
 import type { Database } from '../storage/schema.js';
 import { eventLeaf } from './event-leaf.js';
 import { leafHash } from './merkle.js';
@@ -17,6 +17,8 @@ interface Position {
   readonly start: number;
   seq: number;
   mac: Buffer | null;
+  /** The store's commit version when the follower last reached the top (undefined: never, or unknown). */
+  version?: number | undefined;
 }
 
 /** Per store handle and row key. */
@@ -72,6 +74,16 @@ export async function ledgerTop(db: Kysely<Database>): Promise<number> {
 export async function followLedger(db: Kysely<Database>, sealer: TailSealer): Promise<void> {
   const at = followed.get(db)?.get(sealer);
   if (at === undefined) return followFrom(db, sealer);
+  // Nothing committed to the store since the follower last reached the top, by anyone (SQLite's data
+  // version): no event was appended, deleted or replaced, so there is nothing to read. Read before the
+  // top: a commit in between only makes the next call look again.
+  const version = commitVersion(db);
+  if (version !== undefined && version === at.version) return;
+  await followOn(db, sealer, at);
+  at.version = version;
+}
+
+async function followOn(db: Kysely<Database>, sealer: TailSealer, at: Position): Promise<void> {
   const now = await top(db, at.seq);
   const moved = at.mac === null ? now.at !== null : now.at === null || !now.at.equals(at.mac);
   if (moved || now.top < at.seq) {

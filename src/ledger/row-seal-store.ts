@@ -84,7 +84,7 @@ export async function sealRows(
       entries.push([binding.table, canonicalKey(key), null]);
       continue;
     }
-    const row = { ...stored, [ROW_SEQ]: seq };
+    const row = Object.assign({}, stored, { [ROW_SEQ]: seq });
     const { mac, seal } = rowMacAndSeal(sealer, binding, row);
     await writeMac(trx, binding, key, seq, mac);
     // Read back by the next request (a session, a grant): its check is then a comparison (row-seal.ts).
@@ -107,7 +107,7 @@ export async function sealWritten(
 ): Promise<RowSealEntry[]> {
   const entries: RowSealEntry[] = [];
   for (const [binding, values] of rows) {
-    const row: Record<string, unknown> = { ...values, [ROW_SEQ]: seq };
+    const row: Record<string, unknown> = Object.assign({}, values, { [ROW_SEQ]: seq });
     delete row[ROW_MAC];
     const key = binding.key.map((c) => row[c]);
     const { mac, seal } = rowMacAndSeal(sealer, binding, row);

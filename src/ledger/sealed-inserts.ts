@@ -39,7 +39,8 @@ export class PendingInserts {
     const entries: RowSealEntry[] = [];
     for (const [binding, values] of inserts) {
       if (Object.keys(values).some((column) => !binding.key.includes(column))) this.#fresh.add(binding);
-      const row = { ...values, [ROW_SEQ]: seq };
+      // Object.assign, not a spread: V8's spread clone costs microseconds per row here (Node 20).
+      const row = Object.assign({}, values, { [ROW_SEQ]: seq });
       const { mac, seal } = rowMacAndSeal(sealer, binding, row);
       // A new record or version is read back by the next request: its check is then a comparison.
       if (this.#fresh.has(binding)) rememberRowMac(sealer, binding, row, mac);
@@ -51,7 +52,7 @@ export class PendingInserts {
         this.#tables.set(binding, rows);
       }
       rows.delete(id);
-      rows.set(id, { ...row, [ROW_MAC]: mac });
+      rows.set(id, Object.assign({}, row, { [ROW_MAC]: mac }));
       this.marks.push([id, seq, binding.table]);
       entries.push([binding.table, key, seal]);
     }

@@ -13,7 +13,7 @@ import type { EntryRule } from '../schedule/service.js';
 import { type Tx, transact } from '../storage/transact.js';
 import { refuseClosed } from '../studies/known.js';
 import { type NewRecord, type PreparedRecord, prepareRecord } from './record-creation.js';
-import { atIndex, blindedForm, type RecordContext, recordHeader } from './record-policy.js';
+import { atIndex, blindedForm, type RecordContext, recordHeader, recordView } from './record-policy.js';
 import { RECORD_VERSIONS, RECORDS } from './records-bindings.js';
 import type { RecordView } from './records-view.js';
 import * as repo from './repo.js';
@@ -171,21 +171,23 @@ export async function createBatchInTx(
   await appendAuditEvents(
     trx,
     ctx.deps,
-    prepared.map((p) => ({
-      ...p.event,
-      inserts: [
-        [RECORDS, p.record] as const,
-        [RECORD_VERSIONS, p.version] as const,
-        ...p.tokens.map(lookupInsert),
-      ],
-    })),
+    // Object.assign, not a spread: V8's spread clone costs microseconds per object here (Node 20).
+    prepared.map((p) =>
+      Object.assign({}, p.event, {
+        inserts: [
+          [RECORDS, p.record] as const,
+          [RECORD_VERSIONS, p.version] as const,
+          ...p.tokens.map(lookupInsert),
+        ],
+      }),
+    ),
   );
   return ok(
-    prepared.map((p, i) => ({
-      ...recordHeader(p.record, items[i]?.form as FormVersion, items[i]?.participant.subject_id ?? ''),
-      values: p.clear as Record<string, FieldValue>,
-      masked: p.sealedFields,
-      unavailable: [],
-    })),
+    prepared.map((p, i) =>
+      recordView(
+        recordHeader(p.record, items[i]?.form as FormVersion, items[i]?.participant.subject_id ?? ''),
+        { values: p.clear as Record<string, FieldValue>, masked: p.sealedFields, unavailable: [] },
+      ),
+    ),
   );
 }

@@ -12,7 +12,7 @@ import { PARTICIPANTS } from '../participants/participants-bindings.js';
 import type { ScheduleService } from '../schedule/service.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { OpenedValues, ViewPolicy } from './record-values.js';
-import type { RecordSummary, Shown } from './records-view.js';
+import type { RecordSummary, RecordView, Shown } from './records-view.js';
 import type * as repo from './repo.js';
 import { participantRowOf } from './repo.js';
 import { trustRecordOn } from './trusted-records.js';
@@ -117,5 +117,28 @@ export function recordHeader(record: repo.RecordRow, form: FormVersion, subjectI
     locked: Number(record.locked) === 1,
     createdAt: record.created_at,
     updatedAt: record.updated_at,
+  };
+}
+
+/**
+ * The answer, built field by field: spreading the header and the values into a new literal cost
+ * several microseconds a read (V8's generic object clone), on the hottest route of the API.
+ */
+export function recordView(header: RecordSummary, opened: OpenedValues): RecordView {
+  return {
+    id: header.id,
+    studyId: header.studyId,
+    participantId: header.participantId,
+    subjectId: header.subjectId,
+    form: header.form,
+    formVersionId: header.formVersionId,
+    visit: header.visit,
+    version: header.version,
+    locked: header.locked,
+    createdAt: header.createdAt,
+    updatedAt: header.updatedAt,
+    values: opened.values,
+    masked: opened.masked,
+    unavailable: opened.unavailable,
   };
 }

@@ -6,7 +6,14 @@ import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { ParticipantKey } from '../vault/keyring.js';
-import { type RecordContext, recordHeader, recordPermit, shown, viewPolicy } from './record-policy.js';
+import {
+  type RecordContext,
+  recordHeader,
+  recordPermit,
+  recordView,
+  shown,
+  viewPolicy,
+} from './record-policy.js';
 import { type OpenedValues, openValues, type VersionPlace } from './record-values.js';
 import type { HistoryEntry, RecordView } from './records-view.js';
 import * as repo from './repo.js';
@@ -42,7 +49,7 @@ export async function readRecord(
   };
   const opened = openValues(row.clear_values, row.sealed_values, key.value, place, policy);
   if (!opened.ok) return opened;
-  const view = { ...recordHeader(record, form.value, record.subject_id), ...opened.value };
+  const view: RecordView = recordView(recordHeader(record, form.value, record.subject_id), opened.value);
   // Nothing is opened unless a reveal was asked for (viewPolicy), so nothing to audit either.
   const revealed =
     key.value === null || options.reveal !== true

@@ -12,7 +12,14 @@ export interface VersionPlace {
   readonly version: number;
 }
 
-const contextOf = (place: VersionPlace, field: string): FieldContext => ({ ...place, field });
+// Field by field: a spread into a new literal costs V8's generic clone, once per protected value.
+const contextOf = (place: VersionPlace, field: string): FieldContext => ({
+  studyId: place.studyId,
+  participantId: place.participantId,
+  recordId: place.recordId,
+  version: place.version,
+  field,
+});
 
 /**
  * Splits a version's values by class: clinical values stay clear, protected ones are sealed with the

@@ -4,6 +4,8 @@ import type { Database } from './schema.js';
 /** A synchronous read-only connection beside a store's Kysely handle (the embedded store has one). */
 export interface SqliteReader {
   all(sql: string, parameters: readonly unknown[]): unknown[];
+  /** SQLite's `data_version` on the reader (sqlite-routing.ts, SharedRead). */
+  dataVersion(): number;
 }
 
 const readers = new WeakMap<Kysely<Database>, SqliteReader>();
@@ -14,6 +16,17 @@ const readers = new WeakMap<Kysely<Database>, SqliteReader>();
  */
 export function attachReader(db: Kysely<Database>, reader: SqliteReader): void {
   readers.set(db, reader);
+}
+
+/**
+ * A number that changes whenever anyone has committed to the store since it was last read, whoever
+ * committed (this process, another one, someone with SQL); undefined when the store cannot say
+ * (PostgreSQL, a transaction's handle). Read before the state it vouches for, so a commit between the
+ * two only makes a caller read again: what is derived from the store under one value (the access epoch,
+ * the ledger's top) is reused while the value stays the same.
+ */
+export function commitVersion(db: Kysely<Database>): number | undefined {
+  return readers.get(db)?.dataVersion();
 }
 
 /** Stands in for a parameter while the query is built; found again among the compiled parameters. */

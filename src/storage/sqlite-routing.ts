@@ -6,6 +6,7 @@ import {
   type QueryResult,
   SqliteDialect,
 } from 'kysely';
+import { type RowBuilder, rowBuilder } from './row-builder.js';
 
 const STATEMENT_CACHE = 500;
 
@@ -51,12 +52,28 @@ const MAX_SHARED_READS = 64;
 export class SharedRead {
   #open = false;
   #reads = 0;
+  /** The data version read in the open transaction (one snapshot: it cannot change before `end`). */
+  #version: number | undefined;
   readonly #begin: SqliteDatabase.Statement;
   readonly #commit: SqliteDatabase.Statement;
+  readonly #dataVersion: SqliteDatabase.Statement;
 
   constructor(readonly reader: StatementCache) {
     this.#begin = reader.sqlite.prepare('begin');
     this.#commit = reader.sqlite.prepare('commit');
+    this.#dataVersion = reader.sqlite.prepare('pragma data_version').pluck(true);
+  }
+
+  /**
+   * SQLite's data version on the reader: it changes whenever any other connection (this process's
+   * writer, a CLI command, someone with the sqlite3 shell) has committed to the file since the reader
+   * last looked, and only then. Read once per shared transaction.
+   */
+  dataVersion(): number {
+    if (this.#open && this.#version !== undefined) return this.#version;
+    const value = Number(this.all(this.#dataVersion, [])[0]);
+    this.#version = value;
+    return value;
   }
 
   all(statement: SqliteDatabase.Statement, parameters: readonly unknown[]): unknown[] {
@@ -75,6 +92,7 @@ export class SharedRead {
     if (!this.#open) return;
     this.#open = false;
     this.#reads = 0;
+    this.#version = undefined;
     openReads.delete(this);
     if (this.reader.sqlite.inTransaction) this.#commit.run();
   }
@@ -92,7 +110,7 @@ export class SharedRead {
  * apart from the cache whose statements answer objects; one per prepared query, so a fixed few.
  */
 export class RawReads {
-  readonly #plans = new Map<string, { statement: SqliteDatabase.Statement; columns: string[] }>();
+  readonly #plans = new Map<string, { statement: SqliteDatabase.Statement; build: RowBuilder }>();
 
   constructor(private readonly shared: SharedRead) {}
 
@@ -100,18 +118,13 @@ export class RawReads {
     let plan = this.#plans.get(source);
     if (plan === undefined) {
       const statement = this.shared.reader.sqlite.prepare(source).raw(true);
-      plan = { statement, columns: statement.columns().map((c) => c.name) };
+      plan = { statement, build: rowBuilder(statement.columns().map((c) => c.name)) };
       this.#plans.set(source, plan);
     }
-    const { statement, columns } = plan;
+    const { statement, build } = plan;
     const rows = this.shared.all(statement, parameters) as unknown[][];
     const out: Record<string, unknown>[] = [];
-    for (const values of rows) {
-      // As better-sqlite3 builds them: a later column of the same name wins.
-      const row: Record<string, unknown> = {};
-      for (let i = 0; i < columns.length; i++) row[columns[i] as string] = values[i];
-      out.push(row);
-    }
+    for (const values of rows) out.push(build(values));
     return out;
   }
 }

@@ -66,7 +66,10 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     const db = new Kysely<Database>({ dialect: new RoutingSqliteDialect(main, shared) });
     // Prepared hot reads skip Kysely's executor and ask the reader directly (prepared-query.ts).
     const raw = new RawReads(shared);
-    attachReader(db, { all: (source, parameters) => raw.all(source, parameters) });
+    attachReader(db, {
+      all: (source, parameters) => raw.all(source, parameters),
+      dataVersion: () => shared.dataVersion(),
+    });
     groupCommits(db);
     await migrateToLatest(db, 'sqlite');
     return { db, dialect: 'sqlite', file: location.file, close: () => db.destroy() };
