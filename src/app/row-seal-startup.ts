@@ -16,6 +16,7 @@ import {
 } from '../ledger/row-seal-ledger.js';
 import { parseRowSeals, type RowSealEntry, type SealTarget } from '../ledger/row-seal-store.js';
 import { distrustRows, rowId, seedMark } from '../ledger/row-trust.js';
+import { storedMacHolds } from '../ledger/stored-mac.js';
 import { allBindings, type TableBinding } from '../ledger/table-binding.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
@@ -194,7 +195,10 @@ async function forgedEvents(deps: VaultDeps): Promise<{
     for (const row of page) {
       next = Number(row.seq) + 1;
       // Events before migration 0002 have no leaf MAC (checkpoints cover them).
-      if (row.leaf_mac === null || deps.keyring.eventMac(leafHash(eventLeaf(row))).equals(row.leaf_mac))
+      if (
+        row.leaf_mac === null ||
+        storedMacHolds(deps.keyring.eventMac(leafHash(eventLeaf(row))), row.leaf_mac)
+      )
         continue;
       count += 1;
       let entries: RowSealEntry[] = [];
@@ -254,7 +258,7 @@ async function chainBroken(deps: VaultDeps): Promise<boolean> {
       // Events before migration 0002 have no leaf MAC (they rely on checkpoints); once one has, all do.
       if (row.leaf_mac === null) {
         if (maced) return true;
-      } else if (!deps.keyring.eventMac(leafHash(eventLeaf(row))).equals(row.leaf_mac)) return true;
+      } else if (!storedMacHolds(deps.keyring.eventMac(leafHash(eventLeaf(row))), row.leaf_mac)) return true;
       maced ||= row.leaf_mac !== null;
       next += 1;
     }

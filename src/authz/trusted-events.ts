@@ -10,6 +10,7 @@ import {
 import { eventLeaf } from '../ledger/event-leaf.js';
 import { AUDIT_EVENTS } from '../ledger/ledger-bindings.js';
 import { leafHash } from '../ledger/merkle.js';
+import { storedMacHolds } from '../ledger/stored-mac.js';
 import { provenLeaf } from '../ledger/witness-check.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { reportTamper } from './row-tamper.js';
@@ -44,7 +45,7 @@ export function untrustedEvent(
     if (row.leaf_mac === null) {
       // Only inside the prefix the witness proved at start, with the proven leaf hash (review r17).
       if (provenLeaf(deps.db, Number(row.seq), hash)) continue;
-    } else if (deps.keyring.eventMac(hash).equals(row.leaf_mac)) continue;
+    } else if (storedMacHolds(deps.keyring.eventMac(hash), row.leaf_mac)) continue;
     return { ...row, row_mac: row.leaf_mac };
   }
   return undefined;

@@ -6,6 +6,7 @@ import { leafHash } from './merkle.js';
 import type { RowSealer } from './row-seal.js';
 import { parseRowSeals } from './row-seal-store.js';
 import { rowId, seedMark } from './row-trust.js';
+import { storedMacBytes, storedMacHolds } from './stored-mac.js';
 
 /** What following the ledger needs of the keys: row marks are per row key, leaf MACs vouch for events. */
 export interface TailSealer extends RowSealer {
@@ -19,6 +20,8 @@ interface Position {
   mac: Buffer | null;
   /** The store's commit version when the follower last reached the top (undefined: never, or unknown). */
   version?: number | undefined;
+  /** The follow in flight: one at a time per position (review cv CV-1, CV-1b). */
+  running?: Promise<void> | undefined;
 }
 
 /** Per store handle and row key. */
@@ -37,7 +40,7 @@ const PAGE = 1000;
 
 async function top(db: Kysely<Database>, seq: number) {
   const row = await topQuery.first(db, seq);
-  return { top: Number(row?.top ?? -1), at: row?.at ?? null };
+  return { top: Number(row?.top ?? -1), at: storedMacBytes(row?.at) };
 }
 
 /**
@@ -77,10 +80,21 @@ export async function followLedger(db: Kysely<Database>, sealer: TailSealer): Pr
   // Nothing committed to the store since the follower last reached the top, by anyone (SQLite's data
   // version): no event was appended, deleted or replaced, so there is nothing to read. Read before the
   // top: a commit in between only makes the next call look again.
+  // One follow at a time: two requests in flight over the same events would both move the position,
+  // and one that found its page no longer starting after it returned early, vouching for a top it had
+  // not read (review cv CV-1, CV-1b). The others wait, then look again.
+  while (at.running !== undefined) await at.running.catch(() => undefined);
   const version = commitVersion(db);
   if (version !== undefined && version === at.version) return;
-  await followOn(db, sealer, at);
-  at.version = version;
+  const run = followOn(db, sealer, at);
+  at.running = run;
+  try {
+    await run;
+    // Only a follow that reached the top records the version it started under.
+    at.version = version;
+  } finally {
+    if (at.running === run) at.running = undefined;
+  }
 }
 
 async function followOn(db: Kysely<Database>, sealer: TailSealer, at: Position): Promise<void> {
@@ -103,9 +117,13 @@ async function followOn(db: Kysely<Database>, sealer: TailSealer, at: Position):
       const seq = Number(event.seq);
       if (seq !== at.seq + 1) break;
       at.seq = seq;
-      at.mac = event.leaf_mac;
+      at.mac = storedMacBytes(event.leaf_mac);
       stepped = true;
-      if (event.leaf_mac === null || !sealer.eventMac(leafHash(eventLeaf(event))).equals(event.leaf_mac))
+      // A leaf MAC forged as TEXT fails like any other, never throws (review cv CV-4).
+      if (
+        event.leaf_mac === null ||
+        !storedMacHolds(sealer.eventMac(leafHash(eventLeaf(event))), event.leaf_mac)
+      )
         continue;
       for (const [table, key] of parseRowSeals(event.row_seals))
         seedMark(sealer, table, rowId(table, key), seq);

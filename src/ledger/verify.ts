@@ -8,6 +8,7 @@ import { leafHash } from './merkle.js';
 import { MerkleTree } from './merkle-tree.js';
 import * as repo from './repo.js';
 import { openCheckpoint } from './signed-note.js';
+import { storedMacBytes, storedMacHolds } from './stored-mac.js';
 import type { Witness } from './witness.js';
 
 export type { Finding, FindingKind } from './check.js';
@@ -64,8 +65,8 @@ export async function verifyLedger(
     }
     const hash = leafHash(eventLeaf(row));
     tree.append(hash);
-    if (row.leaf_mac === null || !mac(hash).equals(row.leaf_mac)) {
-      mismatched.push({ row, stored: row.leaf_mac ?? Buffer.alloc(0) });
+    if (row.leaf_mac === null || !storedMacHolds(mac(hash), row.leaf_mac)) {
+      mismatched.push({ row, stored: storedMacBytes(row.leaf_mac) ?? Buffer.alloc(0) });
     }
     for (const check of checks) check.collect?.(row);
     if (row.action === 'backup.restore') restores.push(restoreGap(row));

@@ -6,6 +6,7 @@ import type { MerkleTree } from './merkle-tree.js';
 import * as repo from './repo.js';
 import type { LedgerConfig } from './service.js';
 import { openCheckpoint } from './signed-note.js';
+import { storedMacHolds } from './stored-mac.js';
 import type { WitnessEntry } from './witness.js';
 
 /**
@@ -122,7 +123,7 @@ async function lossWindows(
   for (const row of rows) {
     const hash = leafHash(eventLeaf(row));
     const seq = Number(row.seq);
-    if (row.leaf_mac === null || !config.mac(hash).equals(row.leaf_mac)) continue;
+    if (row.leaf_mac === null || !storedMacHolds(config.mac(hash), row.leaf_mac)) continue;
     if (seq >= tree.size || !tree.leaf(seq).equals(hash)) continue;
     try {
       const d = JSON.parse(row.details) as { lostFrom?: unknown; lostThrough?: unknown };
