@@ -77,13 +77,13 @@ export async function ledgerTop(db: Kysely<Database>): Promise<number> {
 export async function followLedger(db: Kysely<Database>, sealer: TailSealer): Promise<void> {
   const at = followed.get(db)?.get(sealer);
   if (at === undefined) return followFrom(db, sealer);
-  // Nothing committed to the store since the follower last reached the top, by anyone (SQLite's data
-  // version): no event was appended, deleted or replaced, so there is nothing to read. Read before the
-  // top: a commit in between only makes the next call look again.
   // One follow at a time: two requests in flight over the same events would both move the position,
   // and one that found its page no longer starting after it returned early, vouching for a top it had
   // not read (review cv CV-1, CV-1b). The others wait, then look again.
   while (at.running !== undefined) await at.running.catch(() => undefined);
+  // Nothing committed to the store since the follower last reached the top, by anyone (SQLite's data
+  // version): no event was appended, deleted or replaced, so there is nothing to read. Read before the
+  // top: a commit in between only makes the next call look again.
   const version = commitVersion(db);
   if (version !== undefined && version === at.version) return;
   const run = followOn(db, sealer, at);
