@@ -5,12 +5,15 @@ import { canonicalJson } from '../core/canonical-json.js';
 import {
   canonicalValue,
   computeRowMac,
+  labelledLedgerSeal,
   ledgerSeal,
   type RowSealer,
   rowKeyOf,
   rowMacAndSeal,
   rowMacHolds,
 } from './row-seal.js';
+import { rowStanding, SealLedger } from './row-seal-ledger.js';
+import { rowId } from './row-trust.js';
 import type { TableBinding } from './table-binding.js';
 
 const sealer = (key: string): RowSealer => ({
@@ -131,6 +134,44 @@ describe('row seal (issue #17)', () => {
           columns,
         ]);
         expect(computeRowMac(bytes, BINDING, full).toString('utf8')).toBe(expected);
+        // The ledger seal of the same row: the same bytes under its label, without the volatile column.
+        const { seen_at: _seen, ...kept } = columns;
+        const ledger = canonicalJson([
+          'row-ledger/v1',
+          BINDING.table,
+          rowKeyOf(BINDING, full),
+          canonicalValue(full.row_seq),
+          kept,
+        ]);
+        expect(Buffer.from(ledgerSeal(bytes, BINDING, full), 'base64').toString('utf8')).toBe(ledger);
+      }),
+    );
+  });
+
+  it('a table without volatile columns: its ledger seal is its row MAC; one sealed under the ledger label before still stands (property)', () => {
+    const PLAIN: TableBinding = { table: 'records', key: ['id'], how: 'row-seal', reason: 'test' };
+    fc.assert(
+      fc.property(row, fc.string(), (r, role) => {
+        const mac = computeRowMac(A, PLAIN, r);
+        expect(ledgerSeal(A, PLAIN, r)).toBe(mac.toString('base64'));
+        expect(rowMacAndSeal(A, PLAIN, r)).toEqual({ mac, seal: mac.toString('base64') });
+        const stored = { ...r, row_mac: mac };
+        const id = rowId(PLAIN.table, rowKeyOf(PLAIN, r));
+        const standing = (seal: string) => {
+          const ledger = new SealLedger();
+          ledger.seals.set(id, seal);
+          return rowStanding(A, PLAIN, stored, ledger);
+        };
+        expect(standing(ledgerSeal(A, PLAIN, r))).toBeUndefined();
+        expect(standing(labelledLedgerSeal(A, PLAIN, r))).toBeUndefined();
+        // The row changed since: it matches neither seal; nor does a seal made under another key.
+        fc.pre(role !== r.role);
+        const changed = { ...r, role };
+        expect(standing(ledgerSeal(A, PLAIN, changed))).toBe('differs');
+        expect(standing(labelledLedgerSeal(A, PLAIN, changed))).toBe('differs');
+        expect(standing(labelledLedgerSeal(B, PLAIN, r))).toBe('differs');
+        // A table with volatile columns takes only its labelled seal.
+        expect(ledgerSeal(A, BINDING, r)).toBe(labelledLedgerSeal(A, BINDING, r));
       }),
     );
   });

@@ -74,24 +74,66 @@ function sealBytes(
   return `[${JSON.stringify(label)}${sealTail(binding, row, skip)}`;
 }
 
-/** What follows the label in `sealBytes`: the same for the row MAC and the ledger seal without volatiles. */
-function sealTail(binding: TableBinding, row: SealedRow, skip: ReadonlySet<string> | undefined): string {
-  const columns: string[] = [];
-  for (const column of Object.keys(row)) {
-    const value = row[column];
-    if (column === ROW_MAC || column === ROW_SEQ || value === null || value === undefined) continue;
-    if (skip?.has(column) === true) continue;
-    columns.push(column);
+/**
+ * The sorted columns a row of a given shape seals (its keys in `Object.keys` order, which rows built
+ * by the same code share), each with its JSON name written once: sorting and quoting names per row
+ * cost more than the HMAC (issue #17, `bench -- core`).
+ */
+interface Layout {
+  readonly keys: readonly string[];
+  readonly columns: readonly string[];
+  /** `"column":`, one per column. */
+  readonly names: readonly string[];
+  readonly prefix: string;
+}
+
+const layouts = new WeakMap<TableBinding, { all?: Layout; kept?: Layout }>();
+
+function layoutOf(binding: TableBinding, keys: readonly string[], skip: ReadonlySet<string> | undefined) {
+  let held = layouts.get(binding);
+  if (held === undefined) {
+    held = {};
+    layouts.set(binding, held);
   }
+  const known = skip === undefined ? held.all : held.kept;
+  if (known !== undefined && sameKeys(known.keys, keys)) return known;
+  const columns = keys.filter((c) => c !== ROW_MAC && c !== ROW_SEQ && skip?.has(c) !== true);
   // UTF-16 code unit order, as canonicalJson sorts object keys (RFC 8785 3.2.3).
   columns.sort();
-  let key = '';
-  for (const [i, column] of binding.key.entries()) key += (i === 0 ? '' : ',') + canonicalText(row[column]);
-  let body = '';
-  for (const [i, column] of columns.entries()) {
-    body += `${i === 0 ? '' : ','}${JSON.stringify(column)}:${canonicalText(row[column])}`;
+  const layout: Layout = {
+    keys: [...keys],
+    columns,
+    names: columns.map((c) => `${JSON.stringify(c)}:`),
+    prefix: `,${JSON.stringify(binding.table)},[`,
+  };
+  if (skip === undefined) held.all = layout;
+  else held.kept = layout;
+  return layout;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** What follows the label in `sealBytes`: the same for the row MAC and the ledger seal without volatiles. */
+function sealTail(binding: TableBinding, row: SealedRow, skip: ReadonlySet<string> | undefined): string {
+  const layout = layoutOf(binding, Object.keys(row), skip);
+  let text = layout.prefix;
+  const key = binding.key;
+  for (let i = 0; i < key.length; i++) text += (i === 0 ? '' : ',') + canonicalText(row[key[i] as string]);
+  text += `],${canonicalText(row[ROW_SEQ])},{`;
+  let first = true;
+  const { columns, names } = layout;
+  for (let i = 0; i < columns.length; i++) {
+    const value = row[columns[i] as string];
+    // A null and an absent column are the same (sealBytes).
+    if (value === null || value === undefined) continue;
+    text += (first ? '' : ',') + names[i] + canonicalText(value);
+    first = false;
   }
-  return `,${JSON.stringify(binding.table)},[${key}],${canonicalText(row[ROW_SEQ])},{${body}}]`;
+  return `${text}}]`;
 }
 
 const ROW_PREFIX = `[${JSON.stringify(ROW_LABEL)}`;
@@ -108,6 +150,8 @@ export function rowMacAndSeal(
 ): { readonly mac: Buffer; readonly seal: string } {
   const all = sealTail(binding, row, undefined);
   const volatile = volatileOf(binding);
+  const mac = sealer.rowMac(ROW_PREFIX + all);
+  if (volatile.size === 0) return { mac, seal: mac.toString('base64') };
   let ledger = all;
   for (const column of volatile) {
     if (row[column] !== null && row[column] !== undefined) {
@@ -115,10 +159,7 @@ export function rowMacAndSeal(
       break;
     }
   }
-  return {
-    mac: sealer.rowMac(ROW_PREFIX + all),
-    seal: sealer.rowMac(LEDGER_PREFIX + ledger).toString('base64'),
-  };
+  return { mac, seal: sealer.rowMac(LEDGER_PREFIX + ledger).toString('base64') };
 }
 
 /** The row MAC: every column (volatile ones included), the table, the key and row_seq. */
@@ -138,11 +179,24 @@ function volatileOf(binding: TableBinding): ReadonlySet<string> {
 }
 
 /**
- * The ledger seal (base64): an HMAC, not a plain hash, of the row without its volatile columns, kept in
- * the audit event that wrote the row. Auditors read events: a hash would let them test guesses of
- * low-entropy values; the HMAC does not.
+ * The ledger seal (base64) kept in the audit event that wrote the row: an HMAC, not a plain hash, so
+ * auditors who read events cannot test guesses of low-entropy values. For a table with volatile
+ * columns it covers the row without them, under its own label. For a table without any it is the row
+ * MAC itself: the two would cover the same bytes, and a second HMAC of them under another label bound
+ * nothing more (a database administrator sees the row MAC anyway). This halves the HMACs of every
+ * record written (issue #17, `bench -- core`).
  */
 export function ledgerSeal(sealer: RowSealer, binding: TableBinding, row: SealedRow): string {
+  const volatile = volatileOf(binding);
+  if (volatile.size === 0) return computeRowMac(sealer, binding, row).toString('base64');
+  return sealer.rowMac(sealBytes(LEDGER_LABEL, binding, row, volatile)).toString('base64');
+}
+
+/**
+ * The seal that events written before the one above hold for a table without volatile columns: the row under
+ * the ledger label. Still accepted for those events; a row must match one of the two, both keyed.
+ */
+export function labelledLedgerSeal(sealer: RowSealer, binding: TableBinding, row: SealedRow): string {
   return sealer.rowMac(sealBytes(LEDGER_LABEL, binding, row, volatileOf(binding))).toString('base64');
 }
 
