@@ -1,6 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Result } from '../core/result.js';
 import { collectHooks, runHooks } from './commit-hooks.js';
+import { sharePlans } from './prepared-query.js';
 import type { Database } from './schema.js';
 
 type Work = (trx: Transaction<Database>) => Promise<Result<unknown>>;
@@ -71,6 +72,7 @@ export class CommitGroup {
     const committed: Array<() => void> = [];
     try {
       await this.db.transaction().execute(async (trx) => {
+        sharePlans(trx, this.db);
         for (const unit of batch) {
           await sql`savepoint tv_unit`.execute(trx);
           let outcome: Outcome;

@@ -2,9 +2,12 @@ import fc from 'fast-check';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, freshPlace, type TestPlace } from '../../test/support/stores.js';
+import { appError } from '../core/errors.js';
+import { err, ok } from '../core/result.js';
 import { PreparedQuery } from './prepared-query.js';
 import type { Database } from './schema.js';
 import { openStore, type Store } from './store.js';
+import { transact } from './transact.js';
 
 const byName = new PreparedQuery(1, (db: Kysely<Database>, name: string) =>
   db.selectFrom('counters').select(['name', 'value']).where('name', '=', name),
@@ -87,6 +90,38 @@ for (const dialect of DIALECTS) {
       expect(inside).toEqual({ name: 'pq-03', value: 700 });
       expect(outside).toEqual({ name: 'pq-03', value: 3 });
       expect(await byName.first(store.db, 'pq-03')).toEqual({ name: 'pq-03', value: 700 });
+    });
+
+    it("transactions reuse the store's plan, and each still reads its own changes through its own connection", async () => {
+      let builds = 0;
+      const counted = new PreparedQuery(1, (db: Kysely<Database>, name: string) => {
+        builds++;
+        return db.selectFrom('counters').select(['name', 'value']).where('name', '=', name);
+      });
+      expect(await counted.first(store.db, 'pq-04')).toEqual({ name: 'pq-04', value: 4 });
+      for (const value of [401, 402, 403]) {
+        const seen = await transact(store.db, async (trx) => {
+          await trx.updateTable('counters').set({ value }).where('name', '=', 'pq-04').execute();
+          const inside = await counted.first(trx, 'pq-04');
+          // Not committed yet: the store's own reads still answer the value before.
+          const outside = await counted.first(store.db, 'pq-04');
+          return ok({ inside, outside });
+        });
+        expect(seen).toEqual(
+          ok({
+            inside: { name: 'pq-04', value },
+            outside: { name: 'pq-04', value: value === 401 ? 4 : value - 1 },
+          }),
+        );
+      }
+      // One build for the store and its three transactions.
+      expect(builds).toBe(1);
+      // A transaction rolled back leaves nothing, whatever plan it ran.
+      await transact(store.db, async (trx) => {
+        await trx.updateTable('counters').set({ value: 999 }).where('name', '=', 'pq-04').execute();
+        return err(appError('CONFLICT', 'roll back'));
+      });
+      expect(await counted.first(store.db, 'pq-04')).toEqual({ name: 'pq-04', value: 403 });
     });
   });
 }

@@ -29,6 +29,18 @@ export function commitVersion(db: Kysely<Database>): number | undefined {
   return readers.get(db)?.dataVersion();
 }
 
+const planOwners = new WeakMap<Kysely<Database>, Kysely<Database>>();
+
+/**
+ * A transaction opened on `root` compiles every query as `root` does (the same dialect compiler and
+ * plugins: Kysely copies them into the transaction), so prepared queries reuse root's plans in it
+ * instead of building and compiling them again in every transaction (issue #17, `bench -- core`).
+ * Only what transact() and the commit group open is registered.
+ */
+export function sharePlans(trx: Kysely<Database>, root: Kysely<Database>): void {
+  planOwners.set(trx, planOwners.get(root) ?? root);
+}
+
 /** Stands in for a parameter while the query is built; found again among the compiled parameters. */
 class Slot {
   constructor(readonly index: number) {}
@@ -55,7 +67,8 @@ export class PreparedQuery<P extends readonly unknown[], R> {
   ) {}
 
   #plan(db: Kysely<Database>): Plan {
-    let plan = this.#plans.get(db);
+    const owner = planOwners.get(db) ?? db;
+    let plan = this.#plans.get(owner);
     if (plan !== undefined) return plan;
     const slots = Array.from({ length: this.arity }, (_, i) => new Slot(i)) as unknown as P;
     const compiled = this.build(db, ...slots).compile();
@@ -65,7 +78,7 @@ export class PreparedQuery<P extends readonly unknown[], R> {
       if (!sources.includes(i)) throw new Error(`prepared query: parameter ${i} is not bound`);
     }
     plan = { compiled, sources };
-    this.#plans.set(db, plan);
+    this.#plans.set(owner, plan);
     return plan;
   }
 

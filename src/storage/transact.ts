@@ -3,6 +3,7 @@ import { appError } from '../core/errors.js';
 import { err, type Result } from '../core/result.js';
 import { CommitGroup, type Outcome } from './commit-group.js';
 import { collectHooks, runHooks } from './commit-hooks.js';
+import { sharePlans } from './prepared-query.js';
 import type { Database } from './schema.js';
 
 export type Tx = Transaction<Database>;
@@ -40,6 +41,7 @@ async function single(db: Kysely<Database>, work: (trx: Tx) => Promise<Result<un
   let hooks: Array<() => void> = [];
   try {
     const result = await db.transaction().execute(async (trx) => {
+      sharePlans(trx, db);
       hooks = collectHooks(trx);
       const result = await work(trx);
       if (!result.ok) throw new Rollback(result);
