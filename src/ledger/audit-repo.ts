@@ -11,7 +11,7 @@ import { leafHash } from './merkle.js';
 import type { RowSealer } from './row-seal.js';
 import { type RowSealEntry, sealRows, sealWritten } from './row-seal-store.js';
 import { raiseMark } from './row-trust.js';
-import { PendingInserts } from './sealed-inserts.js';
+import { PendingInserts, storedKeyRows } from './sealed-inserts.js';
 
 export const AUDIT_SEQUENCE = 'audit_seq';
 
@@ -37,6 +37,16 @@ export async function appendAuditEvents(
   const now = sealer.clock.now().toISOString();
   const rows = [];
   const pending = new PendingInserts();
+  // Tokens already stored and sound are left alone; only for appends that read nothing back, so no
+  // earlier event of this append can have deleted one of them since.
+  const pure = events.every((e) => e.written === undefined && e.seals === undefined);
+  const stored = pure
+    ? await storedKeyRows(
+        trx,
+        sealer.keyring,
+        events.flatMap((e) => e.inserts ?? []),
+      )
+    : undefined;
   for (const [i, event] of events.entries()) {
     const seq = first + i;
     // The rows the change wrote get this event's number and their MACs; their seals go into the leaf.
@@ -50,7 +60,7 @@ export async function appendAuditEvents(
       entries.push(...(await sealRows(trx, sealer.keyring, seq, event.seals)));
     }
     if (event.inserts !== undefined && event.inserts.length > 0) {
-      entries.push(...pending.seal(sealer.keyring, seq, event.inserts));
+      entries.push(...pending.seal(sealer.keyring, seq, event.inserts, stored));
     }
     const seals = entries.length === 0 ? null : JSON.stringify(entries);
     const row: EventRow = {
