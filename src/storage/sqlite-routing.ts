@@ -102,43 +102,6 @@ export class SharedRead {
   }
 }
 
-/**
- * The prepared hot reads (prepared-query.ts), in raw mode: better-sqlite3 answers arrays and the rows
- * are built here from the column names, which costs less than a row object built through the native
- * API (for a record with its context, about as much as the lookup itself). Their own statements,
- * apart from the cache whose statements answer objects; one per prepared query, so a fixed few.
- */
-export class RawReads {
-  readonly #plans = new Map<string, { statement: SqliteDatabase.Statement; columns: string[] }>();
-
-  constructor(private readonly shared: SharedRead) {}
-
-  all(source: string, parameters: readonly unknown[]): Record<string, unknown>[] {
-    let plan = this.#plans.get(source);
-    if (plan === undefined) {
-      const statement = this.shared.reader.sqlite.prepare(source).raw(true);
-      plan = { statement, columns: statement.columns().map((c) => c.name) };
-      this.#plans.set(source, plan);
-    }
-    const { statement, columns } = plan;
-    const rows = this.shared.all(statement, parameters) as unknown[][];
-    const out: Record<string, unknown>[] = [];
-    for (const values of rows) {
-      // As better-sqlite3 builds them: a later column of the same name wins. (Built by name, not by a
-      // generated literal: nothing in src/ evaluates code, forms/logic/logic.property.test.ts.)
-      const row: Record<string, unknown> = {};
-      for (let i = 0; i < columns.length; i++) {
-        const name = columns[i] as string;
-        // A column a database administrator named `__proto__` is data, never the row's prototype.
-        if (name === '__proto__') Object.defineProperty(row, name, { value: values[i], enumerable: true });
-        else row[name] = values[i];
-      }
-      out.push(row);
-    }
-    return out;
-  }
-}
-
 function run<R>(statements: StatementCache, query: CompiledQuery, shared?: SharedRead): QueryResult<R> {
   const statement = statements.get(query.sql);
   if (statement.reader) {

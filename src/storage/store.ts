@@ -6,8 +6,9 @@ import pg from 'pg';
 import type { Dialect } from './dialect.js';
 import { migrateToLatest } from './migrate.js';
 import { attachReader } from './prepared-query.js';
+import { RawReads } from './raw-reads.js';
 import type { Database } from './schema.js';
-import { RawReads, RoutingSqliteDialect, SharedRead, StatementCache } from './sqlite-routing.js';
+import { RoutingSqliteDialect, SharedRead, StatementCache } from './sqlite-routing.js';
 import { groupCommits } from './transact.js';
 
 export interface Store {

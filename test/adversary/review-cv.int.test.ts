@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { openVault } from '../../src/app/vault.js';
 import { CLI_ACTOR } from '../../src/core/actor.js';
 import { expectOk } from '../../src/core/result.js';
-import { RawReads, SharedRead, StatementCache } from '../../src/storage/sqlite-routing.js';
+import { RawReads } from '../../src/storage/raw-reads.js';
+import { SharedRead, StatementCache } from '../../src/storage/sqlite-routing.js';
 import type { Answer } from '../support/adversary.js';
 import { DbaStore } from '../support/dba.js';
 

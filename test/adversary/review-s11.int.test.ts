@@ -273,10 +273,10 @@ for (const dialect of DIALECTS) {
         expect(changed.body?.error?.code, JSON.stringify(changed.body)).toBe('ROW_TAMPERED');
       }));
 
-    // HOLE (sqlite, pre-existing: d449b9d, not 9532399/23829bc): RawReads (sqlite-routing.ts) keeps a
-    // prepared hot read's column names from when it was first prepared. A column added live to
-    // participants shifts `participants.*`, so the DBA's value arrives under the name `site_code` (the
-    // join's sites.code is dropped): the running server answers siteCode "S02-FORGED", MAC checks pass.
+    // Fixed (found on sqlite, from d449b9d): RawReads (sqlite-routing.ts) kept a prepared hot read's
+    // column names from when it was first prepared. A column added live to participants shifted
+    // `participants.*`, so the DBA's value arrived under the name `site_code` (the join's sites.code
+    // dropped): the running server answered siteCode "S02-FORGED". Now a schema change re-prepares.
     it('S11-9: a column added live to participants and set is refused, never shown as the site code', async () =>
       DbaStore.with(dialect, async (s) => {
         const coordinator = await s.person('coordinator', 'S01');
