@@ -10,8 +10,8 @@ import { type EventRow, eventLeaf } from './event-leaf.js';
 import { leafHash } from './merkle.js';
 import type { RowSealer } from './row-seal.js';
 import { type RowSealEntry, sealRows, sealWritten } from './row-seal-store.js';
-import { raiseMark } from './row-trust.js';
-import { PendingInserts, storedKeyRows } from './sealed-inserts.js';
+import { raiseMark, rowId } from './row-trust.js';
+import { PendingInserts } from './sealed-inserts.js';
 
 export const AUDIT_SEQUENCE = 'audit_seq';
 
@@ -35,18 +35,12 @@ export async function appendAuditEvents(
   const count = await nextCounter(trx, AUDIT_SEQUENCE, events.length);
   const first = count - events.length;
   const now = sealer.clock.now().toISOString();
-  const rows = [];
   const pending = new PendingInserts();
-  // Tokens already stored and sound are left alone; only for appends that read nothing back, so no
-  // earlier event of this append can have deleted one of them since.
+  // An append that reads nothing back (new records) writes its rows first: a lookup token already
+  // stored is then left as it is (every record of a participant carries the same tokens), and its
+  // events neither seal it again nor raise its mark. Otherwise rows are sealed as each event comes.
   const pure = events.every((e) => e.written === undefined && e.seals === undefined);
-  const stored = pure
-    ? await storedKeyRows(
-        trx,
-        sealer.keyring,
-        events.flatMap((e) => e.inserts ?? []),
-      )
-    : undefined;
+  const sealed: RowSealEntry[][] = [];
   for (const [i, event] of events.entries()) {
     const seq = first + i;
     // The rows the change wrote get this event's number and their MACs; their seals go into the leaf.
@@ -60,8 +54,16 @@ export async function appendAuditEvents(
       entries.push(...(await sealRows(trx, sealer.keyring, seq, event.seals)));
     }
     if (event.inserts !== undefined && event.inserts.length > 0) {
-      entries.push(...pending.seal(sealer.keyring, seq, event.inserts, stored));
+      entries.push(...pending.seal(sealer.keyring, seq, event.inserts));
     }
+    sealed.push(entries);
+  }
+  const kept = await pending.flush(trx, pure);
+  const rows = [];
+  for (const [i, event] of events.entries()) {
+    const seq = first + i;
+    let entries = sealed[i] ?? [];
+    if (kept.size > 0) entries = entries.filter(([table, key]) => !kept.has(rowId(table, key)));
     const seals = entries.length === 0 ? null : JSON.stringify(entries);
     const row: EventRow = {
       seq,
@@ -81,10 +83,10 @@ export async function appendAuditEvents(
     // A MAC under a key the database never holds: a row inserted or edited with SQL alone is named.
     rows.push(Object.assign(row, { leaf_mac: sealer.keyring.eventMac(leafHash(eventLeaf(row))) }));
   }
-  await pending.flush(trx);
   // Once committed, an older copy of an inserted row (one deleted before) is below its mark.
-  for (const [id, seq, table] of pending.marks)
-    onCommit(trx, () => raiseMark(sealer.keyring, id, seq, table));
+  for (const [id, seq, table] of pending.marks) {
+    if (!kept.has(id)) onCommit(trx, () => raiseMark(sealer.keyring, id, seq, table));
+  }
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
     await trx
       .insertInto('audit_events')
