@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { onCommit } from '../storage/commit-hooks.js';
 import { INSERT_CHUNK } from '../storage/insert-chunk.js';
 import { nextCounter } from '../storage/meta-repo.js';
+import { insertRows } from '../storage/prepared-insert.js';
 import type { AuditEventTable, Database } from '../storage/schema.js';
 import type { AuditEventInput } from './audit-event.js';
 import { type EventRow, eventLeaf } from './event-leaf.js';
@@ -88,10 +89,7 @@ export async function appendAuditEvents(
     if (!kept.has(id)) onCommit(trx, () => raiseMark(sealer.keyring, id, seq, table));
   }
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await trx
-      .insertInto('audit_events')
-      .values(rows.slice(i, i + INSERT_CHUNK))
-      .execute();
+    await insertRows(trx, 'audit_events', rows.slice(i, i + INSERT_CHUNK));
   }
   return rows.map((r) => r.seq);
 }

@@ -1,5 +1,6 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import { INSERT_CHUNK } from '../storage/insert-chunk.js';
+import { insertRows } from '../storage/prepared-insert.js';
 import type { Database } from '../storage/schema.js';
 import {
   ROW_MAC,
@@ -24,6 +25,9 @@ import type { TableBinding } from './table-binding.js';
  * every column of its table (null for an empty one): the MAC covers the row as stored.
  */
 export type SealedInsert = readonly [binding: TableBinding, row: SealedRow];
+
+/** What a stored key-only row takes from the one written again (see `flush`). */
+const RESEAL = [ROW_SEQ, ROW_MAC];
 
 function keyOnly(binding: TableBinding, values: SealedRow): boolean {
   for (const column of Object.keys(values)) if (!binding.key.includes(column)) return false;
@@ -78,32 +82,21 @@ export class PendingInserts {
       const rows = [...byId.values()];
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
         const chunk = rows.slice(i, i + INSERT_CHUNK);
-        const insert = trx.insertInto(binding.table as 'participant_lookup').values(chunk as never[]);
         if (this.#fresh.has(binding)) {
-          await insert.execute();
+          await insertRows(trx, binding.table, chunk);
           continue;
         }
         if (keep) {
           const inserted = new Set<string>();
-          const written = (await insert
-            .onConflict((oc) => oc.columns(binding.key as never[]).doNothing())
-            .returning(binding.key as never[])
-            .execute()) as SealedRow[];
-          for (const row of written) inserted.add(rowId(binding.table, rowKeyOf(binding, row)));
+          const written = await insertRows(trx, binding.table, chunk, { kind: 'keep', key: binding.key });
+          for (const row of written) inserted.add(rowId(binding.table, rowKeyOf(binding, row as SealedRow)));
           for (const row of chunk) {
             const id = rowId(binding.table, rowKeyOf(binding, row));
             if (!inserted.has(id)) kept.add(id);
           }
           continue;
         }
-        await insert
-          .onConflict((oc) =>
-            oc.columns(binding.key as never[]).doUpdateSet({
-              row_seq: sql.ref(`excluded.${ROW_SEQ}`),
-              row_mac: sql.ref(`excluded.${ROW_MAC}`),
-            } as never),
-          )
-          .execute();
+        await insertRows(trx, binding.table, chunk, { kind: 'replace', key: binding.key, set: RESEAL });
       }
     }
     this.#tables.clear();

@@ -109,7 +109,7 @@ export class ParticipantService {
     input: { subjectId: string | undefined; status: Participant['status']; consentDate: string | undefined },
   ): Promise<Result<Participant>> {
     const { clock, keyring } = this.deps;
-    const closed = await refuseClosed(trx, studyId);
+    const closed = await refuseClosed(this.deps, trx, studyId);
     if (!closed.ok) return closed;
     const now = clock.now().toISOString();
     const subjectId =

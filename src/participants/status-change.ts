@@ -100,7 +100,7 @@ export async function changeStatus(
   if (known.value.status === 'erased')
     return err(appError('PARTICIPANT_ERASED', 'The participant was erased.'));
   return transact(db, async (trx) => {
-    const closed = await refuseClosed(trx, known.value.study_id);
+    const closed = await refuseClosed(deps, trx, known.value.study_id);
     if (!closed.ok) return closed;
     // Read again in the transaction: the state the rule decides on is the one that is changed.
     const current = await knownParticipant(deps, participantId, trx);

@@ -124,7 +124,7 @@ export async function createBatchInTx(
 ): Promise<Result<RecordView[]>> {
   const { keyring, clock } = ctx.deps;
   for (const studyId of new Set(items.map((i) => i.participant.study_id))) {
-    const closed = await refuseClosed(trx, studyId);
+    const closed = await refuseClosed(ctx.deps, trx, studyId);
     if (!closed.ok) return closed;
   }
   const existing = await repo.existingRecordKeys(

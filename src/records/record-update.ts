@@ -41,7 +41,7 @@ export async function changeRecord(
   if (!found.ok) return found;
   const record = found.value;
   if (record === undefined) return err(appError('NOT_FOUND', 'No such record.'));
-  const closed = await refuseClosed(trx, record.study_id);
+  const closed = await refuseClosed(ctx.deps, trx, record.study_id);
   if (!closed.ok) return closed;
   const form = await ctx.forms.liveForm(record.study_id, record.form_oid, trx);
   if (!form.ok) return form;

@@ -168,7 +168,7 @@ export class RecordService {
     });
     if (!permit.ok) return permit;
     const result = await transact(deps.db, async (trx) => {
-      const closed = await refuseClosed(trx, record.study_id);
+      const closed = await refuseClosed(deps, trx, record.study_id);
       if (!closed.ok) return closed;
       const now = deps.clock.now().toISOString();
       if (!(await repo.setLocked(trx, record.id, locked, now, Number(record.version)))) {

@@ -63,7 +63,7 @@ export class ScheduleService {
     if (!parsed.success) return err(invalidInput(parsed.error, 'The schedule is invalid.'));
     const definition = parsed.data;
     return transact(this.deps.db, async (trx) => {
-      const closed = await refuseClosed(trx, study.id);
+      const closed = await refuseClosed(this.deps, trx, study.id);
       if (!closed.ok) return closed;
       const missing: string[] = [];
       for (const oid of new Set(definition.events.flatMap((e) => e.forms)))

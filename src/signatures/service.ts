@@ -67,13 +67,13 @@ export class SignatureService {
     });
     if (!permit.ok) return permit;
     // A closed study takes no more signatures (checked again in the signing transaction).
-    const closed = await refuseClosed(this.deps.db, record.study_id);
+    const closed = await refuseClosed(this.deps, this.deps.db, record.study_id);
     if (!closed.ok) return closed;
     // Re-authentication first, in its own transaction: a refusal is counted and stays counted.
     const signer = await this.auth.reauthenticate(actor, parsed.data.password, parsed.data.totp);
     if (!signer.ok) return signer;
     return transact(this.deps.db, async (trx) => {
-      const stillOpen = await refuseClosed(trx, record.study_id);
+      const stillOpen = await refuseClosed(this.deps, trx, record.study_id);
       if (!stillOpen.ok) return stillOpen;
       // The record and the version signed are the rows their MACs hold for (issue #17).
       const read = await trustRecordOn(this.deps, trx, await records.findRecord(trx, recordId));

@@ -41,6 +41,11 @@ export function sharePlans(trx: Kysely<Database>, root: Kysely<Database>): void 
   planOwners.set(trx, planOwners.get(root) ?? root);
 }
 
+/** The handle whose plans `db` uses: itself, or the store a transaction was opened on. */
+export function planOwner(db: Kysely<Database>): Kysely<Database> {
+  return planOwners.get(db) ?? db;
+}
+
 /** Stands in for a parameter while the query is built; found again among the compiled parameters. */
 class Slot {
   constructor(readonly index: number) {}
@@ -64,10 +69,12 @@ export class PreparedQuery<P extends readonly unknown[], R> {
   constructor(
     private readonly arity: P['length'],
     private readonly build: (db: Kysely<Database>, ...params: P) => Compilable<R>,
+    /** A statement that writes: it always runs on `db` itself, never on the root handle's reader. */
+    private readonly writes = false,
   ) {}
 
   #plan(db: Kysely<Database>): Plan {
-    const owner = planOwners.get(db) ?? db;
+    const owner = planOwner(db);
     let plan = this.#plans.get(owner);
     if (plan !== undefined) return plan;
     const slots = Array.from({ length: this.arity }, (_, i) => new Slot(i)) as unknown as P;
@@ -85,7 +92,7 @@ export class PreparedQuery<P extends readonly unknown[], R> {
   async execute(db: Kysely<Database>, ...params: P): Promise<R[]> {
     const { compiled, sources } = this.#plan(db);
     const parameters = sources.map((source, i) => (source < 0 ? compiled.parameters[i] : params[source]));
-    const reader = readers.get(db);
+    const reader = this.writes ? undefined : readers.get(db);
     if (reader !== undefined) return reader.all(compiled.sql, parameters) as R[];
     const result = await db.executeQuery<R>({ ...compiled, parameters });
     return result.rows;

@@ -1,4 +1,5 @@
 import { trustRow, trustRows } from '../authz/row-tamper.js';
+import { trustRowOn } from '../authz/tamper-in-tx.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { VaultDeps } from '../vault/deps.js';
@@ -36,9 +37,15 @@ export const STUDY_CLOSED_ERROR = appError('STUDY_CLOSED', 'The study is closed:
 
 /**
  * Refuses a write into a closed study (records, enrolment, forms, schedule, sites): read again inside
- * the writing transaction, so a study closed meanwhile takes nothing more. Reads stay allowed.
+ * the writing transaction, so a study closed meanwhile takes nothing more. Reads stay allowed. The row
+ * is checked first (issue #17): a closed study reopened in SQL is ROW_TAMPERED, never written into.
  */
-export async function refuseClosed(db: VaultDeps['db'], studyId: string): Promise<Result<null>> {
-  const row = await repo.findStudy(db, studyId);
-  return row?.status === 'closed' ? err(STUDY_CLOSED_ERROR) : ok(null);
+export async function refuseClosed(
+  deps: VaultDeps,
+  db: VaultDeps['db'],
+  studyId: string,
+): Promise<Result<null>> {
+  const row = await trustRowOn(deps, db, STUDIES, await repo.findStudyById(db, studyId));
+  if (!row.ok) return row;
+  return row.value?.status === 'closed' ? err(STUDY_CLOSED_ERROR) : ok(null);
 }

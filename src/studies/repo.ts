@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { PreparedQuery } from '../storage/prepared-query.js';
 import type { Database, SiteTable, StudyTable } from '../storage/schema.js';
 
 export type StudyRow = Selectable<StudyTable>;
@@ -14,6 +15,15 @@ export async function findStudy(db: Kysely<Database>, idOrProtocol: string): Pro
     .selectAll()
     .where((eb) => eb.or([eb('id', '=', idOrProtocol), eb('protocol_id', '=', idOrProtocol)]))
     .executeTakeFirst();
+}
+
+const studyById = new PreparedQuery(1, (db: Kysely<Database>, id: string) =>
+  db.selectFrom('studies').selectAll().where('id', '=', id),
+);
+
+/** The study with this id: built once per store (every write asks whether its study is closed). */
+export async function findStudyById(db: Kysely<Database>, id: string): Promise<StudyRow | undefined> {
+  return studyById.first(db, id);
 }
 
 export async function listStudies(db: Kysely<Database>): Promise<StudyRow[]> {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tamperReportsSettled } from '../../src/authz/tamper-in-tx.js';
 import { CLI_ACTOR } from '../../src/core/actor.js';
 import { expectOk } from '../../src/core/result.js';
 import { type Arena, arena, type Caller } from '../support/adversary.js';
@@ -125,6 +126,43 @@ for (const dialect of DIALECTS) {
         events,
       );
       expect(expectOk(await a.t.vault.studies.getStudy(CLI_ACTOR, closed.id)).status).toBe('closed');
+    });
+
+    it('issue #17 / 21 CFR 11.10(d): a closed study reopened in SQL takes no record and no enrolment (ROW_TAMPERED, alerted)', async () => {
+      const closed = await seedStudy(a.t.vault, 'TV-CLOSED-004');
+      const { participant } = await enrollWithDemographics(a.t.vault, closed.id);
+      const coord = await a.signIn('coordinator', 'S01', closed.protocolId);
+      expectOk(await a.t.vault.studies.setStatus(CLI_ACTOR, closed.id, 'live', 'Approved'));
+      expectOk(await a.t.vault.studies.setStatus(CLI_ACTOR, closed.id, 'closed', 'Ended'));
+      // The database administrator's seat: the study row set back to live, under the running server.
+      await a.t.vault.store.db
+        .updateTable('studies')
+        .set({ status: 'live' })
+        .where('id', '=', closed.id)
+        .execute();
+      const records = () =>
+        a.t.vault.store.db.selectFrom('records').select('id').where('study_id', '=', closed.id).execute();
+      const before = (await records()).length;
+      const attempts = [
+        await coord.call('POST', '/api/v1/records', {
+          participantId: participant.id,
+          form: 'VITALS',
+          visit: 'BASELINE',
+          values: { SYSBP: 120, DIABP: 80 },
+        }),
+        await coord.call('POST', `/api/v1/studies/${closed.protocolId}/participants`, { site: 'S01' }),
+      ];
+      expect(attempts.map((r) => [r.status, r.body.error?.code, r.body.error?.details?.table])).toEqual(
+        attempts.map(() => [500, 'ROW_TAMPERED', 'studies']),
+      );
+      expect((await records()).length).toBe(before);
+      await tamperReportsSettled();
+      const alerts = await a.t.vault.store.db
+        .selectFrom('alerts')
+        .select('details')
+        .where('kind', '=', 'row.tampered')
+        .execute();
+      expect(alerts.some((r) => JSON.parse(r.details).table === 'studies')).toBe(true);
     });
   });
 }
