@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { PreparedQuery } from '../storage/prepared-query.js';
+import { SnapshotCache } from '../storage/snapshot-cache.js';
 import type { Database, RecordTable, RecordVersionTable, Sealed } from '../storage/schema.js';
 
 export type RecordRow = Selectable<RecordTable>;
@@ -146,11 +147,19 @@ const recordWithCurrent = new PreparedQuery(1, (db: Kysely<Database>, id: string
     .where('records.id', '=', id),
 );
 
+/** Records as last read, while nothing is committed (every read of a record starts here). */
+const recordsRead = new SnapshotCache<RecordWithCurrent | undefined>(4096);
+
+/** The record with its current version, as stored: its MACs are checked by the caller (issue #17). */
 export async function findRecordWithCurrent(
   db: Kysely<Database>,
   id: string,
 ): Promise<RecordWithCurrent | undefined> {
-  return (await recordWithCurrent.first(db, id)) as RecordWithCurrent | undefined;
+  return recordsRead.get(
+    db,
+    id,
+    async () => (await recordWithCurrent.first(db, id)) as RecordWithCurrent | undefined,
+  );
 }
 
 export async function findRecordFor(
