@@ -1,7 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { PreparedQuery } from '../storage/prepared-query.js';
-import { SnapshotCache } from '../storage/snapshot-cache.js';
 import type { Database, RecordTable, RecordVersionTable, Sealed } from '../storage/schema.js';
+import { SnapshotCache } from '../storage/snapshot-cache.js';
 
 export type RecordRow = Selectable<RecordTable>;
 export type RecordVersionRow = Selectable<RecordVersionTable>;
