@@ -1,5 +1,5 @@
-import { type Compilable, type CompiledQuery, type Kysely, sql } from 'kysely';
-import { planOwner } from './prepared-query.js';
+import { type Compilable, type Kysely, sql } from 'kysely';
+import { type Plan, planOf, planOwner, Slot, withValues } from './prepared-query.js';
 import type { Database } from './schema.js';
 
 /**
@@ -12,17 +12,6 @@ export type InsertConflict =
   | { readonly kind: 'replace'; readonly key: readonly string[]; readonly set: readonly string[] };
 
 const FAIL: InsertConflict = { kind: 'fail' };
-
-/** Stands in for a value while the insert is built; found again among the compiled parameters. */
-class Slot {
-  constructor(readonly index: number) {}
-}
-
-interface Plan {
-  readonly compiled: CompiledQuery;
-  /** For each compiled parameter: the index of the value in the rows (row by row), or -1. */
-  readonly sources: readonly number[];
-}
 
 /** Plans per store handle; a store sees a few shapes (table, columns, row count), bounded anyway. */
 const plans = new WeakMap<Kysely<Database>, Map<string, Plan>>();
@@ -67,12 +56,8 @@ function planFor(
   const slots = Array.from({ length: count }, (_, r) =>
     Object.fromEntries(columns.map((c, k) => [c, new Slot(r * columns.length + k)])),
   );
-  const compiled = build(db, table, slots, conflict).compile();
-  const sources = compiled.parameters.map((value) => (value instanceof Slot ? value.index : -1));
-  if (new Set(sources.filter((s) => s >= 0)).size !== count * columns.length) {
-    throw new Error(`prepared insert into ${table}: a value did not become a bound parameter`);
-  }
-  plan = { compiled, sources };
+  // Slots are numbered row by row, column by column: the order of `valuesOf`.
+  plan = planOf(build(db, table, slots, conflict).compile(), count * columns.length, `insert into ${table}`);
   if (byShape.size >= MAX_PLANS) byShape.clear();
   byShape.set(key, plan);
   return plan;
@@ -115,7 +100,6 @@ export async function insertRows(
   if (values === undefined) {
     return (await db.executeQuery<Record<string, unknown>>(build(db, table, rows, conflict).compile())).rows;
   }
-  const { compiled, sources } = planFor(db, table, columns, rows.length, conflict);
-  const parameters = sources.map((source, i) => (source < 0 ? compiled.parameters[i] : values[source]));
-  return (await db.executeQuery<Record<string, unknown>>({ ...compiled, parameters })).rows;
+  const plan = planFor(db, table, columns, rows.length, conflict);
+  return (await db.executeQuery<Record<string, unknown>>(withValues(plan, values))).rows;
 }

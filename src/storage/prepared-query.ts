@@ -47,14 +47,34 @@ export function planOwner(db: Kysely<Database>): Kysely<Database> {
 }
 
 /** Stands in for a parameter while the query is built; found again among the compiled parameters. */
-class Slot {
+export class Slot {
   constructor(readonly index: number) {}
 }
 
-interface Plan {
+export interface Plan {
   readonly compiled: CompiledQuery;
   /** For each compiled parameter: the index of the caller's parameter, or -1 for a constant. */
   readonly sources: readonly number[];
+}
+
+/**
+ * The plan of a query built with `count` slots. A slot that did not become a bound value (used in a
+ * list, or not at all) is a bug in the build.
+ */
+export function planOf(compiled: CompiledQuery, count: number, what: string): Plan {
+  const sources = compiled.parameters.map((value) => (value instanceof Slot ? value.index : -1));
+  const bound = new Set(sources);
+  for (let i = 0; i < count; i++) {
+    if (!bound.has(i)) throw new Error(`${what}: parameter ${i} is not bound`);
+  }
+  return { compiled, sources };
+}
+
+/** The plan's query with `values` in its slots (constants stay as built). */
+export function withValues(plan: Plan, values: readonly unknown[]): CompiledQuery {
+  const { compiled, sources } = plan;
+  const parameters = sources.map((source, i) => (source < 0 ? compiled.parameters[i] : values[source]));
+  return { ...compiled, parameters };
 }
 
 /**
@@ -78,23 +98,16 @@ export class PreparedQuery<P extends readonly unknown[], R> {
     let plan = this.#plans.get(owner);
     if (plan !== undefined) return plan;
     const slots = Array.from({ length: this.arity }, (_, i) => new Slot(i)) as unknown as P;
-    const compiled = this.build(db, ...slots).compile();
-    const sources = compiled.parameters.map((value) => (value instanceof Slot ? value.index : -1));
-    // A parameter that did not become a bound value (used in a list, or not at all) is a bug in build.
-    for (let i = 0; i < this.arity; i++) {
-      if (!sources.includes(i)) throw new Error(`prepared query: parameter ${i} is not bound`);
-    }
-    plan = { compiled, sources };
+    plan = planOf(this.build(db, ...slots).compile(), this.arity, 'prepared query');
     this.#plans.set(owner, plan);
     return plan;
   }
 
   async execute(db: Kysely<Database>, ...params: P): Promise<R[]> {
-    const { compiled, sources } = this.#plan(db);
-    const parameters = sources.map((source, i) => (source < 0 ? compiled.parameters[i] : params[source]));
+    const query = withValues(this.#plan(db), params);
     const reader = this.writes ? undefined : readers.get(db);
-    if (reader !== undefined) return reader.all(compiled.sql, parameters) as R[];
-    const result = await db.executeQuery<R>({ ...compiled, parameters });
+    if (reader !== undefined) return reader.all(query.sql, query.parameters) as R[];
+    const result = await db.executeQuery<R>(query);
     return result.rows;
   }
 
