@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { currentTick } from '../storage/read-tick.js';
 import { MarkTable } from './mark-table.js';
 
 describe('MarkTable (row high-water marks, issue #17 hole A)', () => {
@@ -44,5 +45,22 @@ describe('MarkTable (row high-water marks, issue #17 hole A)', () => {
     for (let i = 0; i < 300_000; i++) table.raise(`row${i}`, i);
     expect(table.size).toBeLessThanOrEqual(1000);
     expect(table.get('row299999')).toBe(299_999);
+  });
+
+  it('review s13: answers the mark as it stood when a read was sent (two raises kept)', () => {
+    const table = new MarkTable(100);
+    const beforeAll = currentTick();
+    table.raise('row', 5);
+    const afterFirst = currentTick();
+    table.raise('row', 9);
+    const afterSecond = currentTick();
+    expect(table.at('row', afterSecond)).toBe(9);
+    // A read sent between the raises is compared with the first one; before both, with none.
+    expect(table.at('row', afterFirst)).toBe(5);
+    expect(table.at('row', beforeAll)).toBeUndefined();
+    // A raise to a lower or equal mark changes nothing, its tick included.
+    table.raise('row', 9);
+    expect(table.at('row', afterFirst)).toBe(5);
+    expect(table.get('row')).toBe(9);
   });
 });

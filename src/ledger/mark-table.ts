@@ -1,3 +1,14 @@
+import { nextTick } from '../storage/read-tick.js';
+
+/** A row's mark: its highest row_seq seen, when it was raised, and the mark before that. */
+interface Mark {
+  readonly seq: number;
+  /** The tick of the raise (storage/read-tick.ts). */
+  readonly tick: number;
+  readonly previous: number | undefined;
+  readonly previousTick: number;
+}
+
 /**
  * A bounded map of row high-water marks (row-trust.ts) in two generations: marks are written to the
  * young generation; when it holds half the capacity it becomes the old one and the previous old one is
@@ -7,8 +18,8 @@
  * the table holds became quadratic: issue #16 bench).
  */
 export class MarkTable {
-  #young = new Map<string, number>();
-  #old = new Map<string, number>();
+  #young = new Map<string, Mark>();
+  #old = new Map<string, Mark>();
   readonly #half: number;
 
   constructor(capacity: number) {
@@ -19,7 +30,7 @@ export class MarkTable {
     return this.#young.size + this.#old.size;
   }
 
-  get(id: string): number | undefined {
+  #mark(id: string): Mark | undefined {
     const young = this.#young.get(id);
     if (young !== undefined) return young;
     const old = this.#old.get(id);
@@ -27,15 +38,35 @@ export class MarkTable {
     return old;
   }
 
-  /** Raises the mark of `id` to `seq`; a mark is never lowered. */
-  raise(id: string, seq: number): void {
-    const previous = this.get(id);
-    if (previous !== undefined && previous >= seq) return;
-    this.#put(id, seq);
+  get(id: string): number | undefined {
+    return this.#mark(id)?.seq;
   }
 
-  #put(id: string, seq: number): void {
-    this.#young.set(id, seq);
+  /**
+   * The mark as it stood when a read was sent at `tick` (review s13): a raise after the read was sent
+   * may be the very commit the read did not see yet. The two latest raises are kept; a read older than
+   * both is compared with no mark (its row MAC is still checked).
+   */
+  at(id: string, tick: number): number | undefined {
+    const mark = this.#mark(id);
+    if (mark === undefined || mark.tick <= tick) return mark?.seq;
+    return mark.previousTick <= tick ? mark.previous : undefined;
+  }
+
+  /** Raises the mark of `id` to `seq`; a mark is never lowered. */
+  raise(id: string, seq: number): void {
+    const previous = this.#mark(id);
+    if (previous !== undefined && previous.seq >= seq) return;
+    this.#put(id, {
+      seq,
+      tick: nextTick(),
+      previous: previous?.seq,
+      previousTick: previous?.tick ?? 0,
+    });
+  }
+
+  #put(id: string, mark: Mark): void {
+    this.#young.set(id, mark);
     this.#old.delete(id);
     if (this.#young.size >= this.#half) {
       this.#old = this.#young;

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { readTickOf } from '../storage/read-tick.js';
 import type { Database } from '../storage/schema.js';
 import { MarkTable } from './mark-table.js';
 import {
@@ -116,9 +117,18 @@ export function raiseMark(sealer: RowSealer, id: string, seq: number, table: str
   marksOf(sealer, table).raise(id, seq);
 }
 
-function belowMark(sealer: RowSealer, table: string, seq: number | undefined, id: string): boolean {
-  const mark = seq === undefined ? undefined : marksOf(sealer, table).get(id);
-  return seq !== undefined && mark !== undefined && seq < mark;
+/**
+ * Below the row's mark as it stood when the row's query was sent (storage/read-tick.ts): a read that
+ * raced a commit is not an older row put back (review s13). A row not read by a query (built here) is
+ * compared with the mark as it is now.
+ */
+function belowMark(sealer: RowSealer, table: string, row: SealedRow, id: string): boolean {
+  const seq = seqOf(row);
+  if (seq === undefined) return false;
+  const tick = readTickOf(row);
+  const held = marksOf(sealer, table);
+  const mark = tick === undefined ? held.get(id) : held.at(id, tick);
+  return mark !== undefined && seq < mark;
 }
 
 /** The row's identity, computed once per verified content (its key columns are part of it). */
@@ -143,7 +153,7 @@ export function untrustedRow<R extends SealedRow>(
     const entry = verifiedRow(sealer, binding, row);
     if (entry === undefined) return row;
     const id = idOf(binding, row, entry);
-    if (isDistrustedId(db, id) || belowMark(sealer, binding.table, seqOf(row), id)) return row;
+    if (isDistrustedId(db, id) || belowMark(sealer, binding.table, row, id)) return row;
     ids.push(id);
   }
   // Rows read inside a transaction may yet roll back: only committed reads raise the marks.

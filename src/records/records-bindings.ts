@@ -1,5 +1,6 @@
 import type { SealedRow } from '../ledger/row-seal.js';
 import type { TableBinding } from '../ledger/table-binding.js';
+import { carryReadTick } from '../storage/read-tick.js';
 import type { Sealed } from '../storage/schema.js';
 import type { RecordRow, RecordVersionRow } from './repo.js';
 
@@ -33,7 +34,8 @@ export const RECORDS_BINDINGS: readonly TableBinding[] = [RECORDS, RECORD_VERSIO
 
 /** The record's own row (every column its MAC covers) out of a row joined with its context. */
 export function recordRowOf(r: Sealed<RecordRow>): SealedRow {
-  return {
+  // The read's tick goes with it (storage/read-tick.ts): a read that raced a commit is no put-back.
+  return carryReadTick(r, {
     id: r.id,
     study_id: r.study_id,
     participant_id: r.participant_id,
@@ -45,12 +47,12 @@ export function recordRowOf(r: Sealed<RecordRow>): SealedRow {
     updated_at: r.updated_at,
     row_seq: r.row_seq,
     row_mac: r.row_mac,
-  };
+  });
 }
 
 /** A version row exactly as stored (what its MAC covers). */
 export function versionRowOf(v: Sealed<RecordVersionRow>): SealedRow {
-  return {
+  return carryReadTick(v, {
     record_id: v.record_id,
     version: v.version,
     form_version_id: v.form_version_id,
@@ -62,5 +64,5 @@ export function versionRowOf(v: Sealed<RecordVersionRow>): SealedRow {
     changed_fields: v.changed_fields,
     row_seq: v.row_seq,
     row_mac: v.row_mac,
-  };
+  });
 }

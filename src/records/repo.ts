@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { PreparedQuery } from '../storage/prepared-query.js';
+import { carryReadTick } from '../storage/read-tick.js';
 import type { Database, RecordTable, RecordVersionTable, Sealed } from '../storage/schema.js';
 import { SnapshotCache } from '../storage/snapshot-cache.js';
 
@@ -45,7 +46,7 @@ function withContext(db: Kysely<Database>) {
 
 /** The participant's whole row as joined to a record (what its row MAC covers). */
 export function participantRowOf(record: RecordWithContext): Readonly<Record<string, unknown>> {
-  return {
+  return carryReadTick(record, {
     id: record.participant_id,
     study_id: record.p_study_id,
     site_id: record.site_id,
@@ -57,7 +58,7 @@ export function participantRowOf(record: RecordWithContext): Readonly<Record<str
     erased_at: record.p_erased_at,
     row_seq: record.p_row_seq,
     row_mac: record.p_row_mac,
-  };
+  });
 }
 
 export async function findRecord(db: Kysely<Database>, id: string): Promise<RecordWithContext | undefined> {

@@ -1,4 +1,5 @@
 import type SqliteDatabase from 'better-sqlite3';
+import { currentTick, tagRead } from './read-tick.js';
 import type { SharedRead } from './sqlite-routing.js';
 
 /**
@@ -43,6 +44,7 @@ export class RawReads {
       this.#plans.set(source, plan);
     }
     const { statement, columns } = plan;
+    const tick = currentTick();
     const rows = this.shared.all(statement, parameters) as unknown[][];
     const out: Record<string, unknown>[] = [];
     for (const values of rows) {
@@ -59,6 +61,7 @@ export class RawReads {
       }
       out.push(row);
     }
+    tagRead(out, tick);
     return out;
   }
 }

@@ -6,6 +6,7 @@ import {
   type QueryResult,
   SqliteDialect,
 } from 'kysely';
+import { currentTick, tagRead } from './read-tick.js';
 
 const STATEMENT_CACHE = 500;
 
@@ -105,11 +106,12 @@ export class SharedRead {
 function run<R>(statements: StatementCache, query: CompiledQuery, shared?: SharedRead): QueryResult<R> {
   const statement = statements.get(query.sql);
   if (statement.reader) {
-    return {
-      rows: (shared === undefined
-        ? statement.all(query.parameters)
-        : shared.all(statement, query.parameters)) as R[],
-    };
+    const tick = currentTick();
+    const rows = (
+      shared === undefined ? statement.all(query.parameters) : shared.all(statement, query.parameters)
+    ) as R[];
+    tagRead(rows, tick);
+    return { rows };
   }
   const { changes, lastInsertRowid } = statement.run(query.parameters);
   return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };

@@ -9,6 +9,7 @@ import { attachReader } from './prepared-query.js';
 import { RawReads } from './raw-reads.js';
 import type { Database } from './schema.js';
 import { RoutingSqliteDialect, SharedRead, StatementCache } from './sqlite-routing.js';
+import { tickedDialect } from './ticked-dialect.js';
 import { groupCommits } from './transact.js';
 
 export interface Store {
@@ -80,7 +81,7 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     max: location.poolSize ?? 10,
     ...(location.schema === undefined ? {} : { options: `-c search_path=${location.schema}` }),
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: tickedDialect(new PostgresDialect({ pool })) });
   // Kysely looks for its bookkeeping tables in every schema unless told which: with the schema chosen
   // by the URL's search_path, another store's tables in the same database would be taken for ours.
   const schema =
