@@ -4,6 +4,7 @@ import { PASSKEYS, RECOVERY_CODES, SESSIONS, USERS } from '../authz/access-bindi
 import type { Authorizer } from '../authz/authorizer.js';
 import * as repo from '../authz/repo.js';
 import { trustRow } from '../authz/row-tamper.js';
+import { rowForChange } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { type AppError, appError } from '../core/errors.js';
 import { invalidInput } from '../core/invalid-input.js';
@@ -68,7 +69,10 @@ export class AccountAdmin {
     if (!found.ok) return found;
     const user = found.value;
     if (user.status === 'active') return err(appError('CONFLICT', 'The account is already enabled.'));
-    return transact(this.deps.db, async (trx) => {
+    return transact(this.deps.db, async (trx): Promise<Result<User>> => {
+      // Checked again inside the transaction, before its event seals it (review s13, H2).
+      const checked = await rowForChange(this.deps, trx, USERS, [user.id]);
+      if (!checked.ok) return checked;
       const now = this.deps.clock.now().toISOString();
       await repo.updateUser(trx, user.id, { status: 'active', updated_at: now });
       await appendAuditEvent(trx, this.deps, {
@@ -171,6 +175,9 @@ export class AccountAdmin {
         appError('FORBIDDEN', 'Change your own password or second factor on your account page.'),
       );
     const done = await transact(this.deps.db, async (trx) => {
+      // The target's row checked again inside the transaction, before its event seals it (review s13).
+      const stored = await rowForChange(this.deps, trx, USERS, [target.id]);
+      if (!stored.ok) return stored;
       // The re-authentication is counted and commits even when refused (second-factor.ts).
       const checked = await this.factorChanges.reauthenticate(
         row,
@@ -211,6 +218,9 @@ export class AccountAdmin {
       return err(appError('VALIDATION_FAILED', `The new password ${problem}.`, { field: 'next' }));
     const hashed = await hashPassword(parsed.data.next);
     const done = await transact(this.deps.db, async (trx) => {
+      // Checked again inside the transaction, before its event seals it (review s13, H2).
+      const stored = await rowForChange(this.deps, trx, USERS, [user.id]);
+      if (!stored.ok) return stored;
       const checked = await this.factorChanges.reauthenticate(
         row,
         user,

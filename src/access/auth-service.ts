@@ -1,5 +1,6 @@
 import { SESSIONS, USERS } from '../authz/access-bindings.js';
 import * as repo from '../authz/repo.js';
+import { rowForChange } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
@@ -111,7 +112,10 @@ export class AuthService {
     if (problem !== undefined)
       return err(appError('VALIDATION_FAILED', `The password ${problem}.`, { field: 'password' }));
     const hashed = await hashPassword(next);
-    return transact(this.deps.db, async (trx) => {
+    return transact(this.deps.db, async (trx): Promise<Result<null>> => {
+      // Checked again inside the transaction, before its event seals it (review s13, H2).
+      const checked = await rowForChange(this.deps, trx, USERS, [user.id]);
+      if (!checked.ok) return checked;
       const now = this.deps.clock.now().toISOString();
       await repo.updateUser(trx, user.id, { password_hash: hashed, updated_at: now });
       const ended = await repo.endUserSessions(trx, user.id, now, 'password changed');

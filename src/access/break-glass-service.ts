@@ -11,7 +11,7 @@ import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
-import * as studies from '../studies/repo.js';
+import { checkedStudy } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { BreakGlass } from './access-view.js';
 
@@ -52,7 +52,10 @@ export class BreakGlassService {
     if (!parsed.success) {
       return err(appError('REASON_REQUIRED', 'Break-glass needs a justification of at least 20 characters.'));
     }
-    const study = await studies.findStudy(this.deps.db, parsed.data.study);
+    // The study row only when its MAC holds (review s13, H4/H5: a title or demo flag set in SQL).
+    const foundStudy = await checkedStudy(this.deps, parsed.data.study);
+    if (!foundStudy.ok) return foundStudy;
+    const study = foundStudy.value;
     if (study === undefined) return err(appError('NOT_FOUND', 'No such resource.'));
     // Only a clinician of the study (a standing role that reveals identifiers) breaks its glass: the
     // emergency widens where one reads, it does not give identifiers to a role that never sees them.
@@ -168,7 +171,10 @@ export class BreakGlassService {
   }
 
   async list(actor: Actor, studyId: string): Promise<Result<BreakGlass[]>> {
-    const study = await studies.findStudy(this.deps.db, studyId);
+    // The study row only when its MAC holds (review s13, H4/H5: a title or demo flag set in SQL).
+    const foundStudy = await checkedStudy(this.deps, studyId);
+    if (!foundStudy.ok) return foundStudy;
+    const study = foundStudy.value;
     if (study === undefined) return err(appError('NOT_FOUND', 'No such resource.'));
     const permit = await this.authorizer.authorize(actor, 'breakglass.review', { studyId: study.id });
     if (!permit.ok) return permit;

@@ -2,6 +2,7 @@ import { ALERTS, SESSIONS, USERS } from '../authz/access-bindings.js';
 import * as repo from '../authz/repo.js';
 import { isRole, requiresMfa } from '../authz/roles.js';
 import { trustRow } from '../authz/row-tamper.js';
+import { rowForChange } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -76,12 +77,19 @@ export async function signIn(
   if (Number(user.is_demo) === 1 && (await getMeta(db, 'demo_store')) !== '1') return err(INVALID);
   const locked = user.locked_until !== null && user.locked_until > at;
   if (!passwordOk || locked || user.status !== 'active') {
-    await transact(db, async (trx) => {
+    const failed = await transact(db, async (trx): Promise<Result<null>> => {
+      // The row again, inside the transaction and locked: the one checked before was read before the
+      // password's hash was computed, and this event seals the row as stored (review s13, H1: a hash
+      // written in SQL meanwhile was sealed). Its counters count every failure sent at once, too.
+      const current = await rowForChange<repo.UserRow>(deps, trx, USERS, [user.id]);
+      if (!current.ok) return current;
+      const stored = current.value;
+      if (stored === undefined) return err(INVALID);
       const reason = user.status !== 'active' ? 'disabled' : locked ? 'locked' : 'password';
       const failures =
-        reason === 'password' ? Number(user.failed_attempts) + 1 : Number(user.failed_attempts);
+        reason === 'password' ? Number(stored.failed_attempts) + 1 : Number(stored.failed_attempts);
       const lockNow = reason === 'password' && failures >= MAX_FAILURES;
-      const lockouts = Number(user.lockouts) + (lockNow ? 1 : 0);
+      const lockouts = Number(stored.lockouts) + (lockNow ? 1 : 0);
       await repo.updateUser(trx, user.id, {
         failed_attempts: lockNow ? 0 : failures,
         lockouts,
@@ -120,7 +128,7 @@ export async function signIn(
       }
       return ok(null);
     });
-    return err(INVALID);
+    return failed.ok ? err(INVALID) : failed;
   }
   if (user.mfa_locked_at !== null) {
     // The right password, but the second factor is locked (mfa-policy.ts): say so, since only an
@@ -144,7 +152,20 @@ export async function signIn(
   const totp = Number(user.totp_enabled) === 1;
   const state: SignIn['state'] = totp || passkeys ? 'mfa' : roles.some(requiresMfa) ? 'enroll' : 'active';
   const token = newSecret('tvs');
-  return transact(db, async (trx) => {
+  return transact(db, async (trx): Promise<Result<SignIn>> => {
+    // Checked again inside the transaction, as the failure is (review s13, H1): the event seals the row
+    // as stored, and the password was checked against the hash read before.
+    const current = await rowForChange<repo.UserRow>(deps, trx, USERS, [user.id]);
+    if (!current.ok) return current;
+    const stored = current.value;
+    if (
+      stored === undefined ||
+      stored.password_hash !== user.password_hash ||
+      stored.status !== 'active' ||
+      stored.mfa_locked_at !== null ||
+      Number(stored.totp_enabled) !== Number(user.totp_enabled)
+    )
+      return err(INVALID);
     await repo.updateUser(trx, user.id, {
       failed_attempts: 0,
       locked_until: null,

@@ -5,6 +5,7 @@ import type { Authorizer } from '../authz/authorizer.js';
 import * as repo from '../authz/repo.js';
 import { isRole, ROLE_DEFINITIONS, ROLES } from '../authz/roles.js';
 import { reportTamper, trustRow } from '../authz/row-tamper.js';
+import { rowForChange } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -13,7 +14,7 @@ import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { untrustedRow } from '../ledger/row-trust.js';
 import { transact } from '../storage/transact.js';
-import * as studies from '../studies/repo.js';
+import { checkedSite, checkedStudy } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { GrantView, Me, RoleHolding, User } from './access-view.js';
 import { hashPassword, passwordProblem } from './passwords.js';
@@ -110,8 +111,12 @@ export class UserService {
     if (!parsed.success) return err(invalidInput(parsed.error));
     const { role, email } = parsed.data;
     const system = ROLE_DEFINITIONS[role].system === true;
-    const study =
-      parsed.data.study === undefined ? undefined : await studies.findStudy(this.deps.db, parsed.data.study);
+    // The study and site rows only when their MACs hold (review s13, H4: site codes swapped in SQL
+    // put a grant "at S01" on S02).
+    const foundStudy =
+      parsed.data.study === undefined ? ok(undefined) : await checkedStudy(this.deps, parsed.data.study);
+    if (!foundStudy.ok) return foundStudy;
+    const study = foundStudy.value;
     if (!system && study === undefined)
       return err(appError('VALIDATION_FAILED', 'A study role needs an existing --study.'));
     if (system && (parsed.data.study !== undefined || parsed.data.site !== undefined)) {
@@ -122,10 +127,12 @@ export class UserService {
       system || study === undefined ? undefined : { studyId: study.id, resource: 'study' as const };
     const permit = await this.authorizer.authorize(actor, 'grant.manage', scope);
     if (!permit.ok) return permit;
-    const site =
+    const foundSite =
       study === undefined || parsed.data.site === undefined
-        ? undefined
-        : await studies.findSite(this.deps.db, study.id, parsed.data.site);
+        ? ok(undefined)
+        : await checkedSite(this.deps, study.id, parsed.data.site);
+    if (!foundSite.ok) return foundSite;
+    const site = foundSite.value;
     if (parsed.data.site !== undefined && site === undefined)
       return err(appError('NOT_FOUND', 'No such site in the study.'));
     // A grant reaches no further than the granter's own: a study-wide role needs a study-wide
@@ -220,7 +227,10 @@ export class UserService {
     const found = await this.#user(email);
     if (!found.ok) return found;
     const user = found.value;
-    return transact(this.deps.db, async (trx) => {
+    return transact(this.deps.db, async (trx): Promise<Result<User>> => {
+      // Checked again inside the transaction, before its event seals it (review s13, H2).
+      const checked = await rowForChange(this.deps, trx, USERS, [user.id]);
+      if (!checked.ok) return checked;
       const now = this.deps.clock.now().toISOString();
       await repo.updateUser(trx, user.id, { status: 'disabled', updated_at: now });
       const ended = await repo.endUserSessions(trx, user.id, now, 'disabled');
@@ -245,7 +255,10 @@ export class UserService {
     const found = await this.#user(email);
     if (!found.ok) return found;
     const user = found.value;
-    return transact(this.deps.db, async (trx) => {
+    return transact(this.deps.db, async (trx): Promise<Result<User & { wasLocked: boolean }>> => {
+      // Checked again inside the transaction, before its event seals it (review s13, H2).
+      const checked = await rowForChange(this.deps, trx, USERS, [user.id]);
+      if (!checked.ok) return checked;
       const now = this.deps.clock.now().toISOString();
       const secondFactor = user.mfa_locked_at !== null;
       const password = user.locked_until !== null && user.locked_until > now;

@@ -1,7 +1,7 @@
 import type { AppError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { SealedRow } from '../ledger/row-seal.js';
-import { rowTampered } from '../ledger/row-seal-store.js';
+import { readSealedRow, rowTampered } from '../ledger/row-seal-store.js';
 import { untrustedRow } from '../ledger/row-trust.js';
 import type { TableBinding } from '../ledger/table-binding.js';
 import type { VaultDeps } from '../vault/deps.js';
@@ -62,4 +62,20 @@ export async function trustRowsOn<R extends SealedRow>(
   rows: readonly R[],
 ): Promise<Result<readonly R[]>> {
   return db === deps.db ? trustRows(deps, binding, rows) : trustRowsInTx(deps, binding, rows);
+}
+
+/**
+ * The row as stored now, read inside the writing transaction (locked until it ends) and checked before
+ * the transaction changes it and its event seals it (review s13, H1/H2). A row checked before the
+ * transaction and changed in SQL meanwhile (a password hash written while a wrong password was being
+ * hashed) was sealed by the change's event: the event's seal blessed the administrator's change.
+ */
+export async function rowForChange<R extends SealedRow>(
+  deps: VaultDeps,
+  trx: VaultDeps['db'],
+  binding: TableBinding,
+  key: readonly unknown[],
+): Promise<Result<R | undefined>> {
+  const row = (await readSealedRow(trx, binding, key, true)) as R | undefined;
+  return trustRowOn(deps, trx, binding, row);
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Authorizer } from '../authz/authorizer.js';
 import { trustRows } from '../authz/row-tamper.js';
+import { rowForChange } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -10,6 +11,7 @@ import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { followLedger } from '../ledger/ledger-tail.js';
 import { getMeta } from '../storage/meta-repo.js';
 import { transact } from '../storage/transact.js';
+import { refuseClosed } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { openValue, sealValue } from '../vault/field-cipher.js';
 import { ALG, type Algorithm, publicKeyFromRaw } from './cose-sign1.js';
@@ -96,7 +98,10 @@ export class DeviceService {
       last_flags: '[]',
       last_samples: null,
     };
-    return transact(this.deps.db, async (trx) => {
+    return transact(this.deps.db, async (trx): Promise<Result<Registration>> => {
+      // A closed study is final: it takes no device (review s13, H7).
+      const closed = await refuseClosed(this.deps, trx, participant.study_id);
+      if (!closed.ok) return closed;
       await repo.insertDevice(trx, row);
       await appendAuditEvent(trx, this.deps, {
         actor,
@@ -139,7 +144,12 @@ export class DeviceService {
     if (publicKeyFromRaw(alg, raw) === undefined)
       return err(appError('VALIDATION_FAILED', 'The public key is not a valid key for the algorithm.'));
     const audience = await telemetryAudience(this.deps);
-    return transact(this.deps.db, async (trx) => {
+    return transact(this.deps.db, async (trx): Promise<Result<Enrollment>> => {
+      // The row checked inside the transaction, and a closed study takes no enrolment (review s13).
+      const stored = await rowForChange(this.deps, trx, DEVICES, [device.id]);
+      if (!stored.ok) return stored;
+      const closed = await refuseClosed(this.deps, trx, device.study_id);
+      if (!closed.ok) return closed;
       // The code is spent in the same statement that binds the key: it can never be used twice.
       await repo.updateDevice(trx, device.id, {
         status: 'active',
@@ -178,7 +188,11 @@ export class DeviceService {
     if (device.status === 'revoked') return err(appError('CONFLICT', 'A revoked device stays revoked.'));
     if (device.status === 'pending' && status === 'active')
       return err(appError('CONFLICT', 'The device has not enrolled yet.'));
-    return transact(this.deps.db, async (trx) => {
+    return transact(this.deps.db, async (trx): Promise<Result<DeviceView>> => {
+      // The row this event seals, checked inside the transaction (review s13, H2: a public key written
+      // in SQL during a status change was sealed, and the administrator's key then uploaded data).
+      const stored = await rowForChange(this.deps, trx, DEVICES, [device.id]);
+      if (!stored.ok) return stored;
       await repo.updateDevice(trx, device.id, {
         status,
         status_reason: reason,

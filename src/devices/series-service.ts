@@ -7,7 +7,7 @@ import { err, ok, type Result } from '../core/result.js';
 import { openField } from '../crypto/field-envelope.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
-import { knownStudy } from '../studies/known.js';
+import { knownStudy, refuseClosed } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { policyBody } from './device-schemas.js';
 import { TELEMETRY_POLICIES } from './devices-bindings.js';
@@ -125,6 +125,9 @@ export class SeriesService {
         return err(appError('VALIDATION_FAILED', `The ${name} minimum must be below its maximum.`));
     }
     return transact(this.deps.db, async (trx) => {
+      // A closed study's configuration is final, as its schedule is (review s13, H7).
+      const closed = await refuseClosed(this.deps, trx, study.id);
+      if (!closed.ok) return closed;
       await repo.savePolicy(
         trx,
         study.id,

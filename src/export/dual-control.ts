@@ -11,7 +11,7 @@ import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
-import * as studies from '../studies/repo.js';
+import { checkedStudy } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { EXPORT_REQUESTS } from './export-bindings.js';
 import { EXPORT_FORMATS } from './export-dataset.js';
@@ -73,7 +73,10 @@ export class DualControl {
   async request(actor: Actor, studyRef: string, input: unknown): Promise<Result<RequestView>> {
     const parsed = identifiedRequestSchema.safeParse(input);
     if (!parsed.success) return err(invalidInput(parsed.error, 'The export request is invalid.'));
-    const study = await studies.findStudy(this.deps.db, studyRef);
+    // The study row only when its MAC holds (review s13, H4/H5: a title or demo flag set in SQL).
+    const foundStudy = await checkedStudy(this.deps, studyRef);
+    if (!foundStudy.ok) return foundStudy;
+    const study = foundStudy.value;
     if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
     const scope = { studyId: study.id, resource: 'study' as const };
     const allowed = await this.authorizer.authorize(actor, 'export.identified', scope);
@@ -169,7 +172,10 @@ export class DualControl {
 
   /** The approval queue of a study. */
   async pending(actor: Actor, studyRef: string): Promise<Result<RequestView[]>> {
-    const study = await studies.findStudy(this.deps.db, studyRef);
+    // The study row only when its MAC holds (review s13, H4/H5: a title or demo flag set in SQL).
+    const foundStudy = await checkedStudy(this.deps, studyRef);
+    if (!foundStudy.ok) return foundStudy;
+    const study = foundStudy.value;
     if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
     const allowed = await this.authorizer.authorize(actor, 'export.approve', { studyId: study.id });
     if (!allowed.ok) return allowed;

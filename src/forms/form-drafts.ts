@@ -4,7 +4,7 @@ import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import type { Tx } from '../storage/transact.js';
-import { STUDY_CLOSED_ERROR } from '../studies/known.js';
+import { refuseClosed, STUDY_CLOSED_ERROR } from '../studies/known.js';
 import type { StudyRow } from '../studies/repo.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { FormDefinition } from './form-definition.js';
@@ -40,6 +40,9 @@ export async function saveDraft(
   study: StudyRow,
   definition: FormDefinition,
 ): Promise<Result<FormVersion & { created: boolean }>> {
+  // Inside the transaction (review s13, H6): a study closed after the caller's check takes no draft.
+  const closed = await refuseClosed(deps, trx, study.id);
+  if (!closed.ok) return closed;
   const text = JSON.stringify(definition);
   const now = deps.clock.now().toISOString();
   const found = await trustRowOn(deps, trx, FORMS, await repo.findForm(trx, study.id, definition.oid));

@@ -1,12 +1,12 @@
 import type { Authorizer } from '../authz/authorizer.js';
 import { trustRows } from '../authz/row-tamper.js';
-import { trustRowOn } from '../authz/tamper-in-tx.js';
+import { rowForChange, trustRowOn } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
-import { knownStudy } from '../studies/known.js';
+import { knownStudy, refuseClosed } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { clinicalLookalikes } from './class-hints.js';
 import { type FormDefinition, parseFormDefinition } from './form-definition.js';
@@ -162,7 +162,15 @@ export class FormService {
         ),
       );
     }
-    return transact(db, async (trx) => {
+    return transact(db, async (trx): Promise<Result<FormVersion>> => {
+      // Inside the transaction (review s13, H6): a study closed meanwhile takes no form, and the draft
+      // this event seals is the one checked above (a definition changed in SQL is refused, not sealed).
+      const closed = await refuseClosed(this.deps, trx, form.study_id);
+      if (!closed.ok) return closed;
+      const stored = await rowForChange<typeof latest>(this.deps, trx, FORM_VERSIONS, [latest.id]);
+      if (!stored.ok) return stored;
+      if (stored.value?.definition !== latest.definition)
+        return err(appError('CONFLICT', 'The draft changed meanwhile; review it and publish again.'));
       const now = clock.now().toISOString();
       if (!(await repo.publishVersion(trx, latest.id, now))) {
         return err(appError('CONFLICT', 'The draft was published meanwhile.'));

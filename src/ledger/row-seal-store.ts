@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { onCommit } from '../storage/commit-hooks.js';
@@ -33,16 +33,22 @@ function whereKey(binding: TableBinding, key: readonly unknown[]) {
   );
 }
 
-/** The row as stored (every column), or undefined. */
+/**
+ * The row as stored (every column), or undefined. `lock`: inside a transaction, held until it ends
+ * (PostgreSQL `for update`; on SQLite the transaction's snapshot cannot be written over by another
+ * connection without its own commit failing), so the row checked is the row the change writes.
+ */
 export async function readSealedRow(
   db: Kysely<Database>,
   binding: TableBinding,
   key: readonly unknown[],
+  lock = false,
 ): Promise<SealedRow | undefined> {
+  const forUpdate = lock && db.getExecutor().adapter instanceof PostgresAdapter ? sql` for update` : sql``;
   const result = await sql<SealedRow>`select * from ${sql.table(binding.table)} where ${whereKey(
     binding,
     key,
-  )}`.execute(db);
+  )}${forUpdate}`.execute(db);
   return result.rows[0];
 }
 

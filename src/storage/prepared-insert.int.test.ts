@@ -105,5 +105,28 @@ for (const dialect of DIALECTS) {
       await insertRows(store.db, 'counters', [{ name, value: 7 }]);
       expect(await stored('pq-')).toEqual([{ name, value: 7 }]);
     });
+
+    // Review s13 (N1): the whole conflict rule is part of a plan's key, its `key` and `set` columns too.
+    it('a replace that takes only `name` does not change `value`', async () => {
+      await insertRows(store.db, 'counters', [{ name: 'pk13', value: 1 }]);
+      // Planned first: take `value` from the new row.
+      await insertRows(store.db, 'counters', [{ name: 'pk13', value: 2 }], {
+        kind: 'replace',
+        key: ['name'],
+        set: ['value'],
+      });
+      // Same shape, another rule: take only `name` (so `value` must stay 2).
+      await insertRows(store.db, 'counters', [{ name: 'pk13', value: 99 }], {
+        kind: 'replace',
+        key: ['name'],
+        set: ['name'],
+      });
+      const row = await store.db
+        .selectFrom('counters')
+        .select('value')
+        .where('name', '=', 'pk13')
+        .executeTakeFirstOrThrow();
+      expect(Number(row.value)).toBe(2);
+    });
   });
 }

@@ -50,7 +50,13 @@ function planFor(
     byShape = new Map();
     plans.set(owner, byShape);
   }
-  const key = `${table}\u0000${conflict.kind}\u0000${columns.join('\u0000')}\u0000${count}`;
+  // The whole conflict rule is part of the shape: its key and `set` columns are in the statement (review
+  // s13, N1: two `replace` rules with other `set` columns must not share one).
+  const rule =
+    conflict.kind === 'fail'
+      ? 'fail'
+      : `${conflict.kind}\u0001${conflict.key.join('\u0000')}\u0001${conflict.kind === 'replace' ? conflict.set.join('\u0000') : ''}`;
+  const key = `${table}\u0000${rule}\u0000${columns.join('\u0000')}\u0000${count}`;
   let plan = byShape.get(key);
   if (plan !== undefined) return plan;
   const slots = Array.from({ length: count }, (_, r) =>

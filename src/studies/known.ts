@@ -1,7 +1,9 @@
 import { trustRow, trustRows } from '../authz/row-tamper.js';
-import { trustRowOn } from '../authz/tamper-in-tx.js';
+import { rowForChange, trustRowOn } from '../authz/tamper-in-tx.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
+import type { SealedRow } from '../ledger/row-seal.js';
+import { rowTampered } from '../ledger/row-seal-store.js';
 import type { VaultDeps } from '../vault/deps.js';
 import * as repo from './repo.js';
 import { SITES, STUDIES } from './studies-bindings.js';
@@ -15,6 +17,23 @@ export async function knownStudy(deps: VaultDeps, idOrProtocol: string): Promise
   const found = await trustRow(deps, STUDIES, await repo.findStudy(deps.db, idOrProtocol));
   if (!found.ok) return found;
   return found.value === undefined ? err(appError('NOT_FOUND', 'No such study.')) : ok(found.value);
+}
+
+/** The study row of an id or protocol id, when its MAC holds; undefined when there is none (review s13). */
+export async function checkedStudy(
+  deps: VaultDeps,
+  idOrProtocol: string,
+): Promise<Result<repo.StudyRow | undefined>> {
+  return trustRow(deps, STUDIES, await repo.findStudy(deps.db, idOrProtocol));
+}
+
+/** The site row of an id or code, when its MAC holds; undefined when there is none (review s13, H4). */
+export async function checkedSite(
+  deps: VaultDeps,
+  studyId: string,
+  idOrCode: string,
+): Promise<Result<repo.SiteRow | undefined>> {
+  return trustRow(deps, SITES, await repo.findSite(deps.db, studyId, idOrCode));
 }
 
 export async function knownSite(
@@ -45,7 +64,32 @@ export async function refuseClosed(
   db: VaultDeps['db'],
   studyId: string,
 ): Promise<Result<null>> {
-  const row = await trustRowOn(deps, db, STUDIES, await repo.findStudyById(db, studyId));
+  const stored = await repo.findStudyById(db, studyId);
+  if (stored === undefined) {
+    // The caller's row names the study, so its row was deleted in SQL: tampering, reported (review
+    // s13, H3: a missing row was taken for an open study, and a closed study took records again).
+    const missing: SealedRow = { id: studyId, row_seq: null, row_mac: null };
+    const refused = await trustRowOn(deps, db, STUDIES, missing);
+    return refused.ok ? err(rowTampered(STUDIES.table)) : refused;
+  }
+  const row = await trustRowOn(deps, db, STUDIES, stored);
   if (!row.ok) return row;
   return row.value?.status === 'closed' ? err(STUDY_CLOSED_ERROR) : ok(null);
+}
+
+/**
+ * The study row inside a transaction that changes it (its status, its title): locked, checked, and a
+ * row deleted in SQL refused like a forged one (review s13, H2/H3).
+ */
+export async function studyForChange(
+  deps: VaultDeps,
+  trx: VaultDeps['db'],
+  studyId: string,
+): Promise<Result<repo.StudyRow>> {
+  const stored = await rowForChange<repo.StudyRow>(deps, trx, STUDIES, [studyId]);
+  if (!stored.ok) return stored;
+  if (stored.value !== undefined) return ok(stored.value);
+  const missing: SealedRow = { id: studyId, row_seq: null, row_mac: null };
+  const refused = await trustRowOn(deps, trx, STUDIES, missing);
+  return refused.ok ? err(rowTampered(STUDIES.table)) : refused;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Authorizer } from '../authz/authorizer.js';
 import { BREAK_GLASS_REVIEW_HOURS } from '../authz/roles.js';
 import { trustRow } from '../authz/row-tamper.js';
+import { rowForChange } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -12,7 +13,14 @@ import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { STUDY_KEYS } from '../vault/vault-bindings.js';
-import { knownSite, knownSites, knownStudy, STUDY_CLOSED_ERROR } from './known.js';
+import {
+  knownSite,
+  knownSites,
+  knownStudy,
+  refuseClosed,
+  STUDY_CLOSED_ERROR,
+  studyForChange,
+} from './known.js';
 import * as repo from './repo.js';
 import { SITES, STUDIES } from './studies-bindings.js';
 import type { Site, Study, StudySummary } from './studies-view.js';
@@ -143,8 +151,12 @@ export class StudyService {
     const study = known.value;
     const permit = await this.authorizer.authorize(actor, 'study.setup', { studyId: study.id });
     if (!permit.ok) return permit;
-    return transact(db, async (trx) => {
-      const current = (await repo.findStudy(trx, study.id))?.status ?? study.status;
+    return transact(db, async (trx): Promise<Result<Study>> => {
+      // The row the decision rests on and the event seals, checked inside the transaction (review s13,
+      // H2: a status set in SQL meanwhile was read unchecked here, and sealed).
+      const stored = await studyForChange(this.deps, trx, study.id);
+      if (!stored.ok) return stored;
+      const current = stored.value.status;
       if (current === 'closed') return err(STUDY_CLOSED_ERROR);
       if (STATUS_ORDER.indexOf(status) <= STATUS_ORDER.indexOf(current)) {
         return err(
@@ -177,9 +189,11 @@ export class StudyService {
     const study = known.value;
     const permit = await this.authorizer.authorize(actor, 'study.setup', { studyId: study.id });
     if (!permit.ok) return permit;
-    return transact(this.deps.db, async (trx) => {
-      const current = await repo.findStudy(trx, study.id);
-      if (current?.status === 'closed') return err(STUDY_CLOSED_ERROR);
+    return transact(this.deps.db, async (trx): Promise<Result<Study>> => {
+      const stored = await studyForChange(this.deps, trx, study.id);
+      if (!stored.ok) return stored;
+      const current = stored.value;
+      if (current.status === 'closed') return err(STUDY_CLOSED_ERROR);
       const now = this.deps.clock.now().toISOString();
       await repo.updateStudyTitle(trx, study.id, parsed.data.title, now);
       await appendAuditEvent(trx, this.deps, {
@@ -190,7 +204,7 @@ export class StudyService {
         details: { field: 'title' },
         seals: [[STUDIES, [study.id]]],
       });
-      return ok(toStudy({ ...study, status: current?.status ?? study.status, title: parsed.data.title }));
+      return ok(toStudy({ ...study, status: current.status, title: parsed.data.title }));
     });
   }
 
@@ -206,8 +220,12 @@ export class StudyService {
     const knownAt = await knownSite(this.deps, study.id, siteRef);
     if (!knownAt.ok) return knownAt;
     const site = knownAt.value;
-    return transact(this.deps.db, async (trx) => {
-      if ((await repo.findStudy(trx, study.id))?.status === 'closed') return err(STUDY_CLOSED_ERROR);
+    return transact(this.deps.db, async (trx): Promise<Result<Site>> => {
+      const closed = await refuseClosed(this.deps, trx, study.id);
+      if (!closed.ok) return closed;
+      // The site row this event seals, checked inside the transaction (review s13).
+      const storedSite = await rowForChange(this.deps, trx, SITES, [site.id]);
+      if (!storedSite.ok) return storedSite;
       await repo.updateSiteName(trx, site.id, parsed.data.name);
       await appendAuditEvent(trx, this.deps, {
         actor,
@@ -233,8 +251,9 @@ export class StudyService {
     if ((await repo.findSite(db, study.id, parsed.data.code)) !== undefined) {
       return err(appError('ALREADY_EXISTS', 'A site with this code exists in the study.'));
     }
-    return transact(db, async (trx) => {
-      if ((await repo.findStudy(trx, study.id))?.status === 'closed') return err(STUDY_CLOSED_ERROR);
+    return transact(db, async (trx): Promise<Result<Site>> => {
+      const closed = await refuseClosed(this.deps, trx, study.id);
+      if (!closed.ok) return closed;
       const row: repo.SiteRow = {
         id: newId(),
         study_id: study.id,
