@@ -7,6 +7,7 @@ import { appendAuditEvents } from '../ledger/audit-repo.js';
 import { followLedger } from '../ledger/ledger-tail.js';
 import { rowTampered } from '../ledger/row-seal-store.js';
 import { type Tx, transact } from '../storage/transact.js';
+import { refuseClosed } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { acceptUpload, type DeviceEntry, stateOf } from './accept-upload.js';
 import { ALG, publicKeyFromRaw } from './cose-sign1.js';
@@ -146,6 +147,7 @@ export class TelemetryService {
     const uploads: repo.UploadRow[] = [];
     const blocks: repo.BlockRow[] = [];
     const policies = new Map<string, TelemetryPolicy | null>();
+    const studies = new Map<string, 'open' | 'closed' | 'tampered'>();
     const states = new Map<string, DeviceEntry>();
     const refused = new Map<string, number>();
     /** Devices whose row failed its seal: never updated, never resealed (a forged row is not laundered). */
@@ -175,16 +177,32 @@ export class TelemetryService {
           entry = { row, state: stateOf(row), seen: new Set(), key: participantKey, last };
           states.set(item.device.id, entry);
         }
+        // A closed study is final: it takes no more data (review s13, H7), read in this transaction.
+        let open = studies.get(item.device.studyId);
+        if (open === undefined) {
+          const checked = await refuseClosed(this.deps, trx, item.device.studyId);
+          open = checked.ok ? 'open' : checked.error.code === 'STUDY_CLOSED' ? 'closed' : 'tampered';
+          studies.set(item.device.studyId, open);
+        }
         let policy = policies.get(item.device.studyId);
-        if (policy === undefined) {
+        if (policy === undefined && open === 'open') {
           const stored = await policyFor(this.deps, trx, item.device.studyId);
           policy = stored.ok ? stored.value : null;
           policies.set(item.device.studyId, policy);
         }
-        decision =
-          policy === null
-            ? tampered(item.device.id, 'telemetry_policies')
-            : await acceptUpload(this.deps, trx, item, entry, policy, now, { uploads, blocks });
+        if (open === 'closed')
+          decision = {
+            ok: false,
+            reason: 'STUDY_CLOSED',
+            message: 'The study is closed.',
+            device: item.device,
+          };
+        else if (open === 'tampered') decision = tampered(item.device.id, 'studies');
+        else
+          decision =
+            policy === null || policy === undefined
+              ? tampered(item.device.id, 'telemetry_policies')
+              : await acceptUpload(this.deps, trx, item, entry, policy, now, { uploads, blocks });
       }
       if (!decision.ok && decision.device !== undefined)
         refused.set(decision.device.id, (refused.get(decision.device.id) ?? 0) + 1);

@@ -28,7 +28,7 @@ export interface Tampered {
   readonly message: string;
   readonly device?: undefined;
   readonly deviceId: string;
-  readonly table: 'devices' | 'telemetry_policies';
+  readonly table: 'devices' | 'telemetry_policies' | 'studies';
 }
 
 export type Decision =
