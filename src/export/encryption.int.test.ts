@@ -37,6 +37,34 @@ for (const dialect of DIALECTS) {
       expect(list.find((r) => r.name === 'Sponsor')).toBeUndefined();
     });
 
+    it('review s13: a recipient given a new key gets exports encrypted to the new key, not the old one', async () => {
+      const old = await identityToRecipient(await generateX25519Identity());
+      const next = await identityToRecipient(await generateX25519Identity());
+      expectOk(
+        await t.vault.exports.recipients.save(CLI_ACTOR, studyId, { name: 'Rekeyed', ageRecipient: old }),
+      );
+      const saved = expectOk(
+        await t.vault.exports.recipients.save(CLI_ACTOR, studyId, { name: 'Rekeyed', ageRecipient: next }),
+      );
+      expect(saved.keyFingerprint).toBe(ageKeyFingerprint(next));
+      const dir = join(out, 'rekeyed');
+      mkdirSync(dir);
+      const report = expectOk(
+        await t.vault.exports.createIn(
+          CLI_ACTOR,
+          studyId,
+          {
+            profile: 'deidentified',
+            recipient: 'Rekeyed',
+            purpose: 'Analysis',
+            suppress: ['BIRTH_DATE', 'ZIP'],
+          },
+          dir,
+        ),
+      );
+      expect(report.recipientKey).toBe(ageKeyFingerprint(next));
+    });
+
     // HIPAA 164.312(e)(2)(ii): only the recipient can read the files; the spool holds ciphertext alone.
     it('writes every file encrypted; the recipient decrypts; a thief of the spool reads nothing', async () => {
       const identity = await generateX25519Identity();

@@ -52,6 +52,9 @@ export async function updateRecipient(db: Kysely<Database>, row: RecipientRow): 
       unblinded: row.unblinded,
       dua_reference: row.dua_reference,
       dua_expires_on: row.dua_expires_on,
+      // The key audited and answered is the key exports use (review s13: it was never written, so a
+      // recipient's new key was shown while exports stayed encrypted to the old one).
+      age_recipient: row.age_recipient,
       recorded_by: row.recorded_by,
       updated_at: row.updated_at,
     })
