@@ -118,9 +118,13 @@ export async function runOperatorDrill(
     const trail = JSON.parse(
       must('audit', await run(env, 'audit', '--participant', keptOne.id, '--json')).out,
     ) as {
-      records: { record: { id: string } }[];
+      records: { record: { id: string; form: string } }[];
     };
-    const recordId = trail.records[0]?.record.id ?? '';
+    // The demographics record: its values are the coordinator's to see revealed. A randomisation
+    // record's arm and kit are hidden from the coordinator (blinded), so comparing it with the CLI's
+    // read failed whenever it came first in the trail (records created in one millisecond).
+    const recordId =
+      (trail.records.find((r) => r.record.form === 'DEMOG') ?? trail.records[0])?.record.id ?? '';
     const original = JSON.parse(
       must('record', await run(env, 'record', recordId, '--reveal', '--json')).out,
     ) as {
