@@ -4,6 +4,7 @@ import type { Authorizer } from '../authz/authorizer.js';
 import * as repo from '../authz/repo.js';
 import { BREAK_GLASS_REVIEW_HOURS, isRole, ROLE_DEFINITIONS } from '../authz/roles.js';
 import { trustRow, trustRows } from '../authz/row-tamper.js';
+import { sameRowForChange } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -148,6 +149,10 @@ export class BreakGlassService {
     const parsed = reviewSchema.safeParse(input);
     if (!parsed.success) return err(invalidInput(parsed.error));
     return transact(this.deps.db, async (trx) => {
+      // The row reviewed is the row this event seals, unchanged since it was checked (review s13: an
+      // expiry extended or a requester moved in SQL during the review was sealed).
+      const same = await sameRowForChange(this.deps, trx, BREAK_GLASS, row);
+      if (!same.ok) return same;
       const now = this.deps.clock.now().toISOString();
       const review = {
         reviewed_at: now,

@@ -12,7 +12,7 @@ import { isRole, requiresMfa } from '../authz/roles.js';
 import { trustRows } from '../authz/row-tamper.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
-import { resealRow, updateVolatile } from '../ledger/row-seal-store.js';
+import { readSealedRow, resealRow, updateVolatile } from '../ledger/row-seal-store.js';
 import { untrustedRow } from '../ledger/row-trust.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
@@ -20,6 +20,7 @@ import type { Passkey, PasskeyList } from './access-view.js';
 import type { AuthService, SignIn } from './auth-service.js';
 import * as factors from './factor-repo.js';
 import type { Evaluation } from './second-factor.js';
+import { signedInForChange } from './signed-in-for-change.js';
 import type { FactorChanges, ProofCheck, Reauth, RelyingParty } from './totp-enrollment.js';
 
 export type { Passkey } from './access-view.js';
@@ -90,8 +91,10 @@ export class PasskeyService {
       const challenge = await factors.takeWebauthnChallenge(trx, sessionId, 'auth');
       const response = assertion as AuthenticationResponseJSON;
       if (challenge === undefined || typeof response?.id !== 'string') return no;
-      const key = (await factors.listPasskeys(trx, user.id)).find((k) => k.id === response.id);
-      if (key === undefined || key.rp_id !== rp.rpId) return no;
+      // Locked until the attempt ends (review s13: on PostgreSQL a public key changed in SQL under a
+      // held lock would otherwise land under the counter's update and be sealed with it).
+      const key = (await readSealedRow(trx, PASSKEYS, [response.id], true)) as factors.PasskeyRow | undefined;
+      if (key === undefined || key.user_id !== user.id || key.rp_id !== rp.rpId) return no;
       // A passkey inserted or re-keyed in SQL is never honoured (issue #17): reported by the attempt.
       if (untrustedRow(this.deps.db, this.deps.keyring, PASSKEYS, [key]) !== undefined)
         return { ...no, tampered: [PASSKEYS, key] };
@@ -167,6 +170,9 @@ export class PasskeyService {
     if (!session.ok) return session;
     const { row, user } = session.value;
     return transact(this.deps.db, async (trx) => {
+      // The user and session rows this change seals, again inside the transaction (review s13).
+      const current = await signedInForChange(this.deps, trx, row.id, user.id);
+      if (!current.ok) return current;
       const challenge = await factors.takeWebauthnChallenge(trx, row.id, 'reg');
       if (challenge === undefined)
         return err(appError('UNAUTHENTICATED', 'Start adding the passkey again (password and code).'));

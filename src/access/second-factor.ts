@@ -7,7 +7,7 @@ import { newId } from '../core/ids.js';
 import type { AuditAction } from '../ledger/audit-event.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import type { SealedRow } from '../ledger/row-seal.js';
-import { resealRow, rowTampered, type SealTarget } from '../ledger/row-seal-store.js';
+import { readSealedRow, resealRow, rowTampered, type SealTarget } from '../ledger/row-seal-store.js';
 import { untrustedRow } from '../ledger/row-trust.js';
 import type { TableBinding } from '../ledger/table-binding.js';
 import type { Tx } from '../storage/transact.js';
@@ -31,6 +31,7 @@ export type Refusal =
   | 'session'
   | 'account'
   | 'tampered-user'
+  | 'tampered-session'
   | 'tampered-code'
   | 'tampered-passkey';
 
@@ -46,6 +47,7 @@ export const MFA_WRONG = appError('UNAUTHENTICATED', 'Invalid code.');
 
 export function refusalError(refusal: Refusal) {
   if (refusal === 'tampered-user') return rowTampered('users');
+  if (refusal === 'tampered-session') return rowTampered('sessions');
   if (refusal === 'tampered-code') return rowTampered('recovery_codes');
   if (refusal === 'tampered-passkey') return rowTampered('passkeys');
   return refusal === 'account' ? MFA_ACCOUNT_LOCKED : refusal === 'session' ? MFA_SESSION_ENDED : MFA_WRONG;
@@ -82,15 +84,26 @@ export async function attemptSecondFactor(
 ): Promise<Attempt> {
   const at = deps.clock.now().toISOString();
   const actor: Actor = { kind: 'user', id: userId, mfa: false };
-  const before = await repo.findUser(trx, userId);
+  // The user and session rows this attempt seals, read again inside its transaction and locked (issue
+  // #17; review s13: checked only when the session was read, a session's user_id or a password hash
+  // changed in SQL meanwhile was sealed by the attempt's event).
+  const before = (await readSealedRow(trx, USERS, [userId], true)) as repo.UserRow | undefined;
   // A locked account costs no write (and no access-epoch advance) per attempt.
   if (before === undefined || before.mfa_locked_at !== null)
     return { accepted: false, method: 'none', refusal: 'account' };
-  // The row was checked when the session was read; again here, inside the transaction (issue #17).
   // A refusal commits: the tampering is reported in this transaction (audit event and alert).
   if (untrustedRow(deps.db, deps.keyring, USERS, [before]) !== undefined) {
     await recordTamper(trx, deps, USERS, before);
     return { accepted: false, method: 'none', refusal: 'tampered-user' };
+  }
+  if (sessionId !== undefined) {
+    const session = await readSealedRow(trx, SESSIONS, [sessionId], true);
+    if (session !== undefined && untrustedRow(deps.db, deps.keyring, SESSIONS, [session]) !== undefined) {
+      await recordTamper(trx, deps, SESSIONS, session);
+      return { accepted: false, method: 'none', refusal: 'tampered-session' };
+    }
+    if (session === undefined || session.user_id !== userId || session.ended_at !== null)
+      return { accepted: false, method: 'none', refusal: 'session' };
   }
   // The rows every attempt writes (its counters), sealed by the attempt's event.
   const written: SealTarget[] = [

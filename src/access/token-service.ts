@@ -5,6 +5,7 @@ import type { Authorizer } from '../authz/authorizer.js';
 import * as repo from '../authz/repo.js';
 import { ACTIONS, NEVER_TOKEN_ACTIONS } from '../authz/roles.js';
 import { trustRow } from '../authz/row-tamper.js';
+import { sameRowForChange } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -206,6 +207,9 @@ export class TokenService {
       if (!permit.ok) return permit;
     }
     return transact(this.deps.db, async (trx) => {
+      // The row revoked is the one checked above, unchanged: its event seals it (review s13).
+      const same = await sameRowForChange(this.deps, trx, API_TOKENS, row);
+      if (!same.ok) return same;
       if (!(await repo.revokeOnce(trx, 'api_tokens', id, this.deps.clock.now().toISOString()))) {
         return err(appError('CONFLICT', 'The token was already revoked.'));
       }

@@ -16,6 +16,7 @@ import { RECOVERY_CODES } from './mfa-policy.js';
 import { verifyPassword } from './passwords.js';
 import { attemptSecondFactor, consumeCode, type Evaluation, refusalError } from './second-factor.js';
 import { newRecoveryCode, newSecret, secretHash } from './secrets.js';
+import { signedInForChange } from './signed-in-for-change.js';
 import { checkTotp, newTotpSecret, totpUri } from './totp.js';
 
 /** Re-authentication before a second factor changes: the password and a current factor. */
@@ -100,6 +101,9 @@ export class FactorChanges {
         const checked = await this.reauthenticate(row, user, reauth, undefined, trx);
         if (!checked.ok) return ok(checked);
       }
+      // The row this event seals, again inside the transaction, locked and checked (review s13).
+      const current = await signedInForChange(this.deps, trx, row.id, user.id);
+      if (!current.ok) return ok(current);
       await repo.updateUser(trx, user.id, { totp_pending_sealed: sealed });
       await appendAuditEvent(trx, this.deps, {
         actor: userActor(user.id),
@@ -129,7 +133,10 @@ export class FactorChanges {
     const { row, user: signedIn } = session.value;
     const codes = Array.from({ length: RECOVERY_CODES }, () => newRecoveryCode());
     return transact(this.deps.db, async (trx) => {
-      const user = await repo.findUser(trx, signedIn.id);
+      // Both rows this change seals, again inside the transaction, locked and checked (review s13).
+      const current = await signedInForChange(this.deps, trx, row.id, signedIn.id);
+      if (!current.ok) return current;
+      const { user } = current.value;
       const pending =
         user?.totp_pending_sealed == null
           ? null

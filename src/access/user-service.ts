@@ -5,7 +5,7 @@ import type { Authorizer } from '../authz/authorizer.js';
 import * as repo from '../authz/repo.js';
 import { isRole, ROLE_DEFINITIONS, ROLES } from '../authz/roles.js';
 import { reportTamper, trustRow } from '../authz/row-tamper.js';
-import { rowForChange } from '../authz/tamper-in-tx.js';
+import { rowForChange, sameRowForChange } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -205,6 +205,9 @@ export class UserService {
       );
     }
     return transact(this.deps.db, async (trx) => {
+      // The row revoked is the one checked above, unchanged: its event seals it (review s13).
+      const same = await sameRowForChange(this.deps, trx, GRANTS, grant);
+      if (!same.ok) return same;
       if (!(await repo.revokeOnce(trx, 'grants', grant.id, this.deps.clock.now().toISOString()))) {
         return err(appError('CONFLICT', 'The grant was already revoked.'));
       }

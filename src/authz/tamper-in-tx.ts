@@ -1,6 +1,6 @@
-import type { AppError } from '../core/errors.js';
+import { type AppError, appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
-import type { SealedRow } from '../ledger/row-seal.js';
+import { ROW_MAC, type SealedRow } from '../ledger/row-seal.js';
 import { readSealedRow, rowTampered } from '../ledger/row-seal-store.js';
 import { untrustedRow } from '../ledger/row-trust.js';
 import type { TableBinding } from '../ledger/table-binding.js';
@@ -79,3 +79,31 @@ export async function rowForChange<R extends SealedRow>(
   const row = (await readSealedRow(trx, binding, key, true)) as R | undefined;
   return trustRowOn(deps, trx, binding, row);
 }
+
+/**
+ * `rowForChange` for a row the caller read and checked before its transaction and decided on: the row
+ * stored now must be that very row (the same MAC, so every column the same). Changed in SQL: refused
+ * and reported (ROW_TAMPERED); changed by another request meanwhile: CONFLICT, read again and retry
+ * (review s13: a break-glass extended, an export request's requester swapped during an approval).
+ */
+export async function sameRowForChange(
+  deps: VaultDeps,
+  trx: VaultDeps['db'],
+  binding: TableBinding,
+  checked: SealedRow,
+): Promise<Result<null>> {
+  const stored = await rowForChange(
+    deps,
+    trx,
+    binding,
+    binding.key.map((column) => checked[column]),
+  );
+  if (!stored.ok) return stored;
+  const now = stored.value?.[ROW_MAC];
+  const then = checked[ROW_MAC];
+  const same =
+    now instanceof Uint8Array && then instanceof Uint8Array && Buffer.from(now).equals(Buffer.from(then));
+  return same ? ok(null) : err(CHANGED_MEANWHILE);
+}
+
+const CHANGED_MEANWHILE = appError('CONFLICT', 'It changed meanwhile: read it again and retry.');

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Authorizer } from '../authz/authorizer.js';
 import { trustRows } from '../authz/row-tamper.js';
-import { rowForChange } from '../authz/tamper-in-tx.js';
+import { sameRowForChange } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -146,7 +146,9 @@ export class DeviceService {
     const audience = await telemetryAudience(this.deps);
     return transact(this.deps.db, async (trx): Promise<Result<Enrollment>> => {
       // The row checked inside the transaction, and a closed study takes no enrolment (review s13).
-      const stored = await rowForChange(this.deps, trx, DEVICES, [device.id]);
+      // The very row decided on above (the same MAC): a second enrolment or status change at once is a
+      // CONFLICT, a change in SQL is ROW_TAMPERED (review s13).
+      const stored = await sameRowForChange(this.deps, trx, DEVICES, device);
       if (!stored.ok) return stored;
       const closed = await refuseClosed(this.deps, trx, device.study_id);
       if (!closed.ok) return closed;
@@ -191,7 +193,9 @@ export class DeviceService {
     return transact(this.deps.db, async (trx): Promise<Result<DeviceView>> => {
       // The row this event seals, checked inside the transaction (review s13, H2: a public key written
       // in SQL during a status change was sealed, and the administrator's key then uploaded data).
-      const stored = await rowForChange(this.deps, trx, DEVICES, [device.id]);
+      // The very row decided on above (the same MAC): a second enrolment or status change at once is a
+      // CONFLICT, a change in SQL is ROW_TAMPERED (review s13).
+      const stored = await sameRowForChange(this.deps, trx, DEVICES, device);
       if (!stored.ok) return stored;
       await repo.updateDevice(trx, device.id, {
         status,

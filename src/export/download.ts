@@ -2,6 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Authorizer } from '../authz/authorizer.js';
 import { trustRow } from '../authz/row-tamper.js';
+import { sameRowForChange } from '../authz/tamper-in-tx.js';
 import { type Actor, actorLabel } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
@@ -64,6 +65,11 @@ export async function downloadOnce(
   const content = readFileSync(path);
   const next = JSON.stringify(files.map((f) => (f.name === name ? { ...f, downloaded: true } : f)));
   const marked = await transact(deps.db, async (trx) => {
+    // The export row this event seals is the one checked above, unchanged (review s13: its actor,
+    // recipient or expiry changed in SQL during the file's read was sealed). Changed by a download
+    // meanwhile: that file is gone.
+    const same = await sameRowForChange(deps, trx, EXPORTS, row);
+    if (!same.ok) return same.error.code === 'CONFLICT' ? err(GONE) : same;
     const done = await trx
       .updateTable('exports')
       .set({ files: next, downloaded_at: files.every((f) => f.downloaded || f.name === name) ? now : null })

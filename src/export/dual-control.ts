@@ -4,6 +4,7 @@ import type { Authorizer } from '../authz/authorizer.js';
 import { grantsOfActiveUser } from '../authz/repo.js';
 import { type Action, isRole, ROLE_DEFINITIONS } from '../authz/roles.js';
 import { trustRow, trustRows } from '../authz/row-tamper.js';
+import { sameRowForChange } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -156,6 +157,10 @@ export class DualControl {
       expires_at: new Date(now.getTime() + DUAL_CONTROL_MINUTES * 60_000).toISOString(),
     };
     return transact(this.deps.db, async (trx) => {
+      // The request approved is the one checked above, unchanged (review s13: a requester, recipient or
+      // format swapped in SQL during the approval's re-authentication was sealed as approved).
+      const same = await sameRowForChange(this.deps, trx, EXPORT_REQUESTS, request);
+      if (!same.ok) return same;
       if (!(await repo.advanceRequest(trx, request.id, 'pending', set)))
         return err(appError('CONFLICT', 'The request was approved or changed meanwhile.'));
       await appendAuditEvent(trx, this.deps, {
@@ -220,6 +225,8 @@ export class DualControl {
     // Compare-and-set: one approval makes one export, even under concurrent use; sealed by its event.
     const used = await transact(this.deps.db, async (trx) => {
       const set = { status: 'used' as const, export_id: made.exportId };
+      // The approval used is the one checked above, unchanged (review s13).
+      if (!(await sameRowForChange(this.deps, trx, EXPORT_REQUESTS, request)).ok) return ok(false);
       if (!(await repo.advanceRequest(trx, request.id, 'approved', set))) return ok(false);
       await appendAuditEvent(trx, this.deps, {
         actor,

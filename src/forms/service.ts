@@ -1,6 +1,6 @@
 import type { Authorizer } from '../authz/authorizer.js';
 import { trustRows } from '../authz/row-tamper.js';
-import { rowForChange, trustRowOn } from '../authz/tamper-in-tx.js';
+import { rowForChange, sameRowForChange, trustRowOn } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
@@ -92,7 +92,13 @@ export class FormService {
       return err(appError('VALIDATION_FAILED', 'A new version must keep the form OID.'));
     }
     const text = JSON.stringify(definition.value);
-    return transact(db, async (trx) => {
+    return transact(db, async (trx): Promise<Result<FormVersion>> => {
+      // A study closed meanwhile takes no draft, and the draft changed is the one checked above
+      // (review s13: its form or version moved in SQL meanwhile was sealed).
+      const closed = await refuseClosed(this.deps, trx, form.study_id);
+      if (!closed.ok) return closed;
+      const same = await sameRowForChange(this.deps, trx, FORM_VERSIONS, row);
+      if (!same.ok) return same;
       if (!(await repo.updateDraft(trx, row.id, text))) {
         return err(
           appError('FORM_VERSION_IMMUTABLE', 'A live form version never changes: save a new draft instead.'),

@@ -1,7 +1,8 @@
-import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { onCommit } from '../storage/commit-hooks.js';
+import { onPostgres } from '../storage/dialect.js';
 import type { Database } from '../storage/schema.js';
 import {
   canonicalKey,
@@ -35,16 +36,17 @@ function whereKey(binding: TableBinding, key: readonly unknown[]) {
 
 /**
  * The row as stored (every column), or undefined. `lock`: inside a transaction, held until it ends
- * (PostgreSQL `for update`; on SQLite the transaction's snapshot cannot be written over by another
+ * (PostgreSQL `for update`, or `for share` where writers may share it; on SQLite the transaction's snapshot cannot be written over by another
  * connection without its own commit failing), so the row checked is the row the change writes.
  */
 export async function readSealedRow(
   db: Kysely<Database>,
   binding: TableBinding,
   key: readonly unknown[],
-  lock = false,
+  lock: false | 'update' | 'share' | true = false,
 ): Promise<SealedRow | undefined> {
-  const forUpdate = lock && db.getExecutor().adapter instanceof PostgresAdapter ? sql` for update` : sql``;
+  const forUpdate =
+    lock === false || !onPostgres(db) ? sql`` : lock === 'share' ? sql` for share` : sql` for update`;
   const result = await sql<SealedRow>`select * from ${sql.table(binding.table)} where ${whereKey(
     binding,
     key,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Authorizer } from '../authz/authorizer.js';
 import { trustRows } from '../authz/row-tamper.js';
+import { sameRowForChange } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -319,7 +320,11 @@ export class ParticipantService {
     if (!permit.ok) return permit;
     if (row.status === 'erased')
       return err(appError('PARTICIPANT_ERASED', 'The participant was already erased.'));
-    const result = await transact(db, async (trx) => {
+    const result = await transact(db, async (trx): Promise<Result<Participant>> => {
+      // The participant erased is the one checked above, unchanged (review s13: a site or subject id
+      // changed in SQL meanwhile was sealed under the erasure; a second erasure at once is refused).
+      const same = await sameRowForChange(this.deps, trx, PARTICIPANTS, row);
+      if (!same.ok) return same;
       const now = clock.now().toISOString();
       // The crypto-shred is the only legal deletion of a participant key: its event seals the key and
       // the lookup tokens as deleted, so `verify` tells it from a key dropped in SQL (GDPR art. 17).

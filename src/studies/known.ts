@@ -3,7 +3,8 @@ import { rowForChange, trustRowOn } from '../authz/tamper-in-tx.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { SealedRow } from '../ledger/row-seal.js';
-import { rowTampered } from '../ledger/row-seal-store.js';
+import { readSealedRow, rowTampered } from '../ledger/row-seal-store.js';
+import { onPostgres } from '../storage/dialect.js';
 import type { VaultDeps } from '../vault/deps.js';
 import * as repo from './repo.js';
 import { SITES, STUDIES } from './studies-bindings.js';
@@ -64,7 +65,12 @@ export async function refuseClosed(
   db: VaultDeps['db'],
   studyId: string,
 ): Promise<Result<null>> {
-  const stored = await repo.findStudyById(db, studyId);
+  // On PostgreSQL the row is held (`for share`) until the write commits: a close at the same moment
+  // waits for it, or the write sees the study closed (review s13). SQLite has one writer at a time.
+  const stored =
+    db.isTransaction && onPostgres(db)
+      ? ((await readSealedRow(db, STUDIES, [studyId], 'share')) as repo.StudyRow | undefined)
+      : await repo.findStudyById(db, studyId);
   if (stored === undefined) {
     // The caller's row names the study, so its row was deleted in SQL: tampering, reported (review
     // s13, H3: a missing row was taken for an open study, and a closed study took records again).
