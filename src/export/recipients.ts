@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Authorizer } from '../authz/authorizer.js';
 import { trustRows } from '../authz/row-tamper.js';
-import { trustRowOn } from '../authz/tamper-in-tx.js';
+import { rowForChange, trustRowOn } from '../authz/tamper-in-tx.js';
 import { type Actor, actorLabel } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -133,7 +133,10 @@ export class Recipients {
     // The settings row is checked (and made, sealed, on first use) before it is changed.
     const settings = await exportSettings(this.deps, actor, study.id, now);
     if (!settings.ok) return settings;
-    return transact(this.deps.db, async (trx) => {
+    return transact(this.deps.db, async (trx): Promise<Result<{ k: number }>> => {
+      // The row this event seals, again inside the transaction, locked and checked (review s13).
+      const stored = await rowForChange(this.deps, trx, EXPORT_SETTINGS, [study.id]);
+      if (!stored.ok) return stored;
       await repo.setThreshold(trx, study.id, k);
       await appendAuditEvent(trx, this.deps, {
         actor,

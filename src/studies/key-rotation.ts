@@ -1,3 +1,4 @@
+import { sameRowForChange } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
@@ -68,6 +69,11 @@ export class KeyRotationService {
       const result = await transact(db, async (trx) => {
         const done: string[] = [];
         for (const row of batch) {
+          // The key row rewrapped is the one read for the batch, unchanged: its event seals it (review
+          // s13). Changed in SQL: ROW_TAMPERED; changed by an erasure meanwhile: left to the next batch.
+          const same = await sameRowForChange(this.deps, trx, PARTICIPANT_KEYS, row);
+          if (!same.ok && same.error.code !== 'CONFLICT') return same;
+          if (!same.ok) continue;
           const rewrapped = await keyring.rewrap(trx, study.id, row, toVersion);
           if (!rewrapped.ok) return rewrapped;
           if (rewrapped.value) done.push(row.participant_id);
