@@ -88,14 +88,16 @@ export async function attemptSecondFactor(
   // #17; review s13: checked only when the session was read, a session's user_id or a password hash
   // changed in SQL meanwhile was sealed by the attempt's event).
   const before = (await readSealedRow(trx, USERS, [userId], true)) as repo.UserRow | undefined;
+  // A refusal commits: the tampering is reported in this transaction (audit event and alert), before
+  // anything is decided on the row (a forged lock is reported, not taken for a lock).
+  const user0: SealedRow = before ?? { id: userId, row_seq: null, row_mac: null };
+  if (untrustedRow(deps.db, deps.keyring, USERS, [user0]) !== undefined) {
+    await recordTamper(trx, deps, USERS, user0);
+    return { accepted: false, method: 'none', refusal: 'tampered-user' };
+  }
   // A locked account costs no write (and no access-epoch advance) per attempt.
   if (before === undefined || before.mfa_locked_at !== null)
     return { accepted: false, method: 'none', refusal: 'account' };
-  // A refusal commits: the tampering is reported in this transaction (audit event and alert).
-  if (untrustedRow(deps.db, deps.keyring, USERS, [before]) !== undefined) {
-    await recordTamper(trx, deps, USERS, before);
-    return { accepted: false, method: 'none', refusal: 'tampered-user' };
-  }
   if (sessionId !== undefined) {
     const session = await readSealedRow(trx, SESSIONS, [sessionId], true);
     if (session !== undefined && untrustedRow(deps.db, deps.keyring, SESSIONS, [session]) !== undefined) {

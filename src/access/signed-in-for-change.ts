@@ -17,10 +17,12 @@ export async function signedInForChange(
   sessionId: string,
   userId: string,
 ): Promise<Result<{ readonly user: repo.UserRow; readonly session: repo.SessionRow }>> {
-  const session = await rowForChange<repo.SessionRow>(deps, trx, SESSIONS, [sessionId]);
-  if (!session.ok) return session;
+  // The user first, then the session: the order every other change of both takes (a second-factor
+  // step, a disable, a password change), so two of them never wait for each other on PostgreSQL.
   const user = await rowForChange<repo.UserRow>(deps, trx, USERS, [userId]);
   if (!user.ok) return user;
+  const session = await rowForChange<repo.SessionRow>(deps, trx, SESSIONS, [sessionId]);
+  if (!session.ok) return session;
   const s = session.value;
   if (s === undefined || s.user_id !== userId || s.ended_at !== null || user.value === undefined)
     return err(SESSION_ENDED);

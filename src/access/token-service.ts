@@ -65,7 +65,8 @@ export class TokenService {
       if (!user.ok) return user;
       if (user.value === undefined || user.value.status !== 'active') return err(INVALID);
       row = found;
-      if (epoch !== undefined) this.#cache.set(key, epoch, row);
+      // A copy: checked again from the cache strictly, against the mark as it is now (review s13).
+      if (epoch !== undefined) this.#cache.set(key, epoch, { ...row });
     }
     if (row.expires_at <= this.deps.clock.now().toISOString()) return err(INVALID);
     return ok({

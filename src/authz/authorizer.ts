@@ -181,7 +181,13 @@ export class Authorizer {
       const checked = await trustRows(this.deps, GRANTS, await repo.grantsOfActiveUser(this.deps.db, userId));
       if (!checked.ok) return checked;
       grants = checked.value;
-      if (epoch !== undefined) this.#grants.set(userId, epoch, grants);
+      // Copies: checked again from the cache strictly, against the mark as it is now (review s13).
+      if (epoch !== undefined)
+        this.#grants.set(
+          userId,
+          epoch,
+          grants.map((g) => ({ ...g })),
+        );
     }
     const result: Effective[] = [];
     for (const grant of grants) {

@@ -75,9 +75,20 @@ export async function rowForChange<R extends SealedRow>(
   trx: VaultDeps['db'],
   binding: TableBinding,
   key: readonly unknown[],
+  /** 'gone': a row the application itself deletes (a participant key shredded) may be missing. */
+  missing: 'tampered' | 'gone' = 'tampered',
 ): Promise<Result<R | undefined>> {
   const row = (await readSealedRow(trx, binding, key, true)) as R | undefined;
-  return trustRowOn(deps, trx, binding, row);
+  if (row !== undefined || missing === 'gone') return trustRowOn(deps, trx, binding, row);
+  // The caller named a row that is not there: deleted in SQL (the update would touch nothing and the
+  // event would seal it as deleted, blessing the deletion; review s13). Refused and reported.
+  const gone: SealedRow = {
+    ...Object.fromEntries(binding.key.map((column, i) => [column, key[i]])),
+    row_seq: null,
+    row_mac: null,
+  };
+  const refused = await trustRowOn(deps, trx, binding, gone);
+  return refused.ok ? err(rowTampered(binding.table)) : refused;
 }
 
 /**
@@ -91,12 +102,14 @@ export async function sameRowForChange(
   trx: VaultDeps['db'],
   binding: TableBinding,
   checked: SealedRow,
+  missing: 'tampered' | 'gone' = 'tampered',
 ): Promise<Result<null>> {
   const stored = await rowForChange(
     deps,
     trx,
     binding,
     binding.key.map((column) => checked[column]),
+    missing,
   );
   if (!stored.ok) return stored;
   const now = stored.value?.[ROW_MAC];

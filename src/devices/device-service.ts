@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Authorizer } from '../authz/authorizer.js';
 import { trustRows } from '../authz/row-tamper.js';
-import { sameRowForChange } from '../authz/tamper-in-tx.js';
+import { rowForChange } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -145,11 +145,13 @@ export class DeviceService {
       return err(appError('VALIDATION_FAILED', 'The public key is not a valid key for the algorithm.'));
     const audience = await telemetryAudience(this.deps);
     return transact(this.deps.db, async (trx): Promise<Result<Enrollment>> => {
-      // The row checked inside the transaction, and a closed study takes no enrolment (review s13).
-      // The very row decided on above (the same MAC): a second enrolment or status change at once is a
-      // CONFLICT, a change in SQL is ROW_TAMPERED (review s13).
-      const stored = await sameRowForChange(this.deps, trx, DEVICES, device);
+      // Locked, checked and decided on as stored (review s13): a second enrolment at once finds the
+      // code spent. Not compared by MAC: every upload batch reseals a device row.
+      const stored = await rowForChange<typeof device>(this.deps, trx, DEVICES, [device.id]);
       if (!stored.ok) return stored;
+      const hash = stored.value?.status === 'pending' ? stored.value.enrollment_hash : null;
+      if (hash === null || hash === undefined || !Buffer.from(hash).equals(codeHash(parsed.data.code)))
+        return err(invalid);
       const closed = await refuseClosed(this.deps, trx, device.study_id);
       if (!closed.ok) return closed;
       // The code is spent in the same statement that binds the key: it can never be used twice.
@@ -191,12 +193,14 @@ export class DeviceService {
     if (device.status === 'pending' && status === 'active')
       return err(appError('CONFLICT', 'The device has not enrolled yet.'));
     return transact(this.deps.db, async (trx): Promise<Result<DeviceView>> => {
-      // The row this event seals, checked inside the transaction (review s13, H2: a public key written
-      // in SQL during a status change was sealed, and the administrator's key then uploaded data).
-      // The very row decided on above (the same MAC): a second enrolment or status change at once is a
-      // CONFLICT, a change in SQL is ROW_TAMPERED (review s13).
-      const stored = await sameRowForChange(this.deps, trx, DEVICES, device);
+      // Locked, checked and decided on as stored (review s13, H2: a public key written in SQL during a
+      // status change was sealed). Not compared by MAC: uploads reseal the row, and would block it.
+      const stored = await rowForChange<typeof device>(this.deps, trx, DEVICES, [device.id]);
       if (!stored.ok) return stored;
+      if (stored.value?.status === 'revoked')
+        return err(appError('CONFLICT', 'A revoked device stays revoked.'));
+      if (stored.value?.status === 'pending' && status === 'active')
+        return err(appError('CONFLICT', 'The device has not enrolled yet.'));
       await repo.updateDevice(trx, device.id, {
         status,
         status_reason: reason,

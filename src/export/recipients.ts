@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Authorizer } from '../authz/authorizer.js';
 import { trustRows } from '../authz/row-tamper.js';
-import { rowForChange, trustRowOn } from '../authz/tamper-in-tx.js';
+import { rowForChange, sameRowForChange, trustRowOn } from '../authz/tamper-in-tx.js';
 import { type Actor, actorLabel } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -69,6 +69,11 @@ export class Recipients {
       );
       if (!found.ok) return found;
       const existing = found.value;
+      // Locked and the very row read (review s13: a study or name moved under a held lock).
+      if (existing !== undefined) {
+        const same = await sameRowForChange(this.deps, trx, EXPORT_RECIPIENTS, existing);
+        if (!same.ok) return same;
+      }
       const row: repo.RecipientRow = {
         id: existing?.id ?? newId(),
         study_id: study.id,

@@ -1,4 +1,4 @@
-import { trustRowOn } from '../authz/tamper-in-tx.js';
+import { sameRowForChange, trustRowOn } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { newId } from '../core/ids.js';
 import { err, ok, type Result } from '../core/result.js';
@@ -65,6 +65,10 @@ export async function saveDraft(
   if (!last.ok) return last;
   const latest = last.value;
   if (latest?.status === 'draft') {
+    // Locked and the very row read (review s13: on PostgreSQL a row changed under a held lock would
+    // land under this update and be sealed with it).
+    const same = await sameRowForChange(deps, trx, FORM_VERSIONS, latest);
+    if (!same.ok) return same;
     await repo.updateDraft(trx, latest.id, text);
     await appendAuditEvent(trx, deps, {
       actor,

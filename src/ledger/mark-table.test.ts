@@ -55,9 +55,14 @@ describe('MarkTable (row high-water marks, issue #17 hole A)', () => {
     table.raise('row', 9);
     const afterSecond = currentTick();
     expect(table.at('row', afterSecond)).toBe(9);
-    // A read sent between the raises is compared with the first one; before both, with none.
+    // A read sent between the raises is compared with the first one; before both, with the first
+    // one too, never with none (review s13: a put-back is never let through).
     expect(table.at('row', afterFirst)).toBe(5);
-    expect(table.at('row', beforeAll)).toBeUndefined();
+    expect(table.at('row', beforeAll)).toBe(5);
+    const fresh = new MarkTable(100);
+    const before = currentTick();
+    fresh.raise('new', 3);
+    expect(fresh.at('new', before)).toBeUndefined();
     // A raise to a lower or equal mark changes nothing, its tick included.
     table.raise('row', 9);
     expect(table.at('row', afterFirst)).toBe(5);

@@ -6,7 +6,6 @@ interface Mark {
   /** The tick of the raise (storage/read-tick.ts). */
   readonly tick: number;
   readonly previous: number | undefined;
-  readonly previousTick: number;
 }
 
 /**
@@ -45,12 +44,14 @@ export class MarkTable {
   /**
    * The mark as it stood when a read was sent at `tick` (review s13): a raise after the read was sent
    * may be the very commit the read did not see yet. The two latest raises are kept; a read older than
-   * both is compared with no mark (its row MAC is still checked).
+   * both is compared with the earlier of them, never with no mark (a put-back is never let through;
+   * two commits to one row during one read may be refused, reported, as a put-back would be).
    */
   at(id: string, tick: number): number | undefined {
     const mark = this.#mark(id);
     if (mark === undefined || mark.tick <= tick) return mark?.seq;
-    return mark.previousTick <= tick ? mark.previous : undefined;
+    // Before the first raise there was no mark (`previous` undefined).
+    return mark.previous;
   }
 
   /** Raises the mark of `id` to `seq`; a mark is never lowered. */
@@ -61,7 +62,6 @@ export class MarkTable {
       seq,
       tick: nextTick(),
       previous: previous?.seq,
-      previousTick: previous?.tick ?? 0,
     });
   }
 

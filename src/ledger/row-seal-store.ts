@@ -3,6 +3,7 @@ import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { onCommit } from '../storage/commit-hooks.js';
 import { onPostgres } from '../storage/dialect.js';
+import { forgetReadTick } from '../storage/read-tick.js';
 import type { Database } from '../storage/schema.js';
 import {
   canonicalKey,
@@ -51,7 +52,10 @@ export async function readSealedRow(
     binding,
     key,
   )}${forUpdate}`.execute(db);
-  return result.rows[0];
+  const row = result.rows[0];
+  // A locked read is checked against the mark as it is now (storage/read-tick.ts).
+  if (row !== undefined && lock !== false) forgetReadTick(row);
+  return row;
 }
 
 async function writeMac(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Authorizer } from '../authz/authorizer.js';
+import { sameRowForChange } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { invalidInput } from '../core/invalid-input.js';
@@ -102,6 +103,10 @@ export async function changeStatus(
   return transact(db, async (trx) => {
     const closed = await refuseClosed(deps, trx, known.value.study_id);
     if (!closed.ok) return closed;
+    // The row authorized above, unchanged and locked (review s13: a site moved under a held lock
+    // would land under this update and be sealed with it).
+    const same = await sameRowForChange(deps, trx, PARTICIPANTS, known.value);
+    if (!same.ok) return same;
     // Read again in the transaction: the state the rule decides on is the one that is changed.
     const current = await knownParticipant(deps, participantId, trx);
     if (!current.ok) return current;

@@ -37,3 +37,13 @@ export function carryReadTick<T extends object>(from: object, to: T): T {
   if (tick !== undefined) readAt.set(to, tick);
   return to;
 }
+
+/**
+ * Forgets when a row was read: it is then compared with its mark as it is now. For a locked read
+ * (`for update`, `for share`): one that waited in the lock queue answers the version committed after
+ * its wait, never an older one, so no leniency is owed to it, and none may be given (review s13: a
+ * put-back queued behind a legitimate writer would otherwise be compared with the older mark).
+ */
+export function forgetReadTick(row: object): void {
+  readAt.delete(row);
+}

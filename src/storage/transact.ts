@@ -31,7 +31,7 @@ export async function transact<T>(
   const group = groups.get(db);
   const outcome = await (group === undefined ? single(db, work) : group.run(work));
   if ('result' in outcome) return outcome.result as Result<T>;
-  if (isUniqueViolation(outcome.thrown)) {
+  if (isUniqueViolation(outcome.thrown) || isConcurrencyFailure(outcome.thrown)) {
     return err(appError('CONFLICT', 'The change conflicts with a concurrent change; try again.'));
   }
   throw outcome.thrown;
@@ -58,4 +58,14 @@ async function single(db: Kysely<Database>, work: (trx: Tx) => Promise<Result<un
 export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/**
+ * A transaction the database ended because of a concurrent one: a PostgreSQL deadlock (40P01) or
+ * serialization failure (40001), SQLite's stale snapshot on its first write (SQLITE_BUSY_SNAPSHOT: a
+ * row read inside the transaction was changed by another connection). Nothing was written: CONFLICT.
+ */
+export function isConcurrencyFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001' || code === 'SQLITE_BUSY_SNAPSHOT';
 }

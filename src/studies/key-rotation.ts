@@ -71,7 +71,7 @@ export class KeyRotationService {
         for (const row of batch) {
           // The key row rewrapped is the one read for the batch, unchanged: its event seals it (review
           // s13). Changed in SQL: ROW_TAMPERED; changed by an erasure meanwhile: left to the next batch.
-          const same = await sameRowForChange(this.deps, trx, PARTICIPANT_KEYS, row);
+          const same = await sameRowForChange(this.deps, trx, PARTICIPANT_KEYS, row, 'gone');
           if (!same.ok && same.error.code !== 'CONFLICT') return same;
           if (!same.ok) continue;
           const rewrapped = await keyring.rewrap(trx, study.id, row, toVersion);

@@ -94,8 +94,5 @@ export async function studyForChange(
 ): Promise<Result<repo.StudyRow>> {
   const stored = await rowForChange<repo.StudyRow>(deps, trx, STUDIES, [studyId]);
   if (!stored.ok) return stored;
-  if (stored.value !== undefined) return ok(stored.value);
-  const missing: SealedRow = { id: studyId, row_seq: null, row_mac: null };
-  const refused = await trustRowOn(deps, trx, STUDIES, missing);
-  return refused.ok ? err(rowTampered(STUDIES.table)) : refused;
+  return stored.value === undefined ? err(rowTampered(STUDIES.table)) : ok(stored.value);
 }
