@@ -15,6 +15,7 @@ import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { GrantHeld, User } from './access-view.js';
 import type { AuthService } from './auth-service.js';
+import { endSessions } from './end-sessions.js';
 import * as factors from './factor-repo.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { MFA_WRONG } from './second-factor.js';
@@ -189,7 +190,7 @@ export class AccountAdmin {
       if (!checked.ok) return ok(wrongCurrent(checked.error));
       const at = this.deps.clock.now().toISOString();
       const rows = await change(trx, target, at);
-      const ended = await repo.endUserSessions(trx, target.id, at, action);
+      const ended = await endSessions(this.deps, trx, target.id, at, action);
       await appendAuditEvent(trx, this.deps, {
         actor,
         action,
@@ -231,7 +232,7 @@ export class AccountAdmin {
       if (!checked.ok) return ok(wrongCurrent(checked.error));
       const at = this.deps.clock.now().toISOString();
       await repo.updateUser(trx, user.id, { password_hash: hashed, updated_at: at });
-      const ended = await repo.endOtherSessions(trx, user.id, row.id, at, 'password changed');
+      const ended = await endSessions(this.deps, trx, user.id, at, 'password changed', row.id);
       await appendAuditEvent(trx, this.deps, {
         actor: sessionActor(row),
         action: 'auth.password',

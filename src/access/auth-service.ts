@@ -9,6 +9,7 @@ import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { BrowserSession } from './access-view.js';
 import { browserSession } from './browser-session.js';
+import { endSessions } from './end-sessions.js';
 import { hashPassword, passwordProblem, verifyPassword } from './passwords.js';
 import { reauthenticate } from './reauthenticate.js';
 import { attemptSecondFactor, consumeCode, type Evaluation, refusalError } from './second-factor.js';
@@ -118,7 +119,7 @@ export class AuthService {
       if (!checked.ok) return checked;
       const now = this.deps.clock.now().toISOString();
       await repo.updateUser(trx, user.id, { password_hash: hashed, updated_at: now });
-      const ended = await repo.endUserSessions(trx, user.id, now, 'password changed');
+      const ended = await endSessions(this.deps, trx, user.id, now, 'password changed');
       await appendAuditEvent(trx, this.deps, {
         actor: userActor(user.id),
         action: 'auth.password',

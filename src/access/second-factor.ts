@@ -12,6 +12,7 @@ import { untrustedRow } from '../ledger/row-trust.js';
 import type { TableBinding } from '../ledger/table-binding.js';
 import type { Tx } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { endSessions } from './end-sessions.js';
 import * as factors from './factor-repo.js';
 import { ACCOUNT_MFA_FAILURES, SESSION_MFA_FAILURES } from './mfa-policy.js';
 import { secretHash } from './secrets.js';
@@ -154,7 +155,7 @@ export async function attemptSecondFactor(
   }
   if (accountFailures >= ACCOUNT_MFA_FAILURES) {
     await repo.updateUser(trx, userId, { mfa_locked_at: at });
-    const ended = await repo.endUserSessions(trx, userId, at, 'second factor locked');
+    const ended = await endSessions(deps, trx, userId, at, 'second factor locked');
     const alertId = newId();
     await repo.insertAlert(trx, {
       id: alertId,

@@ -3,6 +3,7 @@ import { AccessCache } from '../authz/access-cache.js';
 import * as repo from '../authz/repo.js';
 import { isRole, requiresMfa } from '../authz/roles.js';
 import { trustRow } from '../authz/row-tamper.js';
+import { rowForChange } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
@@ -12,6 +13,7 @@ import { updateVolatile } from '../ledger/row-seal-store.js';
 import { untrustedRow } from '../ledger/row-trust.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
+import { endSessions } from './end-sessions.js';
 import { secretHash, secretHashKey } from './secrets.js';
 import { MINUTE, userActor } from './sign-in.js';
 
@@ -122,7 +124,8 @@ export class SessionService {
     const row = found.value;
     if (row === undefined || row.ended_at !== null) return err(SESSION_ENDED);
     return transact(this.deps.db, async (trx) => {
-      const ended = await repo.endUserSessions(
+      const ended = await endSessions(
+        this.deps,
         trx,
         row.user_id,
         this.deps.clock.now().toISOString(),
@@ -185,6 +188,10 @@ export class SessionService {
 
   async #end(row: repo.SessionRow, reason: string): Promise<void> {
     await transact(this.deps.db, async (trx) => {
+      // Locked and checked before its event seals it (review s13): a row changed in SQL meanwhile is
+      // not ended under a seal; it stays refused, and `verify` names it.
+      const stored = await rowForChange(this.deps, trx, SESSIONS, [row.id]);
+      if (!stored.ok) return stored;
       await repo.updateSession(trx, row.id, {
         ended_at: this.deps.clock.now().toISOString(),
         end_reason: reason,

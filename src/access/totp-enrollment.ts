@@ -11,6 +11,7 @@ import type { SealTarget } from '../ledger/row-seal-store.js';
 import { type Tx, transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { AuthService } from './auth-service.js';
+import { endSessions } from './end-sessions.js';
 import * as factors from './factor-repo.js';
 import { RECOVERY_CODES } from './mfa-policy.js';
 import { verifyPassword } from './passwords.js';
@@ -230,7 +231,7 @@ export class FactorChanges {
     rows: readonly SealTarget[] = [],
   ) {
     const at = this.deps.clock.now().toISOString();
-    const ended = await repo.endOtherSessions(trx, userId, sessionId, at, 'second factor changed');
+    const ended = await endSessions(this.deps, trx, userId, at, 'second factor changed', sessionId);
     const alertId = newId();
     if (action !== 'auth.mfa.enroll') {
       await repo.insertAlert(trx, {

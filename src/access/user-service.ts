@@ -17,6 +17,7 @@ import { transact } from '../storage/transact.js';
 import { checkedSite, checkedStudy } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { GrantView, Me, RoleHolding, User } from './access-view.js';
+import { endSessions } from './end-sessions.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 
 export type { User } from './access-view.js';
@@ -236,7 +237,7 @@ export class UserService {
       if (!checked.ok) return checked;
       const now = this.deps.clock.now().toISOString();
       await repo.updateUser(trx, user.id, { status: 'disabled', updated_at: now });
-      const ended = await repo.endUserSessions(trx, user.id, now, 'disabled');
+      const ended = await endSessions(this.deps, trx, user.id, now, 'disabled');
       await appendAuditEvent(trx, this.deps, {
         actor,
         action: 'user.disable',

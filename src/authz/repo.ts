@@ -53,45 +53,6 @@ export async function updateSession(
   await db.updateTable('sessions').set(changes).where('id', '=', id).execute();
 }
 
-/**
- * Ends every open session of a user at once (logout everywhere, password change, disable): the ids of
- * the sessions it ended, for the event's row seals.
- */
-export async function endUserSessions(
-  db: Kysely<Database>,
-  userId: string,
-  at: string,
-  reason: string,
-): Promise<string[]> {
-  const rows = await db
-    .updateTable('sessions')
-    .set({ ended_at: at, end_reason: reason })
-    .where('user_id', '=', userId)
-    .where('ended_at', 'is', null)
-    .returning('id')
-    .execute();
-  return rows.map((r) => r.id);
-}
-
-/** Ends the user's other open sessions (after a second factor changed, ASVS 7.4.3): their ids. */
-export async function endOtherSessions(
-  db: Kysely<Database>,
-  userId: string,
-  keep: string,
-  at: string,
-  reason: string,
-): Promise<string[]> {
-  const rows = await db
-    .updateTable('sessions')
-    .set({ ended_at: at, end_reason: reason })
-    .where('user_id', '=', userId)
-    .where('id', '!=', keep)
-    .where('ended_at', 'is', null)
-    .returning('id')
-    .execute();
-  return rows.map((r) => r.id);
-}
-
 export async function insertToken(db: Kysely<Database>, row: TokenRow): Promise<void> {
   await db.insertInto('api_tokens').values(row).execute();
 }
