@@ -1,7 +1,9 @@
-import { SESSIONS } from '../authz/access-bindings.js';
+import { SESSIONS, USERS } from '../authz/access-bindings.js';
 import { tamperedInTx } from '../authz/tamper-in-tx.js';
+import { readSealedRow } from '../ledger/row-seal-store.js';
 import { untrustedRow } from '../ledger/row-trust.js';
 import { onPostgres } from '../storage/dialect.js';
+import { forgetReadTick } from '../storage/read-tick.js';
 import type { VaultDeps } from '../vault/deps.js';
 
 /**
@@ -17,13 +19,18 @@ export async function endSessions(
   reason: string,
   keep?: string,
 ): Promise<string[]> {
+  const postgres = onPostgres(trx);
+  // The user row first, then the sessions in key order: the order every other change takes, so two
+  // changes never wait for each other (PostgreSQL).
+  if (postgres) await readSealedRow(trx, USERS, [userId], true);
   let open = trx
     .selectFrom('sessions')
     .selectAll()
     .where('user_id', '=', userId)
-    .where('ended_at', 'is', null);
+    .where('ended_at', 'is', null)
+    .orderBy('id');
   if (keep !== undefined) open = open.where('id', '!=', keep);
-  const rows = await (onPostgres(trx) ? open.forUpdate() : open).execute();
+  const rows = await (postgres ? open.forUpdate() : open).execute();
   if (rows.length === 0) return [];
   await trx
     .updateTable('sessions')
@@ -36,6 +43,8 @@ export async function endSessions(
     .execute();
   const sealed: string[] = [];
   for (const row of rows) {
+    // A locked read answers the latest version: checked against the mark as it is now (read-tick.ts).
+    forgetReadTick(row);
     if (untrustedRow(deps.db, deps.keyring, SESSIONS, [row]) === undefined) sealed.push(row.id);
     else tamperedInTx(deps, SESSIONS, row);
   }

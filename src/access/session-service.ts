@@ -190,8 +190,10 @@ export class SessionService {
     await transact(this.deps.db, async (trx) => {
       // Locked and checked before its event seals it (review s13): a row changed in SQL meanwhile is
       // not ended under a seal; it stays refused, and `verify` names it.
-      const stored = await rowForChange(this.deps, trx, SESSIONS, [row.id]);
+      const stored = await rowForChange<repo.SessionRow>(this.deps, trx, SESSIONS, [row.id]);
       if (!stored.ok) return stored;
+      // Ended meanwhile (another tab, a logout): its end and reason stay as they are.
+      if (stored.value?.ended_at !== null) return ok(null);
       await repo.updateSession(trx, row.id, {
         ended_at: this.deps.clock.now().toISOString(),
         end_reason: reason,

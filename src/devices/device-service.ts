@@ -214,7 +214,7 @@ export class DeviceService {
         participantId: device.participant_id,
         target: device.id,
         reason,
-        details: { from: device.status, to: status },
+        details: { from: stored.value?.status ?? device.status, to: status },
         seals: [[DEVICES, [device.id]]],
       });
       return ok(toView({ ...device, status, status_reason: reason }));

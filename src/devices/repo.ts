@@ -1,4 +1,5 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
+import { forgetReadTick } from '../storage/read-tick.js';
 import type { Database, DeviceTable, TelemetryBlockTable, TelemetryUploadTable } from '../storage/schema.js';
 
 export type DeviceRow = Selectable<DeviceTable>;
@@ -37,13 +38,17 @@ export async function updateDevice(
  * The device row, locked for the rest of the transaction (PostgreSQL takes the row lock on UPDATE;
  * SQLite has one writer): two uploads of one device are decided one after the other.
  */
-export const lockDevice = (db: Kysely<Database>, id: string) =>
-  db
+export async function lockDevice(db: Kysely<Database>, id: string) {
+  const row = await db
     .updateTable('devices')
     .set((eb) => ({ top_seq: eb.ref('top_seq') }))
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
+  // A locked read answers the latest version: checked against the mark as it is now (read-tick.ts).
+  if (row !== undefined) forgetReadTick(row);
+  return row;
+}
 
 export const listForParticipant = (db: Kysely<Database>, participantId: string) =>
   db

@@ -6,6 +6,7 @@ interface Mark {
   /** The tick of the raise (storage/read-tick.ts). */
   readonly tick: number;
   readonly previous: number | undefined;
+  readonly previousTick: number;
 }
 
 /**
@@ -43,15 +44,15 @@ export class MarkTable {
 
   /**
    * The mark as it stood when a read was sent at `tick` (review s13): a raise after the read was sent
-   * may be the very commit the read did not see yet. The two latest raises are kept; a read older than
-   * both is compared with the earlier of them, never with no mark (a put-back is never let through;
-   * two commits to one row during one read may be refused, reported, as a put-back would be).
+   * may be the very commit the read did not see yet. The two latest raises are kept; for an unlocked
+   * read older than both, the mark at its time is unknown and it is compared with none (its MAC is
+   * still checked; a false alarm in a burst of commits would be worse). Locked reads, the ones a change
+   * acts on, carry no tick and are always compared with the mark as it is now (read-tick.ts).
    */
   at(id: string, tick: number): number | undefined {
     const mark = this.#mark(id);
     if (mark === undefined || mark.tick <= tick) return mark?.seq;
-    // Before the first raise there was no mark (`previous` undefined).
-    return mark.previous;
+    return mark.previousTick <= tick ? mark.previous : undefined;
   }
 
   /** Raises the mark of `id` to `seq`; a mark is never lowered. */
@@ -62,6 +63,7 @@ export class MarkTable {
       seq,
       tick: nextTick(),
       previous: previous?.seq,
+      previousTick: previous?.tick ?? 0,
     });
   }
 

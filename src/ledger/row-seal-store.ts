@@ -163,7 +163,8 @@ export async function updateVolatile(
       throw new Error(`${binding.table}.${column} is not volatile: change it under an event`);
     }
   }
-  const stored = await readSealedRow(trx, binding, key);
+  // Locked: a sealed write of the row at the same moment is not written over with the old seal.
+  const stored = await readSealedRow(trx, binding, key, true);
   if (stored === undefined) return ok(false);
   if (!rowMacHolds(sealer, binding, stored)) return err(rowTampered(binding.table));
   const row = { ...stored, ...changes };
