@@ -14,7 +14,7 @@ import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { followLedger } from '../ledger/ledger-tail.js';
 import { untrustedRow } from '../ledger/row-trust.js';
 import { transact } from '../storage/transact.js';
-import { checkedStudy } from '../studies/known.js';
+import { knownStudy } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { NewToken, TokenView } from './access-view.js';
 import { newSecret, secretHash } from './secrets.js';
@@ -96,10 +96,9 @@ export class TokenService {
         }),
       );
     // The study row only when its MAC holds (review s13, H4/H5: a title or demo flag set in SQL).
-    const foundStudy = await checkedStudy(this.deps, parsed.data.study);
+    const foundStudy = await knownStudy(this.deps, parsed.data.study);
     if (!foundStudy.ok) return foundStudy;
     const study = foundStudy.value;
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
     const scope = { studyId: study.id, resource: 'study' as const };
     const owner = await this.#owner(actor, parsed.data.email, scope);
     if (!owner.ok) return owner;
@@ -228,10 +227,9 @@ export class TokenService {
   /** The study's tokens, newest first, for the administration page. */
   async list(actor: Actor, studyRef: string): Promise<Result<TokenView[]>> {
     // The study row only when its MAC holds (review s13, H4/H5: a title or demo flag set in SQL).
-    const foundStudy = await checkedStudy(this.deps, studyRef);
+    const foundStudy = await knownStudy(this.deps, studyRef);
     if (!foundStudy.ok) return foundStudy;
     const study = foundStudy.value;
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
     const permit = await this.authorizer.authorize(actor, 'token.manage', { studyId: study.id });
     if (!permit.ok) return permit;
     const rows = await repo.listTokens(this.deps.db, study.id);

@@ -9,7 +9,7 @@ import * as participants from '../participants/repo.js';
 import * as records from '../records/repo.js';
 import type { RecordService } from '../records/service.js';
 import { trustRecordOn } from '../records/trusted-records.js';
-import { checkedStudy } from '../studies/known.js';
+import { knownStudy } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import type { AuditEventView, ParticipantTrail, RecordTrail, StudyTrail } from './audit-view.js';
 
@@ -97,10 +97,9 @@ export class AuditTrailService {
     options: { afterSeq: number; limit: number; action?: string | undefined },
   ): Promise<Result<StudyTrail>> {
     // The study row only when its MAC holds (review s13, H4/H5: a title or demo flag set in SQL).
-    const foundStudy = await checkedStudy(this.deps, studyId);
+    const foundStudy = await knownStudy(this.deps, studyId);
     if (!foundStudy.ok) return foundStudy;
     const study = foundStudy.value;
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
     const permit = await this.authorizer.authorize(actor, 'audit.read', {
       studyId: study.id,
       resource: 'study',

@@ -81,13 +81,23 @@ export async function rowForChange<R extends SealedRow>(
   const row = (await readSealedRow(trx, binding, key, true)) as R | undefined;
   if (row !== undefined || missing === 'gone') return trustRowOn(deps, trx, binding, row);
   // The caller named a row that is not there: deleted in SQL (the update would touch nothing and the
-  // event would seal it as deleted, blessing the deletion; review s13). Refused and reported.
+  // event would seal it as deleted, blessing the deletion; review s13).
+  return missingRow(deps, trx, binding, key);
+}
+
+/** A row the caller names that is not there: deleted in SQL, refused (ROW_TAMPERED) and reported. */
+export async function missingRow(
+  deps: VaultDeps,
+  db: VaultDeps['db'],
+  binding: TableBinding,
+  key: readonly unknown[],
+): Promise<Result<never>> {
   const gone: SealedRow = {
     ...Object.fromEntries(binding.key.map((column, i) => [column, key[i]])),
     row_seq: null,
     row_mac: null,
   };
-  const refused = await trustRowOn(deps, trx, binding, gone);
+  const refused = await trustRowOn(deps, db, binding, gone);
   return refused.ok ? err(rowTampered(binding.table)) : refused;
 }
 

@@ -12,7 +12,7 @@ import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
-import { checkedStudy } from '../studies/known.js';
+import { knownStudy } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { EXPORT_REQUESTS } from './export-bindings.js';
 import { EXPORT_FORMATS } from './export-dataset.js';
@@ -75,10 +75,9 @@ export class DualControl {
     const parsed = identifiedRequestSchema.safeParse(input);
     if (!parsed.success) return err(invalidInput(parsed.error, 'The export request is invalid.'));
     // The study row only when its MAC holds (review s13, H4/H5: a title or demo flag set in SQL).
-    const foundStudy = await checkedStudy(this.deps, studyRef);
+    const foundStudy = await knownStudy(this.deps, studyRef);
     if (!foundStudy.ok) return foundStudy;
     const study = foundStudy.value;
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
     const scope = { studyId: study.id, resource: 'study' as const };
     const allowed = await this.authorizer.authorize(actor, 'export.identified', scope);
     if (!allowed.ok) return allowed;
@@ -178,10 +177,9 @@ export class DualControl {
   /** The approval queue of a study. */
   async pending(actor: Actor, studyRef: string): Promise<Result<RequestView[]>> {
     // The study row only when its MAC holds (review s13, H4/H5: a title or demo flag set in SQL).
-    const foundStudy = await checkedStudy(this.deps, studyRef);
+    const foundStudy = await knownStudy(this.deps, studyRef);
     if (!foundStudy.ok) return foundStudy;
     const study = foundStudy.value;
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
     const allowed = await this.authorizer.authorize(actor, 'export.approve', { studyId: study.id });
     if (!allowed.ok) return allowed;
     const now = this.deps.clock.now().toISOString();

@@ -3,12 +3,11 @@ import { z } from 'zod';
 import type { Authorizer } from '../authz/authorizer.js';
 import { trustRow } from '../authz/row-tamper.js';
 import type { Actor } from '../core/actor.js';
-import { appError } from '../core/errors.js';
 import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
 import type { ImportItem } from '../import/import-items.js';
 import type { ImportReport, ImportService } from '../import/service.js';
-import { checkedStudy } from '../studies/known.js';
+import { knownStudy } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { canarySubject } from './canary.js';
 import { EXPORTS } from './export-bindings.js';
@@ -124,10 +123,9 @@ export async function importOdm(
   const parsed = odmImportSchema.safeParse(input);
   if (!parsed.success) return err(invalidInput(parsed.error, 'The ODM import is invalid.'));
   // The study row only when its MAC holds (review s13, H4/H5: a title or demo flag set in SQL).
-  const foundStudy = await checkedStudy(deps, studyRef);
+  const foundStudy = await knownStudy(deps, studyRef);
   if (!foundStudy.ok) return foundStudy;
   const study = foundStudy.value;
-  if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
   const permit = await authorizer.authorize(actor, 'import.run', { studyId: study.id });
   if (!permit.ok) return permit;
   const read = readOdm(parsed.data.xml);

@@ -9,7 +9,7 @@ import { invalidInput } from '../core/invalid-input.js';
 import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
-import { checkedStudy } from '../studies/known.js';
+import { knownStudy } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { ageKeyFingerprint, parseAgeRecipient } from './age-recipient.js';
 import { EXPORT_RECIPIENTS, EXPORT_SETTINGS } from './export-bindings.js';
@@ -52,10 +52,9 @@ export class Recipients {
       parsed.data.ageRecipient === undefined ? undefined : parseAgeRecipient(parsed.data.ageRecipient);
     if (key !== undefined && !key.ok) return key;
     // The study row only when its MAC holds (review s13, H4/H5: a title or demo flag set in SQL).
-    const foundStudy = await checkedStudy(this.deps, studyRef);
+    const foundStudy = await knownStudy(this.deps, studyRef);
     if (!foundStudy.ok) return foundStudy;
     const study = foundStudy.value;
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
     const allowed = await this.authorizer.authorize(actor, 'export.recipients', { studyId: study.id });
     if (!allowed.ok) return allowed;
     const now = this.deps.clock.now().toISOString();
@@ -107,10 +106,9 @@ export class Recipients {
 
   async list(actor: Actor, studyRef: string): Promise<Result<RecipientView[]>> {
     // The study row only when its MAC holds (review s13, H4/H5: a title or demo flag set in SQL).
-    const foundStudy = await checkedStudy(this.deps, studyRef);
+    const foundStudy = await knownStudy(this.deps, studyRef);
     if (!foundStudy.ok) return foundStudy;
     const study = foundStudy.value;
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
     const allowed = await this.authorizer.authorize(actor, 'export.recipients', { studyId: study.id });
     if (!allowed.ok) return allowed;
     const rows = await this.deps.db
@@ -126,10 +124,9 @@ export class Recipients {
   /** Sets the study's k-anonymity threshold (at least 2). */
   async setThreshold(actor: Actor, studyRef: string, k: number): Promise<Result<{ k: number }>> {
     // The study row only when its MAC holds (review s13, H4/H5: a title or demo flag set in SQL).
-    const foundStudy = await checkedStudy(this.deps, studyRef);
+    const foundStudy = await knownStudy(this.deps, studyRef);
     if (!foundStudy.ok) return foundStudy;
     const study = foundStudy.value;
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
     const allowed = await this.authorizer.authorize(actor, 'export.recipients', { studyId: study.id });
     if (!allowed.ok) return allowed;
     if (!Number.isSafeInteger(k) || k < 2 || k > 1000)

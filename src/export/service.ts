@@ -11,7 +11,7 @@ import { err, ok, type Result } from '../core/result.js';
 import type { ImportService } from '../import/service.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
 import { transact } from '../storage/transact.js';
-import { checkedStudy } from '../studies/known.js';
+import { knownStudy } from '../studies/known.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { ageKeyFingerprint } from './age-recipient.js';
 import { type Download, downloadOnce } from './download.js';
@@ -72,10 +72,9 @@ export class ExportService {
   /** The study and the caller's permit; with a request, its forms, events and suppress names checked. */
   async #study(actor: Actor, ref: string, request?: Parameters<typeof checkExportNames>[2]) {
     // The study row only when its MAC holds (review s13, H4/H5: a title or demo flag set in SQL).
-    const foundStudy = await checkedStudy(this.deps, ref);
+    const foundStudy = await knownStudy(this.deps, ref);
     if (!foundStudy.ok) return foundStudy;
     const study = foundStudy.value;
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
     const permit = await this.authorizer.authorize(actor, 'export.run', {
       studyId: study.id,
       resource: 'study',

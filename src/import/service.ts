@@ -18,7 +18,7 @@ import type { NewRecord } from '../records/record-creation.js';
 import * as recordsRepo from '../records/repo.js';
 import type { RecordService } from '../records/service.js';
 import { transact } from '../storage/transact.js';
-import { checkedStudy } from '../studies/known.js';
+import { knownStudy } from '../studies/known.js';
 import * as studiesRepo from '../studies/repo.js';
 import { SITES } from '../studies/studies-bindings.js';
 import type { VaultDeps } from '../vault/deps.js';
@@ -134,10 +134,9 @@ export class ImportService {
     if (!parsedReason.success) return err(appError('REASON_REQUIRED', 'An import needs a reason.'));
     const { db } = this.deps;
     // The study row only when its MAC holds (review s13, H4/H5: a title or demo flag set in SQL).
-    const foundStudy = await checkedStudy(this.deps, studyId);
+    const foundStudy = await knownStudy(this.deps, studyId);
     if (!foundStudy.ok) return foundStudy;
     const study = foundStudy.value;
-    if (study === undefined) return err(appError('NOT_FOUND', 'No such study.'));
     const permit = await this.authorizer.authorize(actor, 'import.run', { studyId: study.id });
     if (!permit.ok) return permit;
     const { format, name } = source;

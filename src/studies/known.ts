@@ -1,8 +1,7 @@
 import { trustRow, trustRows } from '../authz/row-tamper.js';
-import { rowForChange, trustRowOn } from '../authz/tamper-in-tx.js';
+import { missingRow, rowForChange, trustRowOn } from '../authz/tamper-in-tx.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
-import type { SealedRow } from '../ledger/row-seal.js';
 import { readSealedRow, rowTampered } from '../ledger/row-seal-store.js';
 import { onPostgres } from '../storage/dialect.js';
 import type { VaultDeps } from '../vault/deps.js';
@@ -71,13 +70,9 @@ export async function refuseClosed(
     db.isTransaction && onPostgres(db)
       ? ((await readSealedRow(db, STUDIES, [studyId], 'share')) as repo.StudyRow | undefined)
       : await repo.findStudyById(db, studyId);
-  if (stored === undefined) {
-    // The caller's row names the study, so its row was deleted in SQL: tampering, reported (review
-    // s13, H3: a missing row was taken for an open study, and a closed study took records again).
-    const missing: SealedRow = { id: studyId, row_seq: null, row_mac: null };
-    const refused = await trustRowOn(deps, db, STUDIES, missing);
-    return refused.ok ? err(rowTampered(STUDIES.table)) : refused;
-  }
+  // The caller's row names the study, so its row was deleted in SQL: tampering, reported (review
+  // s13, H3: a missing row was taken for an open study, and a closed study took records again).
+  if (stored === undefined) return missingRow(deps, db, STUDIES, [studyId]);
   const row = await trustRowOn(deps, db, STUDIES, stored);
   if (!row.ok) return row;
   return row.value?.status === 'closed' ? err(STUDY_CLOSED_ERROR) : ok(null);
