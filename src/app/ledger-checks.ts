@@ -2,6 +2,7 @@ import { countersCheck } from '../audit/counters-check.js';
 import { telemetryCheck } from '../devices/telemetry-check.js';
 import type { CheckFactory } from '../ledger/check.js';
 import { rowSealCheck } from '../ledger/row-seal-check.js';
+import { schemaCheck } from '../ledger/schema-check.js';
 import { allBindings } from '../ledger/table-binding.js';
 import { recordCheck } from '../records/record-check.js';
 import type { Keyring } from '../vault/keyring.js';
@@ -12,5 +13,5 @@ import type { Keyring } from '../vault/keyring.js';
  * A new table gets a binding (table-binding.ts) and, unless it is excluded, a check here.
  */
 export function ledgerChecks(keyring: Keyring): CheckFactory[] {
-  return [recordCheck, telemetryCheck, countersCheck, rowSealCheck(keyring, allBindings)];
+  return [schemaCheck, recordCheck, telemetryCheck, countersCheck, rowSealCheck(keyring, allBindings)];
 }

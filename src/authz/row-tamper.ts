@@ -11,7 +11,6 @@ import type { Database } from '../storage/schema.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import { ALERTS } from './access-bindings.js';
-import * as repo from './repo.js';
 
 const SYSTEM = { kind: 'system', id: 'row-seal' } as const;
 
@@ -74,23 +73,23 @@ export async function raiseTamperAlert(
   details: Readonly<Record<string, unknown>>,
   target?: string,
 ): Promise<void> {
-  const alertId = newId();
-  await repo.insertAlert(trx, {
-    id: alertId,
+  const alert = {
+    id: newId(),
     kind: 'row.tampered',
     user_id: null,
     study_id: null,
     at: deps.clock.now().toISOString(),
     details: JSON.stringify(details),
     acknowledged_at: null,
-  });
+  };
+  // Inserted by the ledger from these values, not read back: raised even when the schema was changed.
   await appendAuditEvent(trx, deps, {
     actor: SYSTEM,
     action: 'ledger.row-tampered',
     outcome: 'failure',
     target: target ?? null,
     details,
-    seals: [[ALERTS, [alertId]]],
+    inserts: [[ALERTS, alert]],
   });
 }
 

@@ -6,6 +6,7 @@ import { INSERT_CHUNK } from '../storage/insert-chunk.js';
 import { nextCounter } from '../storage/meta-repo.js';
 import { insertRows } from '../storage/prepared-insert.js';
 import type { AuditEventTable, Database } from '../storage/schema.js';
+import { assertSchemaAsChecked } from '../storage/schema-guard.js';
 import type { AuditEventInput } from './audit-event.js';
 import { type EventRow, eventLeaf } from './event-leaf.js';
 import { leafHash } from './merkle.js';
@@ -41,6 +42,9 @@ export async function appendAuditEvents(
   // stored is then left as it is (every record of a participant carries the same tokens), and its
   // events neither seal it again nor raise its mark. Otherwise rows are sealed as each event comes.
   const pure = events.every((e) => e.written === undefined && e.seals === undefined);
+  // Rows sealed as they are stored: no trigger or rule put in by hand may have rewritten them here.
+  if (!pure && events.some((e) => e.seals !== undefined && e.seals.length > 0))
+    await assertSchemaAsChecked(trx);
   const sealed: RowSealEntry[][] = [];
   for (const [i, event] of events.entries()) {
     const seq = first + i;

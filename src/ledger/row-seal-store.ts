@@ -3,8 +3,10 @@ import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { onCommit } from '../storage/commit-hooks.js';
 import { onPostgres } from '../storage/dialect.js';
+import { planOwner } from '../storage/prepared-query.js';
 import { forgetReadTick } from '../storage/read-tick.js';
 import type { Database } from '../storage/schema.js';
+import { assertSchemaAsChecked } from '../storage/schema-guard.js';
 import {
   canonicalKey,
   computeRowMac,
@@ -13,10 +15,9 @@ import {
   type RowSealer,
   rememberRowMac,
   rowMacAndSeal,
-  rowMacHolds,
   type SealedRow,
 } from './row-seal.js';
-import { raiseMark, rowId } from './row-trust.js';
+import { raiseMark, rowId, untrustedRow } from './row-trust.js';
 import type { TableBinding } from './table-binding.js';
 
 /** A row an event wrote: its table's binding and its primary key values (in the binding's key order). */
@@ -141,6 +142,7 @@ export async function resealRow(
   binding: TableBinding,
   key: readonly unknown[],
 ): Promise<void> {
+  await assertSchemaAsChecked(trx);
   const stored = await readSealedRow(trx, binding, key);
   if (stored === undefined) return;
   await writeMac(trx, binding, key, stored[ROW_SEQ], computeRowMac(sealer, binding, stored));
@@ -166,7 +168,9 @@ export async function updateVolatile(
   // Locked: a sealed write of the row at the same moment is not written over with the old seal.
   const stored = await readSealedRow(trx, binding, key, true);
   if (stored === undefined) return ok(false);
-  if (!rowMacHolds(sealer, binding, stored)) return err(rowTampered(binding.table));
+  // As any read: its MAC, distrusted at start, or below its mark (an older copy put back; review s13).
+  if (untrustedRow(planOwner(trx), sealer, binding, [stored]) !== undefined)
+    return err(rowTampered(binding.table));
   const row = { ...stored, ...changes };
   await writeMac(trx, binding, key, stored[ROW_SEQ], computeRowMac(sealer, binding, row), changes);
   return ok(true);

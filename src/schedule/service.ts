@@ -1,5 +1,5 @@
 import type { Authorizer } from '../authz/authorizer.js';
-import { trustRowOn } from '../authz/tamper-in-tx.js';
+import { rowForChange, trustRowOn } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { invalidInput } from '../core/invalid-input.js';
@@ -78,7 +78,8 @@ export class ScheduleService {
             },
           ),
         );
-      const found = await trustRowOn(this.deps, trx, SCHEDULES, await repo.findSchedule(trx, study.id));
+      // Locked and checked: a column changed in SQL between this read and the update is never sealed.
+      const found = await rowForChange<repo.ScheduleRow>(this.deps, trx, SCHEDULES, [study.id], 'gone');
       if (!found.ok) return found;
       const now = this.deps.clock.now().toISOString();
       const text = JSON.stringify(definition);

@@ -2,7 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerAccountRoutes } from '../access/account-routes.js';
 import { registerAuthRoutes } from '../access/auth-routes.js';
 import { registerAccessRoutes } from '../access/routes.js';
-import { damagedStore } from '../app/damaged-store.js';
+import { damagedStore, storeSound } from '../app/damaged-store.js';
 import type { Vault } from '../app/vault.js';
 import { registerLedgerAccessRoutes } from '../audit/ledger-routes.js';
 import { registerAuditRoutes } from '../audit/routes.js';
@@ -81,7 +81,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // A log that does not match its witnessed checkpoints is never served quietly (review r17).
   // A callback hook: on a sound store (every request but those of a damaged one) it costs no promise.
   app.addHook('onRequest', (request, reply, done) => {
-    if (options.vault.ledger.damage === undefined || !request.url.startsWith('/api/')) return done();
+    if (storeSound(options.vault) || !request.url.startsWith('/api/')) return done();
     damagedStore(options.vault).then(
       (damaged) => (damaged === undefined ? done() : sendError(reply, damaged)),
       (error: Error) => done(error),

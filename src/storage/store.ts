@@ -8,6 +8,7 @@ import { migrateToLatest } from './migrate.js';
 import { attachReader } from './prepared-query.js';
 import { RawReads } from './raw-reads.js';
 import type { Database } from './schema.js';
+import { guardSchema } from './schema-guard.js';
 import { RoutingSqliteDialect, SharedRead, StatementCache } from './sqlite-routing.js';
 import { tickedDialect } from './ticked-dialect.js';
 import { groupCommits } from './transact.js';
@@ -74,6 +75,7 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     });
     groupCommits(db);
     await migrateToLatest(db, 'sqlite');
+    await guardSchema(db, 'sqlite');
     return { db, dialect: 'sqlite', file: location.file, close: () => db.destroy() };
   }
   const pool = new pg.Pool({
@@ -88,5 +90,7 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     location.schema ??
     (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema;
   await migrateToLatest(db, 'postgres', schema ?? undefined);
+  // Before anything is written: the schema is the one the migrations made (schema-guard.ts).
+  await guardSchema(db, 'postgres');
   return { db, dialect: 'postgres', file: undefined, close: () => db.destroy() };
 }

@@ -5,6 +5,7 @@ import { CommitGroup, type Outcome } from './commit-group.js';
 import { collectHooks, runHooks } from './commit-hooks.js';
 import { sharePlans } from './prepared-query.js';
 import type { Database } from './schema.js';
+import { SchemaChanged, schemaDamaged } from './schema-guard.js';
 
 export type Tx = Transaction<Database>;
 
@@ -31,6 +32,7 @@ export async function transact<T>(
   const group = groups.get(db);
   const outcome = await (group === undefined ? single(db, work) : group.run(work));
   if ('result' in outcome) return outcome.result as Result<T>;
+  if (outcome.thrown instanceof SchemaChanged) return err(schemaDamaged(outcome.thrown.changes));
   if (isUniqueViolation(outcome.thrown) || isConcurrencyFailure(outcome.thrown)) {
     return err(appError('CONFLICT', 'The change conflicts with a concurrent change; try again.'));
   }

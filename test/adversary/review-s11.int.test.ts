@@ -142,7 +142,7 @@ for (const dialect of DIALECTS) {
         expect(ran.out).toMatch(/"table": "records"/);
       }));
 
-    it('S11-4: columns a DBA adds (a JSON-fragment name, an integer-like name): empty they change nothing; set they are refused', async () =>
+    it('S11-4: columns a DBA adds (a JSON-fragment name, an integer-like name): the schema is refused; set, the rows are too', async () =>
       DbaStore.with(dialect, async (s) => {
         const coordinator = await s.person('coordinator', 'S01');
         const p = await s.participant('S01');
@@ -152,15 +152,16 @@ for (const dialect of DIALECTS) {
           await db.run(`alter table participants add column ${FRAGMENT} text`);
           await db.run('alter table participants add column "1" text');
         });
-        expect(await s.findings()).toEqual([]);
-        expect((await s.as(coordinator, 'GET', PARTICIPANT(p.id))).status).toBe(200);
+        // Review s13: the schema is not the one the migrations made: named by verify, nothing served.
+        const changed = await s.findings();
+        expect(changed.map((f) => f.table)).toEqual(changed.map(() => 'schema'));
+        expect(changed.map((f) => f.row).join(' ')).toMatch(/participants/);
+        expect((await s.as(coordinator, 'GET', PARTICIPANT(p.id))).body?.error?.code).toBe('STORE_DAMAGED');
         await s.tamper(async (db) => {
           expect(await db.run(`update participants set ${FRAGMENT} = 'S02' where id = ?`, p.id)).toBe(1);
           expect(await db.run(`update participants set "1" = '0' where id = ?`, q.id)).toBe(1);
         });
-        await s.expectRefused(await s.as(coordinator, 'GET', PARTICIPANT(p.id)), 'participants');
-        const other = await s.as(coordinator, 'GET', PARTICIPANT(q.id));
-        expect(other.body?.error?.code, JSON.stringify(other.body)).toBe('ROW_TAMPERED');
+        // The columns' values are under the row MAC as well: both rows are found changed.
         const found = (await s.findings()).filter((f) => f.table === 'participants');
         expect(found.length, JSON.stringify(found)).toBe(2);
       }));
