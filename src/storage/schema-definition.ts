@@ -50,6 +50,9 @@ async function postgresDefinition(db: Kysely<Database>): Promise<DefinitionRow[]
       where c.relnamespace = (select oid from ns) and c.relkind in ('r', 'p')
       group by c.relname
     union all
+    select 'index:' || i.relname, pg_get_indexdef(i.oid)
+      from pg_index x join pg_class i on i.oid = x.indexrelid where i.relnamespace = (select oid from ns)
+    union all
     select 'trigger:' || c.relname || '.' || t.tgname, pg_get_triggerdef(t.oid) || ' ' || t.tgenabled::text
       from pg_trigger t join pg_class c on c.oid = t.tgrelid
       where c.relnamespace = (select oid from ns) and not t.tgisinternal

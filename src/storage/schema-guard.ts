@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { appError } from '../core/errors.js';
-import type { Dialect } from './dialect.js';
+import { type Dialect, onPostgres } from './dialect.js';
 import { planOwner } from './prepared-query.js';
 import type { Database } from './schema.js';
 import { definitionDigests, schemaDefinition, schemaStamp } from './schema-definition.js';
@@ -14,6 +14,8 @@ export interface SchemaState {
 }
 
 const states = new WeakMap<Kysely<Database>, SchemaState>();
+/** SQLite transactions whose stamp was compared after they wrote (see `assertSchemaAsChecked`). */
+const checkedIn = new WeakSet<Kysely<Database>>();
 
 /**
  * The objects of a store that differ from the ones its migrations create, by name (never by content):
@@ -67,8 +69,22 @@ export async function assertSchemaAsChecked(trx: Kysely<Database>): Promise<void
   const state = states.get(root);
   if (state === undefined) return;
   if (state.changes.length > 0) throw new SchemaChanged(state.changes);
-  const stamp = await schemaStamp(trx);
-  if (stamp === state.stamp) return;
+  if (checkedIn.has(trx)) return;
+  let stamp = await schemaStamp(trx);
+  // SQLite's cookie also moves for what changes nothing here (ANALYZE makes sqlite_stat1): the schema
+  // checked whole again, as the migrations made it, is the new reference. Not on PostgreSQL, where a
+  // function replaced and put back would then pass: there any change of a catalog row is refused.
+  if (stamp !== state.stamp && !onPostgres(trx) && (await schemaChangesOf(trx, 'sqlite')).length === 0) {
+    states.set(root, { changes: [], stamp });
+    stamp = state.stamp;
+  }
+  if (stamp === state.stamp) {
+    // SQLite: once this transaction has written, nobody changes the schema before it commits (its
+    // write lock), so the units of a shared commit (commit-group.ts) are checked once. PostgreSQL: a
+    // function body can be swapped between two statements of one transaction; each append checks.
+    if (!onPostgres(trx)) checkedIn.add(trx);
+    return;
+  }
   // From now on every request is refused and the administrators alerted (app/damaged-store.ts).
   const changed: SchemaState = { changes: ['schema changed while the store was open'], stamp: state.stamp };
   states.set(root, changed);
