@@ -149,7 +149,10 @@ export class UserService {
           : appError('NOT_FOUND', 'No such site in the study.'),
       );
     }
-    const user = await repo.findUserByEmail(this.deps.db, email);
+    // The account named is the row as sealed: e-mails swapped in SQL never send the grant elsewhere.
+    const found = await trustRow(this.deps, USERS, await repo.findUserByEmail(this.deps.db, email));
+    if (!found.ok) return found;
+    const user = found.value;
     if (user === undefined) return err(appError('NOT_FOUND', 'No such user.'));
     // Nobody grants themselves a role: a second person decides every rise in one's own rights
     // (separation of duties; ASVS 8.2.1, 8.3.1; 21 CFR 11.10(g)). The operator (CLI) is not a user.
@@ -162,6 +165,9 @@ export class UserService {
       );
     }
     return transact(this.deps.db, async (trx) => {
+      // ...and still that row as the grant is written (review s13, attack-seals 1).
+      const same = await sameRowForChange(this.deps, trx, USERS, user);
+      if (!same.ok) return same;
       const row: repo.GrantRow = {
         id: newId(),
         user_id: user.id,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AuthService } from '../access/auth-service.js';
+import { GRANTS } from '../authz/access-bindings.js';
 import type { Authorizer } from '../authz/authorizer.js';
 import { grantsOfActiveUser } from '../authz/repo.js';
 import { type Action, isRole, ROLE_DEFINITIONS } from '../authz/roles.js';
@@ -63,12 +64,17 @@ export class DualControl {
   ) {}
 
   /** The user's study roles that hold the action. */
-  async #roles(userId: string, studyId: string, action: Action): Promise<string[]> {
-    const grants = await grantsOfActiveUser(this.deps.db, userId);
-    return grants
-      .filter((g) => g.study_id === studyId && isRole(g.role))
-      .map((g) => g.role)
-      .filter((role) => isRole(role) && ROLE_DEFINITIONS[role].actions.includes(action));
+  async #roles(userId: string, studyId: string, action: Action): Promise<Result<string[]>> {
+    // Checked rows only: a grant inserted in SQL (the access cache held still) never lends its role
+    // to a request or an approval, which seal it (review s13, attack-seals 4).
+    const checked = await trustRows(this.deps, GRANTS, await grantsOfActiveUser(this.deps.db, userId));
+    if (!checked.ok) return checked;
+    return ok(
+      checked.value
+        .filter((g) => g.study_id === studyId && isRole(g.role))
+        .map((g) => g.role)
+        .filter((role) => isRole(role) && ROLE_DEFINITIONS[role].actions.includes(action)),
+    );
   }
 
   async request(actor: Actor, studyRef: string, input: unknown): Promise<Result<RequestView>> {
@@ -83,7 +89,9 @@ export class DualControl {
     if (!allowed.ok) return allowed;
     if (actor.kind !== 'user')
       return this.authorizer.refuse(actor, 'export.identified', scope, NEEDS_APPROVAL);
-    const role = (await this.#roles(actor.id, study.id, 'export.identified'))[0];
+    const roles = await this.#roles(actor.id, study.id, 'export.identified');
+    if (!roles.ok) return roles;
+    const role = roles.value[0];
     if (role === undefined) return this.authorizer.refuse(actor, 'export.identified', scope, NEEDS_APPROVAL);
     const who = await this.auth.reauthenticate(actor, parsed.data.password, parsed.data.totp);
     if (!who.ok) return who;
@@ -136,7 +144,8 @@ export class DualControl {
     if (actor.kind !== 'user') return refuse('An approval is given by a signed-in person.');
     if (actor.id === request.requested_by) return refuse('The requester cannot approve their own export.');
     const roles = await this.#roles(actor.id, request.study_id, 'export.approve');
-    const role = roles.find((r) => r !== request.requested_role);
+    if (!roles.ok) return roles;
+    const role = roles.value.find((r) => r !== request.requested_role);
     if (role === undefined) return refuse("The approver's role must differ from the requester's.");
     const now = this.deps.clock.now();
     if (request.status !== 'pending' || request.expires_at <= now.toISOString())

@@ -71,3 +71,40 @@ export async function eventCount(db: Kysely<Database>): Promise<number> {
     .executeTakeFirst();
   return row?.max === null || row?.max === undefined ? 0 : Number(row.max) + 1;
 }
+
+/**
+ * The participants of a study the log says still hold a key: created and not erased, from the
+ * events themselves (a participant row and its key row hidden together in SQL are still named). Null
+ * when the log has a hole (an event deleted: the count of events is short of the sequence counter).
+ */
+export async function participantsLivingInLog(
+  db: Kysely<Database>,
+  studyId: string,
+): Promise<Set<string> | null> {
+  const counted = await db
+    .selectFrom('audit_events')
+    .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('seq').as('max')])
+    .executeTakeFirst();
+  const counter = await db
+    .selectFrom('counters')
+    .select('value')
+    .where('name', '=', 'audit_seq')
+    .executeTakeFirst();
+  const n = Number(counted?.n ?? 0);
+  if (n !== Number(counter?.value ?? 0) || (n > 0 && Number(counted?.max) !== n - 1)) return null;
+  const events = await db
+    .selectFrom('audit_events')
+    .select(['participant_id', 'action'])
+    .where('study_id', '=', studyId)
+    .where('action', 'in', ['participant.create', 'participant.erase'])
+    .where('outcome', '=', 'success')
+    .orderBy('seq')
+    .execute();
+  const living = new Set<string>();
+  for (const e of events) {
+    if (e.participant_id === null) continue;
+    if (e.action === 'participant.create') living.add(e.participant_id);
+    else living.delete(e.participant_id);
+  }
+  return living;
+}

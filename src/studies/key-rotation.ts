@@ -1,8 +1,9 @@
-import { sameRowForChange } from '../authz/tamper-in-tx.js';
+import { missingRow, sameRowForChange, trustRowsOn } from '../authz/tamper-in-tx.js';
 import type { Actor } from '../core/actor.js';
 import { appError } from '../core/errors.js';
 import { err, ok, type Result } from '../core/result.js';
 import { appendAuditEvent } from '../ledger/audit-repo.js';
+import { participantsLivingInLog } from '../ledger/repo.js';
 import { transact } from '../storage/transact.js';
 import type { VaultDeps } from '../vault/deps.js';
 import * as repo from '../vault/repo.js';
@@ -94,6 +95,11 @@ export class KeyRotationService {
       rewrapped += result.value;
     }
     return transact(db, async (trx) => {
+      // A study key is destroyed only when every participant the log names holds a checked key under
+      // the new version: a key row hidden in SQL during the rotation would otherwise lose its data for
+      // good under a genuine seal (review s13, attack-seals 3).
+      const held = await this.#everyKeyRewrapped(trx, study.id, toVersion);
+      if (!held.ok) return held;
       const retired = await repo.deleteUnusedStudyKeys(trx, study.id, toVersion);
       const retiredVersions = retired.length;
       for (let v = 1; v < toVersion; v++) keyring.forgetStudyKey(study.id, v);
@@ -115,5 +121,28 @@ export class KeyRotationService {
         retiredVersions,
       });
     });
+  }
+
+  async #everyKeyRewrapped(trx: VaultDeps['db'], studyId: string, toVersion: number): Promise<Result<null>> {
+    const living = await participantsLivingInLog(trx, studyId);
+    if (living === null)
+      return err(
+        appError(
+          'STORE_DAMAGED',
+          'The audit log has a hole: no study key is destroyed. Run "trialvault verify".',
+        ),
+      );
+    const keys = await trustRowsOn(
+      this.deps,
+      trx,
+      PARTICIPANT_KEYS,
+      await repo.participantKeysOfStudy(trx, studyId),
+    );
+    if (!keys.ok) return keys;
+    const current = new Set(
+      keys.value.filter((k) => k.kek_version === toVersion).map((k) => k.participant_id),
+    );
+    for (const id of living) if (!current.has(id)) return missingRow(this.deps, trx, PARTICIPANT_KEYS, [id]);
+    return ok(null);
   }
 }

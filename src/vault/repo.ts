@@ -146,3 +146,8 @@ export async function deleteUnusedStudyKeys(
 export async function deleteParticipantKey(db: Kysely<Database>, participantId: string): Promise<void> {
   await db.deleteFrom('participant_keys').where('participant_id', '=', participantId).execute();
 }
+
+/** Every participant key of a study (a key rotation's last check). */
+export async function participantKeysOfStudy(db: Kysely<Database>, studyId: string) {
+  return db.selectFrom('participant_keys').selectAll().where('study_id', '=', studyId).execute();
+}
