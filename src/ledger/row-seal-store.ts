@@ -6,7 +6,9 @@ import { onPostgres } from '../storage/dialect.js';
 import { planOwner } from '../storage/prepared-query.js';
 import { forgetReadTick } from '../storage/read-tick.js';
 import type { Database } from '../storage/schema.js';
-import { assertSchemaAsChecked } from '../storage/schema-guard.js';
+import { assertSchemaAsChecked, SchemaChanged } from '../storage/schema-guard.js';
+import { writeImage } from '../storage/write-image.js';
+import { rewrittenColumn } from './predicted-row.js';
 import {
   canonicalKey,
   computeRowMac,
@@ -54,9 +56,31 @@ export async function readSealedRow(
     key,
   )}${forUpdate}`.execute(db);
   const row = result.rows[0];
-  // A locked read is checked against the mark as it is now (storage/read-tick.ts).
-  if (row !== undefined && lock !== false) forgetReadTick(row);
+  // A locked read is checked against the mark as it is now (storage/read-tick.ts), and is the base
+  // from which the row this transaction leaves is predicted (predicted-row.ts).
+  if (row !== undefined && lock !== false) {
+    forgetReadTick(row);
+    writeImage()?.checked(binding.table, keyIdOf(key), row);
+  }
   return row;
+}
+
+function keyIdOf(key: readonly unknown[]): string {
+  return JSON.stringify(canonicalKey(key));
+}
+
+/**
+ * A row sealed as stored must be the row the change predicts (predicted-row.ts): otherwise something
+ * in the database rewrote it inside this change. Refused like a changed schema: rolled back, every
+ * later request refused and the administrators alerted (app/damaged-store.ts).
+ */
+function refuseRewritten(
+  binding: TableBinding,
+  key: readonly unknown[],
+  stored: SealedRow | undefined,
+): void {
+  const column = rewrittenColumn(binding, key, keyIdOf(key), stored);
+  if (column !== undefined) throw new SchemaChanged([`${binding.table}.${column} rewritten inside a change`]);
 }
 
 async function writeMac(
@@ -91,6 +115,7 @@ export async function sealRows(
   const entries: RowSealEntry[] = [];
   for (const [binding, key] of targets) {
     const stored = await readSealedRow(trx, binding, key);
+    refuseRewritten(binding, key, stored);
     // Once committed, an older copy of the row (or of the row deleted here) is below its mark.
     onCommit(trx, () => raiseMark(sealer, rowId(binding.table, canonicalKey(key)), seq, binding.table));
     if (stored === undefined) {
@@ -144,6 +169,7 @@ export async function resealRow(
 ): Promise<void> {
   await assertSchemaAsChecked(trx);
   const stored = await readSealedRow(trx, binding, key);
+  refuseRewritten(binding, key, stored);
   if (stored === undefined) return;
   await writeMac(trx, binding, key, stored[ROW_SEQ], computeRowMac(sealer, binding, stored));
 }

@@ -3,6 +3,7 @@ import type { Result } from '../core/result.js';
 import { collectHooks, runHooks } from './commit-hooks.js';
 import { sharePlans } from './prepared-query.js';
 import type { Database } from './schema.js';
+import { withWriteImage } from './write-image.js';
 
 type Work = (trx: Transaction<Database>) => Promise<Result<unknown>>;
 
@@ -78,7 +79,7 @@ export class CommitGroup {
           let outcome: Outcome;
           const hooks = collectHooks(trx);
           try {
-            outcome = { result: await unit.work(trx) };
+            outcome = { result: await withWriteImage(() => unit.work(trx)) };
           } catch (thrown) {
             outcome = { thrown };
           }

@@ -30,9 +30,13 @@ interface DefinitionRow {
 }
 
 async function sqliteDefinition(db: Kysely<Database>): Promise<DefinitionRow[]> {
-  // Automatic indexes have no statement; the rest is exactly what the migrations executed.
+  // Automatic indexes have no statement, SQLite's own tables are named exactly; every other entry,
+  // whatever its name (a trigger may be called sqlite_x with writable_schema), is what the migrations made.
   const result = await sql<DefinitionRow>`select type || ':' || name as name, tbl_name || ' ' || sql as def
-    from sqlite_master where sql is not null and name not like 'sqlite_%'`.execute(db);
+    from sqlite_master where sql is not null
+      and name not in ('sqlite_sequence', 'sqlite_stat1', 'sqlite_stat2', 'sqlite_stat3', 'sqlite_stat4')`.execute(
+    db,
+  );
   return result.rows;
 }
 
@@ -56,6 +60,13 @@ async function postgresDefinition(db: Kysely<Database>): Promise<DefinitionRow[]
     select 'trigger:' || c.relname || '.' || t.tgname, pg_get_triggerdef(t.oid) || ' ' || t.tgenabled::text
       from pg_trigger t join pg_class c on c.oid = t.tgrelid
       where c.relnamespace = (select oid from ns) and not t.tgisinternal
+    union all
+    select 'internal-triggers:' || c.relname, string_agg(coalesce(k.conname, '-') || ' ' || p.proname || ' '
+        || t.tgtype::text || ' ' || t.tgenabled::text, ', ' order by k.conname, p.proname, t.tgtype)
+      from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_proc p on p.oid = t.tgfoid
+      left join pg_constraint k on k.oid = t.tgconstraint
+      where c.relnamespace = (select oid from ns) and t.tgisinternal
+      group by c.relname
     union all
     select 'rule:' || c.relname || '.' || r.rulename, pg_get_ruledef(r.oid)
       from pg_rewrite r join pg_class c on c.oid = r.ev_class where c.relnamespace = (select oid from ns)

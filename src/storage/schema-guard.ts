@@ -39,8 +39,15 @@ export async function schemaChangesOf(db: Kysely<Database>, dialect: Dialect): P
  * outcome and a stamp for the transactions to compare with (`assertSchemaAsChecked`).
  */
 export async function guardSchema(db: Kysely<Database>, dialect: Dialect): Promise<SchemaState> {
-  const changes = await schemaChangesOf(db, dialect);
-  const state: SchemaState = { changes, stamp: await schemaStamp(db) };
+  // One snapshot for both: a trigger committed between the two reads would be in the stamp only.
+  const read = async (trx: Kysely<Database>): Promise<SchemaState> => ({
+    changes: await schemaChangesOf(trx, dialect),
+    stamp: await schemaStamp(trx),
+  });
+  const state =
+    dialect === 'postgres'
+      ? await db.transaction().setIsolationLevel('repeatable read').execute(read)
+      : await db.transaction().execute(read);
   states.set(db, state);
   return state;
 }
@@ -71,10 +78,11 @@ export async function assertSchemaAsChecked(trx: Kysely<Database>): Promise<void
   if (state.changes.length > 0) throw new SchemaChanged(state.changes);
   if (checkedIn.has(trx)) return;
   let stamp = await schemaStamp(trx);
-  // SQLite's cookie also moves for what changes nothing here (ANALYZE makes sqlite_stat1): the schema
-  // checked whole again, as the migrations made it, is the new reference. Not on PostgreSQL, where a
-  // function replaced and put back would then pass: there any change of a catalog row is refused.
-  if (stamp !== state.stamp && !onPostgres(trx) && (await schemaChangesOf(trx, 'sqlite')).length === 0) {
+  // The stamp also moves for what changes nothing here (SQLite's ANALYZE and VACUUM; a GRANT on a
+  // function): the schema checked whole again, as the migrations made it, is the new reference. A
+  // function replaced and put back meanwhile is not seen here; the row it rewrote is (predicted-row.ts).
+  const dialect = onPostgres(trx) ? 'postgres' : 'sqlite';
+  if (stamp !== state.stamp && (await schemaChangesOf(trx, dialect)).length === 0) {
     states.set(root, { changes: [], stamp });
     stamp = state.stamp;
   }
@@ -99,4 +107,15 @@ export function schemaDamaged(changes: readonly string[]) {
     'STORE_DAMAGED',
     `The database schema is not the one TrialVault created (${named}): a trigger, rule or default put in by hand could rewrite rows as they are written. Run "trialvault verify", then remove what was added or restore from a backup (docs/ledger.md).`,
   );
+}
+
+/**
+ * Keeps a refusal found inside a change (a row rewritten, the schema changed): from now on every
+ * request is refused and the administrators are alerted (app/damaged-store.ts), until a restart finds
+ * the schema sound again.
+ */
+export function keepSchemaDamage(db: Kysely<Database>, changes: readonly string[]): void {
+  const root = planOwner(db);
+  const state = states.get(root);
+  if (state !== undefined && state.changes.length === 0) states.set(root, { changes, stamp: state.stamp });
 }

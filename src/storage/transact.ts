@@ -5,7 +5,8 @@ import { CommitGroup, type Outcome } from './commit-group.js';
 import { collectHooks, runHooks } from './commit-hooks.js';
 import { sharePlans } from './prepared-query.js';
 import type { Database } from './schema.js';
-import { SchemaChanged, schemaDamaged } from './schema-guard.js';
+import { keepSchemaDamage, SchemaChanged, schemaDamaged } from './schema-guard.js';
+import { withWriteImage } from './write-image.js';
 
 export type Tx = Transaction<Database>;
 
@@ -32,7 +33,10 @@ export async function transact<T>(
   const group = groups.get(db);
   const outcome = await (group === undefined ? single(db, work) : group.run(work));
   if ('result' in outcome) return outcome.result as Result<T>;
-  if (outcome.thrown instanceof SchemaChanged) return err(schemaDamaged(outcome.thrown.changes));
+  if (outcome.thrown instanceof SchemaChanged) {
+    keepSchemaDamage(db, outcome.thrown.changes);
+    return err(schemaDamaged(outcome.thrown.changes));
+  }
   if (isUniqueViolation(outcome.thrown) || isConcurrencyFailure(outcome.thrown)) {
     return err(appError('CONFLICT', 'The change conflicts with a concurrent change; try again.'));
   }
@@ -45,7 +49,7 @@ async function single(db: Kysely<Database>, work: (trx: Tx) => Promise<Result<un
     const result = await db.transaction().execute(async (trx) => {
       sharePlans(trx, db);
       hooks = collectHooks(trx);
-      const result = await work(trx);
+      const result = await withWriteImage(() => work(trx));
       if (!result.ok) throw new Rollback(result);
       return result;
     });

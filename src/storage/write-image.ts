@@ -1,0 +1,142 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { KyselyPlugin, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+
+/** A column a statement set to something other than a plain value (an expression): not predicted. */
+export const UNKNOWN: unique symbol = Symbol('unknown');
+export type Predicted = unknown | typeof UNKNOWN;
+
+/** One write of the transaction: its table, the `column = value` equalities of its where, what it set. */
+export interface WriteEntry {
+  readonly kind: 'update' | 'insert' | 'delete';
+  readonly table: string;
+  readonly where: ReadonlyMap<string, unknown>;
+  readonly sets: ReadonlyMap<string, Predicted>;
+  /** Inserts: each row's values; undefined when not plain values or with a conflict rule. */
+  readonly rows?: readonly Readonly<Record<string, unknown>>[];
+}
+
+/**
+ * What a transaction wrote through Kysely's builders, and the rows it read locked before writing:
+ * from these the ledger predicts each row it seals as stored and refuses one that differs (review
+ * s13: a trigger, rule, index expression or view put in by hand rewrote a row inside the change).
+ */
+export class WriteImage {
+  readonly writes: WriteEntry[] = [];
+  readonly #checked = new Map<string, Readonly<Record<string, unknown>>>();
+
+  /** A row read locked in this transaction, before its changes: the base of its prediction. */
+  checked(table: string, key: string, row: Readonly<Record<string, unknown>>): void {
+    if (!this.#checked.has(`${table}\u0000${key}`)) this.#checked.set(`${table}\u0000${key}`, row);
+  }
+
+  baseOf(table: string, key: string): Readonly<Record<string, unknown>> | undefined {
+    return this.#checked.get(`${table}\u0000${key}`);
+  }
+}
+
+const current = new AsyncLocalStorage<WriteImage>();
+
+/** Runs a transaction's work with its own image (storage/transact.ts, commit-group.ts). */
+export function withWriteImage<T>(work: () => Promise<T>): Promise<T> {
+  return current.run(new WriteImage(), work);
+}
+
+/** The image of the transaction running now; undefined outside one. */
+export function writeImage(): WriteImage | undefined {
+  return current.getStore();
+}
+
+interface Node {
+  readonly kind: string;
+  readonly [k: string]: unknown;
+}
+
+function nameOf(node: unknown): string | undefined {
+  const n = node as Node | undefined;
+  if (n === undefined) return undefined;
+  if (n.kind === 'TableNode') return nameOf(n.table);
+  if (n.kind === 'SchemableIdentifierNode') return nameOf(n.identifier);
+  if (n.kind === 'IdentifierNode') return typeof n.name === 'string' ? n.name : undefined;
+  if (n.kind === 'ColumnNode') return nameOf(n.column);
+  if (n.kind === 'ReferenceNode') return nameOf(n.column);
+  if (n.kind === 'AliasNode') return nameOf(n.node);
+  return undefined;
+}
+
+function equalities(node: unknown, into: Map<string, unknown>): void {
+  const n = node as Node | undefined;
+  if (n === undefined) return;
+  if (n.kind === 'WhereNode') return equalities(n.where, into);
+  if (n.kind === 'ParensNode') return equalities(n.node, into);
+  if (n.kind === 'AndNode') {
+    equalities(n.left, into);
+    equalities(n.right, into);
+    return;
+  }
+  if (n.kind !== 'BinaryOperationNode') return;
+  const op = n.operator as Node | undefined;
+  const right = n.rightOperand as Node | undefined;
+  const column = nameOf(n.leftOperand);
+  if (op?.operator === '=' && right?.kind === 'ValueNode' && column !== undefined)
+    into.set(column, right.value);
+}
+
+function entryOf(node: RootOperationNode): WriteEntry | undefined {
+  const n = node as unknown as Node;
+  const where = new Map<string, unknown>();
+  if (n.kind === 'UpdateQueryNode') {
+    const table = nameOf(n.table);
+    if (table === undefined) return undefined;
+    equalities(n.where, where);
+    const sets = new Map<string, Predicted>();
+    for (const u of (n.updates as Node[] | undefined) ?? []) {
+      const column = nameOf(u.column);
+      const value = u.value as Node;
+      if (column !== undefined) sets.set(column, value.kind === 'ValueNode' ? value.value : UNKNOWN);
+    }
+    return { kind: 'update', table, where, sets };
+  }
+  if (n.kind === 'DeleteQueryNode') {
+    const from = (n.from as Node | undefined)?.froms as unknown[] | undefined;
+    const table = nameOf(from?.[0]);
+    if (table === undefined) return undefined;
+    equalities(n.where, where);
+    return { kind: 'delete', table, where, sets: new Map() };
+  }
+  if (n.kind === 'InsertQueryNode') {
+    const table = nameOf(n.into);
+    if (table === undefined) return undefined;
+    const columns = ((n.columns as Node[] | undefined) ?? []).map(nameOf);
+    const lists = ((n.values as Node | undefined)?.values as Node[] | undefined) ?? [];
+    const plain = n.onConflict === undefined && n.onDuplicateKey === undefined;
+    const rows: Record<string, unknown>[] = [];
+    for (const list of lists) {
+      const values =
+        list.kind === 'PrimitiveValueListNode'
+          ? (list.values as unknown[])
+          : ((list.values as Node[] | undefined) ?? []).map((v) =>
+              v.kind === 'ValueNode' ? v.value : UNKNOWN,
+            );
+      const row: Record<string, unknown> = {};
+      for (const [i, c] of columns.entries()) if (c !== undefined) row[c] = values[i];
+      rows.push(row);
+    }
+    return { kind: 'insert', table, where, sets: new Map(), ...(plain ? { rows } : {}) };
+  }
+  return undefined;
+}
+
+/** The Kysely plugin that notes each write of the running transaction into its image. */
+export const writeImagePlugin: KyselyPlugin = {
+  transformQuery({ node }) {
+    const image = current.getStore();
+    if (image !== undefined) {
+      const entry = entryOf(node);
+      if (entry !== undefined) image.writes.push(entry);
+    }
+    return node;
+  },
+  async transformResult({ result }): Promise<QueryResult<UnknownRow>> {
+    return result;
+  },
+};
