@@ -1,6 +1,8 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
+import { noteLockedRow } from '../ledger/row-seal-store.js';
 import { forgetReadTick } from '../storage/read-tick.js';
 import type { Database, DeviceTable, TelemetryBlockTable, TelemetryUploadTable } from '../storage/schema.js';
+import { DEVICES } from './devices-bindings.js';
 
 export type DeviceRow = Selectable<DeviceTable>;
 export type UploadRow = Selectable<TelemetryUploadTable>;
@@ -45,8 +47,12 @@ export async function lockDevice(db: Kysely<Database>, id: string) {
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
-  // A locked read answers the latest version: checked against the mark as it is now (read-tick.ts).
-  if (row !== undefined) forgetReadTick(row);
+  // A locked read answers the latest version: checked against the mark as it is now (read-tick.ts),
+  // and the base of the row the upload leaves (ledger/predicted-row.ts).
+  if (row !== undefined) {
+    forgetReadTick(row);
+    noteLockedRow(DEVICES, [id], row);
+  }
   return row;
 }
 

@@ -70,6 +70,14 @@ function keyIdOf(key: readonly unknown[]): string {
 }
 
 /**
+ * A row locked and checked by other means than `readSealedRow` (an update that returns it): the base
+ * from which the row this transaction leaves is predicted (predicted-row.ts).
+ */
+export function noteLockedRow(binding: TableBinding, key: readonly unknown[], row: SealedRow): void {
+  writeImage()?.checked(binding.table, keyIdOf(key), row);
+}
+
+/**
  * A row sealed as stored must be the row the change predicts (predicted-row.ts): otherwise something
  * in the database rewrote it inside this change. Refused like a changed schema: rolled back, every
  * later request refused and the administrators alerted (app/damaged-store.ts).

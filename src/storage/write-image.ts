@@ -5,11 +5,30 @@ import type { KyselyPlugin, QueryResult, RootOperationNode, UnknownRow } from 'k
 export const UNKNOWN: unique symbol = Symbol('unknown');
 export type Predicted = unknown | typeof UNKNOWN;
 
-/** One write of the transaction: its table, the `column = value` equalities of its where, what it set. */
+/** A column set to itself plus a value (`mfa_failures + 1`): predicted from the row before. */
+export class Increment {
+  constructor(
+    readonly column: string,
+    readonly by: number,
+  ) {}
+}
+
+/** One condition of a where: `=`, `is`, `in`, `<`, `<=`, `>`, `>=`, `!=` / `<>` against plain values. */
+export interface Condition {
+  readonly column: string;
+  readonly op: string;
+  readonly value: unknown;
+}
+
+/**
+ * One write of the transaction: its table, the conditions of its where (`complete`: every one of them
+ * was understood and they are joined by `and`), what it set.
+ */
 export interface WriteEntry {
   readonly kind: 'update' | 'insert' | 'delete';
   readonly table: string;
-  readonly where: ReadonlyMap<string, unknown>;
+  readonly where: readonly Condition[];
+  readonly complete: boolean;
   readonly sets: ReadonlyMap<string, Predicted>;
   /** Inserts: each row's values; undefined when not plain values or with a conflict rule. */
   readonly rows?: readonly Readonly<Record<string, unknown>>[];
@@ -26,7 +45,8 @@ export class WriteImage {
 
   /** A row read locked in this transaction, before its changes: the base of its prediction. */
   checked(table: string, key: string, row: Readonly<Record<string, unknown>>): void {
-    if (!this.#checked.has(`${table}\u0000${key}`)) this.#checked.set(`${table}\u0000${key}`, row);
+    // A copy: the caller may change the object it was handed.
+    if (!this.#checked.has(`${table}\u0000${key}`)) this.#checked.set(`${table}\u0000${key}`, { ...row });
   }
 
   baseOf(table: string, key: string): Readonly<Record<string, unknown>> | undefined {
@@ -63,45 +83,65 @@ function nameOf(node: unknown): string | undefined {
   return undefined;
 }
 
-function equalities(node: unknown, into: Map<string, unknown>): void {
+const OPERATORS = new Set(['=', 'is', 'in', '<', '<=', '>', '>=', '!=', '<>']);
+
+/** The `and`-joined conditions of a where; false when some part of it was not understood. */
+function conditions(node: unknown, into: Condition[]): boolean {
   const n = node as Node | undefined;
-  if (n === undefined) return;
-  if (n.kind === 'WhereNode') return equalities(n.where, into);
-  if (n.kind === 'ParensNode') return equalities(n.node, into);
-  if (n.kind === 'AndNode') {
-    equalities(n.left, into);
-    equalities(n.right, into);
-    return;
-  }
-  if (n.kind !== 'BinaryOperationNode') return;
-  const op = n.operator as Node | undefined;
+  if (n === undefined) return true;
+  if (n.kind === 'WhereNode') return conditions(n.where, into);
+  if (n.kind === 'ParensNode') return conditions(n.node, into);
+  if (n.kind === 'AndNode') return conditions(n.left, into) && conditions(n.right, into);
+  if (n.kind !== 'BinaryOperationNode') return false;
+  const op = (n.operator as Node | undefined)?.operator;
   const right = n.rightOperand as Node | undefined;
   const column = nameOf(n.leftOperand);
-  if (op?.operator === '=' && right?.kind === 'ValueNode' && column !== undefined)
-    into.set(column, right.value);
+  if (typeof op !== 'string' || !OPERATORS.has(op) || column === undefined || right === undefined)
+    return false;
+  if (op === 'in' && right.kind === 'PrimitiveValueListNode') {
+    into.push({ column, op, value: right.values });
+    return true;
+  }
+  if (right.kind !== 'ValueNode' || op === 'in') return false;
+  into.push({ column, op, value: right.value });
+  return true;
+}
+
+function setValue(value: Node): Predicted {
+  if (value.kind === 'ValueNode') return value.value;
+  const right = value.rightOperand as Node | undefined;
+  const column = nameOf(value.leftOperand);
+  if (
+    value.kind === 'BinaryOperationNode' &&
+    (value.operator as Node | undefined)?.operator === '+' &&
+    right?.kind === 'ValueNode' &&
+    typeof right.value === 'number' &&
+    column !== undefined
+  )
+    return new Increment(column, right.value);
+  return UNKNOWN;
 }
 
 function entryOf(node: RootOperationNode): WriteEntry | undefined {
   const n = node as unknown as Node;
-  const where = new Map<string, unknown>();
+  const where: Condition[] = [];
   if (n.kind === 'UpdateQueryNode') {
     const table = nameOf(n.table);
     if (table === undefined) return undefined;
-    equalities(n.where, where);
+    const complete = n.from === undefined && conditions(n.where, where);
     const sets = new Map<string, Predicted>();
     for (const u of (n.updates as Node[] | undefined) ?? []) {
       const column = nameOf(u.column);
-      const value = u.value as Node;
-      if (column !== undefined) sets.set(column, value.kind === 'ValueNode' ? value.value : UNKNOWN);
+      if (column !== undefined) sets.set(column, setValue(u.value as Node));
     }
-    return { kind: 'update', table, where, sets };
+    return { kind: 'update', table, where, complete, sets };
   }
   if (n.kind === 'DeleteQueryNode') {
     const from = (n.from as Node | undefined)?.froms as unknown[] | undefined;
     const table = nameOf(from?.[0]);
     if (table === undefined) return undefined;
-    equalities(n.where, where);
-    return { kind: 'delete', table, where, sets: new Map() };
+    const complete = n.using === undefined && conditions(n.where, where);
+    return { kind: 'delete', table, where, complete, sets: new Map() };
   }
   if (n.kind === 'InsertQueryNode') {
     const table = nameOf(n.into);
@@ -121,7 +161,7 @@ function entryOf(node: RootOperationNode): WriteEntry | undefined {
       for (const [i, c] of columns.entries()) if (c !== undefined) row[c] = values[i];
       rows.push(row);
     }
-    return { kind: 'insert', table, where, sets: new Map(), ...(plain ? { rows } : {}) };
+    return { kind: 'insert', table, where, complete: true, sets: new Map(), ...(plain ? { rows } : {}) };
   }
   return undefined;
 }
