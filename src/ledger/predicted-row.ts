@@ -80,6 +80,30 @@ function set(row: Map<string, Predicted>, sets: ReadonlyMap<string, Predicted>, 
   for (const [column, value] of next) row.set(column, value);
 }
 
+type Prediction = Map<string, Predicted> | typeof GONE | typeof MAYBE_GONE | undefined;
+
+/** The row after an insert of `inserted` with its key, and whether every column is predicted. */
+function afterInsert(
+  row: Prediction,
+  whole: boolean,
+  inserted: Readonly<Record<string, unknown>>,
+  conflict: WriteEntry['conflict'],
+): [Prediction, boolean] {
+  const fresh = new Map<string, Predicted>(Object.entries(inserted));
+  if (conflict === undefined || row === GONE) return [fresh, true];
+  if (row instanceof Map) {
+    // The row was there: the conflict rule decides.
+    if (!conflict.doNothing) set(row, conflict.sets, true);
+    return [row, whole];
+  }
+  if (conflict.doNothing) return [undefined, false];
+  // There or not: what the insert and the update would both write is known.
+  const both = new Map<string, Predicted>();
+  for (const [column, value] of conflict.sets)
+    both.set(column, !(value instanceof Increment) && same(value, inserted[column]) ? value : UNKNOWN);
+  return [both, false];
+}
+
 /**
  * The row a change must have left, from the row it read locked before writing (its base) and its own
  * writes (storage/write-image.ts), compared with the row as stored before it is sealed: the first
@@ -97,8 +121,7 @@ export function rewrittenColumn(
   const image = writeImage();
   if (image === undefined) return undefined;
   const base = image.baseOf(binding.table, keyId);
-  let row: Map<string, Predicted> | typeof GONE | typeof MAYBE_GONE | undefined =
-    base === undefined ? undefined : new Map(Object.entries(base));
+  let row: Prediction = base === undefined ? undefined : new Map(Object.entries(base));
   // Whether every column of the row is predicted (a base or an insert), or only those written.
   let whole = base !== undefined;
   for (const write of image.writes) {
@@ -106,7 +129,7 @@ export function rewrittenColumn(
     if (write.kind === 'insert') {
       const inserted = write.rows?.find((r) => binding.key.every((c, i) => same(r[c], key[i])));
       if (write.rows === undefined) [row, whole] = [undefined, false];
-      else if (inserted !== undefined) [row, whole] = [new Map(Object.entries(inserted)), true];
+      else if (inserted !== undefined) [row, whole] = afterInsert(row, whole, inserted, write.conflict);
       continue;
     }
     const current: Map<string, Predicted> | undefined = row instanceof Map ? row : undefined;

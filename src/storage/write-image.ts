@@ -30,8 +30,10 @@ export interface WriteEntry {
   readonly where: readonly Condition[];
   readonly complete: boolean;
   readonly sets: ReadonlyMap<string, Predicted>;
-  /** Inserts: each row's values; undefined when not plain values or with a conflict rule. */
+  /** Inserts: each row's values (UNKNOWN where not a plain value); undefined when not understood. */
   readonly rows?: readonly Readonly<Record<string, unknown>>[];
+  /** Inserts: the conflict rule (`do nothing`, or `do update set`), when there is one. */
+  readonly conflict?: { readonly doNothing: boolean; readonly sets: ReadonlyMap<string, Predicted> };
 }
 
 /**
@@ -148,7 +150,16 @@ function entryOf(node: RootOperationNode): WriteEntry | undefined {
     if (table === undefined) return undefined;
     const columns = ((n.columns as Node[] | undefined) ?? []).map(nameOf);
     const lists = ((n.values as Node | undefined)?.values as Node[] | undefined) ?? [];
-    const plain = n.onConflict === undefined && n.onDuplicateKey === undefined;
+    const rule = n.onConflict as Node | undefined;
+    const plain =
+      n.onDuplicateKey === undefined &&
+      (rule === undefined || (rule.updateWhere === undefined && rule.indexWhere === undefined));
+    const sets = new Map<string, Predicted>();
+    for (const u of (rule?.updates as Node[] | undefined) ?? []) {
+      const column = nameOf(u.column);
+      if (column !== undefined) sets.set(column, setValue(u.value as Node));
+    }
+    const conflict = rule === undefined ? undefined : { doNothing: rule.doNothing === true, sets };
     const rows: Record<string, unknown>[] = [];
     for (const list of lists) {
       const values =
@@ -161,7 +172,15 @@ function entryOf(node: RootOperationNode): WriteEntry | undefined {
       for (const [i, c] of columns.entries()) if (c !== undefined) row[c] = values[i];
       rows.push(row);
     }
-    return { kind: 'insert', table, where, complete: true, sets: new Map(), ...(plain ? { rows } : {}) };
+    return {
+      kind: 'insert',
+      table,
+      where,
+      complete: true,
+      sets: new Map(),
+      ...(plain ? { rows } : {}),
+      ...(conflict === undefined ? {} : { conflict }),
+    };
   }
   return undefined;
 }

@@ -6,9 +6,10 @@ import { CLI_ACTOR } from '../../src/core/actor.js';
 import { ok } from '../../src/core/result.js';
 import { appendAuditEvent } from '../../src/ledger/audit-repo.js';
 import type { SealTarget } from '../../src/ledger/row-seal-store.js';
+import { setMeta } from '../../src/storage/meta-repo.js';
 import type { Database } from '../../src/storage/schema.js';
 import { transact } from '../../src/storage/transact.js';
-import { PARTICIPANT_KEYS } from '../../src/vault/vault-bindings.js';
+import { META, PARTICIPANT_KEYS } from '../../src/vault/vault-bindings.js';
 import { DbaStore } from '../support/dba.js';
 import { DIALECTS } from '../support/stores.js';
 
@@ -121,6 +122,16 @@ const CASES: ReadonlyArray<{ name: string; write: Step; rewrite: Step; seals: (i
         )})`.execute(trx);
       },
       seals: (ids) => [[PARTICIPANT_KEYS, [ids.participant]]],
+    },
+    {
+      name: 'a setting written by an upsert (insert, or update on conflict) and rewritten',
+      write: async (trx) => {
+        await setMeta(trx, 'review.s13', 'as written');
+      },
+      rewrite: async (trx) => {
+        await sql`update meta set value = 'rewritten' where key = 'review.s13'`.execute(trx);
+      },
+      seals: () => [[META, ['review.s13']]],
     },
   ];
 
