@@ -77,9 +77,12 @@ export class CommitGroup {
         for (const unit of batch) {
           await sql`savepoint tv_unit`.execute(trx);
           let outcome: Outcome;
-          const hooks = collectHooks(trx);
+          // Each unit its own handle: its writes are its own image (write-image.ts).
+          const handle = withWriteImage(trx);
+          sharePlans(handle, this.db);
+          const hooks = collectHooks(handle);
           try {
-            outcome = { result: await withWriteImage(() => unit.work(trx)) };
+            outcome = { result: await unit.work(handle) };
           } catch (thrown) {
             outcome = { thrown };
           }

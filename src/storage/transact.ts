@@ -46,10 +46,11 @@ export async function transact<T>(
 async function single(db: Kysely<Database>, work: (trx: Tx) => Promise<Result<unknown>>): Promise<Outcome> {
   let hooks: Array<() => void> = [];
   try {
-    const result = await db.transaction().execute(async (trx) => {
+    const result = await db.transaction().execute(async (raw) => {
+      const trx = withWriteImage(raw);
       sharePlans(trx, db);
       hooks = collectHooks(trx);
-      const result = await withWriteImage(() => work(trx));
+      const result = await work(trx);
       if (!result.ok) throw new Rollback(result);
       return result;
     });
