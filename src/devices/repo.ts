@@ -51,7 +51,7 @@ export async function lockDevice(db: Kysely<Database>, id: string) {
   // and the base of the row the upload leaves (ledger/predicted-row.ts).
   if (row !== undefined) {
     forgetReadTick(row);
-    noteLockedRow(db, DEVICES, [id], row);
+    noteLockedRow(DEVICES, [id], row);
   }
   return row;
 }

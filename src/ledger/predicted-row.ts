@@ -1,5 +1,3 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../storage/schema.js';
 import {
   type Condition,
   Increment,
@@ -115,13 +113,12 @@ function afterInsert(
  * base, a write that names the row's key still predicts what it set (or that the row is gone).
  */
 export function rewrittenColumn(
-  trx: Kysely<Database>,
   binding: TableBinding,
   key: readonly unknown[],
   keyId: string,
   stored: SealedRow | undefined,
 ): string | undefined {
-  const image = writeImage(trx);
+  const image = writeImage();
   if (image === undefined) return undefined;
   const base = image.baseOf(binding.table, keyId);
   let row: Prediction = base === undefined ? undefined : new Map(Object.entries(base));

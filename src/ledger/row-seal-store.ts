@@ -60,7 +60,7 @@ export async function readSealedRow(
   // from which the row this transaction leaves is predicted (predicted-row.ts).
   if (row !== undefined && lock !== false) {
     forgetReadTick(row);
-    writeImage(db)?.checked(binding.table, keyIdOf(key), row);
+    writeImage()?.checked(binding.table, keyIdOf(key), row);
   }
   return row;
 }
@@ -73,13 +73,8 @@ function keyIdOf(key: readonly unknown[]): string {
  * A row locked and checked by other means than `readSealedRow` (an update that returns it): the base
  * from which the row this transaction leaves is predicted (predicted-row.ts).
  */
-export function noteLockedRow(
-  trx: Kysely<Database>,
-  binding: TableBinding,
-  key: readonly unknown[],
-  row: SealedRow,
-): void {
-  writeImage(trx)?.checked(binding.table, keyIdOf(key), row);
+export function noteLockedRow(binding: TableBinding, key: readonly unknown[], row: SealedRow): void {
+  writeImage()?.checked(binding.table, keyIdOf(key), row);
 }
 
 /**
@@ -88,12 +83,11 @@ export function noteLockedRow(
  * later request refused and the administrators alerted (app/damaged-store.ts).
  */
 function refuseRewritten(
-  trx: Kysely<Database>,
   binding: TableBinding,
   key: readonly unknown[],
   stored: SealedRow | undefined,
 ): void {
-  const column = rewrittenColumn(trx, binding, key, keyIdOf(key), stored);
+  const column = rewrittenColumn(binding, key, keyIdOf(key), stored);
   if (column !== undefined) throw new SchemaChanged([`${binding.table}.${column} rewritten inside a change`]);
 }
 
@@ -129,7 +123,7 @@ export async function sealRows(
   const entries: RowSealEntry[] = [];
   for (const [binding, key] of targets) {
     const stored = await readSealedRow(trx, binding, key);
-    refuseRewritten(trx, binding, key, stored);
+    refuseRewritten(binding, key, stored);
     // Once committed, an older copy of the row (or of the row deleted here) is below its mark.
     onCommit(trx, () => raiseMark(sealer, rowId(binding.table, canonicalKey(key)), seq, binding.table));
     if (stored === undefined) {
@@ -183,7 +177,7 @@ export async function resealRow(
 ): Promise<void> {
   await assertSchemaAsChecked(trx);
   const stored = await readSealedRow(trx, binding, key);
-  refuseRewritten(trx, binding, key, stored);
+  refuseRewritten(binding, key, stored);
   if (stored === undefined) return;
   await writeMac(trx, binding, key, stored[ROW_SEQ], computeRowMac(sealer, binding, stored));
 }

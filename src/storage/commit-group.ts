@@ -77,12 +77,9 @@ export class CommitGroup {
         for (const unit of batch) {
           await sql`savepoint tv_unit`.execute(trx);
           let outcome: Outcome;
-          // Each unit its own handle: its writes are its own image (write-image.ts).
-          const handle = withWriteImage(trx);
-          sharePlans(handle, this.db);
-          const hooks = collectHooks(handle);
+          const hooks = collectHooks(trx);
           try {
-            outcome = { result: await unit.work(handle) };
+            outcome = { result: await withWriteImage(() => unit.work(trx)) };
           } catch (thrown) {
             outcome = { thrown };
           }

@@ -12,6 +12,7 @@ import { guardSchema } from './schema-guard.js';
 import { RoutingSqliteDialect, SharedRead, StatementCache } from './sqlite-routing.js';
 import { tickedDialect } from './ticked-dialect.js';
 import { groupCommits } from './transact.js';
+import { writeImagePlugin } from './write-image.js';
 
 export interface Store {
   readonly db: Kysely<Database>;
@@ -66,7 +67,10 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     const main = new StatementCache(openSqlite(location.file));
     const reader = new StatementCache(openReader(location.file));
     const shared = new SharedRead(reader);
-    const db = new Kysely<Database>({ dialect: new RoutingSqliteDialect(main, shared) });
+    const db = new Kysely<Database>({
+      dialect: new RoutingSqliteDialect(main, shared),
+      plugins: [writeImagePlugin],
+    });
     // Prepared hot reads skip Kysely's executor and ask the reader directly (prepared-query.ts).
     const raw = new RawReads(shared);
     attachReader(db, {
@@ -83,7 +87,10 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     max: location.poolSize ?? 10,
     ...(location.schema === undefined ? {} : { options: `-c search_path=${location.schema}` }),
   });
-  const db = new Kysely<Database>({ dialect: tickedDialect(new PostgresDialect({ pool })) });
+  const db = new Kysely<Database>({
+    dialect: tickedDialect(new PostgresDialect({ pool })),
+    plugins: [writeImagePlugin],
+  });
   // Kysely looks for its bookkeeping tables in every schema unless told which: with the schema chosen
   // by the URL's search_path, another store's tables in the same database would be taken for ours.
   const schema =

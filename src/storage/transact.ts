@@ -46,11 +46,10 @@ export async function transact<T>(
 async function single(db: Kysely<Database>, work: (trx: Tx) => Promise<Result<unknown>>): Promise<Outcome> {
   let hooks: Array<() => void> = [];
   try {
-    const result = await db.transaction().execute(async (raw) => {
-      const trx = withWriteImage(raw);
+    const result = await db.transaction().execute(async (trx) => {
       sharePlans(trx, db);
       hooks = collectHooks(trx);
-      const result = await work(trx);
+      const result = await withWriteImage(() => work(trx));
       if (!result.ok) throw new Rollback(result);
       return result;
     });

@@ -1,14 +1,5 @@
-import type {
-  Kysely,
-  KyselyPlugin,
-  PluginTransformQueryArgs,
-  PluginTransformResultArgs,
-  QueryResult,
-  RootOperationNode,
-  Transaction,
-  UnknownRow,
-} from 'kysely';
-import type { Database } from './schema.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { KyselyPlugin, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 
 /** A column a statement set to something other than a plain value (an expression): not predicted. */
 export const UNKNOWN: unique symbol = Symbol('unknown');
@@ -65,23 +56,16 @@ export class WriteImage {
   }
 }
 
-const images = new WeakMap<Kysely<Database>, WriteImage>();
+const current = new AsyncLocalStorage<WriteImage>();
 
-/**
- * The handle a transaction's work runs on (storage/transact.ts, commit-group.ts): the transaction with
- * a plugin that notes its writes into its own image. No AsyncLocalStorage: on Node 20 it would slow
- * every promise of the process.
- */
-export function withWriteImage(trx: Transaction<Database>): Transaction<Database> {
-  const image = new WriteImage();
-  const handle = trx.withPlugin(new WriteImagePlugin(image));
-  images.set(handle, image);
-  return handle;
+/** Runs a transaction's work with its own image (storage/transact.ts, commit-group.ts). */
+export function withWriteImage<T>(work: () => Promise<T>): Promise<T> {
+  return current.run(new WriteImage(), work);
 }
 
-/** The image of the transaction `db` is; undefined for the store itself or a handle without one. */
-export function writeImage(db: Kysely<Database>): WriteImage | undefined {
-  return images.get(db);
+/** The image of the transaction running now; undefined outside one. */
+export function writeImage(): WriteImage | undefined {
+  return current.getStore();
 }
 
 interface Node {
@@ -201,17 +185,17 @@ function entryOf(node: RootOperationNode): WriteEntry | undefined {
   return undefined;
 }
 
-/** The Kysely plugin that notes each write of one transaction into its image. */
-class WriteImagePlugin implements KyselyPlugin {
-  constructor(readonly image: WriteImage) {}
-
-  transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
-    const entry = entryOf(node);
-    if (entry !== undefined) this.image.writes.push(entry);
+/** The Kysely plugin that notes each write of the running transaction into its image. */
+export const writeImagePlugin: KyselyPlugin = {
+  transformQuery({ node }) {
+    const image = current.getStore();
+    if (image !== undefined) {
+      const entry = entryOf(node);
+      if (entry !== undefined) image.writes.push(entry);
+    }
     return node;
-  }
-
-  async transformResult({ result }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+  },
+  async transformResult({ result }): Promise<QueryResult<UnknownRow>> {
     return result;
-  }
-}
+  },
+};
