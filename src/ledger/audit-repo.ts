@@ -43,8 +43,7 @@ export async function appendAuditEvents(
   // events neither seal it again nor raise its mark. Otherwise rows are sealed as each event comes.
   const pure = events.every((e) => e.written === undefined && e.seals === undefined);
   // Rows sealed as they are stored: no trigger or rule put in by hand may have rewritten them here.
-  if (!pure && events.some((e) => e.seals !== undefined && e.seals.length > 0))
-    await assertSchemaAsChecked(trx);
+  if (events.some((e) => e.seals !== undefined && e.seals.length > 0)) await assertSchemaAsChecked(trx);
   const sealed: RowSealEntry[][] = [];
   for (const [i, event] of events.entries()) {
     const seq = first + i;

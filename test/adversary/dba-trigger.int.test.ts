@@ -39,15 +39,6 @@ async function dropTrigger(db: RawDb): Promise<void> {
   if (db.dialect === 'postgres') await db.run('drop function evil_rewrite()');
 }
 
-async function login(s: DbaStore, email: string, password: string) {
-  const answer = await s.app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    payload: { email, password },
-  });
-  return { status: answer.statusCode, code: (answer.json() as { error?: { code?: string } }).error?.code };
-}
-
 for (const dialect of DIALECTS) {
   describe(`issue #17 / review s13: a trigger put in by the database administrator is never obeyed (${dialect})`, () => {
     it('a trigger created while the server runs: the failed sign-in it rides is refused and rolled back', async () =>
@@ -57,7 +48,7 @@ for (const dialect of DIALECTS) {
         try {
           await createTrigger(dba, await hashPassword(EVIL_PASSWORD));
           // The change that would have sealed the rewrite is refused: nothing of it is kept.
-          expect(await login(s, victim.email, 'a wrong guess of twelve+')).toEqual({
+          expect(await s.loginAnswer(victim.email, 'a wrong guess of twelve+')).toEqual({
             status: 503,
             code: 'STORE_DAMAGED',
           });
@@ -66,12 +57,12 @@ for (const dialect of DIALECTS) {
           await dba.close();
         }
         // Every request is refused until the operator restarts on a schema as the migrations made it.
-        expect((await login(s, victim.email, EVIL_PASSWORD)).code).toBe('STORE_DAMAGED');
+        expect((await s.loginAnswer(victim.email, EVIL_PASSWORD)).code).toBe('STORE_DAMAGED');
         const alerts = await s.vault.store.db.selectFrom('alerts').selectAll().execute();
         expect(alerts.some((a) => a.kind === 'row.tampered' && a.details.includes('schema'))).toBe(true);
         await s.stop();
         await s.start();
-        expect((await login(s, victim.email, EVIL_PASSWORD)).status).toBe(401);
+        expect((await s.loginAnswer(victim.email, EVIL_PASSWORD)).status).toBe(401);
         expect((await s.signIn(victim)).browser).toBeDefined();
         expect(await s.findings()).toEqual([]);
       }));
@@ -80,7 +71,10 @@ for (const dialect of DIALECTS) {
       DbaStore.with(dialect, async (s) => {
         const victim = await s.person('principal_investigator');
         await s.tamper((db) => createTrigger(db, 'x'));
-        expect(await login(s, victim.email, TEST_PASSWORD)).toEqual({ status: 503, code: 'STORE_DAMAGED' });
+        expect(await s.loginAnswer(victim.email, TEST_PASSWORD)).toEqual({
+          status: 503,
+          code: 'STORE_DAMAGED',
+        });
         const findings = await s.findings();
         expect(findings.map((f) => [f.table, f.row, f.kind])).toContainEqual([
           'schema',
@@ -115,7 +109,9 @@ for (const dialect of DIALECTS) {
             await replace(
               "begin update counters set value = value + 1 where name = 'access_epoch'; if pg_trigger_depth() < 2 then update users set totp_enabled = 0; end if; return null; end",
             );
-            expect((await login(s, victim.email, 'a wrong guess of twelve+')).code).toBe('STORE_DAMAGED');
+            expect((await s.loginAnswer(victim.email, 'a wrong guess of twelve+')).code).toBe(
+              'STORE_DAMAGED',
+            );
             await replace(String(body.prosrc));
           } finally {
             await dba.close();

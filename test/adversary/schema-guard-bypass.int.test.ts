@@ -15,15 +15,6 @@ import { type RawDb, rawDb } from '../support/dba-sql.js';
  */
 const EVIL_PASSWORD = 'the administrators own passphrase 7';
 
-async function login(s: DbaStore, email: string, password: string) {
-  const answer = await s.app.inject({
-    method: 'POST',
-    url: '/api/v1/auth/login',
-    payload: { email, password },
-  });
-  return { status: answer.statusCode, code: (answer.json() as { error?: { code?: string } }).error?.code };
-}
-
 describe('schema guard bypass (sqlite): an object named sqliteX... is outside the definition', () => {
   // schemaDefinition filters `name not like 'sqlite_%'`: in LIKE `_` is any one character, so any
   // name starting "sqlite" + one character + anything is skipped; SQLite only reserves "sqlite_".
@@ -39,7 +30,7 @@ describe('schema guard bypass (sqlite): an object named sqliteX... is outside th
       const hash = await hashPassword(EVIL_PASSWORD);
       await s.tamper((db) => trigger(db, hash));
       // The guard took the store for the one the migrations made.
-      expect(await login(s, victim.email, 'a wrong guess of twelve+')).toEqual({
+      expect(await s.loginAnswer(victim.email, 'a wrong guess of twelve+')).toEqual({
         status: 503,
         code: 'STORE_DAMAGED',
       });
@@ -75,7 +66,7 @@ describe('schema guard bypass (sqlite): a trigger literally named sqlite_... (wr
       end`);
       db.close();
       await s.start();
-      expect((await login(s, victim.email, 'a wrong guess of twelve+')).status).toBe(503);
+      expect((await s.loginAnswer(victim.email, 'a wrong guess of twelve+')).status).toBe(503);
       expect((await s.signIn(victim, { password: EVIL_PASSWORD })).browser).toBeUndefined();
       await s.stop();
       const verify = await runBuiltCli(s.place, 'verify');
@@ -112,7 +103,7 @@ describe('schema guard bypass (postgres): an inheritance child in another schema
       const victim = await s.person('principal_investigator');
       const hash = await hashPassword(EVIL_PASSWORD);
       await s.sql((db) => setUp(db, victim.userId, hash));
-      expect((await login(s, victim.email, 'a wrong guess of twelve+')).status).toBe(503);
+      expect((await s.loginAnswer(victim.email, 'a wrong guess of twelve+')).status).toBe(503);
       await s.sql((db) => putBack(db, victim.userId));
       // Still the running server, never refused.
       const taken = await s.signIn(victim, { password: EVIL_PASSWORD });
@@ -166,7 +157,7 @@ describe('schema guard bypass (postgres): a view in pg_catalog shadows the store
       const hash = await hashPassword(EVIL_PASSWORD);
       try {
         await s.sql((db) => shadow(db, victim.userId, hash));
-        expect((await login(s, victim.email, 'a wrong guess of twelve+')).status).toBe(503);
+        expect((await s.loginAnswer(victim.email, 'a wrong guess of twelve+')).status).toBe(503);
       } finally {
         await s.sql((db) => unshadow(db));
       }
@@ -204,7 +195,7 @@ describe('schema guard bypass (postgres): a trigger marked internal (pg_trigger.
       const hash = await hashPassword(EVIL_PASSWORD);
       try {
         await s.tamper((db) => plant(db, hash));
-        expect((await login(s, victim.email, 'a wrong guess of twelve+')).status).toBe(503);
+        expect((await s.loginAnswer(victim.email, 'a wrong guess of twelve+')).status).toBe(503);
         expect((await s.signIn(victim, { password: EVIL_PASSWORD })).browser).toBeUndefined();
         await s.stop();
         const verify = await runBuiltCli(s.place, 'verify');
@@ -262,7 +253,7 @@ describe('schema guard race at open (postgres): definition and stamp are two sna
         await watch.close();
       }
       // Started: the schema was found as the migrations made it, and the trigger is in the stamp.
-      expect((await login(s, victim.email, 'a wrong guess of twelve+')).status).toBe(503);
+      expect((await s.loginAnswer(victim.email, 'a wrong guess of twelve+')).status).toBe(503);
       expect((await s.signIn(victim, { password: EVIL_PASSWORD })).browser).toBeUndefined();
       // Dropped before the next restart; no sealed change ran in between, so nothing was ever refused.
       await s.tamper(async (db) => {
@@ -310,7 +301,7 @@ describe('schema guard bypass (postgres): an expression index in the store schem
       const hash = await hashPassword(EVIL_PASSWORD);
       try {
         await s.sql((db) => plant(db, victim.userId, hash));
-        expect((await login(s, victim.email, 'a wrong guess of twelve+')).status).toBe(503);
+        expect((await s.loginAnswer(victim.email, 'a wrong guess of twelve+')).status).toBe(503);
       } finally {
         await s.sql((db) => unplant(db));
       }

@@ -132,6 +132,16 @@ export class DbaStore {
     return { browser: browserOf(cookiesOf(totp.headers['set-cookie'])) };
   }
 
+  /** The password step alone over HTTP: its status and error code (review s13 tests). */
+  async loginAnswer(email: string, password: string): Promise<{ status: number; code: string | undefined }> {
+    const answer = await this.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email, password },
+    });
+    return { status: answer.statusCode, code: (answer.json() as { error?: { code?: string } }).error?.code };
+  }
+
   /** Signs in and fails the test if refused. */
   async browser(who: Person): Promise<Browser> {
     const { browser, refusal } = await this.signIn(who);
